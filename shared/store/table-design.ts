@@ -1,0 +1,64 @@
+/**
+ * The one definition of the case table's key schema and secondary indexes.
+ *
+ * The CDK construct (infra/constructs/case-table.ts) and the local DynamoDB
+ * (infra/local/dynamodb.ts) both build the table from this object, so the
+ * local table can never drift from the deployed one. Pure data: no AWS imports.
+ *
+ * Key grammar (ElectroDB style): generic attribute names, prefixed values.
+ * See infra/constructs/case-table.ts for the access patterns each index serves.
+ */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: "S" | "N";
+}
+
+export interface IndexDesign {
+  /** Named after the access pattern it serves. */
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+}
+
+export interface TableDesign {
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  readonly globalSecondaryIndexes: readonly IndexDesign[];
+}
+
+export const CASE_TABLE: TableDesign = {
+  partitionKey: { name: "pk", type: "S" },
+  sortKey: { name: "sk", type: "S" },
+  globalSecondaryIndexes: [
+    {
+      indexName: "byQueue",
+      partitionKey: { name: "gsi1pk", type: "S" },
+      sortKey: { name: "gsi1sk", type: "S" },
+    },
+    {
+      indexName: "byOwner",
+      partitionKey: { name: "gsi2pk", type: "S" },
+      sortKey: { name: "gsi2sk", type: "S" },
+    },
+    {
+      indexName: "byRegister",
+      partitionKey: { name: "gsi3pk", type: "S" },
+      sortKey: { name: "gsi3sk", type: "S" },
+    },
+    {
+      indexName: "byEventTime",
+      partitionKey: { name: "gsi4pk", type: "S" },
+      sortKey: { name: "gsi4sk", type: "S" },
+    },
+  ],
+};
+
+/** Attribute definitions (every key attribute once), as CreateTable wants them. */
+export function keyAttributes(design: TableDesign): KeyAttribute[] {
+  const all = [
+    design.partitionKey,
+    design.sortKey,
+    ...design.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ];
+  return [...new Map(all.map((attribute) => [attribute.name, attribute])).values()];
+}
