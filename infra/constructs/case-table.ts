@@ -1,0 +1,54 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { Construct } from "constructs";
+import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
+
+/**
+ * The single table that holds every case, its steps, documents, events and
+ * the reference data the pre-check reads.
+ *
+ * Key design (generic attributes, prefixed values; built by shared/store/keys.ts):
+ *
+ * | item                 | pk                     | sk                        |
+ * |----------------------|------------------------|---------------------------|
+ * | case                 | CASE#<caseId>          | CASE                      |
+ * | workflow step        | CASE#<caseId>          | STEP#<stepId>             |
+ * | task token (private) | CASE#<caseId>          | TOKEN#<stepId>            |
+ * | document             | CASE#<caseId>          | DOC#<documentId>          |
+ * | audit event          | CASE#<caseId>          | EVENT#<seq, 10 digits>    |
+ * | idempotency record   | IDEMPOTENCY#<key hash> | IDEMPOTENCY               |
+ * | certificate          | CERT#<number>          | CERT                      |
+ *
+ * Access patterns and the index that serves each (no Scan on a request path):
+ * - a case with its steps, documents and history: Query pk = CASE#id (base table)
+ * - a reviewer's queue: byQueue, gsi1pk = QUEUE#<department>#<township>,
+ *   gsi1sk = <0 overdue | 1 on time>#<deadline>#<caseId> (overdue first, then by deadline)
+ * - a household's cases: byOwner, gsi2pk = OWNER#<householdId>, gsi2sk = <createdAt>
+ * - the register (台账): byRegister, gsi3pk = REGISTER#<township>#<status>, gsi3sk = <updatedAt>
+ * - audit search by time: byEventTime, gsi4pk = EVENTS#<yyyy-mm-dd>, gsi4sk = <at>#<caseId>#<seq>
+ */
+export class CaseTable extends Construct {
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const attribute = (key: KeyAttribute) => ({
+      name: key.name,
+      type: key.type === "S" ? AttributeType.STRING : AttributeType.NUMBER,
+    });
+    this.table = new TableV2(this, "Table", {
+      partitionKey: attribute(CASE_TABLE.partitionKey),
+      sortKey: attribute(CASE_TABLE.sortKey),
+      globalSecondaryIndexes: CASE_TABLE.globalSecondaryIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: attribute(index.sortKey),
+      })),
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

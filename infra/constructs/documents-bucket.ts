@@ -1,0 +1,55 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+} from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
+
+export interface DocumentsBucketProps {
+  /** Origins allowed to PUT uploads straight from the browser (presigned URLs). */
+  readonly allowedOrigins: readonly string[];
+}
+
+/**
+ * Villagers' photos and documents, and the certificates we render. Private,
+ * encrypted, versioned (a confirmed document can never be silently replaced),
+ * TLS only. Browsers upload with presigned PUT URLs, hence CORS.
+ */
+export class DocumentsBucket extends Construct {
+  readonly bucket: Bucket;
+  readonly accessLogs: Bucket;
+
+  constructor(scope: Construct, id: string, props: DocumentsBucketProps) {
+    super(scope, id);
+    this.accessLogs = new Bucket(this, "AccessLogs", {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(400) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.bucket = new Bucket(this, "Bucket", {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: "documents/",
+      cors: [
+        {
+          allowedMethods: [HttpMethods.PUT, HttpMethods.GET, HttpMethods.HEAD],
+          allowedOrigins: [...props.allowedOrigins],
+          allowedHeaders: ["content-type", "content-length", "x-amz-*"],
+          exposedHeaders: ["etag"],
+          maxAge: 3000,
+        },
+      ],
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import type { TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, type CfnFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IBucket } from "aws-cdk-lib/aws-s3";
+import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** CloudFormation metadata key that names a function's handler module; the local cloud reads it. */
+export const ENTRY_METADATA = "nongfang:entry";
+
+export interface NongfangFunctionProps {
+  /** Handler module relative to the repository root, e.g. "functions/api/health.ts". */
+  readonly entry: string;
+  readonly description: string;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+}
+
+/**
+ * The one Lambda construct: Node 24 on arm64, ESM bundle minified with source
+ * maps (bundled locally by esbuild, no Docker), an explicit log group kept 180
+ * days, X-Ray tracing, and a role that can only write its own logs. Everything
+ * else a function may touch is granted through a `bind…` helper, which sets
+ * the environment variable and the least privilege in one call.
+ */
+export class NongfangFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly entry: string;
+
+  constructor(scope: Construct, id: string, props: NongfangFunctionProps) {
+    super(scope, id);
+    this.entry = props.entry;
+    const logGroup = new LogGroup(this, "Logs", {
+      retention: RetentionDays.SIX_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // A role of our own instead of AWSLambdaBasicExecutionRole, whose logs grant covers every log group.
+    const role = new Role(this, "Role", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `Runs ${props.entry}`,
+      inlinePolicies: {
+        logs: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              resources: [logGroup.logGroupArn],
+            }),
+          ],
+        }),
+      },
+    });
+    this.function = new NodejsFunction(this, "Function", {
+      entry: path.join(REPO_ROOT, props.entry),
+      handler: "handler",
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, "package-lock.json"),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      description: props.description,
+      role,
+      logGroup,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        NODE_OPTIONS: "--enable-source-maps",
+        POWERTOOLS_SERVICE_NAME: "nongfang",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: "node24",
+        minify: true,
+        sourceMap: true,
+        mainFields: ["module", "main"],
+        forceDockerBundling: false,
+        // Some CommonJS dependencies call require(); give the ESM bundle one.
+        banner:
+          "import { createRequire as __nfCreateRequire } from 'node:module';const require = __nfCreateRequire(import.meta.url);",
+      },
+    });
+    (this.function.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA, props.entry);
+    this.acknowledgeWildcard(
+      "*",
+      "X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.",
+    );
+  }
+
+  /** cdk-nag IAM5 for one exact wildcard resource, with its reason: never a blanket acknowledgement. */
+  private acknowledgeWildcard(resource: string, reason: string): void {
+    Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+  }
+
+  private arnToken(construct: Construct): string {
+    return `<${Stack.of(this).getLogicalId(construct.node.defaultChild as CfnElement)}.Arn>`;
+  }
+
+  bindTable(table: TableV2, access: "read" | "readWrite"): this {
+    this.function.addEnvironment("TABLE_NAME", table.tableName);
+    if (access === "read") table.grantReadData(this.function);
+    else table.grantReadWriteData(this.function);
+    this.acknowledgeWildcard(
+      `${this.arnToken(table)}/index/*`,
+      "Queries the case table's own GSIs (byQueue, byOwner, …); no other table.",
+    );
+    return this;
+  }
+
+  bindBucket(bucket: IBucket, access: "read" | "readWrite"): this {
+    this.function.addEnvironment("BUCKET_NAME", bucket.bucketName);
+    if (access === "read") bucket.grantRead(this.function);
+    else bucket.grantReadWrite(this.function);
+    this.acknowledgeWildcard(`${this.arnToken(bucket)}/*`, "Objects of the documents bucket only.");
+    return this;
+  }
+
+  /** "start": start and stop executions; "respond": send task success/failure/heartbeat. */
+  bindWorkflow(stateMachine: IStateMachine, access: readonly ("start" | "respond")[]): this {
+    this.function.addEnvironment("STATE_MACHINE_ARN", stateMachine.stateMachineArn);
+    if (access.includes("start")) {
+      stateMachine.grantStartExecution(this.function);
+      stateMachine.grantExecution(this.function, "states:StopExecution", "states:DescribeExecution");
+    }
+    if (access.includes("respond")) stateMachine.grantTaskResponse(this.function);
+    return this;
+  }
+}

@@ -1,0 +1,240 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { type RouteDefinition, routeKey } from "../routes.ts";
+
+/** API Gateway's payload limit for HTTP APIs. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** What the JWT authorizer puts in `requestContext.authorizer` (identity issue fills it). */
+export interface AuthorizerContext {
+  readonly jwt: {
+    readonly claims: Record<string, string | number | boolean | string[]>;
+    readonly scopes: string[];
+  };
+}
+
+export interface LocalHttpApiOptions {
+  readonly port?: number;
+  readonly routes: readonly RouteDefinition[];
+  /** Invokes the function that serves a route (the local Lambda runtime). */
+  readonly invoke: (route: RouteDefinition, event: APIGatewayProxyEventV2) => Promise<unknown>;
+  /**
+   * Checks a request to a non-public route like API Gateway's JWT authorizer:
+   * resolve to the authorizer context, or to undefined for a 401. Without it,
+   * non-public routes are served unauthenticated (the stack has no authorizer yet either).
+   */
+  readonly authorize?: (headers: Readonly<Record<string, string>>) => Promise<AuthorizerContext | undefined>;
+  /** Requests no route matches (e.g. the web app's static files); return false to answer 404. */
+  readonly fallback?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+}
+
+export interface LocalHttpApi {
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+interface CompiledRoute {
+  readonly route: RouteDefinition;
+  readonly pattern: RegExp;
+  readonly parameters: readonly string[];
+  /** More literal segments win, greedy {proxy+} routes lose: API Gateway's precedence. */
+  readonly score: number;
+}
+
+function compile(route: RouteDefinition): CompiledRoute {
+  const parameters: string[] = [];
+  let score = 0;
+  const source = route.path
+    .split("/")
+    .map((segment) => {
+      const greedy = /^\{(\w+)\+\}$/.exec(segment);
+      if (greedy?.[1]) {
+        parameters.push(greedy[1]);
+        score -= 1000;
+        return "(.+)";
+      }
+      const parameter = /^\{(\w+)\}$/.exec(segment);
+      if (parameter?.[1]) {
+        parameters.push(parameter[1]);
+        return "([^/]+)";
+      }
+      score += 10;
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    })
+    .join("/");
+  return { route, pattern: new RegExp(`^${source}$`), parameters, score };
+}
+
+const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]+\+(json|xml))/i;
+
+async function readBody(request: IncomingMessage): Promise<Buffer | "too-large"> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) return "too-large";
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body?: Buffer | string,
+) {
+  response.writeHead(status, headers);
+  response.end(body);
+}
+
+const apiGatewayError = (response: ServerResponse, status: number, message: string, requestId: string) =>
+  send(
+    response,
+    status,
+    { "content-type": "application/json", "apigw-requestid": requestId },
+    JSON.stringify({ message }),
+  );
+
+/** Builds API Gateway's HTTP API payload format 2.0 event from a Node request. */
+export function toEventV2(
+  request: IncomingMessage,
+  body: Buffer,
+  match: { route: RouteDefinition; pathParameters: Record<string, string> },
+  requestId: string,
+  authorizer: AuthorizerContext | undefined,
+): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? "/", "http://local");
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = (request.rawHeaders[i] ?? "").toLowerCase();
+    const value = request.rawHeaders[i + 1] ?? "";
+    if (name === "cookie") cookies.push(...value.split(/;\s*/).filter(Boolean));
+    else headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+  const now = new Date();
+  const contentType = headers["content-type"] ?? "";
+  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  return {
+    version: "2.0",
+    routeKey: routeKey(match.route),
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(cookies.length > 0 ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(Object.keys(match.pathParameters).length > 0 ? { pathParameters: match.pathParameters } : {}),
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: headers.host ?? "127.0.0.1",
+      domainPrefix: (headers.host ?? "127").split(".")[0] ?? "127",
+      http: {
+        method: request.method ?? "GET",
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId,
+      routeKey: routeKey(match.route),
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      ...(authorizer ? { authorizer } : {}),
+    },
+    ...(body.length > 0 ? { body: isText ? body.toString("utf8") : body.toString("base64") } : {}),
+    isBase64Encoded: !isText,
+  } as APIGatewayProxyEventV2;
+}
+
+/** Maps a handler's result to a response the way API Gateway does for payload 2.0. */
+function writeResult(response: ServerResponse, result: unknown, requestId: string): void {
+  const structured =
+    result !== null && typeof result === "object" && "statusCode" in result
+      ? (result as APIGatewayProxyStructuredResultV2)
+      : undefined;
+  if (!structured) {
+    // No statusCode: API Gateway assumes 200, JSON, and the result as the body.
+    const body = typeof result === "string" ? result : JSON.stringify(result);
+    send(response, 200, { "content-type": "application/json", "apigw-requestid": requestId }, body);
+    return;
+  }
+  const headers: Record<string, string> = { "apigw-requestid": requestId };
+  for (const [name, value] of Object.entries(structured.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
+  const body =
+    structured.body === undefined
+      ? undefined
+      : structured.isBase64Encoded
+        ? Buffer.from(structured.body, "base64")
+        : structured.body;
+  response.writeHead(structured.statusCode ?? 200, {
+    ...headers,
+    ...(structured.cookies?.length ? { "set-cookie": structured.cookies } : {}),
+  });
+  response.end(body);
+}
+
+/**
+ * The local HTTP API: one server on 127.0.0.1 serving the route table, turning
+ * each request into a payload 2.0 event for the route's handler, and answering
+ * with API Gateway's status codes and error bodies.
+ */
+export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<LocalHttpApi> {
+  const compiled = options.routes.map(compile).sort((a, b) => b.score - a.score);
+
+  const server = createServer(async (request, response) => {
+    const requestId = randomUUID();
+    try {
+      const url = new URL(request.url ?? "/", "http://local");
+      const candidates = compiled.filter((entry) => entry.pattern.test(url.pathname));
+      const entry = candidates.find((candidate) => candidate.route.method === request.method);
+      if (!entry) {
+        if (request.method === "OPTIONS" || candidates.length > 0) {
+          return apiGatewayError(response, 404, "Not Found", requestId);
+        }
+        if (options.fallback && (await options.fallback(request, response))) return;
+        return apiGatewayError(response, 404, "Not Found", requestId);
+      }
+      const values = entry.pattern.exec(url.pathname)?.slice(1) ?? [];
+      const pathParameters = Object.fromEntries(
+        entry.parameters.map((name, index) => [name, decodeURIComponent(values[index] ?? "")]),
+      );
+      let authorizer: AuthorizerContext | undefined;
+      if (entry.route.access !== "public" && options.authorize) {
+        const headers = Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [name, String(value ?? "")]),
+        );
+        authorizer = await options.authorize(headers);
+        if (!authorizer) return apiGatewayError(response, 401, "Unauthorized", requestId);
+      }
+      const body = await readBody(request);
+      if (body === "too-large") return apiGatewayError(response, 413, "Request Entity Too Large", requestId);
+      const event = toEventV2(request, body, { route: entry.route, pathParameters }, requestId, authorizer);
+      writeResult(response, await options.invoke(entry.route, event), requestId);
+    } catch {
+      // A function error or timeout: API Gateway answers 500 and hides the cause.
+      if (!response.headersSent) apiGatewayError(response, 500, "Internal Server Error", requestId);
+      else response.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

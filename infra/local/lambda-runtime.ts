@@ -1,0 +1,141 @@
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Context } from "aws-lambda";
+import { ENTRY_METADATA } from "../constructs/function.ts";
+import { type CfnTemplate, type PhysicalNames, resolveIntrinsics } from "./template.ts";
+
+export interface LocalFunction {
+  readonly logicalId: string;
+  readonly arn: string;
+  /** Handler module relative to the repository root. */
+  readonly entry: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+}
+
+/** A handler threw: carries the function error's name like Lambda's `errorType`. */
+export class LambdaInvocationError extends Error {}
+
+/** The invocation ran past the function's configured timeout. */
+export class LambdaTimeoutError extends Error {
+  override name = "Sandbox.Timedout";
+}
+
+/** Reads every Lambda function of the template with its handler module and resolved environment. */
+export function functionsFromTemplate(template: CfnTemplate, names: PhysicalNames): LocalFunction[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === "AWS::Lambda::Function")
+    .map(([logicalId, resource]) => {
+      const entry = resource.Metadata?.[ENTRY_METADATA];
+      if (typeof entry !== "string")
+        throw new Error(`Function ${logicalId} has no ${ENTRY_METADATA} metadata`);
+      const variables = (resource.Properties?.Environment as { Variables?: unknown } | undefined)?.Variables;
+      const environment = resolveIntrinsics(variables ?? {}, names) as Record<string, string>;
+      return {
+        logicalId,
+        arn: names.resolveGetAtt(logicalId, "Arn"),
+        entry,
+        environment,
+        timeoutSeconds: Number(resource.Properties?.Timeout ?? 3),
+      };
+    });
+}
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/**
+ * Runs the template's functions in this process by importing their handler
+ * modules: the same code CDK bundles. All functions share process.env, so the
+ * union of their environments must agree (one table, one bucket, one state
+ * machine); a conflict is a configuration error worth failing on.
+ */
+export class LocalLambdaRuntime {
+  private readonly byName = new Map<string, LocalFunction>();
+  private readonly handlers = new Map<string, Promise<Handler>>();
+
+  constructor(
+    readonly functions: readonly LocalFunction[],
+    private readonly repoRoot: string,
+  ) {
+    for (const fn of functions) {
+      this.byName.set(fn.logicalId, fn);
+      this.byName.set(fn.arn, fn);
+    }
+  }
+
+  /** The environment every handler expects, merged; throws if two functions disagree on a value. */
+  sharedEnvironment(): Record<string, string> {
+    const merged: Record<string, string> = {};
+    for (const fn of this.functions) {
+      for (const [key, value] of Object.entries(fn.environment)) {
+        if (key in merged && merged[key] !== value) {
+          throw new Error(`Functions disagree on ${key}; the local runtime shares one environment`);
+        }
+        merged[key] = value;
+      }
+    }
+    return merged;
+  }
+
+  find(nameOrArn: string): LocalFunction {
+    // Qualified ARNs (…:function:Name:$LATEST) and bare names both resolve.
+    const unqualified = nameOrArn.replace(/^(arn:[^:]+:lambda:[^:]+:[^:]+:function:[^:]+):.+$/, "$1");
+    const fn = this.byName.get(unqualified);
+    if (!fn) throw new Error(`No local function ${nameOrArn}`);
+    return fn;
+  }
+
+  private load(fn: LocalFunction): Promise<Handler> {
+    let handler = this.handlers.get(fn.logicalId);
+    if (!handler) {
+      const url = pathToFileURL(path.join(this.repoRoot, fn.entry)).href;
+      handler = import(url).then((module: { handler?: unknown }) => {
+        if (typeof module.handler !== "function") throw new Error(`${fn.entry} exports no handler`);
+        return module.handler as Handler;
+      });
+      this.handlers.set(fn.logicalId, handler);
+    }
+    return handler;
+  }
+
+  /** Invokes like Lambda: JSON in, JSON out, errors by name, the function's timeout enforced. */
+  async invoke(nameOrArn: string, payload: unknown): Promise<unknown> {
+    const fn = this.find(nameOrArn);
+    const handler = await this.load(fn);
+    const deadline = Date.now() + fn.timeoutSeconds * 1000;
+    const context = {
+      callbackWaitsForEmptyEventLoop: false,
+      functionName: fn.logicalId,
+      functionVersion: "$LATEST",
+      invokedFunctionArn: fn.arn,
+      memoryLimitInMB: "512",
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/${fn.logicalId}`,
+      logStreamName: "local",
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    } satisfies Context;
+    const event = JSON.parse(JSON.stringify(payload ?? null)) as unknown;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new LambdaTimeoutError(`Task timed out after ${fn.timeoutSeconds} seconds`)),
+        fn.timeoutSeconds * 1000,
+      );
+    });
+    try {
+      const result = await Promise.race([handler(event, context), timeout]);
+      return result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
+    } catch (error) {
+      if (error instanceof LambdaTimeoutError) throw error;
+      const failure = new LambdaInvocationError(error instanceof Error ? error.message : String(error));
+      failure.name = error instanceof Error ? error.name : "Error";
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

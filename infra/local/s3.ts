@@ -1,0 +1,60 @@
+import S3rver from "s3rver";
+
+/**
+ * s3rver verifies SigV4 signatures against this fixed key pair, so local
+ * clients (and presigned URLs) must be signed with it.
+ */
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
+
+export interface LocalS3Options {
+  readonly port?: number;
+  readonly dataDir: string;
+  readonly buckets: readonly string[];
+  /** Browser origins allowed to PUT/GET with presigned URLs (the local web app). */
+  readonly allowedOrigins: readonly string[];
+}
+
+export interface LocalS3 {
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+function corsConfiguration(origins: readonly string[]): string {
+  const rules = origins
+    .map(
+      (origin) => `<CORSRule>
+    <AllowedOrigin>${origin}</AllowedOrigin>
+    <AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+    <MaxAgeSeconds>3000</MaxAgeSeconds>
+  </CORSRule>`,
+    )
+    .join("\n");
+  return `<CORSConfiguration>${rules}</CORSConfiguration>`;
+}
+
+/**
+ * S3 on 127.0.0.1, objects kept under dataDir. The endpoint is an IP address,
+ * so the SDK addresses buckets path-style with no client option. s3rver checks
+ * signatures but not checksums or POST policies: our own code verifies what
+ * was uploaded (size, type, SHA-256) before trusting it.
+ */
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: options.port ?? 0,
+    silent: true,
+    directory: options.dataDir,
+    vhostBuckets: false,
+    configureBuckets: options.buckets.map((name) => ({
+      name,
+      configs: options.allowedOrigins.length > 0 ? [corsConfiguration(options.allowedOrigins)] : [],
+    })),
+  });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,133 @@
+import middy from "@middy/core";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import httpJsonBodyParser from "@middy/http-json-body-parser";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { z } from "zod";
+import { logger } from "../logger.ts";
+import { type FieldProblem, HttpError, ValidationFailedError } from "./errors.ts";
+
+/** What a route's use-case function gets: already parsed and validated input. */
+export interface RouteInput<TBody, TPath, TQuery> {
+  readonly body: TBody;
+  readonly path: TPath;
+  readonly query: TQuery;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly event: APIGatewayProxyEventV2;
+}
+
+export interface RouteSchemas<TBody extends z.ZodType, TPath extends z.ZodType, TQuery extends z.ZodType> {
+  readonly body?: TBody;
+  readonly path?: TPath;
+  readonly query?: TQuery;
+}
+
+export interface HttpResult {
+  readonly statusCode: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type HttpLambdaHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({
+  statusCode: 200,
+  body,
+  ...(headers ? { headers } : {}),
+});
+export const created = (body: unknown, headers?: Record<string, string>): HttpResult => ({
+  statusCode: 201,
+  body,
+  ...(headers ? { headers } : {}),
+});
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+
+function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: result.statusCode,
+    headers: { ...JSON_HEADERS, ...result.headers },
+    ...(result.body === undefined ? {} : { body: JSON.stringify(result.body) }),
+  };
+}
+
+function problemsOf(where: string, error: z.ZodError): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join("."),
+    code: issue.code,
+    en: issue.message,
+  }));
+}
+
+function parseWith<T extends z.ZodType>(where: string, schema: T | undefined, value: unknown): z.infer<T> {
+  if (!schema) return value as z.infer<T>;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new ValidationFailedError(`The request ${where} is invalid`, problemsOf(where, parsed.error));
+  }
+  return parsed.data;
+}
+
+/** Maps thrown errors to responses. Registered last so it runs first on errors. */
+const errorResponder = (): middy.MiddlewareObj<
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2
+> => ({
+  onError: (request) => {
+    const error = request.error;
+    if (error instanceof HttpError && error.expose) {
+      request.response = toResponse({
+        statusCode: error.statusCode,
+        body: { error: { code: error.code, message: error.message, details: error.details } },
+      });
+      return;
+    }
+    // Errors thrown by middy's own middlewares (e.g. 415/422 from the JSON parser) carry statusCode + expose.
+    const status = (error as { statusCode?: unknown } | null | undefined)?.statusCode;
+    const expose = (error as { expose?: unknown } | null | undefined)?.expose;
+    if (typeof status === "number" && status < 500 && expose === true) {
+      request.response = toResponse({
+        statusCode: status,
+        body: { error: { code: "bad_request", message: error?.message ?? "Bad request" } },
+      });
+      return;
+    }
+    logger.error("Unhandled error", { error: error instanceof Error ? error : String(error) });
+    request.response = toResponse({
+      statusCode: 500,
+      body: { error: { code: "internal_error", message: "Internal server error" } },
+    });
+  },
+});
+
+/**
+ * The one middy stack every HTTP handler uses: headers normalised, JSON body
+ * parsed when the route takes one, input validated with zod, the use case
+ * called, its result mapped to API Gateway's response. Middlewares first,
+ * handler last; the error responder registered last so it runs first.
+ */
+export function httpRoute<
+  TBody extends z.ZodType = z.ZodUnknown,
+  TPath extends z.ZodType = z.ZodUnknown,
+  TQuery extends z.ZodType = z.ZodUnknown,
+>(
+  schemas: RouteSchemas<TBody, TPath, TQuery>,
+  useCase: (input: RouteInput<z.infer<TBody>, z.infer<TPath>, z.infer<TQuery>>) => Promise<HttpResult>,
+): HttpLambdaHandler {
+  const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().use(
+    httpHeaderNormalizer(),
+  );
+  if (schemas.body) stack.use(httpJsonBodyParser<APIGatewayProxyEventV2>());
+  return stack.use(errorResponder()).handler(async (event) => {
+    const input = {
+      body: parseWith("body", schemas.body, event.body),
+      path: parseWith("path", schemas.path, event.pathParameters ?? {}),
+      query: parseWith("query", schemas.query, event.queryStringParameters ?? {}),
+      headers: event.headers ?? {},
+      event,
+    };
+    return toResponse(await useCase(input));
+  });
+}
