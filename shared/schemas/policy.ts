@@ -1,0 +1,322 @@
+/**
+ * The county policy: every number and list that differs between counties.
+ *
+ * Policies ship as JSON files (shared/domain/policy/counties/) and are parsed
+ * with this schema at load time, so a typo in a file fails loudly instead of
+ * silently disabling a rule. Objects are strict for the same reason.
+ */
+import { z } from "zod";
+import {
+  CASE_KINDS,
+  caseKindSchema,
+  certificateTypeSchema,
+  departmentIdSchema,
+  localizedTextSchema,
+  precheckFlagSchema,
+} from "./common.ts";
+
+const idSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, { error: "ids are lower_snake_case" });
+const positiveArea = z.number().positive();
+
+export const terrainClassSchema = z.strictObject({
+  id: idSchema,
+  name: localizedTextSchema,
+});
+export type TerrainClass = z.infer<typeof terrainClassSchema>;
+
+/**
+ * Which size a household counts as, e.g. Sichuan: 1–3 members count as 3, 4 as 4,
+ * 5 and more as 5. Bands must start at 1, be contiguous and end open-ended
+ * (no `maxMembers`), so every household size falls in exactly one band.
+ */
+export const householdSizeBandSchema = z.strictObject({
+  minMembers: z.int().min(1),
+  maxMembers: z.int().min(1).optional(),
+  countedPersons: z.int().min(1),
+});
+export type HouseholdSizeBand = z.infer<typeof householdSizeBandSchema>;
+
+/**
+ * An area ceiling in m². `per_person` multiplies the value by the counted household
+ * size (Sichuan); `per_household` is the value as is (Guangxi). Values are keyed by
+ * terrain class id.
+ */
+export const areaLimitSchema = z.strictObject({
+  basis: z.enum(["per_person", "per_household"]),
+  byTerrainM2: z.record(z.string(), positiveArea),
+});
+export type AreaLimit = z.infer<typeof areaLimitSchema>;
+
+export const totalAreaLimitSchema = areaLimitSchema.extend({
+  /** Added once per household when the plot uses no cropland (Sichuan: up to 30 m²). */
+  bonusPerHouseholdIfNoCroplandM2: z.number().min(0).default(0),
+});
+export type TotalAreaLimit = z.infer<typeof totalAreaLimitSchema>;
+
+export const areaStandardsSchema = z.strictObject({
+  householdSizeBands: z.array(householdSizeBandSchema).min(1),
+  /** Ceiling for the house land (宅基地中的住房用地); absent where the county sets only a total. */
+  houseLand: areaLimitSchema.optional(),
+  /** Ceiling for the whole plot: house land + ancillary land and yard. */
+  total: totalAreaLimitSchema.optional(),
+});
+export type AreaStandards = z.infer<typeof areaStandardsSchema>;
+
+export const buildingLimitsSchema = z.strictObject({
+  maxFloors: z.int().min(1),
+  maxHeightM: z.number().positive(),
+  maxBuildingFloorAreaM2: z.number().positive().optional(),
+});
+export type BuildingLimits = z.infer<typeof buildingLimitsSchema>;
+
+/** `days` are calendar days; `working_days` skip weekends; `hours` are clock hours. */
+export const durationSchema = z.strictObject({
+  value: z.number().positive(),
+  unit: z.enum(["hours", "days", "working_days"]),
+});
+export type Duration = z.infer<typeof durationSchema>;
+
+/** Every human step that has a clock. The overall acceptance-to-decision limit sits beside them. */
+export const TIME_LIMITED_STEPS = [
+  "villager_group_review",
+  "village_review",
+  "township_acceptance",
+  "department_review",
+  "site_check",
+  "township_decision",
+  "refusal_notice",
+  "correction_response",
+  "staking_out",
+  "completion_inspection",
+  "acceptance_to_decision",
+] as const;
+export type TimeLimitedStep = (typeof TIME_LIMITED_STEPS)[number];
+
+export const timeLimitsSchema = z.strictObject(
+  Object.fromEntries(TIME_LIMITED_STEPS.map((step) => [step, durationSchema])) as Record<
+    TimeLimitedStep,
+    typeof durationSchema
+  >,
+);
+export type TimeLimits = z.infer<typeof timeLimitsSchema>;
+
+export const publicNoticeSchema = z.strictObject({
+  days: z.int().min(1),
+  workingDays: z.boolean(),
+});
+export type PublicNotice = z.infer<typeof publicNoticeSchema>;
+
+/** `always`, or a pre-check flag that brings the department (or document) in. */
+export const conditionSchema = z.union([z.literal("always"), precheckFlagSchema]);
+export type PolicyCondition = z.infer<typeof conditionSchema>;
+
+const caseKindsSchema = z.array(caseKindSchema).min(1);
+
+export const departmentPolicySchema = z.strictObject({
+  id: departmentIdSchema,
+  name: localizedTextSchema,
+  condition: conditionSchema,
+  appliesTo: caseKindsSchema,
+});
+export type DepartmentPolicy = z.infer<typeof departmentPolicySchema>;
+
+/** Where in the procedure a site visit happens; the workflow opens the visit at that point. */
+export const SITE_VISIT_STAGES = [
+  "before_acceptance",
+  "joint_review",
+  "before_construction",
+  "during_construction",
+  "after_completion",
+] as const;
+
+export const siteVisitPolicySchema = z.strictObject({
+  id: idSchema,
+  name: localizedTextSchema,
+  stage: z.enum(SITE_VISIT_STAGES),
+  departments: z.array(departmentIdSchema).min(1),
+  appliesTo: caseKindsSchema,
+});
+export type SiteVisitPolicy = z.infer<typeof siteVisitPolicySchema>;
+
+export const documentRequirementSchema = z.strictObject({
+  typeId: idSchema,
+  name: localizedTextSchema,
+  minCount: z.int().min(1),
+  condition: conditionSchema.default("always"),
+});
+export type DocumentRequirement = z.infer<typeof documentRequirementSchema>;
+
+export const uploadRuleSchema = z.strictObject({
+  contentType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/),
+  maxBytes: z.int().positive(),
+});
+export type UploadRule = z.infer<typeof uploadRuleSchema>;
+
+export const certificatePolicySchema = z.strictObject({
+  validityMonths: z.int().min(1),
+  /** ASCII so certificate numbers are safe in keys and URLs. */
+  numberPrefix: z.string().regex(/^[A-Z0-9-]+$/),
+});
+export type CertificatePolicy = z.infer<typeof certificatePolicySchema>;
+
+export const countyPolicySchema = z
+  .strictObject({
+    policyId: z.string().regex(/^[a-z][a-z0-9-]*$/),
+    county: z.strictObject({
+      /** The 6-digit administrative division code (行政区划代码). */
+      code: z.string().regex(/^\d{6}$/),
+      name: localizedTextSchema,
+      province: localizedTextSchema,
+    }),
+    terrainClasses: z.array(terrainClassSchema).min(1),
+    areaStandards: areaStandardsSchema,
+    building: buildingLimitsSchema,
+    publicNotice: publicNoticeSchema,
+    timeLimits: timeLimitsSchema,
+    /** What a plot outside the village construction boundary gets: a warning or a block. */
+    outsideVillageConstructionBoundary: z.enum(["warn", "block"]),
+    departments: z.array(departmentPolicySchema).min(1),
+    siteVisits: z.array(siteVisitPolicySchema),
+    requiredDocuments: z.strictObject({
+      homestead: z.array(documentRequirementSchema),
+      farmhouse: z.array(documentRequirementSchema),
+    }),
+    uploads: z.array(uploadRuleSchema).min(1),
+    certificates: z.strictObject({
+      homestead_approval_certificate: certificatePolicySchema,
+      rural_construction_planning_permit: certificatePolicySchema,
+    }),
+    /** Provenance of the numbers; free text, never read by code. */
+    notes: z.array(z.string()).optional(),
+  })
+  .superRefine((policy, ctx) => {
+    const terrainIds = policy.terrainClasses.map((terrain) => terrain.id);
+    reportDuplicates(terrainIds, ["terrainClasses"], ctx);
+
+    const { houseLand, total, householdSizeBands } = policy.areaStandards;
+    if (!houseLand && !total) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["areaStandards"],
+        message: "at least one of houseLand or total must be set",
+      });
+    }
+    for (const [key, limit] of [
+      ["houseLand", houseLand],
+      ["total", total],
+    ] as const) {
+      if (!limit) continue;
+      for (const terrainId of terrainIds) {
+        if (limit.byTerrainM2[terrainId] === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["areaStandards", key, "byTerrainM2", terrainId],
+            message: `no area set for terrain class "${terrainId}"`,
+          });
+        }
+      }
+      for (const terrainId of Object.keys(limit.byTerrainM2)) {
+        if (!terrainIds.includes(terrainId)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["areaStandards", key, "byTerrainM2", terrainId],
+            message: `unknown terrain class "${terrainId}"`,
+          });
+        }
+      }
+    }
+    checkBands(householdSizeBands, ctx);
+
+    reportDuplicates(
+      policy.departments.map((department) => department.id),
+      ["departments"],
+      ctx,
+    );
+    const declared = new Set(policy.departments.map((department) => department.id));
+    policy.siteVisits.forEach((visit, index) => {
+      visit.departments.forEach((departmentId, departmentIndex) => {
+        if (!declared.has(departmentId)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["siteVisits", index, "departments", departmentIndex],
+            message: `site visit names department "${departmentId}" that the policy does not declare`,
+          });
+        }
+      });
+    });
+    reportDuplicates(
+      policy.siteVisits.map((visit) => visit.id),
+      ["siteVisits"],
+      ctx,
+    );
+    for (const kind of CASE_KINDS) {
+      reportDuplicates(
+        policy.requiredDocuments[kind].map((document) => document.typeId),
+        ["requiredDocuments", kind],
+        ctx,
+      );
+    }
+    reportDuplicates(
+      policy.uploads.map((rule) => rule.contentType),
+      ["uploads"],
+      ctx,
+    );
+  });
+export type CountyPolicy = z.infer<typeof countyPolicySchema>;
+/** What a policy file contains before defaults are applied. */
+export type CountyPolicyInput = z.input<typeof countyPolicySchema>;
+
+type RefinementContext = z.RefinementCtx;
+
+function reportDuplicates(values: readonly string[], path: (string | number)[], ctx: RefinementContext): void {
+  const seen = new Set<string>();
+  values.forEach((value, index) => {
+    if (seen.has(value)) {
+      ctx.addIssue({ code: "custom", path: [...path, index], message: `duplicate id "${value}"` });
+    }
+    seen.add(value);
+  });
+}
+
+/** Bands must cover every household size exactly once and never count a bigger household as fewer persons. */
+function checkBands(bands: readonly HouseholdSizeBand[], ctx: RefinementContext): void {
+  let expectedMin = 1;
+  let previousCounted = 0;
+  bands.forEach((band, index) => {
+    const path = ["areaStandards", "householdSizeBands", index];
+    if (band.minMembers !== expectedMin) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "minMembers"],
+        message: `band must start at ${expectedMin} members so bands are contiguous from 1`,
+      });
+    }
+    if (band.maxMembers !== undefined && band.maxMembers < band.minMembers) {
+      ctx.addIssue({ code: "custom", path: [...path, "maxMembers"], message: "maxMembers is below minMembers" });
+    }
+    const isLast = index === bands.length - 1;
+    if (isLast && band.maxMembers !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "maxMembers"],
+        message: "the last band must be open-ended (no maxMembers)",
+      });
+    }
+    if (!isLast && band.maxMembers === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "maxMembers"],
+        message: "only the last band may be open-ended",
+      });
+    }
+    if (band.countedPersons < previousCounted) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "countedPersons"],
+        message: "countedPersons must not decrease as households grow",
+      });
+    }
+    previousCounted = band.countedPersons;
+    expectedMin = (band.maxMembers ?? band.minMembers) + 1;
+  });
+}
