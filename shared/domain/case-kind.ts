@@ -33,7 +33,11 @@ export function conditionMet(condition: PolicyCondition, flags: PrecheckFlags): 
 }
 
 /** Joint-review departments, in policy order. */
-export function departmentsFor(kind: CaseKind, policy: CountyPolicy, flags: PrecheckFlags): DepartmentPolicy[] {
+export function departmentsFor(
+  kind: CaseKind,
+  policy: CountyPolicy,
+  flags: PrecheckFlags,
+): DepartmentPolicy[] {
   return policy.departments.filter(
     (department) => department.appliesTo.includes(kind) && conditionMet(department.condition, flags),
   );
@@ -43,7 +47,11 @@ export function departmentIdsFor(kind: CaseKind, policy: CountyPolicy, flags: Pr
   return departmentsFor(kind, policy, flags).map((department) => department.id);
 }
 
-export function documentsFor(kind: CaseKind, policy: CountyPolicy, flags: PrecheckFlags): DocumentRequirement[] {
+export function documentsFor(
+  kind: CaseKind,
+  policy: CountyPolicy,
+  flags: PrecheckFlags,
+): DocumentRequirement[] {
   return policy.requiredDocuments[kind].filter((document) => conditionMet(document.condition, flags));
 }
 

@@ -145,7 +145,9 @@ export const TRANSITIONS: Readonly<Record<CaseVerb, TransitionRule>> = {
     from: ["in_joint_review"],
     to: "awaiting_decision",
     guard: (facts) =>
-      facts.openConsultations === 0 ? undefined : "departments are still to respond (openConsultations must be 0)",
+      facts.openConsultations === 0
+        ? undefined
+        : "departments are still to respond (openConsultations must be 0)",
   },
   approve: { from: ["awaiting_decision"], to: "approved" },
   // An upheld objection to the notice, the village, or the township decision may refuse.

@@ -34,7 +34,9 @@ export class IllegalConsultationTransitionError extends Error {
   override readonly name = "IllegalConsultationTransitionError";
   readonly departmentId: DepartmentId;
   constructor(consultation: Consultation, action: string, reason: string) {
-    super(`Cannot ${action} consultation of ${consultation.departmentId} (${consultation.status}): ${reason}`);
+    super(
+      `Cannot ${action} consultation of ${consultation.departmentId} (${consultation.status}): ${reason}`,
+    );
     this.departmentId = consultation.departmentId;
   }
 }
@@ -82,7 +84,11 @@ export function reconsult(consultation: Consultation, at: Date, deadline: Date):
 
 function openRound(consultation: Consultation, at: Date, deadline: Date, round: number): Consultation {
   if (deadline.getTime() <= at.getTime()) {
-    throw new IllegalConsultationTransitionError(consultation, "consult", "deadline must be after the request");
+    throw new IllegalConsultationTransitionError(
+      consultation,
+      "consult",
+      "deadline must be after the request",
+    );
   }
   return {
     departmentId: consultation.departmentId,
@@ -105,7 +111,10 @@ export function isOverdue(consultation: Consultation, now: Date): boolean {
 /** Shifts the deadline of an awaited consultation by the time the case was paused for a correction. */
 export function pauseClock(consultation: Consultation, pausedMs: number): Consultation {
   if (consultation.status !== "awaiting_response" || consultation.deadline === undefined) return consultation;
-  return { ...consultation, deadline: extendDeadline(new Date(consultation.deadline), pausedMs).toISOString() };
+  return {
+    ...consultation,
+    deadline: extendDeadline(new Date(consultation.deadline), pausedMs).toISOString(),
+  };
 }
 
 export function openConsultationCount(consultations: readonly Consultation[]): number {
@@ -114,11 +123,18 @@ export function openConsultationCount(consultations: readonly Consultation[]): n
 
 export function departmentsToReconsult(consultations: readonly Consultation[]): DepartmentId[] {
   return consultations
-    .filter((consultation) => consultation.status === "responded" && consultation.response === "correction_requested")
+    .filter(
+      (consultation) =>
+        consultation.status === "responded" && consultation.response === "correction_requested",
+    )
     .map((consultation) => consultation.departmentId);
 }
 
-export type JointReviewOutcome = "pending" | "correction_requested" | "recommend_rejection" | "recommend_approval";
+export type JointReviewOutcome =
+  | "pending"
+  | "correction_requested"
+  | "recommend_rejection"
+  | "recommend_approval";
 
 /**
  * What the merged opinions amount to (the agriculture office's recommendation to

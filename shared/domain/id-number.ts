@@ -12,7 +12,12 @@ export const ID_NUMBER_CHECK_CHARS = "10X98765432";
 export type IdNumberProblem = "format" | "birth_date" | "checksum";
 
 export type IdNumberCheck =
-  | { readonly valid: true; readonly normalized: string; readonly birthDate: string; readonly sex: "male" | "female" }
+  | {
+      readonly valid: true;
+      readonly normalized: string;
+      readonly birthDate: string;
+      readonly sex: "male" | "female";
+    }
   | { readonly valid: false; readonly problem: IdNumberProblem };
 
 /** The check character for the first 17 digits. Throws on anything that is not 17 digits. */

@@ -180,7 +180,11 @@ export const applicationCompleteSchema = z
     const seen = new Set([application.head.idNumber]);
     application.members.forEach((member, index) => {
       if (seen.has(member.idNumber)) {
-        ctx.addIssue({ code: "custom", path: ["members", index, "idNumber"], message: "id_number.duplicate" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["members", index, "idNumber"],
+          message: "id_number.duplicate",
+        });
       }
       seen.add(member.idNumber);
     });
@@ -232,7 +236,12 @@ export const applicationDraftSchema = z.strictObject({
       ancillaryLandAreaM2: draftNumber,
       address: draftText(200),
       boundaries: z
-        .strictObject({ east: draftText(100), south: draftText(100), west: draftText(100), north: draftText(100) })
+        .strictObject({
+          east: draftText(100),
+          south: draftText(100),
+          west: draftText(100),
+          north: draftText(100),
+        })
         .optional(),
       // A location is captured whole (GPS fix or drawn polygon), never half, so it keeps its full schema.
       location: locationSchema.optional(),
@@ -260,7 +269,10 @@ export type ApplicationValidation<T> =
 
 /** Validates the form for a partial save (`draft`) or for submission (`complete`), with bilingual errors. */
 export function validateApplication(input: unknown, stage: "draft"): ApplicationValidation<ApplicationDraft>;
-export function validateApplication(input: unknown, stage: "complete"): ApplicationValidation<ApplicationComplete>;
+export function validateApplication(
+  input: unknown,
+  stage: "complete",
+): ApplicationValidation<ApplicationComplete>;
 export function validateApplication(
   input: unknown,
   stage: ApplicationStage,

@@ -54,6 +54,9 @@ export const LAND_CLASSES = ["construction_land", "unused_land", "farmland"] as 
 export const landClassSchema = z.enum(LAND_CLASSES);
 export type LandClass = z.infer<typeof landClassSchema>;
 
-export const CERTIFICATE_TYPES = ["homestead_approval_certificate", "rural_construction_planning_permit"] as const;
+export const CERTIFICATE_TYPES = [
+  "homestead_approval_certificate",
+  "rural_construction_planning_permit",
+] as const;
 export const certificateTypeSchema = z.enum(CERTIFICATE_TYPES);
 export type CertificateType = z.infer<typeof certificateTypeSchema>;

@@ -9,7 +9,6 @@ import { z } from "zod";
 import {
   CASE_KINDS,
   caseKindSchema,
-  certificateTypeSchema,
   departmentIdSchema,
   localizedTextSchema,
   precheckFlagSchema,
@@ -268,7 +267,11 @@ export type CountyPolicyInput = z.input<typeof countyPolicySchema>;
 
 type RefinementContext = z.RefinementCtx;
 
-function reportDuplicates(values: readonly string[], path: (string | number)[], ctx: RefinementContext): void {
+function reportDuplicates(
+  values: readonly string[],
+  path: (string | number)[],
+  ctx: RefinementContext,
+): void {
   const seen = new Set<string>();
   values.forEach((value, index) => {
     if (seen.has(value)) {
@@ -292,7 +295,11 @@ function checkBands(bands: readonly HouseholdSizeBand[], ctx: RefinementContext)
       });
     }
     if (band.maxMembers !== undefined && band.maxMembers < band.minMembers) {
-      ctx.addIssue({ code: "custom", path: [...path, "maxMembers"], message: "maxMembers is below minMembers" });
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "maxMembers"],
+        message: "maxMembers is below minMembers",
+      });
     }
     const isLast = index === bands.length - 1;
     if (isLast && band.maxMembers !== undefined) {
