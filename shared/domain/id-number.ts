@@ -46,8 +46,8 @@ export function checkIdNumber(value: string, today: Date = new Date()): IdNumber
   const birth = new Date(Date.UTC(year, month - 1, day));
   const isRealDate =
     birth.getUTCFullYear() === year && birth.getUTCMonth() === month - 1 && birth.getUTCDate() === day;
-  // 1900 is the earliest year the standard's birth-date field is used for in practice.
-  if (!isRealDate || year < 1900 || birth.getTime() > today.getTime()) {
+  // 1800 only rules out typos; the standard's own worked example is born in 1880.
+  if (!isRealDate || year < 1800 || birth.getTime() > today.getTime()) {
     return { valid: false, problem: "birth_date" };
   }
 
