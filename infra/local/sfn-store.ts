@@ -1,0 +1,159 @@
+/**
+ * On-disk records of the local Step Functions: one JSON file per execution,
+ * written atomically (temp file + rename) and never concurrently for the same
+ * execution, so a crash or a restart leaves either the previous or the next
+ * complete snapshot.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+
+export const EXECUTION_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+/** One event in the shape of GetExecutionHistory (timestamp in epoch milliseconds on disk). */
+const historyEventSchema = z
+  .object({
+    id: z.number().int(),
+    previousEventId: z.number().int(),
+    timestamp: z.number(),
+    type: z.string(),
+  })
+  .catchall(z.unknown());
+export type HistoryEvent = z.infer<typeof historyEventSchema>;
+
+/**
+ * Everything one task or wait attempt consumed and produced, so that a later
+ * change can replay an execution up to where it stopped.
+ */
+const stepRecordSchema = z.object({
+  seq: z.number().int(),
+  stateName: z.string(),
+  kind: z.enum(["task", "wait"]),
+  resource: z.string(),
+  /** The state's effective input (after InputPath). */
+  input: z.unknown(),
+  /** The Parameters output, task token filled in (tasks only). */
+  parameters: z.unknown().optional(),
+  taskToken: z.string().optional(),
+  timeoutSeconds: z.number().optional(),
+  heartbeatSeconds: z.number().optional(),
+  /** Epoch ms at which a Wait state is due (waits only). */
+  waitUntil: z.number().optional(),
+  status: z.enum(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "CLOSED"]),
+  startedAt: z.number(),
+  endedAt: z.number().optional(),
+  /** What the Lambda invocation returned (for callback tasks: before the token was resumed). */
+  invocationResult: z.unknown().optional(),
+  result: z.unknown().optional(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+export const executionRecordSchema = z.object({
+  version: z.literal(1),
+  executionArn: z.string(),
+  stateMachineArn: z.string(),
+  name: z.string(),
+  /** The execution input as JSON text, as StartExecution received it. */
+  input: z.string(),
+  status: z.enum(EXECUTION_STATUSES),
+  startDate: z.number(),
+  stopDate: z.number().optional(),
+  output: z.string().optional(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+  history: z.array(historyEventSchema),
+  steps: z.array(stepRecordSchema),
+  /** Task tokens that were waiting for SendTask* when this snapshot was written. */
+  pendingTaskTokens: z.array(z.string()),
+});
+export type ExecutionRecord = z.infer<typeof executionRecordSchema>;
+
+function fileNameFor(executionArn: string): string {
+  // Execution ARNs contain ':' which is not portable in file names.
+  return `${encodeURIComponent(executionArn)}.json`;
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await writeFile(temp, text, "utf8");
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Persists the latest snapshot of each execution. Writes for one execution run
+ * one at a time; changes made while a write is in flight are coalesced into one
+ * more write of the then-current snapshot.
+ */
+export class ExecutionStore {
+  private readonly dir: string;
+  private readonly writers = new Map<string, { dirty: boolean; running: Promise<void> | undefined }>();
+  private readonly failures: unknown[] = [];
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, "executions");
+  }
+
+  async open(): Promise<ExecutionRecord[]> {
+    await mkdir(this.dir, { recursive: true });
+    const records: ExecutionRecord[] = [];
+    for (const entry of await readdir(this.dir)) {
+      if (!entry.endsWith(".json")) continue;
+      try {
+        const parsed = executionRecordSchema.safeParse(
+          JSON.parse(await readFile(join(this.dir, entry), "utf8")),
+        );
+        if (parsed.success) records.push(parsed.data);
+      } catch {
+        // A foreign or damaged file must not stop the emulator from starting; it is just not listed.
+      }
+    }
+    return records;
+  }
+
+  /** Schedules a write of `snapshot()`; the snapshot is taken when the write starts. */
+  save(executionArn: string, snapshot: () => ExecutionRecord): void {
+    let writer = this.writers.get(executionArn);
+    if (!writer) {
+      writer = { dirty: false, running: undefined };
+      this.writers.set(executionArn, writer);
+    }
+    writer.dirty = true;
+    if (writer.running) return;
+    const state = writer;
+    const path = join(this.dir, fileNameFor(executionArn));
+    state.running = (async () => {
+      while (state.dirty) {
+        state.dirty = false;
+        try {
+          await writeAtomically(path, `${JSON.stringify(snapshot(), null, 2)}\n`);
+        } catch (error) {
+          this.failures.push(error);
+        }
+      }
+      state.running = undefined;
+    })();
+  }
+
+  /** Waits until every scheduled write has reached the disk. */
+  async flush(): Promise<void> {
+    for (;;) {
+      const running = [...this.writers.values()].flatMap((w) => (w.running ? [w.running] : []));
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
+  }
+
+  /** Write errors so far (the emulator keeps serving from memory when the disk fails). */
+  get writeFailures(): readonly unknown[] {
+    return this.failures;
+  }
+}
