@@ -122,9 +122,9 @@ describe("case status machine", () => {
 
     it("resumes a corrected case only to a status a correction can come from", () => {
       expect(() => transition("correction_requested", "resubmitCorrection")).toThrow(IllegalTransitionError);
-      expect(() => transition("correction_requested", "resubmitCorrection", { resumeTo: "approved" })).toThrow(
-        IllegalTransitionError,
-      );
+      expect(() =>
+        transition("correction_requested", "resubmitCorrection", { resumeTo: "approved" }),
+      ).toThrow(IllegalTransitionError);
       for (const status of CORRECTABLE_STATUSES) {
         expect(transition("correction_requested", "resubmitCorrection", { resumeTo: status })).toBe(status);
       }
@@ -132,7 +132,14 @@ describe("case status machine", () => {
   });
 
   it("allows withdrawal before approval only", () => {
-    for (const status of ["approved", "staked_out", "completed", "rejected", "withdrawn", "expired"] as const) {
+    for (const status of [
+      "approved",
+      "staked_out",
+      "completed",
+      "rejected",
+      "withdrawn",
+      "expired",
+    ] as const) {
       expect(() => transition(status, "withdraw")).toThrow(IllegalTransitionError);
     }
   });
@@ -175,7 +182,10 @@ describe("case status machine", () => {
       ["recordStakingOut"],
       ["complete"],
     ];
-    const final = steps.reduce<CaseStatus>((status, [verb, facts]) => transition(status, verb, facts), "draft");
+    const final = steps.reduce<CaseStatus>(
+      (status, [verb, facts]) => transition(status, verb, facts),
+      "draft",
+    );
     expect(final).toBe("completed");
   });
 });

@@ -23,7 +23,11 @@ function awaiting(departmentId: Consultation["departmentId"] = "natural_resource
 
 describe("department consultation", () => {
   it("starts not consulted, with no deadline", () => {
-    expect(newConsultation("forestry")).toEqual({ departmentId: "forestry", status: "not_consulted", round: 0 });
+    expect(newConsultation("forestry")).toEqual({
+      departmentId: "forestry",
+      status: "not_consulted",
+      round: 0,
+    });
   });
 
   it("moves to awaiting_response with a deadline when consulted", () => {
@@ -45,7 +49,9 @@ describe("department consultation", () => {
   });
 
   it("refuses to respond when no response is awaited", () => {
-    expect(() => respond(newConsultation("water"), "approved", LATER)).toThrow(IllegalConsultationTransitionError);
+    expect(() => respond(newConsultation("water"), "approved", LATER)).toThrow(
+      IllegalConsultationTransitionError,
+    );
     expect(() => respond(respond(awaiting(), "approved", LATER), "rejected", LATER)).toThrow(
       IllegalConsultationTransitionError,
     );
@@ -80,7 +86,9 @@ describe("department consultation", () => {
 
   it("moves an awaited deadline by the paused time and leaves answered ones alone", () => {
     const day = 24 * 3_600_000;
-    expect(pauseClock(awaiting(), 3 * day).deadline).toBe(new Date(DEADLINE.getTime() + 3 * day).toISOString());
+    expect(pauseClock(awaiting(), 3 * day).deadline).toBe(
+      new Date(DEADLINE.getTime() + 3 * day).toISOString(),
+    );
     const answered = respond(awaiting(), "approved", LATER);
     expect(pauseClock(answered, 3 * day)).toBe(answered);
   });

@@ -2,9 +2,12 @@ import { describe, expect, it } from "vitest";
 import { isMainlandMobile, maskPhone, normalizePhone } from "#shared/domain/phone.ts";
 
 describe("mainland mobile numbers", () => {
-  it.each(["13812345678", "19912345678", "+86 138 1234 5678", "0086-138-1234-5678"])("accepts %s", (value) => {
-    expect(isMainlandMobile(value)).toBe(true);
-  });
+  it.each(["13812345678", "19912345678", "+86 138 1234 5678", "0086-138-1234-5678"])(
+    "accepts %s",
+    (value) => {
+      expect(isMainlandMobile(value)).toBe(true);
+    },
+  );
 
   it.each([
     ["a landline", "02887654321"],

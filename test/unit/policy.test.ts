@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import guangxiJson from "#shared/domain/policy/counties/guangxi-contrast.json" with { type: "json" };
+import sichuanJson from "#shared/domain/policy/counties/sichuan-default.json" with { type: "json" };
 import { InvalidPolicyError, loadPolicy } from "#shared/domain/policy/load-policy.ts";
 import {
   GUANGXI_CONTRAST_POLICY,
@@ -7,8 +9,6 @@ import {
   SICHUAN_DEFAULT_POLICY,
   UnknownPolicyError,
 } from "#shared/domain/policy/shipped-policies.ts";
-import guangxiJson from "#shared/domain/policy/counties/guangxi-contrast.json" with { type: "json" };
-import sichuanJson from "#shared/domain/policy/counties/sichuan-default.json" with { type: "json" };
 import { DEPARTMENT_IDS } from "#shared/schemas/common.ts";
 import { TIME_LIMITED_STEPS } from "#shared/schemas/policy.ts";
 
@@ -59,7 +59,10 @@ describe("county policy loading", () => {
 
   it("carries the contrasting Guangxi numbers", () => {
     const { areaStandards, building, publicNotice } = GUANGXI_CONTRAST_POLICY;
-    expect(areaStandards.total).toMatchObject({ basis: "per_household", byTerrainM2: { plains: 100, hills: 150 } });
+    expect(areaStandards.total).toMatchObject({
+      basis: "per_household",
+      byTerrainM2: { plains: 100, hills: 150 },
+    });
     expect(areaStandards.houseLand).toBeUndefined();
     expect(building.maxBuildingFloorAreaM2).toBe(450);
     expect(publicNotice).toEqual({ days: 7, workingDays: false });
@@ -87,7 +90,10 @@ describe("county policy loading", () => {
     const { timeLimits } = clone(sichuanJson);
     delete (timeLimits as Partial<typeof timeLimits>).site_check;
     broken.timeLimits = timeLimits;
-    broken.departments = [...sichuanJson.departments, { ...sichuanJson.departments[0], condition: "nearVolcano" }];
+    broken.departments = [
+      ...sichuanJson.departments,
+      { ...sichuanJson.departments[0], condition: "nearVolcano" },
+    ];
     broken.unexpected = true;
 
     const paths = issuesOf(broken).map((issue) => issue.path);

@@ -6,8 +6,12 @@ const FRIDAY_9AM_CST = new Date("2026-03-06T01:00:00Z");
 
 describe("time limits", () => {
   it("adds hours and calendar days", () => {
-    expect(addDuration(FRIDAY_9AM_CST, { value: 48, unit: "hours" }).toISOString()).toBe("2026-03-08T01:00:00.000Z");
-    expect(addDuration(FRIDAY_9AM_CST, { value: 7, unit: "days" }).toISOString()).toBe("2026-03-13T01:00:00.000Z");
+    expect(addDuration(FRIDAY_9AM_CST, { value: 48, unit: "hours" }).toISOString()).toBe(
+      "2026-03-08T01:00:00.000Z",
+    );
+    expect(addDuration(FRIDAY_9AM_CST, { value: 7, unit: "days" }).toISOString()).toBe(
+      "2026-03-13T01:00:00.000Z",
+    );
   });
 
   it("skips Saturday and Sunday for working days", () => {
