@@ -10,25 +10,16 @@
  * `reconsult` is allowed from `correction_requested` responses alone.
  */
 import type { DepartmentId } from "../schemas/common.ts";
+import type { Consultation, ConsultationResponse } from "../schemas/consultation.ts";
 import { extendDeadline } from "./time-limits.ts";
 
-export const CONSULTATION_STATUSES = ["not_consulted", "awaiting_response", "responded"] as const;
-export type ConsultationStatus = (typeof CONSULTATION_STATUSES)[number];
-
-export const CONSULTATION_RESPONSES = ["approved", "rejected", "correction_requested"] as const;
-export type ConsultationResponse = (typeof CONSULTATION_RESPONSES)[number];
-
-export interface Consultation {
-  readonly departmentId: DepartmentId;
-  readonly status: ConsultationStatus;
-  /** 1 for the first request; +1 for every re-consultation after a correction. */
-  readonly round: number;
-  readonly requestedAt?: string;
-  readonly deadline?: string;
-  readonly response?: ConsultationResponse;
-  readonly comment?: string;
-  readonly respondedAt?: string;
-}
+export {
+  CONSULTATION_RESPONSES,
+  CONSULTATION_STATUSES,
+  type Consultation,
+  type ConsultationResponse,
+  type ConsultationStatus,
+} from "../schemas/consultation.ts";
 
 export class IllegalConsultationTransitionError extends Error {
   override readonly name = "IllegalConsultationTransitionError";

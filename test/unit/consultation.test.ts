@@ -12,6 +12,7 @@ import {
   reconsult,
   respond,
 } from "#shared/domain/consultation.ts";
+import { consultationSchema } from "#shared/schemas/consultation.ts";
 
 const T0 = new Date("2026-03-02T01:00:00Z");
 const DEADLINE = new Date("2026-03-12T01:00:00Z");
@@ -91,6 +92,11 @@ describe("department consultation", () => {
     );
     const answered = respond(awaiting(), "approved", LATER);
     expect(pauseClock(answered, 3 * day)).toBe(answered);
+  });
+
+  it("produces records the stored consultation schema accepts", () => {
+    const records = [newConsultation("water"), awaiting(), respond(awaiting(), "rejected", LATER, "不同意")];
+    for (const record of records) expect(consultationSchema.parse(record)).toEqual(record);
   });
 
   describe("joint review summary", () => {
