@@ -1,9 +1,6 @@
 import S3rver from "s3rver";
 
-/**
- * s3rver verifies SigV4 signatures against this fixed key pair, so local
- * clients (and presigned URLs) must be signed with it.
- */
+/** s3rver's well-known key pair; it does not verify presigned URL signatures. */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 
 export interface LocalS3Options {
@@ -37,8 +34,8 @@ function corsConfiguration(origins: readonly string[]): string {
 /**
  * S3 on 127.0.0.1, objects kept under dataDir. The endpoint is an IP address,
  * so the SDK addresses buckets path-style with no client option. s3rver checks
- * signatures but not checksums or POST policies: our own code verifies what
- * was uploaded (size, type, SHA-256) before trusting it.
+ * no presigned signatures, checksums or POST policies: our own code verifies
+ * what was uploaded (size, type, SHA-256) before trusting it.
  */
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const server = new S3rver({

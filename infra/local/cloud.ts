@@ -1,0 +1,184 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+import { CASE_TABLE } from "#shared/store/table-design.ts";
+import { REPO_ROOT } from "../constructs/function.ts";
+import { ROUTES } from "../routes.ts";
+import { startLocalDynamoDb } from "./dynamodb.ts";
+import { startLocalHttpApi } from "./http-api.ts";
+import { functionsFromTemplate, LocalLambdaRuntime } from "./lambda-runtime.ts";
+import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "./s3.ts";
+import { startLocalStepFunctions } from "./stepfunctions.ts";
+import {
+  type CfnTemplate,
+  LOCAL_REGION,
+  localPhysicalNames,
+  resolveIntrinsics,
+  synthesizeTemplate,
+} from "./template.ts";
+
+export interface LocalCloudOptions {
+  /** Everything the services persist lives here (git-ignored `.data/` for `npm start`, a temp dir in tests). */
+  readonly dataDir: string;
+  /** Fixed ports for `npm start`; 0 or absent picks free ones (tests). */
+  readonly ports?: {
+    readonly api?: number;
+    readonly dynamodb?: number;
+    readonly s3?: number;
+    readonly stepFunctions?: number;
+  };
+  /** Multiplies every Wait and task timeout of the workflow (tests and benchmarks shrink time). */
+  readonly waitScale?: number;
+}
+
+/** What a client needs to talk to the running local cloud; written to `<dataDir>/endpoints.json`. */
+export interface LocalEndpoints {
+  readonly api: string;
+  readonly dynamodb: string;
+  readonly s3: string;
+  readonly stepFunctions: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly tableName: string;
+  readonly bucketName: string;
+  readonly stateMachineArn: string;
+}
+
+export interface LocalCloud {
+  readonly endpoints: LocalEndpoints;
+  readonly runtime: LocalLambdaRuntime;
+  readonly template: CfnTemplate;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+function logicalIdsOf(template: CfnTemplate, type: string): string[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === type)
+    .map(([logicalId]) => logicalId);
+}
+
+function only<T>(values: readonly T[], what: string): T {
+  const [value] = values;
+  if (values.length !== 1 || value === undefined)
+    throw new Error(`Expected exactly one ${what}, found ${values.length}`);
+  return value;
+}
+
+/**
+ * Starts DynamoDB, S3, Step Functions and the HTTP API on 127.0.0.1, all built
+ * from the synthesized CDK template, with handlers reaching them only through
+ * the SDK's standard endpoint variables (AWS_ENDPOINT_URL_*).
+ */
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const template = synthesizeTemplate();
+  const names = localPhysicalNames(template);
+  const tableName = names.resolveRef(only(logicalIdsOf(template, "AWS::DynamoDB::GlobalTable"), "table"));
+  const bucketNames = logicalIdsOf(template, "AWS::S3::Bucket").map((id) => names.resolveRef(id));
+  const stateMachineIds = logicalIdsOf(template, "AWS::StepFunctions::StateMachine");
+  const runtime = new LocalLambdaRuntime(functionsFromTemplate(template, names), REPO_ROOT);
+  const environment = runtime.sharedEnvironment();
+
+  const apiPort = options.ports?.api || (await freePort());
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    await mkdir(options.dataDir, { recursive: true });
+    const dynamodb = await startLocalDynamoDb({
+      port: options.ports?.dynamodb ?? 0,
+      dataDir: path.join(options.dataDir, "dynamodb"),
+      tables: [{ name: tableName, design: CASE_TABLE }],
+    });
+    closers.push(() => dynamodb.close());
+    const s3 = await startLocalS3({
+      port: options.ports?.s3 ?? 0,
+      dataDir: path.join(options.dataDir, "s3"),
+      buckets: bucketNames,
+      allowedOrigins: [apiUrl, `http://localhost:${apiPort}`],
+    });
+    closers.push(() => s3.close());
+
+    // Standard SDK settings only: the same handler code reaches AWS when these are absent.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      // s3rver stores aws-chunked bodies verbatim: only send checksums when S3 requires them.
+      AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+      AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+      ...environment,
+    });
+
+    const stepFunctions = await startLocalStepFunctions({
+      port: options.ports?.stepFunctions ?? 0,
+      dataDir: path.join(options.dataDir, "stepfunctions"),
+      invokeLambda: (functionName, payload) => runtime.invoke(functionName, payload),
+      waitScale: options.waitScale ?? 1,
+    });
+    closers.push(() => stepFunctions.close());
+    process.env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
+    for (const logicalId of stateMachineIds) {
+      const definition = resolveIntrinsics(
+        template.Resources[logicalId]?.Properties?.DefinitionString,
+        names,
+      );
+      stepFunctions.registerStateMachine(names.resolveRef(logicalId), String(definition), logicalId);
+    }
+
+    const byEntry = new Map(runtime.functions.map((fn) => [fn.entry, fn]));
+    const api = await startLocalHttpApi({
+      port: apiPort,
+      routes: ROUTES,
+      invoke: (route, event) => {
+        const fn = byEntry.get(route.handler);
+        if (!fn) throw new Error(`No function serves ${route.handler}`);
+        return runtime.invoke(fn.arn, event);
+      },
+    });
+    closers.push(() => api.close());
+
+    const endpoints: LocalEndpoints = {
+      api: api.url,
+      dynamodb: dynamodb.endpoint,
+      s3: s3.endpoint,
+      stepFunctions: stepFunctions.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_S3_CREDENTIALS,
+      tableName,
+      // The documents bucket is the one browsers upload to: the bucket with CORS.
+      bucketName: names.resolveRef(
+        only(
+          logicalIdsOf(template, "AWS::S3::Bucket").filter(
+            (id) => template.Resources[id]?.Properties?.CorsConfiguration !== undefined,
+          ),
+          "documents bucket",
+        ),
+      ),
+      stateMachineArn: names.resolveRef(only(stateMachineIds, "state machine")),
+    };
+    await writeFile(path.join(options.dataDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
+    return {
+      endpoints,
+      runtime,
+      template,
+      close: async () => {
+        for (const close of closers.reverse()) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from "#infra/local/cloud.ts";
+
+export interface TestCloud {
+  readonly cloud: LocalCloud;
+  readonly dataDir: string;
+  readonly dynamodb: DynamoDBDocumentClient;
+  readonly s3: S3Client;
+  readonly sfn: SFNClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * A whole local cloud for one test file: random ports, its own temp data
+ * folder (so no test sees another's data), real SDK clients pointed at it.
+ */
+export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): Promise<TestCloud> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "nongfang-test-")));
+  const cloud = await startLocalCloud({ ...options, dataDir });
+  const { endpoints } = cloud;
+  const common = { region: endpoints.region, credentials: endpoints.credentials };
+  const dynamodb = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
+    {
+      marshallOptions: { removeUndefinedValues: true },
+    },
+  );
+  const s3 = new S3Client({
+    ...common,
+    endpoint: endpoints.s3,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  const sfn = new SFNClient({ ...common, endpoint: endpoints.stepFunctions });
+  return {
+    cloud,
+    dataDir,
+    dynamodb,
+    s3,
+    sfn,
+    stop: async () => {
+      dynamodb.destroy();
+      s3.destroy();
+      sfn.destroy();
+      await cloud.close();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `probe` returns a value (or the time runs out): for asynchronous workflow steps. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error("Timed out waiting for a condition");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
