@@ -334,13 +334,16 @@ class LocalStepFunctionsEmulator {
     if (!compiled) {
       const states = indexStates(parsed);
       try {
-        // Validation only: the library validates in its constructor.
-        new StateMachine(parsed as StateMachineDefinition);
+        // Validation only (the library validates in its constructor). On a copy: asl-validator adds
+        // QueryLanguage to every state of the object it is given, and the caller's ASL must stay unchanged.
+        new StateMachine(structuredClone(parsed) as StateMachineDefinition);
       } catch (error) {
         throw new InvalidDefinitionError(error instanceof Error ? error.message : String(error));
       }
       const prepared = new StateMachine(
-        prepareDefinition(parsed, { waitScale: this.waitScale }) as unknown as StateMachineDefinition,
+        prepareDefinition(structuredClone(parsed), {
+          waitScale: this.waitScale,
+        }) as unknown as StateMachineDefinition,
         { validationOptions: { noValidate: true } },
       );
       compiled = { states, prepared };
