@@ -157,10 +157,6 @@ function handlerParameters(original: unknown): Record<string, unknown> {
 }
 
 function prepareState(state: Record<string, unknown>, options: PrepareOptions): Record<string, unknown> {
-  const transitions: Record<string, unknown> = {};
-  for (const key of ["Next", "End", "Comment", "InputPath", "OutputPath"]) {
-    if (key in state) transitions[key] = state[key];
-  }
   switch (state.Type) {
     case "Task": {
       const {
@@ -182,8 +178,12 @@ function prepareState(state: Record<string, unknown>, options: PrepareOptions): 
         ...(Catch === undefined ? {} : { Catch: prepareCatch(Catch) }),
       };
     }
-    case "Wait":
+    case "Wait": {
       // A handler-backed Task, so that long and scaled waits use the emulator's timers.
+      const transitions: Record<string, unknown> = {};
+      for (const key of ["Next", "End", "Comment", "InputPath", "OutputPath"]) {
+        if (key in state) transitions[key] = state[key];
+      }
       return {
         ...transitions,
         Type: "Task",
@@ -192,6 +192,7 @@ function prepareState(state: Record<string, unknown>, options: PrepareOptions): 
         TimeoutSeconds: LIBRARY_TASK_TIMEOUT_SECONDS,
         Retry: prepareRetry(undefined, options, true),
       };
+    }
     case "Map": {
       const prepared: Record<string, unknown> = { ...state };
       if (isRecord(state.ItemProcessor)) prepared.ItemProcessor = prepareScope(state.ItemProcessor, options);

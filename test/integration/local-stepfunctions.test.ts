@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -731,7 +731,9 @@ describe("local Step Functions: executions", () => {
         },
       },
     };
-    const first = await startLocalStepFunctions({ dataDir, invokeLambda });
+    // An injected wall clock: records and history carry its time, not the machine's.
+    let clock = Date.UTC(2030, 0, 1);
+    const first = await startLocalStepFunctions({ dataDir, invokeLambda, now: () => (clock += 1000) });
     const firstClient = clientFor(first);
     first.registerStateMachine(machineArn("T14"), definition);
     const doneArn = await start(firstClient, "T14", { n: 1 }, "done");
@@ -744,7 +746,28 @@ describe("local Step Functions: executions", () => {
     const pendingHistory = await historyOf(firstClient, pendingArn);
     firstClient.destroy();
     await first.close();
-    expect((await readdir(join(dataDir, "executions"))).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    const files = await readdir(join(dataDir, "executions"));
+    expect(files.filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(files).toHaveLength(2);
+    // The record keeps every task's input and result (enough to replay later) and the pending token.
+    const pendingRecord = JSON.parse(
+      await readFile(join(dataDir, "executions", `${encodeURIComponent(pendingArn)}.json`), "utf8"),
+    );
+    expect(pendingRecord.status).toBe("RUNNING");
+    expect(pendingRecord.pendingTaskTokens).toEqual([pendingToken]);
+    expect(pendingRecord.steps).toMatchObject([
+      { stateName: "Echo", kind: "task", input: { n: 2 }, status: "SUCCEEDED", result: { n: 2 } },
+      {
+        stateName: "Review",
+        kind: "task",
+        input: { n: 2 },
+        parameters: { FunctionName: fnArn("T14Open"), Payload: { taskToken: pendingToken, n: 2 } },
+        taskToken: pendingToken,
+        status: "RUNNING",
+        invocationResult: { Payload: { opened: true }, StatusCode: 200 },
+      },
+    ]);
+    expect(new Date(pendingRecord.startDate).getUTCFullYear()).toBe(2030);
 
     const second = await startLocalStepFunctions({ dataDir, invokeLambda });
     const secondClient = clientFor(second);
