@@ -12,3 +12,46 @@ export const documentKey = (caseId: string, documentId: string) =>
   ({ pk: `CASE#${caseId}`, sk: `DOC#${documentId}` }) as const;
 export const eventKey = (caseId: string, seq: number) =>
   ({ pk: `CASE#${caseId}`, sk: `EVENT#${String(seq).padStart(10, "0")}` }) as const;
+
+/** Sort-key prefixes of the items that live in a case's partition. */
+export const CASE_ITEM_PREFIX = {
+  step: "STEP#",
+  token: "TOKEN#",
+  document: "DOC#",
+  event: "EVENT#",
+} as const;
+
+/** byQueue: open steps of one queue (a department or role) in one township, overdue first, then by deadline. */
+export const queueKeys = (
+  queue: string,
+  townshipCode: string,
+  overdue: boolean,
+  deadline: string,
+  caseId: string,
+) => ({
+  gsi1pk: `QUEUE#${queue}#${townshipCode}`,
+  gsi1sk: `${overdue ? 0 : 1}#${deadline}#${caseId}`,
+});
+export const queuePartition = (queue: string, townshipCode: string) => `QUEUE#${queue}#${townshipCode}`;
+
+/** byOwner: a household's cases, newest last. */
+export const ownerKeys = (householdId: string, createdAt: string, caseId: string) => ({
+  gsi2pk: `OWNER#${householdId}`,
+  gsi2sk: `${createdAt}#${caseId}`,
+});
+export const ownerPartition = (householdId: string) => `OWNER#${householdId}`;
+
+/** byRegister: the township register (台账) by status. */
+export const registerKeys = (townshipCode: string, status: string, updatedAt: string, caseId: string) => ({
+  gsi3pk: `REGISTER#${townshipCode}#${status}`,
+  gsi3sk: `${updatedAt}#${caseId}`,
+});
+export const registerPartition = (townshipCode: string, status: string) =>
+  `REGISTER#${townshipCode}#${status}`;
+
+/** byEventTime: audit events by UTC day, then time. */
+export const eventTimeKeys = (at: string, caseId: string, seq: number) => ({
+  gsi4pk: `EVENTS#${at.slice(0, 10)}`,
+  gsi4sk: `${at}#${caseId}#${String(seq).padStart(10, "0")}`,
+});
+export const eventDayPartition = (day: string) => `EVENTS#${day}`;

@@ -1,0 +1,77 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { z } from "zod";
+import { UnauthorizedError } from "../http/errors.ts";
+import { DEPARTMENT_IDS } from "../schemas/common.ts";
+
+/**
+ * Who is calling, as the JWT authorizer saw them. Claim names are Cognito's
+ * custom-attribute names (`custom:…`), which any OIDC issuer can emit too, so
+ * the same handlers work behind a Cognito user pool or a provincial identity
+ * service.
+ */
+export const ROLES = [
+  "villager",
+  "village_officer",
+  "township_clerk",
+  "department_reviewer",
+  "township_head",
+  "site_inspector",
+  "auditor",
+  "county_admin",
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A comma-separated claim ("511424100,511424101"); API Gateway passes claims as strings. */
+const list = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+export const claimsSchema = z.object({
+  sub: z.string().min(1),
+  name: z.string().optional(),
+  "custom:role": z.enum(ROLES),
+  "custom:department": z.enum(DEPARTMENT_IDS).optional(),
+  "custom:townships": list.optional(),
+  "custom:village": z.string().optional(),
+  "custom:household": z.string().optional(),
+});
+
+export interface Actor {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly department?: (typeof DEPARTMENT_IDS)[number];
+  /** Township codes a staff member works in (empty for villagers). */
+  readonly townships: readonly string[];
+  readonly villageCode?: string;
+  /** The household a villager belongs to. */
+  readonly householdId?: string;
+}
+
+export function actorFromClaims(claims: unknown): Actor {
+  const parsed = claimsSchema.safeParse(claims);
+  if (!parsed.success) throw new UnauthorizedError("The sign-in token lacks the claims Nongfang needs");
+  const c = parsed.data;
+  return {
+    id: c.sub,
+    name: c.name ?? c.sub,
+    role: c["custom:role"],
+    ...(c["custom:department"] ? { department: c["custom:department"] } : {}),
+    townships: c["custom:townships"] ?? [],
+    ...(c["custom:village"] ? { villageCode: c["custom:village"] } : {}),
+    ...(c["custom:household"] ? { householdId: c["custom:household"] } : {}),
+  };
+}
+
+/** The caller of an HTTP request, from `requestContext.authorizer.jwt.claims`. */
+export function actorOf(event: APIGatewayProxyEventV2): Actor {
+  const context = event.requestContext as APIGatewayProxyEventV2["requestContext"] & {
+    authorizer?: { jwt?: { claims?: unknown } };
+  };
+  const claims = context.authorizer?.jwt?.claims;
+  if (!claims) throw new UnauthorizedError();
+  return actorFromClaims(claims);
+}

@@ -1,0 +1,96 @@
+/**
+ * Stored items of a case, validated when read back from DynamoDB (a boundary).
+ * Key attributes (pk, sk, gsi…) are added by the store and stripped on read.
+ */
+import { z } from "zod";
+import { CASE_STATUS } from "../domain/case-status.ts";
+import { applicationDraftSchema } from "./application.ts";
+import { caseKindSchema, certificateTypeSchema, departmentIdSchema } from "./common.ts";
+import { precheckResultSchema } from "./precheck.ts";
+
+export const caseStatusSchema = z.enum(CASE_STATUS);
+
+/** The human steps of the workflow (site visit 1 is recorded inside the joint review). */
+export const STEP_KINDS = [
+  "village_review",
+  "township_acceptance",
+  "joint_review",
+  "correction",
+  "township_approval",
+  "site_visit_staking",
+  "site_visit_completion",
+] as const;
+export const stepKindSchema = z.enum(STEP_KINDS);
+export type StepKind = z.infer<typeof stepKindSchema>;
+
+export const DECISION_OUTCOMES = ["approved", "rejected", "correction_requested"] as const;
+export const decisionOutcomeSchema = z.enum(DECISION_OUTCOMES);
+export type DecisionOutcome = z.infer<typeof decisionOutcomeSchema>;
+
+export const caseRecordSchema = z.object({
+  caseId: z.string().min(1),
+  kind: caseKindSchema,
+  status: caseStatusSchema,
+  /** Where a corrected case resumes (set while status is correction_requested). */
+  resumeTo: caseStatusSchema.optional(),
+  householdId: z.string().min(1),
+  /** The villager who created the case (JWT `sub`). */
+  ownerId: z.string().min(1),
+  townshipCode: z.string().min(1),
+  villageCode: z.string().min(1),
+  policyId: z.string().min(1),
+  application: applicationDraftSchema,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  submittedAt: z.iso.datetime().optional(),
+  executionArn: z.string().optional(),
+  precheck: precheckResultSchema.optional(),
+  departments: z.array(departmentIdSchema).optional(),
+  certificates: z
+    .array(z.object({ type: certificateTypeSchema, number: z.string(), issuedAt: z.iso.datetime() }))
+    .optional(),
+  /** Sequence number and hash of the last audit event: the head of the case's hash chain. */
+  eventSeq: z.int().min(0),
+  eventHead: z.string().regex(/^[0-9a-f]{64}$/),
+  failure: z.object({ error: z.string(), at: z.iso.datetime() }).optional(),
+});
+export type CaseRecord = z.infer<typeof caseRecordSchema>;
+
+export const decisionSchema = z.object({
+  outcome: decisionOutcomeSchema,
+  comment: z.string().max(2000).optional(),
+  /** For correction requests: the form fields (dotted paths) and document types to redo. */
+  fields: z.array(z.string().max(100)).max(50).optional(),
+  documents: z.array(z.string().max(60)).max(20).optional(),
+  /** Site visits: measured values. */
+  measurements: z
+    .object({
+      plotAreaM2: z.number().positive().optional(),
+      footprintM2: z.number().positive().optional(),
+      floors: z.int().min(0).optional(),
+      heightM: z.number().positive().optional(),
+    })
+    .optional(),
+  photos: z.array(z.string()).max(20).optional(),
+  decidedBy: z.object({ id: z.string(), role: z.string(), department: departmentIdSchema.optional() }),
+  decidedAt: z.iso.datetime(),
+});
+export type Decision = z.infer<typeof decisionSchema>;
+
+export const stepRecordSchema = z.object({
+  caseId: z.string().min(1),
+  stepId: z.string().min(1),
+  step: stepKindSchema,
+  department: departmentIdSchema.optional(),
+  /** Joint review rounds: a department asked again after a correction starts round 2. */
+  round: z.int().min(1),
+  status: z.enum(["awaiting_response", "responded"]),
+  townshipCode: z.string(),
+  openedAt: z.iso.datetime(),
+  deadline: z.iso.datetime().optional(),
+  overdue: z.boolean(),
+  decision: decisionSchema.optional(),
+  /** When the decision reached the workflow (SendTaskSuccess); absent means it must be (re)sent. */
+  sentAt: z.iso.datetime().optional(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;

@@ -1,0 +1,335 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { appendEvent } from "../domain/audit-chain.ts";
+import { type CaseStatus, type CaseVerb, type TransitionFacts, transition } from "../domain/case-status.ts";
+import { ConflictError, NotFoundError } from "../http/errors.ts";
+import type { ApplicationDraft } from "../schemas/application.ts";
+import type { AuditActor, AuditEvent } from "../schemas/audit-event.ts";
+import { auditEventSchema } from "../schemas/audit-event.ts";
+import { type CaseRecord, caseRecordSchema, type StepRecord, stepRecordSchema } from "../schemas/case.ts";
+import {
+  CASE_ITEM_PREFIX,
+  caseKey,
+  eventKey,
+  eventTimeKeys,
+  ownerKeys,
+  ownerPartition,
+  registerKeys,
+} from "./keys.ts";
+
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** The case changed under us (another writer appended an event first): re-read and retry, or answer 409. */
+export class CaseChangedError extends ConflictError {
+  constructor(caseId: string) {
+    super(`Case ${caseId} was changed by someone else; reload and try again`);
+  }
+}
+
+export interface CaseChange {
+  readonly actor: AuditActor;
+  /** The event's action: a case verb, or a step action such as `respondToConsultation`. */
+  readonly action: string;
+  readonly comment?: string;
+  readonly data?: Record<string, unknown>;
+  /** Other case attributes to set in the same write (never status/eventSeq/eventHead). */
+  readonly set?: Partial<Omit<CaseRecord, "caseId" | "status" | "eventSeq" | "eventHead">>;
+  readonly remove?: readonly (keyof CaseRecord)[];
+  /** Items that must change together with the case and its event (conditional step writes…). */
+  readonly alsoWrite?: readonly TransactItem[];
+}
+
+export interface CaseItems {
+  readonly record: CaseRecord;
+  readonly steps: StepRecord[];
+  readonly events: AuditEvent[];
+  readonly documents: Record<string, unknown>[];
+}
+
+const KEY_ATTRIBUTES = [
+  "pk",
+  "sk",
+  "gsi1pk",
+  "gsi1sk",
+  "gsi2pk",
+  "gsi2sk",
+  "gsi3pk",
+  "gsi3sk",
+  "gsi4pk",
+  "gsi4sk",
+];
+
+function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(item).filter(([key]) => !KEY_ATTRIBUTES.includes(key) && key !== "type"),
+  );
+}
+
+function isCancelledByCondition(error: unknown, index: number): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    error.CancellationReasons?.[index]?.Code === "ConditionalCheckFailed"
+  );
+}
+
+/**
+ * Cases, their events and the case-level writes of every transition.
+ *
+ * A status change, the audit event that records it and any item that must
+ * change with it (a step's decision) are one transaction, guarded by the
+ * case's event sequence number: two writers can never both append event N,
+ * and a status can never change without its event.
+ */
+export class CaseStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async get(caseId: string): Promise<CaseRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: caseKey(caseId), ConsistentRead: true }),
+    );
+    return Item ? caseRecordSchema.parse(withoutKeys(Item)) : undefined;
+  }
+
+  async require(caseId: string): Promise<CaseRecord> {
+    const record = await this.get(caseId);
+    if (!record) throw new NotFoundError(`No case ${caseId}`);
+    return record;
+  }
+
+  /** The case with its steps, documents and full history (one Query on the case's partition). */
+  async load(caseId: string): Promise<CaseItems> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": caseKey(caseId).pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const bySk = (prefix: string) =>
+      items.filter((item) => String(item.sk).startsWith(prefix)).map(withoutKeys);
+    const caseItem = items.find((item) => item.sk === "CASE");
+    if (!caseItem) throw new NotFoundError(`No case ${caseId}`);
+    return {
+      record: caseRecordSchema.parse(withoutKeys(caseItem)),
+      steps: bySk(CASE_ITEM_PREFIX.step).map((item) => stepRecordSchema.parse(item)),
+      events: bySk(CASE_ITEM_PREFIX.event).map(({ townshipCode: _township, ...event }) =>
+        auditEventSchema.parse(event),
+      ),
+      documents: bySk(CASE_ITEM_PREFIX.document),
+    };
+  }
+
+  /** A household's cases, oldest first (byOwner index). */
+  async listByHousehold(householdId: string): Promise<CaseRecord[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: "byOwner",
+        KeyConditionExpression: "gsi2pk = :pk",
+        ExpressionAttributeValues: { ":pk": ownerPartition(householdId) },
+      }),
+    );
+    return (Items ?? []).map((item) => caseRecordSchema.parse(withoutKeys(item)));
+  }
+
+  /** Creates a draft case and its first event (`create`) together. */
+  async create(
+    fields: Omit<CaseRecord, "status" | "createdAt" | "updatedAt" | "eventSeq" | "eventHead">,
+    actor: AuditActor,
+  ): Promise<CaseRecord> {
+    const at = this.now().toISOString();
+    const event = appendEvent(undefined, {
+      caseId: fields.caseId,
+      at,
+      actor,
+      action: "create",
+      fromStatus: null,
+      toStatus: "draft",
+    });
+    const record: CaseRecord = {
+      ...fields,
+      status: "draft",
+      createdAt: at,
+      updatedAt: at,
+      eventSeq: event.seq,
+      eventHead: event.hash,
+    };
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: this.caseItem(record),
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+          this.eventPut(event, record.townshipCode),
+        ],
+      }),
+    );
+    return record;
+  }
+
+  /** Saves the form while the villager types: only drafts and returned cases, no event per keystroke. */
+  async saveDraft(record: CaseRecord, application: ApplicationDraft): Promise<CaseRecord> {
+    const updatedAt = this.now().toISOString();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: caseKey(record.caseId),
+          UpdateExpression: "SET application = :application, updatedAt = :now",
+          ConditionExpression: "#status IN (:draft, :correction) AND eventSeq = :seq",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":application": application,
+            ":now": updatedAt,
+            ":draft": "draft",
+            ":correction": "correction_requested",
+            ":seq": record.eventSeq,
+          },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === "ConditionalCheckFailedException")
+        throw new CaseChangedError(record.caseId);
+      throw error;
+    }
+    return { ...record, application, updatedAt };
+  }
+
+  /** Applies a verb of the status machine (guards included) and records its event. */
+  async transition(
+    record: CaseRecord,
+    verb: CaseVerb,
+    change: Omit<CaseChange, "action"> & { readonly facts?: TransitionFacts; readonly action?: string },
+  ): Promise<CaseRecord> {
+    const to = transition(record.status, verb, change.facts);
+    return this.write(record, to, { ...change, action: change.action ?? verb });
+  }
+
+  /** Records an event that changes no status (a consultation opened, an escalation, a document confirmed). */
+  async record(record: CaseRecord, change: CaseChange): Promise<CaseRecord> {
+    return this.write(record, undefined, change);
+  }
+
+  /**
+   * Re-reads the case and re-runs `attempt` when another writer appended an
+   * event first (parallel joint-review steps do this): optimistic locking.
+   */
+  async withRetry<T>(caseId: string, attempt: (record: CaseRecord) => Promise<T>, tries = 8): Promise<T> {
+    for (let i = 1; ; i++) {
+      const record = await this.require(caseId);
+      try {
+        return await attempt(record);
+      } catch (error) {
+        if (!(error instanceof CaseChangedError) || i >= tries) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * i));
+      }
+    }
+  }
+
+  private async write(
+    record: CaseRecord,
+    to: CaseStatus | undefined,
+    change: CaseChange,
+  ): Promise<CaseRecord> {
+    const at = this.now().toISOString();
+    const event = appendEvent(this.headEvent(record), {
+      caseId: record.caseId,
+      at,
+      actor: change.actor,
+      action: change.action,
+      fromStatus: to ? record.status : null,
+      toStatus: to ?? null,
+      ...(change.comment ? { comment: change.comment } : {}),
+      ...(change.data ? { data: JSON.parse(JSON.stringify(change.data)) as Record<string, never> } : {}),
+    });
+    const next: CaseRecord = {
+      ...record,
+      ...change.set,
+      status: to ?? record.status,
+      updatedAt: at,
+      eventSeq: event.seq,
+      eventHead: event.hash,
+    };
+    for (const attribute of change.remove ?? []) delete (next as Partial<CaseRecord>)[attribute];
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: this.caseItem(next),
+                ConditionExpression: "eventSeq = :seq AND #status = :status",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":seq": record.eventSeq, ":status": record.status },
+              },
+            },
+            this.eventPut(event, record.townshipCode),
+            ...(change.alsoWrite ?? []),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isCancelledByCondition(error, 0)) throw new CaseChangedError(record.caseId);
+      throw error;
+    }
+    return next;
+  }
+
+  /**
+   * appendEvent needs the previous event only for its seq and hash; the case
+   * keeps both as the chain head, so no extra read is needed.
+   */
+  private headEvent(record: CaseRecord): AuditEvent {
+    return { caseId: record.caseId, seq: record.eventSeq, hash: record.eventHead } as AuditEvent;
+  }
+
+  private caseItem(record: CaseRecord): Record<string, unknown> {
+    return {
+      ...caseKey(record.caseId),
+      type: "case",
+      ...ownerKeys(record.householdId, record.createdAt, record.caseId),
+      ...registerKeys(record.townshipCode, record.status, record.updatedAt, record.caseId),
+      ...record,
+    };
+  }
+
+  private eventPut(event: AuditEvent, townshipCode: string): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...eventKey(event.caseId, event.seq),
+          type: "event",
+          ...eventTimeKeys(event.at, event.caseId, event.seq),
+          townshipCode,
+          ...event,
+        },
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    };
+  }
+}

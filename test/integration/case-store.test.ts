@@ -1,0 +1,116 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalDynamoDb, startLocalDynamoDb } from "#infra/local/dynamodb.ts";
+import { verifyChain } from "#shared/domain/audit-chain.ts";
+import { IllegalTransitionError } from "#shared/domain/case-status.ts";
+import { CaseChangedError, CaseStore } from "#shared/store/case-store.ts";
+import { CASE_TABLE } from "#shared/store/table-design.ts";
+
+const TABLE = "cases";
+let dataDir: string;
+let dynamodb: LocalDynamoDb;
+let store: CaseStore;
+const villager = { id: "villager-1", role: "villager" };
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "nongfang-store-"));
+  dynamodb = await startLocalDynamoDb({ dataDir, tables: [{ name: TABLE, design: CASE_TABLE }] });
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: dynamodb.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  store = new CaseStore(client, TABLE);
+});
+afterAll(async () => {
+  await dynamodb?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const newCase = (caseId: string) =>
+  store.create(
+    {
+      caseId,
+      kind: "homestead",
+      householdId: "h-1",
+      ownerId: villager.id,
+      townshipCode: "511424100",
+      villageCode: "511424100001",
+      policyId: "sichuan-default",
+      application: { kind: "homestead" },
+    },
+    villager,
+  );
+
+describe("CaseStore", () => {
+  it("creates a draft with its first event and lists it for the household", async () => {
+    const record = await newCase("s-1");
+    expect(record).toMatchObject({ status: "draft", eventSeq: 1 });
+    const loaded = await store.load("s-1");
+    expect(loaded.events.map((event) => event.action)).toEqual(["create"]);
+    expect((await store.listByHousehold("h-1")).map((item) => item.caseId)).toContain("s-1");
+  });
+
+  it("refuses to create the same case twice", async () => {
+    await newCase("s-dup");
+    await expect(newCase("s-dup")).rejects.toThrow();
+  });
+
+  it("writes one chained event per transition and the chain verifies", async () => {
+    let record = await newCase("s-2");
+    record = await store.transition(record, "submit", { actor: villager });
+    record = await store.transition(record, "completePrecheck", {
+      actor: { id: "system", role: "system" },
+      facts: { precheckBlocked: false },
+    });
+    const { events } = await store.load("s-2");
+    expect(events.map((event) => [event.action, event.fromStatus, event.toStatus])).toEqual([
+      ["create", null, "draft"],
+      ["submit", "draft", "submitted"],
+      ["completePrecheck", "submitted", "prechecked"],
+    ]);
+    expect(verifyChain(events)).toEqual({ valid: true });
+    expect(record.eventHead).toBe(events.at(-1)?.hash);
+  });
+
+  it("rejects an illegal transition without writing anything", async () => {
+    const record = await newCase("s-3");
+    await expect(store.transition(record, "approve", { actor: villager })).rejects.toBeInstanceOf(
+      IllegalTransitionError,
+    );
+    expect((await store.load("s-3")).events).toHaveLength(1);
+  });
+
+  it("lets exactly one of many concurrent writers with the same view win", async () => {
+    const record = await newCase("s-4");
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => store.record(record, { actor: villager, action: `note-${i}` })),
+    );
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === "rejected") expect(result.reason).toBeInstanceOf(CaseChangedError);
+    }
+    const { events } = await store.load("s-4");
+    expect(events).toHaveLength(2);
+    expect(verifyChain(events)).toEqual({ valid: true });
+  });
+
+  it("serialises concurrent writers that retry, keeping the chain intact", async () => {
+    await newCase("s-5");
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        store.withRetry("s-5", (record) => store.record(record, { actor: villager, action: `consult-${i}` })),
+      ),
+    );
+    const { events } = await store.load("s-5");
+    expect(events).toHaveLength(7);
+    expect(verifyChain(events)).toEqual({ valid: true });
+  });
+});
