@@ -32,6 +32,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     uses: ["table"],
     summary: "Liveness and a round trip to the case table",
   },
+  {
+    method: "GET",
+    path: "/me",
+    handler: "functions/api/me.ts",
+    access: "signed-in",
+    uses: [],
+    summary: "The signed-in caller as the API sees them: role, department, townships, village, household",
+  },
 ];
 
 /** API Gateway's route key: "GET /cases/{caseId}". */

@@ -5,6 +5,7 @@ import { CaseTable } from "./constructs/case-table.ts";
 import { DocumentsBucket } from "./constructs/documents-bucket.ts";
 import { NongfangFunction } from "./constructs/function.ts";
 import { NongfangHttpApi } from "./constructs/http-api.ts";
+import { externalIssuerFromContext, NongfangIdentity } from "./constructs/identity.ts";
 import { ROUTES, type RouteDefinition } from "./routes.ts";
 
 export interface NongfangStackProps extends StackProps {
@@ -50,6 +51,9 @@ export class NongfangStack extends Stack {
       return fn;
     };
     for (const route of ROUTES) functionFor(route);
-    new NongfangHttpApi(this, "HttpApi", { functionFor });
+    // A Cognito user pool, or the external OIDC issuer named in context (oidcIssuerUrl/oidcAudience).
+    const external = externalIssuerFromContext(this);
+    const identity = new NongfangIdentity(this, "Identity", external ? { external } : {});
+    new NongfangHttpApi(this, "HttpApi", { functionFor, authorizer: identity.authorizer });
   }
 }

@@ -1,5 +1,11 @@
 import { RemovalPolicy, Validations } from "aws-cdk-lib";
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
@@ -9,6 +15,8 @@ import type { NongfangFunction } from "./function.ts";
 export interface HttpApiProps {
   /** The function that serves each handler module named in the route table. */
   readonly functionFor: (route: RouteDefinition) => NongfangFunction;
+  /** Guards every route whose access is not "public" (the JWT authorizer of the identity construct). */
+  readonly authorizer: IHttpRouteAuthorizer;
 }
 
 /**
@@ -45,6 +53,7 @@ export class NongfangHttpApi extends Construct {
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration,
+        ...(route.access === "public" ? {} : { authorizer: props.authorizer }),
       });
       if (created && route.access === "public") {
         Validations.of(created).acknowledge({

@@ -6,7 +6,9 @@ import { REPO_ROOT } from "../constructs/function.ts";
 import { ROUTES } from "../routes.ts";
 import { startLocalDynamoDb } from "./dynamodb.ts";
 import { startLocalHttpApi } from "./http-api.ts";
+import { createLocalJwtAuthorizer } from "./jwt-authorizer.ts";
 import { functionsFromTemplate, LocalLambdaRuntime } from "./lambda-runtime.ts";
+import { startLocalOidcIssuer } from "./oidc-issuer.ts";
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "./s3.ts";
 import { startLocalStepFunctions } from "./stepfunctions.ts";
 import {
@@ -26,6 +28,8 @@ export interface LocalCloudOptions {
     readonly dynamodb?: number;
     readonly s3?: number;
     readonly stepFunctions?: number;
+    /** The local OIDC issuer; absent reuses the port of the last start (its URL is every token's `iss`). */
+    readonly auth?: number;
   };
   /** Multiplies every Wait and task timeout of the workflow (tests and benchmarks shrink time). */
   readonly waitScale?: number;
@@ -42,6 +46,8 @@ export interface LocalEndpoints {
   readonly tableName: string;
   readonly bucketName: string;
   readonly stateMachineArn: string;
+  /** The local OIDC issuer: discovery at `<issuer>/.well-known/openid-configuration`, sign-in page at `/authorize`. */
+  readonly auth: { readonly issuer: string; readonly clientId: string };
 }
 
 export interface LocalCloud {
@@ -137,6 +143,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       stepFunctions.registerStateMachine(names.resolveRef(logicalId), String(definition), logicalId);
     }
 
+    // The sign-in page may only send tokens back to the local web app, served from the API's origin.
+    const issuer = await startLocalOidcIssuer({
+      dataDir: path.join(options.dataDir, "oidc"),
+      port: options.ports?.auth ?? 0,
+      redirectOrigins: [apiUrl, `http://localhost:${apiPort}`],
+    });
+    closers.push(() => issuer.close());
+
     const byEntry = new Map(runtime.functions.map((fn) => [fn.entry, fn]));
     const api = await startLocalHttpApi({
       port: apiPort,
@@ -146,6 +160,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         if (!fn) throw new Error(`No function serves ${route.handler}`);
         return runtime.invoke(fn.arn, event);
       },
+      authorize: createLocalJwtAuthorizer({ issuer: issuer.url, audience: [issuer.clientId] }),
     });
     closers.push(() => api.close());
 
@@ -167,6 +182,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         ),
       ),
       stateMachineArn: names.resolveRef(only(stateMachineIds, "state machine")),
+      auth: { issuer: issuer.url, clientId: issuer.clientId },
     };
     await writeFile(path.join(options.dataDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
     return {

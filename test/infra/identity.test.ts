@@ -1,0 +1,195 @@
+import { App } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "#infra/app.ts";
+import { CUSTOM_ATTRIBUTES } from "#infra/constructs/identity.ts";
+import { ROUTES, routeKey } from "#infra/routes.ts";
+import { ROLES } from "#shared/auth/actor.ts";
+
+// Bundling is skipped: these tests assert the template, not the bundles.
+const newApp = (context: Record<string, unknown> = {}) =>
+  new App({ context: { "aws:cdk:bundling-stacks": [], ...context } });
+
+const PROVINCIAL = {
+  oidcIssuerUrl: "https://id.sczwfw.gov.cn/realms/nongfang",
+  oidcAudience: "nongfang-web,nongfang-staff",
+};
+
+function routesByKey(template: Template) {
+  return new Map(
+    Object.values(template.findResources("AWS::ApiGatewayV2::Route")).map((route) => [
+      route.Properties.RouteKey as string,
+      route.Properties as { AuthorizationType?: string; AuthorizerId?: { Ref: string } },
+    ]),
+  );
+}
+
+function onlyAuthorizer(template: Template) {
+  const authorizers = Object.entries(template.findResources("AWS::ApiGatewayV2::Authorizer"));
+  expect(authorizers).toHaveLength(1);
+  const [logicalId, authorizer] = authorizers[0] ?? [];
+  return { logicalId, properties: authorizer?.Properties };
+}
+
+describe.each([
+  ["Cognito (default)", {}],
+  ["an external OIDC issuer", PROVINCIAL],
+])("with %s", (_name, context) => {
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(buildApp(newApp(context)).stack);
+  });
+
+  it("puts the JWT authorizer on every route the route table does not mark public, and on no public one", () => {
+    const routes = routesByKey(template);
+    const { logicalId } = onlyAuthorizer(template);
+    expect(ROUTES.some((route) => route.access !== "public")).toBe(true);
+    for (const route of ROUTES) {
+      const properties = routes.get(routeKey(route));
+      expect(properties, routeKey(route)).toBeDefined();
+      if (route.access === "public") {
+        expect(properties?.AuthorizationType ?? "NONE", routeKey(route)).toBe("NONE");
+        expect(properties?.AuthorizerId, routeKey(route)).toBeUndefined();
+      } else {
+        expect(properties?.AuthorizationType, routeKey(route)).toBe("JWT");
+        expect(properties?.AuthorizerId, routeKey(route)).toEqual({ Ref: logicalId });
+      }
+    }
+  });
+
+  it("reads the token from the Authorization header", () => {
+    expect(onlyAuthorizer(template).properties).toMatchObject({
+      AuthorizerType: "JWT",
+      IdentitySource: ["$request.header.Authorization"],
+    });
+  });
+
+  it("synthesizes with cdk-nag (AwsSolutions) clean", () => {
+    expect(() => buildApp(newApp(context)).app.synth()).not.toThrow();
+  });
+});
+
+describe("Cognito user pool (default)", () => {
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(buildApp(newApp()).stack);
+  });
+
+  it("is one Plus-plan pool with threat protection enforced, admin-provisioned accounts and deletion protection", () => {
+    template.resourceCountIs("AWS::Cognito::UserPool", 1);
+    template.hasResourceProperties("AWS::Cognito::UserPool", {
+      UserPoolTier: "PLUS",
+      UserPoolAddOns: { AdvancedSecurityMode: "ENFORCED" },
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      DeletionProtection: "ACTIVE",
+    });
+    template.hasResource("AWS::Cognito::UserPool", { DeletionPolicy: "Retain" });
+  });
+
+  it("lets villagers sign in with phone number + SMS code and offers SMS and TOTP MFA", () => {
+    template.hasResourceProperties("AWS::Cognito::UserPool", {
+      AliasAttributes: ["phone_number"],
+      AutoVerifiedAttributes: ["phone_number"],
+      Policies: Match.objectLike({ SignInPolicy: { AllowedFirstAuthFactors: ["PASSWORD", "SMS_OTP"] } }),
+      // OPTIONAL, not ON: Cognito refuses passwordless first factors when MFA is required.
+      MfaConfiguration: "OPTIONAL",
+      EnabledMfas: Match.arrayWith(["SMS_MFA", "SOFTWARE_TOKEN_MFA"]),
+    });
+  });
+
+  it("requires long passwords with every character class and remembers the last five", () => {
+    template.hasResourceProperties("AWS::Cognito::UserPool", {
+      Policies: Match.objectLike({
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+          TemporaryPasswordValidityDays: 3,
+          PasswordHistorySize: 5,
+        },
+      }),
+    });
+  });
+
+  it("has the custom attributes of the claim contract", () => {
+    template.hasResourceProperties("AWS::Cognito::UserPool", {
+      Schema: Match.arrayWith(
+        CUSTOM_ATTRIBUTES.map((name) => Match.objectLike({ Name: name, AttributeDataType: "String" })),
+      ),
+    });
+    expect(CUSTOM_ATTRIBUTES.map((name) => `custom:${name}`).sort()).toEqual(
+      ["custom:role", "custom:department", "custom:townships", "custom:village", "custom:household"].sort(),
+    );
+  });
+
+  it("has a group for every role", () => {
+    const groups = Object.values(template.findResources("AWS::Cognito::UserPoolGroup")).map(
+      (group) => group.Properties.GroupName as string,
+    );
+    expect(groups.sort()).toEqual([...ROLES].sort());
+  });
+
+  it("has a villager client (choice-based sign-in) and a staff client (SRP), neither able to write the role claims", () => {
+    const clients = Object.values(template.findResources("AWS::Cognito::UserPoolClient")).map(
+      (client) => client.Properties,
+    );
+    expect(clients.map((client) => client.ClientName).sort()).toEqual([
+      "nongfang-web-staff",
+      "nongfang-web-villager",
+    ]);
+    for (const client of clients) {
+      expect(client.GenerateSecret).toBe(false);
+      expect(client.PreventUserExistenceErrors).toBe("ENABLED");
+      expect(client.ReadAttributes).toEqual(
+        expect.arrayContaining(CUSTOM_ATTRIBUTES.map((name) => `custom:${name}`)),
+      );
+      expect((client.WriteAttributes as string[]).filter((name) => name.startsWith("custom:"))).toEqual([]);
+    }
+    const byName = new Map(clients.map((client) => [client.ClientName as string, client]));
+    expect(byName.get("nongfang-web-villager")?.ExplicitAuthFlows).toContain("ALLOW_USER_AUTH");
+    expect(byName.get("nongfang-web-staff")?.ExplicitAuthFlows).toEqual(
+      expect.arrayContaining(["ALLOW_USER_SRP_AUTH"]),
+    );
+    expect(byName.get("nongfang-web-staff")?.ExplicitAuthFlows).not.toContain("ALLOW_USER_PASSWORD_AUTH");
+  });
+
+  it("makes the authorizer trust the pool as issuer and both app clients as audience", () => {
+    const pool = Object.keys(template.findResources("AWS::Cognito::UserPool"))[0];
+    const clients = Object.keys(template.findResources("AWS::Cognito::UserPoolClient"));
+    const { properties } = onlyAuthorizer(template);
+    expect(properties.JwtConfiguration.Issuer).toEqual({ "Fn::GetAtt": [pool, "ProviderURL"] });
+    expect(properties.JwtConfiguration.Audience).toEqual(
+      expect.arrayContaining(clients.map((id) => ({ Ref: id }))),
+    );
+    expect(properties.JwtConfiguration.Audience).toHaveLength(2);
+  });
+});
+
+describe("external OIDC issuer (-c oidcIssuerUrl=… -c oidcAudience=…)", () => {
+  it("creates no user pool and takes issuer and audience from context", () => {
+    const template = Template.fromStack(buildApp(newApp(PROVINCIAL)).stack);
+    template.resourceCountIs("AWS::Cognito::UserPool", 0);
+    template.resourceCountIs("AWS::Cognito::UserPoolClient", 0);
+    expect(onlyAuthorizer(template).properties.JwtConfiguration).toEqual({
+      Issuer: PROVINCIAL.oidcIssuerUrl,
+      Audience: ["nongfang-web", "nongfang-staff"],
+    });
+  });
+
+  it("accepts the audience as a JSON array too", () => {
+    const template = Template.fromStack(
+      buildApp(newApp({ ...PROVINCIAL, oidcAudience: ["nongfang-web"] })).stack,
+    );
+    expect(onlyAuthorizer(template).properties.JwtConfiguration.Audience).toEqual(["nongfang-web"]);
+  });
+
+  it("refuses half a configuration or a non-https issuer", () => {
+    expect(() => buildApp(newApp({ oidcIssuerUrl: PROVINCIAL.oidcIssuerUrl }))).toThrow(/both/);
+    expect(() => buildApp(newApp({ oidcAudience: "nongfang-web" }))).toThrow(/both/);
+    expect(() => buildApp(newApp({ ...PROVINCIAL, oidcIssuerUrl: "http://id.example.com" }))).toThrow(
+      /https/,
+    );
+  });
+});
