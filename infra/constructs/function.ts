@@ -73,6 +73,8 @@ export class NongfangFunction extends Construct {
         NODE_OPTIONS: "--enable-source-maps",
         POWERTOOLS_SERVICE_NAME: "nongfang",
         POWERTOOLS_LOG_LEVEL: "INFO",
+        // The county's rules are configuration: `cdk deploy -c countyPolicy=<policy id or county code>`.
+        COUNTY_POLICY_ID: String(this.node.tryGetContext("countyPolicy") ?? "sichuan-default"),
       },
       bundling: {
         format: OutputFormat.ESM,

@@ -19,7 +19,37 @@ export interface RouteSchemas<TBody extends z.ZodType, TPath extends z.ZodType, 
   readonly body?: TBody;
   readonly path?: TPath;
   readonly query?: TQuery;
+  /** Extra middlewares (e.g. idempotency), run after parsing and before the use case. */
+  readonly middlewares?: readonly middy.MiddlewareObj<
+    APIGatewayProxyEventV2,
+    APIGatewayProxyStructuredResultV2
+  >[];
 }
+
+/**
+ * Errors from libraries and the domain, by name. Powertools idempotency maps
+ * onto the IETF Idempotency-Key draft (a key reused with another body is 422,
+ * a request still in flight 409); an illegal status transition is a conflict
+ * with the case's current state.
+ */
+const KNOWN_ERRORS: Record<string, { status: number; code: string; message?: string }> = {
+  IllegalTransitionError: { status: 409, code: "illegal_transition" },
+  IdempotencyValidationError: {
+    status: 422,
+    code: "idempotency_key_reused",
+    message: "This Idempotency-Key was already used with a different request body",
+  },
+  IdempotencyAlreadyInProgressError: {
+    status: 409,
+    code: "request_in_progress",
+    message: "A request with this Idempotency-Key is still being processed; retry later",
+  },
+  IdempotencyKeyError: {
+    status: 400,
+    code: "idempotency_key_missing",
+    message: "Idempotency-Key header required",
+  },
+};
 
 export interface HttpResult {
   readonly statusCode: number;
@@ -84,6 +114,14 @@ const errorResponder = (): middy.MiddlewareObj<
       });
       return;
     }
+    const known = error ? KNOWN_ERRORS[error.name] : undefined;
+    if (known) {
+      request.response = toResponse({
+        statusCode: known.status,
+        body: { error: { code: known.code, message: known.message ?? error?.message } },
+      });
+      return;
+    }
     // Errors thrown by middy's own middlewares (e.g. 415/422 from the JSON parser) carry statusCode + expose.
     const status = (error as { statusCode?: unknown } | null | undefined)?.statusCode;
     const expose = (error as { expose?: unknown } | null | undefined)?.expose;
@@ -120,6 +158,7 @@ export function httpRoute<
     httpHeaderNormalizer(),
   );
   if (schemas.body) stack.use(httpJsonBodyParser<APIGatewayProxyEventV2>());
+  for (const middleware of schemas.middlewares ?? []) stack.use(middleware);
   return stack.use(errorResponder()).handler(async (event) => {
     const input = {
       body: parseWith("body", schemas.body, event.body),

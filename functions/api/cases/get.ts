@@ -1,0 +1,12 @@
+import { actorOf } from "#shared/auth/actor.ts";
+import { getMyCase } from "#shared/cases/villager.ts";
+import { httpRoute, ok } from "#shared/http/handler.ts";
+import { caseStore, countyPolicy } from "#shared/runtime.ts";
+import { caseIdPath } from "#shared/schemas/requests.ts";
+
+const deps = { store: caseStore(), policy: countyPolicy() };
+
+/** GET /cases/{caseId}: the case with its timeline and what is expected of the household now. */
+export const handler = httpRoute({ path: caseIdPath }, async ({ path, event }) =>
+  ok(await getMyCase(deps, actorOf(event), path.caseId)),
+);

@@ -1,0 +1,154 @@
+/**
+ * What a villager sees of a case: the timeline of steps and what is expected
+ * of them now, in plain words (zh + en). Pure functions over stored records.
+ */
+
+import type { CaseRecord, StepKind, StepRecord } from "../schemas/case.ts";
+import type { LocalizedText } from "../schemas/common.ts";
+import type { CaseItems } from "../store/case-store.ts";
+
+export interface TimelineEntry {
+  readonly stepId: string;
+  readonly step: StepKind;
+  readonly department?: string;
+  readonly round: number;
+  readonly status: StepRecord["status"];
+  readonly openedAt: string;
+  readonly deadline?: string;
+  readonly overdue: boolean;
+  readonly decision?: {
+    readonly outcome: string;
+    readonly comment?: string;
+    readonly fields?: readonly string[];
+    readonly documents?: readonly string[];
+    readonly decidedAt: string;
+    readonly decidedByRole: string;
+  };
+}
+
+export type ExpectedAction =
+  | { readonly action: "complete_and_submit"; readonly message: LocalizedText }
+  | { readonly action: "revise_and_resubmit"; readonly message: LocalizedText }
+  | {
+      readonly action: "answer_correction";
+      readonly message: LocalizedText;
+      readonly fields: readonly string[];
+      readonly documents: readonly string[];
+      readonly reasons: readonly string[];
+    }
+  | { readonly action: "download_certificates"; readonly message: LocalizedText }
+  | { readonly action: "wait"; readonly message: LocalizedText; readonly withSteps: readonly string[] }
+  | { readonly action: "none"; readonly message: LocalizedText };
+
+export function timelineOf(steps: readonly StepRecord[]): TimelineEntry[] {
+  return [...steps]
+    .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.stepId.localeCompare(b.stepId))
+    .map((step) => ({
+      stepId: step.stepId,
+      step: step.step,
+      ...(step.department ? { department: step.department } : {}),
+      round: step.round,
+      status: step.status,
+      openedAt: step.openedAt,
+      ...(step.deadline ? { deadline: step.deadline } : {}),
+      overdue: step.overdue,
+      ...(step.decision
+        ? {
+            decision: {
+              outcome: step.decision.outcome,
+              ...(step.decision.comment ? { comment: step.decision.comment } : {}),
+              ...(step.decision.fields ? { fields: step.decision.fields } : {}),
+              ...(step.decision.documents ? { documents: step.decision.documents } : {}),
+              decidedAt: step.decision.decidedAt,
+              decidedByRole: step.decision.decidedBy.role,
+            },
+          }
+        : {}),
+    }));
+}
+
+/** The correction requests not answered yet: asked after the household last answered one. */
+export function openCorrectionRequests(steps: readonly StepRecord[]): StepRecord[] {
+  const lastAnswer =
+    steps
+      .filter((step) => step.step === "correction" && step.status === "responded")
+      .map((step) => step.decision?.decidedAt ?? "")
+      .sort()
+      .at(-1) ?? "";
+  return steps.filter(
+    (step) => step.decision?.outcome === "correction_requested" && step.decision.decidedAt > lastAnswer,
+  );
+}
+
+const STEP_NAMES: Record<StepKind, LocalizedText> = {
+  village_review: { zh: "村级审核", en: "village review" },
+  township_acceptance: { zh: "乡镇受理", en: "township acceptance" },
+  joint_review: { zh: "部门联审", en: "joint department review" },
+  correction: { zh: "补正材料", en: "correction" },
+  township_approval: { zh: "乡镇审批", en: "township approval" },
+  site_visit_staking: { zh: "开工前实地丈量", en: "staking-out site visit" },
+  site_visit_completion: { zh: "竣工验收", en: "completion inspection" },
+};
+
+export function expectedOf(record: CaseRecord, items: Pick<CaseItems, "steps">): ExpectedAction {
+  switch (record.status) {
+    case "draft":
+      return {
+        action: "complete_and_submit",
+        message: {
+          zh: "请填写申请表、上传材料后提交。",
+          en: "Complete the form, upload the documents and submit.",
+        },
+      };
+    case "returned":
+      return {
+        action: "revise_and_resubmit",
+        message: {
+          zh: "申请未通过预审，请按提示修改后重新提交。",
+          en: "The pre-check stopped the application: revise it as shown and submit again.",
+        },
+      };
+    case "correction_requested": {
+      const requests = openCorrectionRequests(items.steps);
+      return {
+        action: "answer_correction",
+        message: {
+          zh: "审核人员要求补正，请修改所列内容后重新提交。",
+          en: "A reviewer asked for corrections: change what is listed and resubmit.",
+        },
+        fields: [...new Set(requests.flatMap((step) => step.decision?.fields ?? []))],
+        documents: [...new Set(requests.flatMap((step) => step.decision?.documents ?? []))],
+        reasons: requests.flatMap((step) => (step.decision?.comment ? [step.decision.comment] : [])),
+      };
+    }
+    case "approved":
+    case "staked_out":
+    case "completed":
+      return {
+        action: "download_certificates",
+        message: { zh: "已批准，可下载批准书和规划许可证。", en: "Approved: download your certificates." },
+      };
+    case "rejected":
+    case "withdrawn":
+    case "expired":
+      return { action: "none", message: { zh: "本案已结束。", en: "This case is closed." } };
+    default: {
+      const open = items.steps.filter((step) => step.status === "awaiting_response");
+      const names = open.map((step) => STEP_NAMES[step.step]);
+      return {
+        action: "wait",
+        message: {
+          zh:
+            names.length > 0
+              ? `正在${names.map((name) => name.zh).join("、")}，请等待。`
+              : "正在处理，请等待。",
+          en:
+            names.length > 0
+              ? `In ${names.map((name) => name.en).join(", ")}; please wait.`
+              : "Being processed; please wait.",
+        },
+        withSteps: open.map((step) => step.stepId),
+      };
+    }
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The villager's use cases: create and fill a draft, submit it (starting the
+ * approval workflow), follow it, withdraw it. Handlers in functions/api/cases
+ * only parse and map; every rule lives here.
+ */
+import { randomUUID } from "node:crypto";
+import { type SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
+import type { Actor } from "../auth/actor.ts";
+import { documentRecordSchema, documentView } from "../documents/document.ts";
+import { type MissingDocument, missingDocuments } from "../documents/missing-documents.ts";
+import { isTerminal } from "../domain/case-status.ts";
+import { NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
+import { type ApplicationDraft, validateApplication } from "../schemas/application.ts";
+import type { CaseRecord } from "../schemas/case.ts";
+import type { CaseKind } from "../schemas/common.ts";
+import type { CountyPolicy } from "../schemas/policy.ts";
+import type { CaseItems, CaseStore } from "../store/case-store.ts";
+import { type ExpectedAction, expectedOf, type TimelineEntry, timelineOf } from "./views.ts";
+
+export interface VillagerDeps {
+  readonly store: CaseStore;
+  readonly policy: CountyPolicy;
+  readonly sfn?: SFNClient;
+  readonly stateMachineArn?: string;
+}
+
+/** The household's own case, or 404: another household's case id reveals nothing. */
+async function ownCase(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseRecord> {
+  const record = await deps.store.get(caseId);
+  if (!record || actor.role !== "villager" || record.householdId !== actor.householdId) {
+    throw new NotFoundError(`No case ${caseId}`);
+  }
+  return record;
+}
+
+async function ownCaseItems(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseItems> {
+  await ownCase(deps, actor, caseId);
+  return deps.store.load(caseId);
+}
+
+const auditActor = (actor: Actor) => ({ id: actor.id, role: actor.role });
+
+/** The township is the first 9 digits of a 12-digit village code (GB/T 10114 administrative codes). */
+export function townshipOf(villageCode: string): string {
+  return villageCode.slice(0, 9);
+}
+
+export class NotAVillagerError extends UnprocessableEntityError {
+  constructor() {
+    super("Only a villager signed in with a household and village can apply");
+  }
+}
+
+export async function createCase(deps: VillagerDeps, actor: Actor, kind: CaseKind): Promise<CaseRecord> {
+  if (actor.role !== "villager" || !actor.householdId || !actor.villageCode) throw new NotAVillagerError();
+  return deps.store.create(
+    {
+      caseId: randomUUID(),
+      kind,
+      householdId: actor.householdId,
+      ownerId: actor.id,
+      townshipCode: townshipOf(actor.villageCode),
+      villageCode: actor.villageCode,
+      policyId: deps.policy.policyId,
+      application: { kind },
+    },
+    auditActor(actor),
+  );
+}
+
+/** Autosave. A returned case goes back to draft (one `revise` event) on its first edit. */
+export async function saveApplication(
+  deps: VillagerDeps,
+  actor: Actor,
+  caseId: string,
+  application: ApplicationDraft,
+): Promise<CaseRecord> {
+  let record = await ownCase(deps, actor, caseId);
+  if (record.status === "returned")
+    record = await deps.store.transition(record, "revise", { actor: auditActor(actor) });
+  if (record.status !== "draft") {
+    throw new UnprocessableEntityError(`A case in status ${record.status} cannot be edited here`, {
+      status: record.status,
+    });
+  }
+  if (application.kind && application.kind !== record.kind) {
+    throw new UnprocessableEntityError("The case kind cannot change; start a new application instead");
+  }
+  return deps.store.saveDraft(record, { ...application, kind: record.kind });
+}
+
+export interface CaseSummary {
+  readonly caseId: string;
+  readonly kind: CaseKind;
+  readonly status: CaseRecord["status"];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly submittedAt?: string;
+}
+
+export function summaryOf(record: CaseRecord): CaseSummary {
+  return {
+    caseId: record.caseId,
+    kind: record.kind,
+    status: record.status,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    ...(record.submittedAt ? { submittedAt: record.submittedAt } : {}),
+  };
+}
+
+export async function listMyCases(deps: VillagerDeps, actor: Actor): Promise<CaseSummary[]> {
+  if (actor.role !== "villager" || !actor.householdId) return [];
+  return (await deps.store.listByHousehold(actor.householdId)).map(summaryOf);
+}
+
+export interface CaseView extends CaseSummary {
+  readonly villageCode: string;
+  readonly application: ApplicationDraft;
+  readonly precheck?: CaseRecord["precheck"];
+  readonly departments?: readonly string[];
+  readonly certificates?: CaseRecord["certificates"];
+  readonly failure?: CaseRecord["failure"];
+  readonly timeline: TimelineEntry[];
+  readonly expected: ExpectedAction;
+  readonly documents: readonly ReturnType<typeof documentView>[];
+}
+
+export async function getMyCase(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseView> {
+  const items = await ownCaseItems(deps, actor, caseId);
+  const { record } = items;
+  return {
+    ...summaryOf(record),
+    villageCode: record.villageCode,
+    application: record.application,
+    ...(record.precheck ? { precheck: record.precheck } : {}),
+    ...(record.departments ? { departments: record.departments } : {}),
+    ...(record.certificates ? { certificates: record.certificates } : {}),
+    ...(record.failure ? { failure: record.failure } : {}),
+    timeline: timelineOf(items.steps),
+    expected: expectedOf(record, items),
+    documents: items.documents.map((item) => documentView(documentRecordSchema.parse(item))),
+  };
+}
+
+/** Required documents (those every case of the kind needs) not yet confirmed. */
+export function missingDocumentsOf(
+  record: CaseRecord,
+  policy: CountyPolicy,
+  items: CaseItems,
+): MissingDocument[] {
+  const confirmed = items.documents
+    .map((item) => documentRecordSchema.parse(item))
+    .filter((document) => document.status === "confirmed");
+  return missingDocuments(record.kind, policy, {}, confirmed);
+}
+
+export class IncompleteApplicationError extends UnprocessableEntityError {
+  constructor(details: { fields: unknown[]; documents: MissingDocument[] }) {
+    super("The application is incomplete: see the listed fields and documents", details);
+  }
+}
+
+/**
+ * Submits a draft: the complete form and every required document must be
+ * there (422 lists exactly what is missing); then `submit` is recorded and the
+ * approval workflow started, named after the case so a repeated start is the
+ * same execution.
+ */
+export async function submitCase(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseRecord> {
+  const items = await ownCaseItems(deps, actor, caseId);
+  let { record } = items;
+  if (!deps.sfn || !deps.stateMachineArn) throw new Error("Submit needs the workflow client");
+  // Submitted but the workflow never started (the start call failed): start it now.
+  if (record.status === "submitted" && !record.executionArn) return startWorkflow(deps, record);
+  if (record.status !== "draft") {
+    throw new UnprocessableEntityError(`Only a draft can be submitted; this case is ${record.status}`);
+  }
+  const validation = validateApplication(record.application, "complete");
+  const fields = validation.success ? [] : validation.errors;
+  const documents = missingDocumentsOf(record, deps.policy, items);
+  if (fields.length > 0 || documents.length > 0) throw new IncompleteApplicationError({ fields, documents });
+
+  const submittedAt = new Date().toISOString();
+  record = await deps.store.transition(record, "submit", { actor: auditActor(actor), set: { submittedAt } });
+  return startWorkflow(deps, record);
+}
+
+async function startWorkflow(deps: VillagerDeps, record: CaseRecord): Promise<CaseRecord> {
+  if (!deps.sfn || !deps.stateMachineArn) throw new Error("Submit needs the workflow client");
+  const caseId = record.caseId;
+  const { executionArn } = await deps.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: deps.stateMachineArn,
+      name: caseId,
+      input: JSON.stringify({ caseId }),
+    }),
+  );
+  // The execution ARN is bookkeeping: recorded as an event so the chain shows which run serves the case.
+  return deps.store.withRetry(caseId, (latest) =>
+    deps.store.record(latest, {
+      actor: { id: "system", role: "system" },
+      action: "startWorkflow",
+      data: { executionArn: executionArn ?? null },
+      set: { ...(executionArn ? { executionArn } : {}) },
+    }),
+  );
+}
+
+/** Withdraws a case before approval and stops its workflow. */
+export async function withdrawCase(
+  deps: VillagerDeps,
+  actor: Actor,
+  caseId: string,
+  reason: string | undefined,
+): Promise<CaseRecord> {
+  const record = await ownCase(deps, actor, caseId);
+  if (isTerminal(record.status)) throw new UnprocessableEntityError(`The case is already ${record.status}`);
+  const withdrawn = await deps.store.transition(record, "withdraw", {
+    actor: auditActor(actor),
+    ...(reason ? { comment: reason } : {}),
+  });
+  if (withdrawn.executionArn && deps.sfn) {
+    await deps.sfn.send(
+      new StopExecutionCommand({
+        executionArn: withdrawn.executionArn,
+        error: "CaseWithdrawn",
+        cause: "withdrawn by the household",
+      }),
+    );
+  }
+  return withdrawn;
+}
