@@ -1,10 +1,37 @@
 /**
  * Issues a case's certificates (批准书, 乡村建设规划许可证) once it is approved.
  * Called by the workflow's IssueCertificates task, which Step Functions may retry,
- * so issuing is idempotent: a second run returns the numbers already issued.
+ * so issuing is idempotent: a second run returns the numbers already issued and
+ * re-writes the same document and public record.
+ *
+ * Per certificate type: claim a number (atomic counter, then a conditional claim
+ * item in the case's partition: a lost race reuses the winner's number), render
+ * and store the printable HTML, write the public CERT item; finally record the
+ * numbers on the case with an `issueCertificates` event.
  */
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import { readConfig } from "../config.ts";
+import { certificatesFor } from "../domain/case-kind.ts";
+import { maskIdNumber } from "../domain/id-number.ts";
+import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
+import { applicationCompleteSchema } from "../schemas/application.ts";
+import type { CaseRecord } from "../schemas/case.ts";
+import type { CertificateType } from "../schemas/common.ts";
+import type { CountyPolicy } from "../schemas/policy.ts";
+import { CaseStore } from "../store/case-store.ts";
+import {
+  type CertificateFacts,
+  certificateObjectKey,
+  chinaDate,
+  formatCertificateNumber,
+  publicFactsOf,
+  validUntil,
+  verifyUrl,
+} from "./certificate.ts";
+import { caseCertificateKey, certificateKey, counterKey } from "./keys.ts";
+import { renderCertificateHtml } from "./render.ts";
 
 export interface IssueCertificatesDeps {
   readonly client: DynamoDBDocumentClient;
@@ -19,10 +46,176 @@ export interface IssuedCertificate {
   readonly number: string;
 }
 
+/** Only an approved case gets certificates. Named for the workflow's Catch. */
+export class CaseNotApprovedError extends Error {
+  override readonly name = "CaseNotApprovedError";
+  constructor(caseId: string, status: string) {
+    super(`Case ${caseId} is ${status}; certificates are issued only for approved cases`);
+  }
+}
+
+/** The stored application lacks what a certificate prints (it passed submission, so this is a data fault). */
+export class IncompleteApplicationError extends Error {
+  override readonly name = "IncompleteApplicationError";
+  constructor(caseId: string, paths: readonly string[]) {
+    super(`Case ${caseId} cannot be certified; the application lacks: ${paths.join(", ")}`);
+  }
+}
+
+/** Where the QR code points: the API's URL or the web domain, set on the function (read when issuing). */
+const publicUrlEnv = z.object({ PUBLIC_BASE_URL: z.url() });
+
+const SYSTEM_ACTOR = { id: "workflow", role: "system" } as const;
+
+const claimSchema = z.object({ number: z.string(), issuedAt: z.iso.datetime() });
+
+async function claimNumber(
+  deps: IssueCertificatesDeps,
+  caseId: string,
+  type: CertificateType,
+  policy: CountyPolicy,
+  year: string,
+): Promise<{ number: string; issuedAt: string }> {
+  const key = caseCertificateKey(caseId, type);
+  const existing = await deps.client.send(
+    new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }),
+  );
+  if (existing.Item) return claimSchema.parse(existing.Item);
+
+  const prefix = policy.certificates[type].numberPrefix;
+  const counter = await deps.client.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: counterKey(prefix, year),
+      UpdateExpression: "ADD seq :one SET #type = :type",
+      ExpressionAttributeNames: { "#type": "type" },
+      ExpressionAttributeValues: { ":one": 1, ":type": "counter" },
+      ReturnValues: "UPDATED_NEW",
+    }),
+  );
+  const seq = z.int().positive().parse(counter.Attributes?.seq);
+  const claim = { number: formatCertificateNumber(prefix, year, seq), issuedAt: deps.now().toISOString() };
+  try {
+    await deps.client.send(
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: { ...key, type: "certificateClaim", caseId, certificateType: type, ...claim },
+        ConditionExpression: "attribute_not_exists(pk)",
+      }),
+    );
+    return claim;
+  } catch (error) {
+    if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
+    // A parallel run of the same task claimed first: use its number (ours stays unused, a gap in the sequence).
+    const winner = await deps.client.send(
+      new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }),
+    );
+    return claimSchema.parse(winner.Item);
+  }
+}
+
+function certificateFacts(
+  record: CaseRecord,
+  policy: CountyPolicy,
+  type: CertificateType,
+  claim: { number: string; issuedAt: string },
+  approvedOn: string,
+): CertificateFacts {
+  const parsed = applicationCompleteSchema.safeParse(record.application);
+  if (!parsed.success) {
+    throw new IncompleteApplicationError(
+      record.caseId,
+      parsed.error.issues.map((issue) => issue.path.join(".")),
+    );
+  }
+  const { head, proposedPlot, building } = parsed.data;
+  const validityMonths = policy.certificates[type].validityMonths;
+  return {
+    type,
+    number: claim.number,
+    caseId: record.caseId,
+    county: { code: policy.county.code, name: policy.county.name, province: policy.county.province },
+    townshipCode: record.townshipCode,
+    villageCode: record.villageCode,
+    head: { name: head.name, idNumberMasked: maskIdNumber(head.idNumber) },
+    plot: {
+      address: proposedPlot.address,
+      boundaries: proposedPlot.boundaries,
+      totalAreaM2: proposedPlot.houseLandAreaM2 + proposedPlot.ancillaryLandAreaM2,
+      houseLandAreaM2: proposedPlot.houseLandAreaM2,
+      ancillaryLandAreaM2: proposedPlot.ancillaryLandAreaM2,
+    },
+    building,
+    landOwner: {
+      zh: `${proposedPlot.address.match(/^.*?村/)?.[0] ?? `村（代码 ${record.villageCode}）`}农民集体`,
+      en: `The village collective (village ${record.villageCode})`,
+    },
+    approvedOn,
+    validUntil: validUntil(approvedOn, validityMonths),
+    validityMonths,
+    issuedAt: claim.issuedAt,
+  };
+}
+
 export async function issueCertificates(
   deps: IssueCertificatesDeps,
   caseId: string,
 ): Promise<IssuedCertificate[]> {
-  void deps;
-  throw new Error(`issueCertificates(${caseId}) is not implemented yet`);
+  const cases = new CaseStore(deps.client, deps.tableName, deps.now);
+  const { record, events } = await cases.load(caseId);
+  const types = certificatesFor(record.kind);
+  const recorded = record.certificates ?? [];
+  const already = types.map((type) => recorded.find((certificate) => certificate.type === type));
+  if (already.every((certificate) => certificate !== undefined)) {
+    return already.flatMap((certificate) =>
+      certificate ? [{ type: certificate.type, number: certificate.number }] : [],
+    );
+  }
+  if (record.status !== "approved") throw new CaseNotApprovedError(caseId, record.status);
+
+  const { PUBLIC_BASE_URL } = readConfig(publicUrlEnv);
+  const policy = getShippedPolicy(record.policyId);
+  const approval = events.findLast((event) => event.toStatus === "approved");
+  const approvedOn = chinaDate(approval ? new Date(approval.at) : deps.now());
+  const year = approvedOn.slice(0, 4);
+
+  const issued: { type: CertificateType; number: string; issuedAt: string }[] = [];
+  for (const type of types) {
+    const claim = await claimNumber(deps, caseId, type, policy, year);
+    const facts = certificateFacts(record, policy, type, claim, approvedOn);
+    const html = await renderCertificateHtml(facts, verifyUrl(PUBLIC_BASE_URL, facts.number));
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.bucketName,
+        Key: certificateObjectKey(caseId, type),
+        Body: html,
+        ContentType: "text/html; charset=utf-8",
+      }),
+    );
+    try {
+      await deps.client.send(
+        new PutCommand({
+          TableName: deps.tableName,
+          Item: { ...certificateKey(facts.number), type: "certificate", caseId, ...publicFactsOf(facts) },
+          // Written once: a retry must never reset a certificate revoked in between.
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
+    }
+    issued.push({ type, number: claim.number, issuedAt: claim.issuedAt });
+  }
+
+  await cases.withRetry(caseId, async (latest) => {
+    if (types.every((type) => latest.certificates?.some((certificate) => certificate.type === type)))
+      return latest;
+    return cases.record(latest, {
+      actor: SYSTEM_ACTOR,
+      action: "issueCertificates",
+      data: { certificates: issued.map(({ type, number }) => ({ type, number })) },
+      set: { certificates: issued },
+    });
+  });
+  return issued.map(({ type, number }) => ({ type, number }));
 }

@@ -1,0 +1,11 @@
+import { actorOf } from "#shared/auth/actor.ts";
+import { requestUpload, uploadRequestSchema } from "#shared/documents/use-cases.ts";
+import { created, httpRoute } from "#shared/http/handler.ts";
+import { casePath, documentsDeps } from "./deps.ts";
+
+/** POST /cases/{caseId}/documents: a presigned PUT URL for one declared file (type, size, SHA-256). */
+export const handler = httpRoute(
+  { body: uploadRequestSchema, path: casePath },
+  async ({ body, path, event }) =>
+    created(await requestUpload(documentsDeps, actorOf(event), path.caseId, body)),
+);

@@ -1,0 +1,48 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import {
+  findPublicCertificate,
+  renderUnknownCertificatePage,
+  renderVerificationPage,
+  verificationJson,
+} from "#shared/certificates/verify.ts";
+import { readConfig, tableEnv } from "#shared/config.ts";
+import { httpRoute } from "#shared/http/handler.ts";
+
+const config = readConfig(tableEnv);
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+
+const HTML = { "content-type": "text/html; charset=utf-8" };
+// A revocation must show within a minute; the page is public, so shared caches may keep it that long.
+const CACHE = { "cache-control": "public, max-age=60" };
+
+/** JSON when asked for (`?format=json`, or an Accept header that prefers JSON over HTML). */
+function wantsJson(format: string | undefined, accept: string | undefined): boolean {
+  if (format !== undefined) return format === "json";
+  return accept?.includes("application/json") === true && !accept.includes("text/html");
+}
+
+/** GET /verify/{number}: public. A page (zh-CN first, English too) or JSON; unknown numbers answer 404. */
+export const handler = httpRoute(
+  {
+    path: z.object({ number: z.string().max(200) }),
+    query: z.object({ format: z.enum(["html", "json"]).optional() }),
+  },
+  async ({ path, query, headers }) => {
+    const now = new Date();
+    const certificate = await findPublicCertificate(client, config.TABLE_NAME, path.number);
+    const json = wantsJson(query.format, headers.accept);
+    if (!certificate) {
+      return json
+        ? {
+            statusCode: 404,
+            body: { error: { code: "not_found", message: `No certificate ${path.number} / 未找到该证书` } },
+          }
+        : { statusCode: 404, headers: HTML, text: renderUnknownCertificatePage(path.number) };
+    }
+    return json
+      ? { statusCode: 200, headers: CACHE, body: verificationJson(certificate, now) }
+      : { statusCode: 200, headers: { ...HTML, ...CACHE }, text: renderVerificationPage(certificate, now) };
+  },
+);

@@ -1,0 +1,120 @@
+/**
+ * Public verification of a certificate by its number (the QR code's target):
+ * read the CERT item, derive expiry, render a phone-friendly page or JSON.
+ * Only the masked public facts exist in that item, so nothing else can leak.
+ */
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  CERTIFICATE_TITLES,
+  type CertificateStatus,
+  effectiveStatus,
+  type PublicCertificate,
+  publicCertificateSchema,
+} from "./certificate.ts";
+import { escapeHtml as e, formatNumber as n } from "./html.ts";
+import { certificateKey } from "./keys.ts";
+
+/** Numbers are ASCII (policy prefix, year, sequence); anything else cannot exist. */
+export const CERTIFICATE_NUMBER = /^[A-Z0-9-]{1,80}$/;
+
+export async function findPublicCertificate(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  number: string,
+): Promise<PublicCertificate | undefined> {
+  if (!CERTIFICATE_NUMBER.test(number)) return undefined;
+  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: certificateKey(number) }));
+  if (!Item) return undefined;
+  const { pk: _pk, sk: _sk, type: _type, caseId: _caseId, ...facts } = Item;
+  return publicCertificateSchema.parse(facts);
+}
+
+/** The JSON answer: public facts, the status as of now, and nothing internal (no case id). */
+export function verificationJson(certificate: PublicCertificate, now: Date) {
+  const status = effectiveStatus(certificate, now);
+  return {
+    number: certificate.number,
+    type: certificate.certificateType,
+    title: CERTIFICATE_TITLES[certificate.certificateType],
+    status,
+    valid: status === "valid",
+    county: { code: certificate.countyCode, name: certificate.countyName },
+    townshipCode: certificate.townshipCode,
+    villageCode: certificate.villageCode,
+    headOfHousehold: { name: certificate.headNameMasked, idNumber: certificate.headIdNumberMasked },
+    approvedPlotAreaM2: certificate.approvedPlotAreaM2,
+    houseFootprintM2: certificate.houseFootprintM2,
+    floors: certificate.floors,
+    approvedOn: certificate.approvedOn,
+    validUntil: certificate.validUntil,
+  };
+}
+
+const STATUS_TEXT: Readonly<Record<CertificateStatus, { zh: string; en: string; colour: string }>> = {
+  valid: { zh: "有效", en: "Valid", colour: "#1b7f3b" },
+  expired: { zh: "已过期", en: "Expired", colour: "#a15c00" },
+  revoked: { zh: "已撤销", en: "Revoked", colour: "#b00020" },
+};
+
+const PAGE_STYLE = `
+  body { font-family: system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; margin: 0; background: #f4f4f4; color: #111; }
+  main { max-width: 34rem; margin: 0 auto; padding: 1rem; }
+  .card { background: #fff; border-radius: 0.75rem; padding: 1.25rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+  h1 { font-size: 1.3rem; margin: 0 0 .25rem; }
+  .en { color: #555; font-size: .9rem; }
+  .status { display: inline-block; color: #fff; border-radius: 999px; padding: .35rem 1rem; font-size: 1.2rem; margin: .75rem 0; }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: .5rem 1rem; margin: 1rem 0 0; }
+  dt { color: #555; } dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
+  footer { color: #666; font-size: .8rem; margin-top: 1rem; }
+`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${e(title)}</title>
+<style>${PAGE_STYLE}</style>
+</head>
+<body><main>${body}</main></body>
+</html>
+`;
+}
+
+const item = (zh: string, en: string, value: string) =>
+  `<dt>${e(zh)}<br><span class="en">${e(en)}</span></dt><dd>${value}</dd>`;
+
+export function renderVerificationPage(certificate: PublicCertificate, now: Date): string {
+  const status = effectiveStatus(certificate, now);
+  const text = STATUS_TEXT[status];
+  const title = CERTIFICATE_TITLES[certificate.certificateType];
+  const body = `<div class="card">
+<h1>证书核验 <span class="en">Certificate verification</span></h1>
+<p>${e(title.zh)}<br><span class="en">${e(title.en)}</span></p>
+<p class="status" style="background:${text.colour}" data-status="${status}">${e(text.zh)} · ${e(text.en)}</p>
+<dl>
+${item("证书编号", "Certificate no.", e(certificate.number))}
+${item("户主", "Head of household", `${e(certificate.headNameMasked)}<br><span class="en">${e(certificate.headIdNumberMasked)}</span>`)}
+${item("所在地", "Location", `${e(certificate.countyName.zh)} ${e(certificate.countyName.en)}<br><span class="en">乡镇 township ${e(certificate.townshipCode)} · 村 village ${e(certificate.villageCode)}</span>`)}
+${item("批准用地面积", "Approved plot area", `${n(certificate.approvedPlotAreaM2)} m²`)}
+${item("房基占地面积", "House footprint", `${n(certificate.houseFootprintM2)} m²`)}
+${item("层数", "Floors", e(certificate.floors))}
+${item("批准日期", "Approval date", e(certificate.approvedOn))}
+${item("有效期至", "Valid until", e(certificate.validUntil))}
+</dl>
+<footer>个人信息已脱敏。如有疑问请联系乡镇人民政府。<br>Personal data is masked. Ask the township government if in doubt.</footer>
+</div>`;
+  return page(`${text.zh} · ${certificate.number}`, body);
+}
+
+export function renderUnknownCertificatePage(number: string): string {
+  const body = `<div class="card">
+<h1>未找到该证书 <span class="en">Certificate not found</span></h1>
+<p class="status" style="background:#b00020" data-status="unknown">无此编号 · Unknown number</p>
+<p>编号 <strong>${e(number)}</strong> 不是本平台签发的证书编号。请核对编号，或联系乡镇人民政府。</p>
+<p class="en">No certificate with number <strong>${e(number)}</strong> was issued by this platform. Check the number or ask the township government.</p>
+</div>`;
+  return page("未找到该证书 · Certificate not found", body);
+}

@@ -1,0 +1,39 @@
+/**
+ * Who may touch a case's documents. For now: the villager whose household owns
+ * the case. Anyone else gets the same 404 as for a case that does not exist, so
+ * case ids of other households can never be probed. (The identity work will
+ * generalise this to staff roles.)
+ */
+import type { Actor } from "../auth/actor.ts";
+import { ConflictError, NotFoundError } from "../http/errors.ts";
+import type { CaseRecord } from "../schemas/case.ts";
+import type { CaseStore } from "../store/case-store.ts";
+
+export async function requireOwnCase(cases: CaseStore, actor: Actor, caseId: string): Promise<CaseRecord> {
+  const record = await cases.get(caseId);
+  if (
+    !record ||
+    actor.role !== "villager" ||
+    !actor.householdId ||
+    actor.householdId !== record.householdId
+  ) {
+    throw new NotFoundError(`No case ${caseId}`);
+  }
+  return record;
+}
+
+/** The case is no longer the household's to change (submitted and under review, decided…). */
+export class CaseLockedError extends ConflictError {
+  constructor(record: CaseRecord) {
+    super(
+      `Documents can be added only while the case is a draft or returned for correction; case ${record.caseId} is ${record.status} / 案件当前状态不允许补充材料`,
+      { status: record.status },
+    );
+  }
+}
+
+const OPEN_FOR_DOCUMENTS = new Set(["draft", "correction_requested"]);
+
+export function assertOpenForDocuments(record: CaseRecord): void {
+  if (!OPEN_FOR_DOCUMENTS.has(record.status)) throw new CaseLockedError(record);
+}

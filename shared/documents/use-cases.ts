@@ -1,0 +1,245 @@
+/**
+ * The documents use cases behind the HTTP handlers: request an upload URL,
+ * confirm (verify) the upload, list. Handlers only parse and map.
+ */
+import { randomUUID } from "node:crypto";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { z } from "zod";
+import type { Actor } from "../auth/actor.ts";
+import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
+import {
+  type FieldProblem,
+  NotFoundError,
+  UnprocessableEntityError,
+  ValidationFailedError,
+} from "../http/errors.ts";
+import type { CaseRecord } from "../schemas/case.ts";
+import type { CountyPolicy } from "../schemas/policy.ts";
+import type { CaseStore } from "../store/case-store.ts";
+import { assertOpenForDocuments, requireOwnCase } from "./access.ts";
+import {
+  type DocumentRecord,
+  documentObjectKey,
+  documentView,
+  type Rejection,
+  sha256HexSchema,
+} from "./document.ts";
+import type { DocumentStore } from "./document-store.ts";
+import {
+  compareWithDeclaration,
+  deleteObject,
+  presignDocumentGet,
+  presignUpload,
+  readObjectFacts,
+  UploadNotFoundError,
+} from "./objects.ts";
+
+export interface DocumentsDeps {
+  readonly cases: CaseStore;
+  readonly documents: DocumentStore;
+  readonly s3: S3Client;
+  readonly bucketName: string;
+  readonly now: () => Date;
+}
+
+export const uploadRequestSchema = z.strictObject({
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/)
+    .max(60),
+  contentType: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z]+\/[a-z0-9.+-]+$/)
+    .max(100),
+  size: z.int().positive(),
+  sha256: sha256HexSchema,
+});
+export type UploadRequest = z.infer<typeof uploadRequestSchema>;
+
+/** Policy rules an upload request breaks (document type, content type, size), in both languages. */
+export function uploadProblems(
+  policy: CountyPolicy,
+  record: CaseRecord,
+  request: UploadRequest,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const types = policy.requiredDocuments[record.kind].map((requirement) => requirement.typeId);
+  if (!types.includes(request.type)) {
+    problems.push({
+      path: "body.type",
+      code: "document.unknown_type",
+      zh: `本县 ${record.kind === "homestead" ? "宅基地" : "农房"} 申请不接受此类材料：${request.type}`,
+      en: `Document type "${request.type}" is not one this county asks for in a ${record.kind} case (allowed: ${types.join(", ")})`,
+    });
+  }
+  const rule = policy.uploads.find((upload) => upload.contentType === request.contentType);
+  if (!rule) {
+    const allowed = policy.uploads.map((upload) => upload.contentType).join(", ");
+    problems.push({
+      path: "body.contentType",
+      code: "document.content_type_not_allowed",
+      zh: `不接受此文件格式：${request.contentType}（可上传：${allowed}）`,
+      en: `Content type ${request.contentType} is not accepted (allowed: ${allowed})`,
+    });
+  } else if (request.size > rule.maxBytes) {
+    const mb = (rule.maxBytes / 1024 / 1024).toFixed(1);
+    problems.push({
+      path: "body.size",
+      code: "document.too_large",
+      zh: `文件过大：${request.contentType} 最大 ${mb} MB`,
+      en: `File too large: ${request.contentType} may be at most ${rule.maxBytes} bytes (${mb} MB)`,
+    });
+  }
+  return problems;
+}
+
+export async function requestUpload(
+  deps: DocumentsDeps,
+  actor: Actor,
+  caseId: string,
+  request: UploadRequest,
+) {
+  const record = await requireOwnCase(deps.cases, actor, caseId);
+  assertOpenForDocuments(record);
+  const problems = uploadProblems(getShippedPolicy(record.policyId), record, request);
+  if (problems.length > 0)
+    throw new ValidationFailedError("The document cannot be uploaded / 材料不符合上传要求", problems);
+
+  const now = deps.now();
+  const documentId = randomUUID();
+  const key = documentObjectKey(caseId, documentId);
+  const presigned = await presignUpload(deps.s3, deps.bucketName, key, request, now);
+  await deps.documents.createPending({
+    caseId,
+    documentId,
+    documentType: request.type,
+    contentType: request.contentType,
+    size: request.size,
+    sha256: request.sha256,
+    key,
+    status: "pending",
+    uploadedBy: actor.id,
+    requestedAt: now.toISOString(),
+    uploadExpiresAt: presigned.expiresAt,
+  });
+  return { documentId, ...presigned };
+}
+
+/** The bytes differ from the declaration: the object is gone and the document rejected. */
+export class DocumentRejectedError extends UnprocessableEntityError {
+  constructor(
+    documentId: string,
+    readonly rejections: readonly Rejection[],
+  ) {
+    super(
+      `Document ${documentId} was rejected: ${rejections.map((rejection) => rejection.en).join("; ")} / 材料未通过校验：${rejections.map((rejection) => rejection.zh).join("；")}`,
+      { documentId, rejections },
+    );
+  }
+}
+
+export class UploadMissingError extends UnprocessableEntityError {
+  constructor(documentId: string) {
+    super(
+      `Nothing has been uploaded for document ${documentId} yet; PUT the file to the upload URL first / 尚未收到上传的文件`,
+      { documentId },
+    );
+  }
+}
+
+async function requireDocument(
+  deps: DocumentsDeps,
+  caseId: string,
+  documentId: string,
+): Promise<DocumentRecord> {
+  const document = await deps.documents.get(caseId, documentId);
+  if (!document) throw new NotFoundError(`No document ${documentId} in case ${caseId}`);
+  return document;
+}
+
+/**
+ * Verifies the stored bytes against the declaration (size, magic bytes,
+ * SHA-256) and marks the document confirmed together with a `confirmDocument`
+ * event on the case, in one transaction. Confirming again is harmless.
+ */
+export async function confirmUpload(deps: DocumentsDeps, actor: Actor, caseId: string, documentId: string) {
+  const record = await requireOwnCase(deps.cases, actor, caseId);
+  const document = await requireDocument(deps, caseId, documentId);
+  if (document.status === "confirmed") return documentView(document);
+  if (document.status === "rejected") throw new DocumentRejectedError(documentId, document.rejections ?? []);
+  assertOpenForDocuments(record);
+
+  let facts: Awaited<ReturnType<typeof readObjectFacts>>;
+  try {
+    facts = await readObjectFacts(deps.s3, deps.bucketName, document.key, document.size);
+  } catch (error) {
+    if (error instanceof UploadNotFoundError) throw new UploadMissingError(documentId);
+    throw error;
+  }
+  const differences = compareWithDeclaration(document, facts);
+  if (differences.length > 0) {
+    await deleteObject(deps.s3, deps.bucketName, document.key, facts.versionId);
+    const rejected = await deps.documents.reject(document, deps.now().toISOString(), differences);
+    if (!rejected) {
+      // Another confirm finished first; report what it decided.
+      const current = await requireDocument(deps, caseId, documentId);
+      if (current.status === "confirmed") return documentView(current);
+    }
+    throw new DocumentRejectedError(documentId, differences);
+  }
+
+  const at = deps.now().toISOString();
+  try {
+    await deps.cases.withRetry(caseId, async (latest) => {
+      assertOpenForDocuments(latest);
+      return deps.cases.record(latest, {
+        actor: { id: actor.id, role: actor.role },
+        action: "confirmDocument",
+        data: { documentId, type: document.documentType, size: document.size, sha256: document.sha256 },
+        alsoWrite: [deps.documents.confirmWrite(document, at, facts.versionId)],
+      });
+    });
+  } catch (error) {
+    // The document left `pending` under us (a parallel confirm won): the outcome is the same.
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const current = await requireDocument(deps, caseId, documentId);
+    if (current.status !== "confirmed") throw error;
+    return documentView(current);
+  }
+  return documentView({
+    ...document,
+    status: "confirmed",
+    confirmedAt: at,
+    ...(facts.versionId ? { versionId: facts.versionId } : {}),
+  });
+}
+
+export async function listDocuments(deps: DocumentsDeps, actor: Actor, caseId: string) {
+  await requireOwnCase(deps.cases, actor, caseId);
+  const documents = await deps.documents.list(caseId);
+  return {
+    documents: await Promise.all(
+      documents.map(async (document) =>
+        document.status === "confirmed"
+          ? { ...documentView(document), download: await documentDownloadUrl(deps, document) }
+          : documentView(document),
+      ),
+    ),
+  };
+}
+
+/** A short-lived URL to a confirmed document's verified bytes (for reviewers' handlers to reuse). */
+export async function documentDownloadUrl(
+  deps: Pick<DocumentsDeps, "s3" | "bucketName">,
+  document: DocumentRecord,
+) {
+  if (document.status !== "confirmed")
+    throw new NotFoundError(`Document ${document.documentId} is not confirmed`);
+  return presignDocumentGet(deps.s3, deps.bucketName, document.key, {
+    contentType: document.contentType,
+    ...(document.versionId ? { versionId: document.versionId } : {}),
+  });
+}
