@@ -1,0 +1,241 @@
+/**
+ * Who may see which queue and decide which step: pure rules, no AWS imports,
+ * so the whole role × step × department × township table is unit-tested.
+ *
+ * The step table (shared/workflow/steps.ts) says whose queue a step sits in;
+ * deciding follows the queue, with two additions: a township head may decide
+ * any escalated (overdue) reviewer step of their township, and nobody but the
+ * applicant household answers a correction step.
+ */
+import { z } from "zod";
+import type { Actor, Role } from "../auth/actor.ts";
+import { DECISION_OUTCOMES, type DecisionOutcome, type StepKind } from "../schemas/case.ts";
+import { DEPARTMENT_IDS, type DepartmentId } from "../schemas/common.ts";
+import { STEP_RULES } from "../workflow/steps.ts";
+import { isApplicationFieldPath } from "./application-paths.ts";
+
+export type Verdict =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly status: 403 | 404; readonly reason: string };
+
+const ALLOWED: Verdict = { allowed: true };
+const deny = (status: 403 | 404, reason: string): Verdict => ({ allowed: false, status, reason });
+
+/** The role queues a caller can ask for by name; departments ask for their department id. */
+export const ROLE_QUEUES = [
+  "village_officer",
+  "township_clerk",
+  "township_head",
+  "site_inspector",
+  "escalations",
+] as const;
+export type RoleQueue = (typeof ROLE_QUEUES)[number];
+export type QueueName = RoleQueue | DepartmentId;
+
+export const QUEUE_FILTERS = ["all", "overdue", "on_time"] as const;
+export type QueueFilter = (typeof QUEUE_FILTERS)[number];
+
+export interface QueueTarget {
+  /** The `<queue>` of the byQueue partition `QUEUE#<queue>#<township>`. */
+  readonly partitionQueue: string;
+  readonly township: string;
+  /** Escalations are the overdue items of the township head's partition. */
+  readonly overdueOnly: boolean;
+}
+
+export type QueueAccess =
+  | { readonly allowed: true; readonly target: QueueTarget }
+  | { readonly allowed: false; readonly status: 403 | 404; readonly reason: string };
+
+const isDepartment = (value: string): value is DepartmentId =>
+  (DEPARTMENT_IDS as readonly string[]).includes(value);
+const isRoleQueue = (value: string): value is RoleQueue => (ROLE_QUEUES as readonly string[]).includes(value);
+
+/** Staff are everyone but villagers; only staff see other households' cases (in their townships). */
+export const isStaff = (actor: Pick<Actor, "role">): boolean => actor.role !== "villager";
+
+export function worksIn(actor: Pick<Actor, "townships">, township: string): boolean {
+  return actor.townships.includes(township);
+}
+
+/** May `actor` read `queue` of `township`, and which byQueue partition serves it. */
+export function queueAccess(
+  actor: Pick<Actor, "role" | "department" | "townships">,
+  queue: string,
+  township: string,
+): QueueAccess {
+  if (!isDepartment(queue) && !isRoleQueue(queue)) {
+    return { allowed: false, status: 404, reason: `No queue ${queue}` };
+  }
+  if (!worksIn(actor, township)) {
+    return { allowed: false, status: 403, reason: `You do not work in township ${township}` };
+  }
+  if (isDepartment(queue)) {
+    if (actor.role !== "department_reviewer" || actor.department !== queue) {
+      return {
+        allowed: false,
+        status: 403,
+        reason: `Only reviewers of the ${queue} department read its queue`,
+      };
+    }
+    return { allowed: true, target: { partitionQueue: queue, township, overdueOnly: false } };
+  }
+  const role: Role = queue === "escalations" ? "township_head" : queue;
+  if (actor.role !== role) {
+    return { allowed: false, status: 403, reason: `The ${queue} queue belongs to the ${role} role` };
+  }
+  return {
+    allowed: true,
+    target: { partitionQueue: role, township, overdueOnly: queue === "escalations" },
+  };
+}
+
+/** The facts about a step that decide who may act on it. */
+export interface StepFacts {
+  readonly step: StepKind;
+  readonly department?: DepartmentId;
+  readonly townshipCode: string;
+  readonly overdue: boolean;
+}
+
+/** Facts about the case the rules need beside the step's. */
+export interface CaseFacts {
+  readonly villageCode: string;
+  readonly householdId: string;
+}
+
+/**
+ * May `actor` decide `step`? 404 when the step is outside the caller's
+ * townships (its existence is not theirs to know), 403 when they can see it but
+ * it is someone else's to decide.
+ */
+export function mayDecide(
+  actor: Pick<Actor, "role" | "department" | "townships" | "villageCode">,
+  step: StepFacts,
+  caseFacts: Pick<CaseFacts, "villageCode">,
+): Verdict {
+  if (!isStaff(actor) || !worksIn(actor, step.townshipCode)) return deny(404, "No such step");
+  const rule = STEP_RULES[step.step];
+  if (rule.queueRole === "villager") {
+    return deny(403, "Only the applicant household answers a correction request");
+  }
+  // Escalation: the township head may decide any overdue reviewer step of the township.
+  if (actor.role === "township_head" && step.overdue) return ALLOWED;
+  if (rule.queueRole === "department") {
+    if (actor.role !== "department_reviewer") {
+      return deny(403, "Joint review steps are decided by department reviewers");
+    }
+    if (actor.department === undefined || actor.department !== step.department) {
+      return deny(403, `This joint review step belongs to the ${step.department ?? "unknown"} department`);
+    }
+    return ALLOWED;
+  }
+  if (actor.role !== rule.queueRole) {
+    return deny(403, `A ${step.step} step is decided by the ${rule.queueRole} role`);
+  }
+  if (
+    step.step === "village_review" &&
+    actor.villageCode !== undefined &&
+    actor.villageCode !== caseFacts.villageCode
+  ) {
+    return deny(403, "A village officer reviews only cases of their own village");
+  }
+  return ALLOWED;
+}
+
+/**
+ * May `actor` re-send a stored decision to the workflow? The township head of
+ * the step's township, whoever may decide the step, and for a correction step
+ * the applicant household itself.
+ */
+export function mayRedrive(
+  actor: Pick<Actor, "role" | "department" | "townships" | "villageCode" | "householdId">,
+  step: StepFacts,
+  caseFacts: CaseFacts,
+): Verdict {
+  if (step.step === "correction") {
+    if (actor.role === "villager") {
+      return actor.householdId === caseFacts.householdId ? ALLOWED : deny(404, "No such step");
+    }
+    if (!worksIn(actor, step.townshipCode)) return deny(404, "No such step");
+    return actor.role === "township_head"
+      ? ALLOWED
+      : deny(403, "Only the township head or the household re-sends a correction");
+  }
+  if (actor.role === "township_head" && worksIn(actor, step.townshipCode)) return ALLOWED;
+  return mayDecide(actor, step, caseFacts);
+}
+
+/** The outcomes a step accepts: those the step table maps to a verb (or to "none"). */
+export function allowedOutcomes(step: StepKind): DecisionOutcome[] {
+  const onDecision = STEP_RULES[step].onDecision;
+  return DECISION_OUTCOMES.filter((outcome) => onDecision[outcome] !== undefined);
+}
+
+export const SITE_VISIT_STEPS: readonly StepKind[] = ["site_visit_staking", "site_visit_completion"];
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+
+/** What a reviewer sends; who and when are added by the server. */
+export const decisionInputSchema = z
+  .strictObject({
+    outcome: z.enum(DECISION_OUTCOMES),
+    comment: trimmed(2000).optional(),
+    /** Correction requests: application fields to redo, as dotted paths (`head.phone`, `proposedPlot`). */
+    fields: z
+      .array(trimmed(100).refine(isApplicationFieldPath, { error: "Not a field of the application form" }))
+      .max(50)
+      .optional(),
+    /** Correction requests: document types to upload again. */
+    documents: z.array(trimmed(60)).max(20).optional(),
+    /** Site visits: measured values. */
+    measurements: z
+      .strictObject({
+        plotAreaM2: z.number().positive().max(10_000).optional(),
+        footprintM2: z.number().positive().max(10_000).optional(),
+        floors: z.int().min(0).max(20).optional(),
+        heightM: z.number().positive().max(100).optional(),
+      })
+      .optional(),
+    /** Site visits: ids of the photo documents. */
+    photos: z.array(trimmed(100)).max(20).optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.outcome !== "correction_requested") return;
+    if ((input.fields?.length ?? 0) + (input.documents?.length ?? 0) === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fields"],
+        message: "A correction request names at least one field or document",
+      });
+    }
+    if (input.comment === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["comment"],
+        message: "A correction request gives the household a reason",
+      });
+    }
+  });
+export type DecisionInput = z.infer<typeof decisionInputSchema>;
+
+/** Step-specific checks of a well-formed decision; each entry is one problem (empty: acceptable). */
+export function decisionProblems(step: StepKind, input: DecisionInput): string[] {
+  const problems: string[] = [];
+  const outcomes = allowedOutcomes(step);
+  if (!outcomes.includes(input.outcome)) {
+    problems.push(`A ${step} step accepts only ${outcomes.join(", ")}, not ${input.outcome}`);
+  }
+  const siteVisit = SITE_VISIT_STEPS.includes(step);
+  if (!siteVisit && input.measurements !== undefined) {
+    problems.push("Only site visits record measurements");
+  }
+  if (!siteVisit && input.photos !== undefined) problems.push("Only site visits record photos");
+  if (siteVisit && Object.keys(input.measurements ?? {}).length === 0) {
+    problems.push("A site visit records at least one measured value (plot area, footprint, floors, height)");
+  }
+  if (input.outcome !== "correction_requested" && (input.fields?.length || input.documents?.length)) {
+    problems.push("Fields and documents to redo belong to a correction request");
+  }
+  return problems;
+}

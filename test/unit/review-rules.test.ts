@@ -1,0 +1,259 @@
+import { describe, expect, it } from "vitest";
+import type { Actor, Role } from "#shared/auth/actor.ts";
+import {
+  changedPaths,
+  isApplicationFieldPath,
+  isCoveredBy,
+  mergeApplication,
+} from "#shared/review/application-paths.ts";
+import {
+  allowedOutcomes,
+  decisionInputSchema,
+  decisionProblems,
+  mayDecide,
+  mayRedrive,
+  queueAccess,
+  type StepFacts,
+} from "#shared/review/rules.ts";
+import { STEP_KINDS, type StepKind } from "#shared/schemas/case.ts";
+
+const A = "511424100";
+const B = "511424101";
+const VILLAGE_A = "511424100001";
+
+const staff = (role: Role, extra: Partial<Actor> = {}): Actor => ({
+  id: `${role}-1`,
+  name: role,
+  role,
+  townships: [A],
+  ...extra,
+});
+const villager: Actor = {
+  id: "villager-wang",
+  name: "王建国",
+  role: "villager",
+  townships: [],
+  villageCode: VILLAGE_A,
+  householdId: "H1",
+};
+const caseFacts = { villageCode: VILLAGE_A, householdId: "H1" };
+const stepOf = (step: StepKind, extra: Partial<StepFacts> = {}): StepFacts => ({
+  step,
+  townshipCode: A,
+  overdue: false,
+  ...(step === "joint_review" ? { department: "agriculture" as const } : {}),
+  ...extra,
+});
+
+describe("mayDecide", () => {
+  // role (and department) × step → allowed? (all in the step's township, not overdue)
+  const table: [string, Actor, Partial<Record<StepKind, boolean>>][] = [
+    ["village officer", staff("village_officer", { villageCode: VILLAGE_A }), { village_review: true }],
+    ["township clerk", staff("township_clerk"), { township_acceptance: true }],
+    [
+      "agriculture reviewer",
+      staff("department_reviewer", { department: "agriculture" }),
+      { joint_review: true },
+    ],
+    ["water reviewer", staff("department_reviewer", { department: "water" }), {}],
+    ["township head", staff("township_head"), { township_approval: true }],
+    ["site inspector", staff("site_inspector"), { site_visit_staking: true, site_visit_completion: true }],
+    ["auditor", staff("auditor"), {}],
+    ["county admin", staff("county_admin"), {}],
+  ];
+  for (const [name, actor, allowed] of table) {
+    for (const step of STEP_KINDS) {
+      const expected = allowed[step] === true;
+      it(`${expected ? "lets" : "does not let"} a ${name} decide a ${step} step`, () => {
+        expect(mayDecide(actor, stepOf(step), caseFacts).allowed).toBe(expected);
+      });
+    }
+  }
+
+  it("answers 403 to a reviewer of another department (the step is visible to them)", () => {
+    const verdict = mayDecide(
+      staff("department_reviewer", { department: "natural_resources" }),
+      stepOf("joint_review"),
+      caseFacts,
+    );
+    expect(verdict).toMatchObject({ allowed: false, status: 403 });
+  });
+
+  it("answers 404 to staff of another township, whatever their role", () => {
+    for (const step of STEP_KINDS) {
+      expect(mayDecide(staff("township_head"), stepOf(step, { townshipCode: B }), caseFacts)).toMatchObject({
+        allowed: false,
+        status: 404,
+      });
+    }
+  });
+
+  it("answers 404 to villagers, who have no reviewer steps", () => {
+    expect(mayDecide(villager, stepOf("village_review"), caseFacts)).toMatchObject({ status: 404 });
+  });
+
+  it("lets the township head decide escalated (overdue) reviewer steps, but not the household's correction", () => {
+    const head = staff("township_head");
+    for (const step of STEP_KINDS) {
+      expect(mayDecide(head, stepOf(step, { overdue: true }), caseFacts).allowed).toBe(step !== "correction");
+    }
+  });
+
+  it("does not let a head of another township decide an escalated step", () => {
+    const verdict = mayDecide(
+      staff("township_head", { townships: [B] }),
+      stepOf("joint_review", { overdue: true }),
+      caseFacts,
+    );
+    expect(verdict).toMatchObject({ allowed: false, status: 404 });
+  });
+
+  it("keeps a village officer to their own village", () => {
+    const other = staff("village_officer", { villageCode: "511424100002" });
+    expect(mayDecide(other, stepOf("village_review"), caseFacts)).toMatchObject({ status: 403 });
+  });
+});
+
+describe("mayRedrive", () => {
+  it("lets the township head and the deciding role re-send, nobody else", () => {
+    const step = stepOf("joint_review");
+    expect(mayRedrive(staff("township_head"), step, caseFacts).allowed).toBe(true);
+    expect(
+      mayRedrive(staff("department_reviewer", { department: "agriculture" }), step, caseFacts).allowed,
+    ).toBe(true);
+    expect(mayRedrive(staff("township_clerk"), step, caseFacts).allowed).toBe(false);
+  });
+
+  it("lets the owner household or the township head re-send a correction", () => {
+    const step = stepOf("correction");
+    expect(mayRedrive(villager, step, caseFacts).allowed).toBe(true);
+    expect(mayRedrive({ ...villager, householdId: "H2" }, step, caseFacts)).toMatchObject({ status: 404 });
+    expect(mayRedrive(staff("township_head"), step, caseFacts).allowed).toBe(true);
+    expect(mayRedrive(staff("township_clerk"), step, caseFacts)).toMatchObject({ status: 403 });
+  });
+});
+
+describe("queueAccess", () => {
+  it("serves a department reviewer only their own department's queue", () => {
+    const reviewer = staff("department_reviewer", { department: "agriculture" });
+    expect(queueAccess(reviewer, "agriculture", A)).toMatchObject({
+      allowed: true,
+      target: { partitionQueue: "agriculture", township: A, overdueOnly: false },
+    });
+    expect(queueAccess(reviewer, "natural_resources", A)).toMatchObject({ allowed: false, status: 403 });
+  });
+
+  it("serves role queues to their role, and escalations to the township head", () => {
+    expect(queueAccess(staff("township_clerk"), "township_clerk", A).allowed).toBe(true);
+    expect(queueAccess(staff("township_clerk"), "township_head", A).allowed).toBe(false);
+    expect(queueAccess(staff("township_head"), "escalations", A)).toMatchObject({
+      allowed: true,
+      target: { partitionQueue: "township_head", overdueOnly: true },
+    });
+    expect(queueAccess(staff("site_inspector"), "escalations", A).allowed).toBe(false);
+  });
+
+  it("refuses townships the caller does not work in, and unknown queues", () => {
+    expect(queueAccess(staff("township_clerk"), "township_clerk", B)).toMatchObject({ status: 403 });
+    expect(queueAccess(staff("township_clerk"), "nonsense", A)).toMatchObject({ status: 404 });
+    expect(queueAccess(villager, "village_officer", A)).toMatchObject({ allowed: false });
+  });
+});
+
+describe("decision validation", () => {
+  it("allows exactly the outcomes of the step table", () => {
+    expect(allowedOutcomes("village_review")).toEqual(["approved", "rejected", "correction_requested"]);
+    expect(allowedOutcomes("site_visit_staking")).toEqual(["approved"]);
+    expect(allowedOutcomes("correction")).toEqual(["approved"]);
+    expect(
+      decisionProblems("site_visit_completion", { outcome: "rejected", measurements: { floors: 2 } }),
+    ).toEqual([expect.stringContaining("accepts only approved")]);
+  });
+
+  it("requires a correction request to name a field or document and give a reason", () => {
+    expect(decisionInputSchema.safeParse({ outcome: "correction_requested", comment: "why" }).success).toBe(
+      false,
+    );
+    expect(
+      decisionInputSchema.safeParse({ outcome: "correction_requested", fields: ["head.phone"] }).success,
+    ).toBe(false);
+    expect(
+      decisionInputSchema.safeParse({
+        outcome: "correction_requested",
+        documents: ["id_card"],
+        comment: "blurred",
+      }).success,
+    ).toBe(true);
+  });
+
+  it("accepts only real application fields in a correction request", () => {
+    const parse = (field: string) =>
+      decisionInputSchema.safeParse({ outcome: "correction_requested", fields: [field], comment: "x" })
+        .success;
+    expect(parse("head.phone")).toBe(true);
+    expect(parse("proposedPlot.boundaries.east")).toBe(true);
+    expect(parse("members")).toBe(true);
+    expect(parse("head.shoeSize")).toBe(false);
+    expect(parse("taskToken")).toBe(false);
+  });
+
+  it("takes measurements and photos on site visits only, and requires a measurement there", () => {
+    expect(
+      decisionProblems("township_approval", { outcome: "approved", measurements: { floors: 2 } }),
+    ).toEqual(["Only site visits record measurements"]);
+    expect(decisionProblems("village_review", { outcome: "approved", photos: ["doc-1"] })).toEqual([
+      "Only site visits record photos",
+    ]);
+    expect(decisionProblems("site_visit_staking", { outcome: "approved" })).toEqual([
+      expect.stringContaining("at least one measured value"),
+    ]);
+    expect(
+      decisionProblems("site_visit_completion", {
+        outcome: "approved",
+        measurements: { footprintM2: 118.5, floors: 2, heightM: 7.2 },
+        photos: ["doc-photo-1"],
+      }),
+    ).toEqual([]);
+  });
+
+  it("refuses fields to redo on anything but a correction request", () => {
+    expect(decisionProblems("village_review", { outcome: "approved", fields: ["head.phone"] })).toHaveLength(
+      1,
+    );
+  });
+});
+
+describe("application paths", () => {
+  const current = {
+    kind: "homestead" as const,
+    head: { name: "王建国", phone: "13800000000" },
+    proposedPlot: { address: "龙鹄村3组", boundaries: { east: "路", south: "田", west: "河", north: "山" } },
+  };
+
+  it("knows the form's fields", () => {
+    expect(isApplicationFieldPath("building.floors")).toBe(true);
+    expect(isApplicationFieldPath("proposedPlot.location")).toBe(true);
+    expect(isApplicationFieldPath("proposedPlot.location.type")).toBe(false);
+    expect(isApplicationFieldPath("constructor")).toBe(false);
+  });
+
+  it("reports only the values a patch really changes", () => {
+    expect(changedPaths(current, { head: { name: "王建国", phone: "13900000000" } })).toEqual(["head.phone"]);
+    expect(changedPaths(current, current)).toEqual([]);
+    expect(changedPaths(current, { proposedPlot: { boundaries: { east: "新路" } } })).toEqual([
+      "proposedPlot.boundaries.east",
+    ]);
+  });
+
+  it("covers a changed path by an asked field or its parent", () => {
+    expect(isCoveredBy("proposedPlot.boundaries.east", ["proposedPlot.boundaries"])).toBe(true);
+    expect(isCoveredBy("head.phone", ["head.phoneNumber"])).toBe(false);
+  });
+
+  it("merges a patch field by field", () => {
+    expect(mergeApplication(current, { head: { phone: "13900000000" } }).head).toEqual({
+      name: "王建国",
+      phone: "13900000000",
+    });
+  });
+});
