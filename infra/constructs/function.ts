@@ -115,10 +115,16 @@ export class NongfangFunction extends Construct {
     return this;
   }
 
+  /**
+   * Object-level actions only, named one by one (no `s3:GetObject*`-style
+   * wildcards): reading documents and certificates, and for "readWrite" also
+   * writing and deleting them (a rejected upload is deleted).
+   */
   bindBucket(bucket: IBucket, access: "read" | "readWrite"): this {
     this.function.addEnvironment("BUCKET_NAME", bucket.bucketName);
-    if (access === "read") bucket.grantRead(this.function);
-    else bucket.grantReadWrite(this.function);
+    const actions = ["s3:GetObject", "s3:GetObjectVersion"];
+    if (access === "readWrite") actions.push("s3:PutObject", "s3:DeleteObject");
+    this.function.addToRolePolicy(new PolicyStatement({ actions, resources: [bucket.arnForObjects("*")] }));
     this.acknowledgeWildcard(`${this.arnToken(bucket)}/*`, "Objects of the documents bucket only.");
     return this;
   }
@@ -129,6 +135,11 @@ export class NongfangFunction extends Construct {
     if (access.includes("start")) {
       stateMachine.grantStartExecution(this.function);
       stateMachine.grantExecution(this.function, "states:StopExecution", "states:DescribeExecution");
+      const logicalId = Stack.of(this).getLogicalId(stateMachine.node.defaultChild as CfnElement);
+      this.acknowledgeWildcard(
+        `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalId}"}]}]}:*`,
+        "Stops and describes executions of the approval workflow only (withdrawal stops a case's run).",
+      );
     }
     if (access.includes("respond")) stateMachine.grantTaskResponse(this.function);
     return this;
