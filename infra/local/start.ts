@@ -24,12 +24,14 @@ const cloud = await startLocalCloud({
     dynamodb: port("NONGFANG_DYNAMODB_PORT", 4566),
     s3: port("NONGFANG_S3_PORT", 4568),
     stepFunctions: port("NONGFANG_SFN_PORT", 8083),
+    auth: port("NONGFANG_AUTH_PORT", 3001),
   },
 });
 const { endpoints } = cloud;
 console.log(`Nongfang is running (started in ${Date.now() - started} ms; data in ${dataDir})
 
   HTTP API        ${endpoints.api}   (try ${endpoints.api}/health)
+  Sign-in (OIDC)  ${endpoints.auth.issuer}/authorize?client_id=${endpoints.auth.clientId}&redirect_uri=${encodeURIComponent(`${endpoints.api}/`)}   (demo users)
   DynamoDB        ${endpoints.dynamodb}   table ${endpoints.tableName}
   S3              ${endpoints.s3}   bucket ${endpoints.bucketName}
   Step Functions  ${endpoints.stepFunctions}   ${endpoints.stateMachineArn}
