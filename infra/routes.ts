@@ -88,6 +88,46 @@ export const ROUTES: readonly RouteDefinition[] = [
     uses: ["table", "workflow"],
     summary: "Villager: withdraw before approval; stops the workflow",
   },
+  {
+    method: "POST",
+    path: "/cases/{caseId}/documents",
+    handler: "functions/api/documents/request-upload.ts",
+    access: "signed-in",
+    uses: ["table", "bucket"],
+    summary: "Villager: declare a document (type, content type, size, SHA-256), get a presigned upload URL",
+  },
+  {
+    method: "POST",
+    path: "/cases/{caseId}/documents/{documentId}/confirm",
+    handler: "functions/api/documents/confirm.ts",
+    access: "signed-in",
+    uses: ["table", "bucket"],
+    summary: "Villager: verify the uploaded bytes (size, magic bytes, SHA-256); confirmed or rejected",
+  },
+  {
+    method: "GET",
+    path: "/cases/{caseId}/documents",
+    handler: "functions/api/documents/list.ts",
+    access: "signed-in",
+    uses: ["table", "bucket"],
+    summary: "Villager: a case's documents, their status and short-lived download URLs of confirmed ones",
+  },
+  {
+    method: "GET",
+    path: "/cases/{caseId}/certificates/{type}",
+    handler: "functions/api/certificates.ts",
+    access: "signed-in",
+    uses: ["table", "bucket"],
+    summary: "Villager: a short-lived download URL for an issued certificate (printable HTML)",
+  },
+  {
+    method: "GET",
+    path: "/verify/{number}",
+    handler: "functions/api/verify.ts",
+    access: "public",
+    uses: ["table"],
+    summary: "Anyone: verify a certificate by its number (QR code target); personal data masked",
+  },
 ];
 
 /** API Gateway's route key: "GET /cases/{caseId}". */

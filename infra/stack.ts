@@ -11,7 +11,12 @@ import { ROUTES, type RouteDefinition } from "./routes.ts";
 export interface NongfangStackProps extends StackProps {
   /** Browser origins allowed to upload to the documents bucket. */
   readonly webOrigins: readonly string[];
+  /** Where certificate QR codes point (`<url>/verify/<number>`), e.g. the web domain; default: the API's URL. */
+  readonly publicBaseUrl?: string;
 }
+
+/** Functions that print the public verification URL (certificate QR codes) get PUBLIC_BASE_URL. */
+const NEEDS_PUBLIC_BASE_URL: ReadonlySet<string> = new Set(["functions/workflow/issue-certificates.ts"]);
 
 /** Function construct ids come from handler paths: functions/api/health.ts → ApiHealth. */
 export function functionId(entry: string): string {
@@ -54,6 +59,16 @@ export class NongfangStack extends Stack {
     // A Cognito user pool, or the external OIDC issuer named in context (oidcIssuerUrl/oidcAudience).
     const external = externalIssuerFromContext(this);
     const identity = new NongfangIdentity(this, "Identity", external ? { external } : {});
-    new NongfangHttpApi(this, "HttpApi", { functionFor, authorizer: identity.authorizer });
+    const httpApi = new NongfangHttpApi(this, "HttpApi", { functionFor, authorizer: identity.authorizer });
+
+    // Built from the API id (a Ref), not its ApiEndpoint attribute, so the local cloud can resolve it. No cycle:
+    // the API resource depends on no function; only routes, integrations and permissions do.
+    const publicBaseUrl =
+      props.publicBaseUrl ?? `https://${httpApi.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+    for (const construct of this.node.findAll()) {
+      if (construct instanceof NongfangFunction && NEEDS_PUBLIC_BASE_URL.has(construct.entry)) {
+        construct.function.addEnvironment("PUBLIC_BASE_URL", publicBaseUrl);
+      }
+    }
   }
 }

@@ -125,6 +125,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
       AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
       ...environment,
+      // Certificate QR codes point at GET /verify/{number} on this local API.
+      PUBLIC_BASE_URL: apiUrl,
     });
 
     const stepFunctions = await startLocalStepFunctions({

@@ -55,6 +55,8 @@ export interface HttpResult {
   readonly statusCode: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A text body sent as is instead of JSON (an HTML page); `headers` must set its content-type. */
+  readonly text?: string;
 }
 
 export type HttpLambdaHandler = (
@@ -76,6 +78,13 @@ export const created = (body: unknown, headers?: Record<string, string>): HttpRe
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 
 function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  if (result.text !== undefined) {
+    return {
+      statusCode: result.statusCode,
+      headers: { ...JSON_HEADERS, ...result.headers },
+      body: result.text,
+    };
+  }
   return {
     statusCode: result.statusCode,
     headers: { ...JSON_HEADERS, ...result.headers },
