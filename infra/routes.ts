@@ -10,7 +10,8 @@
  */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-export type Resource = "table" | "bucket" | "workflow";
+/** "workflow": start and stop executions and answer tasks; "workflow-respond": answer tasks only. */
+export type Resource = "table" | "bucket" | "workflow" | "workflow-respond";
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -127,6 +128,54 @@ export const ROUTES: readonly RouteDefinition[] = [
     access: "public",
     uses: ["table"],
     summary: "Anyone: verify a certificate by its number (QR code target); personal data masked",
+  },
+  {
+    method: "GET",
+    path: "/queues/{queue}",
+    handler: "functions/api/queues.ts",
+    access: "signed-in",
+    uses: ["table"],
+    summary: "Staff: open steps of my queue in one of my townships, overdue first, then by deadline",
+  },
+  {
+    method: "GET",
+    path: "/review/cases/{caseId}",
+    handler: "functions/api/review/case.ts",
+    access: "signed-in",
+    uses: ["table", "bucket"],
+    summary: "Staff: a case of my township: form, pre-check, documents (short URLs), decisions, timeline",
+  },
+  {
+    method: "POST",
+    path: "/review/cases/{caseId}/steps/{stepId}/decision",
+    handler: "functions/api/review/decision.ts",
+    access: "signed-in",
+    uses: ["table", "workflow-respond"],
+    summary: "Staff: decide a step (one decision per step wins); stored, then sent to the workflow",
+  },
+  {
+    method: "POST",
+    path: "/review/cases/{caseId}/steps/{stepId}/redrive",
+    handler: "functions/api/review/redrive.ts",
+    access: "signed-in",
+    uses: ["table", "workflow-respond"],
+    summary: "Township head or the deciding role: re-send a stored decision the workflow never received",
+  },
+  {
+    method: "GET",
+    path: "/cases/{caseId}/correction",
+    handler: "functions/api/correction-get.ts",
+    access: "signed-in",
+    uses: ["table"],
+    summary: "Villager: what the reviewers asked to correct (fields, documents, reasons)",
+  },
+  {
+    method: "POST",
+    path: "/cases/{caseId}/correction",
+    handler: "functions/api/correction-submit.ts",
+    access: "signed-in",
+    uses: ["table", "workflow-respond"],
+    summary: "Villager: correct the asked fields and resubmit; the case resumes where it was",
   },
 ];
 

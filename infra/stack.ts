@@ -52,6 +52,7 @@ export class NongfangStack extends Stack {
       if (route.uses.includes("table")) fn.bindTable(table, "readWrite");
       if (route.uses.includes("bucket")) fn.bindBucket(bucket, "readWrite");
       if (route.uses.includes("workflow")) fn.bindWorkflow(workflow.stateMachine, ["start", "respond"]);
+      else if (route.uses.includes("workflow-respond")) fn.bindWorkflow(workflow.stateMachine, ["respond"]);
       apiFunctions.set(route.handler, fn);
       return fn;
     };

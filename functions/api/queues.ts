@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { actorOf } from "#shared/auth/actor.ts";
+import { readConfig, tableEnv } from "#shared/config.ts";
+import { httpRoute, ok } from "#shared/http/handler.ts";
+import { documentClient } from "#shared/review/deps.ts";
+import { listQueue, queueQuerySchema } from "#shared/review/queue.ts";
+
+const config = readConfig(tableEnv);
+const deps = { client: documentClient(), tableName: config.TABLE_NAME };
+
+/** GET /queues/{queue}?township=&status=&limit=&cursor=: open steps of my queue, overdue first. */
+export const handler = httpRoute(
+  { path: z.object({ queue: z.string().min(1).max(60) }), query: queueQuerySchema },
+  async ({ event, path, query }) => ok(await listQueue(deps, actorOf(event), path.queue, query)),
+);

@@ -1,0 +1,21 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { z } from "zod";
+import { actorOf } from "#shared/auth/actor.ts";
+import { bucketEnv, readConfig, tableEnv } from "#shared/config.ts";
+import { httpRoute, ok } from "#shared/http/handler.ts";
+import { reviewCaseDetail } from "#shared/review/case-detail.ts";
+import { documentClient } from "#shared/review/deps.ts";
+import { CaseStore } from "#shared/store/case-store.ts";
+
+const config = readConfig(tableEnv.extend(bucketEnv.shape));
+const deps = {
+  cases: new CaseStore(documentClient(), config.TABLE_NAME),
+  s3: new S3Client({}),
+  bucketName: config.BUCKET_NAME,
+};
+
+/** GET /review/cases/{caseId}: the reviewer's case detail (form, pre-check, documents, decisions, timeline). */
+export const handler = httpRoute(
+  { path: z.object({ caseId: z.string().min(1).max(100) }) },
+  async ({ event, path }) => ok(await reviewCaseDetail(deps, actorOf(event), path.caseId)),
+);

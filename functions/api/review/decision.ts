@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { actorOf } from "#shared/auth/actor.ts";
+import { httpRoute } from "#shared/http/handler.ts";
+import { decideStep } from "#shared/review/decide.ts";
+import { reviewDeps } from "#shared/review/deps.ts";
+import { deliveryResult } from "#shared/review/responses.ts";
+import { decisionInputSchema } from "#shared/review/rules.ts";
+
+const deps = reviewDeps();
+
+/** POST /review/cases/{caseId}/steps/{stepId}/decision: one decision per step wins; the rest get 409. */
+export const handler = httpRoute(
+  {
+    path: z.object({ caseId: z.string().min(1).max(100), stepId: z.string().min(1).max(200) }),
+    body: decisionInputSchema,
+  },
+  async ({ event, path, body }) =>
+    deliveryResult(await decideStep(deps, actorOf(event), path.caseId, path.stepId, body)),
+);

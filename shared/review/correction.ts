@@ -1,0 +1,195 @@
+/**
+ * The household's answer to a correction request (补正).
+ *
+ * GET: what the reviewers asked for (fields, documents, reasons) since the
+ * last resubmission. POST: apply edits to the asked fields only, validate the
+ * whole form as for submission, resubmit (the case resumes where it was, in
+ * one transaction with the open `correction` step's answer), then resume the
+ * workflow with the same store-then-send delivery as reviewer decisions.
+ * Only the owner household sees its case; everyone else gets 404.
+ */
+import { z } from "zod";
+import type { Actor } from "../auth/actor.ts";
+import { NotFoundError, UnprocessableEntityError, ValidationFailedError } from "../http/errors.ts";
+import { applicationDraftSchema, validateApplication } from "../schemas/application.ts";
+import type { CaseRecord, Decision, StepRecord } from "../schemas/case.ts";
+import type { FieldError } from "../schemas/messages.ts";
+import type { CaseItems } from "../store/case-store.ts";
+import { changedPaths, isCoveredBy, mergeApplication } from "./application-paths.ts";
+import { commitStepDecision, type DecisionResult, type ReviewDeps, stepView } from "./decide.ts";
+import { deliverDecision } from "./delivery.ts";
+import { FieldsNotRequestedError, NoCorrectionAwaitedError } from "./errors.ts";
+import { readStep } from "./step-items.ts";
+
+export const correctionInputSchema = z.strictObject({
+  /** The changed fields of the form, shaped like the form (a draft patch). */
+  application: applicationDraftSchema.optional(),
+  comment: z.string().trim().min(1).max(2000).optional(),
+});
+export type CorrectionInput = z.infer<typeof correctionInputSchema>;
+
+export interface CorrectionRequest {
+  readonly stepId: string;
+  readonly step: StepRecord["step"];
+  readonly department?: StepRecord["department"];
+  readonly fields: string[];
+  readonly documents: string[];
+  readonly reason: string | null;
+  readonly requestedAt: string;
+  readonly requestedBy: { readonly role: string; readonly department?: string };
+}
+
+async function loadOwnCase(deps: ReviewDeps, actor: Actor, caseId: string): Promise<CaseItems> {
+  const record = await deps.cases.get(caseId);
+  if (
+    !record ||
+    actor.role !== "villager" ||
+    !actor.householdId ||
+    actor.householdId !== record.householdId
+  ) {
+    throw new NotFoundError(`No case ${caseId}`);
+  }
+  return deps.cases.load(caseId);
+}
+
+/** Correction requests decided since the case was last resubmitted. */
+export function openCorrectionRequests(items: Pick<CaseItems, "steps" | "events">): CorrectionRequest[] {
+  const lastResubmission =
+    items.events.filter((event) => event.action === "resubmitCorrection").at(-1)?.at ?? "";
+  return items.steps
+    .flatMap((step) => {
+      const decision: Decision | undefined = step.decision;
+      if (decision?.outcome !== "correction_requested" || decision.decidedAt <= lastResubmission) return [];
+      return [
+        {
+          stepId: step.stepId,
+          step: step.step,
+          ...(step.department ? { department: step.department } : {}),
+          fields: decision.fields ?? [],
+          documents: decision.documents ?? [],
+          reason: decision.comment ?? null,
+          requestedAt: decision.decidedAt,
+          requestedBy: {
+            role: decision.decidedBy.role,
+            ...(decision.decidedBy.department ? { department: decision.decidedBy.department } : {}),
+          },
+        },
+      ];
+    })
+    .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+}
+
+const union = (lists: readonly string[][]) => [...new Set(lists.flat())].sort();
+
+function openCorrectionStep(steps: readonly StepRecord[]): StepRecord | undefined {
+  return steps.find((step) => step.step === "correction" && step.status === "awaiting_response");
+}
+
+function requireCorrectionRequested(record: CaseRecord): void {
+  if (record.status !== "correction_requested") {
+    throw new NoCorrectionAwaitedError(
+      `Case ${record.caseId} is ${record.status}; no correction is awaited / 当前无需补正`,
+    );
+  }
+}
+
+export async function getCorrection(deps: ReviewDeps, actor: Actor, caseId: string) {
+  const items = await loadOwnCase(deps, actor, caseId);
+  if (items.record.status !== "correction_requested") {
+    throw new NotFoundError(`No correction is requested for case ${caseId} / 该案件当前无补正要求`);
+  }
+  const requests = openCorrectionRequests(items);
+  const step = openCorrectionStep(items.steps);
+  return {
+    caseId,
+    status: items.record.status,
+    fields: union(requests.map((request) => request.fields)),
+    documents: union(requests.map((request) => request.documents)),
+    requests,
+    application: items.record.application,
+    /** False for a moment after the request, until the workflow opens the household's step. */
+    open: step !== undefined,
+    deadline: step?.deadline ?? null,
+  };
+}
+
+function problemsOf(errors: readonly FieldError[]) {
+  return errors.map((error) => ({
+    path: `application.${error.path}`,
+    code: error.code,
+    zh: error.zh,
+    en: error.en,
+  }));
+}
+
+export async function submitCorrection(
+  deps: ReviewDeps,
+  actor: Actor,
+  caseId: string,
+  input: CorrectionInput,
+): Promise<DecisionResult & { readonly caseStatus: string; readonly changedFields: string[] }> {
+  const items = await loadOwnCase(deps, actor, caseId);
+  const { record } = items;
+  requireCorrectionRequested(record);
+  const step = openCorrectionStep(items.steps);
+  if (!step) {
+    throw new NoCorrectionAwaitedError(
+      "The correction step is not open yet; try again in a moment / 补正环节尚未开启，请稍后再试",
+    );
+  }
+  const requests = openCorrectionRequests(items);
+  const asked = union(requests.map((request) => request.fields));
+  const patch = input.application ?? {};
+  const draft = validateApplication(patch, "draft");
+  if (!draft.success) {
+    throw new ValidationFailedError("The corrected fields are invalid", problemsOf(draft.errors));
+  }
+  const changed = changedPaths(record.application, draft.data);
+  const notAsked = changed.filter((path) => !isCoveredBy(path, asked));
+  if (notAsked.length > 0) throw new FieldsNotRequestedError(notAsked, asked);
+
+  const merged = mergeApplication(record.application, draft.data);
+  const complete = validateApplication(merged, "complete");
+  if (!complete.success) {
+    throw new UnprocessableEntityError(
+      "The corrected application is not complete yet / 补正后的申请仍不完整",
+      { problems: problemsOf(complete.errors) },
+    );
+  }
+
+  const decision: Decision = {
+    outcome: "approved",
+    ...(input.comment ? { comment: input.comment } : {}),
+    fields: changed,
+    decidedBy: { id: actor.id, role: actor.role },
+    decidedAt: deps.now().toISOString(),
+  };
+  const stepItem = await readStep(deps.client, deps.tableName, caseId, step.stepId);
+  if (!stepItem) throw new NotFoundError(`No step ${step.stepId} in case ${caseId}`);
+  const resumed = await commitStepDecision(deps, stepItem, decision, (current, stepWrite) => {
+    requireCorrectionRequested(current);
+    return deps.cases.transition(current, "resubmitCorrection", {
+      actor: { id: actor.id, role: actor.role },
+      ...(current.resumeTo ? { facts: { resumeTo: current.resumeTo } } : {}),
+      set: { application: complete.data },
+      remove: ["resumeTo"],
+      ...(input.comment ? { comment: input.comment } : {}),
+      data: {
+        stepId: step.stepId,
+        changedFields: changed,
+        requestedFields: asked,
+        requestedDocuments: union(requests.map((request) => request.documents)),
+      },
+      alsoWrite: [stepWrite],
+    });
+  });
+
+  const delivery = await deliverDecision(deps, caseId, step.stepId, decision);
+  const stored = await readStep(deps.client, deps.tableName, caseId, step.stepId);
+  return {
+    caseStatus: resumed.status,
+    changedFields: changed,
+    step: stepView(stored ?? { ...stepItem, status: "responded", decision }),
+    delivery,
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * Deciding a human step, and re-driving a decision whose send was lost.
+ *
+ * Decide = one DynamoDB transaction (CaseStore): the case (status verb of the
+ * step table, or no status change for joint review), its audit event, and the
+ * STEP item updated only if it is still `awaiting_response`. Of any number of
+ * concurrent decisions exactly one commits; the others get 409. Only then is
+ * the decision sent to the workflow (see ./delivery.ts).
+ */
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Actor } from "../auth/actor.ts";
+import { IllegalTransitionError } from "../domain/case-status.ts";
+import { ForbiddenError, NotFoundError } from "../http/errors.ts";
+import { logger } from "../logger.ts";
+import type { CaseRecord, Decision } from "../schemas/case.ts";
+import type { CaseStore, TransactItem } from "../store/case-store.ts";
+import { escalationKey } from "../workflow/mark-overdue.ts";
+import { STEP_RULES } from "../workflow/steps.ts";
+import { type Delivery, type DeliveryDeps, deliverDecision } from "./delivery.ts";
+import {
+  CaseNotDecidableError,
+  DecisionNotAcceptedError,
+  DeliveryNotNeededError,
+  StepAlreadyDecidedError,
+  StepNotDecidedError,
+} from "./errors.ts";
+import { type DecisionInput, decisionProblems, mayDecide, mayRedrive, type Verdict } from "./rules.ts";
+import { acquireSendLease, decideStepItem, readStep, STEP_WRITE_INDEX, type StepItem } from "./step-items.ts";
+
+export interface ReviewDeps extends DeliveryDeps {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly cases: CaseStore;
+}
+
+export interface DecisionResult {
+  readonly step: StepView;
+  readonly delivery: Delivery;
+}
+
+/** A step as the API shows it: never its token, lease or queue keys. */
+export interface StepView {
+  readonly caseId: string;
+  readonly stepId: string;
+  readonly step: StepItem["step"];
+  readonly department?: StepItem["department"];
+  readonly round: number;
+  readonly status: StepItem["status"];
+  readonly townshipCode: string;
+  readonly openedAt: string;
+  readonly deadline?: string;
+  readonly overdue: boolean;
+  readonly decision?: Decision;
+  readonly sentAt?: string;
+}
+
+export function stepView(step: StepItem): StepView {
+  return {
+    caseId: step.caseId,
+    stepId: step.stepId,
+    step: step.step,
+    ...(step.department ? { department: step.department } : {}),
+    round: step.round,
+    status: step.status,
+    townshipCode: step.townshipCode,
+    openedAt: step.openedAt,
+    ...(step.deadline ? { deadline: step.deadline } : {}),
+    overdue: step.overdue,
+    ...(step.decision ? { decision: step.decision } : {}),
+    ...(step.sentAt ? { sentAt: step.sentAt } : {}),
+  };
+}
+
+function enforce(verdict: Verdict): void {
+  if (verdict.allowed) return;
+  if (verdict.status === 404) throw new NotFoundError(verdict.reason);
+  throw new ForbiddenError(verdict.reason);
+}
+
+async function stepAndCase(
+  deps: ReviewDeps,
+  caseId: string,
+  stepId: string,
+): Promise<{ step: StepItem; record: CaseRecord }> {
+  const [step, record] = await Promise.all([
+    readStep(deps.client, deps.tableName, caseId, stepId),
+    deps.cases.get(caseId),
+  ]);
+  if (!step || !record) throw new NotFoundError(`No step ${stepId} in case ${caseId}`);
+  return { step, record };
+}
+
+function isStepConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    error.CancellationReasons?.[STEP_WRITE_INDEX]?.Code === "ConditionalCheckFailed"
+  );
+}
+
+/**
+ * Commits `decision` on an awaiting step together with `applyToCase` (a
+ * CaseStore transition or record that carries the step write). Re-reads and
+ * retries when another writer changed the case first; 409 once the step is
+ * answered.
+ */
+export async function commitStepDecision(
+  deps: ReviewDeps,
+  step: StepItem,
+  decision: Decision,
+  applyToCase: (record: CaseRecord, stepWrite: ReturnType<typeof decideStepItem>) => Promise<CaseRecord>,
+): Promise<CaseRecord> {
+  return deps.cases.withRetry(step.caseId, async (record) => {
+    const current = await readStep(deps.client, deps.tableName, step.caseId, step.stepId);
+    if (current?.status !== "awaiting_response") throw new StepAlreadyDecidedError(step.stepId);
+    try {
+      return await applyToCase(record, decideStepItem(deps.tableName, step, decision, deps.now()));
+    } catch (error) {
+      if (isStepConditionFailure(error)) throw new StepAlreadyDecidedError(step.stepId);
+      if (error instanceof IllegalTransitionError) {
+        throw new CaseNotDecidableError(`The case cannot take this decision now: ${error.message}`);
+      }
+      throw error;
+    }
+  });
+}
+
+/** A reviewer decides a step: authorise, validate against the step table, commit once, then send. */
+export async function decideStep(
+  deps: ReviewDeps,
+  actor: Actor,
+  caseId: string,
+  stepId: string,
+  input: DecisionInput,
+): Promise<DecisionResult> {
+  const { step, record } = await stepAndCase(deps, caseId, stepId);
+  enforce(mayDecide(actor, step, record));
+  const problems = decisionProblems(step.step, input);
+  if (problems.length > 0) throw new DecisionNotAcceptedError(problems);
+  if (step.status !== "awaiting_response") throw new StepAlreadyDecidedError(stepId);
+
+  const decision: Decision = {
+    ...input,
+    decidedBy: {
+      id: actor.id,
+      role: actor.role,
+      ...(actor.department ? { department: actor.department } : {}),
+    },
+    decidedAt: deps.now().toISOString(),
+  };
+  const verb = STEP_RULES[step.step].onDecision[input.outcome];
+  if (verb === undefined)
+    throw new DecisionNotAcceptedError([`${step.step} does not accept ${input.outcome}`]);
+  const data = {
+    stepId,
+    step: step.step,
+    ...(step.department ? { department: step.department } : {}),
+    round: step.round,
+    outcome: input.outcome,
+    ...(input.fields ? { fields: input.fields } : {}),
+    ...(input.documents ? { documents: input.documents } : {}),
+    ...(input.measurements ? { measurements: input.measurements } : {}),
+    ...(input.photos ? { photos: input.photos } : {}),
+    ...(step.overdue ? { escalated: true } : {}),
+  };
+  const auditActor = decision.decidedBy;
+  const comment = input.comment;
+
+  // A decided escalated step leaves the township head's escalations too (no-op when there is none).
+  const escalationDelete: TransactItem = {
+    Delete: { TableName: deps.tableName, Key: escalationKey(caseId, stepId) },
+  };
+  await commitStepDecision(deps, step, decision, (current, stepWrite) => {
+    const change = {
+      actor: auditActor,
+      data,
+      alsoWrite: [stepWrite, ...(step.overdue ? [escalationDelete] : [])],
+      ...(comment ? { comment } : {}),
+    };
+    if (verb === "none") {
+      return deps.cases.record(current, {
+        ...change,
+        action: step.step === "joint_review" ? "respondToConsultation" : "decide",
+      });
+    }
+    return deps.cases.transition(current, verb, {
+      ...change,
+      // Where the corrected case resumes: the status it was in when the correction was asked for.
+      ...(verb === "requestCorrection" ? { set: { resumeTo: current.status } } : {}),
+    });
+  });
+
+  const delivery = await deliverDecision(deps, caseId, stepId, decision);
+  const stored = await readStep(deps.client, deps.tableName, caseId, stepId);
+  return { step: stepView(stored ?? { ...step, status: "responded", decision }), delivery };
+}
+
+/**
+ * Sends a stored but undelivered decision again (its first send was lost or
+ * the function died between commit and send). At most one sender at a time:
+ * the caller takes the step's delivery lease first; a step already sent is 409.
+ */
+export async function redriveStep(
+  deps: ReviewDeps,
+  actor: Actor,
+  caseId: string,
+  stepId: string,
+): Promise<DecisionResult> {
+  const { step, record } = await stepAndCase(deps, caseId, stepId);
+  enforce(mayRedrive(actor, step, record));
+  if (step.status !== "responded" || !step.decision) throw new StepNotDecidedError(stepId);
+  if (step.sentAt) {
+    throw new DeliveryNotNeededError(`The decision on ${stepId} reached the workflow at ${step.sentAt}`);
+  }
+  const leased = await acquireSendLease(deps.client, deps.tableName, caseId, stepId, deps.now());
+  if (!leased) {
+    throw new DeliveryNotNeededError(
+      `The decision on ${stepId} is being sent or was just sent; reload the step before trying again`,
+    );
+  }
+  logger.info("Re-driving a stored decision", { caseId, stepId, by: actor.id });
+  const delivery = await deliverDecision(deps, caseId, stepId, step.decision);
+  const stored = await readStep(deps.client, deps.tableName, caseId, stepId);
+  return { step: stepView(stored ?? step), delivery };
+}

@@ -1,0 +1,99 @@
+/**
+ * Sends a stored decision to the waiting workflow (SendTaskSuccess), after the
+ * decision is committed: store first, then send, so a lost send loses nothing
+ * and can be re-driven (POST …/steps/{stepId}/redrive).
+ *
+ * - Transient failures (throttling, 5xx, network) are retried with exponential
+ *   backoff and jitter.
+ * - `TaskTimedOut` / `TaskDoesNotExist`: the workflow may have reopened the
+ *   timed-out step with a new token, so the TOKEN item is read again and, if it
+ *   changed, the send is retried once with the new token. Otherwise the step is
+ *   left unsent with the reason, for an operator to look at.
+ * - The token is never logged or returned.
+ */
+import { SendTaskSuccessCommand, type SFNClient } from "@aws-sdk/client-sfn";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { logger } from "../logger.ts";
+import type { Decision } from "../schemas/case.ts";
+import { markSent, markUnsent, readTaskToken } from "./step-items.ts";
+
+export interface DeliveryDeps {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly sfn: SFNClient;
+  readonly now: () => Date;
+  /** Send attempts for transient errors and the first backoff delay (doubled each time). */
+  readonly retry?: { readonly attempts: number; readonly baseDelayMs: number };
+}
+
+export type Delivery =
+  | { readonly status: "sent"; readonly sentAt: string }
+  /** Not delivered; `POST …/redrive` sends it again. */
+  | { readonly status: "pending"; readonly reason: string };
+
+const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 150 };
+
+/** The workflow no longer waits on this token. */
+const CLOSED_TASK_ERRORS = ["TaskTimedOut", "TaskDoesNotExist"];
+const PERMANENT_ERRORS = ["InvalidToken", "InvalidOutput", "ValidationException", "AccessDeniedException"];
+
+type SendOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
+
+function isTransient(error: unknown): boolean {
+  const name = (error as Error).name;
+  if (CLOSED_TASK_ERRORS.includes(name) || PERMANENT_ERRORS.includes(name)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  // No HTTP status: the request never got an answer (connection refused, reset, timeout).
+  return status === undefined || status >= 500 || status === 429 || /Throttl/.test(name);
+}
+
+async function sendWithBackoff(deps: DeliveryDeps, taskToken: string, output: string): Promise<SendOutcome> {
+  const { attempts, baseDelayMs } = deps.retry ?? DEFAULT_RETRY;
+  let lastError = "unknown";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      await deps.sfn.send(new SendTaskSuccessCommand({ taskToken, output }));
+      return { ok: true };
+    } catch (error) {
+      lastError = (error as Error).name || "Error";
+      if (!isTransient(error)) return { ok: false, error: lastError };
+      if (attempt < attempts) {
+        const delay = baseDelayMs * 2 ** (attempt - 1);
+        await new Promise((resolve) => setTimeout(resolve, delay / 2 + Math.random() * delay));
+      }
+    }
+  }
+  return { ok: false, error: lastError };
+}
+
+/** Sends `decision` for the step's current token and records the result on the STEP item. */
+export async function deliverDecision(
+  deps: DeliveryDeps,
+  caseId: string,
+  stepId: string,
+  decision: Decision,
+): Promise<Delivery> {
+  const output = JSON.stringify(decision);
+  const context = { caseId, stepId };
+  let token = await readTaskToken(deps.client, deps.tableName, caseId, stepId);
+  let outcome: SendOutcome = { ok: false, error: "NoTaskToken" };
+  if (token) {
+    outcome = await sendWithBackoff(deps, token, output);
+    if (!outcome.ok && CLOSED_TASK_ERRORS.includes(outcome.error)) {
+      // A timed-out step may have been reopened with a new token: retry once with it.
+      const fresh = await readTaskToken(deps.client, deps.tableName, caseId, stepId);
+      if (fresh && fresh !== token) {
+        logger.info("Task token replaced after a closed task; sending again", context);
+        token = fresh;
+        outcome = await sendWithBackoff(deps, token, output);
+      }
+    }
+  }
+  if (outcome.ok) {
+    const sentAt = await markSent(deps.client, deps.tableName, caseId, stepId, decision, deps.now());
+    return { status: "sent", sentAt };
+  }
+  logger.error("Decision stored but not delivered to the workflow", { ...context, error: outcome.error });
+  await markUnsent(deps.client, deps.tableName, caseId, stepId, outcome.error);
+  return { status: "pending", reason: outcome.error };
+}

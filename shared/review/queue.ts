@@ -1,0 +1,173 @@
+/**
+ * A reviewer's queue: the open steps of one queue in one township, from the
+ * byQueue index (overdue first, then by deadline: the sort key's order), with
+ * a short summary of each case (one BatchGet, no Scan).
+ */
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import type { Actor } from "../auth/actor.ts";
+import { BadRequestError, ForbiddenError, NotFoundError } from "../http/errors.ts";
+import { type CaseRecord, caseRecordSchema, stepKindSchema } from "../schemas/case.ts";
+import { departmentIdSchema } from "../schemas/common.ts";
+import { caseKey, queuePartition } from "../store/keys.ts";
+import { QUEUE_FILTERS, type QueueFilter, queueAccess } from "./rules.ts";
+
+export const queueQuerySchema = z.strictObject({
+  /** Optional when the caller works in exactly one township. */
+  township: z
+    .string()
+    .regex(/^\d{6,12}$/)
+    .optional(),
+  /** `overdue`, `on_time` or `all` (default). */
+  status: z.enum(QUEUE_FILTERS).default("all"),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  /** `nextCursor` of the previous page. */
+  cursor: z.string().max(2000).optional(),
+});
+export type QueueQuery = z.infer<typeof queueQuerySchema>;
+
+/** A queue item: a STEP item (or an escalation item) in the byQueue index. */
+const queueItemSchema = z.object({
+  caseId: z.string().min(1),
+  stepId: z.string().optional(),
+  step: stepKindSchema.optional(),
+  department: departmentIdSchema.optional(),
+  round: z.int().optional(),
+  openedAt: z.string().optional(),
+  deadline: z.string().optional(),
+  overdue: z.boolean().optional(),
+  gsi1sk: z.string(),
+});
+
+const cursorSchema = z.object({ pk: z.string(), sk: z.string(), gsi1pk: z.string(), gsi1sk: z.string() });
+
+export interface QueueEntry {
+  readonly caseId: string;
+  readonly stepId: string | null;
+  readonly step: string | null;
+  readonly department: string | null;
+  readonly kind: string | null;
+  readonly village: string | null;
+  readonly applicantName: string | null;
+  readonly caseStatus: string | null;
+  readonly submittedAt: string | null;
+  readonly openedAt: string | null;
+  readonly deadline: string | null;
+  readonly overdue: boolean;
+}
+
+export interface QueuePage {
+  readonly queue: string;
+  readonly township: string;
+  readonly status: QueueFilter;
+  readonly items: QueueEntry[];
+  readonly nextCursor: string | null;
+}
+
+export interface QueueDeps {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+function chooseTownship(actor: Pick<Actor, "townships">, township: string | undefined): string {
+  if (township) return township;
+  const [only] = actor.townships;
+  if (actor.townships.length === 1 && only) return only;
+  throw new BadRequestError("Say which township: ?township=<code> (you work in several or none)");
+}
+
+function decodeCursor(cursor: string, partition: string): Record<string, unknown> {
+  let parsed: z.infer<typeof cursorSchema>;
+  try {
+    parsed = cursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
+  } catch {
+    throw new BadRequestError("The cursor is not one this API returned");
+  }
+  if (parsed.gsi1pk !== partition) throw new BadRequestError("The cursor belongs to another queue");
+  return parsed;
+}
+
+async function casesById(deps: QueueDeps, caseIds: readonly string[]): Promise<Map<string, CaseRecord>> {
+  const found = new Map<string, CaseRecord>();
+  let keys: Record<string, unknown>[] = [...new Set(caseIds)].map((caseId) => caseKey(caseId));
+  for (let round = 0; keys.length > 0 && round < 8; round++) {
+    const response = await deps.client.send(
+      new BatchGetCommand({ RequestItems: { [deps.tableName]: { Keys: keys } } }),
+    );
+    for (const item of response.Responses?.[deps.tableName] ?? []) {
+      const parsed = caseRecordSchema.safeParse(item);
+      if (parsed.success) found.set(parsed.data.caseId, parsed.data);
+    }
+    keys = response.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];
+    if (keys.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** round));
+  }
+  return found;
+}
+
+export async function listQueue(
+  deps: QueueDeps,
+  actor: Actor,
+  queue: string,
+  query: QueueQuery,
+): Promise<QueuePage> {
+  const township = chooseTownship(actor, query.township);
+  const access = queueAccess(actor, queue, township);
+  if (!access.allowed) {
+    throw access.status === 404 ? new NotFoundError(access.reason) : new ForbiddenError(access.reason);
+  }
+  const { target } = access;
+  const partition = queuePartition(target.partitionQueue, target.township);
+  const filter: QueueFilter = target.overdueOnly ? "overdue" : query.status;
+  const prefix = filter === "overdue" ? "0#" : filter === "on_time" ? "1#" : undefined;
+  // The township head's partition holds both their own steps and escalation items (shared/workflow/mark-overdue.ts).
+  const itemType = target.overdueOnly ? "escalation" : "step";
+  const page = await deps.client.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: "byQueue",
+      KeyConditionExpression: prefix ? "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)" : "gsi1pk = :pk",
+      FilterExpression: "#type = :type",
+      ExpressionAttributeNames: { "#type": "type" },
+      ExpressionAttributeValues: {
+        ":pk": partition,
+        ":type": itemType,
+        ...(prefix ? { ":prefix": prefix } : {}),
+      },
+      Limit: query.limit,
+      ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor, partition) } : {}),
+    }),
+  );
+  const items = (page.Items ?? []).flatMap((item) => {
+    const parsed = queueItemSchema.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
+  const cases = await casesById(
+    deps,
+    items.map((item) => item.caseId),
+  );
+  return {
+    queue,
+    township,
+    status: filter,
+    items: items.map((item) => {
+      const record = cases.get(item.caseId);
+      return {
+        caseId: item.caseId,
+        stepId: item.stepId ?? null,
+        step: item.step ?? null,
+        department: item.department ?? null,
+        kind: record?.kind ?? null,
+        village: record?.villageCode ?? null,
+        applicantName: record?.application.head?.name ?? null,
+        caseStatus: record?.status ?? null,
+        submittedAt: record?.submittedAt ?? null,
+        openedAt: item.openedAt ?? null,
+        deadline: item.deadline ?? null,
+        overdue: item.overdue ?? item.gsi1sk.startsWith("0#"),
+      };
+    }),
+    nextCursor: page.LastEvaluatedKey
+      ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString("base64url")
+      : null,
+  };
+}
