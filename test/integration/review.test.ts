@@ -1,0 +1,433 @@
+import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Actor } from "#shared/auth/actor.ts";
+import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
+import type { StepRecord } from "#shared/schemas/case.ts";
+import { CaseStore } from "#shared/store/case-store.ts";
+import { caseKey, queueKeys, stepKey } from "#shared/store/keys.ts";
+import { stepIdOf } from "#shared/workflow/steps.ts";
+import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { authHeader, signInAs } from "../support/tokens.ts";
+import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { validApplication } from "../unit/support/fixtures.ts";
+
+// Fast county policies for the Lambdas the local cloud runs in this process (see withTestPolicies).
+vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
+  const { withTestPolicies } = await import("../support/workflow.ts");
+  return withTestPolicies(await importOriginal());
+});
+
+const TOWNSHIP_A = "511424100";
+const TOWNSHIP_B = "511424101";
+const VILLAGE_A = "511424100001";
+const HOUSEHOLD_WANG = "511424100001-H0001";
+
+let env: TestCloud;
+let driver: WorkflowDriver;
+let store: CaseStore;
+const tokens = new Map<string, string>();
+/** Every response body this file receives: none may contain a task token. */
+const bodies: string[] = [];
+const caseIds = new Set<string>();
+
+const USERS = [
+  "villager-wang",
+  "villager-li",
+  "village-officer-a",
+  "clerk-a",
+  "clerk-b",
+  "reviewer-agriculture-a",
+  "reviewer-natural-resources-a",
+  "reviewer-agriculture-b",
+  "head-a",
+] as const;
+type User = (typeof USERS)[number];
+
+beforeAll(async () => {
+  env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
+  driver = new WorkflowDriver(env);
+  store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
+  for (const user of USERS) tokens.set(user, await signInAs(env.cloud.endpoints, user));
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+async function call(
+  user: User,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${env.cloud.endpoints.api}${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...authHeader(tokens.get(user) ?? "") },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  bodies.push(text);
+  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+const decisionPath = (caseId: string, stepId: string, action: "decision" | "redrive" = "decision") =>
+  `/review/cases/${caseId}/steps/${encodeURIComponent(stepId)}/${action}`;
+
+/** Household 511424100001-H0001 (王建国) of the demo reference set; the plot passes the pre-check. */
+function homesteadCase(caseId: string): SeededCase {
+  const application = validApplication();
+  caseIds.add(caseId);
+  return {
+    caseId,
+    householdId: HOUSEHOLD_WANG,
+    villageCode: VILLAGE_A,
+    townshipCode: TOWNSHIP_A,
+    policyId: "test-fast",
+    application: {
+      ...application,
+      proposedPlot: {
+        ...application.proposedPlot,
+        location: { type: "Point", coordinates: [103.502, 30.002] },
+      },
+    },
+  };
+}
+
+/** Runs the real synthesized workflow until the village review waits on its task token. */
+async function atVillageReview(caseId: string): Promise<{ executionArn: string; step: StepRecord }> {
+  await driver.seedCase(homesteadCase(caseId));
+  const executionArn = await driver.start(caseId);
+  const step = await driver.openStep(caseId, "village_review");
+  return { executionArn, step };
+}
+
+/** A step opened the way open-step does, without a workflow behind it (its token is never used). */
+async function seedStep(caseId: string, step: StepRecord, queue: string): Promise<void> {
+  await env.dynamodb.send(
+    new PutCommand({
+      TableName: env.cloud.endpoints.tableName,
+      Item: {
+        ...stepKey(caseId, step.stepId),
+        type: "step",
+        ...queueKeys(queue, step.townshipCode, step.overdue, step.deadline ?? "", caseId),
+        ...step,
+      },
+    }),
+  );
+}
+
+async function seedCaseRecord(caseId: string, townshipCode = TOWNSHIP_A): Promise<void> {
+  caseIds.add(caseId);
+  await store.create(
+    {
+      caseId,
+      kind: "homestead",
+      householdId: HOUSEHOLD_WANG,
+      ownerId: "villager-wang",
+      townshipCode,
+      villageCode: townshipCode === TOWNSHIP_A ? VILLAGE_A : "511424101001",
+      policyId: "test-fast",
+      application: { kind: "homestead", head: { name: `申请人 ${caseId}` } },
+    },
+    { id: "villager-wang", role: "villager" },
+  );
+}
+
+const jointStep = (
+  caseId: string,
+  department: "agriculture" | "natural_resources",
+  extra: Partial<StepRecord> = {},
+) =>
+  ({
+    caseId,
+    stepId: stepIdOf("joint_review", department, 1),
+    step: "joint_review",
+    department,
+    round: 1,
+    status: "awaiting_response",
+    townshipCode: TOWNSHIP_A,
+    openedAt: new Date().toISOString(),
+    deadline: "2031-01-10T00:00:00.000Z",
+    overdue: false,
+    ...extra,
+  }) satisfies StepRecord;
+
+/** Callback results in the execution's history: one per SendTaskSuccess that reached it. */
+async function decisionsReceived(executionArn: string): Promise<number> {
+  const history = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  return (history.events ?? []).filter(
+    (event) =>
+      event.type === "TaskSucceeded" && event.taskSucceededEventDetails?.output?.includes("decidedBy"),
+  ).length;
+}
+
+describe("GET /queues/{queue}", () => {
+  it("shows a department reviewer only their department's steps in their township, overdue first", async () => {
+    for (const id of ["q-1", "q-2", "q-3", "q-4"]) await seedCaseRecord(id);
+    await seedCaseRecord("q-b", TOWNSHIP_B);
+    await seedStep(
+      "q-1",
+      jointStep("q-1", "agriculture", { deadline: "2031-03-01T00:00:00.000Z" }),
+      "agriculture",
+    );
+    await seedStep(
+      "q-2",
+      jointStep("q-2", "agriculture", { deadline: "2031-05-01T00:00:00.000Z", overdue: true }),
+      "agriculture",
+    );
+    await seedStep(
+      "q-3",
+      jointStep("q-3", "agriculture", { deadline: "2031-01-01T00:00:00.000Z" }),
+      "agriculture",
+    );
+    await seedStep("q-4", jointStep("q-4", "natural_resources"), "natural_resources");
+    await seedStep("q-b", jointStep("q-b", "agriculture", { townshipCode: TOWNSHIP_B }), "agriculture");
+
+    const { status, json } = await call(
+      "reviewer-agriculture-a",
+      "GET",
+      `/queues/agriculture?township=${TOWNSHIP_A}`,
+    );
+    expect(status).toBe(200);
+    const items = json.items as { caseId: string; overdue: boolean; applicantName: string; kind: string }[];
+    expect(items.map((item) => item.caseId)).toEqual(["q-2", "q-3", "q-1"]);
+    expect(items[0]).toMatchObject({ overdue: true, applicantName: "申请人 q-2", kind: "homestead" });
+
+    const overdueOnly = await call("reviewer-agriculture-a", "GET", "/queues/agriculture?status=overdue");
+    expect((overdueOnly.json.items as { caseId: string }[]).map((item) => item.caseId)).toEqual(["q-2"]);
+  });
+
+  it("refuses another department's queue and another township", async () => {
+    expect((await call("reviewer-agriculture-a", "GET", "/queues/natural_resources")).status).toBe(403);
+    expect(
+      (await call("reviewer-agriculture-a", "GET", `/queues/agriculture?township=${TOWNSHIP_B}`)).status,
+    ).toBe(403);
+    expect((await call("clerk-a", "GET", "/queues/township_head")).status).toBe(403);
+    expect((await call("villager-wang", "GET", "/queues/village_officer")).status).toBe(400);
+  });
+});
+
+describe("POST …/decision on the real workflow", () => {
+  it("lets exactly one of 20 concurrent decisions win; the workflow gets it once and moves on", async () => {
+    const { executionArn, step } = await atVillageReview("r-race");
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call("village-officer-a", "POST", decisionPath("r-race", step.stepId), {
+          outcome: "approved",
+          comment: `第 ${i} 位`,
+        }),
+      ),
+    );
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(19);
+
+    const { events } = await store.load("r-race");
+    expect(events.filter((event) => event.action === "forwardToTownship")).toHaveLength(1);
+    // The workflow resumed with the decision once and opened the township acceptance.
+    await driver.openStep("r-race", "township_acceptance");
+    expect(await decisionsReceived(executionArn)).toBe(1);
+    const decided = (await store.load("r-race")).steps.find((candidate) => candidate.stepId === step.stepId);
+    expect(decided).toMatchObject({ status: "responded", decision: { outcome: "approved" } });
+    expect(decided?.sentAt).toBeDefined();
+  });
+
+  it("answers 403 to a reviewer of the wrong department and 404 to another township", async () => {
+    await seedCaseRecord("r-dept");
+    const step = jointStep("r-dept", "agriculture");
+    await seedStep("r-dept", step, "agriculture");
+    const body = { outcome: "approved" };
+    expect(
+      (await call("reviewer-natural-resources-a", "POST", decisionPath("r-dept", step.stepId), body)).status,
+    ).toBe(403);
+    expect(
+      (await call("reviewer-agriculture-b", "POST", decisionPath("r-dept", step.stepId), body)).status,
+    ).toBe(404);
+    expect((await call("clerk-a", "POST", decisionPath("r-dept", step.stepId), body)).status).toBe(403);
+    // Nothing was written by the refused callers.
+    expect((await store.load("r-dept")).events.map((event) => event.action)).toEqual(["create"]);
+  });
+
+  it("refuses a correction request without fields or reason, and outcomes the step does not take", async () => {
+    await seedCaseRecord("r-bad");
+    const step = jointStep("r-bad", "agriculture");
+    await seedStep("r-bad", step, "agriculture");
+    const path = decisionPath("r-bad", step.stepId);
+    const noFields = await call("reviewer-agriculture-a", "POST", path, {
+      outcome: "correction_requested",
+      comment: "请补充",
+    });
+    expect(noFields.status).toBe(400);
+    expect(JSON.stringify(noFields.json)).toContain("body.fields");
+    const noReason = await call("reviewer-agriculture-a", "POST", path, {
+      outcome: "correction_requested",
+      fields: ["head.phone"],
+    });
+    expect(noReason.status).toBe(400);
+    const measured = await call("reviewer-agriculture-a", "POST", path, {
+      outcome: "approved",
+      measurements: { floors: 2 },
+    });
+    expect(measured.status).toBe(422);
+  });
+});
+
+describe("GET /review/cases/{caseId}", () => {
+  it("shows staff of the township the form, steps, decisions and timeline; 404 for others", async () => {
+    await seedCaseRecord("d-1");
+    const decision = await call("reviewer-agriculture-a", "GET", "/review/cases/d-1");
+    expect(decision.status).toBe(200);
+    expect(decision.json).toMatchObject({
+      case: { caseId: "d-1", townshipCode: TOWNSHIP_A },
+      application: { kind: "homestead" },
+      timeline: [expect.objectContaining({ action: "create" })],
+    });
+    expect((await call("clerk-b", "GET", "/review/cases/d-1")).status).toBe(404);
+    expect((await call("villager-wang", "GET", "/review/cases/d-1")).status).toBe(404);
+  });
+});
+
+describe("villager correction round trip", () => {
+  it("asks for fields, accepts only those, resubmits and resumes the workflow", async () => {
+    const { executionArn, step } = await atVillageReview("c-1");
+    const asked = await call("village-officer-a", "POST", decisionPath("c-1", step.stepId), {
+      outcome: "correction_requested",
+      fields: ["head.phone"],
+      documents: ["id_card"],
+      comment: "电话号码无法接通 / the phone number does not answer",
+    });
+    expect(asked.status).toBe(200);
+    await driver.status("c-1", "correction_requested");
+    await driver.openStep("c-1", "correction");
+
+    const correction = await call("villager-wang", "GET", "/cases/c-1/correction");
+    expect(correction.status).toBe(200);
+    expect(correction.json).toMatchObject({
+      fields: ["head.phone"],
+      documents: ["id_card"],
+      open: true,
+      requests: [expect.objectContaining({ reason: expect.stringContaining("电话") })],
+    });
+    expect((await call("villager-li", "GET", "/cases/c-1/correction")).status).toBe(404);
+
+    const tooMuch = await call("villager-wang", "POST", "/cases/c-1/correction", {
+      application: { head: { phone: "13912345678" }, reason: "改了理由" },
+    });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.json).toMatchObject({ error: { details: { notRequested: ["reason"] } } });
+
+    const invalid = await call("villager-wang", "POST", "/cases/c-1/correction", {
+      application: { head: { phone: "12345" } },
+    });
+    expect(invalid.status).toBe(422);
+    expect(JSON.stringify(invalid.json)).toContain("application.head.phone");
+
+    const done = await call("villager-wang", "POST", "/cases/c-1/correction", {
+      application: { head: { phone: "13912345678" } },
+      comment: "已更正",
+    });
+    expect(done.status).toBe(200);
+    expect(done.json).toMatchObject({ caseStatus: "in_village_review", changedFields: ["head.phone"] });
+    const record = await store.require("c-1");
+    expect(record.application.head?.phone).toBe("13912345678");
+    expect(record.resumeTo).toBeUndefined();
+    // The workflow resumed: a second village review round opens.
+    const again = await eventually(async () =>
+      (await driver.steps("c-1")).find(
+        (candidate) => candidate.step === "village_review" && candidate.round === 2,
+      ),
+    );
+    expect(again.status).toBe("awaiting_response");
+    expect(await decisionsReceived(executionArn)).toBe(2);
+  });
+});
+
+describe("POST …/redrive", () => {
+  it("re-sends a decision whose send was lost, exactly once", async () => {
+    const { executionArn, step } = await atVillageReview("rd-1");
+    // The first send goes to a dead endpoint: the decision is stored, not delivered.
+    const deadSfn = new SFNClient({
+      endpoint: "http://127.0.0.1:9",
+      region: env.cloud.endpoints.region,
+      credentials: env.cloud.endpoints.credentials,
+      maxAttempts: 1,
+    });
+    const deps: ReviewDeps = {
+      client: env.dynamodb,
+      tableName: env.cloud.endpoints.tableName,
+      cases: store,
+      sfn: deadSfn,
+      now: () => new Date(),
+      retry: { attempts: 2, baseDelayMs: 10 },
+    };
+    const officer: Actor = {
+      id: "village-officer-a",
+      name: "赵志刚",
+      role: "village_officer",
+      townships: [TOWNSHIP_A],
+      villageCode: VILLAGE_A,
+    };
+    const lost = await decideStep(deps, officer, "rd-1", step.stepId, { outcome: "approved" });
+    deadSfn.destroy();
+    expect(lost.delivery.status).toBe("pending");
+    expect(await decisionsReceived(executionArn)).toBe(0);
+    expect((await store.require("rd-1")).status).toBe("awaiting_acceptance");
+
+    expect((await call("clerk-b", "POST", decisionPath("rd-1", step.stepId, "redrive"))).status).toBe(404);
+    const redriven = await call("head-a", "POST", decisionPath("rd-1", step.stepId, "redrive"));
+    expect(redriven.status).toBe(200);
+    expect(redriven.json).toMatchObject({ delivery: { status: "sent" } });
+    const again = await call("head-a", "POST", decisionPath("rd-1", step.stepId, "redrive"));
+    expect(again.status).toBe(409);
+
+    await driver.openStep("rd-1", "township_acceptance");
+    expect(await decisionsReceived(executionArn)).toBe(1);
+  });
+
+  it("re-sends when sentAt was lost after a send: the closed task is reported, not re-delivered", async () => {
+    const { executionArn, step } = await atVillageReview("rd-2");
+    expect(
+      (await call("village-officer-a", "POST", decisionPath("rd-2", step.stepId), { outcome: "approved" }))
+        .status,
+    ).toBe(200);
+    await driver.openStep("rd-2", "township_acceptance");
+    await env.dynamodb.send(
+      new UpdateCommand({
+        TableName: env.cloud.endpoints.tableName,
+        Key: stepKey("rd-2", step.stepId),
+        UpdateExpression: "REMOVE sentAt, sendingUntil",
+      }),
+    );
+    const redriven = await call("village-officer-a", "POST", decisionPath("rd-2", step.stepId, "redrive"));
+    expect(redriven.status).toBe(202);
+    expect(redriven.json).toMatchObject({ delivery: { status: "pending", reason: "TaskTimedOut" } });
+    expect(await decisionsReceived(executionArn)).toBe(1);
+  });
+});
+
+describe("task tokens", () => {
+  it("never appear in any response body of this file", async () => {
+    const stored: string[] = [];
+    for (const caseId of caseIds) {
+      const { Items } = await env.dynamodb.send(
+        new QueryCommand({
+          TableName: env.cloud.endpoints.tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :token)",
+          ExpressionAttributeValues: { ":pk": caseKey(caseId).pk, ":token": "TOKEN#" },
+        }),
+      );
+      for (const item of Items ?? []) stored.push(String(item.taskToken));
+    }
+    expect(stored.length).toBeGreaterThan(3);
+    expect(bodies.length).toBeGreaterThan(20);
+    for (const body of bodies) {
+      expect(body).not.toMatch(/taskToken/i);
+      for (const token of stored) expect(body.includes(token)).toBe(false);
+    }
+    // Sanity: the TOKEN items are still there (reading them is the only way to a token).
+    const one = await env.dynamodb.send(
+      new GetCommand({ TableName: env.cloud.endpoints.tableName, Key: caseKey("r-race") }),
+    );
+    expect(one.Item).toBeDefined();
+  });
+});
