@@ -35,11 +35,28 @@ export class NongfangStack extends Stack {
     const { table } = new CaseTable(this, "CaseTable");
     const { bucket } = new DocumentsBucket(this, "Documents", { allowedOrigins: props.webOrigins });
 
-    const openStep = new NongfangFunction(this, functionId("functions/workflow/open-step.ts"), {
-      entry: "functions/workflow/open-step.ts",
-      description: "Workflow: records a human step and stores its task token",
-    }).bindTable(table, "readWrite");
-    const workflow = new ApprovalWorkflow(this, "ApprovalWorkflow", { openStep });
+    const task = (entry: string, description: string) =>
+      new NongfangFunction(this, functionId(entry), { entry, description }).bindTable(table, "readWrite");
+    const workflow = new ApprovalWorkflow(this, "ApprovalWorkflow", {
+      precheck: task("functions/workflow/precheck.ts", "Workflow: pre-check, case plan and public notice"),
+      openStep: task(
+        "functions/workflow/open-step.ts",
+        "Workflow: records a human step and stores its task token",
+      ),
+      markOverdue: task(
+        "functions/workflow/mark-overdue.ts",
+        "Workflow: marks a late step overdue, escalates it",
+      ),
+      aggregateJointReview: task(
+        "functions/workflow/aggregate-joint-review.ts",
+        "Workflow: merges one joint-review round's answers",
+      ),
+      issueCertificates: task(
+        "functions/workflow/issue-certificates.ts",
+        "Workflow: issues the approved case's certificates",
+      ).bindBucket(bucket, "readWrite"),
+      recordFailure: task("functions/workflow/record-failure.ts", "Workflow: records a failure on the case"),
+    });
 
     const apiFunctions = new Map<string, NongfangFunction>();
     const functionFor = (route: RouteDefinition): NongfangFunction => {

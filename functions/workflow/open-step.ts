@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { readConfig, tableEnv } from "#shared/config.ts";
-import { openStepInput } from "#shared/schemas/workflow.ts";
+import { openStepInput } from "#shared/workflow/contracts.ts";
 import { openStep } from "#shared/workflow/open-step.ts";
 
 const config = readConfig(tableEnv);
@@ -9,8 +9,12 @@ const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-/** Step Functions task (`.waitForTaskToken`): records a human step and waits for its decision. */
+/**
+ * Step Functions task (`.waitForTaskToken`): records a human step and its task
+ * token; the step resumes when the decide API sends the reviewer's decision.
+ * The token is stored, never logged or returned.
+ */
 export const handler = async (event: unknown) => {
   const input = openStepInput.parse(event);
-  return openStep(client, config.TABLE_NAME, input, new Date());
+  return openStep({ client, tableName: config.TABLE_NAME, now: () => new Date() }, input);
 };

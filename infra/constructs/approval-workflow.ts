@@ -5,57 +5,195 @@ import {
   Condition,
   DefinitionBody,
   Fail,
+  type IChainable,
+  type INextable,
   IntegrationPattern,
   JsonPath,
   LogLevel,
+  Map as MapState,
+  Pass,
+  type QueryLanguage,
+  Result,
+  type State,
   StateMachine,
   StateMachineType,
   Succeed,
   TaskInput,
   Timeout,
+  Wait,
+  WaitTime,
 } from "aws-cdk-lib/aws-stepfunctions";
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
+import type { StepKind } from "#shared/schemas/case.ts";
 import type { NongfangFunction } from "./function.ts";
 
 export interface ApprovalWorkflowProps {
+  /** Runs the pre-check and returns the plan (departments, notice length, step limits). */
+  readonly precheck: NongfangFunction;
   /** Records a human step (and its task token, server-side) and puts it in the right queue. */
   readonly openStep: NongfangFunction;
+  /** Marks a timed-out step overdue and escalates it to the township head. */
+  readonly markOverdue: NongfangFunction;
+  /** Merges one joint-review round's answers. */
+  readonly aggregateJointReview: NongfangFunction;
+  /** Issues the approved case's certificates. */
+  readonly issueCertificates: NongfangFunction;
+  /** Records a workflow failure on the case before the execution fails. */
+  readonly recordFailure: NongfangFunction;
 }
+
+/** Transient Lambda errors and lost optimistic-lock races: retried with backoff before any Catch. */
+export const RETRIED_ERRORS = [
+  "Lambda.ServiceException",
+  "Lambda.TooManyRequestsException",
+  "Lambda.SdkClientException",
+  "CaseChangedError",
+] as const;
+
+type Outcomes = { approved: IChainable; rejected: IChainable; correction_requested: IChainable };
 
 /**
  * The multi-department approval chain: the only definition of the workflow.
  * The local cloud runs the ASL synthesized from this construct, never a copy.
  *
- * Human steps are `.waitForTaskToken` Lambda invocations: the task token is
- * stored server-side by `openStep` and the step resumes when a reviewer's
- * decision is sent with SendTaskSuccess. Time limits come from the execution
- * input (the county policy), never from constants here.
+ *   Precheck ─blocked→ Returned
+ *      └→ PublicNotice (Wait $.plan.noticeSeconds)
+ *   VillageReview ⇄ VillageCorrection          ─rejected→ Rejected
+ *   TownshipAcceptance ⇄ AcceptanceCorrection  ─rejected→ Returned
+ *   JointReview (Map over $.plan.departments) → AggregateJointReview
+ *      ─correction→ JointReviewCorrection → NextJointReviewRound → JointReview (askers only)
+ *      ─rejected→ Rejected
+ *   TownshipApproval ⇄ ApprovalCorrection       ─rejected→ Rejected
+ *   IssueCertificates → SiteVisitStaking → SiteVisitCompletion → Completed
+ *
+ * Human steps are `.waitForTaskToken` invocations of `openStep`; the decide API
+ * resumes them with SendTaskSuccess(decision) → `$.decision`. Their timeouts
+ * come from the plan (`$.plan.limits.<step>`), so no county number is written
+ * here; a timeout marks the step overdue and reopens it without one. Every task
+ * error that survives its retries is recorded on the case (RecordFailure) and
+ * fails the execution: never a silent stop.
  */
 export class ApprovalWorkflow extends Construct {
   readonly stateMachine: StateMachine;
+  private readonly props: ApprovalWorkflowProps;
+  private readonly recordFailure: State & INextable;
 
   constructor(scope: Construct, id: string, props: ApprovalWorkflowProps) {
     super(scope, id);
+    this.props = props;
 
-    const villageReview = new LambdaInvoke(this, "VillageReview", {
-      lambdaFunction: props.openStep.function,
-      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: TaskInput.fromObject({
-        taskToken: JsonPath.taskToken,
-        caseId: JsonPath.stringAt("$.caseId"),
-        step: "village_review",
-        executionArn: JsonPath.executionId,
-      }),
-      taskTimeout: Timeout.at("$.limits.villageReviewSeconds"),
-      resultPath: "$.decision",
+    this.recordFailure = this.lambdaTask("RecordFailure", props.recordFailure, {
+      payload: { "caseId.$": "$.caseId", "error.$": "$.error" },
+      catchFailures: false,
     });
+    this.recordFailure.next(
+      new Fail(this, "WorkflowFailed", { errorPath: "$.error.Error", causePath: "$.error.Cause" }),
+    );
+    const rejected = new Succeed(this, "Rejected", {
+      comment: "A refusal is a business outcome, not a failure.",
+    });
+    const returned = new Succeed(this, "Returned", {
+      comment: "Sent back to the household before acceptance.",
+    });
+    const completed = new Succeed(this, "Completed");
+    const unexpected = new Pass(this, "UnexpectedDecision", {
+      result: Result.fromObject({
+        Error: "UnexpectedDecisionError",
+        Cause: "The decision's outcome is not one this step allows",
+      }),
+      resultPath: "$.error",
+    }).next(this.recordFailure);
 
-    const outcome = new Choice(this, "VillageDecision")
-      .when(Condition.stringEquals("$.decision.outcome", "approved"), new Succeed(this, "Approved"))
-      .otherwise(
-        new Fail(this, "Rejected", { error: "CaseRejected", cause: "The reviewer rejected the case" }),
-      );
+    // Built back to front: each step's outcomes point at states defined below it.
+    const siteVisitCompletion = this.humanStep("SiteVisitCompletion", "site_visit_completion");
+    siteVisitCompletion.continueWith(completed);
+    const siteVisitStaking = this.humanStep("SiteVisitStaking", "site_visit_staking");
+    siteVisitStaking.continueWith(siteVisitCompletion.entry);
+    const issueCertificates = this.lambdaTask("IssueCertificates", props.issueCertificates, {
+      payload: { "caseId.$": "$.caseId" },
+      resultPath: "$.certificates",
+    }).next(siteVisitStaking.entry);
+
+    const townshipApproval = this.decidedStep(
+      "TownshipApproval",
+      "township_approval",
+      "ApprovalCorrection",
+      unexpected,
+      { approved: issueCertificates, rejected },
+    );
+
+    const aggregate = this.lambdaTask("AggregateJointReview", props.aggregateJointReview, {
+      payload: { "caseId.$": "$.caseId", "round.$": "$.plan.round" },
+      resultPath: "$.jointReview",
+    });
+    const jointReview = new ParallelMap(this, "JointReview", {
+      comment: "Departments review in parallel (联审); only the askers look again after a correction.",
+      itemsPath: "$.plan.departments",
+      maxConcurrency: 0,
+      itemSelector: {
+        "caseId.$": "$.caseId",
+        "department.$": "$$.Map.Item.Value",
+        "round.$": "$.plan.round",
+        "plan.$": "$.plan",
+      },
+      resultPath: "$.consultations",
+    });
+    const consultation = this.humanStep("Consultation", "joint_review", { inMap: true });
+    jointReview.itemProcessor(consultation.entry);
+    // Errors inside an iteration (open-step, MarkOverdue) fail the Map; it records them.
+    jointReview.addCatch(this.recordFailure, { errors: ["States.ALL"], resultPath: "$.error" });
+    const nextRound = new Pass(this, "NextJointReviewRound", {
+      comment: "Only the departments that asked for the correction review the next round.",
+      parameters: {
+        "caseId.$": "$.caseId",
+        plan: {
+          blocked: false,
+          "departments.$": "$.jointReview.departments",
+          "round.$": "$.jointReview.round",
+          "noticeSeconds.$": "$.plan.noticeSeconds",
+          "limits.$": "$.plan.limits",
+        },
+      },
+    }).next(jointReview);
+    const jointCorrection = this.humanStep("JointReviewCorrection", "correction");
+    jointCorrection.continueWith(nextRound);
+    jointReview.next(aggregate);
+    aggregate.next(
+      this.outcomeChoice("JointReviewOutcome", "$.jointReview.outcome", unexpected, {
+        approved: townshipApproval,
+        rejected,
+        correction_requested: jointCorrection.entry,
+      }),
+    );
+
+    const townshipAcceptance = this.decidedStep(
+      "TownshipAcceptance",
+      "township_acceptance",
+      "AcceptanceCorrection",
+      unexpected,
+      { approved: jointReview, rejected: returned },
+    );
+    const villageReview = this.decidedStep(
+      "VillageReview",
+      "village_review",
+      "VillageCorrection",
+      unexpected,
+      { approved: townshipAcceptance, rejected },
+    );
+
+    const publicNotice = new Wait(this, "PublicNotice", {
+      comment: "The villager group's public notice (公示); its length is county policy.",
+      time: WaitTime.secondsPath("$.plan.noticeSeconds"),
+    }).next(villageReview);
+    const precheck = this.lambdaTask("Precheck", props.precheck, {
+      payload: { "caseId.$": "$.caseId" },
+      resultPath: "$.plan",
+    }).next(
+      new Choice(this, "PrecheckPassed")
+        .when(Condition.booleanEquals("$.plan.blocked", true), returned)
+        .otherwise(publicNotice),
+    );
 
     const logs = new LogGroup(this, "Logs", {
       retention: RetentionDays.SIX_MONTHS,
@@ -63,7 +201,7 @@ export class ApprovalWorkflow extends Construct {
     });
     this.stateMachine = new StateMachine(this, "StateMachine", {
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(villageReview.next(outcome)),
+      definitionBody: DefinitionBody.fromChainable(precheck),
       // A permit can wait on people for weeks; the execution itself must not be the limit.
       timeout: Duration.days(365),
       tracingEnabled: true,
@@ -74,12 +212,138 @@ export class ApprovalWorkflow extends Construct {
       reason:
         "X-Ray and CloudWatch Logs delivery actions (logs:CreateLogDelivery, …) support no resource-level permissions.",
     });
-    for (const task of [props.openStep]) {
+    for (const task of Object.values(props) as NongfangFunction[]) {
       const logicalId = Stack.of(this).getLogicalId(task.function.node.defaultChild as CfnElement);
       Validations.of(this.stateMachine).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason: "Invokes versions of the workflow's own task function only.",
+        reason: "Invokes versions of the workflow's own task functions only.",
       });
     }
+  }
+
+  /** A plain Lambda task: retried on transient errors, every other error recorded on the case. */
+  private lambdaTask(
+    id: string,
+    fn: NongfangFunction,
+    options: { payload: Record<string, unknown>; resultPath?: string; catchFailures?: boolean },
+  ): LambdaInvoke {
+    const task = new LambdaInvoke(this, id, {
+      lambdaFunction: fn.function,
+      payload: TaskInput.fromObject(options.payload),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: options.resultPath ?? JsonPath.DISCARD,
+    });
+    this.retryTransient(task);
+    if (options.catchFailures !== false) {
+      task.addCatch(this.recordFailure, { errors: ["States.ALL"], resultPath: "$.error" });
+    }
+    return task;
+  }
+
+  private retryTransient(task: LambdaInvoke): void {
+    task.addRetry({
+      errors: [...RETRIED_ERRORS],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 5,
+    });
+  }
+
+  /**
+   * A human step: open-step waits for the decision (`$.decision`) until the
+   * plan's limit; on States.Timeout, MarkOverdue escalates and the same step
+   * is reopened (overdue, no timeout) — a late step is chased, never decided
+   * by the clock. Inside the joint-review Map the Map itself records failures.
+   */
+  private humanStep(
+    id: string,
+    step: StepKind,
+    options: { inMap?: boolean } = {},
+  ): { entry: LambdaInvoke; continueWith(next: IChainable): void } {
+    const target = {
+      "caseId.$": "$.caseId",
+      step,
+      ...(step === "joint_review" ? { "department.$": "$.department", "round.$": "$.round" } : {}),
+    };
+    const waitFor = (stateId: string, overdue: boolean) => {
+      const task = new LambdaInvoke(this, stateId, {
+        lambdaFunction: this.props.openStep.function,
+        integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: TaskInput.fromObject({
+          taskToken: JsonPath.taskToken,
+          ...target,
+          executionArn: JsonPath.executionId,
+          ...(overdue ? { overdue: true } : {}),
+        }),
+        ...(overdue ? {} : { taskTimeout: Timeout.at(`$.plan.limits.${step}`) }),
+        retryOnServiceExceptions: false,
+        resultPath: "$.decision",
+      });
+      this.retryTransient(task);
+      return task;
+    };
+    const open = waitFor(id, false);
+    const reopened = waitFor(`${id}Overdue`, true);
+    const markOverdue = new LambdaInvoke(this, `${id}MarkOverdue`, {
+      lambdaFunction: this.props.markOverdue.function,
+      payload: TaskInput.fromObject(target),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: JsonPath.DISCARD,
+    });
+    this.retryTransient(markOverdue);
+    open.addCatch(markOverdue, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+    if (!options.inMap) {
+      for (const task of [open, markOverdue, reopened]) {
+        task.addCatch(this.recordFailure, { errors: ["States.ALL"], resultPath: "$.error" });
+      }
+    }
+    markOverdue.next(reopened);
+    return {
+      entry: open,
+      continueWith: (next) => {
+        open.next(next);
+        reopened.next(next);
+      },
+    };
+  }
+
+  /**
+   * A human step whose decision routes the case; a correction request opens the
+   * villager's correction step (补正), which loops back to the step that asked.
+   */
+  private decidedStep(
+    id: string,
+    step: StepKind,
+    correctionId: string,
+    unexpected: IChainable,
+    outcomes: Omit<Outcomes, "correction_requested">,
+  ): LambdaInvoke {
+    const human = this.humanStep(id, step);
+    const correction = this.humanStep(correctionId, "correction");
+    correction.continueWith(human.entry);
+    human.continueWith(
+      this.outcomeChoice(`${id}Decision`, "$.decision.outcome", unexpected, {
+        ...outcomes,
+        correction_requested: correction.entry,
+      }),
+    );
+    return human.entry;
+  }
+
+  private outcomeChoice(id: string, path: string, unexpected: IChainable, outcomes: Outcomes): Choice {
+    return new Choice(this, id)
+      .when(Condition.stringEquals(path, "approved"), outcomes.approved)
+      .when(Condition.stringEquals(path, "rejected"), outcomes.rejected)
+      .when(Condition.stringEquals(path, "correction_requested"), outcomes.correction_requested)
+      .otherwise(unexpected);
+  }
+}
+
+/** CDK leaves out `maxConcurrency: 0` (falsy); the ASL states it: every department reviews at once. */
+class ParallelMap extends MapState {
+  override toStateJson(topLevelQueryLanguage?: QueryLanguage): object {
+    return { ...super.toStateJson(topLevelQueryLanguage), MaxConcurrency: 0 };
   }
 }

@@ -18,11 +18,21 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  * | audit event          | CASE#<caseId>          | EVENT#<seq, 10 digits>    |
  * | idempotency record   | IDEMPOTENCY#<key hash> | IDEMPOTENCY               |
  * | certificate          | CERT#<number>          | CERT                      |
+ * | escalation (overdue) | CASE#<caseId>          | ESCALATION#<stepId>       |
+ * | household register   | HOUSEHOLD#<householdId>| HOUSEHOLD                 |
+ * | existing homestead   | HOUSEHOLD#<householdId>| HOMESTEAD#<homesteadId>   |
+ * | village (terrain)    | VILLAGE#<villageCode>  | VILLAGE                   |
+ * | construction boundary| VILLAGE#<villageCode>  | BOUNDARY                  |
+ * | land parcel          | VILLAGE#<villageCode>  | PARCEL#<parcelId>         |
  *
  * Access patterns and the index that serves each (no Scan on a request path):
  * - a case with its steps, documents and history: Query pk = CASE#id (base table)
  * - a reviewer's queue: byQueue, gsi1pk = QUEUE#<department>#<township>,
  *   gsi1sk = <0 overdue | 1 on time>#<deadline>#<caseId> (overdue first, then by deadline)
+ *   (role queues QUEUE#<role>#<township>; an overdue step also puts an ESCALATION item in
+ *   QUEUE#township_head#<township>)
+ * - pre-check reference facts: Query pk = HOUSEHOLD#id (register entry + homesteads) and
+ *   pk = VILLAGE#code (terrain class, boundary, parcels) (shared/store/reference-store.ts)
  * - a household's cases: byOwner, gsi2pk = OWNER#<householdId>, gsi2sk = <createdAt>
  * - the register (台账): byRegister, gsi3pk = REGISTER#<township>#<status>, gsi3sk = <updatedAt>
  * - audit search by time: byEventTime, gsi4pk = EVENTS#<yyyy-mm-dd>, gsi4sk = <at>#<caseId>#<seq>

@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
 import { REPO_ROOT } from "../constructs/function.ts";
 import { ROUTES } from "../routes.ts";
@@ -10,6 +12,7 @@ import { createLocalJwtAuthorizer } from "./jwt-authorizer.ts";
 import { functionsFromTemplate, LocalLambdaRuntime } from "./lambda-runtime.ts";
 import { startLocalOidcIssuer } from "./oidc-issuer.ts";
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "./s3.ts";
+import { seedReferenceData } from "./seed.ts";
 import { startLocalStepFunctions } from "./stepfunctions.ts";
 import {
   type CfnTemplate,
@@ -106,6 +109,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       tables: [{ name: tableName, design: CASE_TABLE }],
     });
     closers.push(() => dynamodb.close());
+    // The pre-check reads households, villages and parcels from the table: load the demo set.
+    const seedClient = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: dynamodb.endpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_S3_CREDENTIALS,
+      }),
+    );
+    await seedReferenceData(seedClient, tableName).finally(() => seedClient.destroy());
     const s3 = await startLocalS3({
       port: options.ports?.s3 ?? 0,
       dataDir: path.join(options.dataDir, "s3"),

@@ -1,51 +1,165 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { OpenStepInput } from "../schemas/workflow.ts";
-import { stepKey, tokenKey } from "../store/keys.ts";
+/**
+ * The open-step task of every human step (`.waitForTaskToken`): makes the step
+ * visible in its queue, stores its task token where no API returns it, and
+ * applies the step's `onOpen` transition from THE step table (steps.ts).
+ */
+import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
+import { addDuration } from "../domain/time-limits.ts";
+import type { StepKind, StepRecord } from "../schemas/case.ts";
+import type { DepartmentId } from "../schemas/common.ts";
+import { CaseStore, type TransactItem } from "../store/case-store.ts";
+import { queueKeys, stepKey, tokenKey } from "../store/keys.ts";
+import { type OpenStepInput, WORKFLOW_ACTOR } from "./contracts.ts";
+import { STEP_RULES, stepIdOf } from "./steps.ts";
+
+export interface WorkflowDeps {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly now: () => Date;
+}
+
+/** The queue a step shows in: a role's, the consulted department's, or none (the villager's correction). */
+export function queueOf(step: StepKind, department?: DepartmentId): string | undefined {
+  const role = STEP_RULES[step].queueRole;
+  if (role === "villager") return undefined;
+  if (role === "department") return department;
+  return role;
+}
+
+/** The STEP item with its queue keys (byQueue: overdue first, then by deadline). */
+export function stepItem(record: StepRecord): Record<string, unknown> {
+  const queue = queueOf(record.step, record.department);
+  return {
+    ...stepKey(record.caseId, record.stepId),
+    type: "step",
+    ...(queue && record.status === "awaiting_response" && record.deadline
+      ? queueKeys(queue, record.townshipCode, record.overdue, record.deadline, record.caseId)
+      : {}),
+    ...record,
+  };
+}
+
+/** Steps of one kind (and department), latest round last. */
+export function stepsOfKind(steps: readonly StepRecord[], step: StepKind, department?: string): StepRecord[] {
+  return steps
+    .filter((candidate) => candidate.step === step && candidate.department === department)
+    .sort((a, b) => a.round - b.round);
+}
 
 /**
- * Opens a human step: the step becomes visible (awaiting a response) and its
- * task token is stored in a separate item that no API ever returns. Both are
- * written in one transaction so a step is never open without its token.
+ * Which round this opening is. Joint review passes its round (the aggregate task
+ * counts them); every other kind opens the next round of its kind, except that a
+ * re-run of the same opening (a Lambda retry) or a reopening after a timeout
+ * reuses the step that is still awaiting a response.
  */
+export function roundToOpen(steps: readonly StepRecord[], input: OpenStepInput): number {
+  if (input.round !== undefined) return input.round;
+  const ofKind = stepsOfKind(steps, input.step, input.department);
+  const awaiting = ofKind.filter((step) => step.status === "awaiting_response").at(-1);
+  if (awaiting) return awaiting.round;
+  const latest = ofKind.at(-1);
+  if (input.overdue && latest) return latest.round;
+  return (latest?.round ?? 0) + 1;
+}
+
 export async function openStep(
-  client: DynamoDBDocumentClient,
-  tableName: string,
+  deps: WorkflowDeps,
   input: OpenStepInput,
-  now: Date,
-): Promise<{ stepId: string }> {
-  const stepId = input.department ? `${input.step}#${input.department}` : input.step;
-  await client.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: tableName,
-            Item: {
-              ...stepKey(input.caseId, stepId),
-              type: "step",
-              caseId: input.caseId,
-              step: input.step,
-              department: input.department,
-              status: "awaiting_response",
-              openedAt: now.toISOString(),
+): Promise<{ stepId: string; round: number; deadline?: string }> {
+  const store = new CaseStore(deps.client, deps.tableName, deps.now);
+  const { record, steps } = await store.load(input.caseId);
+  const rule = STEP_RULES[input.step];
+  const round = roundToOpen(steps, input);
+  const stepId = stepIdOf(input.step, input.department, round);
+  const existing = steps.find((step) => step.stepId === stepId);
+  const now = deps.now();
+
+  const tokenPut: TransactItem = {
+    Put: {
+      TableName: deps.tableName,
+      Item: {
+        ...tokenKey(input.caseId, stepId),
+        type: "token",
+        stepId,
+        taskToken: input.taskToken,
+        executionArn: input.executionArn,
+        storedAt: now.toISOString(),
+      },
+    },
+  };
+
+  if (existing) {
+    // A retry, or a reopening after a timeout: the step keeps its deadline and any
+    // decision already written; only the token is new. A reopened step stays overdue.
+    const step: StepRecord = { ...existing, overdue: existing.overdue || input.overdue === true };
+    await deps.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: deps.tableName,
+              Item: stepItem(step),
+              // Never overwrite a decision that landed in between.
+              ConditionExpression: "#status = :status",
+              ExpressionAttributeNames: { "#status": "status" },
+              ExpressionAttributeValues: { ":status": existing.status },
             },
           },
-        },
-        {
-          Put: {
-            TableName: tableName,
-            Item: {
-              ...tokenKey(input.caseId, stepId),
-              type: "token",
-              taskToken: input.taskToken,
-              executionArn: input.executionArn,
-              storedAt: now.toISOString(),
-            },
-          },
-        },
-      ],
-    }),
-  );
-  return { stepId };
+          tokenPut,
+        ],
+      }),
+    );
+    return { stepId, round, ...(existing.deadline ? { deadline: existing.deadline } : {}) };
+  }
+
+  const policy = getShippedPolicy(record.policyId);
+  const deadline = addDuration(now, policy.timeLimits[rule.timeLimit]).toISOString();
+  const step: StepRecord = {
+    caseId: input.caseId,
+    stepId,
+    step: input.step,
+    ...(input.department ? { department: input.department } : {}),
+    round,
+    status: "awaiting_response",
+    townshipCode: record.townshipCode,
+    openedAt: now.toISOString(),
+    deadline,
+    overdue: input.overdue === true,
+  };
+  const writes: TransactItem[] = [
+    {
+      Put: {
+        TableName: deps.tableName,
+        Item: stepItem(step),
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    },
+    tokenPut,
+  ];
+  const data = {
+    stepId,
+    step: input.step,
+    round,
+    deadline,
+    ...(input.department ? { department: input.department } : {}),
+  };
+
+  // Parallel joint-review openers race on the case's event head: withRetry re-reads and re-applies.
+  await store.withRetry(input.caseId, async (current) => {
+    const onOpen = rule.onOpen;
+    const transitionNow = onOpen !== undefined && current.status === onOpen.from;
+    if (input.step === "joint_review") {
+      // One `consult` event per department; the first opener also starts the joint review.
+      const started = transitionNow
+        ? await store.transition(current, onOpen.verb, { actor: WORKFLOW_ACTOR, data: { step: input.step } })
+        : current;
+      return store.record(started, { actor: WORKFLOW_ACTOR, action: "consult", data, alsoWrite: writes });
+    }
+    if (transitionNow) {
+      return store.transition(current, onOpen.verb, { actor: WORKFLOW_ACTOR, data, alsoWrite: writes });
+    }
+    return store.record(current, { actor: WORKFLOW_ACTOR, action: "openStep", data, alsoWrite: writes });
+  });
+  return { stepId, round, deadline };
 }

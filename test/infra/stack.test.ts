@@ -5,22 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
 import { ROUTES, routeKey } from "#infra/routes.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
-
-/**
- * The definition is an Fn::Join (it embeds function ARNs): join it with each
- * token written as <LogicalId.Attribute> or <Ref>, so it can be matched as JSON.
- */
-function stateMachineDefinition(template: Template): string {
-  const [machine] = Object.values(template.findResources("AWS::StepFunctions::StateMachine"));
-  const join = machine?.Properties.DefinitionString["Fn::Join"] as [string, unknown[]];
-  return join[1]
-    .map((part) => {
-      if (typeof part === "string") return part;
-      const token = part as { Ref?: string; "Fn::GetAtt"?: [string, string] };
-      return token.Ref ? `<${token.Ref}>` : `<${token["Fn::GetAtt"]?.join(".")}>`;
-    })
-    .join(join[0]);
-}
+import { stateMachineDefinition } from "../support/state-machine.ts";
 
 // Bundling is skipped: these tests assert the template, not the bundles (bench/ measures those).
 const newApp = () => new App({ context: { "aws:cdk:bundling-stacks": [] } });
@@ -133,12 +118,12 @@ describe("approval workflow", () => {
     const functionName = new Capture();
     const result = Match.serializedJson(
       Match.objectLike({
-        StartAt: "VillageReview",
+        StartAt: "Precheck",
         States: Match.objectLike({
           VillageReview: Match.objectLike({
             Type: "Task",
             Resource: Match.stringLikeRegexp("states:::lambda:invoke.waitForTaskToken$"),
-            TimeoutSecondsPath: "$.limits.villageReviewSeconds",
+            TimeoutSecondsPath: "$.plan.limits.village_review",
             Parameters: {
               FunctionName: functionName,
               Payload: Match.objectLike({ "taskToken.$": "$$.Task.Token", "caseId.$": "$.caseId" }),

@@ -10,13 +10,22 @@ import {
 } from "@aws-sdk/client-sfn";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { stepKey, tokenKey } from "#shared/store/keys.ts";
+import { stepIdOf } from "#shared/workflow/steps.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { validApplication } from "../unit/support/fixtures.ts";
+
+// A one-day notice and long step limits (see withTestPolicies), shrunk by waitScale.
+vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
+  const { withTestPolicies } = await import("../support/workflow.ts");
+  return withTestPolicies(await importOriginal());
+});
 
 let env: TestCloud;
 beforeAll(async () => {
-  env = await startTestCloud();
+  env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
 });
 afterAll(async () => {
   await env?.stop();
@@ -62,19 +71,36 @@ describe("local S3", () => {
 });
 
 describe("local Step Functions running the synthesized approval workflow", () => {
+  const villageReview = stepIdOf("village_review");
+  // A submitted case the pre-check passes (demo household and plot), so the run reaches the village review.
   const start = async (caseId: string) => {
+    const application = validApplication();
+    await new WorkflowDriver(env).seedCase({
+      caseId,
+      householdId: "511424100001-H0001",
+      villageCode: "511424100001",
+      townshipCode: "511424100",
+      policyId: "test-fast",
+      application: {
+        ...application,
+        proposedPlot: {
+          ...application.proposedPlot,
+          location: { type: "Point", coordinates: [103.502, 30.002] },
+        },
+      },
+    });
     const { executionArn } = await env.sfn.send(
       new StartExecutionCommand({
         stateMachineArn: env.cloud.endpoints.stateMachineArn,
         name: `case-${caseId}`,
-        input: JSON.stringify({ caseId, limits: { villageReviewSeconds: 3600 } }),
+        input: JSON.stringify({ caseId }),
       }),
     );
     if (!executionArn) throw new Error("no execution");
     // The open-step task stores the step and, separately, its token.
     const token = await eventually(async () => {
       const item = await env.dynamodb.send(
-        new GetCommand({ TableName: env.cloud.endpoints.tableName, Key: tokenKey(caseId, "village_review") }),
+        new GetCommand({ TableName: env.cloud.endpoints.tableName, Key: tokenKey(caseId, villageReview) }),
       );
       return item.Item?.taskToken as string | undefined;
     });
@@ -87,12 +113,12 @@ describe("local Step Functions running the synthesized approval workflow", () =>
       return execution.status === "RUNNING" ? undefined : execution;
     });
 
-  it("waits at the village review with a stored task token and succeeds on SendTaskSuccess", async () => {
+  it("runs the pre-check, waits at the village review with a stored task token and moves on on SendTaskSuccess", async () => {
     const { executionArn, token } = await start("c-approve");
     const step = await env.dynamodb.send(
       new GetCommand({
         TableName: env.cloud.endpoints.tableName,
-        Key: stepKey("c-approve", "village_review"),
+        Key: stepKey("c-approve", villageReview),
       }),
     );
     expect(step.Item).toMatchObject({ status: "awaiting_response", step: "village_review" });
@@ -102,19 +128,19 @@ describe("local Step Functions running the synthesized approval workflow", () =>
     await env.sfn.send(
       new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ outcome: "approved" }) }),
     );
-    const execution = await finished(executionArn);
-    expect(execution.status).toBe("SUCCEEDED");
-    expect(JSON.parse(execution.output ?? "{}")).toMatchObject({
-      caseId: "c-approve",
-      decision: { outcome: "approved" },
+    // The decision routes the run to the next human step, which opens in its turn.
+    const entered = await eventually(async () => {
+      const history = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+      const names = history.events?.flatMap((event) => event.stateEnteredEventDetails?.name ?? []) ?? [];
+      return names.includes("TownshipAcceptance") ? names : undefined;
     });
-
-    const history = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
-    const entered = history.events?.flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
-    expect(entered).toEqual(expect.arrayContaining(["VillageReview", "VillageDecision", "Approved"]));
+    expect(entered).toEqual(
+      expect.arrayContaining(["Precheck", "PublicNotice", "VillageReview", "VillageReviewDecision"]),
+    );
+    expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
   });
 
-  it("fails the execution on SendTaskFailure", async () => {
+  it("records a SendTaskFailure on the case and fails the execution with its error", async () => {
     const { executionArn, token } = await start("c-fail");
     await env.sfn.send(
       new SendTaskFailureCommand({ taskToken: token, error: "ReviewAbandoned", cause: "test" }),
@@ -122,15 +148,19 @@ describe("local Step Functions running the synthesized approval workflow", () =>
     const execution = await finished(executionArn);
     expect(execution.status).toBe("FAILED");
     expect(execution.error).toBe("ReviewAbandoned");
+    expect((await new WorkflowDriver(env).store.require("c-fail")).failure?.error).toBe("ReviewAbandoned");
   });
 
-  it("ends in the workflow's Rejected state when the reviewer rejects", async () => {
+  it("ends in the workflow's Rejected state (a business outcome, not a failure) when the reviewer rejects", async () => {
     const { executionArn, token } = await start("c-reject");
     await env.sfn.send(
       new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ outcome: "rejected" }) }),
     );
     const execution = await finished(executionArn);
-    expect(execution.status).toBe("FAILED");
-    expect(execution.error).toBe("CaseRejected");
+    expect(execution.status).toBe("SUCCEEDED");
+    const history = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(history.events?.flatMap((event) => event.stateEnteredEventDetails?.name ?? [])).toContain(
+      "Rejected",
+    );
   });
 });

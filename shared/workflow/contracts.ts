@@ -1,0 +1,49 @@
+/**
+ * What the state machine hands each workflow task (zod-parsed by the thin
+ * handlers) and what the tasks hand back. The ASL that builds these payloads
+ * is infra/constructs/approval-workflow.ts.
+ */
+import { z } from "zod";
+import { stepKindSchema } from "../schemas/case.ts";
+import { departmentIdSchema } from "../schemas/common.ts";
+
+const caseId = z.string().min(1);
+
+export const caseTaskInput = z.object({ caseId });
+export type CaseTaskInput = z.infer<typeof caseTaskInput>;
+
+/** A `.waitForTaskToken` human step. */
+export const openStepInput = z.object({
+  taskToken: z.string().min(1),
+  caseId,
+  step: stepKindSchema,
+  /** Joint review only: the department consulted by this iteration. */
+  department: departmentIdSchema.optional(),
+  /** Joint review passes its round; other steps get the next round of their kind. */
+  round: z.int().min(1).optional(),
+  executionArn: z.string().startsWith("arn:"),
+  /** The step timed out and is opened again: same deadline, still overdue, no new round. */
+  overdue: z.boolean().optional(),
+});
+export type OpenStepInput = z.infer<typeof openStepInput>;
+
+export const markOverdueInput = z.object({
+  caseId,
+  step: stepKindSchema,
+  department: departmentIdSchema.optional(),
+  round: z.int().min(1).optional(),
+});
+export type MarkOverdueInput = z.infer<typeof markOverdueInput>;
+
+export const aggregateJointReviewInput = z.object({ caseId, round: z.int().min(1) });
+export type AggregateJointReviewInput = z.infer<typeof aggregateJointReviewInput>;
+
+/** A Catch's error output (`{ Error, Cause }`), stored at `$.error`. */
+export const recordFailureInput = z.object({
+  caseId,
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+});
+export type RecordFailureInput = z.infer<typeof recordFailureInput>;
+
+/** The actor of every event the workflow itself writes. */
+export const WORKFLOW_ACTOR = { id: "workflow", role: "system" } as const;

@@ -1,0 +1,90 @@
+/**
+ * The MarkOverdue task: a human step ran past its time limit. The step moves to
+ * the overdue group of its queue, the township head gets an escalation item in
+ * their queue, and the case records an `escalate` event. The workflow then
+ * reopens the same step without a timeout: a late step is chased, never
+ * decided by the clock.
+ */
+import { CaseStore, type TransactItem } from "../store/case-store.ts";
+import { queueKeys } from "../store/keys.ts";
+import { type MarkOverdueInput, WORKFLOW_ACTOR } from "./contracts.ts";
+import { stepItem, stepsOfKind, type WorkflowDeps } from "./open-step.ts";
+
+/** The role whose queue receives escalations of overdue steps. */
+export const ESCALATION_ROLE = "township_head";
+
+export const escalationKey = (caseId: string, stepId: string) =>
+  ({ pk: `CASE#${caseId}`, sk: `ESCALATION#${stepId}` }) as const;
+
+/** No step of that kind is open: the timeout fired for a step that was never recorded. */
+export class StepNotFoundError extends Error {
+  override readonly name = "StepNotFoundError";
+}
+
+export async function markOverdue(
+  deps: WorkflowDeps,
+  input: MarkOverdueInput,
+): Promise<{ stepId: string; escalated: boolean }> {
+  const store = new CaseStore(deps.client, deps.tableName, deps.now);
+  return store.withRetry(input.caseId, async () => {
+    const { record, steps } = await store.load(input.caseId);
+    const ofKind = stepsOfKind(steps, input.step, input.department);
+    const step =
+      input.round === undefined
+        ? ofKind.filter((candidate) => candidate.status === "awaiting_response").at(-1)
+        : ofKind.find((candidate) => candidate.round === input.round);
+    if (!step) {
+      throw new StepNotFoundError(
+        `Case ${input.caseId}: no open ${input.step}${input.department ? ` (${input.department})` : ""} step`,
+      );
+    }
+    // Already escalated (a retry), or decided just as the timer fired: nothing to chase.
+    if (step.overdue || step.status !== "awaiting_response") return { stepId: step.stepId, escalated: false };
+
+    const now = deps.now().toISOString();
+    const deadline = step.deadline ?? now;
+    const overdueStep = { ...step, overdue: true };
+    const writes: TransactItem[] = [
+      {
+        Put: {
+          TableName: deps.tableName,
+          Item: stepItem(overdueStep),
+          ConditionExpression: "#status = :awaiting AND overdue = :false",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":awaiting": "awaiting_response", ":false": false },
+        },
+      },
+      {
+        Put: {
+          TableName: deps.tableName,
+          Item: {
+            ...escalationKey(step.caseId, step.stepId),
+            type: "escalation",
+            ...queueKeys(ESCALATION_ROLE, record.townshipCode, true, deadline, step.caseId),
+            caseId: step.caseId,
+            stepId: step.stepId,
+            step: step.step,
+            ...(step.department ? { department: step.department } : {}),
+            round: step.round,
+            townshipCode: record.townshipCode,
+            deadline,
+            escalatedAt: now,
+          },
+        },
+      },
+    ];
+    await store.record(record, {
+      actor: WORKFLOW_ACTOR,
+      action: "escalate",
+      data: {
+        stepId: step.stepId,
+        step: step.step,
+        deadline,
+        escalatedTo: ESCALATION_ROLE,
+        ...(step.department ? { department: step.department } : {}),
+      },
+      alsoWrite: writes,
+    });
+    return { stepId: step.stepId, escalated: true };
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * The workflow plan: what the state machine needs from the county policy,
+ * computed once by the precheck task and carried in the execution state, so
+ * the ASL holds no county numbers (Wait SecondsPath, TimeoutSecondsPath).
+ *
+ * Pure: no AWS imports.
+ */
+import { addDuration } from "../domain/time-limits.ts";
+import { STEP_KINDS, type StepKind } from "../schemas/case.ts";
+import type { DepartmentId } from "../schemas/common.ts";
+import type { CountyPolicy, Duration } from "../schemas/policy.ts";
+import type { PrecheckResult } from "../schemas/precheck.ts";
+import { STEP_RULES } from "./steps.ts";
+
+export interface WorkflowPlan {
+  readonly blocked: boolean;
+  /** Joint-review departments of the current round (all the policy brings in, then only those that asked). */
+  readonly departments: readonly DepartmentId[];
+  /** Joint-review round: 1, then +1 after each correction the departments asked for. */
+  readonly round: number;
+  /** The public notice (公示), from now; 0 is allowed by the Wait state. */
+  readonly noticeSeconds: number;
+  /** Each human step's task timeout (TimeoutSecondsPath `$.plan.limits.<step>`). */
+  readonly limits: Readonly<Record<StepKind, number>>;
+}
+
+const DAY_MS = 86_400_000;
+
+function spanSeconds(start: Date, duration: Duration): number {
+  return Math.ceil((addDuration(start, duration).getTime() - start.getTime()) / 1000);
+}
+
+/**
+ * A step's timeout, in seconds. Working days depend on the weekday the step
+ * opens, which is not known when the plan is made; the longest span over a
+ * whole week is used so the timer never fires before the step's legal
+ * deadline (open-step computes that deadline exactly, from the opening day).
+ */
+export function limitSeconds(duration: Duration, now: Date): number {
+  if (duration.unit !== "working_days") return Math.max(1, spanSeconds(now, duration));
+  let longest = 1;
+  for (let day = 0; day < 7; day++) {
+    longest = Math.max(longest, spanSeconds(new Date(now.getTime() + day * DAY_MS), duration));
+  }
+  return longest;
+}
+
+/** Seconds of the public notice starting `now` (working days counted from today). */
+export function noticeSeconds(policy: CountyPolicy, now: Date): number {
+  const { days, workingDays } = policy.publicNotice;
+  return spanSeconds(now, { value: days, unit: workingDays ? "working_days" : "days" });
+}
+
+export function stepLimits(policy: CountyPolicy, now: Date): Record<StepKind, number> {
+  return Object.fromEntries(
+    STEP_KINDS.map((step) => [step, limitSeconds(policy.timeLimits[STEP_RULES[step].timeLimit], now)]),
+  ) as Record<StepKind, number>;
+}
+
+export function workflowPlan(policy: CountyPolicy, precheck: PrecheckResult, now: Date): WorkflowPlan {
+  return {
+    blocked: precheck.blocked,
+    departments: precheck.blocked ? [] : precheck.departments,
+    round: 1,
+    noticeSeconds: noticeSeconds(policy, now),
+    limits: stepLimits(policy, now),
+  };
+}

@@ -1,0 +1,208 @@
+import { App } from "aws-cdk-lib";
+import { Capture, Match, Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "#infra/app.ts";
+import { STEP_KINDS } from "#shared/schemas/case.ts";
+import { stateMachineDefinition } from "../support/state-machine.ts";
+
+interface AslState {
+  readonly Type: string;
+  readonly Resource?: string;
+  readonly Next?: string;
+  readonly End?: boolean;
+  readonly TimeoutSecondsPath?: string;
+  readonly Parameters?: { readonly FunctionName?: string; readonly Payload?: Record<string, unknown> };
+  readonly Catch?: readonly { readonly ErrorEquals: readonly string[]; readonly Next: string }[];
+  readonly Retry?: readonly { readonly ErrorEquals: readonly string[] }[];
+  readonly Choices?: readonly { readonly StringEquals?: string; readonly Next: string }[];
+  readonly Default?: string;
+  readonly ItemProcessor?: { readonly StartAt: string; readonly States: Record<string, AslState> };
+  readonly [field: string]: unknown;
+}
+interface Asl {
+  readonly StartAt: string;
+  readonly States: Record<string, AslState>;
+}
+
+let definition: string;
+let asl: Asl;
+beforeAll(() => {
+  const { stack } = buildApp(new App({ context: { "aws:cdk:bundling-stacks": [] } }));
+  definition = stateMachineDefinition(Template.fromStack(stack));
+  asl = JSON.parse(definition) as Asl;
+});
+
+/** Every state, with the Map's iteration states after the top-level ones. */
+function allStates(): [string, AslState, "top" | "map"][] {
+  return Object.entries(asl.States).flatMap(([name, state]) => [
+    [name, state, "top"] as [string, AslState, "top"],
+    ...Object.entries(state.ItemProcessor?.States ?? {}).map(
+      ([inner, innerState]) => [inner, innerState, "map"] as [string, AslState, "map"],
+    ),
+  ]);
+}
+const isHumanStep = (state: AslState) => state.Resource?.endsWith(":lambda:invoke.waitForTaskToken") ?? false;
+const catchTo = (state: AslState, error: string) =>
+  state.Catch?.find((entry) => entry.ErrorEquals.includes(error))?.Next;
+const outcomes = (choice: AslState) =>
+  Object.fromEntries((choice.Choices ?? []).map((entry) => [entry.StringEquals, entry.Next]));
+
+function matches(pattern: unknown): void {
+  const result = Match.serializedJson(pattern).test(definition);
+  expect(result.hasFailed(), result.renderMismatch()).toBe(false);
+  result.finished();
+}
+
+describe("approval workflow definition", () => {
+  it("starts at the pre-check, whose plan goes to $.plan, and returns a blocked case", () => {
+    const precheckFunction = new Capture();
+    matches(
+      Match.objectLike({
+        StartAt: "Precheck",
+        States: Match.objectLike({
+          Precheck: Match.objectLike({
+            Type: "Task",
+            Resource: precheckFunction,
+            ResultPath: "$.plan",
+            Next: "PrecheckPassed",
+          }),
+          PrecheckPassed: Match.objectLike({
+            Type: "Choice",
+            Choices: [{ Variable: "$.plan.blocked", BooleanEquals: true, Next: "Returned" }],
+            Default: "PublicNotice",
+          }),
+          PublicNotice: {
+            Type: "Wait",
+            SecondsPath: "$.plan.noticeSeconds",
+            Next: "VillageReview",
+            Comment: Match.anyValue(),
+          },
+          Returned: Match.objectLike({ Type: "Succeed" }),
+        }),
+      }),
+    );
+    expect(precheckFunction.asString()).toMatch(/^<WorkflowPrecheckFunction\w+\.Arn>$/);
+  });
+
+  it("makes every human step a waitForTaskToken open-step with its limit from $.plan.limits and a timeout path to MarkOverdue", () => {
+    const humanSteps = allStates().filter(([, state]) => isHumanStep(state));
+    const opened = humanSteps.filter(([, state]) => state.Parameters?.Payload?.overdue !== true);
+    expect(new Set(opened.map(([, state]) => state.Parameters?.Payload?.step))).toEqual(new Set(STEP_KINDS));
+    for (const [name, state, scope] of opened) {
+      const step = String(state.Parameters?.Payload?.step);
+      expect(state.Parameters?.FunctionName, name).toMatch(/^<WorkflowOpenStepFunction\w+\.Arn>$/);
+      expect(state.Parameters?.Payload, name).toMatchObject({
+        "taskToken.$": "$$.Task.Token",
+        "caseId.$": "$.caseId",
+        "executionArn.$": "$$.Execution.Id",
+      });
+      expect(state.TimeoutSecondsPath, name).toBe(`$.plan.limits.${step}`);
+      expect(state.ResultPath, name).toBe("$.decision");
+
+      // Timeout → MarkOverdue → the same step reopened, overdue, with no timeout at all.
+      const states = scope === "map" ? (asl.States.JointReview?.ItemProcessor?.States ?? {}) : asl.States;
+      const markOverdue = states[catchTo(state, "States.Timeout") ?? ""];
+      expect(markOverdue?.Resource, name).toMatch(/^<WorkflowMarkOverdueFunction\w+\.Arn>$/);
+      const reopened = states[markOverdue?.Next ?? ""];
+      expect(reopened?.Parameters?.Payload, name).toMatchObject({ step, overdue: true });
+      expect(reopened?.TimeoutSecondsPath, name).toBeUndefined();
+      expect(reopened?.Next ?? reopened?.End, name).toEqual(state.Next ?? state.End);
+    }
+  });
+
+  it("runs the joint review as a Map over $.plan.departments, all at once, one consultation per department", () => {
+    matches(
+      Match.objectLike({
+        States: Match.objectLike({
+          JointReview: Match.objectLike({
+            Type: "Map",
+            ItemsPath: "$.plan.departments",
+            MaxConcurrency: 0,
+            ItemSelector: Match.objectLike({
+              "caseId.$": "$.caseId",
+              "department.$": "$$.Map.Item.Value",
+              "round.$": "$.plan.round",
+            }),
+            ResultPath: "$.consultations",
+            Next: "AggregateJointReview",
+            ItemProcessor: Match.objectLike({
+              StartAt: "Consultation",
+              States: Match.objectLike({
+                Consultation: Match.objectLike({
+                  Parameters: Match.objectLike({
+                    Payload: Match.objectLike({ step: "joint_review", "department.$": "$.department" }),
+                  }),
+                }),
+              }),
+            }),
+          }),
+        }),
+      }),
+    );
+  });
+
+  it("records every task failure on the case, then fails the execution", () => {
+    const recordFailure = asl.States.RecordFailure;
+    expect(recordFailure?.Resource).toMatch(/^<WorkflowRecordFailureFunction\w+\.Arn>$/);
+    expect(recordFailure?.Next).toBe("WorkflowFailed");
+    expect(asl.States.WorkflowFailed).toMatchObject({ Type: "Fail", ErrorPath: "$.error.Error" });
+
+    const tasks = allStates().filter(([name, state]) => state.Type === "Task" && name !== "RecordFailure");
+    expect(tasks.length).toBeGreaterThan(20);
+    for (const [name, state, scope] of tasks) {
+      expect(state.Retry?.[0]?.ErrorEquals, name).toEqual(
+        expect.arrayContaining([
+          "Lambda.ServiceException",
+          "Lambda.TooManyRequestsException",
+          "CaseChangedError",
+        ]),
+      );
+      // Inside the Map an error fails the iteration, and the Map records it.
+      if (scope === "top") expect(catchTo(state, "States.ALL"), name).toBe("RecordFailure");
+      else expect(catchTo(state, "States.ALL"), name).toBeUndefined();
+    }
+    expect(catchTo(asl.States.JointReview as AslState, "States.ALL")).toBe("RecordFailure");
+  });
+
+  it("routes each decision: approved onward, rejected to an end, a correction through the villager and back", () => {
+    const routes: [string, string, string, string][] = [
+      ["VillageReviewDecision", "TownshipAcceptance", "Rejected", "VillageCorrection"],
+      ["TownshipAcceptanceDecision", "JointReview", "Returned", "AcceptanceCorrection"],
+      ["JointReviewOutcome", "TownshipApproval", "Rejected", "JointReviewCorrection"],
+      ["TownshipApprovalDecision", "IssueCertificates", "Rejected", "ApprovalCorrection"],
+    ];
+    for (const [choice, approved, rejected, correction] of routes) {
+      const state = asl.States[choice] as AslState;
+      expect(outcomes(state), choice).toEqual({ approved, rejected, correction_requested: correction });
+      expect(state.Default, choice).toBe("UnexpectedDecision");
+      expect(asl.States[correction]?.Parameters?.Payload?.step, correction).toBe("correction");
+    }
+    expect(asl.States.VillageCorrection?.Next).toBe("VillageReview");
+    expect(asl.States.AcceptanceCorrection?.Next).toBe("TownshipAcceptance");
+    expect(asl.States.ApprovalCorrection?.Next).toBe("TownshipApproval");
+    expect(asl.States.JointReviewCorrection?.Next).toBe("NextJointReviewRound");
+    expect(asl.States.NextJointReviewRound).toMatchObject({
+      Type: "Pass",
+      Next: "JointReview",
+      Parameters: {
+        plan: expect.objectContaining({
+          "departments.$": "$.jointReview.departments",
+          "round.$": "$.jointReview.round",
+        }),
+      },
+    });
+    expect(asl.States.IssueCertificates?.Next).toBe("SiteVisitStaking");
+    expect(asl.States.SiteVisitStaking?.Next).toBe("SiteVisitCompletion");
+    expect(asl.States.SiteVisitCompletion?.Next).toBe("Completed");
+    expect(asl.States.Rejected?.Type).toBe("Succeed");
+    expect(asl.States.Completed?.Type).toBe("Succeed");
+  });
+
+  it("writes no county numbers: no literal timeouts, heartbeats or wait seconds in any state", () => {
+    for (const [name, state] of allStates()) {
+      for (const field of ["TimeoutSeconds", "HeartbeatSeconds", "Seconds", "Timestamp"]) {
+        expect(state[field], `${name}.${field}`).toBeUndefined();
+      }
+    }
+  });
+});

@@ -1,0 +1,267 @@
+import { GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { ApplicationComplete } from "#shared/schemas/application.ts";
+import { queuePartition } from "#shared/store/keys.ts";
+import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { validApplication } from "../unit/support/fixtures.ts";
+
+// Fast county policies for the Lambdas the local cloud runs in this process (see withTestPolicies).
+vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
+  const { withTestPolicies } = await import("../support/workflow.ts");
+  return withTestPolicies(await importOriginal());
+});
+
+let env: TestCloud;
+let driver: WorkflowDriver;
+beforeAll(async () => {
+  env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
+  driver = new WorkflowDriver(env);
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+/** Household 511424100001-H0001 of the demo reference set: 3 members, old plot to be returned. */
+function homesteadCase(caseId: string, overrides: Partial<SeededCase> = {}): SeededCase {
+  const application = validApplication();
+  return {
+    caseId,
+    householdId: "511424100001-H0001",
+    villageCode: "511424100001",
+    townshipCode: "511424100",
+    policyId: "test-fast",
+    application: {
+      ...application,
+      // Inside parcel P-511424100001-01 (construction land) and the village construction boundary.
+      proposedPlot: {
+        ...application.proposedPlot,
+        location: { type: "Point", coordinates: [103.502, 30.002] },
+      },
+    },
+    ...overrides,
+  };
+}
+
+/** A plot whose north edge lies on the forest parcel P-511424100001-04. */
+function touchingForest(application: ApplicationComplete): ApplicationComplete {
+  const [w, s, e, n] = [103.5015, 30.0025, 103.5025, 30.003];
+  return {
+    ...application,
+    proposedPlot: {
+      ...application.proposedPlot,
+      location: {
+        type: "Polygon",
+        coordinates: [
+          [
+            [w, s],
+            [e, s],
+            [e, n],
+            [w, n],
+            [w, s],
+          ],
+        ],
+      },
+    },
+  };
+}
+
+async function statesEntered(executionArn: string): Promise<string[]> {
+  const history = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+  return history.events?.flatMap((event) => event.stateEnteredEventDetails?.name ?? []) ?? [];
+}
+
+/** Drives a fresh case through village review and acceptance to the joint review. */
+async function toJointReview(seed: SeededCase): Promise<string> {
+  await driver.seedCase(seed);
+  const executionArn = await driver.start(seed.caseId);
+  await driver.decideNext(seed.caseId, "village_review", "approved");
+  await driver.decideNext(seed.caseId, "township_acceptance", "approved");
+  return executionArn;
+}
+
+const CORE_DEPARTMENTS = ["agriculture", "natural_resources", "housing_construction"];
+
+describe("approval workflow on the local cloud", () => {
+  it("takes a homestead case from submission to completion with one status change per step", async () => {
+    const caseId = "wf-happy";
+    const executionArn = await toJointReview(homesteadCase(caseId));
+    for (const department of CORE_DEPARTMENTS) {
+      await driver.decideNext(caseId, "joint_review", "approved", department);
+    }
+    await driver.decideNext(caseId, "township_approval", "approved");
+    await driver.decideNext(caseId, "site_visit_staking", "approved");
+    await driver.decideNext(caseId, "site_visit_completion", "approved");
+
+    const execution = await driver.finished(executionArn);
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(await statesEntered(executionArn)).toContain("Completed");
+    const output = JSON.parse(execution.output ?? "{}") as { certificates?: { type: string }[] };
+    expect(output.certificates?.map((certificate) => certificate.type).sort()).toEqual([
+      "homestead_approval_certificate",
+      "rural_construction_planning_permit",
+    ]);
+
+    const { record, events, steps } = await driver.store.load(caseId);
+    expect(record.status).toBe("completed");
+    expect(record.departments).toEqual(CORE_DEPARTMENTS);
+    expect(events.flatMap((event) => event.toStatus ?? [])).toEqual([
+      "draft",
+      "submitted",
+      "prechecked",
+      "in_public_notice",
+      "in_village_review",
+      "awaiting_acceptance",
+      "accepted",
+      "in_joint_review",
+      "awaiting_decision",
+      "approved",
+      "staked_out",
+      "completed",
+    ]);
+    expect(
+      events.filter((event) => event.action === "consult").map((event) => event.data?.department),
+    ).toEqual(expect.arrayContaining(CORE_DEPARTMENTS));
+    expect(steps.every((step) => step.status === "responded" && !step.overdue)).toBe(true);
+    expect(steps.map((step) => step.stepId).sort()).toEqual(
+      [
+        "village_review#1",
+        "township_acceptance#1",
+        ...CORE_DEPARTMENTS.map((department) => `joint_review#${department}#1`),
+        "township_approval#1",
+        "site_visit_staking#1",
+        "site_visit_completion#1",
+      ].sort(),
+    );
+  });
+
+  it("returns a case the pre-check blocks, with its findings for the villager", async () => {
+    // 511424100001-H0002 keeps its old plot: a new one breaks one household, one homestead.
+    const caseId = "wf-blocked";
+    await driver.seedCase(homesteadCase(caseId, { householdId: "511424100001-H0002" }));
+    const execution = await driver.finished(await driver.start(caseId));
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(await statesEntered(execution.executionArn ?? "")).toContain("Returned");
+
+    const record = await driver.store.require(caseId);
+    expect(record.status).toBe("returned");
+    expect(record.precheck?.blocked).toBe(true);
+    expect(record.precheck?.findings).toContainEqual(
+      expect.objectContaining({ ruleId: "one-household-one-homestead", severity: "block" }),
+    );
+    expect(await driver.steps(caseId)).toEqual([]);
+  });
+
+  it("consults forestry in the joint review when the plot touches forest land", async () => {
+    const caseId = "wf-forest";
+    const seed = homesteadCase(caseId);
+    await toJointReview({ ...seed, application: touchingForest(seed.application) });
+    const departments = await eventually(async () => {
+      const open = (await driver.steps(caseId)).filter((step) => step.step === "joint_review");
+      return open.length === 4 ? open.map((step) => step.department).sort() : undefined;
+    });
+    expect(departments).toEqual([...CORE_DEPARTMENTS, "forestry"].sort());
+    expect((await driver.store.require(caseId)).precheck?.flags.touchesForestLand).toBe(true);
+  });
+
+  it("after a joint-review correction asks only the departments that requested it again", async () => {
+    const caseId = "wf-correction";
+    await toJointReview(homesteadCase(caseId));
+    await driver.decideNext(caseId, "joint_review", "approved", "agriculture");
+    await driver.decideNext(caseId, "joint_review", "correction_requested", "natural_resources");
+    await driver.decideNext(caseId, "joint_review", "approved", "housing_construction");
+
+    const correction = await driver.openStep(caseId, "correction");
+    const paused = await driver.store.require(caseId);
+    expect(paused).toMatchObject({ status: "correction_requested", resumeTo: "in_joint_review" });
+    await driver.decide(correction, "approved");
+
+    const roundTwo = await driver.openStep(caseId, "joint_review", "natural_resources");
+    expect(roundTwo.stepId).toBe("joint_review#natural_resources#2");
+    expect((await driver.store.require(caseId)).status).toBe("in_joint_review");
+    await driver.decide(roundTwo, "approved");
+
+    await driver.openStep(caseId, "township_approval");
+    expect((await driver.store.require(caseId)).status).toBe("awaiting_decision");
+    const jointSteps = (await driver.steps(caseId)).filter((step) => step.step === "joint_review");
+    expect(jointSteps.filter((step) => step.round === 2).map((step) => step.department)).toEqual([
+      "natural_resources",
+    ]);
+  });
+
+  it("rejects the case when one consulted department rejects", async () => {
+    const caseId = "wf-dept-reject";
+    const executionArn = await toJointReview(homesteadCase(caseId));
+    await driver.decideNext(caseId, "joint_review", "approved", "agriculture");
+    await driver.decideNext(caseId, "joint_review", "rejected", "natural_resources");
+    await driver.decideNext(caseId, "joint_review", "approved", "housing_construction");
+
+    const execution = await driver.finished(executionArn);
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(await statesEntered(executionArn)).toContain("Rejected");
+    const { record, events } = await driver.store.load(caseId);
+    expect(record.status).toBe("rejected");
+    expect(events.slice(-2).map((event) => event.action)).toEqual(["completeJointReview", "reject"]);
+  });
+
+  it("marks a step overdue and escalates it when its limit passes, keeps it open, and moves on once decided", async () => {
+    const caseId = "wf-late";
+    const executionArn = await driver.start(
+      (await driver.seedCase(homesteadCase(caseId, { policyId: "test-late" }))).caseId,
+    );
+    const first = await driver.openStep(caseId, "village_review");
+    const firstToken = await driver.token(caseId, first.stepId);
+
+    const overdue = await eventually(async () => {
+      const step = (await driver.steps(caseId)).find((candidate) => candidate.stepId === first.stepId);
+      return step?.overdue ? step : undefined;
+    });
+    expect(overdue).toMatchObject({ status: "awaiting_response", deadline: first.deadline });
+    const { Items: escalations = [] } = await env.dynamodb.send(
+      new QueryCommand({
+        TableName: env.cloud.endpoints.tableName,
+        IndexName: "byQueue",
+        KeyConditionExpression: "gsi1pk = :queue",
+        ExpressionAttributeValues: { ":queue": queuePartition("township_head", "511424100") },
+      }),
+    );
+    expect(escalations).toContainEqual(
+      expect.objectContaining({ type: "escalation", caseId, stepId: first.stepId }),
+    );
+    const { events } = await driver.store.load(caseId);
+    expect(events.at(-1)).toMatchObject({
+      action: "escalate",
+      data: expect.objectContaining({ stepId: first.stepId }),
+    });
+
+    // The step is reopened with a new token and no timeout: it waits for its reviewer.
+    await eventually(async () => {
+      const token = await driver.token(caseId, first.stepId);
+      return token && token !== firstToken ? token : undefined;
+    });
+    expect(await statesEntered(executionArn)).toContain("VillageReviewOverdue");
+    const late = await driver.openStep(caseId, "village_review");
+    expect(late).toMatchObject({ stepId: first.stepId, overdue: true });
+    await driver.decide(late, "approved");
+    await driver.openStep(caseId, "township_acceptance");
+    expect((await driver.store.require(caseId)).status).toBe("awaiting_acceptance");
+  });
+
+  it("records a failing task on the case and fails the execution", async () => {
+    // A household missing from the register: the pre-check cannot gather its facts.
+    const caseId = "wf-failure";
+    await driver.seedCase(homesteadCase(caseId, { householdId: "511424100001-H9999" }));
+    const execution = await driver.finished(await driver.start(caseId));
+    expect(execution.status).toBe("FAILED");
+    expect(execution.error).toBe("ReferenceDataMissingError");
+
+    const { record, events } = await driver.store.load(caseId);
+    expect(record.status).toBe("submitted");
+    expect(record.failure?.error).toBe("ReferenceDataMissingError");
+    expect(events.at(-1)).toMatchObject({
+      action: "workflowFailed",
+      data: expect.objectContaining({ error: "ReferenceDataMissingError" }),
+    });
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
+import { STEP_KINDS } from "#shared/schemas/case.ts";
+import type { PrecheckResult } from "#shared/schemas/precheck.ts";
+import { limitSeconds, noticeSeconds, workflowPlan } from "#shared/workflow/plan.ts";
+
+const DAY = 86_400;
+// 2025-03-05 is a Wednesday, 2025-03-07 a Friday (China Standard Time, 10:00).
+const WEDNESDAY = new Date("2025-03-05T02:00:00Z");
+const FRIDAY = new Date("2025-03-07T02:00:00Z");
+
+const passed: PrecheckResult = {
+  findings: [],
+  blocked: false,
+  flags: {
+    touchesForestLand: false,
+    nearWater: false,
+    nearRoad: false,
+    nearPowerLine: false,
+    farmlandConversionRequired: false,
+    outsideVillageConstructionBoundary: false,
+  },
+  departments: ["agriculture", "natural_resources", "housing_construction"],
+};
+
+describe("workflow plan", () => {
+  it("counts the public notice in working days from today", () => {
+    // Sichuan: 5 working days. From a Wednesday that is the next Wednesday.
+    expect(noticeSeconds(SICHUAN_DEFAULT_POLICY, WEDNESDAY)).toBe(7 * DAY);
+    const calendar = { ...SICHUAN_DEFAULT_POLICY, publicNotice: { days: 7, workingDays: false } };
+    expect(noticeSeconds(calendar, FRIDAY)).toBe(7 * DAY);
+  });
+
+  it("gives working-day limits the longest span of the week, so the timer never fires before the deadline", () => {
+    // 1 working day is 1 day from Monday–Thursday but 3 from a Friday.
+    expect(limitSeconds({ value: 1, unit: "working_days" }, WEDNESDAY)).toBe(3 * DAY);
+    expect(limitSeconds({ value: 10, unit: "days" }, FRIDAY)).toBe(10 * DAY);
+    expect(limitSeconds({ value: 48, unit: "hours" }, FRIDAY)).toBe(2 * DAY);
+  });
+
+  it("has a limit for every human step, taken from the step table's policy time limit", () => {
+    const plan = workflowPlan(SICHUAN_DEFAULT_POLICY, passed, WEDNESDAY);
+    expect(Object.keys(plan.limits).sort()).toEqual([...STEP_KINDS].sort());
+    expect(plan.limits.joint_review).toBe(10 * DAY); // department_review: 10 days
+    expect(plan.limits.correction).toBe(30 * DAY); // correction_response: 30 days
+    expect(plan).toMatchObject({ blocked: false, round: 1, departments: passed.departments });
+  });
+
+  it("consults no department when the pre-check blocked the case", () => {
+    const plan = workflowPlan(SICHUAN_DEFAULT_POLICY, { ...passed, blocked: true }, WEDNESDAY);
+    expect(plan).toMatchObject({ blocked: true, departments: [] });
+  });
+});
