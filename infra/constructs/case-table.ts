@@ -18,6 +18,7 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  * | audit event          | CASE#<caseId>          | EVENT#<seq, 10 digits>    |
  * | idempotency record   | IDEMPOTENCY#<key hash> | IDEMPOTENCY               |
  * | certificate          | CERT#<number>          | CERT                      |
+ * | auditor query (log)  | AUDITLOG#<yyyy-mm-dd>  | AUDIT_QUERY#<at>#<reqId>  |
  * | escalation (overdue) | CASE#<caseId>          | ESCALATION#<stepId>       |
  * | household register   | HOUSEHOLD#<householdId>| HOUSEHOLD                 |
  * | existing homestead   | HOUSEHOLD#<householdId>| HOMESTEAD#<homesteadId>   |
@@ -36,6 +37,11 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  * - a household's cases: byOwner, gsi2pk = OWNER#<householdId>, gsi2sk = <createdAt>
  * - the register (台账): byRegister, gsi3pk = REGISTER#<township>#<status>, gsi3sk = <updatedAt>
  * - audit search by time: byEventTime, gsi4pk = EVENTS#<yyyy-mm-dd>, gsi4sk = <at>#<caseId>#<seq>
+ *   (one Query per UTC day of the range, at most 92 days; filters by FilterExpression)
+ * - who audited what: Query pk = AUDITLOG#<day> (base table). Every auditor read (history, verify,
+ *   search, export, register) writes one AUDIT_QUERY item (actor, route, parameters, outcome, result
+ *   count) before its answer leaves; append-only, no GSI keys so it never appears in the event search
+ *   (shared/audit/query-log.ts)
  */
 export class CaseTable extends Construct {
   readonly table: TableV2;

@@ -1,0 +1,104 @@
+/**
+ * A case's full history for auditors, with its hash chain checked against the
+ * head stored on the case record (so a removed last event is caught too).
+ */
+import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { verifyChain } from "../domain/audit-chain.ts";
+import { NotFoundError } from "../http/errors.ts";
+import { type AuditEvent, auditEventSchema } from "../schemas/audit-event.ts";
+import type { CaseRecord } from "../schemas/case.ts";
+import type { CaseStore } from "../store/case-store.ts";
+import { CASE_ITEM_PREFIX, caseKey } from "../store/keys.ts";
+import type { Jurisdiction } from "./jurisdiction.ts";
+import type { CaseHistory, ChainCheck } from "./schemas.ts";
+
+const STORED_ONLY = new Set(["pk", "sk", "gsi4pk", "gsi4sk", "type", "townshipCode"]);
+
+/** The stored events of a case in seq order; `malformedAt` is the position of the first one that fails its schema. */
+async function readEvents(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  caseId: string,
+): Promise<{ events: AuditEvent[]; stored: number; malformedAt?: number }> {
+  const events: AuditEvent[] = [];
+  let position = 0;
+  let malformedAt: number | undefined;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :event)",
+        ExpressionAttributeValues: { ":pk": caseKey(caseId).pk, ":event": CASE_ITEM_PREFIX.event },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      position += 1;
+      const parsed = auditEventSchema.safeParse(
+        Object.fromEntries(Object.entries(item).filter(([key]) => !STORED_ONLY.has(key))),
+      );
+      if (parsed.success) events.push(parsed.data);
+      else malformedAt ??= position;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return malformedAt === undefined ? { events, stored: position } : { events, stored: position, malformedAt };
+}
+
+/** verifyChain, plus malformed events and the counts the API reports. */
+export function checkChain(
+  events: readonly AuditEvent[],
+  head: { readonly seq: number; readonly hash: string },
+  malformedAt?: number,
+  stored = events.length,
+): ChainCheck {
+  if (malformedAt !== undefined) {
+    const before = verifyChain(events.slice(0, malformedAt - 1));
+    return before.valid
+      ? { valid: false, events: stored, brokenAt: malformedAt, reason: "malformed_event" }
+      : { ...before, events: stored };
+  }
+  const result = verifyChain(events, head);
+  return result.valid
+    ? { valid: true, events: stored, head: { seq: head.seq, hash: head.hash } }
+    : { ...result, events: stored };
+}
+
+export class CaseHistoryReader {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly store: CaseStore,
+  ) {}
+
+  /**
+   * 404 both when the case does not exist and when it lies outside the
+   * caller's jurisdiction: the answer must not tell which (no enumeration of case ids).
+   */
+  private async caseFor(caseId: string, jurisdiction: Jurisdiction): Promise<CaseRecord> {
+    const record = await this.store.get(caseId);
+    if (!record || !jurisdiction.covers(record.townshipCode)) throw new NotFoundError(`No case ${caseId}`);
+    return record;
+  }
+
+  async history(caseId: string, jurisdiction: Jurisdiction): Promise<CaseHistory> {
+    const record = await this.caseFor(caseId, jurisdiction);
+    const { events, stored, malformedAt } = await readEvents(this.client, this.tableName, caseId);
+    const head = { seq: record.eventSeq, hash: record.eventHead };
+    return {
+      caseId,
+      townshipCode: record.townshipCode,
+      status: record.status,
+      head,
+      events,
+      verification: checkChain(events, head, malformedAt, stored),
+    };
+  }
+
+  async verify(caseId: string, jurisdiction: Jurisdiction): Promise<{ caseId: string } & ChainCheck> {
+    const { verification } = await this.history(caseId, jurisdiction);
+    return { caseId, ...verification };
+  }
+}

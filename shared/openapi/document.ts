@@ -1,0 +1,134 @@
+/**
+ * The OpenAPI 3.1 document, generated from the zod schemas by
+ * @asteasolutions/zod-to-openapi, one operation per row of the route table.
+ *
+ * The route table is passed in (functions/api/openapi.ts hands over
+ * infra/routes.ts), so shared/ does not import infra/. A route without an
+ * operation in OPERATIONS is still listed (marked `x-undocumented`) and
+ * reported in `missing`; test/unit/openapi.test.ts fails on it.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+import { OPERATIONS, type OperationSpec } from "./operations.ts";
+
+/** The parts of a route table row the document needs (structurally infra/routes.ts's RouteDefinition). */
+export interface DocumentedRoute {
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  readonly path: string;
+  readonly access: "public" | "signed-in";
+  readonly summary: string;
+}
+
+export type OpenApiDocument = ReturnType<OpenApiGeneratorV31["generateDocument"]>;
+
+export interface GeneratedDocument {
+  readonly document: OpenApiDocument;
+  /** Route keys with no operation in OPERATIONS. */
+  readonly missing: readonly string[];
+  /** Operations for route keys the table no longer has. */
+  readonly stale: readonly string[];
+}
+
+export const BEARER_SCHEME = "bearerAuth";
+
+const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ example: "not_found" }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+const gatewayErrorSchema = z.object({ message: z.string() }).meta({ id: "GatewayError" });
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: errorBodySchema } },
+});
+
+const keyOf = (route: Pick<DocumentedRoute, "method" | "path">) => `${route.method} ${route.path}`;
+
+/** `{proxy+}` (API Gateway's greedy parameter) is `{proxy}` in OpenAPI. */
+const openApiPath = (path: string) => path.replace(/\{(\w+)\+\}/g, "{$1}");
+const pathParameters = (path: string) => [...path.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1] ?? "");
+
+function placeholder(route: DocumentedRoute): OperationSpec {
+  return {
+    operationId: `undocumented_${route.method.toLowerCase()}_${route.path.replace(/\W+/g, "_")}`,
+    tags: ["undocumented"],
+    responses: { 200: { description: "Not yet documented" } },
+  };
+}
+
+export function buildOpenApiDocument(
+  routes: readonly DocumentedRoute[],
+  operations: Readonly<Record<string, OperationSpec>> = OPERATIONS,
+  info: { readonly version: string; readonly serverUrl?: string } = { version: "0.1.0" },
+): GeneratedDocument {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent("securitySchemes", BEARER_SCHEME, {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "Access token from the identity provider (Cognito or the provincial OIDC issuer)",
+  });
+
+  const missing: string[] = [];
+  for (const route of routes) {
+    const key = keyOf(route);
+    const known = operations[key];
+    if (!known) missing.push(key);
+    const spec = known ?? placeholder(route);
+    const names = pathParameters(route.path);
+    const request: RouteConfig["request"] = { ...spec.request };
+    if (names.length > 0 && !request.params) {
+      request.params = z.object(Object.fromEntries(names.map((name) => [name, z.string()])));
+    }
+    const signedIn = route.access !== "public";
+    registry.registerPath({
+      method: route.method.toLowerCase() as RouteConfig["method"],
+      path: openApiPath(route.path),
+      operationId: spec.operationId,
+      summary: route.summary,
+      ...(spec.description ? { description: spec.description } : {}),
+      tags: [...spec.tags],
+      security: signedIn ? [{ [BEARER_SCHEME]: [] }] : [],
+      ...(known ? {} : { "x-undocumented": true }),
+      ...(spec.genericResponse ? { "x-response-schema": "generic" } : {}),
+      request,
+      responses: {
+        ...spec.responses,
+        400: errorResponse("The request is invalid (field problems in `error.details`)"),
+        ...(signedIn
+          ? {
+              401: {
+                description: "No valid bearer token (answered by the JWT authorizer)",
+                content: { "application/json": { schema: gatewayErrorSchema } },
+              },
+              403: errorResponse("The caller's role or jurisdiction does not allow this"),
+            }
+          : {}),
+        ...(names.length > 0
+          ? { 404: errorResponse("No such resource (or not visible to the caller)") }
+          : {}),
+        500: errorResponse("Internal error (details are never exposed)"),
+      },
+    });
+  }
+  const routeKeys = new Set(routes.map(keyOf));
+  const stale = Object.keys(operations).filter((key) => !routeKeys.has(key));
+
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Nongfang 农房 API",
+      version: info.version,
+      description:
+        "Rural homestead and farmhouse permits: applications, joint review, register (台账), filing (备案) and audit.",
+      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
+    },
+    ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
+  });
+  return { document, missing, stale };
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import { ROUTES, routeKey } from "#infra/routes.ts";
+import { BEARER_SCHEME, buildOpenApiDocument } from "#shared/openapi/document.ts";
+import { OPERATIONS } from "#shared/openapi/operations.ts";
+
+const { document, missing, stale } = buildOpenApiDocument(ROUTES);
+const METHODS = ["get", "put", "post", "delete", "patch"] as const;
+
+interface Operation {
+  readonly operationId?: string;
+  readonly security?: readonly Record<string, readonly string[]>[];
+  readonly parameters?: readonly {
+    readonly name: string;
+    readonly in: string;
+    readonly required?: boolean;
+  }[];
+  readonly responses?: Record<string, unknown>;
+}
+
+const operationOf = (method: string, path: string): Operation | undefined =>
+  (document.paths?.[path.replace(/\{(\w+)\+\}/g, "{$1}")] as Record<string, Operation> | undefined)?.[
+    method.toLowerCase()
+  ];
+
+const allOperations = (): Operation[] =>
+  Object.values(document.paths ?? {}).flatMap((item) =>
+    METHODS.map((method) => (item as Record<string, Operation | undefined>)[method]).filter(
+      (operation): operation is Operation => operation !== undefined,
+    ),
+  );
+
+/** Every `$ref` string anywhere in the document. */
+function refsIn(value: unknown, found: string[] = []): string[] {
+  if (Array.isArray(value)) for (const item of value) refsIn(item, found);
+  else if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === "$ref" && typeof item === "string") found.push(item);
+      else refsIn(item, found);
+    }
+  }
+  return found;
+}
+
+describe("OpenAPI document", () => {
+  it("is OpenAPI 3.1 with a title, a version and a bearer JWT security scheme", () => {
+    expect(document.openapi).toBe("3.1.0");
+    expect(document.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+    expect(document.components?.securitySchemes?.[BEARER_SCHEME]).toEqual(
+      expect.objectContaining({ type: "http", scheme: "bearer", bearerFormat: "JWT" }),
+    );
+  });
+
+  it("has an operation for every row of the route table, and none for routes that are gone", () => {
+    expect(missing).toEqual([]);
+    expect(stale).toEqual([]);
+    for (const route of ROUTES) expect(operationOf(route.method, route.path), routeKey(route)).toBeDefined();
+    expect(allOperations()).toHaveLength(ROUTES.length);
+  });
+
+  it("reports a route that has no registered operation (so the test above fails for it)", () => {
+    const extra = {
+      method: "GET",
+      path: "/cases/{caseId}/nothing-registered",
+      access: "signed-in",
+      summary: "A route someone forgot to document",
+    } as const;
+    const result = buildOpenApiDocument([...ROUTES, extra]);
+    expect(result.missing).toEqual(["GET /cases/{caseId}/nothing-registered"]);
+    const item = result.document.paths?.["/cases/{caseId}/nothing-registered"] as Record<string, unknown>;
+    expect(item.get).toMatchObject({ "x-undocumented": true });
+  });
+
+  it("reports an operation whose route was removed from the table", () => {
+    const result = buildOpenApiDocument(ROUTES.filter((route) => route.path !== "/register"));
+    expect(result.stale).toEqual(["GET /register"]);
+  });
+
+  it("gives every operation a unique operationId", () => {
+    const ids = allOperations().map((operation) => operation.operationId);
+    expect(ids.every((id) => typeof id === "string" && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(Object.values(OPERATIONS).map((spec) => spec.operationId)).size).toBe(
+      Object.keys(OPERATIONS).length,
+    );
+  });
+
+  it("requires the bearer token on every non-public route and none on public ones", () => {
+    for (const route of ROUTES) {
+      const operation = operationOf(route.method, route.path);
+      if (route.access === "public") expect(operation?.security, routeKey(route)).toEqual([]);
+      else {
+        expect(operation?.security, routeKey(route)).toEqual([{ [BEARER_SCHEME]: [] }]);
+        expect(operation?.responses, routeKey(route)).toHaveProperty("401");
+      }
+    }
+  });
+
+  it("declares every path parameter of every route as a required path parameter", () => {
+    for (const route of ROUTES) {
+      const names = [...route.path.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1]);
+      const declared = (operationOf(route.method, route.path)?.parameters ?? []).filter(
+        (parameter) => parameter.in === "path",
+      );
+      expect(declared.map((parameter) => parameter.name).sort(), routeKey(route)).toEqual([...names].sort());
+      for (const parameter of declared)
+        expect(parameter.required, `${routeKey(route)} ${parameter.name}`).toBe(true);
+    }
+  });
+
+  it("gives every operation a success response and resolves every $ref to a component", () => {
+    for (const operation of allOperations()) {
+      expect(Object.keys(operation.responses ?? {}).some((status) => /^2\d\d$/.test(status))).toBe(true);
+    }
+    const refs = refsIn(document);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const [, section, name] = /^#\/components\/(\w+)\/(.+)$/.exec(ref) ?? [];
+      const components = document.components as Record<string, Record<string, unknown> | undefined>;
+      expect(section && name ? components[section]?.[name] : undefined, ref).toBeDefined();
+    }
+  });
+
+  it("describes the audit routes with their zod schemas (query parameters, CSV media type)", () => {
+    const search = operationOf("GET", "/audit/events");
+    expect(search?.parameters?.find((parameter) => parameter.name === "from")).toMatchObject({
+      in: "query",
+      required: true,
+    });
+    const csv = operationOf("GET", "/audit/events.csv")?.responses?.["200"] as {
+      content: Record<string, unknown>;
+    };
+    expect(Object.keys(csv.content)).toEqual(["text/csv"]);
+    expect(document.components?.schemas).toHaveProperty("AuditEventRecord");
+  });
+
+  it("survives a JSON round trip (what GET /openapi.json serves)", () => {
+    expect(JSON.parse(JSON.stringify(document))).toEqual(document);
+  });
+});
