@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { auditRequestOf } from "#shared/audit/audit-service.ts";
-import { csvResult, withTextBody } from "#shared/audit/csv.ts";
+import { csvResult } from "#shared/audit/csv.ts";
 import { readConfig, tableEnv } from "#shared/config.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { Register } from "#shared/register/register.ts";
@@ -11,13 +11,11 @@ const config = readConfig(tableEnv);
 const register = new Register(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.TABLE_NAME);
 
 /** GET /register.csv: the county filing (备案) export of the register; `x-next-cursor` continues it. */
-export const handler = withTextBody(
-  httpRoute({ query: registerExportQuerySchema }, async ({ query, event }) => {
-    const { csv, page } = await register.export(auditRequestOf(event), query);
-    return csvResult(
-      csv,
-      `register-${page.township}.csv`,
-      page.nextCursor ? { "x-next-cursor": page.nextCursor } : {},
-    );
-  }),
-);
+export const handler = httpRoute({ query: registerExportQuerySchema }, async ({ query, event }) => {
+  const { csv, page } = await register.export(auditRequestOf(event), query);
+  return csvResult(
+    csv,
+    `register-${page.township}.csv`,
+    page.nextCursor ? { "x-next-cursor": page.nextCursor } : {},
+  );
+});

@@ -7,7 +7,7 @@
  * tab/CR) get a leading apostrophe (OWASP "CSV injection"): an exported
  * comment must never execute on the auditor's machine.
  */
-import type { HttpLambdaHandler, HttpResult } from "../http/handler.ts";
+import type { HttpResult } from "../http/handler.ts";
 
 export const UTF8_BOM = "\uFEFF";
 export type CsvCell = string | number | boolean | null | undefined;
@@ -30,27 +30,11 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvCel
 export function csvResult(csv: string, filename: string, headers: Record<string, string> = {}): HttpResult {
   return {
     statusCode: 200,
-    body: csv,
+    text: csv,
     headers: {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="${filename}"`,
       ...headers,
     },
-  };
-}
-
-/**
- * shared/http's stack serialises every body as JSON; a CSV result comes back
- * as a JSON string, so this unwraps it into the raw text. Errors stay JSON.
- * (Until httpRoute grows a text result of its own.)
- */
-export function withTextBody(handler: HttpLambdaHandler): HttpLambdaHandler {
-  return async (event, context) => {
-    const response = await handler(event, context);
-    const type = response.headers?.["content-type"];
-    if (typeof type === "string" && type.startsWith("text/csv") && typeof response.body === "string") {
-      return { ...response, body: JSON.parse(response.body) as string };
-    }
-    return response;
   };
 }

@@ -257,3 +257,15 @@ describe("GET /register.csv", () => {
     expect(await response.json()).toMatchObject({ error: { code: "forbidden" } });
   });
 });
+
+describe("GET /openapi.json", () => {
+  it("serves the OpenAPI 3.1 document without sign-in, listing the register and audit routes", async () => {
+    const response = await fetch(`${env.cloud.endpoints.api}/openapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toBe("3.1.0");
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(["/register", "/register.csv", "/audit/events", "/audit/cases/{caseId}/verify"]),
+    );
+  });
+});
