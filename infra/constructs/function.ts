@@ -118,12 +118,12 @@ export class NongfangFunction extends Construct {
   /**
    * Object-level actions only, named one by one (no `s3:GetObject*`-style
    * wildcards): reading documents and certificates, and for "readWrite" also
-   * writing and deleting them (a rejected upload is deleted).
+   * writing and deleting them (a rejected upload's exact version is deleted).
    */
   bindBucket(bucket: IBucket, access: "read" | "readWrite"): this {
     this.function.addEnvironment("BUCKET_NAME", bucket.bucketName);
     const actions = ["s3:GetObject", "s3:GetObjectVersion"];
-    if (access === "readWrite") actions.push("s3:PutObject", "s3:DeleteObject");
+    if (access === "readWrite") actions.push("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion");
     this.function.addToRolePolicy(new PolicyStatement({ actions, resources: [bucket.arnForObjects("*")] }));
     this.acknowledgeWildcard(`${this.arnToken(bucket)}/*`, "Objects of the documents bucket only.");
     return this;

@@ -45,7 +45,7 @@ describe("case table", () => {
 });
 
 describe("documents bucket", () => {
-  it("blocks public access, is encrypted and versioned, takes browser uploads and expires broken ones", () => {
+  it("blocks public access, is encrypted and versioned, takes browser uploads and expires broken uploads and old versions", () => {
     template.hasResourceProperties("AWS::S3::Bucket", {
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
@@ -57,7 +57,10 @@ describe("documents bucket", () => {
       BucketEncryption: Match.objectLike({ ServerSideEncryptionConfiguration: Match.anyValue() }),
       CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: Match.arrayWith(["PUT"]) })] },
       LifecycleConfiguration: {
-        Rules: [Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })],
+        Rules: Match.arrayWith([
+          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+          Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+        ]),
       },
     });
   });

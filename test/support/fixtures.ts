@@ -23,12 +23,14 @@ export function homesteadApplication(overrides: Partial<ApplicationComplete> = {
       { name: "陈芳", age: 44, relation: "spouse", idNumber: idNumber("511424", "19820521", "224") },
       { name: "王小明", age: 17, relation: "child", idNumber: idNumber("511424", "20090101", "011") },
     ],
+    currentHomestead: { areaM2: 110, houseFloorAreaM2: 150, oldPlotDisposition: "return" },
     proposedPlot: {
       houseLandAreaM2: 80,
       ancillaryLandAreaM2: 40,
       address: "丹棱县齐乐镇示范村3组",
       boundaries: { east: "村道", south: "李家承包地", west: "水渠", north: "王家宅基地" },
-      location: { type: "Point", coordinates: [103.5123, 30.0123] },
+      // Inside construction-land parcel P-511424100001-01 of the seeded reference data.
+      location: { type: "Point", coordinates: [103.502, 30.002] },
       situation: "new_plot",
       landClass: "construction_land",
     },
