@@ -34,6 +34,8 @@ export interface LocalCloudOptions {
     /** The local OIDC issuer; absent reuses the port of the last start (its URL is every token's `iss`). */
     readonly auth?: number;
   };
+  /** CDK context for the synthesized stack, as `cdk deploy -c …` (e.g. `{ countyPolicy: "guangxi-contrast" }`). */
+  readonly context?: Readonly<Record<string, unknown>>;
   /** Multiplies every Wait and task timeout of the workflow (tests and benchmarks shrink time). */
   readonly waitScale?: number;
 }
@@ -90,7 +92,7 @@ function only<T>(values: readonly T[], what: string): T {
  * the SDK's standard endpoint variables (AWS_ENDPOINT_URL_*).
  */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
-  const template = synthesizeTemplate();
+  const template = synthesizeTemplate(options.context);
   const names = localPhysicalNames(template);
   const tableName = names.resolveRef(only(logicalIdsOf(template, "AWS::DynamoDB::GlobalTable"), "table"));
   const bucketNames = logicalIdsOf(template, "AWS::S3::Bucket").map((id) => names.resolveRef(id));

@@ -17,8 +17,11 @@ const dataDir = path.join(REPO_ROOT, ".data");
 if (process.argv.includes("--reset")) await rm(dataDir, { recursive: true, force: true });
 
 const started = Date.now();
+// The demo policy shortens the public notice to 0 days so a case can reach its certificate in minutes.
+const countyPolicy = process.env.NONGFANG_COUNTY_POLICY ?? "danling-demo";
 const cloud = await startLocalCloud({
   dataDir,
+  context: { countyPolicy },
   ports: {
     api: port("NONGFANG_API_PORT", 3000),
     dynamodb: port("NONGFANG_DYNAMODB_PORT", 4566),
@@ -28,7 +31,7 @@ const cloud = await startLocalCloud({
   },
 });
 const { endpoints } = cloud;
-console.log(`Nongfang is running (started in ${Date.now() - started} ms; data in ${dataDir})
+console.log(`Nongfang is running (started in ${Date.now() - started} ms; data in ${dataDir}; county policy ${countyPolicy})
 
   HTTP API        ${endpoints.api}   (try ${endpoints.api}/health)
   Sign-in (OIDC)  ${endpoints.auth.issuer}/authorize?client_id=${endpoints.auth.clientId}&redirect_uri=${encodeURIComponent(`${endpoints.api}/`)}   (demo users)

@@ -13,21 +13,24 @@ export interface CfnTemplate {
   readonly Resources: Record<string, CfnResource>;
 }
 
-let cached: CfnTemplate | undefined;
+const cache = new Map<string, CfnTemplate>();
 
 /**
  * Synthesizes the real CDK stack in-process and returns its CloudFormation
  * template: the local cloud reads tables, functions and the state machine's
  * ASL from it, so what runs locally is what deploys. Bundling is skipped
  * (the local runtime imports handler sources directly); cdk-nag still runs.
+ * `context` is CDK context, as `cdk deploy -c key=value` would pass it.
  */
-export function synthesizeTemplate(): CfnTemplate {
+export function synthesizeTemplate(context: Readonly<Record<string, unknown>> = {}): CfnTemplate {
+  const key = JSON.stringify(context);
+  const cached = cache.get(key);
   if (cached) return cached;
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const app = new App({ context: { ...context, "aws:cdk:bundling-stacks": [] } });
   const { stack } = buildApp(app);
-  const assembly = app.synth();
-  cached = assembly.getStackByName(stack.stackName).template as CfnTemplate;
-  return cached;
+  const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+  cache.set(key, template);
+  return template;
 }
 
 export const LOCAL_REGION = "us-east-1";

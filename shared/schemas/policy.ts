@@ -100,7 +100,8 @@ export const timeLimitsSchema = z.strictObject(
 export type TimeLimits = z.infer<typeof timeLimitsSchema>;
 
 export const publicNoticeSchema = z.strictObject({
-  days: z.int().min(1),
+  // 0 is allowed: some counties post the notice before the application reaches the platform.
+  days: z.int().min(0),
   workingDays: z.boolean(),
 });
 export type PublicNotice = z.infer<typeof publicNoticeSchema>;

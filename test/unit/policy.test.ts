@@ -34,8 +34,12 @@ describe("county policy loading", () => {
     expect(() => loadPolicy(json)).not.toThrow();
   });
 
-  it("ships both policies, keyed by id and findable by county code", () => {
-    expect(Object.keys(SHIPPED_POLICIES).sort()).toEqual(["guangxi-contrast", "sichuan-default"]);
+  it("ships the policies keyed by id, the real default found by county code", () => {
+    expect(Object.keys(SHIPPED_POLICIES).sort()).toEqual([
+      "danling-demo",
+      "guangxi-contrast",
+      "sichuan-default",
+    ]);
     expect(getShippedPolicy("511424")).toBe(SICHUAN_DEFAULT_POLICY);
     expect(getShippedPolicy("guangxi-contrast")).toBe(GUANGXI_CONTRAST_POLICY);
     expect(() => getShippedPolicy("999999")).toThrow(UnknownPolicyError);
@@ -85,7 +89,7 @@ describe("county policy loading", () => {
     areaStandards.houseLand.byTerrainM2 = { plains: 30, hills: 40, volcano: 60 } as never;
     areaStandards.householdSizeBands[1] = { minMembers: 5, maxMembers: 5, countedPersons: 2 };
     broken.areaStandards = areaStandards;
-    broken.publicNotice = { days: 0, workingDays: true };
+    broken.publicNotice = { days: -1, workingDays: true };
     broken.county = { ...sichuanJson.county, code: "5114" };
     const { timeLimits } = clone(sichuanJson);
     delete (timeLimits as Partial<typeof timeLimits>).site_check;
