@@ -15,6 +15,8 @@ import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseKind } from "../schemas/common.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
 import type { CaseItems, CaseStore } from "../store/case-store.ts";
+import { stepKey } from "../store/keys.ts";
+import { escalationKey } from "../workflow/mark-overdue.ts";
 import { type ExpectedAction, expectedOf, type TimelineEntry, timelineOf } from "./views.ts";
 
 export interface VillagerDeps {
@@ -214,11 +216,27 @@ export async function withdrawCase(
   caseId: string,
   reason: string | undefined,
 ): Promise<CaseRecord> {
-  const record = await ownCase(deps, actor, caseId);
+  const { record, steps } = await ownCaseItems(deps, actor, caseId);
   if (isTerminal(record.status)) throw new UnprocessableEntityError(`The case is already ${record.status}`);
+  // Open steps close with the case in one transaction: they leave every queue and can no longer be decided.
+  const open = steps.filter((step) => step.status === "awaiting_response");
   const withdrawn = await deps.store.transition(record, "withdraw", {
     actor: auditActor(actor),
     ...(reason ? { comment: reason } : {}),
+    ...(open.length > 0 ? { data: { cancelledSteps: open.map((step) => step.stepId) } } : {}),
+    alsoWrite: open.flatMap((step) => [
+      {
+        Update: {
+          TableName: deps.store.tableName,
+          Key: stepKey(caseId, step.stepId),
+          UpdateExpression: "SET #status = :cancelled REMOVE gsi1pk, gsi1sk",
+          ConditionExpression: "#status = :awaiting",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":cancelled": "cancelled", ":awaiting": "awaiting_response" },
+        },
+      },
+      { Delete: { TableName: deps.store.tableName, Key: escalationKey(caseId, step.stepId) } },
+    ]),
   });
   if (withdrawn.executionArn && deps.sfn) {
     await deps.sfn.send(

@@ -84,7 +84,8 @@ export const stepRecordSchema = z.object({
   department: departmentIdSchema.optional(),
   /** Joint review rounds: a department asked again after a correction starts round 2. */
   round: z.int().min(1),
-  status: z.enum(["awaiting_response", "responded"]),
+  /** `cancelled`: the case was withdrawn while the step was open; nobody can decide it any more. */
+  status: z.enum(["awaiting_response", "responded", "cancelled"]),
   townshipCode: z.string(),
   openedAt: z.iso.datetime(),
   deadline: z.iso.datetime().optional(),

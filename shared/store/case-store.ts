@@ -90,7 +90,7 @@ function isCancelledByCondition(error: unknown, index: number): boolean {
 export class CaseStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
   ) {}
 

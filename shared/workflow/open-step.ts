@@ -4,6 +4,7 @@
  * applies the step's `onOpen` transition from THE step table (steps.ts).
  */
 import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { isTerminal } from "../domain/case-status.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { addDuration } from "../domain/time-limits.ts";
 import type { StepKind, StepRecord } from "../schemas/case.ts";
@@ -147,6 +148,8 @@ export async function openStep(
 
   // Parallel joint-review openers race on the case's event head: withRetry re-reads and re-applies.
   await store.withRetry(input.caseId, async (current) => {
+    // A case withdrawn while this task was on its way: its run is stopped, so open nothing.
+    if (isTerminal(current.status)) return current;
     const onOpen = rule.onOpen;
     const transitionNow = onOpen !== undefined && current.status === onOpen.from;
     if (input.step === "joint_review") {
