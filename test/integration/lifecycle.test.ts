@@ -247,6 +247,15 @@ describe("a farmhouse case (rebuild on the household's plot)", () => {
     expect((approved.certificates as { type: string }[]).map((certificate) => certificate.type)).toEqual([
       "rural_construction_planning_permit",
     ]);
+    for (let visit = 0; visit < 2; visit++) {
+      await decideFromQueue("inspector-a", "site_inspector", A, caseId, {
+        outcome: "approved",
+        measurements: SITE_MEASUREMENTS,
+      });
+    }
+    await eventually(async () =>
+      (await statusOf("villager-li", caseId)).status === "completed" ? true : undefined,
+    );
   });
 });
 
@@ -285,5 +294,72 @@ describe("withdrawal in the middle of the joint review", () => {
       { outcome: "approved" },
     );
     expect(late.status).toBe(409);
+  });
+});
+
+describe("cases that do not reach approval", () => {
+  it("returns a homestead application to a household that keeps its old plot, with the blocking finding", async () => {
+    // 李秀英's household holds a plot it will not return: one household, one homestead.
+    const application = homesteadApplication({
+      head: {
+        name: "李秀英",
+        sex: "female",
+        age: 52,
+        phone: "13900139000",
+        idNumber: idNumber("511424", "19740708", "246"),
+        householdRegistrationPlace: "四川省眉山市丹棱县齐乐镇",
+      },
+      members: [
+        { name: "陈大山", age: 55, relation: "spouse", idNumber: idNumber("511424", "19710202", "135") },
+        { name: "陈小燕", age: 20, relation: "child", idNumber: idNumber("511424", "20060606", "028") },
+      ],
+      currentHomestead: { areaM2: 95, houseFloorAreaM2: 120, oldPlotDisposition: "keep" },
+    });
+    const caseId = await applyAndSubmit("villager-li", "homestead", application);
+    const returned = await eventually(async () => {
+      const view = await statusOf("villager-li", caseId);
+      return view.status === "returned" ? view : undefined;
+    });
+    const findings = (
+      returned.precheck as { findings: { ruleId: string; severity: string; message: { zh: string } }[] }
+    ).findings;
+    const blocking = findings.filter((finding) => finding.severity === "block");
+    expect(blocking.map((finding) => finding.ruleId)).toContain("one-household-one-homestead");
+    expect(blocking.every((finding) => finding.message.zh.length > 0)).toBe(true);
+    expect(returned.expected).toMatchObject({ action: "revise_and_resubmit" });
+  });
+
+  it("brings in forestry for a plot touching forest land, and one department's rejection rejects the case", async () => {
+    const application = homesteadApplication();
+    // Inside parcel P-511424100001-04 (farmland flagged as forest land) of the seeded reference data.
+    application.proposedPlot = {
+      ...application.proposedPlot,
+      location: { type: "Point", coordinates: [103.502, 30.004] },
+      landClass: "farmland",
+    };
+    const caseId = await applyAndSubmit("villager-wang", "homestead", application);
+    await decideFromQueue("village-officer-a", "village_officer", A, caseId);
+    await decideFromQueue("clerk-a", "township_clerk", A, caseId);
+    const inReview = await statusOf("villager-wang", caseId);
+    expect(inReview.departments).toContain("forestry");
+
+    await Promise.all([
+      decideFromQueue("reviewer-agriculture-a", "agriculture", A, caseId),
+      decideFromQueue("reviewer-natural-resources-a", "natural_resources", A, caseId),
+      decideFromQueue("reviewer-housing-a", "housing_construction", A, caseId),
+      decideFromQueue("reviewer-forestry-a", "forestry", A, caseId, {
+        outcome: "rejected",
+        comment: "占用林地，不予同意",
+      }),
+    ]);
+    const rejected = await eventually(async () => {
+      const view = await statusOf("villager-wang", caseId);
+      return view.status === "rejected" ? view : undefined;
+    });
+    const forestry = (
+      rejected.timeline as { department?: string; decision?: { outcome: string; comment?: string } }[]
+    ).find((entry) => entry.department === "forestry");
+    expect(forestry?.decision).toMatchObject({ outcome: "rejected", comment: "占用林地，不予同意" });
+    expect(rejected.certificates).toBeUndefined();
   });
 });
