@@ -1,0 +1,73 @@
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { IllegalTransitionError } from "#shared/domain/case-status.ts";
+import { NotFoundError } from "#shared/http/errors.ts";
+import { httpRoute, ok } from "#shared/http/handler.ts";
+
+const event = (body?: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 =>
+  ({
+    version: "2.0",
+    routeKey: "POST /x",
+    rawPath: "/x",
+    rawQueryString: "",
+    headers: { "content-type": "application/json", ...headers },
+    requestContext: { http: { method: "POST", path: "/x" } },
+    isBase64Encoded: false,
+    ...(body === undefined ? {} : { body }),
+  }) as unknown as APIGatewayProxyEventV2;
+const context = {} as Context;
+
+const named = (name: string, message = "boom") => Object.assign(new Error(message), { name });
+
+describe("the HTTP middleware stack", () => {
+  it("answers 400 with field paths when the body fails its schema", async () => {
+    const handler = httpRoute({ body: z.object({ kind: z.enum(["homestead"]) }) }, async () => ok({}));
+    const response = await handler(event(JSON.stringify({ kind: "castle" })), context);
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body ?? "{}")).toMatchObject({
+      error: { code: "validation_failed", details: { problems: [{ path: "body.kind" }] } },
+    });
+  });
+
+  it("passes a 4xx error's message through", async () => {
+    const handler = httpRoute({}, async () => {
+      throw new NotFoundError("No case c1");
+    });
+    const response = await handler(event(), context);
+    expect(response.statusCode).toBe(404);
+    expect(JSON.parse(response.body ?? "{}")).toMatchObject({ error: { message: "No case c1" } });
+  });
+
+  it.each([
+    ["IdempotencyAlreadyInProgressError", 409, "request_in_progress"],
+    ["IdempotencyValidationError", 422, "idempotency_key_reused"],
+    ["IdempotencyKeyError", 400, "idempotency_key_missing"],
+  ])("maps Powertools' %s to %i as the Idempotency-Key draft says", async (name, status, code) => {
+    const handler = httpRoute({}, async () => {
+      throw named(name);
+    });
+    const response = await handler(event(), context);
+    expect(response.statusCode).toBe(status);
+    expect(JSON.parse(response.body ?? "{}")).toMatchObject({ error: { code } });
+  });
+
+  it("answers 409 for a transition the case's status does not allow", async () => {
+    const handler = httpRoute({}, async () => {
+      throw new IllegalTransitionError("approved", "withdraw", "not before approval");
+    });
+    expect((await handler(event(), context)).statusCode).toBe(409);
+  });
+
+  it("hides the details of unexpected errors behind a generic 500", async () => {
+    const handler = httpRoute({}, async () => {
+      throw new Error("ConnectionRefused: 10.0.0.5:5432 password=hunter2");
+    });
+    const response = await handler(event(), context);
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain("hunter2");
+    expect(JSON.parse(response.body ?? "{}")).toEqual({
+      error: { code: "internal_error", message: "Internal server error" },
+    });
+  });
+});
