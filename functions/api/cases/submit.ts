@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase, submitCase } from "#shared/cases/villager.ts";
 import { BadRequestError } from "#shared/http/errors.ts";
-import { httpRoute, ok } from "#shared/http/handler.ts";
+import { httpRoute } from "#shared/http/handler.ts";
 import { caseStore, countyPolicy, sfnClient, stateMachineArn, tableName } from "#shared/runtime.ts";
 import { caseIdPath, idempotencyKeyHeader } from "#shared/schemas/requests.ts";
 
