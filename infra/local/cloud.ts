@@ -21,6 +21,7 @@ import {
   resolveIntrinsics,
   synthesizeTemplate,
 } from "./template.ts";
+import { webAppFallback } from "./web.ts";
 
 export interface LocalCloudOptions {
   /** Everything the services persist lives here (git-ignored `.data/` for `npm start`, a temp dir in tests). */
@@ -177,6 +178,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         return runtime.invoke(fn.arn, event);
       },
       authorize: createLocalJwtAuthorizer({ issuer: issuer.url, audience: [issuer.clientId] }),
+      // Requests no route matches: the web app (web/dist) and its /config.json, on the API's origin.
+      fallback: webAppFallback({
+        auth: { issuer: issuer.url, clientId: issuer.clientId },
+        extraOrigins: [s3.endpoint],
+      }),
     });
     closers.push(() => api.close());
 

@@ -1,0 +1,221 @@
+/**
+ * The web app (web/) on the local HTTP API's origin: the `fallback` of
+ * startLocalHttpApi serves `web/dist` for every request no API route matches,
+ * plus `GET /config.json` with what the browser cannot know at build time (the
+ * sign-in issuer, the client id, the county's document list).
+ *
+ * Same origin as the API on purpose: no CORS for API calls, and the local OIDC
+ * issuer only redirects tokens back to this origin.
+ *
+ * Building is separate from serving (`buildWebIfStale`), so the integration
+ * tests, which never open a browser, do not pay for a Vite build; `npm start`
+ * runs web/build.ts first and the e2e tests build once in their global setup.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { getShippedPolicy } from "#shared/domain/policy/shipped-policies.ts";
+import { REPO_ROOT } from "../constructs/function.ts";
+
+export const WEB_ROOT = path.join(REPO_ROOT, "web");
+export const WEB_DIST = path.join(WEB_ROOT, "dist");
+
+/** What the browser reads from `GET /config.json` (web/src/config.ts mirrors it). */
+export interface WebConfig {
+  readonly auth: { readonly issuer: string; readonly clientId: string };
+  readonly county: {
+    readonly policyId: string;
+    readonly requiredDocuments: ReturnType<typeof getShippedPolicy>["requiredDocuments"];
+    readonly uploads: ReturnType<typeof getShippedPolicy>["uploads"];
+  };
+}
+
+export interface WebAppOptions {
+  readonly distDir?: string;
+  readonly auth: WebConfig["auth"];
+  /** Origins the page may fetch from and show images/PDFs of besides its own (the documents bucket). */
+  readonly extraOrigins?: readonly string[];
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".ico": "image/x-icon",
+  ".webmanifest": "application/manifest+json",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+const COMPRESSIBLE = /^(text\/|application\/(json|manifest\+json)|image\/svg\+xml)/;
+
+function countyConfig(): WebConfig["county"] {
+  // The same variable the Lambdas read (shared/runtime.ts), so the form asks for what submit checks.
+  const policy = getShippedPolicy(process.env.COUNTY_POLICY_ID || "sichuan-default");
+  return { policyId: policy.policyId, requiredDocuments: policy.requiredDocuments, uploads: policy.uploads };
+}
+
+function securityHeaders(extraOrigins: readonly string[]): Record<string, string> {
+  const extra = extraOrigins.map((origin) => new URL(origin).origin).join(" ");
+  return {
+    // Only our own scripts and styles; presigned document URLs (S3) may be fetched, shown and framed.
+    "content-security-policy": [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      `img-src 'self' blob: data: ${extra}`,
+      `connect-src 'self' ${extra}`,
+      `frame-src ${extra || "'none'"}`,
+      "object-src 'none'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+    ].join("; "),
+    "x-content-type-options": "nosniff",
+    // The sign-in fragment never leaves the page; no referrer keeps case ids out of other sites' logs too.
+    "referrer-policy": "no-referrer",
+  };
+}
+
+interface CachedFile {
+  readonly mtimeMs: number;
+  readonly body: Buffer;
+  readonly gzipped?: Buffer;
+}
+
+/**
+ * The fallback for startLocalHttpApi: static files of web/dist (hashed assets
+ * cached for a year, everything else revalidated), index.html for any other
+ * page navigation (the app routes on the client), `/config.json`.
+ */
+export function webAppFallback(
+  options: WebAppOptions,
+): (request: IncomingMessage, response: ServerResponse) => Promise<boolean> {
+  const distDir = options.distDir ?? WEB_DIST;
+  const headers = securityHeaders(options.extraOrigins ?? []);
+  const cache = new Map<string, CachedFile>();
+
+  const load = async (file: string): Promise<CachedFile | undefined> => {
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) return undefined;
+    const cached = cache.get(file);
+    if (cached && cached.mtimeMs === info.mtimeMs) return cached;
+    const body = await readFile(file);
+    const type = CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream";
+    // Slow rural networks: compress text once per build, not per request.
+    const entry: CachedFile = {
+      mtimeMs: info.mtimeMs,
+      body,
+      ...(COMPRESSIBLE.test(type) && body.length > 1024 ? { gzipped: gzipSync(body, { level: 9 }) } : {}),
+    };
+    cache.set(file, entry);
+    return entry;
+  };
+
+  const send = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    file: string,
+    entry: CachedFile,
+    cacheControl: string,
+  ) => {
+    const gzip = entry.gzipped && /\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""));
+    const body = gzip && entry.gzipped ? entry.gzipped : entry.body;
+    response.writeHead(200, {
+      ...headers,
+      "content-type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream",
+      "content-length": String(body.length),
+      "cache-control": cacheControl,
+      vary: "accept-encoding",
+      ...(gzip ? { "content-encoding": "gzip" } : {}),
+    });
+    response.end(request.method === "HEAD" ? undefined : body);
+  };
+
+  return async (request, response) => {
+    if (request.method !== "GET" && request.method !== "HEAD") return false;
+    const url = new URL(request.url ?? "/", "http://local");
+    if (url.pathname === "/config.json") {
+      const config: WebConfig = { auth: options.auth, county: countyConfig() };
+      response.writeHead(200, {
+        ...headers,
+        "content-type": "application/json; charset=utf-8",
+        "cache-control": "no-store",
+      });
+      response.end(request.method === "HEAD" ? undefined : JSON.stringify(config));
+      return true;
+    }
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      return false;
+    }
+    const file = path.join(distDir, path.normalize(pathname));
+    // No path may leave web/dist (../ and encoded variants normalize away above; this is the guard).
+    if (file !== distDir && !file.startsWith(`${distDir}${path.sep}`)) return false;
+    const entry = pathname.endsWith("/") ? undefined : await load(file);
+    if (entry) {
+      const immutable = pathname.startsWith("/assets/");
+      send(request, response, file, entry, immutable ? "public, max-age=31536000, immutable" : "no-cache");
+      return true;
+    }
+    // A missing asset is a 404; a page of the app (a navigation) gets index.html.
+    if (pathname.startsWith("/assets/") || path.extname(pathname) !== "") return false;
+    if (!String(request.headers.accept ?? "").includes("text/html")) return false;
+    const index = path.join(distDir, "index.html");
+    const page = await load(index);
+    if (!page) {
+      response.writeHead(503, { ...headers, "content-type": "text/plain; charset=utf-8" });
+      response.end(
+        "The web app is not built: run `npm run build:web` (npm start does it).\n网页应用尚未构建。\n",
+      );
+      return true;
+    }
+    send(request, response, index, page, "no-cache");
+    return true;
+  };
+}
+
+/** Newest modification time under `dir` (files only), 0 when it does not exist. */
+async function newestMtime(dir: string): Promise<number> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  let newest = 0;
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const info = await stat(path.join(entry.parentPath, entry.name)).catch(() => undefined);
+    if (info && info.mtimeMs > newest) newest = info.mtimeMs;
+  }
+  return newest;
+}
+
+/** True when web/dist is missing or older than any source it is built from (the app and shared/). */
+export async function isWebStale(distDir: string = WEB_DIST): Promise<boolean> {
+  const built = await stat(path.join(distDir, "index.html")).catch(() => undefined);
+  if (!built) return true;
+  const sources = await Promise.all([
+    newestMtime(path.join(WEB_ROOT, "src")),
+    newestMtime(path.join(REPO_ROOT, "shared")),
+    stat(path.join(WEB_ROOT, "index.html")).then((info) => info.mtimeMs),
+    stat(path.join(WEB_ROOT, "vite.config.ts")).then((info) => info.mtimeMs),
+  ]);
+  return Math.max(...sources) > built.mtimeMs;
+}
+
+/** `vite build` through Vite's JS API (imported lazily: only a build needs Vite). */
+export async function buildWeb(): Promise<void> {
+  const { build } = await import("vite");
+  await build({ configFile: path.join(WEB_ROOT, "vite.config.ts"), logLevel: "warn" });
+}
+
+/** Builds web/dist when it is missing or stale; says whether it built. */
+export async function buildWebIfStale(): Promise<boolean> {
+  if (!(await isWebStale())) return false;
+  await buildWeb();
+  return true;
+}

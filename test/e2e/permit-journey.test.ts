@@ -1,0 +1,151 @@
+/**
+ * The whole journey in real Chromium: a villager on a 360×640 touch phone signs
+ * in, fills the form, attaches photos, submits; each reviewer decides in their
+ * console; the villager sees the approved case and downloads the certificate;
+ * an auditor finds the case, sees its hash chain verified and exports CSV.
+ */
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { signInAs } from "../support/tokens.ts";
+import { TEST_WAIT_SCALE } from "../support/workflow.ts";
+import { type Browser, launch, screenshot, signIn } from "./browser.ts";
+import { decideInConsole, fillForm, uploadDocuments } from "./flows.ts";
+
+// Fast county policies (one-day notice, long step limits) for the Lambdas running in this process.
+vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
+  const { withTestPolicies } = await import("../support/workflow.ts");
+  return withTestPolicies(await importOriginal());
+});
+
+let env: TestCloud;
+let baseUrl: string;
+let phone: Browser;
+let desktop: Browser;
+let caseId = "";
+
+beforeAll(async () => {
+  env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
+  // New cases take the deployment's policy (shared/runtime.ts reads it when a handler first loads).
+  process.env.COUNTY_POLICY_ID = "test-fast";
+  baseUrl = env.cloud.endpoints.api;
+  phone = await launch("phone", baseUrl);
+  desktop = await launch("desktop", baseUrl);
+});
+afterAll(async () => {
+  await phone?.close();
+  await desktop?.close();
+  await env?.stop();
+});
+
+describe("a homestead application from phone to certificate", () => {
+  it("a villager signs in, fills the form, attaches photos and submits", async () => {
+    const start = await phone.context.newPage();
+    await start.goto(`${baseUrl}/app`);
+    await start.getByRole("button", { name: "登录" }).waitFor();
+    await screenshot(start, "villager-01-sign-in");
+    await start.close();
+
+    const page = await signIn(phone.context, baseUrl, "villager-wang");
+    await page.getByRole("heading", { name: "我的申请" }).waitFor();
+    await screenshot(page, "villager-02-case-list");
+    await page.getByRole("button", { name: /申请新建住房/ }).click();
+    await page.waitForURL(/\/form\/applicant$/);
+    caseId = /\/app\/cases\/([^/]+)\//.exec(page.url())?.[1] ?? "";
+    expect(caseId).not.toBe("");
+
+    // Instant validation: a wrong ID number is flagged in Chinese as soon as the field is left.
+    await page.locator('[name="head.idNumber"]').fill("511424199001011230");
+    await page.locator('[name="head.idNumber"]').blur();
+    await expect.poll(() => page.locator(".error-text").first().innerText()).toContain("身份证");
+
+    await fillForm(page, true);
+    await uploadDocuments(page);
+    await screenshot(page, "villager-05-documents");
+
+    // Resume where they were: a reload of the case list offers to continue at the documents screen.
+    await page.goto(`${baseUrl}/app/cases`);
+    await page.locator(`[data-case-id="${caseId}"] a`).click();
+    await page.waitForURL(/\/form\/documents$/);
+
+    await page.getByRole("button", { name: /下一步/ }).click();
+    await page.getByRole("heading", { name: "检查并提交" }).waitFor();
+    await screenshot(page, "villager-06-review");
+    expect(await page.locator(".review").innerText()).toContain("内容完整，可以提交。");
+    await page.getByRole("button", { name: "提交申请" }).click();
+    await page.waitForURL(new RegExp(`/app/cases/${caseId}\\?submitted=1$`));
+    // The pre-check and the one-day notice run on their own; the page follows by itself.
+    await page.locator('.case-page[data-status="in_village_review"]').waitFor({ timeout: 60_000 });
+    await page.getByText(/自动预审结果/).waitFor();
+    await screenshot(page, "villager-07-case-waiting");
+  });
+
+  it("each reviewer decides in their console", async () => {
+    await decideInConsole(desktop.context, baseUrl, "village-officer-a", caseId, {
+      comment: "材料齐全，村民小组无异议。",
+      shot: "staff-01-village-officer",
+    });
+    await decideInConsole(desktop.context, baseUrl, "clerk-a", caseId, { comment: "受理。" });
+    const villager = await signInAs(env.cloud.endpoints, "villager-wang");
+    const departments = await expect
+      .poll(
+        async () => {
+          const response = await fetch(`${baseUrl}/cases/${caseId}`, { headers: { authorization: `Bearer ${villager}` } });
+          const view = (await response.json()) as { status: string; departments?: string[] };
+          return view.status === "in_joint_review" ? (view.departments ?? []) : [];
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .not.toHaveLength(0);
+    void departments;
+    const view = (await (
+      await fetch(`${baseUrl}/cases/${caseId}`, { headers: { authorization: `Bearer ${villager}` } })
+    ).json()) as { departments: string[] };
+    for (const department of view.departments) {
+      await decideInConsole(desktop.context, baseUrl, `reviewer-${department.replace(/_/g, "-")}-a`, caseId, {
+        comment: "符合要求。",
+        ...(department === "agriculture" ? { shot: "staff-02-department" } : {}),
+      });
+    }
+    await decideInConsole(desktop.context, baseUrl, "head-a", caseId, {
+      comment: "同意批准。",
+      shot: "staff-03-township-head",
+    });
+    await decideInConsole(desktop.context, baseUrl, "inspector-a", caseId, {
+      measurements: { plotAreaM2: 150, footprintM2: 90 },
+      comment: "已实地丈量放线。",
+      shot: "staff-04-inspector",
+    });
+  });
+
+  it("the villager sees the approved case and downloads the certificate", async () => {
+    const page = await signIn(phone.context, baseUrl, "villager-wang");
+    await page.goto(`${baseUrl}/app/cases/${caseId}`);
+    await page.locator('.case-page[data-status="staked_out"]').waitFor({ timeout: 60_000 });
+    const download = page.locator('a[data-certificate="homestead_approval_certificate"]');
+    await expect.poll(() => download.getAttribute("href"), { timeout: 30_000 }).toMatch(/^http/);
+    await screenshot(page, "villager-08-approved");
+    const [certificate] = await Promise.all([phone.context.waitForEvent("page"), download.click()]);
+    await certificate.waitForLoadState();
+    expect(await certificate.content()).toContain("511424-ZJDPZ-");
+    await screenshot(certificate, "villager-09-certificate");
+    await certificate.close();
+  });
+
+  it("an auditor finds the case, sees the chain verified and exports CSV", async () => {
+    const page = await signIn(desktop.context, baseUrl, "auditor");
+    await page.getByRole("button", { name: "查询" }).click();
+    const row = page.locator(`tr[data-case-id="${caseId}"]`).first();
+    await row.waitFor();
+    await screenshot(page, "auditor-01-search");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /导出 CSV/ }).click()]);
+    const csv = await readFile((await download.path()) ?? "", "utf8");
+    expect(csv).toContain(caseId);
+    await row.getByRole("link").click();
+    await page.locator('[data-chain="valid"]').waitFor();
+    expect(await page.locator('[data-chain="valid"]').innerText()).toContain("哈希链校验通过");
+    await screenshot(page, "auditor-02-history");
+    await page.goto(`${baseUrl}/app/audit`);
+    await page.close();
+  });
+});

@@ -1,0 +1,129 @@
+/** The register (台账): a township's cases by status with their key dates, and the county filing CSV. */
+import { useState } from "preact/hooks";
+import { api, downloadCsv } from "../api.ts";
+import { currentSession } from "../auth.ts";
+import { formatDate, t, tk } from "../i18n.ts";
+import { Badge, ErrorBox, Loading, ScreenTitle, useAsync } from "../ui.tsx";
+import { statusKind } from "../villager/case-list.tsx";
+
+interface RegisterEntry {
+  readonly caseId: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly townshipCode: string;
+  readonly villageCode: string;
+  readonly applicantName: string | null;
+  readonly plotAddress: string | null;
+  readonly submittedAt: string | null;
+  readonly approvedAt: string | null;
+  readonly homesteadCertificateNo: string | null;
+  readonly updatedAt: string;
+}
+
+const STATUSES = [
+  "submitted",
+  "in_public_notice",
+  "in_village_review",
+  "awaiting_acceptance",
+  "accepted",
+  "in_joint_review",
+  "correction_requested",
+  "awaiting_decision",
+  "approved",
+  "staked_out",
+  "completed",
+  "rejected",
+  "withdrawn",
+  "returned",
+  "expired",
+];
+
+export function RegisterPage() {
+  const townships = currentSession()?.user.townships ?? [];
+  const [township, setTownship] = useState(townships[0] ?? "");
+  const [status, setStatus] = useState("");
+  const params = () => new URLSearchParams({ township, ...(status ? { status } : {}) });
+  const [state, reload] = useAsync(
+    () => api<{ items: RegisterEntry[]; nextCursor: string | null }>(`/register?${params()}`),
+    `${township}|${status}`,
+  );
+  const [error, setError] = useState<unknown>();
+  return (
+    <section>
+      <ScreenTitle>{t("registerTitle")}</ScreenTitle>
+      <div class="filters card">
+        <div class="field">
+          <label for="reg-township">{t("township")}</label>
+          <select
+            id="reg-township"
+            value={township}
+            onChange={(event) => setTownship(event.currentTarget.value)}
+          >
+            {townships.map((code) => (
+              <option key={code} value={code}>
+                {code}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="reg-status">{t("status")}</label>
+          <select id="reg-status" value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
+            <option value="">{t("allStatuses")}</option>
+            {STATUSES.map((value) => (
+              <option key={value} value={value}>
+                {tk("status", value)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button
+          type="button"
+          class="button secondary"
+          onClick={() =>
+            void downloadCsv(`/register.csv?${params()}`, `register-${township}.csv`).catch(setError)
+          }
+        >
+          ⬇ {t("exportFiling")}
+        </button>
+      </div>
+      {error !== undefined && <ErrorBox error={error} />}
+      {state.state === "loading" && <Loading />}
+      {state.state === "error" && <ErrorBox error={state.error} onRetry={reload} />}
+      {state.state === "ready" &&
+        (state.value.items.length === 0 ? (
+          <p>{t("registerEmpty")}</p>
+        ) : (
+          <table class="stack register">
+            <thead>
+              <tr>
+                <th scope="col">{t("applicant")}</th>
+                <th scope="col">{t("status")}</th>
+                <th scope="col">{t("plotAddress")}</th>
+                <th scope="col">{t("approvedOn")}</th>
+                <th scope="col">{t("certificateNo")}</th>
+                <th scope="col">{t("updatedOn")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {state.value.items.map((entry) => (
+                <tr key={entry.caseId} data-case-id={entry.caseId}>
+                  <td data-label={t("applicant")}>
+                    <strong>{entry.applicantName ?? "—"}</strong>
+                    <div class="hint">{tk("kind", entry.kind)}</div>
+                  </td>
+                  <td data-label={t("status")}>
+                    <Badge kind={statusKind(entry.status)}>{tk("status", entry.status)}</Badge>
+                  </td>
+                  <td data-label={t("plotAddress")}>{entry.plotAddress ?? "—"}</td>
+                  <td data-label={t("approvedOn")}>{formatDate(entry.approvedAt)}</td>
+                  <td data-label={t("certificateNo")}>{entry.homesteadCertificateNo ?? "—"}</td>
+                  <td data-label={t("updatedOn")}>{formatDate(entry.updatedAt, true)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ))}
+    </section>
+  );
+}

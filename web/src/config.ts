@@ -1,0 +1,33 @@
+/** `GET /config.json` (infra/local/web.ts): what the app cannot know at build time. */
+export interface DocumentRequirement {
+  readonly typeId: string;
+  readonly name: { readonly zh: string; readonly en: string };
+  readonly minCount: number;
+  readonly condition: string;
+}
+
+export interface WebConfig {
+  readonly auth: { readonly issuer: string; readonly clientId: string };
+  readonly county: {
+    readonly policyId: string;
+    readonly requiredDocuments: {
+      readonly homestead: readonly DocumentRequirement[];
+      readonly farmhouse: readonly DocumentRequirement[];
+    };
+    readonly uploads: readonly { readonly contentType: string; readonly maxBytes: number }[];
+  };
+}
+
+let loaded: Promise<WebConfig> | undefined;
+
+export function loadConfig(): Promise<WebConfig> {
+  loaded ??= fetch("/config.json", { headers: { accept: "application/json" } }).then(async (response) => {
+    if (!response.ok) throw new Error(`config.json: ${response.status}`);
+    return (await response.json()) as WebConfig;
+  });
+  // A failed load (offline) may be retried by the next caller.
+  loaded.catch(() => {
+    loaded = undefined;
+  });
+  return loaded;
+}

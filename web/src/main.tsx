@@ -1,0 +1,242 @@
+/**
+ * The app shell: sign-in, header (language switch, sign-out), and the screens
+ * by role. The villager screens are in this bundle; the reviewer console and
+ * the auditor view are separate chunks loaded only by staff.
+ */
+import "./styles.css";
+import type { ComponentChildren, ComponentType } from "preact";
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { onUnauthorized } from "./api.ts";
+import { completeSignIn, currentSession, type Session, signIn, signOut } from "./auth.ts";
+import { loadConfig, type WebConfig } from "./config.ts";
+import { ConfigContext } from "./context.ts";
+import { setLang, t, tk, useLang } from "./i18n.ts";
+import { match, navigate, useLocation } from "./router.ts";
+import { ErrorBox, Link, Loading, Notice, ScreenTitle } from "./ui.tsx";
+import { CaseList } from "./villager/case-list.tsx";
+import { CasePage } from "./villager/case-page.tsx";
+import { CorrectionForm } from "./villager/correction.tsx";
+import { ApplicationWizard } from "./villager/wizard.tsx";
+
+interface RouteProps {
+  readonly params: Record<string, string>;
+}
+type Screen = {
+  readonly component: ComponentType<RouteProps>;
+  readonly params: Record<string, string>;
+  /** Same key, same component instance: the form keeps its state from one screen to the next. */
+  readonly key: string;
+};
+
+/** A component from a chunk loaded on first use. */
+function lazy<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  let loaded: ComponentType<P> | undefined;
+  return function Lazy(props: P) {
+    const [component, setComponent] = useState<ComponentType<P> | undefined>(() => loaded);
+    const [error, setError] = useState<unknown>();
+    useEffect(() => {
+      if (loaded) return;
+      load()
+        .then((value) => {
+          loaded = value;
+          setComponent(() => value);
+        })
+        .catch(setError);
+    }, []);
+    if (error) return <ErrorBox error={error} onRetry={() => location.reload()} />;
+    const Component = component;
+    return Component ? <Component {...props} /> : <Loading />;
+  };
+}
+
+const QueuePage = lazy<RouteProps>(() => import("./staff/queue.tsx").then((module) => module.QueuePage));
+const ReviewPage = lazy<RouteProps>(() => import("./staff/review.tsx").then((module) => module.ReviewPage));
+const AuditPage = lazy<RouteProps>(() => import("./auditor/audit.tsx").then((module) => module.AuditPage));
+const HistoryPage = lazy<RouteProps>(() =>
+  import("./auditor/audit.tsx").then((module) => module.HistoryPage),
+);
+const RegisterPage = lazy<RouteProps>(() =>
+  import("./auditor/register.tsx").then((module) => module.RegisterPage),
+);
+
+const REVIEW_ROLES = new Set([
+  "village_officer",
+  "township_clerk",
+  "department_reviewer",
+  "township_head",
+  "site_inspector",
+]);
+const REGISTER_ROLES = new Set(["township_clerk", "township_head", "auditor", "county_admin"]);
+
+function homeOf(session: Session): string {
+  if (session.user.role === "villager") return "/app/cases";
+  if (session.user.role === "auditor") return "/app/audit";
+  if (session.user.role === "county_admin") return "/app/register";
+  return "/app/review";
+}
+
+function screenFor(path: string, session: Session): Screen | undefined {
+  const role = session.user.role;
+  const routes: [string, ComponentType<RouteProps>, boolean][] = [
+    ["/app/cases", CaseList, role === "villager"],
+    ["/app/cases/:caseId", CasePage, role === "villager"],
+    ["/app/cases/:caseId/form/:step", ApplicationWizard, role === "villager"],
+    ["/app/cases/:caseId/correction", CorrectionForm, role === "villager"],
+    ["/app/review", QueuePage, REVIEW_ROLES.has(role)],
+    ["/app/review/:caseId", ReviewPage, REVIEW_ROLES.has(role)],
+    ["/app/audit", AuditPage, role === "auditor"],
+    ["/app/audit/cases/:caseId", HistoryPage, role === "auditor"],
+    ["/app/register", RegisterPage, REGISTER_ROLES.has(role)],
+  ];
+  for (const [pattern, component, allowed] of routes) {
+    const params = match(pattern, path);
+    if (params && allowed) return { component, params, key: `${pattern}|${params.caseId ?? ""}` };
+  }
+  return undefined;
+}
+
+function SignInScreen(props: { config: WebConfig; failed: boolean }) {
+  return (
+    <section class="card sign-in">
+      <ScreenTitle>{t("appName")}</ScreenTitle>
+      <p class="lead">{t("appTagline")}</p>
+      {props.failed && <Notice kind="error">{t("signInFailed")}</Notice>}
+      <p>{t("signInIntro")}</p>
+      <button
+        type="button"
+        class="button primary block"
+        onClick={() =>
+          signIn(
+            props.config,
+            location.pathname.startsWith("/app") ? location.pathname + location.search : "/app",
+          )
+        }
+      >
+        {t("signIn")}
+      </button>
+      <p class="hint">{t("signInStaff")}</p>
+    </section>
+  );
+}
+
+function Header(props: { session: Session | undefined; onSignOut: () => void }) {
+  const language = useLang();
+  const user = props.session?.user;
+  const { path } = useLocation();
+  const nav: [string, string][] = [];
+  if (user?.role === "villager") nav.push(["/app/cases", t("myCases")]);
+  if (user && REVIEW_ROLES.has(user.role)) nav.push(["/app/review", t("queueTitle")]);
+  if (user?.role === "auditor") nav.push(["/app/audit", t("auditTitle")]);
+  if (user && REGISTER_ROLES.has(user.role)) nav.push(["/app/register", t("register")]);
+  return (
+    <header class="top">
+      <div class="top-row">
+        <Link to="/app" class="brand">
+          {t("appName")}
+        </Link>
+        <button
+          type="button"
+          class="button link lang-switch"
+          aria-label={t("languageLabel")}
+          lang={language === "zh" ? "en" : "zh-CN"}
+          onClick={() => setLang(language === "zh" ? "en" : "zh")}
+        >
+          {t("language")}
+        </button>
+      </div>
+      {user && (
+        <div class="top-row user-row">
+          <span class="user">
+            {t("signedInAs", { name: user.name })} · {tk("role", user.role)}
+            {user.department ? ` · ${tk("dept", user.department)}` : ""}
+          </span>
+          <button type="button" class="button link" onClick={props.onSignOut}>
+            {t("signOut")}
+          </button>
+        </div>
+      )}
+      {nav.length > 1 && (
+        <nav aria-label={t("appName")} class="top-nav">
+          {nav.map(([to, label]) => (
+            <Link key={to} to={to} aria-current={path.startsWith(to) ? "page" : undefined}>
+              {label}
+            </Link>
+          ))}
+        </nav>
+      )}
+    </header>
+  );
+}
+
+function App() {
+  useLang();
+  const { path } = useLocation();
+  const [config, setConfig] = useState<WebConfig>();
+  const [configError, setConfigError] = useState<unknown>();
+  const [session, setSession] = useState<Session | undefined>(() => currentSession());
+  const [signInFailed, setSignInFailed] = useState(false);
+
+  useEffect(() => {
+    const finished = completeSignIn();
+    if (finished && "error" in finished) setSignInFailed(true);
+    else if (finished) {
+      setSession(currentSession());
+      navigate(finished.returnTo, { replace: true });
+    }
+    loadConfig().then(setConfig, setConfigError);
+    return onUnauthorized(() => {
+      signOut();
+      setSession(undefined);
+    });
+  }, []);
+
+  const doSignOut = () => {
+    signOut();
+    setSession(undefined);
+    navigate("/", { replace: true });
+  };
+
+  let content: ComponentChildren;
+  if (configError) content = <ErrorBox error={configError} onRetry={() => location.reload()} />;
+  else if (!config) content = <Loading />;
+  else if (!session) content = <SignInScreen config={config} failed={signInFailed} />;
+  else if (path === "/" || path === "/app" || path === "/app/") {
+    content = <Redirect to={homeOf(session)} />;
+  } else {
+    const screen = screenFor(path, session);
+    content = screen ? (
+      <screen.component key={screen.key} params={screen.params} />
+    ) : (
+      <Notice kind="warn">
+        {t("notFound")} <Link to={homeOf(session)}>{t("back")}</Link>
+      </Notice>
+    );
+  }
+  return (
+    <>
+      <a href="#main" class="skip-link">
+        {t("skipToContent")}
+      </a>
+      <Header session={session} onSignOut={doSignOut} />
+      <main id="main" class={session && session.user.role !== "villager" ? "wide" : ""}>
+        {config && session ? (
+          <ConfigContext.Provider value={config}>{content}</ConfigContext.Provider>
+        ) : (
+          content
+        )}
+      </main>
+    </>
+  );
+}
+
+function Redirect(props: { to: string }) {
+  useEffect(() => navigate(props.to, { replace: true }), [props.to]);
+  return <Loading />;
+}
+
+const root = document.getElementById("app");
+if (root) {
+  root.textContent = "";
+  render(<App />, root);
+}

@@ -1,0 +1,183 @@
+/** A reviewer's work queue: open steps of their queue in one township, overdue first, with deadlines. */
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { currentSession, type Role } from "../auth.ts";
+import { formatDate, t, tk } from "../i18n.ts";
+import { Badge, ErrorBox, Link, Loading, ScreenTitle, useAsync } from "../ui.tsx";
+import { stepName } from "../villager/case-page.tsx";
+
+export interface QueueEntry {
+  readonly caseId: string;
+  readonly stepId: string | null;
+  readonly step: string | null;
+  readonly department: string | null;
+  readonly kind: string | null;
+  readonly village: string | null;
+  readonly applicantName: string | null;
+  readonly caseStatus: string | null;
+  readonly submittedAt: string | null;
+  readonly openedAt: string | null;
+  readonly deadline: string | null;
+  readonly overdue: boolean;
+}
+
+interface QueuePageBody {
+  readonly queue: string;
+  readonly township: string;
+  readonly items: QueueEntry[];
+  readonly nextCursor: string | null;
+}
+
+const FILTERS = ["all", "overdue", "on_time"] as const;
+type Filter = (typeof FILTERS)[number];
+const FILTER_LABEL = { all: "filterAll", overdue: "filterOverdue", on_time: "filterOnTime" } as const;
+const REFRESH_MS = 5000;
+
+/** The queues a role works (a department reviewer: their department's). */
+export function queuesOf(role: Role, department: string | undefined): string[] {
+  switch (role) {
+    case "department_reviewer":
+      return department ? [department] : [];
+    case "township_head":
+      return ["township_head", "escalations"];
+    case "village_officer":
+    case "township_clerk":
+    case "site_inspector":
+      return [role];
+    default:
+      return [];
+  }
+}
+
+function queueLabel(queue: string): string {
+  if (queue === "escalations") return t("escalations");
+  const role = tk("role", queue);
+  return role !== queue ? role : tk("dept", queue);
+}
+
+export function QueuePage() {
+  const user = currentSession()?.user;
+  const queues = user ? queuesOf(user.role, user.department) : [];
+  const townships = user?.townships ?? [];
+  const [queue, setQueue] = useState(queues[0] ?? "");
+  const [township, setTownship] = useState(townships[0] ?? "");
+  const [filter, setFilter] = useState<Filter>("all");
+  const key = `${queue}|${township}|${filter}`;
+  const [state, reload] = useAsync(
+    () =>
+      api<QueuePageBody>(
+        `/queues/${encodeURIComponent(queue)}?${new URLSearchParams({ township, status: filter, limit: "100" })}`,
+      ),
+    key,
+  );
+  // New cases arrive without anyone telling the page: refresh quietly.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") void reload();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [key]);
+
+  return (
+    <section>
+      <ScreenTitle>{t("queueTitle")}</ScreenTitle>
+      <div class="filters">
+        {queues.length > 1 && (
+          <div class="field">
+            <label for="queue-select">{t("queueTitle")}</label>
+            <select id="queue-select" value={queue} onChange={(event) => setQueue(event.currentTarget.value)}>
+              {queues.map((name) => (
+                <option key={name} value={name}>
+                  {queueLabel(name)}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {townships.length > 1 && (
+          <div class="field">
+            <label for="township-select">{t("township")}</label>
+            <select
+              id="township-select"
+              value={township}
+              onChange={(event) => setTownship(event.currentTarget.value)}
+            >
+              {townships.map((code) => (
+                <option key={code} value={code}>
+                  {code}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <fieldset class="field">
+          <legend class="visually-hidden">{t("status")}</legend>
+          <div class="toolbar">
+            {FILTERS.map((name) => (
+              <button
+                key={name}
+                type="button"
+                class={`button ${filter === name ? "primary" : "secondary"}`}
+                aria-pressed={filter === name}
+                onClick={() => setFilter(name)}
+              >
+                {t(FILTER_LABEL[name])}
+              </button>
+            ))}
+          </div>
+        </fieldset>
+      </div>
+      <p class="hint">{t("queueFor", { queue: queueLabel(queue), township })}</p>
+      {state.state === "loading" && <Loading />}
+      {state.state === "error" && <ErrorBox error={state.error} onRetry={reload} />}
+      {state.state === "ready" &&
+        (state.value.items.length === 0 ? (
+          <p>{t("queueEmpty")}</p>
+        ) : (
+          <table class="stack queue">
+            <thead>
+              <tr>
+                <th scope="col">{t("applicant")}</th>
+                <th scope="col">{t("step")}</th>
+                <th scope="col">{t("village")}</th>
+                <th scope="col">{t("receivedOn")}</th>
+                <th scope="col">{t("deadline", { date: "" }).replace(/[:：]\s*$/, "")}</th>
+                <th scope="col">
+                  <span class="visually-hidden">{t("reviewCase")}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {state.value.items.map((item) => (
+                <tr
+                  key={`${item.caseId}-${item.stepId}`}
+                  class={item.overdue ? "overdue" : ""}
+                  data-case-id={item.caseId}
+                >
+                  <td data-label={t("applicant")}>
+                    <strong>{item.applicantName ?? "—"}</strong>
+                    <div class="hint">{tk("kind", item.kind)}</div>
+                  </td>
+                  <td data-label={t("step")}>{item.step ? stepName(item.step, item.department) : "—"}</td>
+                  <td data-label={t("village")}>{item.village ?? "—"}</td>
+                  <td data-label={t("receivedOn")}>{formatDate(item.openedAt, true)}</td>
+                  <td data-label={t("deadline", { date: "" }).replace(/[:：]\s*$/, "")}>
+                    {formatDate(item.deadline, true)}{" "}
+                    {item.overdue && <Badge kind="error">{t("overdue")}</Badge>}
+                  </td>
+                  <td>
+                    <Link
+                      class="button primary"
+                      to={`/app/review/${item.caseId}${item.stepId ? `?step=${encodeURIComponent(item.stepId)}` : ""}`}
+                    >
+                      {t("reviewCase")}
+                    </Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ))}
+    </section>
+  );
+}

@@ -1,0 +1,586 @@
+/**
+ * A reviewer's case view: the form, the pre-check findings, the documents
+ * inline (images and PDFs through short-lived presigned URLs), earlier
+ * decisions and the case's events; and the decision for the step that waits
+ * for the signed-in reviewer: approve, refuse, or ask for corrections by
+ * ticking fields and documents. Site visits record measured values.
+ */
+import { useState } from "preact/hooks";
+import type { ApplicationDraft } from "#shared/schemas/application.ts";
+import { ApiError, api, apiWithStatus } from "../api.ts";
+import { currentSession, type Session } from "../auth.ts";
+import { useConfig } from "../context.ts";
+import { formatDate, type MessageKey, pick, t, tk } from "../i18n.ts";
+import { useLocation } from "../router.ts";
+import {
+  Badge,
+  Checkbox,
+  ErrorBox,
+  Link,
+  Loading,
+  Notice,
+  NumberField,
+  ScreenTitle,
+  useAsync,
+} from "../ui.tsx";
+import { statusKind } from "../villager/case-list.tsx";
+import { stepName } from "../villager/case-page.tsx";
+import { getIn } from "../villager/form-state.ts";
+import type { DocumentView } from "../villager/types.ts";
+import { fieldLabel } from "../villager/wizard.tsx";
+
+interface Decision {
+  readonly outcome: string;
+  readonly comment?: string;
+  readonly fields?: string[];
+  readonly documents?: string[];
+  readonly measurements?: Record<string, number>;
+  readonly decidedBy: { readonly id: string; readonly role: string; readonly department?: string };
+  readonly decidedAt: string;
+}
+
+interface StepView {
+  readonly stepId: string;
+  readonly step: string;
+  readonly department?: string;
+  readonly round: number;
+  readonly status: "awaiting_response" | "responded";
+  readonly townshipCode: string;
+  readonly openedAt: string;
+  readonly deadline?: string;
+  readonly overdue: boolean;
+  readonly decision?: Decision;
+}
+
+interface ReviewCase {
+  readonly case: {
+    readonly caseId: string;
+    readonly kind: "homestead" | "farmhouse";
+    readonly status: string;
+    readonly townshipCode: string;
+    readonly villageCode: string;
+    readonly householdId: string;
+    readonly submittedAt?: string;
+    readonly certificates?: { type: string; number: string; issuedAt: string }[];
+  };
+  readonly application: ApplicationDraft;
+  readonly precheck: {
+    readonly findings: { ruleId: string; severity: string; message: { zh: string; en: string } }[];
+    readonly flags: Record<string, boolean>;
+    readonly departments: string[];
+  } | null;
+  readonly documents: DocumentView[];
+  readonly steps: StepView[];
+  readonly decisions: (Decision & { stepId: string; step: string; department?: string; round: number })[];
+  readonly timeline: {
+    readonly seq: number;
+    readonly at: string;
+    readonly action: string;
+    readonly actor: { id: string; role: string; department?: string };
+    readonly fromStatus?: string | null;
+    readonly toStatus?: string | null;
+    readonly comment?: string;
+  }[];
+}
+
+const STEP_OUTCOMES: Record<string, readonly string[]> = {
+  village_review: ["approved", "rejected", "correction_requested"],
+  township_acceptance: ["approved", "rejected", "correction_requested"],
+  joint_review: ["approved", "rejected", "correction_requested"],
+  township_approval: ["approved", "rejected", "correction_requested"],
+  site_visit_staking: ["approved"],
+  site_visit_completion: ["approved"],
+};
+const SITE_VISITS = new Set(["site_visit_staking", "site_visit_completion"]);
+
+/** Fields a reviewer can ask the household to correct (paths the API accepts). */
+const CORRECTABLE_FIELDS = [
+  "head.name",
+  "head.phone",
+  "head.idNumber",
+  "head.householdRegistrationPlace",
+  "members",
+  "currentHomestead",
+  "proposedPlot.address",
+  "proposedPlot.boundaries",
+  "proposedPlot.location",
+  "proposedPlot.houseLandAreaM2",
+  "proposedPlot.ancillaryLandAreaM2",
+  "proposedPlot.landClass",
+  "proposedPlot.situation",
+  "building",
+  "neighboursConsulted",
+  "reason",
+] as const;
+
+/** The open step this reviewer may decide (the API has the final word: 403/409). */
+function myStep(
+  steps: readonly StepView[],
+  session: Session | undefined,
+  wanted: string | null,
+): StepView | undefined {
+  const user = session?.user;
+  if (!user) return undefined;
+  const mine = steps.filter((step) => {
+    if (step.status !== "awaiting_response") return false;
+    if (user.role === "township_head" && step.overdue && step.step !== "correction") return true;
+    switch (user.role) {
+      case "village_officer":
+        return step.step === "village_review";
+      case "township_clerk":
+        return step.step === "township_acceptance";
+      case "department_reviewer":
+        return step.step === "joint_review" && step.department === user.department;
+      case "township_head":
+        return step.step === "township_approval";
+      case "site_inspector":
+        return SITE_VISITS.has(step.step);
+      default:
+        return false;
+    }
+  });
+  return mine.find((step) => step.stepId === wanted) ?? mine[0];
+}
+
+export function ReviewPage(props: { params: Record<string, string> }) {
+  const caseId = props.params.caseId ?? "";
+  const { query } = useLocation();
+  const [state, reload] = useAsync(
+    () => api<ReviewCase>(`/review/cases/${encodeURIComponent(caseId)}`),
+    caseId,
+  );
+  if (state.state === "loading") return <Loading />;
+  if (state.state === "error") return <ErrorBox error={state.error} onRetry={reload} />;
+  const detail = state.value;
+  const step = myStep(detail.steps, currentSession(), query.get("step"));
+  return (
+    <section class="review-page">
+      <p>
+        <Link to="/app/review">← {t("backToQueue")}</Link>
+      </p>
+      <ScreenTitle>
+        {t("reviewTitle")} · {detail.application.head?.name ?? "—"}
+      </ScreenTitle>
+      <p>
+        <Badge kind={statusKind(detail.case.status)}>{tk("status", detail.case.status)}</Badge>{" "}
+        {tk("kind", detail.case.kind)}
+        {" · "}
+        {t("village")} {detail.case.villageCode} · <code>{detail.case.caseId.slice(0, 8)}</code>
+      </p>
+      <div class="split">
+        <div>
+          <ApplicationView application={detail.application} />
+          <Precheck precheck={detail.precheck} />
+          <Documents detail={detail} />
+        </div>
+        <div>
+          {step ? (
+            <DecisionPanel detail={detail} step={step} onDone={reload} />
+          ) : (
+            <Notice>{t("nothingToDecide")}</Notice>
+          )}
+          <Decisions detail={detail} />
+          <Events detail={detail} />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function ApplicationView(props: { application: ApplicationDraft }) {
+  const a = props.application;
+  const rows = (paths: string[]) =>
+    paths.map((path) => {
+      const value = getIn(a, path);
+      return (
+        <>
+          <dt>{fieldLabel(path)}</dt>
+          <dd>{display(path, value)}</dd>
+        </>
+      );
+    });
+  return (
+    <div class="card">
+      <h2>{t("applicationForm")}</h2>
+      <h3>{t("section.head")}</h3>
+      <dl class="form-view">
+        {rows([
+          "head.name",
+          "head.sex",
+          "head.age",
+          "head.phone",
+          "head.idNumber",
+          "head.householdRegistrationPlace",
+        ])}
+      </dl>
+      <h3>{t("section.members")}</h3>
+      {(a.members ?? []).length === 0 ? (
+        <p>{t("none")}</p>
+      ) : (
+        <ul class="plain">
+          {(a.members ?? []).map((member) => (
+            <li key={member.idNumber ?? member.name}>
+              {member.name} · {member.age} · {tk("relation", member.relation)} ·{" "}
+              <code>{member.idNumber}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>{t("section.currentHomestead")}</h3>
+      {a.currentHomestead ? (
+        <dl class="form-view">
+          {rows([
+            "currentHomestead.areaM2",
+            "currentHomestead.houseFloorAreaM2",
+            "currentHomestead.titleCertificateNo",
+            "currentHomestead.oldPlotDisposition",
+          ])}
+        </dl>
+      ) : (
+        <p>{t("none")}</p>
+      )}
+      <h3>{t("section.proposedPlot")}</h3>
+      <dl class="form-view">
+        {rows([
+          "proposedPlot.situation",
+          "proposedPlot.landClass",
+          "proposedPlot.address",
+          "proposedPlot.houseLandAreaM2",
+          "proposedPlot.ancillaryLandAreaM2",
+          "proposedPlot.boundaries.east",
+          "proposedPlot.boundaries.south",
+          "proposedPlot.boundaries.west",
+          "proposedPlot.boundaries.north",
+          "proposedPlot.location",
+        ])}
+      </dl>
+      <h3>{t("section.building")}</h3>
+      <dl class="form-view">
+        {rows([
+          "building.floorAreaM2",
+          "building.floors",
+          "building.heightM",
+          "neighboursConsulted",
+          "reason",
+        ])}
+      </dl>
+    </div>
+  );
+}
+
+function display(path: string, value: unknown): string {
+  if (value === undefined || value === null) return "—";
+  if (typeof value === "boolean") return value ? t("yes") : t("no");
+  const prefixes: Record<string, string> = {
+    "head.sex": "sex",
+    "currentHomestead.oldPlotDisposition": "disposition",
+    "proposedPlot.situation": "situation",
+    "proposedPlot.landClass": "landClass",
+  };
+  const prefix = prefixes[path];
+  if (prefix && typeof value === "string") return tk(prefix, value);
+  if (path === "proposedPlot.location" && typeof value === "object") {
+    const location = value as { type: string; coordinates: unknown };
+    return location.type === "Point" ? `${String(location.coordinates)}` : t("location");
+  }
+  return String(value);
+}
+
+function Precheck(props: { precheck: ReviewCase["precheck"] }) {
+  if (!props.precheck) return null;
+  return (
+    <div class="card">
+      <h2>{t("precheck")}</h2>
+      {props.precheck.findings.length === 0 ? (
+        <p>{t("precheckNone")}</p>
+      ) : (
+        <ul class="findings">
+          {props.precheck.findings.map((finding) => (
+            <li key={finding.ruleId}>
+              <Badge
+                kind={finding.severity === "block" ? "error" : finding.severity === "warn" ? "warn" : "info"}
+              >
+                {tk("severity", finding.severity)}
+              </Badge>{" "}
+              {pick(finding.message)}
+            </li>
+          ))}
+        </ul>
+      )}
+      {props.precheck.departments.length > 0 && (
+        <p class="hint">
+          {t("department")}:{" "}
+          {props.precheck.departments.map((department) => tk("dept", department)).join("、")}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Documents(props: { detail: ReviewCase }) {
+  const config = useConfig();
+  const names = new Map(
+    config.county.requiredDocuments[props.detail.case.kind].map((item) => [item.typeId, item.name]),
+  );
+  return (
+    <div class="card">
+      <h2>{t("documents")}</h2>
+      <div class="doc-grid">
+        {props.detail.documents.map((document) => (
+          <figure class="doc-preview" key={document.documentId} data-document-type={document.type}>
+            <figcaption>
+              <strong>{names.has(document.type) ? pick(names.get(document.type)) : document.type}</strong>{" "}
+              <Badge
+                kind={
+                  document.status === "confirmed" ? "ok" : document.status === "rejected" ? "error" : "warn"
+                }
+              >
+                {tk("docStatus", document.status)}
+              </Badge>
+            </figcaption>
+            {document.download && document.contentType.startsWith("image/") && (
+              <a href={document.download.url} target="_blank" rel="noopener" aria-label={t("viewImage")}>
+                <img
+                  src={document.download.url}
+                  alt={names.has(document.type) ? pick(names.get(document.type)) : document.type}
+                  loading="lazy"
+                />
+              </a>
+            )}
+            {document.download && document.contentType === "application/pdf" && (
+              <>
+                <iframe src={document.download.url} title={document.type} loading="lazy" />
+                <a href={document.download.url} target="_blank" rel="noopener">
+                  {t("openPdf")}
+                </a>
+              </>
+            )}
+          </figure>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function Decisions(props: { detail: ReviewCase }) {
+  return (
+    <div class="card">
+      <h2>{t("decisions")}</h2>
+      {props.detail.decisions.length === 0 ? (
+        <p>{t("noDecisions")}</p>
+      ) : (
+        <ol class="timeline">
+          {props.detail.decisions.map((decision) => (
+            <li key={decision.stepId} class="done">
+              <strong>{stepName(decision.step, decision.department)}</strong>{" "}
+              <Badge
+                kind={
+                  decision.outcome === "approved" ? "ok" : decision.outcome === "rejected" ? "error" : "warn"
+                }
+              >
+                {tk("outcome", decision.outcome)}
+              </Badge>
+              <div class="hint">
+                {tk("role", decision.decidedBy.role)} · {decision.decidedBy.id} ·{" "}
+                {formatDate(decision.decidedAt, true)}
+              </div>
+              {decision.comment && <p class="comment">“{decision.comment}”</p>}
+              {decision.fields && decision.fields.length > 0 && (
+                <p class="hint">{decision.fields.map((field) => fieldLabel(field)).join("、")}</p>
+              )}
+              {decision.measurements && (
+                <p class="hint">
+                  {Object.entries(decision.measurements)
+                    .map(([name, value]) => `${tk("m", name)} ${value}`)
+                    .join(" · ")}
+                </p>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+function Events(props: { detail: ReviewCase }) {
+  return (
+    <details class="card">
+      <summary>
+        <h2 style={{ display: "inline" }}>{t("events")}</h2>
+      </summary>
+      <ol class="timeline">
+        {props.detail.timeline.map((event) => (
+          <li key={event.seq} class="done">
+            <strong>{event.action}</strong>{" "}
+            {event.toStatus && event.toStatus !== event.fromStatus && (
+              <span>→ {tk("status", event.toStatus)}</span>
+            )}
+            <div class="hint">
+              #{event.seq} · {formatDate(event.at, true)} · {tk("role", event.actor.role)} {event.actor.id}
+            </div>
+            {event.comment && <p class="comment">{event.comment}</p>}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+function DecisionPanel(props: { detail: ReviewCase; step: StepView; onDone: () => Promise<void> }) {
+  const config = useConfig();
+  const { step } = props;
+  const outcomes = STEP_OUTCOMES[step.step] ?? ["approved"];
+  const siteVisit = SITE_VISITS.has(step.step);
+  const [outcome, setOutcome] = useState<string>(outcomes[0] ?? "approved");
+  const [comment, setComment] = useState("");
+  const [fields, setFields] = useState<string[]>([]);
+  const [documents, setDocuments] = useState<string[]>([]);
+  const [measurements, setMeasurements] = useState<Record<string, number | undefined>>({});
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<"sent" | "stored" | undefined>();
+  const [error, setError] = useState<unknown>();
+  const toggle = (list: string[], value: string, on: boolean) =>
+    on ? [...list, value] : list.filter((item) => item !== value);
+
+  const decide = async () => {
+    setBusy(true);
+    setError(undefined);
+    const measured = Object.fromEntries(
+      Object.entries(measurements).filter(([, value]) => value !== undefined),
+    );
+    try {
+      const { status } = await apiWithStatus(
+        `/review/cases/${encodeURIComponent(props.detail.case.caseId)}/steps/${encodeURIComponent(step.stepId)}/decision`,
+        {
+          method: "POST",
+          body: {
+            outcome,
+            ...(comment.trim() ? { comment: comment.trim() } : {}),
+            ...(outcome === "correction_requested" && fields.length > 0 ? { fields } : {}),
+            ...(outcome === "correction_requested" && documents.length > 0 ? { documents } : {}),
+            ...(siteVisit ? { measurements: measured } : {}),
+          },
+        },
+      );
+      setResult(status === 200 ? "sent" : "stored");
+      await props.onDone();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (result) {
+    return (
+      <div class="card">
+        <Notice kind="ok">{result === "sent" ? t("decisionSent") : t("decisionStored")}</Notice>
+        <Link class="button primary block" to="/app/review">
+          {t("backToQueue")}
+        </Link>
+      </div>
+    );
+  }
+  const outcomeKey = (value: string): MessageKey =>
+    (siteVisit && value === "approved" ? "outcome.approved.site" : `outcome.${value}`) as MessageKey;
+  return (
+    <form
+      class="card decision"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void decide();
+      }}
+    >
+      <h2>{t("decide")}</h2>
+      <p>
+        {t("decideFor", { step: stepName(step.step, step.department) })}
+        {step.deadline && ` · ${t("deadline", { date: formatDate(step.deadline, true) })}`}{" "}
+        {step.overdue && <Badge kind="error">{t("overdue")}</Badge>}
+      </p>
+      <fieldset class="field choice">
+        <legend>{t("outcome")}</legend>
+        {outcomes.map((value) => (
+          <label class="choice-option" key={value}>
+            <input
+              type="radio"
+              name="outcome"
+              value={value}
+              checked={outcome === value}
+              onChange={() => setOutcome(value)}
+            />
+            <span>{t(outcomeKey(value))}</span>
+          </label>
+        ))}
+      </fieldset>
+      {siteVisit && (
+        <fieldset class="group">
+          <legend>{t("measurements")}</legend>
+          {(["plotAreaM2", "footprintM2", "floors", "heightM"] as const).map((name) => (
+            <NumberField
+              key={name}
+              name={name}
+              label={t(`m.${name}`)}
+              integer={name === "floors"}
+              value={measurements[name]}
+              onInput={(value) => setMeasurements((current) => ({ ...current, [name]: value }))}
+            />
+          ))}
+          <p class="hint">
+            {t("sitePhotos")}: {t("sitePhotosUnavailable")}
+          </p>
+        </fieldset>
+      )}
+      {outcome === "correction_requested" && (
+        <fieldset class="group">
+          <legend>{t("correctionPick")}</legend>
+          <div class="checks">
+            {CORRECTABLE_FIELDS.map((field) => (
+              <Checkbox
+                key={field}
+                name={`field-${field}`}
+                label={fieldLabel(field)}
+                checked={fields.includes(field)}
+                onChange={(on) => setFields((current) => toggle(current, field, on))}
+              />
+            ))}
+          </div>
+          <h3>{t("documents")}</h3>
+          <div class="checks">
+            {config.county.requiredDocuments[props.detail.case.kind].map((requirement) => (
+              <Checkbox
+                key={requirement.typeId}
+                name={`document-${requirement.typeId}`}
+                label={pick(requirement.name)}
+                checked={documents.includes(requirement.typeId)}
+                onChange={(on) => setDocuments((current) => toggle(current, requirement.typeId, on))}
+              />
+            ))}
+          </div>
+        </fieldset>
+      )}
+      <div class="field">
+        <label for="decision-comment">
+          {t("comment")}
+          {outcome !== "correction_requested" && <span class="optional"> {t("optional")}</span>}
+        </label>
+        <textarea
+          id="decision-comment"
+          rows={3}
+          maxLength={2000}
+          value={comment}
+          onInput={(event) => setComment(event.currentTarget.value)}
+        />
+      </div>
+      {error !== undefined &&
+        (error instanceof ApiError && error.status === 409 ? (
+          <Notice kind="warn">{t("decisionConflict")}</Notice>
+        ) : (
+          <ErrorBox error={error} />
+        ))}
+      <button type="submit" class="button primary block" disabled={busy}>
+        {t("decide")}: {t(outcomeKey(outcome))}
+      </button>
+    </form>
+  );
+}

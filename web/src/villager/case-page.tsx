@@ -1,0 +1,350 @@
+/**
+ * One case for its household: where it is, who has it, the deadline, what
+ * they must do now, the decisions in plain words, certificates to download and
+ * withdrawing. It refreshes itself while the case moves without them.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { formatDate, pick, t, tk } from "../i18n.ts";
+import { navigate } from "../router.ts";
+import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
+import { statusKind } from "./case-list.tsx";
+import type { CaseView } from "./types.ts";
+import { resumeStep } from "./wizard.tsx";
+
+const POLL_MS = 4000;
+/** The case waits on the villager (or is over): nothing to poll for. */
+const STILL = new Set([
+  "draft",
+  "returned",
+  "correction_requested",
+  "completed",
+  "rejected",
+  "withdrawn",
+  "expired",
+]);
+
+export function CasePage(props: { params: Record<string, string> }) {
+  const caseId = props.params.caseId ?? "";
+  const [state, reload] = useAsync(() => api<CaseView>(`/cases/${encodeURIComponent(caseId)}`), caseId);
+  const status = state.state === "ready" ? state.value.status : undefined;
+  const certificatesPending =
+    state.state === "ready" && status === "approved" && !state.value.certificates?.length;
+
+  useEffect(() => {
+    if (!status || (STILL.has(status) && !certificatesPending)) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") void reload();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [status, certificatesPending]);
+
+  if (state.state === "loading") return <Loading />;
+  if (state.state === "error") return <ErrorBox error={state.error} onRetry={reload} />;
+  return <CaseDetails view={state.value} reload={reload} />;
+}
+
+function CaseDetails(props: { view: CaseView; reload: () => Promise<void> }) {
+  const { view } = props;
+  const justSubmitted = new URLSearchParams(location.search).has("submitted");
+  const open = view.timeline.filter((entry) => entry.status === "awaiting_response");
+  const decided = view.timeline.filter((entry) => entry.decision);
+  return (
+    <section class="case-page" data-status={view.status}>
+      <ScreenTitle>{tk("kind", view.kind)}</ScreenTitle>
+      <p class="status-line">
+        <Badge kind={statusKind(view.status)}>{tk("status", view.status)}</Badge>
+      </p>
+      <p class="hint">
+        {t("caseNumber")}: <code>{view.caseId.slice(0, 8)}</code>
+      </p>
+      {justSubmitted && view.status === "submitted" && <Notice kind="ok">{t("submitted")}</Notice>}
+
+      <div class="card what-now">
+        <h2>{t("whatNow")}</h2>
+        <p>{pick(view.expected.message)}</p>
+        <ExpectedAction view={view} />
+        {open.length > 0 && (
+          <ul class="open-steps">
+            {open.map((entry) => (
+              <li key={entry.stepId}>
+                {t("whoHasIt", { who: stepName(entry.step, entry.department) })}
+                {entry.deadline && (
+                  <>
+                    {" · "}
+                    {t("deadline", { date: formatDate(entry.deadline) })}
+                  </>
+                )}
+                {entry.overdue && (
+                  <>
+                    {" "}
+                    <Badge kind="error">{t("overdue")}</Badge>
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+
+      {(view.certificates?.length ?? 0) > 0 && <Certificates view={view} />}
+
+      {view.precheck && (
+        <div class="card">
+          <h2>{t("precheck")}</h2>
+          {view.precheck.findings.length === 0 ? (
+            <p>{t("precheckNone")}</p>
+          ) : (
+            <ul class="findings">
+              {view.precheck.findings.map((finding) => (
+                <li key={finding.ruleId} class={`finding finding-${finding.severity}`}>
+                  <Badge
+                    kind={
+                      finding.severity === "block" ? "error" : finding.severity === "warn" ? "warn" : "info"
+                    }
+                  >
+                    {tk("severity", finding.severity)}
+                  </Badge>{" "}
+                  {pick(finding.message)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+
+      <div class="card">
+        <h2>{t("timeline")}</h2>
+        {view.timeline.length === 0 ? (
+          <p>{t("timelineEmpty")}</p>
+        ) : (
+          <ol class="timeline">
+            {view.timeline.map((entry) => (
+              <li key={entry.stepId} class={entry.status === "responded" ? "done" : "open"}>
+                <strong>{stepName(entry.step, entry.department)}</strong>
+                {entry.round > 1 && <span class="hint"> · {t("round", { n: entry.round })}</span>}
+                <div class="hint">
+                  {t("openedOn", { date: formatDate(entry.openedAt, true) })}
+                  {entry.decision
+                    ? ` · ${t("decidedOn", { date: formatDate(entry.decision.decidedAt, true) })}`
+                    : ""}
+                </div>
+                {entry.decision ? (
+                  <div>
+                    <Badge
+                      kind={
+                        entry.decision.outcome === "approved"
+                          ? "ok"
+                          : entry.decision.outcome === "rejected"
+                            ? "error"
+                            : "warn"
+                      }
+                    >
+                      {tk("outcome", entry.decision.outcome)}
+                    </Badge>
+                    {entry.decision.comment && <p class="comment">“{entry.decision.comment}”</p>}
+                  </div>
+                ) : (
+                  <div>
+                    <Badge>{t("waiting")}</Badge>
+                    {entry.overdue && <Badge kind="error">{t("overdue")}</Badge>}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
+        {decided.length === 0 && view.timeline.length > 0 && null}
+      </div>
+
+      {view.documents.length > 0 && (
+        <div class="card">
+          <h2>{t("documents")}</h2>
+          <ul class="plain">
+            {view.documents.map((document) => (
+              <li key={document.documentId}>
+                {document.type} · {tk("docStatus", document.status)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+
+      <Withdraw view={view} reload={props.reload} />
+      <p>
+        <Link to="/app/cases">← {t("myCases")}</Link>
+      </p>
+    </section>
+  );
+}
+
+export function stepName(step: string, department?: string | null): string {
+  return department ? `${tk("step", step)} · ${tk("dept", department)}` : tk("step", step);
+}
+
+function ExpectedAction(props: { view: CaseView }) {
+  const { view } = props;
+  const expected = view.expected;
+  switch (expected.action) {
+    case "complete_and_submit":
+      return (
+        <Link class="button primary block" to={`/app/cases/${view.caseId}/form/${resumeStep(view.caseId)}`}>
+          {t("continueForm")}
+        </Link>
+      );
+    case "revise_and_resubmit":
+      return (
+        <Link class="button primary block" to={`/app/cases/${view.caseId}/form/review`}>
+          {t("editForm")}
+        </Link>
+      );
+    case "answer_correction":
+      return (
+        <>
+          {expected.reasons.length > 0 && (
+            <ul class="reasons">
+              {expected.reasons.map((reason) => (
+                <li key={reason}>“{reason}”</li>
+              ))}
+            </ul>
+          )}
+          <Link class="button primary block" to={`/app/cases/${view.caseId}/correction`}>
+            {t("answerCorrection")}
+          </Link>
+        </>
+      );
+    default:
+      return null;
+  }
+}
+
+interface CertificateLink {
+  readonly type: string;
+  readonly number: string;
+  readonly url: string;
+  readonly expiresAt: string;
+}
+
+function Certificates(props: { view: CaseView }) {
+  const certificates = props.view.certificates ?? [];
+  const [links, setLinks] = useState<Record<string, CertificateLink>>({});
+  const [error, setError] = useState<unknown>();
+  const fetchLink = async (type: string) => {
+    const link = await api<CertificateLink>(
+      `/cases/${encodeURIComponent(props.view.caseId)}/certificates/${encodeURIComponent(type)}`,
+    );
+    setLinks((current) => ({ ...current, [type]: link }));
+    return link;
+  };
+  // Links live 5 minutes: fetched when the page shows them, fetched again on a tap after that.
+  useEffect(() => {
+    for (const certificate of certificates) void fetchLink(certificate.type).catch(setError);
+  }, [certificates.map((certificate) => certificate.number).join()]);
+  return (
+    <div class="card certificates">
+      <h2>{t("certificates")}</h2>
+      {error !== undefined && <ErrorBox error={error} />}
+      <ul class="plain">
+        {certificates.map((certificate) => {
+          const link = links[certificate.type];
+          const name = tk("cert", certificate.type);
+          return (
+            <li key={certificate.number}>
+              <p>
+                <strong>{name}</strong>
+                <br />
+                <span class="hint">
+                  {t("certificateNumber", { number: certificate.number })} ·{" "}
+                  {formatDate(certificate.issuedAt)}
+                </span>
+              </p>
+              <a
+                class={`button primary block${link ? "" : " disabled"}`}
+                href={link?.url ?? "#"}
+                target="_blank"
+                rel="noopener"
+                data-certificate={certificate.type}
+                onClick={async (event) => {
+                  if (link && Date.parse(link.expiresAt) - Date.now() > 15_000) return;
+                  event.preventDefault();
+                  try {
+                    const fresh = await fetchLink(certificate.type);
+                    window.open(fresh.url, "_blank", "noopener");
+                  } catch (caught) {
+                    setError(caught);
+                  }
+                }}
+              >
+                ⬇ {t("downloadCertificate", { name })}
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+function Withdraw(props: { view: CaseView; reload: () => Promise<void> }) {
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const closed = ["approved", "staked_out", "completed", "rejected", "withdrawn", "expired"].includes(
+    props.view.status,
+  );
+  if (closed) return null;
+  const confirm = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api<CaseView>(`/cases/${encodeURIComponent(props.view.caseId)}/withdraw`, {
+        method: "POST",
+        body: reason.trim() ? { reason: reason.trim() } : {},
+      });
+      setAsking(false);
+      await props.reload();
+      navigate(`/app/cases/${props.view.caseId}`, { replace: true });
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="withdraw">
+      {!asking ? (
+        <button type="button" class="button danger-outline block" onClick={() => setAsking(true)}>
+          {t("withdraw")}
+        </button>
+      ) : (
+        <div
+          class="card confirm"
+          role="alertdialog"
+          aria-labelledby="withdraw-title"
+          aria-describedby="withdraw-text"
+        >
+          <h2 id="withdraw-title">{t("withdraw")}</h2>
+          <p id="withdraw-text">{t("withdrawConfirm")}</p>
+          <label for="withdraw-reason">{t("withdrawReason")}</label>
+          <textarea
+            id="withdraw-reason"
+            rows={2}
+            maxLength={500}
+            value={reason}
+            onInput={(event) => setReason(event.currentTarget.value)}
+          />
+          {error !== undefined && <ErrorBox error={error} />}
+          <div class="row-2">
+            <button type="button" class="button secondary" onClick={() => setAsking(false)}>
+              {t("cancel")}
+            </button>
+            <button type="button" class="button danger" disabled={busy} onClick={() => void confirm()}>
+              {t("withdrawYes")}
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,368 @@
+/**
+ * The application form, one question group per screen: applicant and
+ * household → current homestead → proposed plot → building → documents →
+ * review and submit. Every change is checked at once against the shared zod
+ * schema (the server's own), saved as a draft a moment later, and the screen
+ * the villager was on is remembered so they can come back to it.
+ */
+import type { ComponentChildren } from "preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { validateApplication } from "#shared/schemas/application.ts";
+import { ApiError, api, apiWithStatus, NetworkError } from "../api.ts";
+import { useConfig } from "../context.ts";
+import { isMessageKey, type MessageKey, pick, t, tk } from "../i18n.ts";
+import { navigate } from "../router.ts";
+import { ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
+import { DocumentsPanel } from "./documents.tsx";
+import { ApplicantFields, BuildingFields, type FormProps, HomesteadFields, PlotFields } from "./fields.tsx";
+import {
+  cleanDraft,
+  covers,
+  errorsFor,
+  isWizardStep,
+  STEP_PATHS,
+  setIn,
+  stepOfPath,
+  WIZARD_STEPS,
+  type WizardStep,
+} from "./form-state.ts";
+import type { ApplicationDraft, CaseView, DocumentView, FieldError, MissingDocument } from "./types.ts";
+
+const SAVE_DELAY_MS = 800;
+const RETRY_SAVE_MS = 5000;
+
+export const lastStepKey = (caseId: string) => `nf.step.${caseId}`;
+const submitKeyOf = (caseId: string) => `nf.submit.${caseId}`;
+
+/** The screen to reopen a draft at: where the villager left it. */
+export function resumeStep(caseId: string): WizardStep {
+  try {
+    const stored = localStorage.getItem(lastStepKey(caseId));
+    if (stored && isWizardStep(stored)) return stored;
+  } catch {
+    // No storage: start at the beginning.
+  }
+  return "applicant";
+}
+
+export function ApplicationWizard(props: { params: Record<string, string> }) {
+  const caseId = props.params.caseId ?? "";
+  const step = props.params.step ?? "applicant";
+  const [state, reload] = useAsync(() => api<CaseView>(`/cases/${encodeURIComponent(caseId)}`), caseId);
+  if (state.state === "loading") return <Loading />;
+  if (state.state === "error") return <ErrorBox error={state.error} onRetry={reload} />;
+  const view = state.value;
+  if (view.status !== "draft" && view.status !== "returned") {
+    return (
+      <Notice kind="info">
+        {tk("status", view.status)} · <Link to={`/app/cases/${caseId}`}>{t("openCase")}</Link>
+      </Notice>
+    );
+  }
+  return <Wizard view={view} step={isWizardStep(step) ? step : "applicant"} />;
+}
+
+type SaveState = "saved" | "saving" | "failed" | "invalid";
+
+function Wizard(props: { view: CaseView; step: WizardStep }) {
+  const { view, step } = props;
+  const caseId = view.caseId;
+  const [draft, setDraft] = useState<ApplicationDraft>(view.application);
+  const [documents, setDocuments] = useState<readonly DocumentView[]>(view.documents);
+  const [saveState, setSaveState] = useState<SaveState>("saved");
+  const [shown, setShown] = useState<readonly string[]>([]);
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const latest = useRef(draft);
+  const dirty = useRef(false);
+
+  useEffect(() => {
+    try {
+      localStorage.setItem(lastStepKey(caseId), step);
+    } catch {
+      // Not remembered; the draft itself is on the server.
+    }
+    // Every screen change flushes a pending save first.
+    void flush();
+  }, [step]);
+
+  // Leaving the form (another page of the app) must not lose the last keystrokes.
+  useEffect(
+    () => () => {
+      clearTimeout(timer.current);
+      if (dirty.current) void save();
+    },
+    [],
+  );
+
+  const save = async (): Promise<boolean> => {
+    const body = cleanDraft(latest.current);
+    if (!validateApplication(body, "draft").success) {
+      setSaveState("invalid");
+      return false;
+    }
+    setSaveState("saving");
+    dirty.current = false;
+    try {
+      await api<CaseView>(`/cases/${encodeURIComponent(caseId)}/application`, { method: "PUT", body });
+      if (!dirty.current) setSaveState("saved");
+      return true;
+    } catch (error) {
+      dirty.current = true;
+      setSaveState(error instanceof ApiError && error.status === 400 ? "invalid" : "failed");
+      // A dropped connection: try again later without the villager doing anything.
+      if (!(error instanceof ApiError) || error.status >= 500) {
+        clearTimeout(timer.current);
+        timer.current = setTimeout(() => void save(), RETRY_SAVE_MS);
+      }
+      return false;
+    }
+  };
+
+  const flush = async (): Promise<boolean> => {
+    clearTimeout(timer.current);
+    return dirty.current ? save() : true;
+  };
+
+  const update = (path: string, value: unknown) => {
+    const next = setIn(latest.current, path, value);
+    latest.current = next;
+    dirty.current = true;
+    setDraft(next);
+    setSaveState("saving");
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => void save(), SAVE_DELAY_MS);
+  };
+
+  const validation = useMemo(() => validateApplication(cleanDraft(draft), "complete"), [draft]);
+  const errors: readonly FieldError[] = validation.success ? [] : validation.errors;
+  const touch = (path: string) =>
+    setShown((current) => (current.includes(path) ? current : [...current, path]));
+  const errorAt = (path: string) => {
+    if (!shown.some((prefix) => prefix === "*" || covers(prefix, path))) return undefined;
+    const error = errorsFor(errors, path);
+    return error ? pick(error) : undefined;
+  };
+  const formProps: FormProps = { draft, update, errorAt, touch };
+
+  const index = WIZARD_STEPS.indexOf(step);
+  const go = (target: WizardStep) => navigate(`/app/cases/${caseId}/form/${target}`);
+  const next = () => {
+    // Leaving a screen shows what is still wrong on it (the villager may still go on).
+    setShown((current) => [...current, ...STEP_PATHS[step]]);
+    const target = WIZARD_STEPS[index + 1];
+    if (target) go(target);
+  };
+
+  let body: ComponentChildren;
+  switch (step) {
+    case "applicant":
+      body = <ApplicantFields {...formProps} />;
+      break;
+    case "homestead":
+      body = <HomesteadFields {...formProps} />;
+      break;
+    case "plot":
+      body = <PlotFields {...formProps} />;
+      break;
+    case "building":
+      body = <BuildingFields {...formProps} />;
+      break;
+    case "documents":
+      body = (
+        <DocumentsPanel
+          caseId={caseId}
+          kind={view.kind}
+          documents={documents}
+          onConfirmed={(document) => setDocuments((current) => [...current, document])}
+        />
+      );
+      break;
+    case "review":
+      body = <ReviewStep caseId={caseId} view={view} errors={errors} documents={documents} flush={flush} />;
+      break;
+  }
+
+  return (
+    <section class="wizard">
+      <p class="step-count">{t("stepOf", { n: index + 1, total: WIZARD_STEPS.length })}</p>
+      <ScreenTitle key={step}>{t(`wizard.${step}`)}</ScreenTitle>
+      <ol class="progress-dots" aria-hidden="true">
+        {WIZARD_STEPS.map((item, at) => (
+          <li key={item} class={at < index ? "done" : at === index ? "current" : ""} />
+        ))}
+      </ol>
+      <p class={`save-state save-${saveState}`} role="status" aria-live="polite">
+        {saveState === "saved"
+          ? t("saved")
+          : saveState === "saving"
+            ? t("saving")
+            : saveState === "failed"
+              ? t("saveFailed")
+              : t("notSavedInvalid")}
+      </p>
+      <form
+        class="form"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          next();
+        }}
+      >
+        {body}
+        <div class="wizard-nav">
+          {index > 0 && (
+            <button
+              type="button"
+              class="button secondary"
+              onClick={() => go(WIZARD_STEPS[index - 1] ?? "applicant")}
+            >
+              ← {t("previous")}
+            </button>
+          )}
+          {step !== "review" && (
+            <button type="submit" class="button primary">
+              {t("next")} →
+            </button>
+          )}
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function missingOf(
+  requirements: readonly {
+    typeId: string;
+    name: { zh: string; en: string };
+    minCount: number;
+    condition: string;
+  }[],
+  documents: readonly DocumentView[],
+): MissingDocument[] {
+  return requirements
+    .filter((requirement) => requirement.condition === "always")
+    .map((requirement) => ({
+      typeId: requirement.typeId,
+      name: requirement.name,
+      needed: requirement.minCount,
+      have: documents.filter(
+        (document) => document.type === requirement.typeId && document.status === "confirmed",
+      ).length,
+    }))
+    .filter((entry) => entry.have < entry.needed);
+}
+
+function ReviewStep(props: {
+  caseId: string;
+  view: CaseView;
+  errors: readonly FieldError[];
+  documents: readonly DocumentView[];
+  flush: () => Promise<boolean>;
+}) {
+  const config = useConfig();
+  const [submitting, setSubmitting] = useState(false);
+  const [submitError, setSubmitError] = useState<unknown>();
+  const [serverProblems, setServerProblems] = useState<{
+    fields: FieldError[];
+    documents: MissingDocument[];
+  }>();
+  const missing =
+    serverProblems?.documents ?? missingOf(config.county.requiredDocuments[props.view.kind], props.documents);
+  const fieldErrors = serverProblems?.fields ?? props.errors;
+  const ready = fieldErrors.length === 0 && missing.length === 0;
+
+  const submit = async () => {
+    setSubmitting(true);
+    setSubmitError(undefined);
+    try {
+      if (!(await props.flush())) throw new NetworkError();
+      // One key per submission, kept across retries so a resent request cannot submit twice.
+      let key = sessionStorage.getItem(submitKeyOf(props.caseId));
+      if (!key) {
+        key = crypto.randomUUID();
+        sessionStorage.setItem(submitKeyOf(props.caseId), key);
+      }
+      await apiWithStatus<CaseView>(`/cases/${encodeURIComponent(props.caseId)}/submit`, {
+        method: "POST",
+        headers: { "idempotency-key": key },
+      });
+      sessionStorage.removeItem(submitKeyOf(props.caseId));
+      navigate(`/app/cases/${props.caseId}?submitted=1`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 422) {
+        const details = error.details as { fields?: FieldError[]; documents?: MissingDocument[] } | undefined;
+        if (details?.fields || details?.documents) {
+          setServerProblems({ fields: details.fields ?? [], documents: details.documents ?? [] });
+          sessionStorage.removeItem(submitKeyOf(props.caseId));
+        } else setSubmitError(error);
+      } else setSubmitError(error);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <div class="review">
+      <p>{t("reviewIntro")}</p>
+      {fieldErrors.length > 0 && (
+        <div class="notice notice-warn">
+          <h2>{t("problemsCount", { n: fieldErrors.length })}</h2>
+          <ul class="problem-list">
+            {fieldErrors.map((error) => (
+              <li key={`${error.path}-${error.code}`}>
+                <span>
+                  {fieldLabel(error.path)}：{pick(error)}
+                </span>{" "}
+                <Link to={`/app/cases/${props.caseId}/form/${stepOfPath(error.path)}`}>{t("fixThis")}</Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {missing.length > 0 && (
+        <div class="notice notice-warn">
+          <h2>{t("missingDocuments")}</h2>
+          <ul class="problem-list">
+            {missing.map((document) => (
+              <li key={document.typeId}>
+                {pick(document.name)} ({document.have}/{document.needed}){" "}
+                <Link to={`/app/cases/${props.caseId}/form/documents`}>{t("fixThis")}</Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {ready && <Notice kind="ok">{t("allGood")}</Notice>}
+      {submitError !== undefined && <ErrorBox error={submitError} />}
+      <p class="hint">{t("commitNotice")}</p>
+      <button
+        type="button"
+        class="button primary block"
+        disabled={submitting || !ready}
+        onClick={() => void submit()}
+      >
+        {submitting ? t("submitting") : t("submit")}
+      </button>
+    </div>
+  );
+}
+
+/** A human label for a form path (`members.1.idNumber` → 成员 2 · 身份证号码). */
+export function fieldLabel(path: string): string {
+  const member = /^members\.(\d+)\.(\w+)/.exec(path);
+  if (member) return `${t("member", { n: Number(member[1]) + 1 })} · ${tk("member", member[2])}`;
+  if (isMessageKey(path)) return t(path);
+  if (path.startsWith("proposedPlot.location")) return t("location");
+  const sections: Record<string, MessageKey> = {
+    head: "section.head",
+    members: "section.members",
+    currentHomestead: "section.currentHomestead",
+    proposedPlot: "section.proposedPlot",
+    "proposedPlot.boundaries": "boundaries",
+    building: "section.building",
+    neighboursConsulted: "neighboursConsulted",
+    reason: "reason",
+  };
+  const key = sections[path];
+  return key ? t(key) : path;
+}
