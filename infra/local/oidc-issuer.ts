@@ -395,7 +395,8 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions): Pro
     response.writeHead(status, {
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
-      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      // Chromium applies form-action to the POST's redirect too: the web app origins must be listed.
+      "content-security-policy": `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${[...redirectOrigins].join(" ")}`,
       "x-frame-options": "DENY",
     });
     response.end(body);
