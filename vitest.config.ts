@@ -30,5 +30,6 @@ export default defineConfig({
       },
     ],
     maxWorkers: 2,
+    reporters: ["default", "./test/support/closing-line-reporter.ts"],
   },
 });
