@@ -23,6 +23,7 @@ import {
   ownerPartition,
   registerKeys,
 } from "./keys.ts";
+import { CASE_TABLE, keyAttributes } from "./table-design.ts";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -53,18 +54,8 @@ export interface CaseItems {
   readonly documents: Record<string, unknown>[];
 }
 
-const KEY_ATTRIBUTES = [
-  "pk",
-  "sk",
-  "gsi1pk",
-  "gsi1sk",
-  "gsi2pk",
-  "gsi2sk",
-  "gsi3pk",
-  "gsi3sk",
-  "gsi4pk",
-  "gsi4sk",
-];
+// Every key attribute of the table design (GSIs included): stripped from items before schema parsing.
+const KEY_ATTRIBUTES = keyAttributes(CASE_TABLE).map((attribute) => attribute.name);
 
 function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(

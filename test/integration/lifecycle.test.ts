@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { CaseKind } from "#shared/schemas/common.ts";
-import { homesteadApplication, idNumber } from "../support/fixtures.ts";
+import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
@@ -212,22 +212,7 @@ describe("a homestead case from application to completion", () => {
 
 describe("a farmhouse case (rebuild on the household's plot)", () => {
   it("needs no land approval: two departments review and only the planning permit is issued", async () => {
-    const application = homesteadApplication({
-      kind: "farmhouse",
-      head: {
-        name: "李秀英",
-        sex: "female",
-        age: 52,
-        phone: "13900139000",
-        idNumber: idNumber("511424", "19740708", "246"),
-        householdRegistrationPlace: "四川省眉山市丹棱县齐乐镇",
-      },
-      members: [
-        { name: "陈大山", age: 55, relation: "spouse", idNumber: idNumber("511424", "19710202", "135") },
-        { name: "陈小燕", age: 20, relation: "child", idNumber: idNumber("511424", "20060606", "028") },
-      ],
-      currentHomestead: { areaM2: 95, houseFloorAreaM2: 120, oldPlotDisposition: "keep" },
-    });
+    const application = liHouseholdApplication({ kind: "farmhouse" });
     application.proposedPlot = { ...application.proposedPlot, situation: "rebuild_on_old_plot" };
     const caseId = await applyAndSubmit("villager-li", "farmhouse", application);
 
@@ -300,21 +285,7 @@ describe("withdrawal in the middle of the joint review", () => {
 describe("cases that do not reach approval", () => {
   it("returns a homestead application to a household that keeps its old plot, with the blocking finding", async () => {
     // 李秀英's household holds a plot it will not return: one household, one homestead.
-    const application = homesteadApplication({
-      head: {
-        name: "李秀英",
-        sex: "female",
-        age: 52,
-        phone: "13900139000",
-        idNumber: idNumber("511424", "19740708", "246"),
-        householdRegistrationPlace: "四川省眉山市丹棱县齐乐镇",
-      },
-      members: [
-        { name: "陈大山", age: 55, relation: "spouse", idNumber: idNumber("511424", "19710202", "135") },
-        { name: "陈小燕", age: 20, relation: "child", idNumber: idNumber("511424", "20060606", "028") },
-      ],
-      currentHomestead: { areaM2: 95, houseFloorAreaM2: 120, oldPlotDisposition: "keep" },
-    });
+    const application = liHouseholdApplication();
     const caseId = await applyAndSubmit("villager-li", "homestead", application);
     const returned = await eventually(async () => {
       const view = await statusOf("villager-li", caseId);

@@ -40,3 +40,23 @@ export function homesteadApplication(overrides: Partial<ApplicationComplete> = {
     ...overrides,
   } as ApplicationComplete;
 }
+
+/** 李秀英's household (511424100001-H0002): it keeps its old plot, so it may rebuild but not get a new homestead. */
+export function liHouseholdApplication(overrides: Partial<ApplicationComplete> = {}): ApplicationComplete {
+  return homesteadApplication({
+    head: {
+      name: "李秀英",
+      sex: "female",
+      age: 52,
+      phone: "13900139000",
+      idNumber: idNumber("511424", "19740708", "246"),
+      householdRegistrationPlace: "四川省眉山市丹棱县齐乐镇",
+    },
+    members: [
+      { name: "陈大山", age: 55, relation: "spouse", idNumber: idNumber("511424", "19710202", "135") },
+      { name: "陈小燕", age: 20, relation: "child", idNumber: idNumber("511424", "20060606", "028") },
+    ],
+    currentHomestead: { areaM2: 95, houseFloorAreaM2: 120, oldPlotDisposition: "keep" },
+    ...overrides,
+  });
+}
