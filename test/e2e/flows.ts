@@ -43,8 +43,12 @@ export async function fillForm(page: Page, shots = false): Promise<void> {
   await page.locator('input[name="hasHomestead"]').last().check(); // 否: no homestead declared (a new plot)
   await next(page, /拟建房地块|Proposed plot/);
   const plot = app.proposedPlot;
-  await input(page, "proposedPlot.situation").and(page.locator(`[value="${plot.situation}"]`)).check();
-  await input(page, "proposedPlot.landClass").and(page.locator(`[value="${plot.landClass}"]`)).check();
+  await input(page, "proposedPlot.situation")
+    .and(page.locator(`[value="${plot.situation}"]`))
+    .check();
+  await input(page, "proposedPlot.landClass")
+    .and(page.locator(`[value="${plot.landClass}"]`))
+    .check();
   await input(page, "proposedPlot.address").fill(plot.address);
   await input(page, "proposedPlot.houseLandAreaM2").fill(String(plot.houseLandAreaM2));
   await input(page, "proposedPlot.ancillaryLandAreaM2").fill(String(plot.ancillaryLandAreaM2));
@@ -67,7 +71,9 @@ export async function fillForm(page: Page, shots = false): Promise<void> {
 /** Uploads one file per required document row and waits until the server confirmed each. */
 export async function uploadDocuments(page: Page): Promise<void> {
   const rows = page.locator("[data-doc-type]");
-  const types = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute("data-doc-type") ?? ""));
+  const types = await rows.evaluateAll((elements) =>
+    elements.map((element) => element.getAttribute("data-doc-type") ?? ""),
+  );
   expect(types.length).toBeGreaterThan(0);
   for (const type of types) {
     const file =
@@ -95,8 +101,14 @@ export async function decideInConsole(
     measurements?: Record<string, number>;
     shot?: string;
   } = {},
-): Promise<Page> {
+): Promise<void> {
   const page = await signIn(context, baseUrl, userId);
+  const log: string[] = [];
+  page.on("response", (response) => {
+    if (new URL(response.url()).pathname.startsWith("/review/"))
+      log.push(`${response.request().method()} ${response.status()} ${response.url()}`);
+  });
+  page.on("pageerror", (error) => log.push(`pageerror ${error.message}`));
   const row = page.locator(`tr[data-case-id="${caseId}"]`);
   await row.waitFor({ timeout: 90_000 });
   if (decision.shot) await screenshot(page, `${decision.shot}-queue`);
@@ -111,7 +123,12 @@ export async function decideInConsole(
   if (decision.comment) await form.locator("#decision-comment").fill(decision.comment);
   if (decision.shot) await screenshot(page, `${decision.shot}-case`);
   await form.locator('button[type="submit"]').click();
-  await page.getByText(/决定已提交|决定已保存|Decision sent|Decision stored/).waitFor();
+  try {
+    await page.getByText(/决定已提交|决定已保存|Decision sent|Decision stored/).waitFor();
+  } catch (error) {
+    await screenshot(page, `failed-${userId}`);
+    const alert = await page.locator("[role=alert]").allInnerTexts();
+    throw new Error(`${userId} could not decide: ${alert.join(" | ")} ${log.join("\n")}`, { cause: error });
+  }
   await page.close();
-  return page;
 }

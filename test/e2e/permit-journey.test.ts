@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE } from "../support/workflow.ts";
 import { type Browser, launch, screenshot, signIn } from "./browser.ts";
@@ -17,6 +17,17 @@ vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/workflow.ts");
   return withTestPolicies(await importOriginal());
 });
+
+/** Demo reviewers of township A by department (infra/local/demo-users.json). */
+const REVIEWER_OF: Record<string, string> = {
+  agriculture: "reviewer-agriculture-a",
+  natural_resources: "reviewer-natural-resources-a",
+  housing_construction: "reviewer-housing-a",
+  forestry: "reviewer-forestry-a",
+  water: "reviewer-water-a",
+  power: "reviewer-power-a",
+  roads: "reviewer-roads-a",
+};
 
 let env: TestCloud;
 let baseUrl: string;
@@ -87,25 +98,27 @@ describe("a homestead application from phone to certificate", () => {
     });
     await decideInConsole(desktop.context, baseUrl, "clerk-a", caseId, { comment: "受理。" });
     const villager = await signInAs(env.cloud.endpoints, "villager-wang");
-    const departments = await expect
-      .poll(
-        async () => {
-          const response = await fetch(`${baseUrl}/cases/${caseId}`, { headers: { authorization: `Bearer ${villager}` } });
-          const view = (await response.json()) as { status: string; departments?: string[] };
-          return view.status === "in_joint_review" ? (view.departments ?? []) : [];
-        },
-        { timeout: 60_000, interval: 500 },
-      )
-      .not.toHaveLength(0);
-    void departments;
-    const view = (await (
-      await fetch(`${baseUrl}/cases/${caseId}`, { headers: { authorization: `Bearer ${villager}` } })
-    ).json()) as { departments: string[] };
-    for (const department of view.departments) {
-      await decideInConsole(desktop.context, baseUrl, `reviewer-${department.replace(/_/g, "-")}-a`, caseId, {
-        comment: "符合要求。",
-        ...(department === "agriculture" ? { shot: "staff-02-department" } : {}),
+    // The joint review asks the departments the pre-check named; wait until they are asked.
+    const view = await eventually(async () => {
+      const response = await fetch(`${baseUrl}/cases/${caseId}`, {
+        headers: { authorization: `Bearer ${villager}` },
       });
+      const body = (await response.json()) as { status: string; departments?: string[] };
+      return body.status === "in_joint_review" && body.departments?.length
+        ? { departments: body.departments }
+        : undefined;
+    }, 60_000);
+    for (const department of view.departments) {
+      await decideInConsole(
+        desktop.context,
+        baseUrl,
+        REVIEWER_OF[department] ?? `reviewer-${department}-a`,
+        caseId,
+        {
+          comment: "符合要求。",
+          ...(department === "agriculture" ? { shot: "staff-02-department" } : {}),
+        },
+      );
     }
     await decideInConsole(desktop.context, baseUrl, "head-a", caseId, {
       comment: "同意批准。",
@@ -138,7 +151,10 @@ describe("a homestead application from phone to certificate", () => {
     const row = page.locator(`tr[data-case-id="${caseId}"]`).first();
     await row.waitFor();
     await screenshot(page, "auditor-01-search");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /导出 CSV/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: /导出 CSV/ }).click(),
+    ]);
     const csv = await readFile((await download.path()) ?? "", "utf8");
     expect(csv).toContain(caseId);
     await row.getByRole("link").click();

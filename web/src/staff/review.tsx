@@ -149,6 +149,8 @@ export function ReviewPage(props: { params: Record<string, string> }) {
     () => api<ReviewCase>(`/review/cases/${encodeURIComponent(caseId)}`),
     caseId,
   );
+  // Kept here, not in the panel: after the reload the step is no longer open and the panel is gone.
+  const [decided, setDecided] = useState<"sent" | "stored">();
   if (state.state === "loading") return <Loading />;
   if (state.state === "error") return <ErrorBox error={state.error} onRetry={reload} />;
   const detail = state.value;
@@ -174,8 +176,22 @@ export function ReviewPage(props: { params: Record<string, string> }) {
           <Documents detail={detail} />
         </div>
         <div>
-          {step ? (
-            <DecisionPanel detail={detail} step={step} onDone={reload} />
+          {decided ? (
+            <div class="card">
+              <Notice kind="ok">{decided === "sent" ? t("decisionSent") : t("decisionStored")}</Notice>
+              <Link class="button primary block" to="/app/review">
+                {t("backToQueue")}
+              </Link>
+            </div>
+          ) : step ? (
+            <DecisionPanel
+              detail={detail}
+              step={step}
+              onDone={async (result) => {
+                setDecided(result);
+                await reload();
+              }}
+            />
           ) : (
             <Notice>{t("nothingToDecide")}</Notice>
           )}
@@ -427,7 +443,11 @@ function Events(props: { detail: ReviewCase }) {
   );
 }
 
-function DecisionPanel(props: { detail: ReviewCase; step: StepView; onDone: () => Promise<void> }) {
+function DecisionPanel(props: {
+  detail: ReviewCase;
+  step: StepView;
+  onDone: (result: "sent" | "stored") => Promise<void>;
+}) {
   const config = useConfig();
   const { step } = props;
   const outcomes = STEP_OUTCOMES[step.step] ?? ["approved"];
@@ -438,7 +458,6 @@ function DecisionPanel(props: { detail: ReviewCase; step: StepView; onDone: () =
   const [documents, setDocuments] = useState<string[]>([]);
   const [measurements, setMeasurements] = useState<Record<string, number | undefined>>({});
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<"sent" | "stored" | undefined>();
   const [error, setError] = useState<unknown>();
   const toggle = (list: string[], value: string, on: boolean) =>
     on ? [...list, value] : list.filter((item) => item !== value);
@@ -463,25 +482,13 @@ function DecisionPanel(props: { detail: ReviewCase; step: StepView; onDone: () =
           },
         },
       );
-      setResult(status === 200 ? "sent" : "stored");
-      await props.onDone();
+      await props.onDone(status === 200 ? "sent" : "stored");
     } catch (caught) {
       setError(caught);
-    } finally {
       setBusy(false);
     }
   };
 
-  if (result) {
-    return (
-      <div class="card">
-        <Notice kind="ok">{result === "sent" ? t("decisionSent") : t("decisionStored")}</Notice>
-        <Link class="button primary block" to="/app/review">
-          {t("backToQueue")}
-        </Link>
-      </div>
-    );
-  }
   const outcomeKey = (value: string): MessageKey =>
     (siteVisit && value === "approved" ? "outcome.approved.site" : `outcome.${value}`) as MessageKey;
   return (

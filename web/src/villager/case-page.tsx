@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
+import { useConfig } from "../context.ts";
 import { formatDate, pick, t, tk } from "../i18n.ts";
 import { navigate } from "../router.ts";
 import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
@@ -46,6 +47,9 @@ export function CasePage(props: { params: Record<string, string> }) {
 
 function CaseDetails(props: { view: CaseView; reload: () => Promise<void> }) {
   const { view } = props;
+  const config = useConfig();
+  const documentName = (type: string) =>
+    pick(config.county.requiredDocuments[view.kind].find((item) => item.typeId === type)?.name) || type;
   const justSubmitted = new URLSearchParams(location.search).has("submitted");
   const open = view.timeline.filter((entry) => entry.status === "awaiting_response");
   const decided = view.timeline.filter((entry) => entry.decision);
@@ -163,7 +167,7 @@ function CaseDetails(props: { view: CaseView; reload: () => Promise<void> }) {
           <ul class="plain">
             {view.documents.map((document) => (
               <li key={document.documentId}>
-                {document.type} · {tk("docStatus", document.status)}
+                {documentName(document.type)} · {tk("docStatus", document.status)}
               </li>
             ))}
           </ul>

@@ -126,7 +126,7 @@ function FilePicker(props: { label: string; name: string; onFiles: (files: FileL
         }}
       />
       <label for={id} class="button secondary block">
-        📷 {props.label}
+        {props.label}
       </label>
     </div>
   );
