@@ -28,6 +28,16 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // Real headless Chromium (Debian's) against a local cloud per file; the web app is built once.
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/e2e/global-setup.ts"],
+          testTimeout: 240_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
     maxWorkers: 2,
     reporters: ["default", "./test/support/closing-line-reporter.ts"],
