@@ -10,8 +10,11 @@
  */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** "workflow": start and stop executions and answer tasks; "workflow-respond": answer tasks only. */
-export type Resource = "table" | "bucket" | "workflow" | "workflow-respond";
+/**
+ * "workflow": start and stop executions and answer tasks; "workflow-respond": answer tasks only;
+ * "personal-data": the KMS key that seals and opens ID and phone numbers (readers of the whole form).
+ */
+export type Resource = "table" | "bucket" | "workflow" | "workflow-respond" | "personal-data";
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -46,7 +49,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases",
     handler: "functions/api/cases/create.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table", "personal-data"],
     summary: "Villager: start a draft application (homestead or farmhouse)",
   },
   {
@@ -54,7 +57,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases",
     handler: "functions/api/cases/list.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table", "personal-data"],
     summary: "Villager: my household's cases",
   },
   {
@@ -62,7 +65,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}",
     handler: "functions/api/cases/get.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table", "personal-data"],
     summary: "Villager: one case with its timeline and what is expected of me now",
   },
   {
@@ -70,7 +73,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/application",
     handler: "functions/api/cases/application.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table", "personal-data"],
     summary: "Villager: save the draft form (autosave)",
   },
   {
@@ -78,7 +81,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/submit",
     handler: "functions/api/cases/submit.ts",
     access: "signed-in",
-    uses: ["table", "workflow"],
+    uses: ["table", "workflow", "personal-data"],
     summary: "Villager: submit (Idempotency-Key required); starts the approval workflow",
   },
   {
@@ -86,7 +89,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/withdraw",
     handler: "functions/api/cases/withdraw.ts",
     access: "signed-in",
-    uses: ["table", "workflow"],
+    uses: ["table", "workflow", "personal-data"],
     summary: "Villager: withdraw before approval; stops the workflow",
   },
   {
@@ -142,7 +145,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/review/cases/{caseId}",
     handler: "functions/api/review/case.ts",
     access: "signed-in",
-    uses: ["table", "bucket"],
+    uses: ["table", "bucket", "personal-data"],
     summary: "Staff: a case of my township: form, pre-check, documents (short URLs), decisions, timeline",
   },
   {
@@ -166,7 +169,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/correction",
     handler: "functions/api/correction-get.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table", "personal-data"],
     summary: "Villager: what the reviewers asked to correct (fields, documents, reasons)",
   },
   {
@@ -174,7 +177,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/correction",
     handler: "functions/api/correction-submit.ts",
     access: "signed-in",
-    uses: ["table", "workflow-respond"],
+    uses: ["table", "workflow-respond", "personal-data"],
     summary: "Villager: correct the asked fields and resubmit; the case resumes where it was",
   },
   {

@@ -1,4 +1,5 @@
-import { Stack, type StackProps } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { Key } from "aws-cdk-lib/aws-kms";
 import type { Construct } from "constructs";
 import { ApprovalWorkflow } from "./constructs/approval-workflow.ts";
 import { CaseTable } from "./constructs/case-table.ts";
@@ -34,11 +35,23 @@ export class NongfangStack extends Stack {
     super(scope, id, props);
     const { table } = new CaseTable(this, "CaseTable");
     const { bucket } = new DocumentsBucket(this, "Documents", { allowedOrigins: props.webOrigins });
+    // Seals ID and phone numbers (PIPL) field by field; only functions bound with bindKey may use it.
+    const personalDataKey = new Key(this, "PersonalDataKey", {
+      description: "Nongfang: envelope encryption of personal data (ID and phone numbers) in the case table",
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+      pendingWindow: Duration.days(30),
+      // Losing the key loses every sealed ID number: never delete it with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     const task = (entry: string, description: string) =>
       new NongfangFunction(this, functionId(entry), { entry, description }).bindTable(table, "readWrite");
     const workflow = new ApprovalWorkflow(this, "ApprovalWorkflow", {
-      precheck: task("functions/workflow/precheck.ts", "Workflow: pre-check, case plan and public notice"),
+      precheck: task(
+        "functions/workflow/precheck.ts",
+        "Workflow: pre-check, case plan and public notice",
+      ).bindKey(personalDataKey),
       openStep: task(
         "functions/workflow/open-step.ts",
         "Workflow: records a human step and stores its task token",
@@ -54,7 +67,9 @@ export class NongfangStack extends Stack {
       issueCertificates: task(
         "functions/workflow/issue-certificates.ts",
         "Workflow: issues the approved case's certificates",
-      ).bindBucket(bucket, "readWrite"),
+      )
+        .bindBucket(bucket, "readWrite")
+        .bindKey(personalDataKey),
       recordFailure: task("functions/workflow/record-failure.ts", "Workflow: records a failure on the case"),
     });
 
@@ -70,6 +85,7 @@ export class NongfangStack extends Stack {
       if (route.uses.includes("bucket")) fn.bindBucket(bucket, "readWrite");
       if (route.uses.includes("workflow")) fn.bindWorkflow(workflow.stateMachine, ["start", "respond"]);
       else if (route.uses.includes("workflow-respond")) fn.bindWorkflow(workflow.stateMachine, ["respond"]);
+      if (route.uses.includes("personal-data")) fn.bindKey(personalDataKey);
       apiFunctions.set(route.handler, fn);
       return fn;
     };

@@ -18,6 +18,7 @@ const s3 = new S3Client({});
 
 /** GET /cases/{caseId}/certificates/{type}: the owner's short-lived link to the printable certificate. */
 export const handler = httpRoute(
+  "GET /cases/{caseId}/certificates/{type}",
   { path: z.object({ caseId: z.string().min(1).max(100), type: certificateTypeSchema }) },
   async ({ path, event }) => {
     const record = await requireOwnCase(cases, actorOf(event), path.caseId);

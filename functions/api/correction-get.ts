@@ -8,6 +8,7 @@ const deps = reviewDeps();
 
 /** GET /cases/{caseId}/correction: what the reviewers asked the household to correct. */
 export const handler = httpRoute(
+  "GET /cases/{caseId}/correction",
   { path: z.object({ caseId: z.string().min(1).max(100) }) },
   async ({ event, path }) => ok(await getCorrection(deps, actorOf(event), path.caseId)),
 );

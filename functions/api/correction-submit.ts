@@ -9,6 +9,7 @@ const deps = reviewDeps();
 
 /** POST /cases/{caseId}/correction: corrected fields; the case resumes and the workflow continues. */
 export const handler = httpRoute(
+  "POST /cases/{caseId}/correction",
   { path: z.object({ caseId: z.string().min(1).max(100) }), body: correctionInputSchema },
   async ({ event, path, body }) => {
     const result = await submitCorrection(deps, actorOf(event), path.caseId, body);

@@ -6,7 +6,7 @@ import { httpRoute, ok } from "#shared/http/handler.ts";
  * authorizer's claims. The web app uses it to choose its views; nothing is
  * stored, so it needs no table.
  */
-export const handler = httpRoute({}, async ({ event }) => {
+export const handler = httpRoute("GET /me", {}, async ({ event }) => {
   const actor = actorOf(event);
   return ok({
     id: actor.id,

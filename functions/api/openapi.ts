@@ -8,4 +8,6 @@ import { buildOpenApiDocument } from "#shared/openapi/document.ts";
  */
 const { document } = buildOpenApiDocument(ROUTES);
 
-export const handler = httpRoute({}, async () => ok(document, { "cache-control": "public, max-age=300" }));
+export const handler = httpRoute("GET /openapi.json", {}, async () =>
+  ok(document, { "cache-control": "public, max-age=300" }),
+);

@@ -10,6 +10,7 @@ const deps = { client: documentClient(), tableName: config.TABLE_NAME };
 
 /** GET /queues/{queue}?township=&status=&limit=&cursor=: open steps of my queue, overdue first. */
 export const handler = httpRoute(
+  "GET /queues/{queue}",
   { path: z.object({ queue: z.string().min(1).max(60) }), query: queueQuerySchema },
   async ({ event, path, query }) => ok(await listQueue(deps, actorOf(event), path.queue, query)),
 );

@@ -11,11 +11,15 @@ const config = readConfig(tableEnv);
 const register = new Register(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.TABLE_NAME);
 
 /** GET /register.csv: the county filing (备案) export of the register; `x-next-cursor` continues it. */
-export const handler = httpRoute({ query: registerExportQuerySchema }, async ({ query, event }) => {
-  const { csv, page } = await register.export(auditRequestOf(event), query);
-  return csvResult(
-    csv,
-    `register-${page.township}.csv`,
-    page.nextCursor ? { "x-next-cursor": page.nextCursor } : {},
-  );
-});
+export const handler = httpRoute(
+  "GET /register.csv",
+  { query: registerExportQuerySchema },
+  async ({ query, event }) => {
+    const { csv, page } = await register.export(auditRequestOf(event), query);
+    return csvResult(
+      csv,
+      `register-${page.township}.csv`,
+      page.nextCursor ? { "x-next-cursor": page.nextCursor } : {},
+    );
+  },
+);

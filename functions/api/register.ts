@@ -10,6 +10,6 @@ const config = readConfig(tableEnv);
 const register = new Register(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.TABLE_NAME);
 
 /** GET /register: a township's cases by status with their key dates, newest change first. */
-export const handler = httpRoute({ query: registerQuerySchema }, async ({ query, event }) =>
+export const handler = httpRoute("GET /register", { query: registerQuerySchema }, async ({ query, event }) =>
   ok(await register.list(auditRequestOf(event), query)),
 );

@@ -25,6 +25,7 @@ function wantsJson(format: string | undefined, accept: string | undefined): bool
 
 /** GET /verify/{number}: public. A page (zh-CN first, English too) or JSON; unknown numbers answer 404. */
 export const handler = httpRoute(
+  "GET /verify/{number}",
   {
     path: z.object({ number: z.string().max(200) }),
     query: z.object({ format: z.enum(["html", "json"]).optional() }),

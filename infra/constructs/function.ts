@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import type { TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { IKey } from "aws-cdk-lib/aws-kms";
 import { Architecture, type CfnFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -126,6 +127,18 @@ export class NongfangFunction extends Construct {
     if (access === "readWrite") actions.push("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion");
     this.function.addToRolePolicy(new PolicyStatement({ actions, resources: [bucket.arnForObjects("*")] }));
     this.acknowledgeWildcard(`${this.arnToken(bucket)}/*`, "Objects of the documents bucket only.");
+    return this;
+  }
+
+  /**
+   * The personal-data key (field-level envelope encryption of ID and phone
+   * numbers, shared/crypto/): GenerateDataKey to seal, Decrypt to open, on this
+   * key only. Functions without it read cases without those numbers.
+   */
+  bindKey(key: IKey): this {
+    this.function.addEnvironment("FIELD_KEYRING", "kms");
+    this.function.addEnvironment("FIELD_KEY_ARN", key.keyArn);
+    key.grant(this.function, "kms:GenerateDataKey", "kms:Decrypt");
     return this;
   }
 

@@ -9,6 +9,7 @@ import {
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { policyFor } from "#shared/auth/policy.ts";
 import { ROUTES, type RouteDefinition, routeKey } from "../routes.ts";
 import type { NongfangFunction } from "./function.ts";
 
@@ -43,6 +44,13 @@ export class NongfangHttpApi extends Construct {
 
     const integrations = new Map<NongfangFunction, HttpLambdaIntegration>();
     for (const route of ROUTES) {
+      // Every route has a row in the authorization policy, and the two agree on what is public.
+      const policy = policyFor(routeKey(route));
+      if ((policy.scope === "public") !== (route.access === "public")) {
+        throw new Error(
+          `${routeKey(route)}: the route table and shared/auth/policy.ts disagree on public access`,
+        );
+      }
       const fn = props.functionFor(route);
       let integration = integrations.get(fn);
       if (!integration) {

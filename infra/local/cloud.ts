@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ensureLocalKeyFile } from "#shared/crypto/local-keyring.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
 import { REPO_ROOT } from "../constructs/function.ts";
 import { ROUTES } from "../routes.ts";
@@ -129,6 +130,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     closers.push(() => s3.close());
 
+    // KMS is not emulated: personal data is sealed with a key file of this data folder instead (same code
+    // path, shared/crypto/; the keyring is chosen by FIELD_KEYRING, which on AWS names the KMS key).
+    const fieldKeyFile = path.join(options.dataDir, "keys", "personal-data.key");
+    ensureLocalKeyFile(fieldKeyFile);
+
     // Standard SDK settings only: the same handler code reaches AWS when these are absent.
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
@@ -140,6 +146,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
       AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
       ...environment,
+      FIELD_KEYRING: "file",
+      FIELD_KEY_FILE: fieldKeyFile,
       // Certificate QR codes point at GET /verify/{number} on this local API.
       PUBLIC_BASE_URL: apiUrl,
     });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
+import { logger } from "#shared/logger.ts";
 import { ENTRY_METADATA } from "../constructs/function.ts";
 import { type CfnTemplate, type PhysicalNames, resolveIntrinsics } from "./template.ts";
 
@@ -131,6 +132,8 @@ export class LocalLambdaRuntime {
       return result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
     } catch (error) {
       if (error instanceof LambdaTimeoutError) throw error;
+      // Lambda prints a function's uncaught error to its log: here through the redacting logger too.
+      logger.warn("Function invocation failed", { function: fn.logicalId, error });
       const failure = new LambdaInvocationError(error instanceof Error ? error.message : String(error));
       failure.name = error instanceof Error ? error.name : "Error";
       throw failure;

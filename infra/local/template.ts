@@ -68,6 +68,10 @@ export function localPhysicalNames(template: CfnTemplate): PhysicalNames {
         return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
       }
       if (attribute === "Arn" && type === "AWS::StepFunctions::StateMachine") return physical(logicalId);
+      // KMS is not emulated (the local cloud seals personal data with a key file); the ARN only names the key.
+      if (attribute === "Arn" && type === "AWS::KMS::Key") {
+        return `arn:aws:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT}:key/${logicalId}`;
+      }
       throw new Error(`Cannot resolve Fn::GetAtt ${logicalId}.${attribute} locally`);
     },
   };

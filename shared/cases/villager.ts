@@ -6,10 +6,11 @@
 import { randomUUID } from "node:crypto";
 import { type SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Actor } from "../auth/actor.ts";
+import { requireOwned } from "../auth/scope.ts";
 import { documentRecordSchema, documentView } from "../documents/document.ts";
 import { type MissingDocument, missingDocuments } from "../documents/missing-documents.ts";
 import { isTerminal } from "../domain/case-status.ts";
-import { NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
+import { UnprocessableEntityError } from "../http/errors.ts";
 import { type ApplicationDraft, validateApplication } from "../schemas/application.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseKind } from "../schemas/common.ts";
@@ -28,11 +29,7 @@ export interface VillagerDeps {
 
 /** The household's own case, or 404: another household's case id reveals nothing. */
 async function ownCase(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseRecord> {
-  const record = await deps.store.get(caseId);
-  if (!record || actor.role !== "villager" || record.householdId !== actor.householdId) {
-    throw new NotFoundError(`No case ${caseId}`);
-  }
-  return record;
+  return requireOwned(actor, await deps.store.get(caseId), caseId);
 }
 
 async function ownCaseItems(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseItems> {

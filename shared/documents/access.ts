@@ -1,25 +1,17 @@
 /**
- * Who may touch a case's documents. For now: the villager whose household owns
- * the case. Anyone else gets the same 404 as for a case that does not exist, so
- * case ids of other households can never be probed. (The identity work will
- * generalise this to staff roles.)
+ * Who may touch a case's documents: the villager whose household owns the case
+ * (the `household` scope of shared/auth/policy.ts, rule in shared/auth/scope.ts).
+ * Anyone else gets the same 404 as for a case that does not exist, so case ids
+ * of other households can never be probed.
  */
 import type { Actor } from "../auth/actor.ts";
-import { ConflictError, NotFoundError } from "../http/errors.ts";
+import { requireOwned } from "../auth/scope.ts";
+import { ConflictError } from "../http/errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseStore } from "../store/case-store.ts";
 
 export async function requireOwnCase(cases: CaseStore, actor: Actor, caseId: string): Promise<CaseRecord> {
-  const record = await cases.get(caseId);
-  if (
-    !record ||
-    actor.role !== "villager" ||
-    !actor.householdId ||
-    actor.householdId !== record.householdId
-  ) {
-    throw new NotFoundError(`No case ${caseId}`);
-  }
-  return record;
+  return requireOwned(actor, await cases.get(caseId), caseId);
 }
 
 /** The case is no longer the household's to change (submitted and under review, decided…). */

@@ -3,8 +3,10 @@ import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
+import { actorOf } from "../auth/actor.ts";
+import { policyFor, type RoutePolicy, roleAllowed } from "../auth/policy.ts";
 import { logger } from "../logger.ts";
-import { type FieldProblem, HttpError, ValidationFailedError } from "./errors.ts";
+import { type FieldProblem, ForbiddenError, HttpError, ValidationFailedError } from "./errors.ts";
 
 /** What a route's use-case function gets: already parsed and validated input. */
 export interface RouteInput<TBody, TPath, TQuery> {
@@ -13,6 +15,8 @@ export interface RouteInput<TBody, TPath, TQuery> {
   readonly query: TQuery;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly event: APIGatewayProxyEventV2;
+  /** The route's row of the policy table (shared/auth/policy.ts): scope and personal-data rule. */
+  readonly policy: RoutePolicy;
 }
 
 export interface RouteSchemas<TBody extends z.ZodType, TPath extends z.ZodType, TQuery extends z.ZodType> {
@@ -150,22 +154,48 @@ const errorResponder = (): middy.MiddlewareObj<
 });
 
 /**
- * The one middy stack every HTTP handler uses: headers normalised, JSON body
- * parsed when the route takes one, input validated with zod, the use case
- * called, its result mapped to API Gateway's response. Middlewares first,
- * handler last; the error responder registered last so it runs first.
+ * Route-level authorization from the policy table, before any input is read:
+ * no caller claims → 401 (API Gateway's authorizer normally answers first), a
+ * role the row does not list → 403. Public rows pass everyone.
+ */
+const authorize = (
+  routeKey: string,
+  policy: RoutePolicy,
+): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
+  before: (request) => {
+    if (policy.scope === "public") return;
+    const actor = actorOf(request.event);
+    if (!roleAllowed(policy, actor.role)) {
+      throw new ForbiddenError(
+        `${routeKey} is open to ${policy.roles.join(", ")} only; you are signed in as ${actor.role}`,
+      );
+    }
+  },
+});
+
+/**
+ * The one middy stack every HTTP handler uses: the caller authorized against
+ * the route's row of the policy table, headers normalised, JSON body parsed
+ * when the route takes one, input validated with zod, the use case called, its
+ * result mapped to API Gateway's response. Middlewares first, handler last; the
+ * error responder registered last so it runs first.
+ *
+ * `routeKey` is the route table's key ("GET /cases/{caseId}"); a key without a
+ * policy row throws here, at module load, so such a handler never serves.
  */
 export function httpRoute<
   TBody extends z.ZodType = z.ZodUnknown,
   TPath extends z.ZodType = z.ZodUnknown,
   TQuery extends z.ZodType = z.ZodUnknown,
 >(
+  routeKey: string,
   schemas: RouteSchemas<TBody, TPath, TQuery>,
   useCase: (input: RouteInput<z.infer<TBody>, z.infer<TPath>, z.infer<TQuery>>) => Promise<HttpResult>,
 ): HttpLambdaHandler {
-  const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().use(
-    httpHeaderNormalizer(),
-  );
+  const policy = policyFor(routeKey);
+  const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(httpHeaderNormalizer())
+    .use(authorize(routeKey, policy));
   if (schemas.body) stack.use(httpJsonBodyParser<APIGatewayProxyEventV2>());
   for (const middleware of schemas.middlewares ?? []) stack.use(middleware);
   return stack.use(errorResponder()).handler(async (event) => {
@@ -175,6 +205,7 @@ export function httpRoute<
       query: parseWith("query", schemas.query, event.queryStringParameters ?? {}),
       headers: event.headers ?? {},
       event,
+      policy,
     };
     return toResponse(await useCase(input));
   });

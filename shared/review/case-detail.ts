@@ -2,16 +2,25 @@
  * The reviewer's view of one case: the form, the pre-check findings, the
  * documents with short-lived download URLs, the steps with their decisions and
  * the audit timeline. Task tokens live in TOKEN items, which this view never
- * reads. Staff outside the case's township get 404.
+ * reads. Staff outside the case's township (auditors and the county admin:
+ * outside their jurisdiction) get 404 (shared/auth/scope.ts `staffCovers`).
+ *
+ * ID and phone numbers are masked unless the caller's step needs them
+ * (`unmasked`, from the policy table's `seesPersonalData`). An auditor's read
+ * is written to the auditors' own trail before the answer leaves, not found
+ * included.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { AuditRequest } from "../audit/audit-service.ts";
+import { AuditQueryLog } from "../audit/query-log.ts";
 import type { Actor } from "../auth/actor.ts";
+import { staffCovers } from "../auth/scope.ts";
 import { type DocumentRecord, documentRecordSchema, documentView } from "../documents/document.ts";
 import { documentDownloadUrl } from "../documents/use-cases.ts";
 import { NotFoundError } from "../http/errors.ts";
+import { maskApplication } from "../personal-data/application.ts";
 import type { CaseStore } from "../store/case-store.ts";
 import { stepView } from "./decide.ts";
-import { isStaff, worksIn } from "./rules.ts";
 
 export interface CaseDetailDeps {
   readonly cases: CaseStore;
@@ -19,11 +28,29 @@ export interface CaseDetailDeps {
   readonly bucketName: string;
 }
 
-export async function reviewCaseDetail(deps: CaseDetailDeps, actor: Actor, caseId: string) {
+export interface CaseDetailOptions {
+  /** The caller's step needs ID and phone numbers in full (shared/auth/policy.ts). */
+  readonly unmasked: boolean;
+  /** Set when the read must be recorded in the auditors' trail (the policy row's `recordedFor`). */
+  readonly recordAs?: AuditRequest;
+}
+
+export async function reviewCaseDetail(
+  deps: CaseDetailDeps,
+  actor: Actor,
+  caseId: string,
+  options: CaseDetailOptions = { unmasked: false },
+) {
   const record = await deps.cases.get(caseId);
-  if (!record || !isStaff(actor) || !worksIn(actor, record.townshipCode)) {
-    throw new NotFoundError(`No case ${caseId}`);
+  const visible = record !== undefined && staffCovers(actor, record.townshipCode);
+  if (options.recordAs) {
+    await new AuditQueryLog(deps.cases.client, deps.cases.tableName).record({
+      ...options.recordAs,
+      outcome: visible ? "ok" : "not_found",
+      results: visible ? 1 : 0,
+    });
   }
+  if (!record || !visible) throw new NotFoundError(`No case ${caseId}`);
   const { steps, events, documents } = await deps.cases.load(caseId);
   const parsedDocuments = documents.flatMap((item) => {
     const parsed = documentRecordSchema.safeParse(item);
@@ -53,7 +80,7 @@ export async function reviewCaseDetail(deps: CaseDetailDeps, actor: Actor, caseI
       ...(record.departments ? { departments: record.departments } : {}),
       ...(record.certificates ? { certificates: record.certificates } : {}),
     },
-    application: record.application,
+    application: options.unmasked ? record.application : maskApplication(record.application),
     precheck: record.precheck ?? null,
     documents: withUrls,
     steps: views,

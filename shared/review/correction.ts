@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import type { Actor } from "../auth/actor.ts";
+import { ownsCase } from "../auth/scope.ts";
 import { NotFoundError, UnprocessableEntityError, ValidationFailedError } from "../http/errors.ts";
 import { applicationDraftSchema, validateApplication } from "../schemas/application.ts";
 import type { CaseRecord, Decision, StepRecord } from "../schemas/case.ts";
@@ -41,12 +42,7 @@ export interface CorrectionRequest {
 
 async function loadOwnCase(deps: ReviewDeps, actor: Actor, caseId: string): Promise<CaseItems> {
   const record = await deps.cases.get(caseId);
-  if (
-    !record ||
-    actor.role !== "villager" ||
-    !actor.householdId ||
-    actor.householdId !== record.householdId
-  ) {
+  if (!record || !ownsCase(actor, record)) {
     throw new NotFoundError(`No case ${caseId}`);
   }
   return deps.cases.load(caseId);

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { CASE_STATUS } from "../domain/case-status.ts";
 import { applicationDraftSchema } from "./application.ts";
 import { caseKindSchema, certificateTypeSchema, departmentIdSchema } from "./common.ts";
+import { sealedPersonalDataSchema } from "./personal-data.ts";
 import { precheckResultSchema } from "./precheck.ts";
 
 export const caseStatusSchema = z.enum(CASE_STATUS);
@@ -39,7 +40,13 @@ export const caseRecordSchema = z.object({
   townshipCode: z.string().min(1),
   villageCode: z.string().min(1),
   policyId: z.string().min(1),
+  /**
+   * The form. As stored, without ID and phone numbers: those are in `personalData`
+   * (sealed); the case store merges them back for readers holding the key.
+   */
   application: applicationDraftSchema,
+  /** Present only on records read without the key: carried through writes untouched. */
+  personalData: sealedPersonalDataSchema.optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   submittedAt: z.iso.datetime().optional(),

@@ -7,13 +7,23 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import type { Encryptor } from "../crypto/encryptor.ts";
+import { defaultEncryptor } from "../crypto/from-env.ts";
 import { appendEvent } from "../domain/audit-chain.ts";
 import { type CaseStatus, type CaseVerb, type TransitionFacts, transition } from "../domain/case-status.ts";
 import { ConflictError, NotFoundError } from "../http/errors.ts";
+import {
+  type ApplicationSecrets,
+  applicationSecretsSchema,
+  hasSecrets,
+  mergeSecrets,
+  splitApplication,
+} from "../personal-data/application.ts";
 import type { ApplicationDraft } from "../schemas/application.ts";
 import type { AuditActor, AuditEvent } from "../schemas/audit-event.ts";
 import { auditEventSchema } from "../schemas/audit-event.ts";
 import { type CaseRecord, caseRecordSchema, type StepRecord, stepRecordSchema } from "../schemas/case.ts";
+import type { SealedPersonalData } from "../schemas/personal-data.ts";
 import {
   CASE_ITEM_PREFIX,
   caseKey,
@@ -63,6 +73,17 @@ function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
   );
 }
 
+/** Personal data to store and no keyring configured: refuse rather than store it in the clear. */
+export class PersonalDataKeyMissingError extends Error {
+  override name = "PersonalDataKeyMissingError";
+  constructor() {
+    super("No keyring is configured (FIELD_KEYRING): ID and phone numbers are never stored unencrypted");
+  }
+}
+
+/** Keyed-hash purposes: one per kind of value, so a member and a head with one ID number hash alike. */
+const HASH_PURPOSE = { idNumber: "idNumber", phone: "phone" } as const;
+
 function isCancelledByCondition(error: unknown, index: number): boolean {
   return (
     error instanceof TransactionCanceledException &&
@@ -77,19 +98,80 @@ function isCancelledByCondition(error: unknown, index: number): boolean {
  * change with it (a step's decision) are one transaction, guarded by the
  * case's event sequence number: two writers can never both append event N,
  * and a status can never change without its event.
+ *
+ * Personal data (PIPL): the form's ID and phone numbers are sealed on every
+ * write (envelope encryption, shared/crypto/encryptor.ts, the case id as
+ * encryption context) and stored in `personalData` beside a keyed hash of each;
+ * the stored `application` never holds them. A store with the key (functions
+ * bound to it) opens them on read, so its callers see the whole form; a store
+ * without the key reads the form without them and carries the sealed part
+ * through its writes untouched.
  */
 export class CaseStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
+    private readonly encryptor: () => Encryptor | undefined = () => defaultEncryptor(),
   ) {}
 
   async get(caseId: string): Promise<CaseRecord | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: caseKey(caseId), ConsistentRead: true }),
     );
-    return Item ? caseRecordSchema.parse(withoutKeys(Item)) : undefined;
+    return Item ? this.open(Item) : undefined;
+  }
+
+  /** Parses a stored case and, with the key, merges its ID and phone numbers back into the form. */
+  private async open(item: Record<string, unknown>): Promise<CaseRecord> {
+    const record = caseRecordSchema.parse(withoutKeys(item));
+    const encryptor = this.encryptor();
+    if (!record.personalData || !encryptor) return record;
+    const { personalData, ...rest } = record;
+    const secrets = applicationSecretsSchema.parse(
+      JSON.parse(await encryptor.open(personalData.sealed, { caseId: record.caseId })),
+    );
+    return { ...rest, application: mergeSecrets(record.application, secrets) };
+  }
+
+  /** Seals the numbers of a form, with their keyed hashes (by form path). */
+  private async seal(caseId: string, secrets: ApplicationSecrets): Promise<SealedPersonalData> {
+    const encryptor = this.encryptor();
+    if (!encryptor) throw new PersonalDataKeyMissingError();
+    const hashes: Record<string, string> = {};
+    if (secrets.head?.idNumber !== undefined)
+      hashes["head.idNumber"] = await encryptor.keyedHash(HASH_PURPOSE.idNumber, secrets.head.idNumber);
+    if (secrets.head?.phone !== undefined)
+      hashes["head.phone"] = await encryptor.keyedHash(HASH_PURPOSE.phone, secrets.head.phone);
+    for (const [index, member] of (secrets.members ?? []).entries()) {
+      if (member.idNumber !== undefined)
+        hashes[`members.${index}.idNumber`] = await encryptor.keyedHash(
+          HASH_PURPOSE.idNumber,
+          member.idNumber,
+        );
+    }
+    return { sealed: await encryptor.seal(JSON.stringify(secrets), { caseId }), hashes };
+  }
+
+  /**
+   * The stored form and its sealed part: a record read without the key keeps
+   * its sealed part (its form has no numbers); otherwise the numbers in the
+   * form are sealed afresh.
+   */
+  private async storedApplication(
+    record: CaseRecord,
+  ): Promise<{ application: CaseRecord["application"]; personalData?: SealedPersonalData }> {
+    const { rest, secrets } = splitApplication(record.application);
+    if (hasSecrets(secrets))
+      return { application: rest, personalData: await this.seal(record.caseId, secrets) };
+    return { application: rest, ...(record.personalData ? { personalData: record.personalData } : {}) };
+  }
+
+  /** The keyed hash a lookup compares with `personalData.hashes` (e.g. a household by its head's ID number). */
+  async lookupHash(kind: keyof typeof HASH_PURPOSE, value: string): Promise<string> {
+    const encryptor = this.encryptor();
+    if (!encryptor) throw new PersonalDataKeyMissingError();
+    return encryptor.keyedHash(HASH_PURPOSE[kind], value);
   }
 
   async require(caseId: string): Promise<CaseRecord> {
@@ -120,7 +202,7 @@ export class CaseStore {
     const caseItem = items.find((item) => item.sk === "CASE");
     if (!caseItem) throw new NotFoundError(`No case ${caseId}`);
     return {
-      record: caseRecordSchema.parse(withoutKeys(caseItem)),
+      record: await this.open(caseItem),
       steps: bySk(CASE_ITEM_PREFIX.step).map((item) => stepRecordSchema.parse(item)),
       events: bySk(CASE_ITEM_PREFIX.event).map(({ townshipCode: _township, ...event }) =>
         auditEventSchema.parse(event),
@@ -139,7 +221,7 @@ export class CaseStore {
         ExpressionAttributeValues: { ":pk": ownerPartition(householdId) },
       }),
     );
-    return (Items ?? []).map((item) => caseRecordSchema.parse(withoutKeys(item)));
+    return Promise.all((Items ?? []).map((item) => this.open(item)));
   }
 
   /** Creates a draft case and its first event (`create`) together. */
@@ -170,7 +252,7 @@ export class CaseStore {
           {
             Put: {
               TableName: this.tableName,
-              Item: this.caseItem(record),
+              Item: await this.caseItem(record),
               ConditionExpression: "attribute_not_exists(pk)",
             },
           },
@@ -184,17 +266,23 @@ export class CaseStore {
   /** Saves the form while the villager types: only drafts and returned cases, no event per keystroke. */
   async saveDraft(record: CaseRecord, application: ApplicationDraft): Promise<CaseRecord> {
     const updatedAt = this.now().toISOString();
+    const { personalData: _previous, ...plain } = record;
+    const stored = await this.storedApplication({ ...plain, application });
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: caseKey(record.caseId),
-          UpdateExpression: "SET application = :application, updatedAt = :now",
+          // The whole sealed part is replaced (or removed): a number deleted from the form is gone.
+          UpdateExpression: stored.personalData
+            ? "SET application = :application, updatedAt = :now, personalData = :personalData"
+            : "SET application = :application, updatedAt = :now REMOVE personalData",
           ConditionExpression: "#status IN (:draft, :correction) AND eventSeq = :seq",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
-            ":application": application,
+            ":application": stored.application,
             ":now": updatedAt,
+            ...(stored.personalData ? { ":personalData": stored.personalData } : {}),
             ":draft": "draft",
             ":correction": "correction_requested",
             ":seq": record.eventSeq,
@@ -206,7 +294,7 @@ export class CaseStore {
         throw new CaseChangedError(record.caseId);
       throw error;
     }
-    return { ...record, application, updatedAt };
+    return { ...plain, application, updatedAt };
   }
 
   /** Applies a verb of the status machine (guards included) and records its event. */
@@ -272,7 +360,7 @@ export class CaseStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: this.caseItem(next),
+                Item: await this.caseItem(next),
                 ConditionExpression: "eventSeq = :seq AND #status = :status",
                 ExpressionAttributeNames: { "#status": "status" },
                 ExpressionAttributeValues: { ":seq": record.eventSeq, ":status": record.status },
@@ -298,13 +386,15 @@ export class CaseStore {
     return { caseId: record.caseId, seq: record.eventSeq, hash: record.eventHead } as AuditEvent;
   }
 
-  private caseItem(record: CaseRecord): Record<string, unknown> {
+  private async caseItem(record: CaseRecord): Promise<Record<string, unknown>> {
+    const { personalData: _sealed, ...plain } = record;
     return {
       ...caseKey(record.caseId),
       type: "case",
       ...ownerKeys(record.householdId, record.createdAt, record.caseId),
       ...registerKeys(record.townshipCode, record.status, record.updatedAt, record.caseId),
-      ...record,
+      ...plain,
+      ...(await this.storedApplication(record)),
     };
   }
 

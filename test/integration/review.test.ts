@@ -203,7 +203,8 @@ describe("GET /queues/{queue}", () => {
       (await call("reviewer-agriculture-a", "GET", `/queues/agriculture?township=${TOWNSHIP_B}`)).status,
     ).toBe(403);
     expect((await call("clerk-a", "GET", "/queues/township_head")).status).toBe(403);
-    expect((await call("villager-wang", "GET", "/queues/village_officer")).status).toBe(400);
+    // Function level (shared/auth/policy.ts): villagers have no queue route at all.
+    expect((await call("villager-wang", "GET", "/queues/village_officer")).status).toBe(403);
   });
 });
 
@@ -283,7 +284,8 @@ describe("GET /review/cases/{caseId}", () => {
       timeline: [expect.objectContaining({ action: "create" })],
     });
     expect((await call("clerk-b", "GET", "/review/cases/d-1")).status).toBe(404);
-    expect((await call("villager-wang", "GET", "/review/cases/d-1")).status).toBe(404);
+    // Function level (shared/auth/policy.ts): the reviewer's case view is not a villager route.
+    expect((await call("villager-wang", "GET", "/review/cases/d-1")).status).toBe(403);
   });
 });
 

@@ -22,7 +22,9 @@ const named = (name: string, message = "boom") => Object.assign(new Error(messag
 
 describe("the HTTP middleware stack", () => {
   it("answers 400 with field paths when the body fails its schema", async () => {
-    const handler = httpRoute({ body: z.object({ kind: z.enum(["homestead"]) }) }, async () => ok({}));
+    const handler = httpRoute("GET /health", { body: z.object({ kind: z.enum(["homestead"]) }) }, async () =>
+      ok({}),
+    );
     const response = await handler(event(JSON.stringify({ kind: "castle" })), context);
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body ?? "{}")).toMatchObject({
@@ -31,7 +33,7 @@ describe("the HTTP middleware stack", () => {
   });
 
   it("passes a 4xx error's message through", async () => {
-    const handler = httpRoute({}, async () => {
+    const handler = httpRoute("GET /health", {}, async () => {
       throw new NotFoundError("No case c1");
     });
     const response = await handler(event(), context);
@@ -44,7 +46,7 @@ describe("the HTTP middleware stack", () => {
     ["IdempotencyValidationError", 422, "idempotency_key_reused"],
     ["IdempotencyKeyError", 400, "idempotency_key_missing"],
   ])("maps Powertools' %s to %i as the Idempotency-Key draft says", async (name, status, code) => {
-    const handler = httpRoute({}, async () => {
+    const handler = httpRoute("GET /health", {}, async () => {
       throw named(name);
     });
     const response = await handler(event(), context);
@@ -53,14 +55,14 @@ describe("the HTTP middleware stack", () => {
   });
 
   it("answers 409 for a transition the case's status does not allow", async () => {
-    const handler = httpRoute({}, async () => {
+    const handler = httpRoute("GET /health", {}, async () => {
       throw new IllegalTransitionError("approved", "withdraw", "not before approval");
     });
     expect((await handler(event(), context)).statusCode).toBe(409);
   });
 
   it("hides the details of unexpected errors behind a generic 500", async () => {
-    const handler = httpRoute({}, async () => {
+    const handler = httpRoute("GET /health", {}, async () => {
       throw new Error("ConnectionRefused: 10.0.0.5:5432 password=hunter2");
     });
     const response = await handler(event(), context);

@@ -9,6 +9,8 @@ const config = readConfig(tableEnv);
 const audit = new AuditService(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.TABLE_NAME);
 
 /** GET /audit/cases/{caseId}/events: the case's full history, ordered by seq, with its chain checked. */
-export const handler = httpRoute({ path: caseIdPathSchema }, async ({ path, event }) =>
-  ok(await audit.caseHistory(auditRequestOf(event), path.caseId)),
+export const handler = httpRoute(
+  "GET /audit/cases/{caseId}/events",
+  { path: caseIdPathSchema },
+  async ({ path, event }) => ok(await audit.caseHistory(auditRequestOf(event), path.caseId)),
 );

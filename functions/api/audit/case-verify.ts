@@ -9,6 +9,8 @@ const config = readConfig(tableEnv);
 const audit = new AuditService(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.TABLE_NAME);
 
 /** GET /audit/cases/{caseId}/verify: the first broken link of the case's chain, or its head when intact. */
-export const handler = httpRoute({ path: caseIdPathSchema }, async ({ path, event }) =>
-  ok(await audit.verifyCase(auditRequestOf(event), path.caseId)),
+export const handler = httpRoute(
+  "GET /audit/cases/{caseId}/verify",
+  { path: caseIdPathSchema },
+  async ({ path, event }) => ok(await audit.verifyCase(auditRequestOf(event), path.caseId)),
 );

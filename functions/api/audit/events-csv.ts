@@ -13,8 +13,12 @@ const audit = new AuditService(DynamoDBDocumentClient.from(new DynamoDBClient({}
  * GET /audit/events.csv: the same search as CSV (up to 5000 rows per download;
  * `x-next-cursor` continues it).
  */
-export const handler = httpRoute({ query: eventExportQuerySchema }, async ({ query, event }) => {
-  const { csv, nextCursor } = await audit.exportEvents(auditRequestOf(event), query);
-  const day = query.from.slice(0, 10);
-  return csvResult(csv, `audit-events-${day}.csv`, nextCursor ? { "x-next-cursor": nextCursor } : {});
-});
+export const handler = httpRoute(
+  "GET /audit/events.csv",
+  { query: eventExportQuerySchema },
+  async ({ query, event }) => {
+    const { csv, nextCursor } = await audit.exportEvents(auditRequestOf(event), query);
+    const day = query.from.slice(0, 10);
+    return csvResult(csv, `audit-events-${day}.csv`, nextCursor ? { "x-next-cursor": nextCursor } : {});
+  },
+);

@@ -9,6 +9,8 @@ const config = readConfig(tableEnv);
 const audit = new AuditService(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.TABLE_NAME);
 
 /** GET /audit/events: events by time range (byEventTime), filtered and paginated. */
-export const handler = httpRoute({ query: eventSearchQuerySchema }, async ({ query, event }) =>
-  ok(await audit.searchEvents(auditRequestOf(event), query)),
+export const handler = httpRoute(
+  "GET /audit/events",
+  { query: eventSearchQuerySchema },
+  async ({ query, event }) => ok(await audit.searchEvents(auditRequestOf(event), query)),
 );

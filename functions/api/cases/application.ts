@@ -12,6 +12,7 @@ const deps = { store: caseStore(), policy: countyPolicy() };
  * strict, so server-owned fields (status, steps, owner…) cannot be sent.
  */
 export const handler = httpRoute(
+  "PUT /cases/{caseId}/application",
   { path: caseIdPath, body: applicationDraftSchema },
   async ({ path, body, event }) => {
     const actor = actorOf(event);

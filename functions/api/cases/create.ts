@@ -9,6 +9,7 @@ const deps = { store: caseStore(), policy: countyPolicy() };
 
 /** POST /cases: a villager starts a draft application of one kind. */
 export const handler = httpRoute(
+  "POST /cases",
   { body: z.strictObject({ kind: caseKindSchema }) },
   async ({ body, event }) => {
     const actor = actorOf(event);

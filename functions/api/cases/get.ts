@@ -7,6 +7,6 @@ import { caseIdPath } from "#shared/schemas/requests.ts";
 const deps = { store: caseStore(), policy: countyPolicy() };
 
 /** GET /cases/{caseId}: the case with its timeline and what is expected of the household now. */
-export const handler = httpRoute({ path: caseIdPath }, async ({ path, event }) =>
+export const handler = httpRoute("GET /cases/{caseId}", { path: caseIdPath }, async ({ path, event }) =>
   ok(await getMyCase(deps, actorOf(event), path.caseId)),
 );

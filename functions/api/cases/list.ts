@@ -6,6 +6,6 @@ import { caseStore, countyPolicy } from "#shared/runtime.ts";
 const deps = { store: caseStore(), policy: countyPolicy() };
 
 /** GET /cases: the signed-in villager's household's cases. */
-export const handler = httpRoute({}, async ({ event }) =>
+export const handler = httpRoute("GET /cases", {}, async ({ event }) =>
   ok({ cases: await listMyCases(deps, actorOf(event)) }),
 );

@@ -7,6 +7,7 @@ import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase, submitCase } from "#shared/cases/villager.ts";
 import { BadRequestError } from "#shared/http/errors.ts";
 import { httpRoute } from "#shared/http/handler.ts";
+import { maskApplication } from "#shared/personal-data/application.ts";
 import { caseStore, countyPolicy, sfnClient, stateMachineArn, tableName } from "#shared/runtime.ts";
 import { caseIdPath, idempotencyKeyHeader } from "#shared/schemas/requests.ts";
 
@@ -52,6 +53,7 @@ const requireIdempotencyKey = (): middy.MiddlewareObj<
  * same Idempotency-Key returns the first response and starts nothing.
  */
 export const handler = httpRoute(
+  "POST /cases/{caseId}/submit",
   {
     path: caseIdPath,
     middlewares: [
@@ -65,6 +67,8 @@ export const handler = httpRoute(
   async ({ path, event }) => {
     const actor = actorOf(event);
     await submitCase(deps, actor, path.caseId);
-    return { statusCode: 202, body: await getMyCase(deps, actor, path.caseId) };
+    const view = await getMyCase(deps, actor, path.caseId);
+    // The idempotency record keeps this answer in the table for replays: no ID or phone number in it.
+    return { statusCode: 202, body: { ...view, application: maskApplication(view.application) } };
   },
 );

@@ -7,8 +7,12 @@ import { caseIdPath, withdrawBody } from "#shared/schemas/requests.ts";
 const deps = { store: caseStore(), policy: countyPolicy(), sfn: sfnClient() };
 
 /** POST /cases/{caseId}/withdraw: before approval only; stops the workflow. */
-export const handler = httpRoute({ path: caseIdPath, body: withdrawBody }, async ({ path, body, event }) => {
-  const actor = actorOf(event);
-  await withdrawCase(deps, actor, path.caseId, body.reason);
-  return ok(await getMyCase(deps, actor, path.caseId));
-});
+export const handler = httpRoute(
+  "POST /cases/{caseId}/withdraw",
+  { path: caseIdPath, body: withdrawBody },
+  async ({ path, body, event }) => {
+    const actor = actorOf(event);
+    await withdrawCase(deps, actor, path.caseId, body.reason);
+    return ok(await getMyCase(deps, actor, path.caseId));
+  },
+);

@@ -4,6 +4,9 @@ import { httpRoute, ok } from "#shared/http/handler.ts";
 import { documentPath, documentsDeps } from "./deps.ts";
 
 /** POST /cases/{caseId}/documents/{documentId}/confirm: verify the uploaded bytes; 422 when they differ. */
-export const handler = httpRoute({ path: documentPath }, async ({ path, event }) =>
-  ok(await confirmUpload(documentsDeps, actorOf(event), path.caseId, path.documentId)),
+export const handler = httpRoute(
+  "POST /cases/{caseId}/documents/{documentId}/confirm",
+  { path: documentPath },
+  async ({ path, event }) =>
+    ok(await confirmUpload(documentsDeps, actorOf(event), path.caseId, path.documentId)),
 );

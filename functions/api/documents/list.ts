@@ -4,6 +4,8 @@ import { httpRoute, ok } from "#shared/http/handler.ts";
 import { casePath, documentsDeps } from "./deps.ts";
 
 /** GET /cases/{caseId}/documents: the case's documents with their status. */
-export const handler = httpRoute({ path: casePath }, async ({ path, event }) =>
-  ok(await listDocuments(documentsDeps, actorOf(event), path.caseId)),
+export const handler = httpRoute(
+  "GET /cases/{caseId}/documents",
+  { path: casePath },
+  async ({ path, event }) => ok(await listDocuments(documentsDeps, actorOf(event), path.caseId)),
 );

@@ -5,6 +5,7 @@ import { casePath, documentsDeps } from "./deps.ts";
 
 /** POST /cases/{caseId}/documents: a presigned PUT URL for one declared file (type, size, SHA-256). */
 export const handler = httpRoute(
+  "POST /cases/{caseId}/documents",
   { body: uploadRequestSchema, path: casePath },
   async ({ body, path, event }) =>
     created(await requestUpload(documentsDeps, actorOf(event), path.caseId, body)),

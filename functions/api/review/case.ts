@@ -1,6 +1,8 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
+import { auditRequestOf } from "#shared/audit/audit-service.ts";
 import { actorOf } from "#shared/auth/actor.ts";
+import { seesPersonalData } from "#shared/auth/policy.ts";
 import { bucketEnv, readConfig, tableEnv } from "#shared/config.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { reviewCaseDetail } from "#shared/review/case-detail.ts";
@@ -16,6 +18,16 @@ const deps = {
 
 /** GET /review/cases/{caseId}: the reviewer's case detail (form, pre-check, documents, decisions, timeline). */
 export const handler = httpRoute(
+  "GET /review/cases/{caseId}",
   { path: z.object({ caseId: z.string().min(1).max(100) }) },
-  async ({ event, path }) => ok(await reviewCaseDetail(deps, actorOf(event), path.caseId)),
+  async ({ event, path, policy }) => {
+    const actor = actorOf(event);
+    return ok(
+      await reviewCaseDetail(deps, actor, path.caseId, {
+        unmasked: seesPersonalData(policy, actor),
+        // Auditors' reads are recorded (the policy row's recordedFor), found or not.
+        ...(policy.recordedFor?.includes(actor.role) ? { recordAs: auditRequestOf(event) } : {}),
+      }),
+    );
+  },
 );

@@ -10,6 +10,7 @@ const deps = reviewDeps();
 
 /** POST /review/cases/{caseId}/steps/{stepId}/decision: one decision per step wins; the rest get 409. */
 export const handler = httpRoute(
+  "POST /review/cases/{caseId}/steps/{stepId}/decision",
   {
     path: z.object({ caseId: z.string().min(1).max(100), stepId: z.string().min(1).max(200) }),
     body: decisionInputSchema,

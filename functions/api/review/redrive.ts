@@ -9,6 +9,7 @@ const deps = reviewDeps();
 
 /** POST /review/cases/{caseId}/steps/{stepId}/redrive: re-sends a stored decision the workflow never got. */
 export const handler = httpRoute(
+  "POST /review/cases/{caseId}/steps/{stepId}/redrive",
   { path: z.object({ caseId: z.string().min(1).max(100), stepId: z.string().min(1).max(200) }) },
   async ({ event, path }) =>
     deliveryResult(await redriveStep(deps, actorOf(event), path.caseId, path.stepId)),

@@ -1,0 +1,44 @@
+/**
+ * The object-level rules the policy table's scopes name (shared/auth/policy.ts),
+ * written once: every use case that loads a case asks these instead of
+ * comparing claims itself, so the route table and the objects agree.
+ *
+ * - `household`: a villager owns the cases of their `custom:household`;
+ *   anything else answers 404 exactly like a missing case (no enumeration).
+ * - `townships`: case workers see cases of the townships they work in
+ *   (exact township codes); auditors and the county admin see their
+ *   jurisdiction (township or county codes, shared/audit/jurisdiction.ts).
+ */
+import { jurisdictionOf } from "../audit/jurisdiction.ts";
+import { NotFoundError } from "../http/errors.ts";
+import type { Actor } from "./actor.ts";
+
+/** Does the caller's household own a case of `householdId`? Villagers only. */
+export function ownsCase(
+  actor: Pick<Actor, "role" | "householdId">,
+  record: { readonly householdId: string },
+): boolean {
+  return (
+    actor.role === "villager" && actor.householdId !== undefined && actor.householdId === record.householdId
+  );
+}
+
+/** The case if the caller's household owns it; otherwise the same 404 as for a case that does not exist. */
+export function requireOwned<T extends { readonly householdId: string }>(
+  actor: Pick<Actor, "role" | "householdId">,
+  record: T | undefined,
+  caseId: string,
+): T {
+  if (!record || !ownsCase(actor, record)) throw new NotFoundError(`No case ${caseId}`);
+  return record;
+}
+
+/** Roles whose reach is a jurisdiction (county codes widen it) rather than a list of townships. */
+const JURISDICTION_ROLES: ReadonlySet<Actor["role"]> = new Set(["auditor", "county_admin"]);
+
+/** May staff `actor` see a case of `townshipCode`? Villagers never (they have `ownsCase`). */
+export function staffCovers(actor: Pick<Actor, "role" | "townships">, townshipCode: string): boolean {
+  if (actor.role === "villager") return false;
+  if (JURISDICTION_ROLES.has(actor.role)) return jurisdictionOf(actor).covers(townshipCode);
+  return actor.townships.includes(townshipCode);
+}
