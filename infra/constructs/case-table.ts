@@ -25,6 +25,10 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  * | village (terrain)    | VILLAGE#<villageCode>  | VILLAGE                   |
  * | construction boundary| VILLAGE#<villageCode>  | BOUNDARY                  |
  * | land parcel          | VILLAGE#<villageCode>  | PARCEL#<parcelId>         |
+ * | parcel grid entry    | VILLAGE#<villageCode>  | GRID#<cell>#<parcelId>    |
+ * | township             | TOWNSHIP#<code>        | TOWNSHIP                  |
+ * | import log           | IMPORTLOG#<yyyy-mm-dd> | IMPORT#<at>#<importId>    |
+ * | import checkpoint    | IMPORT#<type>#<digest> | CHECKPOINT                |
  *
  * Access patterns and the index that serves each (no Scan on a request path):
  * - a case with its steps, documents and history: Query pk = CASE#id (base table)
@@ -32,8 +36,17 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  *   gsi1sk = <0 overdue | 1 on time>#<deadline>#<caseId> (overdue first, then by deadline)
  *   (role queues QUEUE#<role>#<township>; an overdue step also puts an ESCALATION item in
  *   QUEUE#township_head#<township>)
- * - pre-check reference facts: Query pk = HOUSEHOLD#id (register entry + homesteads) and
- *   pk = VILLAGE#code (terrain class, boundary, parcels) (shared/store/reference-store.ts)
+ * - pre-check reference facts: Query pk = HOUSEHOLD#id (register entry + homesteads),
+ *   BatchGet VILLAGE#code VILLAGE + BOUNDARY (terrain class, construction boundary), and the
+ *   candidate parcels of the plot from byGridCell (shared/store/reference-store.ts)
+ * - parcels near a plot: byGridCell, gsi5pk = GRID#<geohash of 7 characters, ≈ 153 m × 132 m>,
+ *   gsi5sk = <villageCode>#<parcelId>. A parcel has one GRID# item (a copy of its facts and
+ *   polygon) per cell its bounding box covers; the pre-check queries the cells of the plot's
+ *   bounding box, de-duplicates, then runs the exact Turf predicates (shared/reference/geometry.ts)
+ * - reference imports: head items carry contentHash + dependentSks (upsert skips unchanged rows);
+ *   a finished import writes IMPORT#<at>#<importId> in IMPORTLOG#<day> (who, file SHA-256,
+ *   counts; append-only, no GSI keys); an interrupted one keeps IMPORT#…/CHECKPOINT (admin route)
+ *   (shared/reference/import/)
  * - a household's cases: byOwner, gsi2pk = OWNER#<householdId>, gsi2sk = <createdAt>
  * - the register (台账): byRegister, gsi3pk = REGISTER#<township>#<status>, gsi3sk = <updatedAt>
  * - audit search by time: byEventTime, gsi4pk = EVENTS#<yyyy-mm-dd>, gsi4sk = <at>#<caseId>#<seq>

@@ -146,6 +146,16 @@ async function ensureTables(endpoint: string, tables: readonly LocalTable[]): Pr
     for (const table of tables) {
       if ((await isActive(client, table.name)) === undefined) {
         await client.send(new CreateTableCommand(createTableInput(table.name, table.design)));
+      } else {
+        // dynalite cannot add an index to an existing table (UpdateTable ignores GSI creates).
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: table.name }));
+        const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+        const missing = table.design.globalSecondaryIndexes.filter((index) => !present.has(index.indexName));
+        if (missing.length > 0) {
+          throw new LocalDynamoDbStartError(
+            `The local table ${table.name} predates index ${missing.map((index) => index.indexName).join(", ")}: start with \`npm start -- --reset\` (local data is recreated)`,
+          );
+        }
       }
       // Even with createTableMs = 0 dynalite flips CREATING → ACTIVE on a timer.
       const deadline = Date.now() + 5_000;

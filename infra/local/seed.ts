@@ -2,10 +2,13 @@
  * Loads the demo reference data (households, homesteads, villages with their
  * construction boundaries, land parcels) for Danling County into the case
  * table, so the pre-check has facts to run on locally. Idempotent: items are
- * put by their fixed keys, so every start writes the same set again.
+ * put by their fixed keys, so every start writes the same set again. Parcels go
+ * through the importer's item builder, so they get their byGridCell entries.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { parcelItems } from "#shared/reference/entities.ts";
+import { polygonAreaM2 } from "#shared/reference/geometry.ts";
 import { existingHomesteadSchema, householdRecordSchema } from "#shared/schemas/precheck.ts";
 import {
   boundaryItemSchema,
@@ -13,7 +16,6 @@ import {
   homesteadKey,
   householdKey,
   parcelItemSchema,
-  parcelKey,
   villageItemSchema,
   villageKey,
 } from "#shared/store/reference-store.ts";
@@ -36,11 +38,11 @@ export function referenceItems(): Record<string, unknown>[] {
       type: "boundary",
       ...boundary,
     })),
-    ...set.parcels.map((parcel) => ({
-      ...parcelKey(parcel.villageCode, parcel.parcelId),
-      type: "parcel",
-      ...parcel,
-    })),
+    // The hand-made squares carry no surveyed area: the drawn one stands in.
+    ...set.parcels.flatMap((parcel) => {
+      const { head, dependents } = parcelItems({ ...parcel, areaM2: polygonAreaM2(parcel.polygon) });
+      return [head, ...dependents];
+    }),
     ...set.households.flatMap(({ homesteads, ...household }) => [
       { ...householdKey(household.householdId), type: "household", ...household },
       ...homesteads.map((homestead) => ({

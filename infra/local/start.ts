@@ -1,6 +1,9 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { generateDemoCounty } from "#shared/reference/demo-county.ts";
 import { REPO_ROOT } from "../constructs/function.ts";
+import { importFile } from "../tools/import.ts";
+import { tableTarget } from "../tools/local-table.ts";
 import { startLocalCloud } from "./cloud.ts";
 
 /**
@@ -31,6 +34,27 @@ const cloud = await startLocalCloud({
   },
 });
 const { endpoints } = cloud;
+
+// A slice of the generated demo county (one village, ≈ 3,600 records) beside the hand-made demo
+// villages; `npm run seed:county` loads all of it. Unchanged rows are skipped, so a restart only reads.
+const sliceVillages = port("NONGFANG_COUNTY_SLICE", 1);
+if (sliceVillages > 0) {
+  const sliceStarted = Date.now();
+  const manifest = await generateDemoCounty(path.join(dataDir, `county-${sliceVillages}`), {
+    villages: sliceVillages,
+  });
+  const target = await tableTarget({ endpointsFile: path.join(dataDir, "endpoints.json") });
+  try {
+    for (const file of manifest.files) {
+      await importFile({ type: file.type, file: file.file, target, actor: "npm start", quiet: true });
+    }
+  } finally {
+    target.client.destroy();
+  }
+  console.log(
+    `Demo county slice: ${manifest.records} records (${sliceVillages} village) in ${Date.now() - sliceStarted} ms`,
+  );
+}
 console.log(`Nongfang is running (started in ${Date.now() - started} ms; data in ${dataDir}; county policy ${countyPolicy})
 
   HTTP API        ${endpoints.api}   (try ${endpoints.api}/health)

@@ -8,16 +8,23 @@
  *   HOUSEHOLD#<householdId>  HOMESTEAD#<id>        a plot the household holds or held
  *   VILLAGE#<villageCode>    VILLAGE               terrain class, township
  *   VILLAGE#<villageCode>    BOUNDARY              construction boundary polygon (村庄建设边界)
- *   VILLAGE#<villageCode>    PARCEL#<parcelId>     land class, flags, polygon
+ *   VILLAGE#<villageCode>    PARCEL#<parcelId>     land class, flags, polygon, its grid cells
+ *   VILLAGE#<villageCode>    GRID#<cell>#<parcelId> one per grid cell the parcel touches, a copy
+ *                                                   of the parcel's facts, on byGridCell:
+ *                                                   gsi5pk = GRID#<cell>, gsi5sk = <villageCode>#<parcelId>
+ *   TOWNSHIP#<townshipCode>  TOWNSHIP              name
  *
- * Geometry (Turf) is computed here so the pure pre-check only sees booleans.
+ * Candidate parcels of a plot come from the byGridCell index (one Query per cell the plot's
+ * bounding box covers, shared/reference/geometry.ts), de-duplicated; the exact Turf predicates
+ * then decide. Geometry is computed here so the pure pre-check only sees booleans.
  */
 
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { booleanIntersects } from "@turf/boolean-intersects";
 import { booleanPointInPolygon } from "@turf/boolean-point-in-polygon";
 import { booleanWithin } from "@turf/boolean-within";
 import { z } from "zod";
+import { GRID_PRECISION, gridCells, MAX_PLOT_CELLS, PlotTooLargeError } from "../reference/geometry.ts";
 import { type PlotLocation, polygonSchema } from "../schemas/application.ts";
 import { landClassSchema } from "../schemas/common.ts";
 import {
@@ -38,6 +45,16 @@ export const boundaryKey = (villageCode: string) =>
   ({ pk: `VILLAGE#${villageCode}`, sk: "BOUNDARY" }) as const;
 export const parcelKey = (villageCode: string, parcelId: string) =>
   ({ pk: `VILLAGE#${villageCode}`, sk: `PARCEL#${parcelId}` }) as const;
+export const townshipKey = (townshipCode: string) =>
+  ({ pk: `TOWNSHIP#${townshipCode}`, sk: "TOWNSHIP" }) as const;
+/** byGridCell: the parcels whose bounding box covers one grid cell (geohash of GRID_PRECISION characters). */
+export const gridCellPartition = (cell: string) => `GRID#${cell}`;
+export const gridCellItemKeys = (villageCode: string, parcelId: string, cell: string) => ({
+  pk: `VILLAGE#${villageCode}`,
+  sk: `GRID#${cell}#${parcelId}`,
+  gsi5pk: gridCellPartition(cell),
+  gsi5sk: `${villageCode}#${parcelId}`,
+});
 
 export const villageItemSchema = z.object({
   villageCode: z.string().min(1),
@@ -47,7 +64,9 @@ export const villageItemSchema = z.object({
   name: z.object({ zh: z.string(), en: z.string() }).optional(),
 });
 export const boundaryItemSchema = z.object({ villageCode: z.string().min(1), polygon: polygonSchema });
-export const parcelItemSchema = overlappingParcelSchema.extend({
+/** Not strict: stored items also carry import bookkeeping (contentHash, cells, areaM2), dropped here. */
+export const parcelItemSchema = z.object({
+  ...overlappingParcelSchema.shape,
   villageCode: z.string().min(1),
   landClass: landClassSchema,
   polygon: polygonSchema,
@@ -119,27 +138,70 @@ export class ReferenceStore {
     if (!entry)
       throw new ReferenceDataMissingError(`Household ${householdId} is not in the household register`);
     return {
-      household: householdRecordSchema.parse(stripKeys(entry)),
+      // The register holds more than the pre-check reads (head's ID hash, title numbers): keep the known fields.
+      household: householdRecordSchema.parse(z.object(householdRecordSchema.shape).parse(entry)),
       homesteads: items
         .filter((item) => String(item.sk).startsWith("HOMESTEAD#"))
-        .map((item) => existingHomesteadSchema.parse(stripKeys(item))),
+        .map((item) => existingHomesteadSchema.parse(z.object(existingHomesteadSchema.shape).parse(item))),
     };
   }
 
-  async village(
-    villageCode: string,
-  ): Promise<{ village: VillageItem; boundary?: BoundaryItem; parcels: ParcelItem[] }> {
-    const items = await this.partition(villageKey(villageCode).pk);
-    const entry = items.find((item) => item.sk === "VILLAGE");
+  /** The village entry and its construction boundary: two keys, one BatchGetItem. */
+  async village(villageCode: string): Promise<{ village: VillageItem; boundary?: BoundaryItem }> {
+    const keys = [villageKey(villageCode), boundaryKey(villageCode)];
+    let pending: Record<string, unknown>[] = keys;
+    const found: Record<string, unknown>[] = [];
+    while (pending.length > 0) {
+      const page = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      found.push(...(page.Responses?.[this.tableName] ?? []));
+      pending = page.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    const entry = found.find((item) => item.sk === "VILLAGE");
     if (!entry) throw new ReferenceDataMissingError(`Village ${villageCode} has no reference data`);
-    const boundary = items.find((item) => item.sk === "BOUNDARY");
+    const boundary = found.find((item) => item.sk === "BOUNDARY");
     return {
       village: villageItemSchema.parse(stripKeys(entry)),
       ...(boundary ? { boundary: boundaryItemSchema.parse(stripKeys(boundary)) } : {}),
-      parcels: items
-        .filter((item) => String(item.sk).startsWith("PARCEL#"))
-        .map((item) => parcelItemSchema.parse(stripKeys(item))),
     };
+  }
+
+  /**
+   * Parcels that may touch the plot: one byGridCell Query per cell of the plot's
+   * bounding box, de-duplicated (a parcel is indexed in every cell it covers).
+   * A superset: the caller applies the exact predicate.
+   */
+  async candidateParcels(location: PlotLocation): Promise<ParcelItem[]> {
+    const cells = gridCells(location, GRID_PRECISION);
+    if (cells.length > MAX_PLOT_CELLS) {
+      throw new PlotTooLargeError(`The plot covers ${cells.length} grid cells (at most ${MAX_PLOT_CELLS})`);
+    }
+    const byId = new Map<string, ParcelItem>();
+    await Promise.all(
+      cells.map(async (cell) => {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: "byGridCell",
+              KeyConditionExpression: "gsi5pk = :cell",
+              ExpressionAttributeValues: { ":cell": gridCellPartition(cell) },
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          for (const item of page.Items ?? []) {
+            const key = String(item.gsi5sk);
+            if (!byId.has(key)) byId.set(key, parcelItemSchema.parse(item));
+          }
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+      }),
+    );
+    return [...byId.values()].sort((a, b) =>
+      a.parcelId < b.parcelId ? -1 : a.parcelId > b.parcelId ? 1 : 0,
+    );
   }
 
   /**
@@ -148,9 +210,10 @@ export class ReferenceStore {
    * which is safer than assuming the plot fits the village plan.
    */
   async factsFor(householdId: string, villageCode: string, location: PlotLocation): Promise<ReferenceFacts> {
-    const [{ household, homesteads }, { village, boundary, parcels }] = await Promise.all([
+    const [{ household, homesteads }, { village, boundary }, parcels] = await Promise.all([
       this.household(householdId),
       this.village(villageCode),
+      this.candidateParcels(location),
     ]);
     return referenceFactsSchema.parse({
       household,

@@ -50,6 +50,11 @@ export const CASE_TABLE: TableDesign = {
       partitionKey: { name: "gsi4pk", type: "S" },
       sortKey: { name: "gsi4sk", type: "S" },
     },
+    {
+      indexName: "byGridCell",
+      partitionKey: { name: "gsi5pk", type: "S" },
+      sortKey: { name: "gsi5sk", type: "S" },
+    },
   ],
 };
 

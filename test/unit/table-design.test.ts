@@ -15,6 +15,8 @@ describe("case table design", () => {
       "gsi3sk",
       "gsi4pk",
       "gsi4sk",
+      "gsi5pk",
+      "gsi5sk",
     ]);
     expect(new Set(names).size).toBe(names.length);
   });
