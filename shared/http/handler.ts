@@ -207,6 +207,9 @@ export function httpRoute<
       event,
       policy,
     };
-    return toResponse(await useCase(input));
+    const response = toResponse(await useCase(input));
+    // One line per answered request (route, status, role; never the body): through the redacting logger.
+    logger.info("Request answered", { route: routeKey, status: response.statusCode, path: event.rawPath });
+    return response;
   });
 }
