@@ -1,0 +1,36 @@
+/**
+ * Runs every benchmark, one process each (each starts its own local cloud and
+ * sets process.env for it), with sizes chosen to stay under ~15 minutes on the
+ * 2-core machine. A benchmark that breaks is reported and the others still run;
+ * the exit code is 1 only if a script broke (never for a figure).
+ *
+ *   npx tsx bench/run-all.ts
+ */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { printTable, REPO_ROOT, round } from "./support/report.ts";
+
+const RUNS: readonly { name: string; args: readonly string[] }[] = [
+  { name: "cold-start", args: ["--runs", "20"] },
+  { name: "api-latency", args: ["--seconds", "5", "--rounds", "2"] },
+  { name: "cycle-time", args: [] },
+  // 1,000 cases take ~25–40 min here (see bench/README.md); run-all measures 100 and reports the rate.
+  { name: "overhead", args: ["--cases", "100", "--profile"] },
+];
+
+const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
+const outcomes = RUNS.map(({ name, args }) => {
+  console.log(`\n=== ${name} ${args.join(" ")}`);
+  const started = performance.now();
+  const result = spawnSync(tsx, [path.join("bench", `${name}.ts`), ...args], {
+    cwd: REPO_ROOT,
+    stdio: "inherit",
+  });
+  return {
+    benchmark: name,
+    "exit code": result.status ?? -1,
+    seconds: round((performance.now() - started) / 1000, 0),
+  };
+});
+printTable("bench/run-all", outcomes);
+process.exit(outcomes.some((outcome) => outcome["exit code"] !== 0) ? 1 : 0);
