@@ -236,6 +236,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     uses: [],
     summary: "Anyone: the OpenAPI 3.1 document of this API",
   },
+  {
+    method: "POST",
+    path: "/admin/imports",
+    handler: "functions/api/admin/imports.ts",
+    access: "signed-in",
+    uses: ["table", "bucket"],
+    summary: "County admin: import a reference-data file already uploaded to S3 (resumable)",
+  },
 ];
 
 /** API Gateway's route key: "GET /cases/{caseId}". */

@@ -158,6 +158,13 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
     personalData: "masked",
     recordedFor: AUDITOR,
   },
+
+  "POST /admin/imports": {
+    roles: ["county_admin"],
+    scope: "jurisdiction",
+    writes: true,
+    personalData: "none",
+  },
 };
 
 /** A route key the table does not know: a programming error, caught at load. */

@@ -19,6 +19,7 @@ import {
   eventSearchQuerySchema,
   eventSearchResultSchema,
 } from "../audit/schemas.ts";
+import { adminImportBodySchema } from "../reference/import/admin-import.ts";
 import { registerExportQuerySchema, registerPageSchema, registerQuerySchema } from "../register/schemas.ts";
 import { correctionInputSchema } from "../review/correction.ts";
 import { queueQuerySchema } from "../review/queue.ts";
@@ -270,6 +271,20 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     description: "The county filing (备案) export, up to 2000 cases per file.",
     request: { query: registerExportQuerySchema },
     responses: { 200: csv("The register as CSV") },
+  },
+  "POST /admin/imports": {
+    operationId: "importReferenceData",
+    tags: ["admin"],
+    description:
+      "County admin: import a reference file (CSV or line-delimited GeoJSON) uploaded under imports/ in the documents bucket. 200 when complete; 202 when it stopped at a checkpoint (call again to continue).",
+    request: { body: { content: { "application/json": { schema: adminImportBodySchema } } } },
+    responses: {
+      200: json(
+        "Import complete: counts of imported, unchanged and rejected rows, and the report key",
+        genericObject,
+      ),
+      202: json("Stopped at a checkpoint; call again to continue", genericObject),
+    },
   },
   "GET /openapi.json": {
     operationId: "getOpenApiDocument",

@@ -91,6 +91,15 @@ const PROBES: Readonly<Record<string, Probe>> = {
     expect: anyone(404),
   },
   "GET /me": { request: () => ({ method: "GET", path: "/me" }), expect: anyone(200) },
+  "POST /admin/imports": {
+    request: () => ({
+      method: "POST",
+      path: "/admin/imports",
+      body: { type: "household", key: "imports/matrix-none.csv" },
+    }),
+    // The county admin passes the policy; no such upload exists.
+    expect: anyone(404),
+  },
   "POST /cases": {
     request: () => ({ method: "POST", path: "/cases", body: { kind: "homestead" } }),
     expect: anyone(201),
