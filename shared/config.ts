@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The environment failed its schema: thrown at module load so a misconfigured function fails fast. */
 export class ConfigError extends Error {

@@ -7,7 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { readConfig, tableEnv, workflowEnv } from "./config.ts";
 import { getShippedPolicy } from "./domain/policy/shipped-policies.ts";
 import type { CountyPolicy } from "./schemas/policy.ts";

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { actorOf } from "#shared/auth/actor.ts";
 import { certificateObjectKey } from "#shared/certificates/certificate.ts";
 import { bucketEnv, readConfig, tableEnv } from "#shared/config.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { actorOf } from "#shared/auth/actor.ts";
 import { readConfig, tableEnv } from "#shared/config.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";

@@ -12,7 +12,7 @@ import {
   UserPoolGroup,
 } from "aws-cdk-lib/aws-cognito";
 import { Construct } from "constructs";
-import { z } from "zod";
+import * as z from "zod";
 import { ROLES } from "#shared/auth/actor.ts";
 
 /**

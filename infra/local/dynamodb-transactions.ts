@@ -9,7 +9,7 @@
  * the caller: the front runs `transactWrite` under an exclusive lock and all
  * other traffic under a shared one, so nobody can observe the undo window.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   type AttributeMap,
   type Capacity,

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import type { AuthorizerContext } from "./http-api.ts";
 
 /**

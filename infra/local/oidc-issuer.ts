@@ -13,7 +13,7 @@ import {
   type JWTPayload,
   SignJWT,
 } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import { ROLES, type Role } from "#shared/auth/actor.ts";
 import { DEPARTMENT_IDS, type DepartmentId } from "#shared/schemas/common.ts";
 

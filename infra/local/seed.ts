@@ -6,7 +6,7 @@
  * through the importer's item builder, so they get their byGridCell entries.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { parcelItems } from "#shared/reference/entities.ts";
 import { polygonAreaM2 } from "#shared/reference/geometry.ts";
 import { existingHomesteadSchema, householdRecordSchema } from "#shared/schemas/precheck.ts";

@@ -27,7 +27,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from "aws-local-stepfunctions";
-import { z } from "zod";
+import * as z from "zod";
 import { type LongTimer, setLongTimeout } from "./long-timer.ts";
 import {
   CONTINUE_ERROR_NAME,

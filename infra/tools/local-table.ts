@@ -10,7 +10,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { ImportSource } from "#shared/reference/import/importer.ts";
 import { formatOf } from "#shared/reference/import/source.ts";
 import { REPO_ROOT } from "../constructs/function.ts";

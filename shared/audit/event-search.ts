@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { BadRequestError, ForbiddenError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { eventDayPartition } from "../store/keys.ts";

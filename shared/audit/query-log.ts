@@ -12,7 +12,7 @@
  * and point-in-time recovery instead.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 
 export const auditLogPartition = (day: string) => `AUDITLOG#${day}`;

@@ -2,7 +2,7 @@
  * Boundary schemas of the auditor routes (/audit/…): the handlers parse with
  * them and the OpenAPI document is generated from them.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { auditEventSchema } from "../schemas/audit-event.ts";
 import { caseStatusSchema } from "../schemas/case.ts";
 import { departmentIdSchema } from "../schemas/common.ts";

@@ -2,7 +2,7 @@
  * Certificates: what is printed (the household's document) and what is public
  * (the CERT item behind /verify). Pure TypeScript, no AWS imports.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { type CertificateType, certificateTypeSchema, type LocalizedText } from "../schemas/common.ts";
 
 export const CERTIFICATE_TITLES: Readonly<Record<CertificateType, LocalizedText>> = {

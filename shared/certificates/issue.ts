@@ -11,7 +11,7 @@
  */
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { readConfig } from "../config.ts";
 import { certificatesFor } from "../domain/case-kind.ts";
 import { maskIdNumber } from "../domain/id-number.ts";

@@ -8,7 +8,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { readConfig } from "../config.ts";
 import { type Encryptor, EnvelopeEncryptor } from "./encryptor.ts";
 import { KmsKeyring, TableHashSecretStore } from "./kms-keyring.ts";

@@ -4,7 +4,7 @@
  * ("document"), as for every item of the table, so the policy's document type
  * is `documentType`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { localizedTextSchema } from "../schemas/common.ts";
 
 export const DOCUMENT_STATUSES = ["pending", "confirmed", "rejected"] as const;

@@ -2,7 +2,7 @@ import middy from "@middy/core";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod";
 import { actorOf } from "../auth/actor.ts";
 import { policyFor, type RoutePolicy, roleAllowed } from "../auth/policy.ts";
 import { logger } from "../logger.ts";

@@ -8,7 +8,7 @@
  * reported in `missing`; test/unit/openapi.test.ts fails on it.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
-import { z } from "zod";
+import * as z from "zod";
 import { OPERATIONS, type OperationSpec } from "./operations.ts";
 
 /** The parts of a route table row the document needs (structurally infra/routes.ts's RouteDefinition). */

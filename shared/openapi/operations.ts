@@ -10,7 +10,7 @@
  * shared/schemas/ (see the README's API section).
  */
 import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
-import { z } from "zod";
+import * as z from "zod";
 import {
   caseHistorySchema,
   caseIdPathSchema,

@@ -5,7 +5,7 @@
  * shared/store/case-store.ts), merged back when an authorised reader opens it,
  * and masked for everyone else.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { maskIdNumber } from "../domain/id-number.ts";
 import { maskPhone } from "../domain/phone.ts";
 import type { ApplicationDraft } from "../schemas/application.ts";

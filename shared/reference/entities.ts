@@ -15,7 +15,7 @@
  * new version no longer has.
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { landClassSchema } from "../schemas/common.ts";
 import { EXISTING_HOMESTEAD_STATUSES } from "../schemas/precheck.ts";
 import {

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { AuditRequest } from "../audit/audit-service.ts";
 import { type CsvCell, toCsv } from "../audit/csv.ts";
 import { REGISTER_ROLES, requireRole } from "../audit/jurisdiction.ts";

@@ -2,7 +2,7 @@
  * Boundary schemas of the register (台账) routes: the handlers parse with them
  * and the OpenAPI document is generated from them.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { CASE_STATUSES, type CaseStatus } from "../domain/case-status.ts";
 import { caseStatusSchema } from "../schemas/case.ts";
 import { caseKindSchema } from "../schemas/common.ts";

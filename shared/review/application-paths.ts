@@ -6,7 +6,7 @@
  * Objects of the form are walked field by field; arrays (`members`) and the
  * plot `location` (captured whole) are single values.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { type ApplicationDraft, applicationDraftSchema } from "../schemas/application.ts";
 
 function unwrap(schema: z.ZodType): z.ZodType {

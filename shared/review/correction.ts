@@ -8,7 +8,7 @@
  * workflow with the same store-then-send delivery as reviewer decisions.
  * Only the owner household sees its case; everyone else gets 404.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 import { ownsCase } from "../auth/scope.ts";
 import { NotFoundError, UnprocessableEntityError, ValidationFailedError } from "../http/errors.ts";

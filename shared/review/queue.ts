@@ -4,7 +4,7 @@
  * a short summary of each case (one BatchGet, no Scan).
  */
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 import { BadRequestError, ForbiddenError, NotFoundError } from "../http/errors.ts";
 import { type CaseRecord, caseRecordSchema, stepKindSchema } from "../schemas/case.ts";

@@ -7,7 +7,7 @@
  * any escalated (overdue) reviewer step of their township, and nobody but the
  * applicant household answers a correction step.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Actor, Role } from "../auth/actor.ts";
 import { DECISION_OUTCOMES, type DecisionOutcome, type StepKind } from "../schemas/case.ts";
 import { DEPARTMENT_IDS, type DepartmentId } from "../schemas/common.ts";

@@ -12,7 +12,7 @@
  * reviewers, not the household, so they are review records, not form fields.
  * Custom issue messages are codes from ./messages.ts.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { checkIdNumber } from "../domain/id-number.ts";
 import { isMainlandMobile, normalizePhone } from "../domain/phone.ts";
 import { caseKindSchema, landClassSchema } from "./common.ts";

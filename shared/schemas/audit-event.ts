@@ -1,7 +1,7 @@
 /**
  * One audit event: a link in a case's hash chain (see shared/domain/audit-chain.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { CASE_STATUS } from "../domain/case-status.ts";
 import { departmentIdSchema } from "./common.ts";
 

@@ -2,7 +2,7 @@
  * Stored items of a case, validated when read back from DynamoDB (a boundary).
  * Key attributes (pk, sk, gsi…) are added by the store and stripped on read.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { CASE_STATUS } from "../domain/case-status.ts";
 import { applicationDraftSchema } from "./application.ts";
 import { caseKindSchema, certificateTypeSchema, departmentIdSchema } from "./common.ts";

@@ -5,7 +5,7 @@
  * notice), so they live in code; everything that differs between counties lives
  * in the county policy files instead.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** A user-facing text in both languages; every message we show carries both. */
 export const localizedTextSchema = z.strictObject({

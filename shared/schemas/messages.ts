@@ -6,7 +6,7 @@
  * into `{ path, code, zh, en }` for the phone form and the API. Clients may
  * localise further by code; the texts here are the defaults.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 
 export const MESSAGES = {
   required: { zh: "此项必填", en: "This field is required" },

@@ -3,7 +3,7 @@
  * shared/crypto/encryptor.ts): ciphertext, GCM tag and IV, and the wrapped
  * data key, all base64; `kid` names the key-encryption key.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const sealedSchema = z.object({
   v: z.literal(1),

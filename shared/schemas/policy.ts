@@ -5,7 +5,7 @@
  * with this schema at load time, so a typo in a file fails loudly instead of
  * silently disabling a rule. Objects are strict for the same reason.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   CASE_KINDS,
   caseKindSchema,

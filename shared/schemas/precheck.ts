@@ -5,7 +5,7 @@
  * register, land-use layers, village plan) and handed to the pure pre-check;
  * geometry is computed there, so these are booleans and overlap lists.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { departmentIdSchema, landClassSchema, localizedTextSchema, precheckFlagSchema } from "./common.ts";
 
 export const householdRecordSchema = z.strictObject({

@@ -1,5 +1,5 @@
 /** Request shapes of the villager API (HTTP boundary). */
-import { z } from "zod";
+import * as z from "zod";
 
 export const caseIdPath = z.object({ caseId: z.uuid() });
 export const withdrawBody = z.strictObject({ reason: z.string().trim().max(500).optional() });

@@ -23,7 +23,7 @@ import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws
 import { booleanIntersects } from "@turf/boolean-intersects";
 import { booleanPointInPolygon } from "@turf/boolean-point-in-polygon";
 import { booleanWithin } from "@turf/boolean-within";
-import { z } from "zod";
+import * as z from "zod";
 import { GRID_PRECISION, gridCells, MAX_PLOT_CELLS, PlotTooLargeError } from "../reference/geometry.ts";
 import { type PlotLocation, polygonSchema } from "../schemas/application.ts";
 import { landClassSchema } from "../schemas/common.ts";

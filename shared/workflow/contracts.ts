@@ -3,7 +3,7 @@
  * handlers) and what the tasks hand back. The ASL that builds these payloads
  * is infra/constructs/approval-workflow.ts.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { stepKindSchema } from "../schemas/case.ts";
 import { departmentIdSchema } from "../schemas/common.ts";
 

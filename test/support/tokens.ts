@@ -12,7 +12,7 @@ import {
   SignJWT,
   UnsecuredJWT,
 } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import type { LocalEndpoints } from "#infra/local/cloud.ts";
 
 const tokenResponseSchema = z.object({

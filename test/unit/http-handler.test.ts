@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { IllegalTransitionError } from "#shared/domain/case-status.ts";
 import { NotFoundError } from "#shared/http/errors.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";

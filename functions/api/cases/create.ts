@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { actorOf } from "#shared/auth/actor.ts";
 import { createCase, getMyCase } from "#shared/cases/villager.ts";
 import { created, httpRoute } from "#shared/http/handler.ts";

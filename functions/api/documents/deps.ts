@@ -6,7 +6,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { bucketEnv, readConfig, tableEnv } from "#shared/config.ts";
 import { DocumentStore } from "#shared/documents/document-store.ts";
 import type { DocumentsDeps } from "#shared/documents/use-cases.ts";

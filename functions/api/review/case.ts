@@ -1,5 +1,5 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import { z } from "zod";
+import * as z from "zod";
 import { auditRequestOf } from "#shared/audit/audit-service.ts";
 import { actorOf } from "#shared/auth/actor.ts";
 import { seesPersonalData } from "#shared/auth/policy.ts";

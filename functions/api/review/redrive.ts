@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { redriveStep } from "#shared/review/decide.ts";

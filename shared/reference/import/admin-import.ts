@@ -8,7 +8,7 @@
  */
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { Actor } from "../../auth/actor.ts";
 import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
 import { referenceTypeSchema } from "../entities.ts";

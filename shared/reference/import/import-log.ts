@@ -7,7 +7,7 @@
  * (conditional put); no GSI keys, so imports never show in the case event search.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 
 export const importLogPartition = (day: string) => `IMPORTLOG#${day}`;
 export const importLogKey = (finishedAt: string, importId: string) => ({

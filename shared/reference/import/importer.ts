@@ -20,7 +20,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { toCsv } from "../../audit/csv.ts";
 import { ENTITIES, type Item, type ReferenceType } from "../entities.ts";
 import { Backoff, type BackoffOptions, BatchWriter, type WriteRequest } from "./batch-writer.ts";
