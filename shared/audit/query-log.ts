@@ -11,9 +11,11 @@
  * log's integrity rests on the table's IAM (only the audit functions write it)
  * and point-in-time recovery instead.
  */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+
+import { type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
+import { queryAll } from "../store/query-all.ts";
 
 export const auditLogPartition = (day: string) => `AUDITLOG#${day}`;
 export const auditQueryKey = (at: string, requestId: string) => ({
@@ -79,23 +81,11 @@ export class AuditQueryLog {
 
   /** One UTC day of auditor queries, in time order. */
   async listDay(day: string): Promise<AuditQueryRecord[]> {
-    const records: AuditQueryRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": auditLogPartition(day), ":prefix": "AUDIT_QUERY#" },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
-        records.push(auditQueryRecordSchema.parse(rest));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": auditLogPartition(day), ":prefix": "AUDIT_QUERY#" },
+    });
+    return items.map(({ pk: _pk, sk: _sk, type: _type, ...rest }) => auditQueryRecordSchema.parse(rest));
   }
 }

@@ -33,6 +33,7 @@ import {
   ownerPartition,
   registerKeys,
 } from "./keys.ts";
+import { queryAll } from "./query-all.ts";
 import { CASE_TABLE, keyAttributes } from "./table-design.ts";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -182,21 +183,12 @@ export class CaseStore {
 
   /** The case with its steps, documents and full history (one Query on the case's partition). */
   async load(caseId: string): Promise<CaseItems> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": caseKey(caseId).pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": caseKey(caseId).pk },
+      ConsistentRead: true,
+    });
     const bySk = (prefix: string) =>
       items.filter((item) => String(item.sk).startsWith(prefix)).map(withoutKeys);
     const caseItem = items.find((item) => item.sk === "CASE");

@@ -6,8 +6,10 @@
  * A day's imports come back in time order with one Query. Append-only
  * (conditional put); no GSI keys, so imports never show in the case event search.
  */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+
+import { type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import { queryAll } from "../../store/query-all.ts";
 
 export const importLogPartition = (day: string) => `IMPORTLOG#${day}`;
 export const importLogKey = (finishedAt: string, importId: string) => ({
@@ -80,20 +82,11 @@ export class ImportLog {
 
   /** One UTC day of imports, in time order. */
   async listDay(day: string): Promise<ImportLogRecord[]> {
-    const records: ImportLogRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": importLogPartition(day), ":prefix": "IMPORT#" },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) records.push(importLogRecordSchema.parse(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": importLogPartition(day), ":prefix": "IMPORT#" },
+    });
+    return items.map((item) => importLogRecordSchema.parse(item));
   }
 }

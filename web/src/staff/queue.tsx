@@ -1,25 +1,13 @@
 /** A reviewer's work queue: open steps of their queue in one township, overdue first, with deadlines. */
 import { useEffect, useState } from "preact/hooks";
+import type { QueueEntry } from "#shared/review/queue.ts";
 import { api } from "../api.ts";
 import { currentSession, type Role } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
 import { Badge, ErrorBox, Link, Loading, ScreenTitle, useAsync } from "../ui.tsx";
 import { stepName } from "../villager/case-page.tsx";
 
-export interface QueueEntry {
-  readonly caseId: string;
-  readonly stepId: string | null;
-  readonly step: string | null;
-  readonly department: string | null;
-  readonly kind: string | null;
-  readonly village: string | null;
-  readonly applicantName: string | null;
-  readonly caseStatus: string | null;
-  readonly submittedAt: string | null;
-  readonly openedAt: string | null;
-  readonly deadline: string | null;
-  readonly overdue: boolean;
-}
+export type { QueueEntry };
 
 interface QueuePageBody {
   readonly queue: string;
