@@ -158,6 +158,22 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   {
     method: "POST",
+    path: "/review/cases/{caseId}/steps/{stepId}/photos",
+    handler: "functions/api/review/photo-upload.ts",
+    access: "signed-in",
+    uses: ["table", "bucket"],
+    summary: "Inspector or reviewer deciding a site-visit step: declare a photo, get a presigned upload URL",
+  },
+  {
+    method: "POST",
+    path: "/review/cases/{caseId}/steps/{stepId}/photos/{photoId}/confirm",
+    handler: "functions/api/review/photo-confirm.ts",
+    access: "signed-in",
+    uses: ["table", "bucket"],
+    summary: "Inspector or reviewer: verify an uploaded site-visit photo (size, magic bytes, SHA-256)",
+  },
+  {
+    method: "POST",
     path: "/review/cases/{caseId}/steps/{stepId}/redrive",
     handler: "functions/api/review/redrive.ts",
     access: "signed-in",

@@ -132,6 +132,19 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
     writes: true,
     personalData: "none",
   },
+  // Photos of a site visit: whoever may decide the step (rules.ts mayDecide), while it awaits its decision.
+  "POST /review/cases/{caseId}/steps/{stepId}/photos": {
+    roles: CASE_WORKERS,
+    scope: "townships",
+    writes: true,
+    personalData: "none",
+  },
+  "POST /review/cases/{caseId}/steps/{stepId}/photos/{photoId}/confirm": {
+    roles: CASE_WORKERS,
+    scope: "townships",
+    writes: true,
+    personalData: "none",
+  },
   // The household re-sends its own correction answer; staff as mayRedrive says.
   "POST /review/cases/{caseId}/steps/{stepId}/redrive": {
     roles: [...CASE_WORKERS, "villager"],

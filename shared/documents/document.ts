@@ -35,7 +35,12 @@ export const documentRecordSchema = z.object({
   /** The S3 key: `cases/<caseId>/documents/<documentId>`. */
   key: z.string().min(1),
   status: documentStatusSchema,
-  /** JWT `sub` of the villager who asked for the upload URL. */
+  /**
+   * Set on a site-visit photo (shared/review/site-visits.ts): the step whose
+   * visit it records. Household documents have none.
+   */
+  stepId: z.string().min(1).optional(),
+  /** JWT `sub` of whoever asked for the upload URL (the villager; the inspector or reviewer for a photo). */
   uploadedBy: z.string().min(1),
   requestedAt: z.iso.datetime(),
   uploadExpiresAt: z.iso.datetime(),
@@ -59,6 +64,7 @@ export function documentView(document: DocumentRecord) {
     size: document.size,
     sha256: document.sha256,
     status: document.status,
+    ...(document.stepId ? { stepId: document.stepId } : {}),
     requestedAt: document.requestedAt,
     ...(document.confirmedAt ? { confirmedAt: document.confirmedAt } : {}),
     ...(document.rejectedAt ? { rejectedAt: document.rejectedAt } : {}),

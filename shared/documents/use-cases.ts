@@ -150,7 +150,7 @@ export class UploadMissingError extends UnprocessableEntityError {
   }
 }
 
-async function requireDocument(
+export async function requireDocument(
   deps: DocumentsDeps,
   caseId: string,
   documentId: string,
@@ -171,7 +171,38 @@ export async function confirmUpload(deps: DocumentsDeps, actor: Actor, caseId: s
   if (document.status === "confirmed") return documentView(document);
   if (document.status === "rejected") throw new DocumentRejectedError(documentId, document.rejections ?? []);
   assertOpenForDocuments(record);
+  return verifyAndConfirm(deps, actor, document, {
+    action: "confirmDocument",
+    guard: assertOpenForDocuments,
+  });
+}
 
+export interface ConfirmEvent {
+  /** The audit action recorded with the confirmation. */
+  readonly action: string;
+  /**
+   * Re-checked on the latest case inside the transaction's retry loop: may the
+   * upload still count? Absent when the caller's precondition is not about the
+   * case's status (a site-visit photo: its step was checked open just before).
+   */
+  readonly guard?: (latest: CaseRecord) => void;
+  /** Extra audit data beside the document's facts. */
+  readonly data?: Record<string, string | number>;
+}
+
+/**
+ * The verification every upload goes through, whoever uploaded it: re-read the
+ * stored object, compare size, magic bytes and SHA-256 with the declaration; a
+ * mismatch deletes the object and rejects the document; a match confirms it
+ * together with one audit event, in one transaction.
+ */
+export async function verifyAndConfirm(
+  deps: DocumentsDeps,
+  actor: Actor,
+  document: DocumentRecord,
+  event: ConfirmEvent,
+) {
+  const { caseId, documentId } = document;
   let facts: Awaited<ReturnType<typeof readObjectFacts>>;
   try {
     facts = await readObjectFacts(deps.s3, deps.bucketName, document.key, document.size);
@@ -194,11 +225,21 @@ export async function confirmUpload(deps: DocumentsDeps, actor: Actor, caseId: s
   const at = deps.now().toISOString();
   try {
     await deps.cases.withRetry(caseId, async (latest) => {
-      assertOpenForDocuments(latest);
+      event.guard?.(latest);
       return deps.cases.record(latest, {
-        actor: { id: actor.id, role: actor.role },
-        action: "confirmDocument",
-        data: { documentId, type: document.documentType, size: document.size, sha256: document.sha256 },
+        actor: {
+          id: actor.id,
+          role: actor.role,
+          ...(actor.department ? { department: actor.department } : {}),
+        },
+        action: event.action,
+        data: {
+          documentId,
+          type: document.documentType,
+          size: document.size,
+          sha256: document.sha256,
+          ...event.data,
+        },
         alsoWrite: [deps.documents.confirmWrite(document, at, facts.versionId)],
       });
     });
@@ -219,7 +260,8 @@ export async function confirmUpload(deps: DocumentsDeps, actor: Actor, caseId: s
 
 export async function listDocuments(deps: DocumentsDeps, actor: Actor, caseId: string) {
   await requireOwnCase(deps.cases, actor, caseId);
-  const documents = await deps.documents.list(caseId);
+  // The household's own uploads; site-visit photos are the inspectors' record (reviewer case detail).
+  const documents = (await deps.documents.list(caseId)).filter((document) => document.stepId === undefined);
   return {
     documents: await Promise.all(
       documents.map(async (document) =>

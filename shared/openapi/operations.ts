@@ -26,7 +26,13 @@ import { queueQuerySchema } from "../review/queue.ts";
 import { decisionInputSchema } from "../review/rules.ts";
 import { applicationDraftSchema } from "../schemas/application.ts";
 import { caseKindSchema, certificateTypeSchema } from "../schemas/common.ts";
-import { caseIdPath, withdrawBody } from "../schemas/requests.ts";
+import {
+  caseIdPath,
+  photoPath,
+  photoUploadRequestSchema,
+  stepPath,
+  withdrawBody,
+} from "../schemas/requests.ts";
 
 export interface OperationSpec {
   readonly operationId: string;
@@ -200,6 +206,29 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       body: { content: { "application/json": { schema: decisionInputSchema } } },
     },
     responses: { 200: json("The recorded decision and its delivery to the workflow", genericObject) },
+    genericResponse: true,
+  },
+  "POST /review/cases/{caseId}/steps/{stepId}/photos": {
+    operationId: "requestSiteVisitPhotoUpload",
+    tags: ["review"],
+    description:
+      "Only while the step awaits its decision, by whoever may decide it, and only on steps the county policy makes a site visit (the case detail marks them with `siteVisit`).",
+    request: {
+      params: stepPath,
+      body: { content: { "application/json": { schema: photoUploadRequestSchema } } },
+    },
+    responses: {
+      201: json("A presigned upload for the photo (photoId, url, headers, expiresAt)", genericObject),
+    },
+    genericResponse: true,
+  },
+  "POST /review/cases/{caseId}/steps/{stepId}/photos/{photoId}/confirm": {
+    operationId: "confirmSiteVisitPhoto",
+    tags: ["review"],
+    description:
+      "Re-reads the stored bytes (size, magic bytes, SHA-256); a mismatch is deleted and answered 422. The step's decision may then cite the photo id in `photos`.",
+    request: { params: photoPath },
+    responses: { 200: json("The confirmed photo", genericObject) },
     genericResponse: true,
   },
   "POST /review/cases/{caseId}/steps/{stepId}/redrive": {

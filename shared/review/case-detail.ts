@@ -17,10 +17,12 @@ import type { Actor } from "../auth/actor.ts";
 import { staffCovers } from "../auth/scope.ts";
 import { type DocumentRecord, documentRecordSchema, documentView } from "../documents/document.ts";
 import { documentDownloadUrl } from "../documents/use-cases.ts";
+import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { maskApplication } from "../personal-data/application.ts";
 import type { CaseStore } from "../store/case-store.ts";
 import { stepView } from "./decide.ts";
+import { siteVisitOf } from "./site-visits.ts";
 
 export interface CaseDetailDeps {
   readonly cases: CaseStore;
@@ -63,6 +65,7 @@ export async function reviewCaseDetail(
       return { ...documentView(document), download: { url, expiresIn } };
     }),
   );
+  const policy = getShippedPolicy(record.policyId);
   const views = steps.map((step) => stepView(step)).sort((a, b) => a.openedAt.localeCompare(b.openedAt));
   return {
     case: {
@@ -83,7 +86,11 @@ export async function reviewCaseDetail(
     application: options.unmasked ? record.application : maskApplication(record.application),
     precheck: record.precheck ?? null,
     documents: withUrls,
-    steps: views,
+    // `siteVisit`: the policy's visit the step records; its decider may attach photos (site-visits.ts).
+    steps: views.map((step) => {
+      const visit = siteVisitOf(step, policy, record.kind);
+      return visit ? { ...step, siteVisit: { id: visit.id, name: visit.name } } : step;
+    }),
     decisions: views
       .flatMap((step) =>
         step.decision

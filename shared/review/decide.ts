@@ -10,7 +10,9 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Actor } from "../auth/actor.ts";
+import { DocumentStore } from "../documents/document-store.ts";
 import { IllegalTransitionError } from "../domain/case-status.ts";
+import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { ForbiddenError, NotFoundError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import type { CaseRecord, Decision } from "../schemas/case.ts";
@@ -26,6 +28,7 @@ import {
   StepNotDecidedError,
 } from "./errors.ts";
 import { type DecisionInput, decisionProblems, mayDecide, mayRedrive, type Verdict } from "./rules.ts";
+import { siteVisitOf, uncitablePhotos } from "./site-visits.ts";
 import { acquireSendLease, decideStepItem, readStep, STEP_WRITE_INDEX, type StepItem } from "./step-items.ts";
 
 export interface ReviewDeps extends DeliveryDeps {
@@ -135,7 +138,17 @@ export async function decideStep(
 ): Promise<DecisionResult> {
   const { step, record } = await stepAndCase(deps, caseId, stepId);
   enforce(mayDecide(actor, step, record));
-  const problems = decisionProblems(step.step, input);
+  const visit = siteVisitOf(step, getShippedPolicy(record.policyId), record.kind);
+  const problems = decisionProblems(step.step, input, visit !== undefined);
+  if (input.photos?.length && problems.length === 0) {
+    const documents = new DocumentStore(deps.client, deps.tableName);
+    const uncitable = await uncitablePhotos({ documents }, caseId, stepId, input.photos);
+    if (uncitable.length > 0) {
+      problems.push(
+        `Not confirmed photos of this step: ${uncitable.join(", ")} (upload and confirm them first)`,
+      );
+    }
+  }
   if (problems.length > 0) throw new DecisionNotAcceptedError(problems);
   if (step.status !== "awaiting_response") throw new StepAlreadyDecidedError(stepId);
 

@@ -219,8 +219,18 @@ export const decisionInputSchema = z
   });
 export type DecisionInput = z.infer<typeof decisionInputSchema>;
 
-/** Step-specific checks of a well-formed decision; each entry is one problem (empty: acceptable). */
-export function decisionProblems(step: StepKind, input: DecisionInput): string[] {
+/**
+ * Step-specific checks of a well-formed decision; each entry is one problem
+ * (empty: acceptable). `recordsSiteVisit`: the policy makes this step a site
+ * visit (shared/review/site-visits.ts `siteVisitOf`) — the staking-out and
+ * completion steps always are; a joint-review department on the site check
+ * may attach photos, but its measurements belong to the later visits.
+ */
+export function decisionProblems(
+  step: StepKind,
+  input: DecisionInput,
+  recordsSiteVisit: boolean = SITE_VISIT_STEPS.includes(step),
+): string[] {
   const problems: string[] = [];
   const outcomes = allowedOutcomes(step);
   if (!outcomes.includes(input.outcome)) {
@@ -230,7 +240,9 @@ export function decisionProblems(step: StepKind, input: DecisionInput): string[]
   if (!siteVisit && input.measurements !== undefined) {
     problems.push("Only site visits record measurements");
   }
-  if (!siteVisit && input.photos !== undefined) problems.push("Only site visits record photos");
+  if (!siteVisit && !recordsSiteVisit && input.photos !== undefined) {
+    problems.push("Only site visits record photos");
+  }
   if (siteVisit && Object.keys(input.measurements ?? {}).length === 0) {
     problems.push("A site visit records at least one measured value (plot area, footprint, floors, height)");
   }

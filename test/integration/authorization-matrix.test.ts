@@ -201,6 +201,21 @@ const PROBES: Readonly<Record<string, Probe>> = {
     // A draft has no steps: 404 in either township (the 403s are the policy's).
     expect: anyone(404),
   },
+  "POST /review/cases/{caseId}/steps/{stepId}/photos": {
+    request: (s, _r, scope) => ({
+      method: "POST",
+      path: `/review/cases/${staffCase(s, scope)}/steps/${encodeURIComponent("site_visit_staking#1")}/photos`,
+      body: { contentType: "image/jpeg", size: 1000, sha256: "a".repeat(64) },
+    }),
+    expect: anyone(404),
+  },
+  "POST /review/cases/{caseId}/steps/{stepId}/photos/{photoId}/confirm": {
+    request: (s, _r, scope) => ({
+      method: "POST",
+      path: `/review/cases/${staffCase(s, scope)}/steps/${encodeURIComponent("site_visit_staking#1")}/photos/${randomUUID()}/confirm`,
+    }),
+    expect: anyone(404),
+  },
   "POST /review/cases/{caseId}/steps/{stepId}/redrive": {
     request: (s, role, scope) => ({
       method: "POST",

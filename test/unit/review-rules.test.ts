@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor, Role } from "#shared/auth/actor.ts";
+import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import {
   changedPaths,
   isApplicationFieldPath,
@@ -15,7 +16,9 @@ import {
   queueAccess,
   type StepFacts,
 } from "#shared/review/rules.ts";
+import { siteVisitOf } from "#shared/review/site-visits.ts";
 import { STEP_KINDS, type StepKind } from "#shared/schemas/case.ts";
+import type { DepartmentId } from "#shared/schemas/common.ts";
 
 const A = "511424100";
 const B = "511424101";
@@ -216,6 +219,15 @@ describe("decision validation", () => {
     ).toEqual([]);
   });
 
+  it("lets a joint-review department on the site check attach photos, but not measurements", () => {
+    const photos = { outcome: "approved" as const, photos: ["doc-photo-1"] };
+    expect(decisionProblems("joint_review", photos, true)).toEqual([]);
+    expect(decisionProblems("joint_review", photos, false)).toEqual(["Only site visits record photos"]);
+    expect(
+      decisionProblems("joint_review", { outcome: "approved", measurements: { floors: 2 } }, true),
+    ).toEqual(["Only site visits record measurements"]);
+  });
+
   it("refuses fields to redo on anything but a correction request", () => {
     expect(decisionProblems("village_review", { outcome: "approved", fields: ["head.phone"] })).toHaveLength(
       1,
@@ -255,5 +267,38 @@ describe("application paths", () => {
       name: "王建国",
       phone: "13900000000",
     });
+  });
+});
+
+describe("which steps record a site visit (county policy)", () => {
+  const policy = SICHUAN_DEFAULT_POLICY;
+
+  it("maps staking-out and completion to their policy visits", () => {
+    expect(siteVisitOf({ step: "site_visit_staking" }, policy, "homestead")?.id).toBe("staking_out");
+    expect(siteVisitOf({ step: "site_visit_completion" }, policy, "farmhouse")?.id).toBe(
+      "completion_inspection",
+    );
+  });
+
+  it("sends only the departments the policy names on the site check inside joint review", () => {
+    const site = (department: DepartmentId) =>
+      siteVisitOf({ step: "joint_review", department }, policy, "homestead")?.id;
+    expect(site("agriculture")).toBe("site_check");
+    expect(site("natural_resources")).toBe("site_check");
+    expect(site("housing_construction")).toBeUndefined();
+    expect(siteVisitOf({ step: "village_review" }, policy, "homestead")).toBeUndefined();
+  });
+
+  it("follows the county: a policy without the site check gives joint review no visit", () => {
+    const without = {
+      siteVisits: policy.siteVisits.filter((visit) => visit.stage !== "joint_review"),
+    };
+    expect(
+      siteVisitOf({ step: "joint_review", department: "agriculture" }, without, "homestead"),
+    ).toBeUndefined();
+    const farmhouseOnly = {
+      siteVisits: policy.siteVisits.map((visit) => ({ ...visit, appliesTo: ["farmhouse" as const] })),
+    };
+    expect(siteVisitOf({ step: "site_visit_staking" }, farmhouseOnly, "homestead")).toBeUndefined();
   });
 });
