@@ -11,6 +11,19 @@
  * - GSI writes are propagated outside the transaction, so they are charged
  *   like ordinary writes: 1 WCU per KB of the projected entry, per index
  *   write (an index key change is a delete plus a put, i.e. two writes).
+ * - standard (non-transactional) writes: 1 WCU per started KB of the larger
+ *   image, GSIs as above; a conditional write whose condition fails still
+ *   costs the existing item's size (at least 1 KB), with no index writes.
+ * - standard reads: the bytes read in one request (Query: all items
+ *   evaluated, summed before rounding; BatchGetItem: each item on its own),
+ *   1 RCU per started 4 KB, at least one, half when eventually consistent.
+ *
+ * Sources: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html
+ * (capacity unit consumption for reads and writes),
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html (GSI write costs),
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
+ * (failed conditional writes consume write capacity), item sizes:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
  */
 
 export type AttributeMap = Record<string, unknown>;
@@ -51,6 +64,8 @@ function numberSize(text: string): number {
 }
 
 function base64Size(value: unknown): number {
+  // Wire JSON carries binaries as base64; the SDK's unmarshalled AttributeValues as bytes.
+  if (value instanceof Uint8Array) return value.length;
   return typeof value === "string" ? Buffer.from(value, "base64").length : 0;
 }
 
@@ -132,8 +147,8 @@ function indexWriteUnits(
   return sameItem(oldEntry, newEntry) ? 0 : units(newEntry, 1024);
 }
 
-/** Capacity of one transactional write action on an item going from `before` to `after`. */
-export function transactionalWriteCapacity(
+/** Capacity of one standard write (PutItem, UpdateItem, DeleteItem, a BatchWriteItem request) from `before` to `after`. */
+export function writeCapacity(
   table: TableShape,
   before: AttributeMap | undefined,
   after: AttributeMap | undefined,
@@ -143,7 +158,29 @@ export function transactionalWriteCapacity(
     const write = indexWriteUnits(table, index, before, after);
     if (write > 0) indexes.set(index.indexName, write);
   }
-  return { table: 2 * Math.max(units(before, 1024), units(after, 1024)), indexes };
+  return { table: Math.max(units(before, 1024), units(after, 1024)), indexes };
+}
+
+/** A standard conditional write whose condition failed: nothing changed, the existing item's size is charged. */
+export function failedConditionalWriteCapacity(before: AttributeMap | undefined): Capacity {
+  return { table: units(before, 1024), indexes: new Map() };
+}
+
+/** Capacity of one transactional write action on an item going from `before` to `after`. */
+export function transactionalWriteCapacity(
+  table: TableShape,
+  before: AttributeMap | undefined,
+  after: AttributeMap | undefined,
+): Capacity {
+  // Only the table write is doubled: index updates happen after the transaction, as ordinary writes.
+  const standard = writeCapacity(table, before, after);
+  return { table: 2 * standard.table, indexes: standard.indexes };
+}
+
+/** Read units for `bytes` read in one standard request (one item, or a Query/Scan page summed). */
+export function readUnits(bytes: number, consistent: boolean): number {
+  const strong = Math.max(1, Math.ceil(bytes / 4096));
+  return consistent ? strong : strong / 2;
 }
 
 /** Capacity of one transactional (hence strongly consistent) read of `item` (undefined = absent). */

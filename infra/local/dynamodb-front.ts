@@ -9,6 +9,9 @@
  * exclusively, every forwarded request holds it shared until dynalite has
  * answered, so no request can observe (or interleave with) a transaction that
  * is half-applied or being undone.
+ *
+ * With a meter (LocalMeter.dynamoDb set), the front also reports the capacity
+ * each request consumed (dynamodb-meter.ts); answers stay byte for byte.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -21,8 +24,10 @@ import {
   type ServerResponse,
 } from "node:http";
 import { crc32 } from "node:zlib";
+import type { Before, CapacityMeter } from "./dynamodb-meter.ts";
 import type { ReadWriteLock } from "./dynamodb-rwlock.ts";
 import type { CallDynalite, JsonResponse, Transactions } from "./dynamodb-transactions.ts";
+import type { DynamoDbUsage, LocalMeter } from "./meter.ts";
 
 const TRANSACT_WRITE = "DynamoDB_20120810.TransactWriteItems";
 const TRANSACT_GET = "DynamoDB_20120810.TransactGetItems";
@@ -114,22 +119,58 @@ function internalError(error: unknown): JsonResponse {
   };
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Gives a metered transaction's answer the capacity detail its caller asked for (the meter asked for INDEXES). */
+function restoreCapacityMode(response: JsonResponse, asked: unknown): JsonResponse {
+  if (asked === "INDEXES" || !isRecord(response.body) || !Array.isArray(response.body.ConsumedCapacity))
+    return response;
+  const { ConsumedCapacity, ...rest } = response.body;
+  if (asked !== "TOTAL") return { ...response, body: rest };
+  const totals = ConsumedCapacity.map((entry: unknown) => {
+    if (!isRecord(entry)) return entry;
+    const { Table: _table, GlobalSecondaryIndexes: _indexes, ...kept } = entry;
+    return kept;
+  });
+  return { ...response, body: { ...rest, ConsumedCapacity: totals } };
+}
+
 export async function startFront(options: {
   port: number;
   upstreamPort: number;
   agent: Agent;
   lock: ReadWriteLock;
   transactions: Transactions;
+  /** Optional: report consumed capacity to `observer.dynamoDb` (looked up per request). */
+  meter?: { readonly observer: LocalMeter; readonly capacity: CapacityMeter } | undefined;
 }): Promise<Front> {
-  const { lock, transactions, agent, upstreamPort } = options;
+  const { lock, transactions, agent, upstreamPort, meter } = options;
 
-  async function answerTransaction(target: string, raw: Buffer): Promise<JsonResponse> {
+  async function answerTransaction(
+    target: string,
+    raw: Buffer,
+    observe: ((usage: DynamoDbUsage) => void) | undefined,
+  ): Promise<JsonResponse> {
     let body: unknown;
     try {
       body = JSON.parse(raw.toString("utf8"));
     } catch {
       return { status: 400, body: { __type: "com.amazon.coral.service#SerializationException" } };
     }
+    if (observe && meter && isRecord(body)) {
+      // The engine sizes transactions itself; ask it for the detail and hand the caller what it asked for.
+      const asked = body.ReturnConsumedCapacity;
+      const operation = target.split(".")[1] ?? target;
+      const metered = await runTransaction(target, { ...body, ReturnConsumedCapacity: "INDEXES" });
+      if (metered.status === 200) observe(meter.capacity.transaction(operation, metered));
+      return restoreCapacityMode(metered, asked);
+    }
+    return runTransaction(target, body);
+  }
+
+  async function runTransaction(target: string, body: unknown): Promise<JsonResponse> {
     if (target === TRANSACT_WRITE) {
       const prepared = await transactions.prepareWrite(body);
       if ("status" in prepared) return prepared;
@@ -180,12 +221,88 @@ export async function startFront(options: {
     outgoing.end(raw);
   }
 
+  /** dynalite's answer, buffered: the meter needs it before the caller gets it. */
+  function relay(
+    req: IncomingMessage,
+    raw: Buffer,
+  ): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const outgoing = request(
+        {
+          host: "127.0.0.1",
+          port: upstreamPort,
+          method: req.method,
+          path: req.url,
+          agent,
+          headers: { ...forwardableHeaders(req.headers), "content-length": raw.length },
+        },
+        (incoming) => {
+          readBody(incoming).then(
+            (body) => resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, body }),
+            reject,
+          );
+        },
+      );
+      outgoing.on("error", reject);
+      outgoing.end(raw);
+    });
+  }
+
+  /**
+   * Forwards a request the meter sizes. A write holds the lock exclusively, so
+   * the images read before and after it are its own; a read holds it shared
+   * (every write does, while metering), so re-reading its items sees what it saw.
+   */
+  async function forwardMetered(
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: Buffer,
+    operation: string,
+    capacity: CapacityMeter,
+    observe: (usage: DynamoDbUsage) => void,
+  ) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString("utf8"));
+    } catch {
+      return forward(req, res, raw);
+    }
+    const release = await (capacity.isWrite(operation) ? lock.acquireExclusive() : lock.acquireShared());
+    try {
+      let before: Before | undefined;
+      try {
+        before = await capacity.before(operation, parsed);
+      } catch {
+        before = undefined;
+      }
+      const answer = await relay(req, raw);
+      let body: unknown;
+      try {
+        body = JSON.parse(answer.body.toString("utf8") || "{}");
+      } catch {
+        body = undefined;
+      }
+      const usage = before
+        ? await capacity.measure(operation, parsed, before, { status: answer.status, body })
+        : { operation, readUnits: 0, writeUnits: 0, indexWriteUnits: 0, unmetered: true };
+      res.writeHead(answer.status, forwardableHeaders(answer.headers));
+      res.end(answer.body);
+      observe(usage);
+    } finally {
+      release();
+    }
+  }
+
   const server = createServer((req, res) => {
     readBody(req)
       .then(async (raw) => {
         const target = String(req.headers["x-amz-target"] ?? "");
+        const operation = target.split(".")[1] ?? "";
+        const observe = meter?.observer.dynamoDb;
         if (target === TRANSACT_WRITE || target === TRANSACT_GET) {
-          sendJson(res, await answerTransaction(target, raw));
+          sendJson(res, await answerTransaction(target, raw, observe));
+        } else if (observe && meter?.capacity.measures(operation)) {
+          await forwardMetered(req, res, raw, operation, meter.capacity, observe);
         } else {
           await forward(req, res, raw);
         }

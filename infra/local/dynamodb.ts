@@ -21,8 +21,10 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { keyAttributes, type TableDesign } from "#shared/store/table-design.ts";
 import { createDynaliteCaller, startFront } from "./dynamodb-front.ts";
+import { CapacityMeter } from "./dynamodb-meter.ts";
 import { ReadWriteLock } from "./dynamodb-rwlock.ts";
 import { TableShapes, Transactions } from "./dynamodb-transactions.ts";
+import type { LocalMeter } from "./meter.ts";
 
 export interface LocalTable {
   readonly name: string;
@@ -36,6 +38,8 @@ export interface LocalDynamoDbOptions {
   readonly dataDir: string;
   /** Tables to create when missing (existing tables are left as they are). */
   readonly tables: readonly LocalTable[];
+  /** Benchmarks: report every request's consumed capacity to `meter.dynamoDb` (see dynamodb-meter.ts). */
+  readonly meter?: LocalMeter;
 }
 
 export interface LocalDynamoDb {
@@ -188,12 +192,16 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
     const upstreamPort = await listen(dynalite, 0);
     await ensureTables(`http://127.0.0.1:${upstreamPort}`, options.tables);
     const call = createDynaliteCaller(upstreamPort, agent);
+    const shapes = new TableShapes(call);
     front = await startFront({
       port: options.port ?? 0,
       upstreamPort,
       agent,
       lock: new ReadWriteLock(),
-      transactions: new Transactions(call, new TableShapes(call)),
+      transactions: new Transactions(call, shapes),
+      meter: options.meter
+        ? { observer: options.meter, capacity: new CapacityMeter(call, shapes) }
+        : undefined,
     });
   } catch (error) {
     await close().catch(() => undefined);
