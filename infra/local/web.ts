@@ -15,21 +15,11 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { getShippedPolicy } from "#shared/domain/policy/shipped-policies.ts";
 import { REPO_ROOT } from "../constructs/function.ts";
+import { contentSecurityPolicy, type WebConfig, webConfig } from "../web-config.ts";
 
 export const WEB_ROOT = path.join(REPO_ROOT, "web");
 export const WEB_DIST = path.join(WEB_ROOT, "dist");
-
-/** What the browser reads from `GET /config.json` (web/src/config.ts mirrors it). */
-export interface WebConfig {
-  readonly auth: { readonly issuer: string; readonly clientId: string };
-  readonly county: {
-    readonly policyId: string;
-    readonly requiredDocuments: ReturnType<typeof getShippedPolicy>["requiredDocuments"];
-    readonly uploads: ReturnType<typeof getShippedPolicy>["uploads"];
-  };
-}
 
 export interface WebAppOptions {
   readonly distDir?: string;
@@ -55,27 +45,12 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 const COMPRESSIBLE = /^(text\/|application\/(json|manifest\+json)|image\/svg\+xml)/;
 
-function countyConfig(): WebConfig["county"] {
-  // The same variable the Lambdas read (shared/runtime.ts), so the form asks for what submit checks.
-  const policy = getShippedPolicy(process.env.COUNTY_POLICY_ID || "sichuan-default");
-  return { policyId: policy.policyId, requiredDocuments: policy.requiredDocuments, uploads: policy.uploads };
-}
-
 function securityHeaders(extraOrigins: readonly string[]): Record<string, string> {
-  const extra = extraOrigins.map((origin) => new URL(origin).origin).join(" ");
   return {
-    // Only our own scripts and styles; presigned document URLs (S3) may be fetched, shown and framed.
-    "content-security-policy": [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      `img-src 'self' blob: data: ${extra}`,
-      `connect-src 'self' ${extra}`,
-      `frame-src ${extra || "'none'"}`,
-      "object-src 'none'",
-      "base-uri 'none'",
-      "frame-ancestors 'none'",
-    ].join("; "),
+    // Presigned document URLs (local S3) may be fetched, shown and framed; the same policy CloudFront sends.
+    "content-security-policy": contentSecurityPolicy({
+      documents: extraOrigins.map((origin) => new URL(origin).origin),
+    }),
     "x-content-type-options": "nosniff",
     // The sign-in fragment never leaves the page; no referrer keeps case ids out of other sites' logs too.
     "referrer-policy": "no-referrer",
@@ -141,7 +116,8 @@ export function webAppFallback(
     if (request.method !== "GET" && request.method !== "HEAD") return false;
     const url = new URL(request.url ?? "/", "http://local");
     if (url.pathname === "/config.json") {
-      const config: WebConfig = { auth: options.auth, county: countyConfig() };
+      // The same variable the Lambdas read (shared/runtime.ts), so the form asks for what submit checks.
+      const config = webConfig(options.auth, process.env.COUNTY_POLICY_ID || "sichuan-default");
       response.writeHead(200, {
         ...headers,
         "content-type": "application/json; charset=utf-8",
