@@ -21,9 +21,12 @@ export interface DocumentsBucketProps {
 export class DocumentsBucket extends Construct {
   readonly bucket: Bucket;
   readonly accessLogs: Bucket;
+  // The CORS rule keeps this array and renders it at synth, so origins known later can still join.
+  private readonly allowedOrigins: string[];
 
   constructor(scope: Construct, id: string, props: DocumentsBucketProps) {
     super(scope, id);
+    this.allowedOrigins = [...props.allowedOrigins];
     this.accessLogs = new Bucket(this, "AccessLogs", {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
@@ -42,7 +45,7 @@ export class DocumentsBucket extends Construct {
       cors: [
         {
           allowedMethods: [HttpMethods.PUT, HttpMethods.GET, HttpMethods.HEAD],
-          allowedOrigins: [...props.allowedOrigins],
+          allowedOrigins: this.allowedOrigins,
           allowedHeaders: ["content-type", "content-length", "x-amz-*"],
           exposedHeaders: ["etag"],
           maxAge: 3000,
@@ -55,5 +58,13 @@ export class DocumentsBucket extends Construct {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+  }
+
+  /**
+   * Lets one more browser origin upload (e.g. the web distribution, which is
+   * created after the functions that need this bucket).
+   */
+  allowOrigin(origin: string): void {
+    if (!this.allowedOrigins.includes(origin)) this.allowedOrigins.push(origin);
   }
 }

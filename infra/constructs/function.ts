@@ -16,6 +16,13 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /** CloudFormation metadata key that names a function's handler module; the local cloud reads it. */
 export const ENTRY_METADATA = "nongfang:entry";
 
+/**
+ * CloudFormation metadata key on a function the local cloud does not run (CDK's
+ * deploy-time custom resources, e.g. BucketDeployment's); its value says why.
+ * Every other function must name its handler with ENTRY_METADATA.
+ */
+export const LOCAL_SKIP_METADATA = "nongfang:local-skip";
+
 export interface NongfangFunctionProps {
   /** Handler module relative to the repository root, e.g. "functions/api/health.ts". */
   readonly entry: string;

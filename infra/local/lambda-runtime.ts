@@ -3,7 +3,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { logger } from "#shared/logger.ts";
-import { ENTRY_METADATA } from "../constructs/function.ts";
+import { ENTRY_METADATA, LOCAL_SKIP_METADATA } from "../constructs/function.ts";
 import { type CfnTemplate, type PhysicalNames, resolveIntrinsics } from "./template.ts";
 
 export interface LocalFunction {
@@ -25,22 +25,27 @@ export class LambdaTimeoutError extends Error {
 
 /** Reads every Lambda function of the template with its handler module and resolved environment. */
 export function functionsFromTemplate(template: CfnTemplate, names: PhysicalNames): LocalFunction[] {
-  return Object.entries(template.Resources)
-    .filter(([, resource]) => resource.Type === "AWS::Lambda::Function")
-    .map(([logicalId, resource]) => {
-      const entry = resource.Metadata?.[ENTRY_METADATA];
-      if (typeof entry !== "string")
-        throw new Error(`Function ${logicalId} has no ${ENTRY_METADATA} metadata`);
-      const variables = (resource.Properties?.Environment as { Variables?: unknown } | undefined)?.Variables;
-      const environment = resolveIntrinsics(variables ?? {}, names) as Record<string, string>;
-      return {
-        logicalId,
-        arn: names.resolveGetAtt(logicalId, "Arn"),
-        entry,
-        environment,
-        timeoutSeconds: Number(resource.Properties?.Timeout ?? 3),
-      };
-    });
+  return (
+    Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === "AWS::Lambda::Function")
+      // Deploy-time custom resources (marked by their construct) have nothing to do in the local cloud.
+      .filter(([, resource]) => resource.Metadata?.[LOCAL_SKIP_METADATA] === undefined)
+      .map(([logicalId, resource]) => {
+        const entry = resource.Metadata?.[ENTRY_METADATA];
+        if (typeof entry !== "string")
+          throw new Error(`Function ${logicalId} has no ${ENTRY_METADATA} metadata`);
+        const variables = (resource.Properties?.Environment as { Variables?: unknown } | undefined)
+          ?.Variables;
+        const environment = resolveIntrinsics(variables ?? {}, names) as Record<string, string>;
+        return {
+          logicalId,
+          arn: names.resolveGetAtt(logicalId, "Arn"),
+          entry,
+          environment,
+          timeoutSeconds: Number(resource.Properties?.Timeout ?? 3),
+        };
+      })
+  );
 }
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
