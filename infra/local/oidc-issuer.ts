@@ -15,6 +15,7 @@ import {
 } from "jose";
 import * as z from "zod";
 import { ROLES, type Role } from "#shared/auth/actor.ts";
+import { needsMultiFactor } from "#shared/auth/mfa.ts";
 import { DEPARTMENT_IDS, type DepartmentId } from "#shared/schemas/common.ts";
 
 /**
@@ -96,6 +97,17 @@ export function actorClaimsOf(user: DemoUser): Record<string, string> {
     ...(user.village ? { "custom:village": user.village } : {}),
     ...(user.household ? { "custom:household": user.household } : {}),
   };
+}
+
+/**
+ * The `amr` claim (RFC 8176) of a demo user's tokens, as a real sign-in would
+ * produce it: staff sign in with a password and an authenticator code
+ * (`["pwd", "otp", "mfa"]`, the values Cognito uses), villagers with an SMS
+ * code (`["sms"]`). The API refuses staff tokens without multi-factor
+ * evidence (shared/auth/mfa.ts), so the demo users must carry it.
+ */
+export function amrOf(user: DemoUser): string[] {
+  return needsMultiFactor(user.role) ? ["pwd", "otp", "mfa"] : ["sms"];
 }
 
 export interface TokenResponse {
@@ -339,7 +351,7 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions): Pro
         .sign(key.privateKey);
     // Both tokens carry the actor claims: behind Cognito the web app sends the ID
     // token (Cognito puts custom attributes only there), so either must work.
-    const claims = { ...actorClaimsOf(user), auth_time: now };
+    const claims = { ...actorClaimsOf(user), amr: amrOf(user), auth_time: now };
     const [idToken, accessToken] = await Promise.all([
       sign({ ...claims, token_use: "id", ...(nonce ? { nonce } : {}) }),
       sign({ ...claims, token_use: "access", client_id: clientId, scope: "openid profile" }),
@@ -425,6 +437,7 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions): Pro
             claims_supported: [
               "sub",
               "name",
+              "amr",
               "custom:role",
               "custom:department",
               "custom:townships",

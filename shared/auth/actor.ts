@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import * as z from "zod";
-import { UnauthorizedError } from "../http/errors.ts";
+import { InsufficientUserAuthenticationError, UnauthorizedError } from "../http/errors.ts";
 import { DEPARTMENT_IDS } from "../schemas/common.ts";
+import { authenticationMethods, needsMultiFactor, provesMultiFactor } from "./mfa.ts";
 
 /**
  * Who is calling, as the JWT authorizer saw them. Claim names are Cognito's
@@ -51,10 +52,26 @@ export interface Actor {
   readonly householdId?: string;
 }
 
+/** `amr` / `nongfang:amr` as they may arrive: an array in a payload, a string from API Gateway. */
+const methodClaimsSchema = z.record(z.string(), z.unknown());
+
+/**
+ * The caller behind verified claims. Staff (every role but villager) must show
+ * multi-factor evidence (shared/auth/mfa.ts); without it no handler gets a
+ * staff actor, whatever route it serves.
+ */
 export function actorFromClaims(claims: unknown): Actor {
   const parsed = claimsSchema.safeParse(claims);
   if (!parsed.success) throw new UnauthorizedError("The sign-in token lacks the claims Nongfang needs");
   const c = parsed.data;
+  if (needsMultiFactor(c["custom:role"])) {
+    const methods = authenticationMethods(methodClaimsSchema.parse(claims));
+    if (!provesMultiFactor(methods)) {
+      throw new InsufficientUserAuthenticationError(
+        `Staff (${c["custom:role"]}) must sign in with multi-factor authentication (password and an authenticator or SMS code); this token shows ${methods.length ? methods.join(", ") : "no authentication methods"} (amr)`,
+      );
+    }
+  }
   return {
     id: c.sub,
     name: c.name ?? c.sub,

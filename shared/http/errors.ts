@@ -12,6 +12,8 @@ export interface FieldProblem {
 
 export class HttpError extends Error {
   readonly expose: boolean;
+  /** Response headers the error answer must carry (e.g. `WWW-Authenticate`). */
+  readonly headers?: Readonly<Record<string, string>>;
   constructor(
     readonly statusCode: number,
     readonly code: string,
@@ -42,6 +44,23 @@ export class ValidationFailedError extends HttpError {
 export class UnauthorizedError extends HttpError {
   constructor(message = "Unauthorized") {
     super(401, "unauthorized", message);
+  }
+}
+
+/**
+ * The token is genuine but its sign-in was weaker than the caller's role needs
+ * (staff without multi-factor evidence, shared/auth/mfa.ts). 401 with the
+ * `insufficient_user_authentication` error of RFC 9470 (OAuth 2.0 step-up
+ * authentication), so a client knows to sign the user in again with MFA
+ * rather than treat it as a missing permission.
+ */
+export class InsufficientUserAuthenticationError extends HttpError {
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(message: string) {
+    super(401, "insufficient_user_authentication", message);
+    this.headers = {
+      "www-authenticate": `Bearer error="insufficient_user_authentication", error_description="${message.replace(/["\\]/g, "")}"`,
+    };
   }
 }
 

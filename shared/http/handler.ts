@@ -124,6 +124,7 @@ const errorResponder = (): middy.MiddlewareObj<
       request.response = toResponse({
         statusCode: error.statusCode,
         body: { error: { code: error.code, message: error.message, details: error.details } },
+        ...(error.headers ? { headers: error.headers } : {}),
       });
       return;
     }
@@ -156,7 +157,9 @@ const errorResponder = (): middy.MiddlewareObj<
 /**
  * Route-level authorization from the policy table, before any input is read:
  * no caller claims → 401 (API Gateway's authorizer normally answers first), a
- * role the row does not list → 403. Public rows pass everyone.
+ * staff token without multi-factor evidence → 401 `insufficient_user_authentication`
+ * (`actorOf`, shared/auth/mfa.ts), a role the row does not list → 403. Public
+ * rows pass everyone.
  */
 const authorize = (
   routeKey: string,

@@ -15,6 +15,7 @@ import {
   signInAs,
   signWithIssuerKey,
   tokensFor,
+  tokenWithMethods,
 } from "../support/tokens.ts";
 
 // A data folder of our own (not startTestCloud's), so the cloud can be restarted on it.
@@ -248,6 +249,64 @@ describe("GET /me behind the local JWT authorizer", () => {
     expect(await authorize({ authorization: token })).toBeDefined();
     expect(apiGatewayClaimValue(["a", "b"])).toBe("[a b]");
     expect(apiGatewayClaimValue(true)).toBe("true");
+  });
+});
+
+describe("multi-factor evidence for staff (amr)", () => {
+  const signing = () => ({ endpoints: env.cloud.endpoints, dataDir });
+  const decision = (headers: Record<string, string>) =>
+    fetch(`${api()}/review/cases/C-0001/steps/${encodeURIComponent("STEP#village_review#1")}/decision`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ outcome: "approved" }),
+    });
+
+  it("is in every token the local issuer signs: pwd, otp, mfa for staff, an SMS code for villagers", async () => {
+    for (const [userId, amr] of [
+      ["clerk-a", ["pwd", "otp", "mfa"]],
+      ["auditor", ["pwd", "otp", "mfa"]],
+      ["villager-wang", ["sms"]],
+    ] as const) {
+      const tokens = await tokensFor(env.cloud.endpoints, userId);
+      expect(decodeJwt(tokens.access_token).amr, userId).toEqual(amr);
+      expect(decodeJwt(tokens.id_token).amr, userId).toEqual(amr);
+    }
+  });
+
+  it.each([
+    ["no amr at all", {}],
+    ["a password only", { amr: ["pwd"] }],
+    ["an SMS code only", { amr: ["sms"] }],
+  ])(
+    "refuses a staff token with %s: 401 insufficient_user_authentication, reads and writes alike",
+    async (_what, methods) => {
+      const headers = authHeader(await tokenWithMethods(signing(), "clerk-a", methods));
+      for (const response of [await me(headers), await decision(headers)]) {
+        expect(response.status).toBe(401);
+        expect(response.headers.get("www-authenticate")).toMatch(
+          /^Bearer error="insufficient_user_authentication"/,
+        );
+        const body = (await response.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe("insufficient_user_authentication");
+        expect(body.error.message).toMatch(/multi-factor/);
+      }
+    },
+  );
+
+  it("accepts staff whose token carries the Cognito trigger's nongfang:amr, or pwd + otp without mfa", async () => {
+    for (const methods of [{ nongfangAmr: "pwd mfa" }, { amr: ["pwd", "otp"] }]) {
+      const response = await me(authHeader(await tokenWithMethods(signing(), "clerk-a", methods)));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ id: "clerk-a", role: "township_clerk" });
+    }
+  });
+
+  it("lets villagers in with one factor, or none named", async () => {
+    for (const methods of [{ amr: ["sms"] }, {}]) {
+      const response = await me(authHeader(await tokenWithMethods(signing(), "villager-li", methods)));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ id: "villager-li", role: "villager" });
+    }
   });
 });
 

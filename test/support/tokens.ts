@@ -92,6 +92,26 @@ export async function signWithIssuerKey(dataDir: string, claims: JWTPayload): Pr
   return sign(claims, key, kid);
 }
 
+/**
+ * A demo user's genuine token re-signed with the issuer's key and other
+ * authentication methods: `amr` as given (left out when absent), and the
+ * `nongfang:amr` claim the Cognito pre token generation trigger writes. For
+ * the multi-factor rule (shared/auth/mfa.ts), whose tokens the local issuer
+ * never makes.
+ */
+export async function tokenWithMethods(
+  env: { readonly endpoints: LocalEndpoints; readonly dataDir: string },
+  userId: string,
+  methods: { readonly amr?: readonly string[]; readonly nongfangAmr?: string },
+): Promise<string> {
+  const { amr: _amr, ...claims } = decodeJwt(await signInAs(env.endpoints, userId));
+  return signWithIssuerKey(env.dataDir, {
+    ...claims,
+    ...(methods.amr ? { amr: [...methods.amr] } : {}),
+    ...(methods.nongfangAmr !== undefined ? { "nongfang:amr": methods.nongfangAmr } : {}),
+  });
+}
+
 /** Replaces one segment of a compact JWT. */
 const withSegment = (token: string, index: number, segment: string) =>
   token

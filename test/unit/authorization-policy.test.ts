@@ -79,7 +79,12 @@ describe("the authorization policy table", () => {
     const villager = { sub: "v", "custom:role": "villager", "custom:household": "h1" };
     expect((await handler(eventAs(villager), context)).statusCode).toBe(403);
     expect(ran).toBe(0);
-    const auditor = { sub: "a", "custom:role": "auditor", "custom:townships": "511424" };
+    const auditor = {
+      sub: "a",
+      "custom:role": "auditor",
+      "custom:townships": "511424",
+      amr: "[pwd otp mfa]",
+    };
     expect((await handler(eventAs(auditor), context)).statusCode).toBe(200);
     expect(ran).toBe(1);
   });
