@@ -1,8 +1,9 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import type { IUserPool } from "aws-cdk-lib/aws-cognito";
 import type { TableV2 } from "aws-cdk-lib/aws-dynamodb";
-import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Policy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { Architecture, type CfnFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
@@ -41,6 +42,7 @@ export interface NongfangFunctionProps {
 export class NongfangFunction extends Construct {
   readonly function: NodejsFunction;
   readonly entry: string;
+  private readonly role: Role;
 
   constructor(scope: Construct, id: string, props: NongfangFunctionProps) {
     super(scope, id);
@@ -64,6 +66,7 @@ export class NongfangFunction extends Construct {
         }),
       },
     });
+    this.role = role;
     this.function = new NodejsFunction(this, "Function", {
       entry: path.join(REPO_ROOT, props.entry),
       handler: "handler",
@@ -146,6 +149,26 @@ export class NongfangFunction extends Construct {
     this.function.addEnvironment("FIELD_KEYRING", "kms");
     this.function.addEnvironment("FIELD_KEY_ARN", key.keyArn);
     key.grant(this.function, "kms:GenerateDataKey", "kms:Decrypt");
+    return this;
+  }
+
+  /**
+   * Reads one user of this pool at a time: `cognito-idp:AdminGetUser` on this
+   * pool only (a Cognito trigger reading the signing-in user's MFA settings).
+   * The grant is a policy of its own rather than the role's default policy: the
+   * pool names this function as its trigger, and a function waits for its
+   * role's default policy, so the pool's ARN there would close a cycle
+   * (pool → function → default policy → pool). A separate policy waits for the
+   * pool instead; until it exists the trigger's lookups fail, which refuses
+   * sign-ins rather than allowing them.
+   */
+  bindUserPool(userPool: IUserPool): this {
+    const policy = new Policy(this, "UserPoolPolicy", {
+      statements: [
+        new PolicyStatement({ actions: ["cognito-idp:AdminGetUser"], resources: [userPool.userPoolArn] }),
+      ],
+    });
+    this.role.attachInlinePolicy(policy);
     return this;
   }
 

@@ -4,16 +4,19 @@ import {
   AccountRecovery,
   ClientAttributes,
   FeaturePlan,
+  LambdaVersion,
   Mfa,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
   type UserPoolClient,
   UserPoolGroup,
+  UserPoolOperation,
 } from "aws-cdk-lib/aws-cognito";
 import { Construct } from "constructs";
 import * as z from "zod";
 import { ROLES } from "#shared/auth/actor.ts";
+import { NongfangFunction } from "./function.ts";
 
 /**
  * Who may call the API. Two configurations, one authorizer:
@@ -22,10 +25,14 @@ import { ROLES } from "#shared/auth/actor.ts";
  *   authorizer (it trusts exactly one). Villagers sign in with their phone
  *   number and an SMS code (choice-based, passwordless `SMS_OTP`, on the
  *   villager app client); staff sign in with username + password on the staff
- *   app client (SRP), and their accounts are provisioned with TOTP MFA enabled.
- *   MFA is OPTIONAL at pool level because Cognito does not offer passwordless
- *   first factors in a pool where MFA is required; the Plus plan's threat
- *   protection (adaptive authentication) adds an MFA challenge on risky sign-ins.
+ *   app client (SRP) and a second factor. MFA is OPTIONAL at pool level because
+ *   Cognito does not offer passwordless first factors in a pool where MFA is
+ *   required, so staff MFA is enforced by the pool's pre token generation
+ *   trigger (functions/identity/pre-token-generation.ts): no token for a staff
+ *   account without an active MFA method, and `nongfang:amr` in the tokens of
+ *   those with one, which the API checks again (shared/auth/mfa.ts). The Plus
+ *   plan's threat protection (adaptive authentication) adds an MFA challenge on
+ *   risky sign-ins on top.
  *   Role, department, townships, village and household are custom attributes
  *   the app clients can read but never write: only administrators set them.
  *   One group per role mirrors `custom:role` for console work.
@@ -33,7 +40,7 @@ import { ROLES } from "#shared/auth/actor.ts";
  *   pool at all; the authorizer trusts that issuer. Cognito user pools are not
  *   offered in the AWS China regions, where a provincial government identity
  *   service signs users in instead; it must emit the same claims
- *   (shared/auth/actor.ts).
+ *   (shared/auth/actor.ts), and `amr` (RFC 8176) showing MFA in staff tokens.
  *
  * Either way the API sees the same `requestContext.authorizer.jwt.claims`.
  */
@@ -146,14 +153,28 @@ export class NongfangIdentity extends Construct {
         household: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
       },
       accountRecovery: AccountRecovery.PHONE_WITHOUT_MFA_AND_EMAIL,
+      // No `deviceTracking`: Cognito skips MFA on a remembered device, and the pre token generation
+      // trigger reads "MFA active on the account" as "this sign-in passed MFA".
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(userPool).acknowledge({
       id: "AwsSolutions-COG2",
       reason:
-        "MFA is OPTIONAL at pool level because villagers sign in passwordless with an SMS code, which Cognito does not allow in a pool where MFA is required; staff accounts are provisioned with TOTP MFA enabled, and Plus-plan adaptive authentication challenges risky sign-ins.",
+        "MFA is OPTIONAL at pool level because villagers sign in passwordless with an SMS code, which Cognito does not allow in a pool where MFA is required; staff MFA is enforced by the pre token generation trigger (no token for a staff account without an active MFA method) and checked again by the API, and Plus-plan adaptive authentication challenges risky sign-ins.",
     });
+    // Enforces staff MFA at token time. V2_0 (Essentials or Plus plan) so the claim lands in the
+    // access token too, not only the ID token. Cognito waits 5 seconds for a trigger.
+    const preTokenGeneration = new NongfangFunction(this, "PreTokenGeneration", {
+      entry: "functions/identity/pre-token-generation.ts",
+      description: "Cognito: no tokens for staff without MFA; marks MFA in staff tokens",
+      timeout: Duration.seconds(5),
+    }).bindUserPool(userPool);
+    userPool.addTrigger(
+      UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
+      preTokenGeneration.function,
+      LambdaVersion.V2_0,
+    );
     // The role CDK creates so Cognito can send SMS codes through SNS.
     const smsRole = userPool.node.tryFindChild("smsRole");
     if (smsRole) {
@@ -190,6 +211,8 @@ export class NongfangIdentity extends Construct {
     const staffClient = userPool.addClient("StaffWeb", {
       ...clientDefaults,
       userPoolClientName: "nongfang-web-staff",
+      // SRP only: no choice-based (USER_AUTH) flow, so no passwordless first factor, and no custom
+      // auth whose challenges Cognito would not follow with MFA. Password, then the MFA challenge.
       authFlows: { userSrp: true },
       // Staff sign in again every working day.
       refreshTokenValidity: Duration.hours(12),

@@ -24,6 +24,35 @@ function routesByKey(template: Template) {
   );
 }
 
+const TRIGGER_ENTRY = "functions/identity/pre-token-generation.ts";
+
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+/** The logical ids of the functions whose handler module is `entry`. */
+function functionsWithEntry(template: Template, entry: string): string[] {
+  return Object.entries(template.findResources("AWS::Lambda::Function"))
+    .filter(([, fn]) => fn.Metadata?.["nongfang:entry"] === entry)
+    .map(([logicalId]) => logicalId);
+}
+
+/** Every statement a role gets: its inline policies and every AWS::IAM::Policy attached to it. */
+function statementsOfRole(template: Template, roleId: string): Statement[] {
+  const role = template.findResources("AWS::IAM::Role")[roleId];
+  const inline = (
+    (role?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]
+  ).flatMap((policy) => policy.PolicyDocument.Statement);
+  const attached = Object.values(template.findResources("AWS::IAM::Policy"))
+    .filter((policy) => JSON.stringify(policy.Properties.Roles ?? []).includes(`"${roleId}"`))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+  return [...inline, ...attached];
+}
+
+const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
+
 function onlyAuthorizer(template: Template) {
   const authorizers = Object.entries(template.findResources("AWS::ApiGatewayV2::Authorizer"));
   expect(authorizers).toHaveLength(1);
@@ -149,10 +178,57 @@ describe("Cognito user pool (default)", () => {
     }
     const byName = new Map(clients.map((client) => [client.ClientName as string, client]));
     expect(byName.get("nongfang-web-villager")?.ExplicitAuthFlows).toContain("ALLOW_USER_AUTH");
-    expect(byName.get("nongfang-web-staff")?.ExplicitAuthFlows).toEqual(
-      expect.arrayContaining(["ALLOW_USER_SRP_AUTH"]),
+    // SRP and refresh only: no choice-based flow (passwordless first factors), no custom auth, no plain password.
+    expect([...((byName.get("nongfang-web-staff")?.ExplicitAuthFlows ?? []) as string[])].sort()).toEqual([
+      "ALLOW_REFRESH_TOKEN_AUTH",
+      "ALLOW_USER_SRP_AUTH",
+    ]);
+  });
+
+  it("runs the MFA-enforcing pre token generation trigger with event version V2_0 (ID and access token)", () => {
+    const [trigger, ...others] = functionsWithEntry(template, TRIGGER_ENTRY);
+    expect(others).toEqual([]);
+    const pool = Object.keys(template.findResources("AWS::Cognito::UserPool"))[0];
+    template.hasResourceProperties("AWS::Cognito::UserPool", {
+      // V2_0 needs the Essentials or Plus feature plan.
+      UserPoolTier: "PLUS",
+      LambdaConfig: {
+        PreTokenGenerationConfig: { LambdaArn: { "Fn::GetAtt": [trigger, "Arn"] }, LambdaVersion: "V2_0" },
+      },
+    });
+    // Cognito may invoke it on behalf of this pool only, and waits 5 seconds at most.
+    template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunction",
+      FunctionName: { "Fn::GetAtt": [trigger, "Arn"] },
+      Principal: "cognito-idp.amazonaws.com",
+      SourceArn: { "Fn::GetAtt": [pool, "Arn"] },
+    });
+    const fn = template.findResources("AWS::Lambda::Function")[trigger ?? ""];
+    expect(fn?.Properties.Timeout).toBeLessThanOrEqual(5);
+  });
+
+  it("lets the trigger call AdminGetUser on this pool and nothing else; no other role may touch Cognito", () => {
+    const [trigger] = functionsWithEntry(template, TRIGGER_ENTRY);
+    const fn = template.findResources("AWS::Lambda::Function")[trigger ?? ""];
+    const roleId = String(fn?.Properties.Role["Fn::GetAtt"][0]);
+    const statements = statementsOfRole(template, roleId);
+    const beyondLogsAndTraces = statements.filter((statement) =>
+      actionsOf(statement).some((action) => !/^(logs|xray):/.test(action)),
     );
-    expect(byName.get("nongfang-web-staff")?.ExplicitAuthFlows).not.toContain("ALLOW_USER_PASSWORD_AUTH");
+    const pool = Object.keys(template.findResources("AWS::Cognito::UserPool"))[0];
+    expect(beyondLogsAndTraces).toEqual([
+      { Effect: "Allow", Action: "cognito-idp:AdminGetUser", Resource: { "Fn::GetAtt": [pool, "Arn"] } },
+    ]);
+    const cognitoGrants = Object.entries(template.findResources("AWS::IAM::Policy")).filter(([, policy]) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes("cognito-idp:"),
+    );
+    expect(cognitoGrants).toHaveLength(1);
+    expect(cognitoGrants[0]?.[1].Properties.Roles).toEqual([{ Ref: roleId }]);
+  });
+
+  it("never remembers devices: Cognito would skip MFA on a remembered one", () => {
+    const [pool] = Object.values(template.findResources("AWS::Cognito::UserPool"));
+    expect(pool?.Properties.DeviceConfiguration).toBeUndefined();
   });
 
   it("makes the authorizer trust the pool as issuer and both app clients as audience", () => {
@@ -172,6 +248,8 @@ describe("external OIDC issuer (-c oidcIssuerUrl=… -c oidcAudience=…)", () =
     const template = Template.fromStack(buildApp(newApp(PROVINCIAL)).stack);
     template.resourceCountIs("AWS::Cognito::UserPool", 0);
     template.resourceCountIs("AWS::Cognito::UserPoolClient", 0);
+    // That issuer enforces MFA itself; the API still checks its `amr` claim (shared/auth/mfa.ts).
+    expect(functionsWithEntry(template, TRIGGER_ENTRY)).toEqual([]);
     expect(onlyAuthorizer(template).properties.JwtConfiguration).toEqual({
       Issuer: PROVINCIAL.oidcIssuerUrl,
       Audience: ["nongfang-web", "nongfang-staff"],

@@ -1,0 +1,38 @@
+// @ts-expect-error -- not yet in package.json; Lambda's nodejs24.x runtime ships it (@aws-sdk/* stays external). Remove once declared.
+import * as cognitoIdp from "@aws-sdk/client-cognito-identity-provider";
+import {
+  type AdminGetUser,
+  MfaLookupError,
+  MfaRequiredError,
+  preTokenGeneration,
+  preTokenGenerationEventSchema,
+} from "#shared/auth/pre-token-generation.ts";
+import { logger } from "#shared/logger.ts";
+
+const cognito = new cognitoIdp.CognitoIdentityProviderClient({});
+const adminGetUser: AdminGetUser = (input) => cognito.send(new cognitoIdp.AdminGetUserCommand(input));
+
+/**
+ * Cognito pre token generation trigger (V2_0): refuses staff sign-ins without
+ * MFA and marks MFA in staff tokens (shared/auth/pre-token-generation.ts).
+ * Throwing is how a trigger refuses: Cognito then issues no token.
+ */
+export const handler = async (event: unknown) => {
+  const input = preTokenGenerationEventSchema.parse(event);
+  try {
+    return await preTokenGeneration(input, { adminGetUser });
+  } catch (error) {
+    if (error instanceof MfaRequiredError || error instanceof MfaLookupError) {
+      // Who was refused and why, by the opaque `sub`: never the username, which may be a phone number.
+      logger.warn("Sign-in refused", {
+        reason: error.name,
+        sub: input.request.userAttributes.sub,
+        role: input.request.userAttributes["custom:role"],
+        triggerSource: input.triggerSource,
+        clientId: input.callerContext.clientId,
+        ...(error instanceof MfaLookupError ? { cause: error.cause } : {}),
+      });
+    }
+    throw error;
+  }
+};
