@@ -7,13 +7,20 @@ import { DocumentsBucket } from "./constructs/documents-bucket.ts";
 import { NongfangFunction } from "./constructs/function.ts";
 import { NongfangHttpApi } from "./constructs/http-api.ts";
 import { externalIssuerFromContext, NongfangIdentity } from "./constructs/identity.ts";
+import { apiPathPatterns, WebHosting, webHostingFromContext } from "./constructs/web-hosting.ts";
 import { ROUTES, type RouteDefinition } from "./routes.ts";
+import { webConfig } from "./web-config.ts";
 
 export interface NongfangStackProps extends StackProps {
-  /** Browser origins allowed to upload to the documents bucket. */
+  /** Browser origins allowed to upload to the documents bucket, besides the web distribution's own. */
   readonly webOrigins: readonly string[];
-  /** Where certificate QR codes point (`<url>/verify/<number>`), e.g. the web domain; default: the API's URL. */
+  /**
+   * Where certificate QR codes point (`<url>/verify/<number>`); default: the web
+   * app's custom domain when one is given (`-c webDomainName`), else the API's URL.
+   */
   readonly publicBaseUrl?: string;
+  /** The built web app (web/dist) to deploy; without it only config.json is (tests, the local cloud). */
+  readonly webAssetDir?: string;
 }
 
 /** Functions that print the public verification URL (certificate QR codes) get PUBLIC_BASE_URL. */
@@ -34,7 +41,8 @@ export class NongfangStack extends Stack {
   constructor(scope: Construct, id: string, props: NongfangStackProps) {
     super(scope, id, props);
     const { table } = new CaseTable(this, "CaseTable");
-    const { bucket } = new DocumentsBucket(this, "Documents", { allowedOrigins: props.webOrigins });
+    const documents = new DocumentsBucket(this, "Documents", { allowedOrigins: props.webOrigins });
+    const { bucket } = documents;
     // Seals ID and phone numbers (PIPL) field by field; only functions bound with bindKey may use it.
     const personalDataKey = new Key(this, "PersonalDataKey", {
       description: "Nongfang: envelope encryption of personal data (ID and phone numbers) in the case table",
@@ -94,11 +102,39 @@ export class NongfangStack extends Stack {
     const external = externalIssuerFromContext(this);
     const identity = new NongfangIdentity(this, "Identity", external ? { external } : {});
     const httpApi = new NongfangHttpApi(this, "HttpApi", { functionFor, authorizer: identity.authorizer });
-
     // Built from the API id (a Ref), not its ApiEndpoint attribute, so the local cloud can resolve it. No cycle:
     // the API resource depends on no function; only routes, integrations and permissions do.
+    const apiDomain = `${httpApi.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+
+    // The web app and the API on one CloudFront origin (web-hosting.ts says why).
+    const webHosting = webHostingFromContext(this);
+    const web = new WebHosting(this, "Web", {
+      ...(props.webAssetDir ? { assetDir: props.webAssetDir } : {}),
+      config: webConfig(
+        // Cognito: the villager app client comes first; an external issuer: its first audience.
+        { issuer: identity.issuerUrl, clientId: identity.audience[0] ?? "" },
+        // The same context the functions' COUNTY_POLICY_ID comes from (constructs/function.ts).
+        String(this.node.tryGetContext("countyPolicy") ?? "sichuan-default"),
+      ),
+      api: { domainName: apiDomain, pathPatterns: apiPathPatterns(ROUTES.map((route) => route.path)) },
+      // Presigned URLs name the documents bucket as <bucket>.s3.<region>.<suffix>. Naming the bucket itself
+      // would make the headers policy depend on the bucket, whose CORS depends on the distribution: a cycle.
+      documentOrigins: [`https://*.s3.${this.region}.${this.urlSuffix}`],
+      // Cognito's issuer URL is a token; its origin is the region's cognito-idp endpoint (sign-in API calls).
+      connectOrigins: [
+        identity.userPool
+          ? `https://cognito-idp.${this.region}.${this.urlSuffix}`
+          : new URL(identity.issuerUrl).origin,
+      ],
+      accessLogs: documents.accessLogs,
+      ...webHosting,
+    });
+    // Villagers upload from the web app's pages: straight to the documents bucket with presigned PUTs.
+    for (const origin of web.origins) documents.allowOrigin(origin);
+
     const publicBaseUrl =
-      props.publicBaseUrl ?? `https://${httpApi.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+      props.publicBaseUrl ??
+      (webHosting.domain ? `https://${webHosting.domain.domainName}` : `https://${apiDomain}`);
     for (const construct of this.node.findAll()) {
       if (construct instanceof NongfangFunction && NEEDS_PUBLIC_BASE_URL.has(construct.entry)) {
         construct.function.addEnvironment("PUBLIC_BASE_URL", publicBaseUrl);
