@@ -11,6 +11,7 @@ import { startLocalDynamoDb } from "./dynamodb.ts";
 import { startLocalHttpApi } from "./http-api.ts";
 import { createLocalJwtAuthorizer } from "./jwt-authorizer.ts";
 import { functionsFromTemplate, LocalLambdaRuntime } from "./lambda-runtime.ts";
+import type { LocalMeter } from "./meter.ts";
 import { startLocalOidcIssuer } from "./oidc-issuer.ts";
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "./s3.ts";
 import { seedReferenceData } from "./seed.ts";
@@ -40,6 +41,8 @@ export interface LocalCloudOptions {
   readonly context?: Readonly<Record<string, unknown>>;
   /** Multiplies every Wait and task timeout of the workflow (tests and benchmarks shrink time). */
   readonly waitScale?: number;
+  /** Benchmarks: observers of DynamoDB capacity, S3 requests and Lambda handler time (see meter.ts). */
+  readonly meter?: LocalMeter;
 }
 
 /** What a client needs to talk to the running local cloud; written to `<dataDir>/endpoints.json`. */
@@ -99,7 +102,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const tableName = names.resolveRef(only(logicalIdsOf(template, "AWS::DynamoDB::GlobalTable"), "table"));
   const bucketNames = logicalIdsOf(template, "AWS::S3::Bucket").map((id) => names.resolveRef(id));
   const stateMachineIds = logicalIdsOf(template, "AWS::StepFunctions::StateMachine");
-  const runtime = new LocalLambdaRuntime(functionsFromTemplate(template, names), REPO_ROOT);
+  const runtime = new LocalLambdaRuntime(functionsFromTemplate(template, names), REPO_ROOT, options.meter);
   const environment = runtime.sharedEnvironment();
 
   const apiPort = options.ports?.api || (await freePort());
@@ -111,6 +114,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       port: options.ports?.dynamodb ?? 0,
       dataDir: path.join(options.dataDir, "dynamodb"),
       tables: [{ name: tableName, design: CASE_TABLE }],
+      ...(options.meter ? { meter: options.meter } : {}),
     });
     closers.push(() => dynamodb.close());
     // The pre-check reads households, villages and parcels from the table: load the demo set.
@@ -127,6 +131,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       dataDir: path.join(options.dataDir, "s3"),
       buckets: bucketNames,
       allowedOrigins: [apiUrl, `http://localhost:${apiPort}`],
+      ...(options.meter ? { meter: options.meter } : {}),
     });
     closers.push(() => s3.close());
 

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { logger } from "#shared/logger.ts";
 import { ENTRY_METADATA, LOCAL_SKIP_METADATA } from "../constructs/function.ts";
+import type { LocalMeter } from "./meter.ts";
 import { type CfnTemplate, type PhysicalNames, resolveIntrinsics } from "./template.ts";
 
 export interface LocalFunction {
@@ -63,6 +64,8 @@ export class LocalLambdaRuntime {
   constructor(
     readonly functions: readonly LocalFunction[],
     private readonly repoRoot: string,
+    /** Benchmarks: every invocation's handler time goes to `meter.lambda`. */
+    private readonly meter?: LocalMeter,
   ) {
     for (const fn of functions) {
       this.byName.set(fn.logicalId, fn);
@@ -132,8 +135,11 @@ export class LocalLambdaRuntime {
         fn.timeoutSeconds * 1000,
       );
     });
+    const started = performance.now();
+    let ok = false;
     try {
       const result = await Promise.race([handler(event, context), timeout]);
+      ok = true;
       return result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
     } catch (error) {
       if (error instanceof LambdaTimeoutError) throw error;
@@ -144,6 +150,13 @@ export class LocalLambdaRuntime {
       throw failure;
     } finally {
       clearTimeout(timer);
+      // Around the handler only: loading the module is Lambda's Init phase, billed apart (cold starts).
+      this.meter?.lambda?.({
+        logicalId: fn.logicalId,
+        entry: fn.entry,
+        durationMs: performance.now() - started,
+        ok,
+      });
     }
   }
 }

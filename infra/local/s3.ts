@@ -1,4 +1,5 @@
 import S3rver from "s3rver";
+import type { LocalMeter } from "./meter.ts";
 
 /** s3rver's well-known key pair; it does not verify presigned URL signatures. */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
@@ -9,6 +10,8 @@ export interface LocalS3Options {
   readonly buckets: readonly string[];
   /** Browser origins allowed to PUT/GET with presigned URLs (the local web app). */
   readonly allowedOrigins: readonly string[];
+  /** Benchmarks: report every request (SDK calls and presigned URLs) to `meter.s3` once it is answered. */
+  readonly meter?: LocalMeter;
 }
 
 export interface LocalS3 {
@@ -50,6 +53,21 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     })),
   });
   const { port } = await server.run();
+  const { meter } = options;
+  if (meter) {
+    // A listener in front of s3rver's own: it only watches (never reads the body, which s3rver consumes).
+    server.httpServer.prependListener("request", (req, res) => {
+      res.once("finish", () =>
+        meter.s3?.({
+          method: req.method ?? "GET",
+          url: req.url ?? "/",
+          status: res.statusCode,
+          requestBytes: Number(req.headers["content-length"] ?? 0) || 0,
+          userAgent: String(req.headers["user-agent"] ?? ""),
+        }),
+      );
+    });
+  }
   return {
     endpoint: `http://127.0.0.1:${port}`,
     close: () => server.close(),
