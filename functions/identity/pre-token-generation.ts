@@ -1,5 +1,7 @@
-// @ts-expect-error -- not yet in package.json; Lambda's nodejs24.x runtime ships it (@aws-sdk/* stays external). Remove once declared.
-import * as cognitoIdp from "@aws-sdk/client-cognito-identity-provider";
+import {
+  AdminGetUserCommand,
+  CognitoIdentityProviderClient,
+} from "@aws-sdk/client-cognito-identity-provider";
 import {
   type AdminGetUser,
   MfaLookupError,
@@ -9,8 +11,8 @@ import {
 } from "#shared/auth/pre-token-generation.ts";
 import { logger } from "#shared/logger.ts";
 
-const cognito = new cognitoIdp.CognitoIdentityProviderClient({});
-const adminGetUser: AdminGetUser = (input) => cognito.send(new cognitoIdp.AdminGetUserCommand(input));
+const cognito = new CognitoIdentityProviderClient({});
+const adminGetUser: AdminGetUser = (input) => cognito.send(new AdminGetUserCommand(input));
 
 /**
  * Cognito pre token generation trigger (V2_0): refuses staff sign-ins without
