@@ -68,6 +68,10 @@ export class NongfangStack extends Stack {
         "functions/workflow/mark-overdue.ts",
         "Workflow: marks a late step overdue, escalates it",
       ),
+      remind: task(
+        "functions/workflow/remind.ts",
+        "Workflow: reminds a step that waited a whole reminder interval",
+      ),
       aggregateJointReview: task(
         "functions/workflow/aggregate-joint-review.ts",
         "Workflow: merges one joint-review round's answers",

@@ -35,6 +35,8 @@ export interface ApprovalWorkflowProps {
   readonly openStep: NongfangFunction;
   /** Marks a timed-out step overdue and escalates it to the township head. */
   readonly markOverdue: NongfangFunction;
+  /** Records a reminder on a step that waited a whole reminder interval (heartbeat timeout). */
+  readonly remind: NongfangFunction;
   /** Merges one joint-review round's answers. */
   readonly aggregateJointReview: NongfangFunction;
   /** Issues the approved case's certificates. */
@@ -153,6 +155,7 @@ export class ApprovalWorkflow extends Construct {
           "round.$": "$.jointReview.round",
           "noticeSeconds.$": "$.plan.noticeSeconds",
           "limits.$": "$.plan.limits",
+          "reminderSeconds.$": "$.plan.reminderSeconds",
         },
       },
     }).next(jointReview);
@@ -254,19 +257,33 @@ export class ApprovalWorkflow extends Construct {
    * A human step: open-step waits for the decision (`$.decision`) until the
    * plan's limit; on States.Timeout, MarkOverdue escalates and the same step
    * is reopened (overdue, no timeout) — a late step is chased, never decided
-   * by the clock. Inside the joint-review Map the Map itself records failures.
+   * by the clock.
+   *
+   * Heartbeats are the reminder clock. Nothing sends SendTaskHeartbeat while a
+   * person decides, so `HeartbeatSeconds` (the policy's reminder interval)
+   * fires every interval the step waits without a decision: Remind records the
+   * reminder (event + the step's reminder count in its queue) and the wait
+   * resumes for what is left of the limit (`$.wait`, pure arithmetic on the
+   * segment that ran, so the deadline never moves). When less than an interval
+   * is left, the last segment waits without a heartbeat. Overdue steps keep
+   * being reminded every interval. Inside the joint-review Map the Map itself
+   * records failures.
+   *
+   *   <Step> → Check ─(time left > interval)→ Wait ─heartbeat→ Remind → Check
+   *                  └→ LastWait                  └─timeout─┐
+   *                        └─timeout→ MarkOverdue → Overdue ─heartbeat→ RemindOverdue → Overdue
    */
   private humanStep(
     id: string,
     step: StepKind,
     options: { inMap?: boolean } = {},
-  ): { entry: LambdaInvoke; continueWith(next: IChainable): void } {
+  ): { entry: State; continueWith(next: IChainable): void } {
     const target = {
       "caseId.$": "$.caseId",
       step,
       ...(step === "joint_review" ? { "department.$": "$.department", "round.$": "$.round" } : {}),
     };
-    const waitFor = (stateId: string, overdue: boolean) => {
+    const waitFor = (stateId: string, timing: "segment" | "last" | "overdue") => {
       const task = new LambdaInvoke(this, stateId, {
         lambdaFunction: this.props.openStep.function,
         integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
@@ -274,17 +291,49 @@ export class ApprovalWorkflow extends Construct {
           taskToken: JsonPath.taskToken,
           ...target,
           executionArn: JsonPath.executionId,
-          ...(overdue ? { overdue: true } : {}),
+          ...(timing === "overdue" ? { overdue: true } : {}),
         }),
-        ...(overdue ? {} : { taskTimeout: Timeout.at(`$.plan.limits.${step}`) }),
+        ...(timing === "overdue" ? {} : { taskTimeout: Timeout.at("$.wait.timeoutSeconds") }),
+        ...(timing === "segment" ? { heartbeatTimeout: Timeout.at("$.wait.heartbeatSeconds") } : {}),
+        ...(timing === "overdue" ? { heartbeatTimeout: Timeout.at("$.plan.reminderSeconds") } : {}),
         retryOnServiceExceptions: false,
         resultPath: "$.decision",
       });
       this.retryTransient(task);
       return task;
     };
-    const open = waitFor(id, false);
-    const reopened = waitFor(`${id}Overdue`, true);
+    const prepare = new Pass(this, id, {
+      comment: "The first wait segment: the whole limit, reminded every interval.",
+      parameters: {
+        "timeoutSeconds.$": `$.plan.limits.${step}`,
+        "heartbeatSeconds.$": "$.plan.reminderSeconds",
+      },
+      resultPath: "$.wait",
+    });
+    const open = waitFor(`${id}Wait`, "segment");
+    const last = waitFor(`${id}LastWait`, "last");
+    const reopened = waitFor(`${id}Overdue`, "overdue");
+    const check = new Choice(this, `${id}Check`)
+      .when(Condition.numberGreaterThanJsonPath("$.wait.timeoutSeconds", "$.wait.heartbeatSeconds"), open)
+      .otherwise(last);
+    prepare.next(check);
+    const remindTask = (stateId: string, overdue: boolean) => {
+      const task = new LambdaInvoke(this, stateId, {
+        lambdaFunction: this.props.remind.function,
+        payload: TaskInput.fromObject({
+          ...target,
+          "reminderSeconds.$": "$.plan.reminderSeconds",
+          ...(overdue ? {} : { "wait.$": "$.wait" }),
+        }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: overdue ? JsonPath.DISCARD : "$.wait",
+      });
+      this.retryTransient(task);
+      return task;
+    };
+    const remind = remindTask(`${id}Remind`, false);
+    const remindOverdue = remindTask(`${id}RemindOverdue`, true);
     const markOverdue = new LambdaInvoke(this, `${id}MarkOverdue`, {
       lambdaFunction: this.props.markOverdue.function,
       payload: TaskInput.fromObject(target),
@@ -293,17 +342,24 @@ export class ApprovalWorkflow extends Construct {
       resultPath: JsonPath.DISCARD,
     });
     this.retryTransient(markOverdue);
+    // Order matters: a heartbeat timeout is also a States.Timeout, so its catcher comes first.
+    open.addCatch(remind, { errors: ["States.HeartbeatTimeout"], resultPath: JsonPath.DISCARD });
     open.addCatch(markOverdue, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+    last.addCatch(markOverdue, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+    reopened.addCatch(remindOverdue, { errors: ["States.HeartbeatTimeout"], resultPath: JsonPath.DISCARD });
     if (!options.inMap) {
-      for (const task of [open, markOverdue, reopened]) {
+      for (const task of [open, last, markOverdue, reopened, remind, remindOverdue]) {
         task.addCatch(this.recordFailure, { errors: ["States.ALL"], resultPath: "$.error" });
       }
     }
+    remind.next(check);
+    remindOverdue.next(reopened);
     markOverdue.next(reopened);
     return {
-      entry: open,
+      entry: prepare,
       continueWith: (next) => {
         open.next(next);
+        last.next(next);
         reopened.next(next);
       },
     };
@@ -319,7 +375,7 @@ export class ApprovalWorkflow extends Construct {
     correctionId: string,
     unexpected: IChainable,
     outcomes: Omit<Outcomes, "correction_requested">,
-  ): LambdaInvoke {
+  ): State {
     const human = this.humanStep(id, step);
     const correction = this.humanStep(correctionId, "correction");
     correction.continueWith(human.entry);

@@ -5,10 +5,11 @@
  *
  * - Transient failures (throttling, 5xx, network) are retried with exponential
  *   backoff and jitter.
- * - `TaskTimedOut` / `TaskDoesNotExist`: the workflow may have reopened the
- *   timed-out step with a new token, so the TOKEN item is read again and, if it
- *   changed, the send is retried once with the new token. Otherwise the step is
- *   left unsent with the reason, for an operator to look at.
+ * - `TaskTimedOut` / `TaskDoesNotExist`: the workflow may be reopening the
+ *   step with a new token (its time limit or reminder interval just ran out),
+ *   so the TOKEN item is read again for a few seconds and, once it changed,
+ *   the send is retried once with the new token. Otherwise the step is left
+ *   unsent with the reason, for an operator to look at (redrive).
  * - The token is never logged or returned.
  */
 import { SendTaskSuccessCommand, type SFNClient } from "@aws-sdk/client-sfn";
@@ -24,6 +25,8 @@ export interface DeliveryDeps {
   readonly now: () => Date;
   /** Send attempts for transient errors and the first backoff delay (doubled each time). */
   readonly retry?: { readonly attempts: number; readonly baseDelayMs: number };
+  /** Reads of the TOKEN item while waiting for a reopened step's new token, and the first delay. */
+  readonly reopenWait?: { readonly attempts: number; readonly delayMs: number };
 }
 
 export type Delivery =
@@ -32,6 +35,8 @@ export type Delivery =
   | { readonly status: "pending"; readonly reason: string };
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 150 };
+/** 100 ms doubling over 6 reads: up to ~3 s, the time a reopening takes (Remind or MarkOverdue, then open-step). */
+const DEFAULT_REOPEN_WAIT = { attempts: 6, delayMs: 100 };
 
 /** The workflow no longer waits on this token. */
 const CLOSED_TASK_ERRORS = ["TaskTimedOut", "TaskDoesNotExist"];
@@ -66,6 +71,25 @@ async function sendWithBackoff(deps: DeliveryDeps, taskToken: string, output: st
   return { ok: false, error: lastError };
 }
 
+/**
+ * The step's token once it differs from `closed`, polled with doubling delays
+ * (the reopening is a Lambda or two away); undefined if none comes in time.
+ */
+async function freshToken(
+  deps: DeliveryDeps,
+  caseId: string,
+  stepId: string,
+  closed: string,
+): Promise<string | undefined> {
+  const { attempts, delayMs } = deps.reopenWait ?? DEFAULT_REOPEN_WAIT;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const fresh = await readTaskToken(deps.client, deps.tableName, caseId, stepId);
+    if (fresh && fresh !== closed) return fresh;
+    if (attempt < attempts - 1) await new Promise((resolve) => setTimeout(resolve, delayMs * 2 ** attempt));
+  }
+  return undefined;
+}
+
 /** Sends `decision` for the step's current token and records the result on the STEP item. */
 export async function deliverDecision(
   deps: DeliveryDeps,
@@ -80,9 +104,10 @@ export async function deliverDecision(
   if (token) {
     outcome = await sendWithBackoff(deps, token, output);
     if (!outcome.ok && CLOSED_TASK_ERRORS.includes(outcome.error)) {
-      // A timed-out step may have been reopened with a new token: retry once with it.
-      const fresh = await readTaskToken(deps.client, deps.tableName, caseId, stepId);
-      if (fresh && fresh !== token) {
+      // A step whose timer just fired (time limit or reminder) is reopened with a new
+      // token within moments: wait for it briefly, then send once with it.
+      const fresh = await freshToken(deps, caseId, stepId, token);
+      if (fresh) {
         logger.info("Task token replaced after a closed task; sending again", context);
         token = fresh;
         outcome = await sendWithBackoff(deps, token, output);

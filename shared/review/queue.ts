@@ -36,6 +36,7 @@ const queueItemSchema = z.object({
   openedAt: z.string().optional(),
   deadline: z.string().optional(),
   overdue: z.boolean().optional(),
+  reminders: z.int().optional(),
   gsi1sk: z.string(),
 });
 
@@ -54,6 +55,8 @@ export interface QueueEntry {
   readonly openedAt: string | null;
   readonly deadline: string | null;
   readonly overdue: boolean;
+  /** Reminder intervals the step has waited undecided (shared/workflow/remind.ts). */
+  readonly reminders: number;
 }
 
 export interface QueuePage {
@@ -164,6 +167,7 @@ export async function listQueue(
         openedAt: item.openedAt ?? null,
         deadline: item.deadline ?? null,
         overdue: item.overdue ?? item.gsi1sk.startsWith("0#"),
+        reminders: item.reminders ?? 0,
       };
     }),
     nextCursor: page.LastEvaluatedKey

@@ -100,5 +100,8 @@ export const stepRecordSchema = z.object({
   decision: decisionSchema.optional(),
   /** When the decision reached the workflow (SendTaskSuccess); absent means it must be (re)sent. */
   sentAt: z.iso.datetime().optional(),
+  /** How many reminder intervals the step has waited undecided (shared/workflow/remind.ts), and the last. */
+  reminders: z.int().min(0).optional(),
+  remindedAt: z.iso.datetime().optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;

@@ -173,6 +173,13 @@ export const countyPolicySchema = z
     building: buildingLimitsSchema,
     publicNotice: publicNoticeSchema,
     timeLimits: timeLimitsSchema,
+    /**
+     * Every this long a human step waits without a decision, it is reminded (the
+     * workflow's HeartbeatSeconds; shared/workflow/remind.ts). Steps whose limit
+     * is shorter are never reminded before they fall due; overdue steps keep
+     * being reminded at this cadence.
+     */
+    reminderInterval: durationSchema,
     /** What a plot outside the village construction boundary gets: a warning or a block. */
     outsideVillageConstructionBoundary: z.enum(["warn", "block"]),
     departments: z.array(departmentPolicySchema).min(1),

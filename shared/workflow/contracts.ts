@@ -35,6 +35,20 @@ export const markOverdueInput = z.object({
 });
 export type MarkOverdueInput = z.infer<typeof markOverdueInput>;
 
+/** One wait segment of a human step: what is left of its limit, and the reminder heartbeat. */
+export const waitSegment = z.object({
+  timeoutSeconds: z.int().positive(),
+  heartbeatSeconds: z.int().positive(),
+});
+export type WaitSegment = z.infer<typeof waitSegment>;
+
+/** A step's heartbeat timed out: it waited a whole reminder interval (`wait` absent once it is overdue). */
+export const remindInput = markOverdueInput.extend({
+  reminderSeconds: z.int().positive(),
+  wait: waitSegment.optional(),
+});
+export type RemindInput = z.infer<typeof remindInput>;
+
 export const aggregateJointReviewInput = z.object({ caseId, round: z.int().min(1) });
 export type AggregateJointReviewInput = z.infer<typeof aggregateJointReviewInput>;
 

@@ -5,6 +5,7 @@
  * reopens the same step without a timeout: a late step is chased, never
  * decided by the clock.
  */
+import type { StepRecord } from "../schemas/case.ts";
 import { CaseStore, type TransactItem } from "../store/case-store.ts";
 import { queueKeys } from "../store/keys.ts";
 import { type MarkOverdueInput, WORKFLOW_ACTOR } from "./contracts.ts";
@@ -21,6 +22,14 @@ export class StepNotFoundError extends Error {
   override readonly name = "StepNotFoundError";
 }
 
+/** The step a workflow timer fired for: the given round (joint review), else the latest awaiting one. */
+export function timedStep(steps: readonly StepRecord[], input: MarkOverdueInput): StepRecord | undefined {
+  const ofKind = stepsOfKind(steps, input.step, input.department);
+  return input.round === undefined
+    ? ofKind.filter((candidate) => candidate.status === "awaiting_response").at(-1)
+    : ofKind.find((candidate) => candidate.round === input.round);
+}
+
 export async function markOverdue(
   deps: WorkflowDeps,
   input: MarkOverdueInput,
@@ -28,11 +37,7 @@ export async function markOverdue(
   const store = new CaseStore(deps.client, deps.tableName, deps.now);
   return store.withRetry(input.caseId, async () => {
     const { record, steps } = await store.load(input.caseId);
-    const ofKind = stepsOfKind(steps, input.step, input.department);
-    const step =
-      input.round === undefined
-        ? ofKind.filter((candidate) => candidate.status === "awaiting_response").at(-1)
-        : ofKind.find((candidate) => candidate.round === input.round);
+    const step = timedStep(steps, input);
     if (!step) {
       throw new StepNotFoundError(
         `Case ${input.caseId}: no open ${input.step}${input.department ? ` (${input.department})` : ""} step`,

@@ -22,6 +22,8 @@ export interface WorkflowPlan {
   readonly noticeSeconds: number;
   /** Each human step's task timeout (TimeoutSecondsPath `$.plan.limits.<step>`). */
   readonly limits: Readonly<Record<StepKind, number>>;
+  /** The reminder heartbeat of every human step (HeartbeatSeconds); working days as in `limitSeconds`. */
+  readonly reminderSeconds: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -64,5 +66,6 @@ export function workflowPlan(policy: CountyPolicy, precheck: PrecheckResult, now
     round: 1,
     noticeSeconds: noticeSeconds(policy, now),
     limits: stepLimits(policy, now),
+    reminderSeconds: limitSeconds(policy.reminderInterval, now),
   };
 }

@@ -11,10 +11,16 @@ interface AslState {
   readonly Next?: string;
   readonly End?: boolean;
   readonly TimeoutSecondsPath?: string;
+  readonly HeartbeatSecondsPath?: string;
+  readonly ResultPath?: string;
   readonly Parameters?: { readonly FunctionName?: string; readonly Payload?: Record<string, unknown> };
   readonly Catch?: readonly { readonly ErrorEquals: readonly string[]; readonly Next: string }[];
   readonly Retry?: readonly { readonly ErrorEquals: readonly string[] }[];
-  readonly Choices?: readonly { readonly StringEquals?: string; readonly Next: string }[];
+  readonly Choices?: readonly {
+    readonly StringEquals?: string;
+    readonly Next: string;
+    readonly [field: string]: unknown;
+  }[];
   readonly Default?: string;
   readonly ItemProcessor?: { readonly StartAt: string; readonly States: Record<string, AslState> };
   readonly [field: string]: unknown;
@@ -85,28 +91,82 @@ describe("approval workflow definition", () => {
   });
 
   it("makes every human step a waitForTaskToken open-step with its limit from $.plan.limits and a timeout path to MarkOverdue", () => {
-    const humanSteps = allStates().filter(([, state]) => isHumanStep(state));
-    const opened = humanSteps.filter(([, state]) => state.Parameters?.Payload?.overdue !== true);
-    expect(new Set(opened.map(([, state]) => state.Parameters?.Payload?.step))).toEqual(new Set(STEP_KINDS));
-    for (const [name, state, scope] of opened) {
-      const step = String(state.Parameters?.Payload?.step);
-      expect(state.Parameters?.FunctionName, name).toMatch(/^<WorkflowOpenStepFunction\w+\.Arn>$/);
-      expect(state.Parameters?.Payload, name).toMatchObject({
-        "taskToken.$": "$$.Task.Token",
-        "caseId.$": "$.caseId",
-        "executionArn.$": "$$.Execution.Id",
-      });
-      expect(state.TimeoutSecondsPath, name).toBe(`$.plan.limits.${step}`);
-      expect(state.ResultPath, name).toBe("$.decision");
-
-      // Timeout → MarkOverdue → the same step reopened, overdue, with no timeout at all.
+    const entries = allStates().filter(
+      ([, state]) =>
+        state.Type === "Pass" &&
+        state.ResultPath === "$.wait" &&
+        String((state.Parameters as Record<string, unknown> | undefined)?.["timeoutSeconds.$"]).startsWith(
+          "$.plan.limits.",
+        ),
+    );
+    const steps = entries.map(([, state]) =>
+      String((state.Parameters as Record<string, unknown>)["timeoutSeconds.$"]).replace("$.plan.limits.", ""),
+    );
+    expect(new Set(steps)).toEqual(new Set(STEP_KINDS));
+    for (const [name, entry, scope] of entries) {
       const states = scope === "map" ? (asl.States.JointReview?.ItemProcessor?.States ?? {}) : asl.States;
-      const markOverdue = states[catchTo(state, "States.Timeout") ?? ""];
+      const step = String((entry.Parameters as Record<string, unknown>)["timeoutSeconds.$"]).replace(
+        "$.plan.limits.",
+        "",
+      );
+      // The first segment: the whole limit, a heartbeat every reminder interval.
+      expect(entry.Parameters, name).toEqual({
+        "timeoutSeconds.$": `$.plan.limits.${step}`,
+        "heartbeatSeconds.$": "$.plan.reminderSeconds",
+      });
+      // More than an interval left → a reminded wait; otherwise the last wait, without a heartbeat.
+      const check = states[entry.Next ?? ""];
+      expect(check?.Choices, name).toEqual([
+        {
+          Variable: "$.wait.timeoutSeconds",
+          NumericGreaterThanPath: "$.wait.heartbeatSeconds",
+          Next: `${name}Wait`,
+        },
+      ]);
+      expect(check?.Default, name).toBe(`${name}LastWait`);
+      const wait = states[`${name}Wait`];
+      const last = states[`${name}LastWait`];
+      for (const [label, state] of [
+        ["Wait", wait],
+        ["LastWait", last],
+      ] as const) {
+        expect(state && isHumanStep(state), `${name}${label}`).toBe(true);
+        expect(state?.Parameters?.FunctionName, name).toMatch(/^<WorkflowOpenStepFunction\w+\.Arn>$/);
+        expect(state?.Parameters?.Payload, name).toMatchObject({
+          "taskToken.$": "$$.Task.Token",
+          "caseId.$": "$.caseId",
+          "executionArn.$": "$$.Execution.Id",
+          step,
+        });
+        expect(state?.TimeoutSecondsPath, name).toBe("$.wait.timeoutSeconds");
+        expect(state?.ResultPath, name).toBe("$.decision");
+      }
+      expect(wait?.HeartbeatSecondsPath, name).toBe("$.wait.heartbeatSeconds");
+      expect(last?.HeartbeatSecondsPath, name).toBeUndefined();
+
+      // Heartbeat (caught before States.Timeout, which also matches it) → Remind → what is left of the limit.
+      expect(wait?.Catch?.[0]?.ErrorEquals, name).toEqual(["States.HeartbeatTimeout"]);
+      const remind = states[wait?.Catch?.[0]?.Next ?? ""];
+      expect(remind?.Resource, name).toMatch(/^<WorkflowRemindFunction\w+\.Arn>$/);
+      expect(remind?.ResultPath, name).toBe("$.wait");
+      expect(remind?.Next, name).toBe(entry.Next);
+
+      // Timeout → MarkOverdue → the same step reopened, overdue, with no timeout, still reminded.
+      const markOverdue = states[catchTo(wait as AslState, "States.Timeout") ?? ""];
+      expect(catchTo(last as AslState, "States.Timeout"), name).toBe(
+        catchTo(wait as AslState, "States.Timeout"),
+      );
       expect(markOverdue?.Resource, name).toMatch(/^<WorkflowMarkOverdueFunction\w+\.Arn>$/);
       const reopened = states[markOverdue?.Next ?? ""];
       expect(reopened?.Parameters?.Payload, name).toMatchObject({ step, overdue: true });
       expect(reopened?.TimeoutSecondsPath, name).toBeUndefined();
-      expect(reopened?.Next ?? reopened?.End, name).toEqual(state.Next ?? state.End);
+      expect(reopened?.HeartbeatSecondsPath, name).toBe("$.plan.reminderSeconds");
+      const remindOverdue = states[catchTo(reopened as AslState, "States.HeartbeatTimeout") ?? ""];
+      expect(remindOverdue?.Resource, name).toMatch(/^<WorkflowRemindFunction\w+\.Arn>$/);
+      expect(remindOverdue?.Next, name).toBe(markOverdue?.Next);
+      for (const done of [wait, last, reopened]) {
+        expect(done?.Next ?? done?.End, name).toEqual(wait?.Next ?? wait?.End);
+      }
     }
   });
 
@@ -128,7 +188,7 @@ describe("approval workflow definition", () => {
             ItemProcessor: Match.objectLike({
               StartAt: "Consultation",
               States: Match.objectLike({
-                Consultation: Match.objectLike({
+                ConsultationWait: Match.objectLike({
                   Parameters: Match.objectLike({
                     Payload: Match.objectLike({ step: "joint_review", "department.$": "$.department" }),
                   }),
@@ -175,12 +235,14 @@ describe("approval workflow definition", () => {
       const state = asl.States[choice] as AslState;
       expect(outcomes(state), choice).toEqual({ approved, rejected, correction_requested: correction });
       expect(state.Default, choice).toBe("UnexpectedDecision");
-      expect(asl.States[correction]?.Parameters?.Payload?.step, correction).toBe("correction");
+      expect(asl.States[`${correction}Wait`]?.Parameters?.Payload?.step, correction).toBe("correction");
     }
-    expect(asl.States.VillageCorrection?.Next).toBe("VillageReview");
-    expect(asl.States.AcceptanceCorrection?.Next).toBe("TownshipAcceptance");
-    expect(asl.States.ApprovalCorrection?.Next).toBe("TownshipApproval");
-    expect(asl.States.JointReviewCorrection?.Next).toBe("NextJointReviewRound");
+    // A human step's answer leaves from its reminded wait (and its last and overdue waits, same Next).
+    const nextOf = (step: string) => asl.States[`${step}Wait`]?.Next;
+    expect(nextOf("VillageCorrection")).toBe("VillageReview");
+    expect(nextOf("AcceptanceCorrection")).toBe("TownshipAcceptance");
+    expect(nextOf("ApprovalCorrection")).toBe("TownshipApproval");
+    expect(nextOf("JointReviewCorrection")).toBe("NextJointReviewRound");
     expect(asl.States.NextJointReviewRound).toMatchObject({
       Type: "Pass",
       Next: "JointReview",
@@ -188,12 +250,14 @@ describe("approval workflow definition", () => {
         plan: expect.objectContaining({
           "departments.$": "$.jointReview.departments",
           "round.$": "$.jointReview.round",
+          "limits.$": "$.plan.limits",
+          "reminderSeconds.$": "$.plan.reminderSeconds",
         }),
       },
     });
     expect(asl.States.IssueCertificates?.Next).toBe("SiteVisitStaking");
-    expect(asl.States.SiteVisitStaking?.Next).toBe("SiteVisitCompletion");
-    expect(asl.States.SiteVisitCompletion?.Next).toBe("Completed");
+    expect(nextOf("SiteVisitStaking")).toBe("SiteVisitCompletion");
+    expect(nextOf("SiteVisitCompletion")).toBe("Completed");
     expect(asl.States.Rejected?.Type).toBe("Succeed");
     expect(asl.States.Completed?.Type).toBe("Succeed");
   });

@@ -68,8 +68,14 @@ function touchingForest(application: ApplicationComplete): ApplicationComplete {
 }
 
 async function statesEntered(executionArn: string): Promise<string[]> {
-  const history = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
-  return history.events?.flatMap((event) => event.stateEnteredEventDetails?.name ?? []) ?? [];
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken }));
+    names.push(...(page.events ?? []).flatMap((event) => event.stateEnteredEventDetails?.name ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return names;
 }
 
 /** Drives a fresh case through village review and acceptance to the joint review. */
@@ -243,6 +249,51 @@ describe("approval workflow on the local cloud", () => {
     expect(await statesEntered(executionArn)).toContain("VillageReviewOverdue");
     const late = await driver.openStep(caseId, "village_review");
     expect(late).toMatchObject({ stepId: first.stepId, overdue: true });
+    await driver.decide(late, "approved");
+    await driver.openStep(caseId, "township_acceptance");
+    expect((await driver.store.require(caseId)).status).toBe("awaiting_acceptance");
+  });
+
+  it("reminds a waiting step every interval without moving its deadline, then escalates it and keeps reminding", async () => {
+    // test-remind: the village review's limit is 50 hours, the reminder interval 10 hours.
+    const caseId = "wf-remind";
+    const executionArn = await driver.start(
+      (await driver.seedCase(homesteadCase(caseId, { policyId: "test-remind" }))).caseId,
+    );
+    const first = await driver.openStep(caseId, "village_review");
+    const remindedWhileOverdue = await eventually(async () => {
+      const { events } = await driver.store.load(caseId);
+      return events.some((event) => event.action === "remind" && event.data?.overdue === true)
+        ? events
+        : undefined;
+    }, 30_000);
+    // Reminded at 10, 20, 30 and 40 hours; the last 10 hours wait without a heartbeat; then escalated.
+    const chased = remindedWhileOverdue
+      .filter((event) => event.action === "remind" || event.action === "escalate")
+      .map((event) => (event.action === "remind" ? `remind#${String(event.data?.reminders)}` : "escalate"));
+    expect(chased.slice(0, 6)).toEqual([
+      "remind#1",
+      "remind#2",
+      "remind#3",
+      "remind#4",
+      "escalate",
+      "remind#5",
+    ]);
+    expect(remindedWhileOverdue.find((event) => event.action === "remind")?.data).toMatchObject({
+      stepId: first.stepId,
+      deadline: first.deadline,
+      overdue: false,
+    });
+    const step = (await driver.steps(caseId)).find((candidate) => candidate.stepId === first.stepId);
+    expect(step).toMatchObject({ status: "awaiting_response", overdue: true, deadline: first.deadline });
+    expect(step?.reminders).toBeGreaterThanOrEqual(5);
+    const entered = await statesEntered(executionArn);
+    expect(entered).toEqual(
+      expect.arrayContaining(["VillageReviewRemind", "VillageReviewLastWait", "VillageReviewRemindOverdue"]),
+    );
+
+    // Decided at last: the case moves on, and nobody reminds a decided step.
+    const late = await driver.openStep(caseId, "village_review");
     await driver.decide(late, "approved");
     await driver.openStep(caseId, "township_acceptance");
     expect((await driver.store.require(caseId)).status).toBe("awaiting_acceptance");

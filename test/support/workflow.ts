@@ -22,6 +22,7 @@ const hours = (value: number): Duration => ({ value, unit: "hours" });
  * `test-fast`: the Sichuan policy with a one-day notice and 2000-hour step limits,
  * so with waitScale 1e-5 the notice takes ~1 s and no step times out in a test.
  * `test-late`: the same, but the village review times out after 50 hours (~2 s).
+ * `test-remind`: test-late, reminded every 10 hours (~0.4 s) of waiting.
  */
 export function withTestPolicies(original: typeof ShippedPolicies): typeof ShippedPolicies {
   const base = original.SICHUAN_DEFAULT_POLICY;
@@ -33,13 +34,25 @@ export function withTestPolicies(original: typeof ShippedPolicies): typeof Shipp
     policyId: "test-fast",
     publicNotice: { days: 1, workingDays: false },
     timeLimits: limits,
+    // Longer than every limit: no reminders unless a test asks for them (test-remind).
+    reminderInterval: hours(4000),
   };
   const late: CountyPolicy = {
     ...fast,
     policyId: "test-late",
     timeLimits: { ...limits, village_review: hours(50) },
   };
-  const policies = { ...original.SHIPPED_POLICIES, [fast.policyId]: fast, [late.policyId]: late };
+  const remind: CountyPolicy = {
+    ...late,
+    policyId: "test-remind",
+    reminderInterval: hours(10),
+  };
+  const policies = {
+    ...original.SHIPPED_POLICIES,
+    [fast.policyId]: fast,
+    [late.policyId]: late,
+    [remind.policyId]: remind,
+  };
   return {
     ...original,
     SHIPPED_POLICIES: policies,
@@ -174,9 +187,20 @@ export class WorkflowDriver {
           : {}),
       });
     });
-    const taskToken = await this.token(step.caseId, step.stepId);
-    if (!taskToken) throw new Error(`no token for ${step.stepId}`);
-    await this.env.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(decision) }));
+    // As the decide API's delivery does: a step whose timer just fired is reopened with a new token.
+    await eventually(async () => {
+      const taskToken = await this.token(step.caseId, step.stepId);
+      if (!taskToken) return undefined;
+      try {
+        await this.env.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(decision) }));
+        return true;
+      } catch (error) {
+        if ((error as Error).name === "TaskTimedOut" || (error as Error).name === "TaskDoesNotExist") {
+          return undefined;
+        }
+        throw error;
+      }
+    });
     return decision;
   }
 

@@ -17,6 +17,7 @@ const deps = {
   sfn: new SFNClient({}),
   now: () => new Date("2026-11-25T08:00:00Z"),
   retry: { attempts: 4, baseDelayMs: 1 },
+  reopenWait: { attempts: 3, delayMs: 1 },
 };
 const decision: Decision = {
   outcome: "approved",

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
+import { GUANGXI_CONTRAST_POLICY, SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { STEP_KINDS } from "#shared/schemas/case.ts";
 import type { PrecheckResult } from "#shared/schemas/precheck.ts";
 import { limitSeconds, noticeSeconds, workflowPlan } from "#shared/workflow/plan.ts";
+import { nextSegment } from "#shared/workflow/remind.ts";
 
 const DAY = 86_400;
 // 2025-03-05 is a Wednesday, 2025-03-07 a Friday (China Standard Time, 10:00).
@@ -44,6 +45,24 @@ describe("workflow plan", () => {
     expect(plan.limits.joint_review).toBe(10 * DAY); // department_review: 10 days
     expect(plan.limits.correction).toBe(30 * DAY); // correction_response: 30 days
     expect(plan).toMatchObject({ blocked: false, round: 1, departments: passed.departments });
+  });
+
+  it("reminds at the county's interval: a day in Sichuan, two in the contrasting county", () => {
+    expect(workflowPlan(SICHUAN_DEFAULT_POLICY, passed, WEDNESDAY).reminderSeconds).toBe(DAY);
+    expect(workflowPlan(GUANGXI_CONTRAST_POLICY, passed, WEDNESDAY).reminderSeconds).toBe(2 * DAY);
+  });
+
+  it("waits what is left of the limit after each reminder, so the deadline never moves", () => {
+    let wait = nextSegment({ timeoutSeconds: 10 * DAY, heartbeatSeconds: DAY });
+    const segments: number[] = [];
+    while (wait && wait.timeoutSeconds > wait.heartbeatSeconds) {
+      segments.push(wait.timeoutSeconds);
+      wait = nextSegment(wait);
+    }
+    // Nine reminders' worth of waiting plus the last day without one: 10 days in all.
+    expect(segments).toEqual([9, 8, 7, 6, 5, 4, 3, 2].map((days) => days * DAY));
+    expect(wait).toEqual({ timeoutSeconds: DAY, heartbeatSeconds: DAY });
+    expect(nextSegment(undefined)).toBeUndefined();
   });
 
   it("consults no department when the pre-check blocked the case", () => {

@@ -1,0 +1,68 @@
+/**
+ * The Remind task: a human step's heartbeat timed out, i.e. it waited one whole
+ * reminder interval (county policy `reminderInterval`) without a decision.
+ * The step's reminder count goes up (its queue shows it) and the case records
+ * a `remind` event, in one transaction; then the workflow waits again for what
+ * is left of the limit.
+ *
+ * The rest of the limit is arithmetic on the segment that just ran (no
+ * heartbeats are ever sent, so a heartbeat timeout means exactly
+ * `heartbeatSeconds` passed), not a clock reading: the step's deadline never
+ * moves, and a scaled local clock (tests) keeps the same proportions.
+ */
+import { CaseStore } from "../store/case-store.ts";
+import { stepKey } from "../store/keys.ts";
+import { type RemindInput, type WaitSegment, WORKFLOW_ACTOR } from "./contracts.ts";
+import { timedStep } from "./mark-overdue.ts";
+import type { WorkflowDeps } from "./open-step.ts";
+
+/** The next wait segment after a full interval ran; undefined once the step is overdue (no limit left). */
+export function nextSegment(wait: WaitSegment | undefined): WaitSegment | undefined {
+  if (!wait) return undefined;
+  return {
+    timeoutSeconds: Math.max(1, wait.timeoutSeconds - wait.heartbeatSeconds),
+    heartbeatSeconds: wait.heartbeatSeconds,
+  };
+}
+
+export async function remind(deps: WorkflowDeps, input: RemindInput): Promise<WaitSegment | undefined> {
+  const store = new CaseStore(deps.client, deps.tableName, deps.now);
+  const next = nextSegment(input.wait);
+  await store.withRetry(input.caseId, async (record) => {
+    const { steps } = await store.load(input.caseId);
+    const step = timedStep(steps, input);
+    // Decided just as the timer fired (its decision is on its way), or never recorded: nobody to remind.
+    if (step?.status !== "awaiting_response") return record;
+    const reminders = (step.reminders ?? 0) + 1;
+    const at = deps.now().toISOString();
+    return store.record(record, {
+      actor: WORKFLOW_ACTOR,
+      action: "remind",
+      data: {
+        stepId: step.stepId,
+        step: step.step,
+        reminders,
+        overdue: step.overdue,
+        ...(step.department ? { department: step.department } : {}),
+        ...(step.deadline ? { deadline: step.deadline } : {}),
+      },
+      alsoWrite: [
+        {
+          Update: {
+            TableName: deps.tableName,
+            Key: stepKey(step.caseId, step.stepId),
+            UpdateExpression: "SET reminders = :reminders, remindedAt = :at",
+            ConditionExpression: "#status = :awaiting",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":reminders": reminders,
+              ":at": at,
+              ":awaiting": "awaiting_response",
+            },
+          },
+        },
+      ],
+    });
+  });
+  return next;
+}
