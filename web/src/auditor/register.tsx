@@ -1,24 +1,11 @@
 /** The register (台账): a township's cases by status with their key dates, and the county filing CSV. */
 import { useState } from "preact/hooks";
+import type { RegisterEntry } from "#shared/register/schemas.ts";
 import { api, downloadCsv } from "../api.ts";
 import { currentSession } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
 import { Badge, ErrorBox, Loading, ScreenTitle, useAsync } from "../ui.tsx";
 import { statusKind } from "../villager/case-list.tsx";
-
-interface RegisterEntry {
-  readonly caseId: string;
-  readonly kind: string;
-  readonly status: string;
-  readonly townshipCode: string;
-  readonly villageCode: string;
-  readonly applicantName: string | null;
-  readonly plotAddress: string | null;
-  readonly submittedAt: string | null;
-  readonly approvedAt: string | null;
-  readonly homesteadCertificateNo: string | null;
-  readonly updatedAt: string;
-}
 
 const STATUSES = [
   "submitted",
@@ -100,6 +87,8 @@ export function RegisterPage() {
                 <th scope="col">{t("applicant")}</th>
                 <th scope="col">{t("status")}</th>
                 <th scope="col">{t("plotAddress")}</th>
+                <th scope="col">{t("submittedDate")}</th>
+                <th scope="col">{t("acceptedDate")}</th>
                 <th scope="col">{t("approvedOn")}</th>
                 <th scope="col">{t("certificateNo")}</th>
                 <th scope="col">{t("updatedOn")}</th>
@@ -116,8 +105,12 @@ export function RegisterPage() {
                     <Badge kind={statusKind(entry.status)}>{tk("status", entry.status)}</Badge>
                   </td>
                   <td data-label={t("plotAddress")}>{entry.plotAddress ?? "—"}</td>
+                  <td data-label={t("submittedDate")}>{formatDate(entry.submittedAt)}</td>
+                  <td data-label={t("acceptedDate")}>{formatDate(entry.acceptedAt)}</td>
                   <td data-label={t("approvedOn")}>{formatDate(entry.approvedAt)}</td>
-                  <td data-label={t("certificateNo")}>{entry.homesteadCertificateNo ?? "—"}</td>
+                  <td data-label={t("certificateNo")}>
+                    <Certificates entry={entry} />
+                  </td>
                   <td data-label={t("updatedOn")}>{formatDate(entry.updatedAt, true)}</td>
                 </tr>
               ))}
@@ -125,5 +118,23 @@ export function RegisterPage() {
           </table>
         ))}
     </section>
+  );
+}
+
+/** A farmhouse rebuild gets only the planning permit, a homestead both: list whichever were issued. */
+function Certificates(props: { entry: RegisterEntry }) {
+  const issued = [
+    ["homestead_approval_certificate", props.entry.homesteadCertificateNo],
+    ["rural_construction_planning_permit", props.entry.planningPermitNo],
+  ].filter((pair): pair is [string, string] => typeof pair[1] === "string");
+  if (issued.length === 0) return <>—</>;
+  return (
+    <ul class="plain">
+      {issued.map(([type, number]) => (
+        <li key={type} data-certificate={type}>
+          {tk("cert", type)} <code>{number}</code>
+        </li>
+      ))}
+    </ul>
   );
 }
