@@ -196,11 +196,14 @@ function MemberRelation(props: FormProps & { index: number }) {
 }
 
 export function HomesteadFields(props: FormProps) {
-  const has = props.draft.currentHomestead !== undefined;
+  // A farmhouse case rebuilds on the household's plot, so it has one: no point asking.
+  const farmhouse = props.draft.kind === "farmhouse";
+  const has = farmhouse || props.draft.currentHomestead !== undefined;
   const disposition = props.draft.currentHomestead?.oldPlotDisposition;
   return (
     <>
-      {!props.only && (
+      {farmhouse && !props.only && <p class="hint">{t("hasHomesteadHint")}</p>}
+      {!props.only && !farmhouse && (
         <fieldset class="field choice">
           <legend>{t("hasHomestead")}</legend>
           <p class="hint">{t("hasHomesteadHint")}</p>
@@ -324,6 +327,9 @@ function LocationField(props: FormProps) {
   );
 }
 
+/** A farmhouse case is a rebuild on the old plot by law (the schema refuses anything else). */
+const FARMHOUSE_SITUATIONS = ["rebuild_on_old_plot"] as const;
+
 export function PlotFields(props: FormProps) {
   return (
     <>
@@ -331,7 +337,7 @@ export function PlotFields(props: FormProps) {
         {...props}
         path="proposedPlot.situation"
         label="proposedPlot.situation"
-        options={PLOT_SITUATIONS}
+        options={props.draft.kind === "farmhouse" ? FARMHOUSE_SITUATIONS : PLOT_SITUATIONS}
         prefix="situation"
       />
       <Choice
