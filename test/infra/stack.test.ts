@@ -127,10 +127,17 @@ describe("approval workflow", () => {
       Match.objectLike({
         StartAt: "Precheck",
         States: Match.objectLike({
+          // The step's first wait segment is the policy limit the pre-check planned (see ApprovalWorkflow).
           VillageReview: Match.objectLike({
+            Type: "Pass",
+            Parameters: Match.objectLike({ "timeoutSeconds.$": "$.plan.limits.village_review" }),
+            ResultPath: "$.wait",
+          }),
+          VillageReviewWait: Match.objectLike({
             Type: "Task",
             Resource: Match.stringLikeRegexp("states:::lambda:invoke.waitForTaskToken$"),
-            TimeoutSecondsPath: "$.plan.limits.village_review",
+            TimeoutSecondsPath: "$.wait.timeoutSeconds",
+            HeartbeatSecondsPath: "$.wait.heartbeatSeconds",
             Parameters: {
               FunctionName: functionName,
               Payload: Match.objectLike({ "taskToken.$": "$$.Task.Token", "caseId.$": "$.caseId" }),
