@@ -16,6 +16,8 @@ const RUNS: readonly { name: string; args: readonly string[] }[] = [
   { name: "cycle-time", args: [] },
   // 1,000 cases take ~25–40 min here (see bench/README.md); run-all measures 100 and reports the rate.
   { name: "overhead", args: ["--cases", "100", "--profile"] },
+  // 10 cases per scenario (5 metered, 5 timed), ~3 minutes; the default 20 gives steadier means.
+  { name: "cost-per-permit", args: ["--cases", "10"] },
 ];
 
 const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");

@@ -253,11 +253,19 @@ export interface SubmittedCase {
 /** Draft, form, every required document (request URL, PUT to S3, confirm), submit: the villager's part. */
 export async function applyAndSubmit(
   bench: BenchCloud,
-  options: { kind?: CaseKind; forest?: boolean; policy?: CountyPolicy } = {},
+  options: {
+    kind?: CaseKind;
+    forest?: boolean;
+    policy?: CountyPolicy;
+    /** Another demo villager (default villager-wang) with an application of that household. */
+    villager?: string;
+    application?: ApplicationComplete;
+  } = {},
 ): Promise<SubmittedCase> {
   const kind = options.kind ?? "homestead";
   const policy = options.policy ?? bench.policy ?? DANLING_DEMO_POLICY;
-  const application: ApplicationComplete = homesteadApplication();
+  const villager = options.villager ?? VILLAGER;
+  const application: ApplicationComplete = options.application ?? homesteadApplication();
   if (options.forest) {
     application.proposedPlot = {
       ...application.proposedPlot,
@@ -268,7 +276,7 @@ export async function applyAndSubmit(
   let requests = 0;
   const call = async (method: string, pathName: string, body?: unknown, extra?: Record<string, string>) => {
     requests++;
-    return bench.call(VILLAGER, method, pathName, body, extra);
+    return bench.call(villager, method, pathName, body, extra);
   };
   const { caseId } = json<{ caseId: string }>(
     expectStatus(await call("POST", "/cases", { kind }), 201, "create case"),
