@@ -3,7 +3,7 @@
  * they must do now, the decisions in plain words, certificates to download and
  * withdrawing. It refreshes itself while the case moves without them.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { useConfig } from "../context.ts";
 import { formatDate, pick, t, tk } from "../i18n.ts";
@@ -294,6 +294,16 @@ function Withdraw(props: { view: CaseView; reload: () => Promise<void> }) {
   const [reason, setReason] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  const dialog = useRef<HTMLDivElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const opened = useRef(false);
+  // The confirmation replaces the button that opened it: move focus into it so a screen reader reads the
+  // question, and back to the button when it is cancelled (else focus falls to the top of the page).
+  useEffect(() => {
+    if (asking) dialog.current?.focus();
+    else if (opened.current) opener.current?.focus();
+    opened.current = asking;
+  }, [asking]);
   const closed = ["approved", "staked_out", "completed", "rejected", "withdrawn", "expired"].includes(
     props.view.status,
   );
@@ -318,11 +328,18 @@ function Withdraw(props: { view: CaseView; reload: () => Promise<void> }) {
   return (
     <div class="withdraw">
       {!asking ? (
-        <button type="button" class="button danger-outline block" onClick={() => setAsking(true)}>
+        <button
+          ref={opener}
+          type="button"
+          class="button danger-outline block"
+          onClick={() => setAsking(true)}
+        >
           {t("withdraw")}
         </button>
       ) : (
         <div
+          ref={dialog}
+          tabIndex={-1}
           class="card confirm"
           role="alertdialog"
           aria-labelledby="withdraw-title"
