@@ -155,6 +155,7 @@ export class ApprovalWorkflow extends Construct {
           "round.$": "$.jointReview.round",
           "noticeSeconds.$": "$.plan.noticeSeconds",
           "limits.$": "$.plan.limits",
+          "heartbeats.$": "$.plan.heartbeats",
           "reminderSeconds.$": "$.plan.reminderSeconds",
         },
       },
@@ -260,18 +261,19 @@ export class ApprovalWorkflow extends Construct {
    * by the clock.
    *
    * Heartbeats are the reminder clock. Nothing sends SendTaskHeartbeat while a
-   * person decides, so `HeartbeatSeconds` (the policy's reminder interval)
-   * fires every interval the step waits without a decision: Remind records the
-   * reminder (event + the step's reminder count in its queue) and the wait
-   * resumes for what is left of the limit (`$.wait`, pure arithmetic on the
-   * segment that ran, so the deadline never moves). When less than an interval
-   * is left, the last segment waits without a heartbeat. Overdue steps keep
-   * being reminded every interval. Inside the joint-review Map the Map itself
-   * records failures.
+   * person decides, so the heartbeat (the policy's reminder interval, planned
+   * per step in `$.plan.heartbeats`) fires each time the step has waited one
+   * more interval undecided: Remind records the reminder (an event and the
+   * step's count in its queue) and the step waits out what is left of its
+   * limit (`$.wait`: arithmetic on the segment that ran, so the deadline never
+   * moves); with less than an interval left, the last wait has no heartbeat.
+   * Overdue steps keep being reminded every interval. A step decided before
+   * its first reminder costs one state transition, as without reminders.
+   * Inside the joint-review Map the Map itself records failures.
    *
-   *   <Step> → Check ─(time left > interval)→ Wait ─heartbeat→ Remind → Check
-   *                  └→ LastWait                  └─timeout─┐
-   *                        └─timeout→ MarkOverdue → Overdue ─heartbeat→ RemindOverdue → Overdue
+   *   <Step> ─heartbeat→ Remind → Check ─(more than an interval left)→ Continued ─heartbeat→ RemindAgain → Check
+   *     │                              └→ LastWait
+   *     └─timeout (any of the three)→ MarkOverdue → Overdue ─heartbeat→ RemindOverdue → Overdue
    */
   private humanStep(
     id: string,
@@ -283,7 +285,10 @@ export class ApprovalWorkflow extends Construct {
       step,
       ...(step === "joint_review" ? { "department.$": "$.department", "round.$": "$.round" } : {}),
     };
-    const waitFor = (stateId: string, timing: "segment" | "last" | "overdue") => {
+    const waitFor = (
+      stateId: string,
+      timing: { timeout?: string; heartbeat?: string; overdue?: boolean },
+    ): LambdaInvoke => {
       const task = new LambdaInvoke(this, stateId, {
         lambdaFunction: this.props.openStep.function,
         integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
@@ -291,49 +296,57 @@ export class ApprovalWorkflow extends Construct {
           taskToken: JsonPath.taskToken,
           ...target,
           executionArn: JsonPath.executionId,
-          ...(timing === "overdue" ? { overdue: true } : {}),
+          ...(timing.overdue ? { overdue: true } : {}),
         }),
-        ...(timing === "overdue" ? {} : { taskTimeout: Timeout.at("$.wait.timeoutSeconds") }),
-        ...(timing === "segment" ? { heartbeatTimeout: Timeout.at("$.wait.heartbeatSeconds") } : {}),
-        ...(timing === "overdue" ? { heartbeatTimeout: Timeout.at("$.plan.reminderSeconds") } : {}),
+        ...(timing.timeout ? { taskTimeout: Timeout.at(timing.timeout) } : {}),
+        ...(timing.heartbeat ? { heartbeatTimeout: Timeout.at(timing.heartbeat) } : {}),
         retryOnServiceExceptions: false,
         resultPath: "$.decision",
       });
       this.retryTransient(task);
       return task;
     };
-    const prepare = new Pass(this, id, {
-      comment: "The first wait segment: the whole limit, reminded every interval.",
-      parameters: {
-        "timeoutSeconds.$": `$.plan.limits.${step}`,
-        "heartbeatSeconds.$": "$.plan.reminderSeconds",
-      },
-      resultPath: "$.wait",
-    });
-    const open = waitFor(`${id}Wait`, "segment");
-    const last = waitFor(`${id}LastWait`, "last");
-    const reopened = waitFor(`${id}Overdue`, "overdue");
-    const check = new Choice(this, `${id}Check`)
-      .when(Condition.numberGreaterThanJsonPath("$.wait.timeoutSeconds", "$.wait.heartbeatSeconds"), open)
-      .otherwise(last);
-    prepare.next(check);
-    const remindTask = (stateId: string, overdue: boolean) => {
+    const remindTask = (stateId: string, wait: Record<string, unknown> | undefined) => {
       const task = new LambdaInvoke(this, stateId, {
         lambdaFunction: this.props.remind.function,
         payload: TaskInput.fromObject({
           ...target,
           "reminderSeconds.$": "$.plan.reminderSeconds",
-          ...(overdue ? {} : { "wait.$": "$.wait" }),
+          ...(wait ? { wait } : {}),
         }),
         payloadResponseOnly: true,
         retryOnServiceExceptions: false,
-        resultPath: overdue ? JsonPath.DISCARD : "$.wait",
+        resultPath: wait ? "$.wait" : JsonPath.DISCARD,
       });
       this.retryTransient(task);
       return task;
     };
-    const remind = remindTask(`${id}Remind`, false);
-    const remindOverdue = remindTask(`${id}RemindOverdue`, true);
+
+    const open = waitFor(id, {
+      timeout: `$.plan.limits.${step}`,
+      heartbeat: `$.plan.heartbeats.${step}`,
+    });
+    const continued = waitFor(`${id}Continued`, {
+      timeout: "$.wait.timeoutSeconds",
+      heartbeat: "$.wait.heartbeatSeconds",
+    });
+    const last = waitFor(`${id}LastWait`, { timeout: "$.wait.timeoutSeconds" });
+    const reopened = waitFor(`${id}Overdue`, { heartbeat: "$.plan.reminderSeconds", overdue: true });
+    const remind = remindTask(`${id}Remind`, {
+      "timeoutSeconds.$": `$.plan.limits.${step}`,
+      "heartbeatSeconds.$": `$.plan.heartbeats.${step}`,
+    });
+    const remindAgain = remindTask(`${id}RemindAgain`, {
+      "timeoutSeconds.$": "$.wait.timeoutSeconds",
+      "heartbeatSeconds.$": "$.wait.heartbeatSeconds",
+    });
+    const remindOverdue = remindTask(`${id}RemindOverdue`, undefined);
+    const check = new Choice(this, `${id}Check`)
+      .when(
+        Condition.numberGreaterThanJsonPath("$.wait.timeoutSeconds", "$.wait.heartbeatSeconds"),
+        continued,
+      )
+      .otherwise(last);
     const markOverdue = new LambdaInvoke(this, `${id}MarkOverdue`, {
       lambdaFunction: this.props.markOverdue.function,
       payload: TaskInput.fromObject(target),
@@ -342,25 +355,27 @@ export class ApprovalWorkflow extends Construct {
       resultPath: JsonPath.DISCARD,
     });
     this.retryTransient(markOverdue);
+
     // Order matters: a heartbeat timeout is also a States.Timeout, so its catcher comes first.
     open.addCatch(remind, { errors: ["States.HeartbeatTimeout"], resultPath: JsonPath.DISCARD });
-    open.addCatch(markOverdue, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
-    last.addCatch(markOverdue, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+    continued.addCatch(remindAgain, { errors: ["States.HeartbeatTimeout"], resultPath: JsonPath.DISCARD });
     reopened.addCatch(remindOverdue, { errors: ["States.HeartbeatTimeout"], resultPath: JsonPath.DISCARD });
+    for (const wait of [open, continued, last]) {
+      wait.addCatch(markOverdue, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+    }
     if (!options.inMap) {
-      for (const task of [open, last, markOverdue, reopened, remind, remindOverdue]) {
+      for (const task of [open, continued, last, reopened, remind, remindAgain, remindOverdue, markOverdue]) {
         task.addCatch(this.recordFailure, { errors: ["States.ALL"], resultPath: "$.error" });
       }
     }
     remind.next(check);
+    remindAgain.next(check);
     remindOverdue.next(reopened);
     markOverdue.next(reopened);
     return {
-      entry: prepare,
+      entry: open,
       continueWith: (next) => {
-        open.next(next);
-        last.next(next);
-        reopened.next(next);
+        for (const wait of [open, continued, last, reopened]) wait.next(next);
       },
     };
   }

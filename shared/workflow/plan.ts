@@ -22,8 +22,14 @@ export interface WorkflowPlan {
   readonly noticeSeconds: number;
   /** Each human step's task timeout (TimeoutSecondsPath `$.plan.limits.<step>`). */
   readonly limits: Readonly<Record<StepKind, number>>;
-  /** The reminder heartbeat of every human step (HeartbeatSeconds); working days as in `limitSeconds`. */
+  /** The reminder interval (HeartbeatSeconds of later waits and of overdue steps); working days as in `limitSeconds`. */
   readonly reminderSeconds: number;
+  /**
+   * Each human step's first heartbeat: the reminder interval, or just under
+   * the limit when the interval is longer (HeartbeatSeconds must be shorter
+   * than TimeoutSeconds; that heartbeat reminds nobody, see remind.ts).
+   */
+  readonly heartbeats: Readonly<Record<StepKind, number>>;
 }
 
 const DAY_MS = 86_400_000;
@@ -59,13 +65,28 @@ export function stepLimits(policy: CountyPolicy, now: Date): Record<StepKind, nu
   ) as Record<StepKind, number>;
 }
 
+export function firstHeartbeats(
+  limits: Readonly<Record<StepKind, number>>,
+  reminderSeconds: number,
+): Record<StepKind, number> {
+  return Object.fromEntries(
+    STEP_KINDS.map((step) => {
+      const limit = limits[step];
+      return [step, reminderSeconds < limit ? reminderSeconds : Math.max(1, limit - 1)];
+    }),
+  ) as Record<StepKind, number>;
+}
+
 export function workflowPlan(policy: CountyPolicy, precheck: PrecheckResult, now: Date): WorkflowPlan {
+  const limits = stepLimits(policy, now);
+  const reminderSeconds = limitSeconds(policy.reminderInterval, now);
   return {
     blocked: precheck.blocked,
     departments: precheck.blocked ? [] : precheck.departments,
     round: 1,
     noticeSeconds: noticeSeconds(policy, now),
-    limits: stepLimits(policy, now),
-    reminderSeconds: limitSeconds(policy.reminderInterval, now),
+    limits,
+    reminderSeconds,
+    heartbeats: firstHeartbeats(limits, reminderSeconds),
   };
 }

@@ -16,18 +16,31 @@ import { type RemindInput, type WaitSegment, WORKFLOW_ACTOR } from "./contracts.
 import { timedStep } from "./mark-overdue.ts";
 import type { WorkflowDeps } from "./open-step.ts";
 
-/** The next wait segment after a full interval ran; undefined once the step is overdue (no limit left). */
-export function nextSegment(wait: WaitSegment | undefined): WaitSegment | undefined {
+/**
+ * The wait after a heartbeat ended `wait`: what is left of the limit,
+ * reminded every interval (Check sends it to the last wait, without a
+ * heartbeat, when no whole interval is left). Undefined for an overdue step.
+ */
+export function nextSegment(wait: WaitSegment | undefined, reminderSeconds: number): WaitSegment | undefined {
   if (!wait) return undefined;
   return {
     timeoutSeconds: Math.max(1, wait.timeoutSeconds - wait.heartbeatSeconds),
-    heartbeatSeconds: wait.heartbeatSeconds,
+    heartbeatSeconds: reminderSeconds,
   };
 }
 
+/**
+ * Whether the heartbeat that fired measured a whole reminder interval; a
+ * step whose limit is shorter than the interval gets a heartbeat just under
+ * its limit (plan.ts `firstHeartbeats`), which reminds nobody.
+ */
+export const isReminder = (input: Pick<RemindInput, "wait" | "reminderSeconds">): boolean =>
+  input.wait === undefined || input.wait.heartbeatSeconds >= input.reminderSeconds;
+
 export async function remind(deps: WorkflowDeps, input: RemindInput): Promise<WaitSegment | undefined> {
   const store = new CaseStore(deps.client, deps.tableName, deps.now);
-  const next = nextSegment(input.wait);
+  const next = nextSegment(input.wait, input.reminderSeconds);
+  if (!isReminder(input)) return next;
   await store.withRetry(input.caseId, async (record) => {
     const { steps } = await store.load(input.caseId);
     const step = timedStep(steps, input);

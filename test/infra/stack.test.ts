@@ -127,17 +127,11 @@ describe("approval workflow", () => {
       Match.objectLike({
         StartAt: "Precheck",
         States: Match.objectLike({
-          // The step's first wait segment is the policy limit the pre-check planned (see ApprovalWorkflow).
           VillageReview: Match.objectLike({
-            Type: "Pass",
-            Parameters: Match.objectLike({ "timeoutSeconds.$": "$.plan.limits.village_review" }),
-            ResultPath: "$.wait",
-          }),
-          VillageReviewWait: Match.objectLike({
             Type: "Task",
             Resource: Match.stringLikeRegexp("states:::lambda:invoke.waitForTaskToken$"),
-            TimeoutSecondsPath: "$.wait.timeoutSeconds",
-            HeartbeatSecondsPath: "$.wait.heartbeatSeconds",
+            TimeoutSecondsPath: "$.plan.limits.village_review",
+            HeartbeatSecondsPath: "$.plan.heartbeats.village_review",
             Parameters: {
               FunctionName: functionName,
               Payload: Match.objectLike({ "taskToken.$": "$$.Task.Token", "caseId.$": "$.caseId" }),

@@ -91,82 +91,80 @@ describe("approval workflow definition", () => {
   });
 
   it("makes every human step a waitForTaskToken open-step with its limit from $.plan.limits and a timeout path to MarkOverdue", () => {
-    const entries = allStates().filter(
-      ([, state]) =>
-        state.Type === "Pass" &&
-        state.ResultPath === "$.wait" &&
-        String((state.Parameters as Record<string, unknown> | undefined)?.["timeoutSeconds.$"]).startsWith(
-          "$.plan.limits.",
-        ),
+    const opened = allStates().filter(
+      ([, state]) => isHumanStep(state) && String(state.TimeoutSecondsPath).startsWith("$.plan.limits."),
     );
-    const steps = entries.map(([, state]) =>
-      String((state.Parameters as Record<string, unknown>)["timeoutSeconds.$"]).replace("$.plan.limits.", ""),
-    );
-    expect(new Set(steps)).toEqual(new Set(STEP_KINDS));
-    for (const [name, entry, scope] of entries) {
+    expect(new Set(opened.map(([, state]) => state.Parameters?.Payload?.step))).toEqual(new Set(STEP_KINDS));
+    for (const [name, state, scope] of opened) {
       const states = scope === "map" ? (asl.States.JointReview?.ItemProcessor?.States ?? {}) : asl.States;
-      const step = String((entry.Parameters as Record<string, unknown>)["timeoutSeconds.$"]).replace(
-        "$.plan.limits.",
-        "",
-      );
-      // The first segment: the whole limit, a heartbeat every reminder interval.
-      expect(entry.Parameters, name).toEqual({
-        "timeoutSeconds.$": `$.plan.limits.${step}`,
-        "heartbeatSeconds.$": "$.plan.reminderSeconds",
-      });
-      // More than an interval left → a reminded wait; otherwise the last wait, without a heartbeat.
-      const check = states[entry.Next ?? ""];
-      expect(check?.Choices, name).toEqual([
-        {
-          Variable: "$.wait.timeoutSeconds",
-          NumericGreaterThanPath: "$.wait.heartbeatSeconds",
-          Next: `${name}Wait`,
-        },
-      ]);
-      expect(check?.Default, name).toBe(`${name}LastWait`);
-      const wait = states[`${name}Wait`];
-      const last = states[`${name}LastWait`];
-      for (const [label, state] of [
-        ["Wait", wait],
-        ["LastWait", last],
-      ] as const) {
-        expect(state && isHumanStep(state), `${name}${label}`).toBe(true);
-        expect(state?.Parameters?.FunctionName, name).toMatch(/^<WorkflowOpenStepFunction\w+\.Arn>$/);
-        expect(state?.Parameters?.Payload, name).toMatchObject({
+      const step = String(state.Parameters?.Payload?.step);
+      const waits = [state, states[`${name}Continued`], states[`${name}LastWait`]];
+      for (const wait of waits) {
+        expect(wait && isHumanStep(wait), name).toBe(true);
+        expect(wait?.Parameters?.FunctionName, name).toMatch(/^<WorkflowOpenStepFunction\w+\.Arn>$/);
+        expect(wait?.Parameters?.Payload, name).toMatchObject({
           "taskToken.$": "$$.Task.Token",
           "caseId.$": "$.caseId",
           "executionArn.$": "$$.Execution.Id",
           step,
         });
-        expect(state?.TimeoutSecondsPath, name).toBe("$.wait.timeoutSeconds");
-        expect(state?.ResultPath, name).toBe("$.decision");
+        expect(wait?.ResultPath, name).toBe("$.decision");
+        expect(wait?.Next ?? wait?.End, name).toEqual(state.Next ?? state.End);
       }
-      expect(wait?.HeartbeatSecondsPath, name).toBe("$.wait.heartbeatSeconds");
-      expect(last?.HeartbeatSecondsPath, name).toBeUndefined();
+      // The first wait: the whole limit, a heartbeat at the reminder interval.
+      expect(state.TimeoutSecondsPath, name).toBe(`$.plan.limits.${step}`);
+      expect(state.HeartbeatSecondsPath, name).toBe(`$.plan.heartbeats.${step}`);
 
       // Heartbeat (caught before States.Timeout, which also matches it) → Remind → what is left of the limit.
-      expect(wait?.Catch?.[0]?.ErrorEquals, name).toEqual(["States.HeartbeatTimeout"]);
-      const remind = states[wait?.Catch?.[0]?.Next ?? ""];
+      expect(state.Catch?.[0], name).toMatchObject({
+        ErrorEquals: ["States.HeartbeatTimeout"],
+        Next: `${name}Remind`,
+      });
+      const remind = states[`${name}Remind`];
       expect(remind?.Resource, name).toMatch(/^<WorkflowRemindFunction\w+\.Arn>$/);
+      // payloadResponseOnly: the task invokes the function directly with these Parameters as its event.
+      expect(remind?.Parameters, name).toMatchObject({
+        step,
+        "reminderSeconds.$": "$.plan.reminderSeconds",
+        wait: {
+          "timeoutSeconds.$": `$.plan.limits.${step}`,
+          "heartbeatSeconds.$": `$.plan.heartbeats.${step}`,
+        },
+      });
       expect(remind?.ResultPath, name).toBe("$.wait");
-      expect(remind?.Next, name).toBe(entry.Next);
+      const check = states[remind?.Next ?? ""];
+      expect(check?.Choices, name).toEqual([
+        {
+          Variable: "$.wait.timeoutSeconds",
+          NumericGreaterThanPath: "$.wait.heartbeatSeconds",
+          Next: `${name}Continued`,
+        },
+      ]);
+      expect(check?.Default, name).toBe(`${name}LastWait`);
+      const continued = states[`${name}Continued`];
+      expect(continued?.TimeoutSecondsPath, name).toBe("$.wait.timeoutSeconds");
+      expect(continued?.HeartbeatSecondsPath, name).toBe("$.wait.heartbeatSeconds");
+      const again = states[catchTo(continued as AslState, "States.HeartbeatTimeout") ?? ""];
+      expect(again?.Resource, name).toMatch(/^<WorkflowRemindFunction\w+\.Arn>$/);
+      expect(again?.Next, name).toBe(remind?.Next);
+      const last = states[`${name}LastWait`];
+      expect(last?.TimeoutSecondsPath, name).toBe("$.wait.timeoutSeconds");
+      expect(last?.HeartbeatSecondsPath, name).toBeUndefined();
 
-      // Timeout → MarkOverdue → the same step reopened, overdue, with no timeout, still reminded.
-      const markOverdue = states[catchTo(wait as AslState, "States.Timeout") ?? ""];
-      expect(catchTo(last as AslState, "States.Timeout"), name).toBe(
-        catchTo(wait as AslState, "States.Timeout"),
-      );
+      // Timeout of any wait → MarkOverdue → the same step reopened, overdue, no timeout, still reminded.
+      const markOverdueName = catchTo(state, "States.Timeout");
+      for (const wait of [continued, last])
+        expect(catchTo(wait as AslState, "States.Timeout"), name).toBe(markOverdueName);
+      const markOverdue = states[markOverdueName ?? ""];
       expect(markOverdue?.Resource, name).toMatch(/^<WorkflowMarkOverdueFunction\w+\.Arn>$/);
       const reopened = states[markOverdue?.Next ?? ""];
       expect(reopened?.Parameters?.Payload, name).toMatchObject({ step, overdue: true });
       expect(reopened?.TimeoutSecondsPath, name).toBeUndefined();
       expect(reopened?.HeartbeatSecondsPath, name).toBe("$.plan.reminderSeconds");
+      expect(reopened?.Next ?? reopened?.End, name).toEqual(state.Next ?? state.End);
       const remindOverdue = states[catchTo(reopened as AslState, "States.HeartbeatTimeout") ?? ""];
       expect(remindOverdue?.Resource, name).toMatch(/^<WorkflowRemindFunction\w+\.Arn>$/);
       expect(remindOverdue?.Next, name).toBe(markOverdue?.Next);
-      for (const done of [wait, last, reopened]) {
-        expect(done?.Next ?? done?.End, name).toEqual(wait?.Next ?? wait?.End);
-      }
     }
   });
 
@@ -188,7 +186,7 @@ describe("approval workflow definition", () => {
             ItemProcessor: Match.objectLike({
               StartAt: "Consultation",
               States: Match.objectLike({
-                ConsultationWait: Match.objectLike({
+                Consultation: Match.objectLike({
                   Parameters: Match.objectLike({
                     Payload: Match.objectLike({ step: "joint_review", "department.$": "$.department" }),
                   }),
@@ -235,10 +233,10 @@ describe("approval workflow definition", () => {
       const state = asl.States[choice] as AslState;
       expect(outcomes(state), choice).toEqual({ approved, rejected, correction_requested: correction });
       expect(state.Default, choice).toBe("UnexpectedDecision");
-      expect(asl.States[`${correction}Wait`]?.Parameters?.Payload?.step, correction).toBe("correction");
+      expect(asl.States[correction]?.Parameters?.Payload?.step, correction).toBe("correction");
     }
-    // A human step's answer leaves from its reminded wait (and its last and overdue waits, same Next).
-    const nextOf = (step: string) => asl.States[`${step}Wait`]?.Next;
+    // Where a human step's answer goes (its later and overdue waits share the Next).
+    const nextOf = (step: string) => asl.States[step]?.Next;
     expect(nextOf("VillageCorrection")).toBe("VillageReview");
     expect(nextOf("AcceptanceCorrection")).toBe("TownshipAcceptance");
     expect(nextOf("ApprovalCorrection")).toBe("TownshipApproval");
@@ -251,6 +249,7 @@ describe("approval workflow definition", () => {
           "departments.$": "$.jointReview.departments",
           "round.$": "$.jointReview.round",
           "limits.$": "$.plan.limits",
+          "heartbeats.$": "$.plan.heartbeats",
           "reminderSeconds.$": "$.plan.reminderSeconds",
         }),
       },

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { GUANGXI_CONTRAST_POLICY, SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { STEP_KINDS } from "#shared/schemas/case.ts";
 import type { PrecheckResult } from "#shared/schemas/precheck.ts";
-import { limitSeconds, noticeSeconds, workflowPlan } from "#shared/workflow/plan.ts";
-import { nextSegment } from "#shared/workflow/remind.ts";
+import { firstHeartbeats, limitSeconds, noticeSeconds, workflowPlan } from "#shared/workflow/plan.ts";
+import { isReminder, nextSegment } from "#shared/workflow/remind.ts";
 
 const DAY = 86_400;
 // 2025-03-05 is a Wednesday, 2025-03-07 a Friday (China Standard Time, 10:00).
@@ -53,16 +53,36 @@ describe("workflow plan", () => {
   });
 
   it("waits what is left of the limit after each reminder, so the deadline never moves", () => {
-    let wait = nextSegment({ timeoutSeconds: 10 * DAY, heartbeatSeconds: DAY });
+    let wait = nextSegment({ timeoutSeconds: 10 * DAY, heartbeatSeconds: DAY }, DAY);
     const segments: number[] = [];
     while (wait && wait.timeoutSeconds > wait.heartbeatSeconds) {
       segments.push(wait.timeoutSeconds);
-      wait = nextSegment(wait);
+      wait = nextSegment(wait, DAY);
     }
-    // Nine reminders' worth of waiting plus the last day without one: 10 days in all.
+    // Nine reminders' worth of waiting, then the last day without a heartbeat: 10 days in all.
     expect(segments).toEqual([9, 8, 7, 6, 5, 4, 3, 2].map((days) => days * DAY));
     expect(wait).toEqual({ timeoutSeconds: DAY, heartbeatSeconds: DAY });
-    expect(nextSegment(undefined)).toBeUndefined();
+    expect(nextSegment(undefined, DAY)).toBeUndefined();
+  });
+
+  it("gives a step shorter than the reminder interval a first heartbeat just under its limit, which reminds nobody", () => {
+    const heartbeats = firstHeartbeats(
+      { ...workflowPlan(SICHUAN_DEFAULT_POLICY, passed, WEDNESDAY).limits, township_acceptance: 3600 },
+      DAY,
+    );
+    expect(heartbeats.township_acceptance).toBe(3599);
+    expect(heartbeats.joint_review).toBe(DAY);
+    expect(isReminder({ reminderSeconds: DAY, wait: { timeoutSeconds: 3600, heartbeatSeconds: 3599 } })).toBe(
+      false,
+    );
+    expect(
+      isReminder({ reminderSeconds: DAY, wait: { timeoutSeconds: 2 * DAY, heartbeatSeconds: DAY } }),
+    ).toBe(true);
+    // What is left after it is the last second, waited without a heartbeat.
+    expect(nextSegment({ timeoutSeconds: 3600, heartbeatSeconds: 3599 }, DAY)).toEqual({
+      timeoutSeconds: 1,
+      heartbeatSeconds: DAY,
+    });
   });
 
   it("consults no department when the pre-check blocked the case", () => {
