@@ -99,6 +99,8 @@ export async function decideInConsole(
     comment?: string;
     fields?: string[];
     measurements?: Record<string, number>;
+    /** Site-visit photos to take (JPEGs drawn in the page) before deciding. */
+    photos?: number;
     shot?: string;
   } = {},
 ): Promise<void> {
@@ -119,6 +121,18 @@ export async function decideInConsole(
   for (const field of decision.fields ?? []) await form.locator(`input[name="field-${field}"]`).check();
   for (const [name, value] of Object.entries(decision.measurements ?? {})) {
     await form.locator(`input[name="${name}"]`).fill(String(value));
+  }
+  for (let index = 1; index <= (decision.photos ?? 0); index++) {
+    const photo = {
+      name: `现场-${index}.jpg`,
+      mimeType: "image/jpeg",
+      buffer: await makeJpeg(page, `site-${index}`),
+    };
+    await form.locator('input[type="file"][name="site-photo"]').setInputFiles(photo);
+    // Counted only once the server re-read the bytes and confirmed them.
+    await expect
+      .poll(() => form.getByTestId("site-photo-count").innerText(), { timeout: 60_000 })
+      .toMatch(new RegExp(`已确认 ${index} 张|${index} photo`));
   }
   if (decision.comment) await form.locator("#decision-comment").fill(decision.comment);
   if (decision.shot) await screenshot(page, `${decision.shot}-case`);

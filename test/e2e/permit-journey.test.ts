@@ -116,7 +116,8 @@ describe("a homestead application from phone to certificate", () => {
         caseId,
         {
           comment: "符合要求。",
-          ...(department === "agriculture" ? { shot: "staff-02-department" } : {}),
+          // Site visit 1 (the site check) is agriculture's: a photo from the plot goes with its answer.
+          ...(department === "agriculture" ? { shot: "staff-02-department", photos: 1 } : {}),
         },
       );
     }
@@ -126,9 +127,22 @@ describe("a homestead application from phone to certificate", () => {
     });
     await decideInConsole(desktop.context, baseUrl, "inspector-a", caseId, {
       measurements: { plotAreaM2: 150, footprintM2: 90 },
+      photos: 2,
       comment: "已实地丈量放线。",
       shot: "staff-04-inspector",
     });
+    // The township head sees the three site photos inline, served from the verified bytes.
+    const head = await signIn(desktop.context, baseUrl, "head-a");
+    await head.goto(`${baseUrl}/app/review/${caseId}`);
+    const photos = head.locator('figure[data-document-type="site_visit_photo"] img');
+    await expect.poll(() => photos.count(), { timeout: 30_000 }).toBe(3);
+    await expect
+      .poll(() =>
+        photos.evaluateAll((images) => images.every((image) => (image as HTMLImageElement).naturalWidth > 0)),
+      )
+      .toBe(true);
+    await screenshot(head, "staff-05-site-photos");
+    await head.close();
   });
 
   it("the villager sees the approved case and downloads the certificate", async () => {

@@ -3,7 +3,9 @@
  * inline (images and PDFs through short-lived presigned URLs), earlier
  * decisions and the case's events; and the decision for the step that waits
  * for the signed-in reviewer: approve, refuse, or ask for corrections by
- * ticking fields and documents. Site visits record measured values.
+ * ticking fields and documents. Site visits record measured values and
+ * photos (taken on the phone's camera, verified by the server like the
+ * household's documents, then cited by the decision).
  */
 import { useState } from "preact/hooks";
 import type { ApplicationDraft } from "#shared/schemas/application.ts";
@@ -25,8 +27,10 @@ import {
 } from "../ui.tsx";
 import { statusKind } from "../villager/case-list.tsx";
 import { stepName } from "../villager/case-page.tsx";
+import { FilePicker, type LocalUpload, UploadLine } from "../villager/documents.tsx";
 import { getIn } from "../villager/form-state.ts";
 import type { DocumentView } from "../villager/types.ts";
+import { createUpload, sitePhotoTarget, type UploadPhase } from "../villager/upload.ts";
 import { fieldLabel } from "../villager/wizard.tsx";
 
 interface Decision {
@@ -35,6 +39,7 @@ interface Decision {
   readonly fields?: string[];
   readonly documents?: string[];
   readonly measurements?: Record<string, number>;
+  readonly photos?: string[];
   readonly decidedBy: { readonly id: string; readonly role: string; readonly department?: string };
   readonly decidedAt: string;
 }
@@ -50,6 +55,8 @@ interface StepView {
   readonly deadline?: string;
   readonly overdue: boolean;
   readonly decision?: Decision;
+  /** Set when the county's policy makes this step a site visit: its decider may attach photos. */
+  readonly siteVisit?: { readonly id: string; readonly name: { readonly zh: string; readonly en: string } };
 }
 
 interface ReviewCase {
@@ -338,6 +345,7 @@ function Documents(props: { detail: ReviewCase }) {
   const names = new Map(
     config.county.requiredDocuments[props.detail.case.kind].map((item) => [item.typeId, item.name]),
   );
+  names.set("site_visit_photo", { zh: "现场照片", en: "Site-visit photo" });
   return (
     <div class="card">
       <h2>{t("documents")}</h2>
@@ -411,6 +419,9 @@ function Decisions(props: { detail: ReviewCase }) {
                     .join(" · ")}
                 </p>
               )}
+              {decision.photos && decision.photos.length > 0 && (
+                <p class="hint">{t("sitePhotosCited", { n: decision.photos.length })}</p>
+              )}
             </li>
           ))}
         </ol>
@@ -457,6 +468,12 @@ function DecisionPanel(props: {
   const [fields, setFields] = useState<string[]>([]);
   const [documents, setDocuments] = useState<string[]>([]);
   const [measurements, setMeasurements] = useState<Record<string, number | undefined>>({});
+  // Photos already confirmed on this step (an earlier visit to this page), then this session's.
+  const [photos, setPhotos] = useState<string[]>(() =>
+    props.detail.documents
+      .filter((document) => document.stepId === step.stepId && document.status === "confirmed")
+      .map((document) => document.documentId),
+  );
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const toggle = (list: string[], value: string, on: boolean) =>
@@ -479,6 +496,7 @@ function DecisionPanel(props: {
             ...(outcome === "correction_requested" && fields.length > 0 ? { fields } : {}),
             ...(outcome === "correction_requested" && documents.length > 0 ? { documents } : {}),
             ...(siteVisit ? { measurements: measured } : {}),
+            ...(step.siteVisit && photos.length > 0 ? { photos } : {}),
           },
         },
       );
@@ -533,10 +551,16 @@ function DecisionPanel(props: {
               onInput={(value) => setMeasurements((current) => ({ ...current, [name]: value }))}
             />
           ))}
-          <p class="hint">
-            {t("sitePhotos")}: {t("sitePhotosUnavailable")}
-          </p>
         </fieldset>
+      )}
+      {step.siteVisit && (
+        <SitePhotos
+          caseId={props.detail.case.caseId}
+          stepId={step.stepId}
+          visit={step.siteVisit}
+          confirmed={photos}
+          onConfirmed={(photoId) => setPhotos((current) => [...current, photoId])}
+        />
       )}
       {outcome === "correction_requested" && (
         <fieldset class="group">
@@ -589,5 +613,51 @@ function DecisionPanel(props: {
         {t("decide")}: {t(outcomeKey(outcome))}
       </button>
     </form>
+  );
+}
+
+/** Photos of the visit being recorded: camera or files, each verified by the server before it counts. */
+function SitePhotos(props: {
+  caseId: string;
+  stepId: string;
+  visit: NonNullable<StepView["siteVisit"]>;
+  confirmed: readonly string[];
+  onConfirmed: (photoId: string) => void;
+}) {
+  const config = useConfig();
+  const [uploads, setUploads] = useState<LocalUpload[]>([]);
+  const setPhase = (key: string, phase: UploadPhase) =>
+    setUploads((current) => current.map((item) => (item.key === key ? { ...item, phase } : item)));
+  const start = (files: FileList | null) => {
+    for (const file of Array.from(files ?? [])) {
+      const key = `photo-${Date.now()}-${Math.random()}`;
+      const upload = createUpload(config, sitePhotoTarget(props.caseId, props.stepId), file, (phase) => {
+        setPhase(key, phase);
+        if (phase.phase === "confirmed") props.onConfirmed(phase.document.documentId);
+      });
+      setUploads((current) => [
+        ...current,
+        { key, type: "site_visit_photo", fileName: file.name, upload, phase: { phase: "hashing" } },
+      ]);
+      void upload.run();
+    }
+  };
+  return (
+    <fieldset class="group site-photos">
+      <legend>
+        {t("sitePhotos")} · {pick(props.visit.name)}
+      </legend>
+      <p class="hint" data-testid="site-photo-count">
+        {t("sitePhotosCount", { n: props.confirmed.length })}
+      </p>
+      <ul class="doc-files">
+        {uploads
+          .filter((item) => item.phase.phase !== "confirmed")
+          .map((item) => (
+            <UploadLine key={item.key} item={item} />
+          ))}
+      </ul>
+      <FilePicker label={t("sitePhotoAdd")} name="site-photo" accept="image/*" onFiles={start} />
+    </fieldset>
   );
 }

@@ -9,9 +9,9 @@ import { useConfig } from "../context.ts";
 import { lang, pick, t } from "../i18n.ts";
 import { Badge, errorText } from "../ui.tsx";
 import type { DocumentView } from "./types.ts";
-import { createUpload, type Upload, type UploadPhase } from "./upload.ts";
+import { createUpload, documentTarget, type Upload, type UploadPhase } from "./upload.ts";
 
-interface LocalUpload {
+export interface LocalUpload {
   readonly key: string;
   readonly type: string;
   readonly fileName: string;
@@ -43,7 +43,7 @@ export function DocumentsPanel(props: {
   const start = (type: string, files: FileList | null) => {
     for (const file of Array.from(files ?? [])) {
       const key = `${type}-${Date.now()}-${Math.random()}`;
-      const upload = createUpload(config, props.caseId, type, file, (phase) => {
+      const upload = createUpload(config, documentTarget(props.caseId, type), file, (phase) => {
         setPhase(key, phase);
         if (phase.phase === "confirmed") props.onConfirmed(phase.document);
       });
@@ -108,7 +108,13 @@ export function DocumentsPanel(props: {
   );
 }
 
-function FilePicker(props: { label: string; name: string; onFiles: (files: FileList | null) => void }) {
+export function FilePicker(props: {
+  label: string;
+  name: string;
+  onFiles: (files: FileList | null) => void;
+  /** The file chooser's filter (default: photos and PDF). */
+  accept?: string;
+}) {
   const id = useId();
   return (
     <div class="file-picker">
@@ -117,7 +123,7 @@ function FilePicker(props: { label: string; name: string; onFiles: (files: FileL
         class="visually-hidden"
         type="file"
         name={props.name}
-        accept="image/*,application/pdf"
+        accept={props.accept ?? "image/*,application/pdf"}
         // A photo straight from the camera on phones; desktop browsers ignore it and open the file chooser.
         capture="environment"
         onChange={(event) => {
@@ -132,7 +138,7 @@ function FilePicker(props: { label: string; name: string; onFiles: (files: FileL
   );
 }
 
-function UploadLine(props: { item: LocalUpload }) {
+export function UploadLine(props: { item: LocalUpload }) {
   const { phase } = props.item;
   let body: ComponentChildren;
   switch (phase.phase) {

@@ -10,7 +10,9 @@ export type DocumentView = ReturnType<typeof documentView> & {
 };
 
 export interface UploadTicket {
-  readonly documentId: string;
+  /** A household document's id; a site-visit photo's is `photoId`. */
+  readonly documentId?: string;
+  readonly photoId?: string;
   readonly uploadUrl: string;
   readonly expiresAt: string;
   readonly requiredHeaders: Record<string, string>;

@@ -1,12 +1,47 @@
 /**
- * One document upload: declare it (type, content type, size, SHA-256) to get
- * a presigned PUT URL, send the bytes with XMLHttpRequest (fetch reports no
- * upload progress), then ask the server to confirm. A dropped connection is
- * retried with back-off on the same URL while it is valid, with a new one after.
+ * One upload: declare it (content type, size, SHA-256) to get a presigned PUT
+ * URL, send the bytes with XMLHttpRequest (fetch reports no upload progress),
+ * then ask the server to confirm. A dropped connection is retried with
+ * back-off on the same URL while it is valid, with a new one after.
+ *
+ * The same path serves the household's documents and the inspectors'
+ * site-visit photos; an `UploadTarget` says where to declare and confirm.
  */
 import { ApiError, api, NetworkError } from "../api.ts";
 import type { WebConfig } from "../config.ts";
 import type { DocumentView, UploadTicket } from "./types.ts";
+
+/** Where an upload is declared and confirmed, and what it may be. */
+export interface UploadTarget {
+  /** POST {contentType, size, sha256, …extra} here for a presigned PUT. */
+  readonly declarePath: string;
+  readonly extra?: Readonly<Record<string, string>>;
+  /** The confirm route of the declared upload's id. */
+  confirmPath(id: string): string;
+  /** Content types this target takes, among the county's upload rules (default: all of them). */
+  readonly accepts?: (contentType: string) => boolean;
+}
+
+const casePath = (caseId: string) => `/cases/${encodeURIComponent(caseId)}`;
+
+/** A household document of one policy type. */
+export function documentTarget(caseId: string, type: string): UploadTarget {
+  return {
+    declarePath: `${casePath(caseId)}/documents`,
+    extra: { type },
+    confirmPath: (id) => `${casePath(caseId)}/documents/${encodeURIComponent(id)}/confirm`,
+  };
+}
+
+/** A photo of the site visit a staff member is recording on `stepId`. */
+export function sitePhotoTarget(caseId: string, stepId: string): UploadTarget {
+  const step = `/review${casePath(caseId)}/steps/${encodeURIComponent(stepId)}`;
+  return {
+    declarePath: `${step}/photos`,
+    confirmPath: (id) => `${step}/photos/${encodeURIComponent(id)}/confirm`,
+    accepts: (contentType) => contentType.startsWith("image/"),
+  };
+}
 
 export type UploadPhase =
   | { readonly phase: "hashing" }
@@ -66,8 +101,7 @@ export interface Upload {
 
 export function createUpload(
   config: WebConfig,
-  caseId: string,
-  type: string,
+  target: UploadTarget,
   file: File,
   report: (phase: UploadPhase) => void,
 ): Upload {
@@ -83,7 +117,8 @@ export function createUpload(
 
   const run = async (): Promise<UploadPhase> => {
     const rule = config.county.uploads.find((upload) => upload.contentType === contentType);
-    if (!rule) return finish({ phase: "refused", reason: "type" });
+    if (!rule || (target.accepts && !target.accepts(contentType)))
+      return finish({ phase: "refused", reason: "type" });
     if (file.size > rule.maxBytes)
       return finish({ phase: "refused", reason: "too_large", maxBytes: rule.maxBytes });
     try {
@@ -93,9 +128,9 @@ export function createUpload(
       }
       for (let attempt = 1; !sent; attempt++) {
         if (!ticket || Date.parse(ticket.expiresAt) - Date.now() < 30_000) {
-          ticket = await api<UploadTicket>(`/cases/${encodeURIComponent(caseId)}/documents`, {
+          ticket = await api<UploadTicket>(target.declarePath, {
             method: "POST",
-            body: { type, contentType, size: file.size, sha256 },
+            body: { ...target.extra, contentType, size: file.size, sha256 },
           });
         }
         report({ phase: "uploading", percent: 0, attempt });
@@ -111,11 +146,8 @@ export function createUpload(
         }
       }
       report({ phase: "verifying" });
-      const documentId = ticket?.documentId ?? "";
-      const document = await api<DocumentView>(
-        `/cases/${encodeURIComponent(caseId)}/documents/${encodeURIComponent(documentId)}/confirm`,
-        { method: "POST" },
-      );
+      const id = ticket?.documentId ?? ticket?.photoId ?? "";
+      const document = await api<DocumentView>(target.confirmPath(id), { method: "POST" });
       return finish({ phase: "confirmed", document });
     } catch (error) {
       if (error instanceof ApiError && error.status === 422) {
