@@ -108,7 +108,41 @@ function isCancelledByCondition(error: unknown, index: number): boolean {
  * without the key reads the form without them and carries the sealed part
  * through its writes untouched.
  */
+/**
+ * The sealed part of cases this container opened or sealed, by case id, with
+ * the numbers it holds: a write whose numbers did not change reuses it instead
+ * of sealing afresh (one KMS GenerateDataKey and three keyed hashes per case
+ * write otherwise, the largest KMS cost of a permit; bench/cost-per-permit.ts).
+ * Bounded: the oldest entries go first.
+ */
+/** The numbers of a form, as the cache compares them (splitApplication builds them in a fixed key order). */
+const secretsKey = (secrets: ApplicationSecrets): string => JSON.stringify(secrets);
+
+class SealedCache {
+  private readonly entries = new Map<
+    string,
+    { readonly secrets: string; readonly sealed: SealedPersonalData }
+  >();
+  constructor(private readonly capacity = 256) {}
+
+  get(caseId: string, secrets: string): SealedPersonalData | undefined {
+    const entry = this.entries.get(caseId);
+    return entry?.secrets === secrets ? entry.sealed : undefined;
+  }
+
+  set(caseId: string, secrets: string, sealed: SealedPersonalData): void {
+    this.entries.delete(caseId);
+    this.entries.set(caseId, { secrets, sealed });
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+}
+
 export class CaseStore {
+  private readonly sealedCache = new SealedCache();
+
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -132,7 +166,10 @@ export class CaseStore {
     const secrets = applicationSecretsSchema.parse(
       JSON.parse(await encryptor.open(personalData.sealed, { caseId: record.caseId })),
     );
-    return { ...rest, application: mergeSecrets(record.application, secrets) };
+    const application = mergeSecrets(record.application, secrets);
+    // Keyed by the numbers as a later write will split them from this form.
+    this.sealedCache.set(record.caseId, secretsKey(splitApplication(application).secrets), personalData);
+    return { ...rest, application };
   }
 
   /** Seals the numbers of a form, with their keyed hashes (by form path). */
@@ -157,14 +194,21 @@ export class CaseStore {
   /**
    * The stored form and its sealed part: a record read without the key keeps
    * its sealed part (its form has no numbers); otherwise the numbers in the
-   * form are sealed afresh.
+   * form are sealed afresh, unless they are the ones this container last
+   * opened or sealed for the case.
    */
   private async storedApplication(
     record: CaseRecord,
   ): Promise<{ application: CaseRecord["application"]; personalData?: SealedPersonalData }> {
     const { rest, secrets } = splitApplication(record.application);
-    if (hasSecrets(secrets))
-      return { application: rest, personalData: await this.seal(record.caseId, secrets) };
+    if (hasSecrets(secrets)) {
+      const key = secretsKey(secrets);
+      const unchanged = this.sealedCache.get(record.caseId, key);
+      if (unchanged) return { application: rest, personalData: unchanged };
+      const personalData = await this.seal(record.caseId, secrets);
+      this.sealedCache.set(record.caseId, key, personalData);
+      return { application: rest, personalData };
+    }
     return { application: rest, ...(record.personalData ? { personalData: record.personalData } : {}) };
   }
 

@@ -2,12 +2,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamoDb, startLocalDynamoDb } from "#infra/local/dynamodb.ts";
+import { EnvelopeEncryptor } from "#shared/crypto/encryptor.ts";
+import { ensureLocalKeyFile, LocalFileKeyring } from "#shared/crypto/local-keyring.ts";
 import { verifyChain } from "#shared/domain/audit-chain.ts";
 import { IllegalTransitionError } from "#shared/domain/case-status.ts";
 import { CaseChangedError, CaseStore } from "#shared/store/case-store.ts";
+import { caseKey } from "#shared/store/keys.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
 
 const TABLE = "cases";
@@ -112,5 +115,66 @@ describe("CaseStore", () => {
     const { events } = await store.load("s-5");
     expect(events).toHaveLength(7);
     expect(verifyChain(events)).toEqual({ valid: true });
+  });
+});
+
+describe("CaseStore personal data", () => {
+  it("seals the ID and phone numbers once, and again only when they change", async () => {
+    const keyFile = path.join(dataDir, "keys", "field.key");
+    ensureLocalKeyFile(keyFile);
+    const encryptor = new EnvelopeEncryptor(new LocalFileKeyring(keyFile));
+    let seals = 0;
+    const counting = Object.assign(Object.create(encryptor) as EnvelopeEncryptor, {
+      seal: (...args: Parameters<EnvelopeEncryptor["seal"]>) => {
+        seals++;
+        return encryptor.seal(...args);
+      },
+    });
+    const client = (store as unknown as { client: CaseStore["client"] }).client;
+    const sealing = new CaseStore(
+      client,
+      TABLE,
+      () => new Date(),
+      () => counting,
+    );
+    const head = { name: "王建国", idNumber: "511424198003141235", phone: "13800000000" };
+    let record = await sealing.create(
+      {
+        caseId: "s-pii",
+        kind: "homestead",
+        householdId: "h-1",
+        ownerId: villager.id,
+        townshipCode: "511424100",
+        villageCode: "511424100001",
+        policyId: "sichuan-default",
+        application: { kind: "homestead", head },
+      },
+      villager,
+    );
+    expect(seals).toBe(1);
+    // Status changes carry the unchanged numbers: no new data key (KMS GenerateDataKey) per write.
+    record = await sealing.transition(record, "submit", { actor: villager });
+    record = await sealing.record(await sealing.require("s-pii"), { actor: villager, action: "comment" });
+    expect(seals).toBe(1);
+    // A new phone number is sealed afresh, and reads back in full with the key.
+    const changed = {
+      ...(await sealing.require("s-pii")),
+      application: { kind: "homestead" as const, head: { ...head, phone: "13900000000" } },
+    };
+    await sealing.record(changed, { actor: villager, action: "comment" });
+    expect(seals).toBe(2);
+    expect((await sealing.require("s-pii")).application.head?.phone).toBe("13900000000");
+    // A fresh container (new store) opens the sealed part, and reuses it for its own writes.
+    const fresh = new CaseStore(
+      client,
+      TABLE,
+      () => new Date(),
+      () => counting,
+    );
+    await fresh.record(await fresh.require("s-pii"), { actor: villager, action: "comment" });
+    expect(seals).toBe(2);
+    // The stored item never holds the plaintext numbers.
+    const { Item } = await client.send(new GetCommand({ TableName: TABLE, Key: caseKey("s-pii") }));
+    expect(JSON.stringify(Item)).not.toMatch(/511424198003141235|13900000000/);
   });
 });
