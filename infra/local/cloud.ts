@@ -56,8 +56,12 @@ export interface LocalEndpoints {
   readonly tableName: string;
   readonly bucketName: string;
   readonly stateMachineArn: string;
-  /** The local OIDC issuer: discovery at `<issuer>/.well-known/openid-configuration`, sign-in page at `/authorize`. */
-  readonly auth: { readonly issuer: string; readonly clientId: string };
+  /**
+   * The local OIDC issuer: discovery at `<issuer>/.well-known/openid-configuration`, sign-in page at
+   * `/authorize`; `clientId` is the villager app client (the default audience of `POST /token`'s
+   * shortcut), `staffClientId` the staff one. The API accepts tokens of either.
+   */
+  readonly auth: { readonly issuer: string; readonly clientId: string; readonly staffClientId: string };
 }
 
 export interface LocalCloud {
@@ -190,10 +194,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         if (!fn) throw new Error(`No function serves ${route.handler}`);
         return runtime.invoke(fn.arn, event);
       },
-      authorize: createLocalJwtAuthorizer({ issuer: issuer.url, audience: [issuer.clientId] }),
+      authorize: createLocalJwtAuthorizer({
+        issuer: issuer.url,
+        audience: [issuer.clientId, issuer.staffClientId],
+      }),
       // Requests no route matches: the web app (web/dist) and its /config.json, on the API's origin.
       fallback: webAppFallback({
-        auth: { issuer: issuer.url, clientId: issuer.clientId },
+        auth: { issuer: issuer.url, clients: { villager: issuer.clientId, staff: issuer.staffClientId } },
         extraOrigins: [s3.endpoint],
       }),
     });
@@ -217,7 +224,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         ),
       ),
       stateMachineArn: names.resolveRef(only(stateMachineIds, "state machine")),
-      auth: { issuer: issuer.url, clientId: issuer.clientId },
+      auth: { issuer: issuer.url, clientId: issuer.clientId, staffClientId: issuer.staffClientId },
     };
     await writeFile(path.join(options.dataDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
     return {

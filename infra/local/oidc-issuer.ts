@@ -16,25 +16,46 @@ import {
 import * as z from "zod";
 import { ROLES, type Role } from "#shared/auth/actor.ts";
 import { needsMultiFactor } from "#shared/auth/mfa.ts";
+import { randomUrlToken, verifiesS256 } from "#shared/auth/pkce.ts";
 import { DEPARTMENT_IDS, type DepartmentId } from "#shared/schemas/common.ts";
 
 /**
  * A local OpenID Connect issuer for `npm start` and the tests: discovery, JWKS,
- * RS256 tokens carrying the claims of shared/auth/actor.ts, a sign-in page that
- * lists the demo users, and `POST /token` for tools. It stands in for the
- * Cognito user pool (or a provincial identity service) that signs users in on
- * AWS; nothing here is deployed.
+ * RS256 tokens carrying the claims of shared/auth/actor.ts, and the OAuth 2.0
+ * authorization code flow with PKCE the web app uses (web/src/auth.ts), the
+ * same flow it runs against Cognito's managed login on AWS:
+ *
+ * 1. `GET /authorize?response_type=code&client_id&redirect_uri&code_challenge&code_challenge_method=S256&state&nonce`
+ *    shows a sign-in page listing the demo users of that app client (no passwords);
+ * 2. choosing one redirects to `redirect_uri?code=…&state=…`;
+ * 3. the app sends `POST /token` (form: `grant_type=authorization_code`, `code`,
+ *    `redirect_uri`, `client_id`, `code_verifier`) and gets the tokens. A code is
+ *    good for one redemption attempt within five minutes, by the client it was
+ *    issued to, with the same redirect_uri and a verifier hashing to its challenge;
+ *    anything else is `invalid_grant`.
+ *
+ * Two public app clients, as in the Cognito pool (infra/constructs/identity.ts):
+ * `nongfang-web` for villagers and `nongfang-web-staff` for everyone else; each
+ * client's page lists only its own kind of account. `GET /logout` redirects to
+ * `post_logout_redirect_uri` (there is no session to end here). `POST /token`
+ * with a JSON body `{"username": …}` stays a tools-and-tests shortcut that
+ * skips the browser (**local only, never deployed**).
  *
  * It listens on a port of its own rather than under the API's `/auth/…`: a
  * real identity provider is a different origin from the API, the API's route
  * table stays the only thing the HTTP API serves, and the issuer URL (`iss`)
  * must not change when the API port does. The port is kept in the data folder,
  * like the signing key, so tokens issued before a restart still verify after it.
+ * Nothing here is deployed.
  */
 
 /** Token lifetime: Cognito's default for ID and access tokens. */
 export const TOKEN_LIFETIME_SECONDS = 3600;
+/** The villager app client (also the default audience of `POST /token`'s shortcut). */
 export const DEFAULT_CLIENT_ID = "nongfang-web";
+export const DEFAULT_STAFF_CLIENT_ID = "nongfang-web-staff";
+/** How long an authorization code may wait for its redemption (RFC 6749 §4.1.2 recommends ten minutes at most). */
+export const CODE_LIFETIME_SECONDS = 300;
 const ALGORITHM = "RS256";
 
 const townshipCode = z.string().regex(/^\d{9}$/, "a 9-digit township code");
@@ -122,8 +143,14 @@ export interface LocalOidcIssuerOptions {
   readonly dataDir: string;
   /** A fixed port; 0 or absent reuses the port of the last start, else picks a free one. */
   readonly port?: number;
+  /** The villager app client id (default `nongfang-web`). */
   readonly clientId?: string;
-  /** Origins `redirect_uri` may point to (the local web app). Anything else is refused with 400. */
+  /** The staff app client id (default `nongfang-web-staff`). */
+  readonly staffClientId?: string;
+  /**
+   * Origins `redirect_uri` and `post_logout_redirect_uri` may point to (the
+   * local web app), which may also call `POST /token` (CORS). Anything else is refused.
+   */
   readonly redirectOrigins: readonly string[];
   readonly directory?: DemoDirectory;
 }
@@ -131,11 +158,14 @@ export interface LocalOidcIssuerOptions {
 export interface LocalOidcIssuer {
   /** The issuer URL: `iss` of every token and the base of the discovery document. */
   readonly url: string;
+  /** The villager app client id. */
   readonly clientId: string;
+  /** The staff app client id. */
+  readonly staffClientId: string;
   readonly jwksUri: string;
   readonly directory: DemoDirectory;
-  /** Signs tokens for a demo user, as the sign-in page and `POST /token` do. */
-  issue(userId: string, nonce?: string): Promise<TokenResponse>;
+  /** Signs tokens for a demo user (`aud`: `clientId`, default the villager client), as `/token` does. */
+  issue(userId: string, nonce?: string, clientId?: string): Promise<TokenResponse>;
   close(): Promise<void>;
 }
 
@@ -209,22 +239,39 @@ const escapeHtml = (text: string): string =>
     (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[character] ?? "",
   );
 
+/** Which accounts an app client signs in: the villager client villagers, the staff client everyone else. */
+type ClientKind = "villager" | "staff";
+
+const isKind = (user: DemoUser, kind: ClientKind) => (user.role === "villager") === (kind === "villager");
+
+/** An authorization request that passed every check (RFC 6749 §4.1.1, RFC 7636 §4.3). */
 interface AuthorizeRequest {
   readonly clientId: string;
   readonly redirectUri: string;
+  readonly codeChallenge: string;
+  readonly scope?: string;
   readonly state?: string;
   readonly nonce?: string;
 }
 
-function signInPage(directory: DemoDirectory, request: AuthorizeRequest | undefined): string {
+function signInPage(
+  directory: DemoDirectory,
+  request: AuthorizeRequest | undefined,
+  kind: ClientKind,
+): string {
   const placeName = (code: string) => {
     const place = [...directory.townships, ...directory.villages].find((entry) => entry.code === code);
     return place ? `${place.zh} ${code}` : code;
   };
+  // The whole request goes back with the choice: POST /authorize checks it again before issuing a code.
   const hidden = request
     ? [
+        ["response_type", "code"],
         ["client_id", request.clientId],
         ["redirect_uri", request.redirectUri],
+        ["code_challenge", request.codeChallenge],
+        ["code_challenge_method", "S256"],
+        ["scope", request.scope],
         ["state", request.state],
         ["nonce", request.nonce],
       ]
@@ -233,7 +280,7 @@ function signInPage(directory: DemoDirectory, request: AuthorizeRequest | undefi
         .join("")
     : "";
   const groups = ROLES.map((role) => {
-    const users = directory.users.filter((user) => user.role === role);
+    const users = directory.users.filter((user) => user.role === role && (!request || isKind(user, kind)));
     if (users.length === 0) return "";
     const items = users
       .map((user) => {
@@ -256,9 +303,11 @@ function signInPage(directory: DemoDirectory, request: AuthorizeRequest | undefi
       .join("");
     return `<section data-role="${role}"><h2>${ROLE_LABELS[role].zh} <small>${ROLE_LABELS[role].en}</small></h2><ul>${items}</ul></section>`;
   }).join("");
-  const intro = request
-    ? "<p>选择一位演示用户登录。<br><small>Choose a demo user to sign in as.</small></p>"
-    : `<p>本地演示登录：请从应用中打开 <code>/authorize</code>；工具可用 <code>POST /token</code>。<br><small>Local demo sign-in: apps open <code>/authorize</code>; tools use <code>POST /token</code> with <code>{"username": "…"}</code>.</small></p>`;
+  const intro = !request
+    ? `<p>本地演示登录：请从网页应用登录（授权码 + PKCE）；工具可用 <code>POST /token</code>。<br><small>Local demo sign-in: sign in from the web app (authorization code + PKCE); tools use <code>POST /token</code> with <code>{"username": "…"}</code>.</small></p>`
+    : kind === "villager"
+      ? "<p>村民登录：选择一位演示村民。<br><small>Villager sign-in (an SMS code on AWS): choose a demo villager.</small></p>"
+      : "<p>工作人员登录：选择一位演示工作人员。<br><small>Staff sign-in (password and a second factor on AWS): choose a demo staff member.</small></p>";
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -296,16 +345,35 @@ function errorPage(status: number, zh: string, en: string): { status: number; ht
 const authorizeSchema = z.object({
   client_id: z.string().min(1),
   redirect_uri: z.string().min(1),
+  response_type: z.string().optional(),
+  code_challenge: z.string().optional(),
+  code_challenge_method: z.string().optional(),
+  scope: z.string().max(1024).optional(),
   state: z.string().max(2048).optional(),
   nonce: z.string().max(2048).optional(),
-  response_type: z.string().optional(),
   username: z.string().optional(),
 });
 
-const tokenRequestSchema = z.object({ username: z.string().min(1), client_id: z.string().optional() });
+/** An S256 challenge is the base64url SHA-256 of the verifier: exactly 43 characters. */
+const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
-/** The response types a browser app can use without a back channel (implicit flow). */
-const RESPONSE_TYPES = new Set(["id_token token", "token id_token", "id_token", "token"]);
+/** `POST /token` (RFC 6749 §4.1.3 with RFC 7636 §4.5), form-encoded. */
+const codeGrantSchema = z.object({
+  grant_type: z.string(),
+  code: z.string().min(1).optional(),
+  redirect_uri: z.string().min(1).optional(),
+  client_id: z.string().min(1).optional(),
+  code_verifier: z.string().min(1).optional(),
+});
+
+/** The tools-and-tests shortcut: `POST /token` with a JSON body. */
+const tokenShortcutSchema = z.object({ username: z.string().min(1), client_id: z.string().optional() });
+
+interface PendingCode {
+  readonly request: AuthorizeRequest;
+  readonly userId: string;
+  readonly expiresAt: number;
+}
 
 async function readBody(request: IncomingMessage, limit = 64 * 1024): Promise<string> {
   let size = 0;
@@ -330,12 +398,23 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions): Pro
   await mkdir(options.dataDir, { recursive: true });
   const directory = options.directory ?? (await loadDemoDirectory());
   const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
+  const staffClientId = options.staffClientId ?? DEFAULT_STAFF_CLIENT_ID;
+  const clients = new Map<string, ClientKind>([
+    [clientId, "villager"],
+    [staffClientId, "staff"],
+  ]);
   const key = await signingKey(options.dataDir);
   const redirectOrigins = new Set(options.redirectOrigins.map((origin) => new URL(origin).origin));
   const usersById = new Map(directory.users.map((user) => [user.id, user]));
+  // Authorization codes live in memory only: a restart voids the few seconds' worth in flight.
+  const codes = new Map<string, PendingCode>();
   let issuerUrl = "";
 
-  const issue = async (userId: string, nonce?: string): Promise<TokenResponse> => {
+  const issue = async (
+    userId: string,
+    nonce?: string,
+    audience: string = clientId,
+  ): Promise<TokenResponse> => {
     const user = usersById.get(userId);
     if (!user) throw new UnknownUserError(userId);
     const now = Math.floor(Date.now() / 1000);
@@ -343,7 +422,7 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions): Pro
       new SignJWT(claims)
         .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: "JWT" })
         .setIssuer(issuerUrl)
-        .setAudience(clientId)
+        .setAudience(audience)
         .setIssuedAt(now)
         .setNotBefore(now)
         .setExpirationTime(now + TOKEN_LIFETIME_SECONDS)
@@ -354,7 +433,7 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions): Pro
     const claims = { ...actorClaimsOf(user), amr: amrOf(user), auth_time: now };
     const [idToken, accessToken] = await Promise.all([
       sign({ ...claims, token_use: "id", ...(nonce ? { nonce } : {}) }),
-      sign({ ...claims, token_use: "access", client_id: clientId, scope: "openid profile" }),
+      sign({ ...claims, token_use: "access", client_id: audience, scope: "openid profile" }),
     ]);
     return {
       access_token: accessToken,
@@ -364,42 +443,132 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions): Pro
     };
   };
 
-  /** Checks client_id and redirect_uri before anything is shown or redirected (RFC 6749 §4.1.2.1). */
-  const checkAuthorize = (
-    fields: Record<string, string>,
-  ): { request: AuthorizeRequest; username?: string } | { status: number; html: string } => {
-    const parsed = authorizeSchema.safeParse(fields);
-    if (!parsed.success) return errorPage(400, "请求参数不完整", "client_id and redirect_uri are required");
-    const { client_id, redirect_uri, state, nonce, response_type, username } = parsed.data;
-    if (client_id !== clientId) return errorPage(400, "未知的应用", `Unknown client_id`);
+  /** A redirect_uri this issuer may send a browser to: an allowed local web origin, no fragment or userinfo. */
+  const allowedRedirect = (value: string): URL | undefined => {
     let target: URL;
     try {
-      target = new URL(redirect_uri);
+      target = new URL(value);
     } catch {
-      return errorPage(400, "回调地址无效", "redirect_uri is not a URL");
+      return undefined;
     }
     if (!redirectOrigins.has(target.origin) || target.hash !== "" || target.username || target.password) {
+      return undefined;
+    }
+    return target;
+  };
+
+  /** The error redirect of RFC 6749 §4.1.2.1, once client and redirect_uri are known to be good. */
+  const errorRedirect = (redirectUri: string, error: string, description: string, state?: string) => {
+    const target = new URL(redirectUri);
+    target.searchParams.set("error", error);
+    target.searchParams.set("error_description", description);
+    if (state !== undefined) target.searchParams.set("state", state);
+    return { redirect: target.toString() };
+  };
+
+  /**
+   * Checks an authorization request. client_id and redirect_uri first: until both
+   * are known good nothing is redirected anywhere (RFC 6749 §4.1.2.1), a page says
+   * what is wrong. Then the code flow with PKCE S256 only: no implicit flow (the
+   * OAuth 2.0 for Browser-Based Apps BCP), no `plain` challenge.
+   */
+  const checkAuthorize = (
+    fields: Record<string, string>,
+  ):
+    | { request: AuthorizeRequest; kind: ClientKind; username?: string }
+    | { status: number; html: string }
+    | { redirect: string } => {
+    const parsed = authorizeSchema.safeParse(fields);
+    if (!parsed.success) return errorPage(400, "请求参数不完整", "client_id and redirect_uri are required");
+    const { client_id, redirect_uri, response_type, code_challenge, code_challenge_method, state } =
+      parsed.data;
+    const kind = clients.get(client_id);
+    if (!kind) return errorPage(400, "未知的应用", "Unknown client_id");
+    if (!allowedRedirect(redirect_uri)) {
       return errorPage(400, "回调地址不在允许列表中", "redirect_uri is not an allowed local web origin");
     }
-    if (response_type !== undefined && !RESPONSE_TYPES.has(response_type)) {
-      return errorPage(400, "不支持的 response_type", "Unsupported response_type");
+    if (response_type !== "code") {
+      return errorRedirect(redirect_uri, "unsupported_response_type", "Only response_type=code", state);
     }
+    if (code_challenge_method !== "S256" || !code_challenge || !S256_CHALLENGE.test(code_challenge)) {
+      return errorRedirect(
+        redirect_uri,
+        "invalid_request",
+        "PKCE is required: code_challenge with code_challenge_method=S256",
+        state,
+      );
+    }
+    const { scope, nonce, username } = parsed.data;
     return {
       request: {
         clientId: client_id,
         redirectUri: redirect_uri,
+        codeChallenge: code_challenge,
+        ...(scope !== undefined ? { scope } : {}),
         ...(state !== undefined ? { state } : {}),
         ...(nonce !== undefined ? { nonce } : {}),
       },
+      kind,
       ...(username !== undefined ? { username } : {}),
     };
   };
 
-  const json = (response: ServerResponse, status: number, body: unknown, cors = false) => {
+  /**
+   * Redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6). The code is
+   * spent by the first request that names it, whatever the outcome, so a stolen
+   * code gets one guess at most and a reused one is refused.
+   */
+  const redeem = async (form: Record<string, string>): Promise<{ status: number; body: unknown }> => {
+    const parsed = codeGrantSchema.safeParse(form);
+    if (!parsed.success) return { status: 400, body: { error: "invalid_request" } };
+    const { grant_type, code, redirect_uri, client_id, code_verifier } = parsed.data;
+    if (grant_type !== "authorization_code")
+      return { status: 400, body: { error: "unsupported_grant_type" } };
+    if (!code || !redirect_uri || !client_id || !code_verifier) {
+      return {
+        status: 400,
+        body: {
+          error: "invalid_request",
+          error_description: "code, redirect_uri, client_id and code_verifier are required",
+        },
+      };
+    }
+    if (!clients.has(client_id)) return { status: 401, body: { error: "invalid_client" } };
+    const pending = codes.get(code);
+    codes.delete(code);
+    const refuse = (description: string) => ({
+      status: 400,
+      body: { error: "invalid_grant", error_description: description },
+    });
+    if (!pending || pending.expiresAt <= Date.now()) return refuse("Unknown, used or expired code");
+    if (pending.request.clientId !== client_id) return refuse("The code was issued to another client");
+    if (pending.request.redirectUri !== redirect_uri)
+      return refuse("redirect_uri differs from the authorization request");
+    if (!(await verifiesS256(code_verifier, pending.request.codeChallenge))) {
+      return refuse("code_verifier does not match the code_challenge");
+    }
+    return { status: 200, body: await issue(pending.userId, pending.request.nonce, client_id) };
+  };
+
+  /** The local web app may call the token endpoint from its own origin (CORS), nobody else. */
+  const corsHeaders = (request: IncomingMessage): Record<string, string> => {
+    const origin = request.headers.origin;
+    return origin && redirectOrigins.has(origin)
+      ? { "access-control-allow-origin": origin, vary: "origin" }
+      : { vary: "origin" };
+  };
+
+  const json = (
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     response.writeHead(status, {
       "content-type": "application/json; charset=utf-8",
       "cache-control": "no-store",
-      ...(cors ? { "access-control-allow-origin": "*" } : {}),
+      pragma: "no-cache",
+      ...headers,
     });
     response.end(JSON.stringify(body));
   };
@@ -413,11 +582,17 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions): Pro
     });
     response.end(body);
   };
+  const redirect = (response: ServerResponse, location: string) => {
+    response.writeHead(303, { location, "cache-control": "no-store" });
+    response.end();
+  };
 
   const server = createServer(async (request, response) => {
     try {
       const url = new URL(request.url ?? "/", "http://local");
       const route = `${request.method} ${url.pathname}`;
+      const now = Date.now();
+      for (const [code, pending] of codes) if (pending.expiresAt <= now) codes.delete(code);
       if (route === "GET /.well-known/openid-configuration") {
         return json(
           response,
@@ -426,10 +601,12 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions): Pro
             issuer: issuerUrl,
             authorization_endpoint: `${issuerUrl}/authorize`,
             token_endpoint: `${issuerUrl}/token`,
+            end_session_endpoint: `${issuerUrl}/logout`,
             jwks_uri: `${issuerUrl}/.well-known/jwks.json`,
-            response_types_supported: [...RESPONSE_TYPES],
-            response_modes_supported: ["fragment"],
-            grant_types_supported: ["implicit"],
+            response_types_supported: ["code"],
+            response_modes_supported: ["query"],
+            grant_types_supported: ["authorization_code"],
+            code_challenge_methods_supported: ["S256"],
             subject_types_supported: ["public"],
             id_token_signing_alg_values_supported: [ALGORITHM],
             token_endpoint_auth_methods_supported: ["none"],
@@ -445,61 +622,110 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions): Pro
               "custom:household",
             ],
           },
-          true,
+          { "access-control-allow-origin": "*" },
         );
       }
-      if (route === "GET /.well-known/jwks.json") return json(response, 200, { keys: [key.publicJwk] }, true);
-      if (route === "GET /") return html(response, 200, signInPage(directory, undefined));
+      if (route === "GET /.well-known/jwks.json") {
+        return json(response, 200, { keys: [key.publicJwk] }, { "access-control-allow-origin": "*" });
+      }
+      if (route === "GET /") return html(response, 200, signInPage(directory, undefined, "villager"));
       if (route === "GET /authorize") {
         const checked = checkAuthorize(Object.fromEntries(url.searchParams));
+        if ("redirect" in checked) return redirect(response, checked.redirect);
         if ("html" in checked) return html(response, checked.status, checked.html);
-        return html(response, 200, signInPage(directory, checked.request));
+        return html(response, 200, signInPage(directory, checked.request, checked.kind));
       }
       if (route === "POST /authorize") {
         const form = Object.fromEntries(new URLSearchParams(await readBody(request)));
         const checked = checkAuthorize(form);
+        if ("redirect" in checked) return redirect(response, checked.redirect);
         if ("html" in checked) return html(response, checked.status, checked.html);
-        if (!checked.username || !usersById.has(checked.username)) {
-          const page = errorPage(400, "未知的演示用户", "Unknown demo user");
+        const user = checked.username ? usersById.get(checked.username) : undefined;
+        if (!user || !isKind(user, checked.kind)) {
+          const page = errorPage(400, "此应用没有这位演示用户", "No such demo user for this app client");
           return html(response, page.status, page.html);
         }
-        const tokens = await issue(checked.username, checked.request.nonce);
-        // Tokens travel in the fragment: it never reaches a server or an access log.
-        const fragment = new URLSearchParams({
-          id_token: tokens.id_token,
-          access_token: tokens.access_token,
-          token_type: tokens.token_type,
-          expires_in: String(tokens.expires_in),
-          ...(checked.request.state !== undefined ? { state: checked.request.state } : {}),
+        const code = randomUrlToken(32);
+        codes.set(code, {
+          request: checked.request,
+          userId: user.id,
+          expiresAt: Date.now() + CODE_LIFETIME_SECONDS * 1000,
         });
-        response.writeHead(303, {
-          location: `${checked.request.redirectUri}#${fragment}`,
-          "cache-control": "no-store",
+        // Only the code travels in the URL: it is worthless without the verifier the app kept.
+        const target = new URL(checked.request.redirectUri);
+        target.searchParams.set("code", code);
+        if (checked.request.state !== undefined) target.searchParams.set("state", checked.request.state);
+        return redirect(response, target.toString());
+      }
+      if (route === "OPTIONS /token") {
+        response.writeHead(204, {
+          ...corsHeaders(request),
+          "access-control-allow-methods": "POST",
+          "access-control-allow-headers": "content-type",
+          "access-control-max-age": "600",
         });
         return response.end();
       }
       if (route === "POST /token") {
+        const cors = corsHeaders(request);
+        const text = await readBody(request);
+        if (!text.trimStart().startsWith("{")) {
+          const answer = await redeem(Object.fromEntries(new URLSearchParams(text)));
+          return json(response, answer.status, answer.body, cors);
+        }
         let body: unknown;
         try {
-          body = JSON.parse(await readBody(request));
-        } catch (error) {
-          if (error instanceof RequestTooLargeError) throw error;
-          return json(response, 400, { error: "invalid_request", error_description: "Send a JSON body" });
+          body = JSON.parse(text);
+        } catch {
+          return json(
+            response,
+            400,
+            { error: "invalid_request", error_description: "Send a JSON body" },
+            cors,
+          );
         }
-        const parsed = tokenRequestSchema.safeParse(body);
+        const parsed = tokenShortcutSchema.safeParse(body);
         if (!parsed.success) {
-          return json(response, 400, {
-            error: "invalid_request",
-            error_description: '{"username": "<demo user id>"}',
-          });
+          return json(
+            response,
+            400,
+            { error: "invalid_request", error_description: '{"username": "<demo user id>"}' },
+            cors,
+          );
         }
-        if (parsed.data.client_id !== undefined && parsed.data.client_id !== clientId) {
-          return json(response, 400, { error: "invalid_client" });
-        }
+        const audience = parsed.data.client_id ?? clientId;
+        if (!clients.has(audience)) return json(response, 400, { error: "invalid_client" }, cors);
         if (!usersById.has(parsed.data.username)) {
-          return json(response, 400, { error: "invalid_grant", error_description: "Unknown demo user" });
+          return json(
+            response,
+            400,
+            { error: "invalid_grant", error_description: "Unknown demo user" },
+            cors,
+          );
         }
-        return json(response, 200, await issue(parsed.data.username));
+        return json(response, 200, await issue(parsed.data.username, undefined, audience), cors);
+      }
+      if (route === "GET /logout") {
+        // OpenID Connect RP-Initiated Logout's parameter, or Cognito's `logout_uri` (the web app sends both).
+        const target = url.searchParams.get("post_logout_redirect_uri") ?? url.searchParams.get("logout_uri");
+        const client = url.searchParams.get("client_id");
+        if (client !== null && !clients.has(client)) {
+          const page = errorPage(400, "未知的应用", "Unknown client_id");
+          return html(response, page.status, page.html);
+        }
+        if (target === null) {
+          const page = errorPage(200, "已退出登录", "Signed out");
+          return html(response, page.status, page.html);
+        }
+        if (!allowedRedirect(target)) {
+          const page = errorPage(
+            400,
+            "退出后的地址不在允许列表中",
+            "post_logout_redirect_uri is not allowed",
+          );
+          return html(response, page.status, page.html);
+        }
+        return redirect(response, target);
       }
       return json(response, 404, { error: "not_found" });
     } catch (error) {
@@ -524,6 +750,7 @@ export async function startLocalOidcIssuer(options: LocalOidcIssuerOptions): Pro
   return {
     url: issuerUrl,
     clientId,
+    staffClientId,
     jwksUri: `${issuerUrl}/.well-known/jwks.json`,
     directory,
     issue,

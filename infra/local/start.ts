@@ -58,7 +58,8 @@ if (sliceVillages > 0) {
 console.log(`Nongfang is running (started in ${Date.now() - started} ms; data in ${dataDir}; county policy ${countyPolicy})
 
   HTTP API        ${endpoints.api}   (try ${endpoints.api}/health)
-  Sign-in (OIDC)  ${endpoints.auth.issuer}/authorize?client_id=${endpoints.auth.clientId}&redirect_uri=${encodeURIComponent(`${endpoints.api}/`)}   (demo users)
+  Web app         ${endpoints.api}/app   (sign in as a demo user: authorization code + PKCE)
+  Sign-in (OIDC)  ${endpoints.auth.issuer}   clients ${endpoints.auth.clientId} (villagers), ${endpoints.auth.staffClientId} (staff)
   DynamoDB        ${endpoints.dynamodb}   table ${endpoints.tableName}
   S3              ${endpoints.s3}   bucket ${endpoints.bucketName}
   Step Functions  ${endpoints.stepFunctions}   ${endpoints.stateMachineArn}

@@ -2,10 +2,10 @@
  * The web app (web/) on the local HTTP API's origin: the `fallback` of
  * startLocalHttpApi serves `web/dist` for every request no API route matches,
  * plus `GET /config.json` with what the browser cannot know at build time (the
- * sign-in issuer, the client id, the county's document list).
+ * sign-in issuer, the app client ids, the county's document list).
  *
  * Same origin as the API on purpose: no CORS for API calls, and the local OIDC
- * issuer only redirects tokens back to this origin.
+ * issuer only redirects authorization codes back to this origin.
  *
  * Building is separate from serving (`buildWebIfStale`), so the integration
  * tests, which never open a browser, do not pay for a Vite build; `npm start`
@@ -45,14 +45,16 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 const COMPRESSIBLE = /^(text\/|application\/(json|manifest\+json)|image\/svg\+xml)/;
 
-function securityHeaders(extraOrigins: readonly string[]): Record<string, string> {
+function securityHeaders(extraOrigins: readonly string[], issuer: string): Record<string, string> {
   return {
-    // Presigned document URLs (local S3) may be fetched, shown and framed; the same policy CloudFront sends.
+    // Presigned document URLs (local S3) may be fetched, shown and framed, and the page reads the
+    // issuer's discovery document and token endpoint: the same policy CloudFront sends.
     "content-security-policy": contentSecurityPolicy({
       documents: extraOrigins.map((origin) => new URL(origin).origin),
+      auth: [new URL(issuer).origin],
     }),
     "x-content-type-options": "nosniff",
-    // The sign-in fragment never leaves the page; no referrer keeps case ids out of other sites' logs too.
+    // No referrer: the sign-in code in the address bar and case ids stay out of other sites' logs.
     "referrer-policy": "no-referrer",
   };
 }
@@ -72,7 +74,7 @@ export function webAppFallback(
   options: WebAppOptions,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<boolean> {
   const distDir = options.distDir ?? WEB_DIST;
-  const headers = securityHeaders(options.extraOrigins ?? []);
+  const headers = securityHeaders(options.extraOrigins ?? [], options.auth.issuer);
   const cache = new Map<string, CachedFile>();
 
   const load = async (file: string): Promise<CachedFile | undefined> => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiGatewayClaimValue, createLocalJwtAuthorizer } from "#infra/local/jwt-authorizer.ts";
 import { loadDemoDirectory } from "#infra/local/oidc-issuer.ts";
 import { ROLES } from "#shared/auth/actor.ts";
+import { codeChallengeS256, createCodeVerifier } from "#shared/auth/pkce.ts";
 import { DEPARTMENT_IDS } from "#shared/schemas/common.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import {
@@ -34,8 +35,6 @@ const issuer = () => env.cloud.endpoints.auth.issuer;
 const api = () => env.cloud.endpoints.api;
 const webApp = () => `${api()}/app/signed-in`;
 const me = (headers: Record<string, string> = {}) => fetch(`${api()}/me`, { headers });
-const authorizeUrl = (redirectUri: string, clientId = env.cloud.endpoints.auth.clientId) =>
-  `${issuer()}/authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: redirectUri, state: "s-42", nonce: "n-7", response_type: "id_token token" })}`;
 
 describe("local OIDC issuer", () => {
   it("serves a discovery document and a JWKS with one RS256 public key", async () => {
@@ -105,43 +104,258 @@ describe("local OIDC issuer", () => {
   });
 });
 
+interface Pkce {
+  readonly verifier: string;
+  readonly challenge: string;
+}
+const pkce = async (): Promise<Pkce> => {
+  const verifier = createCodeVerifier();
+  return { verifier, challenge: await codeChallengeS256(verifier) };
+};
+const VILLAGER_CLIENT = "nongfang-web";
+const STAFF_CLIENT = "nongfang-web-staff";
+
+/** The authorization request the web app sends (web/src/oidc.ts), with overrides. */
+const authorizeParams = (challenge: string, overrides: Record<string, string | undefined> = {}) => {
+  const params: Record<string, string | undefined> = {
+    response_type: "code",
+    client_id: VILLAGER_CLIENT,
+    redirect_uri: webApp(),
+    scope: "openid profile",
+    state: "s-42",
+    nonce: "n-7",
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+    ...overrides,
+  };
+  return new URLSearchParams(
+    Object.entries(params).filter((pair): pair is [string, string] => pair[1] !== undefined),
+  );
+};
+/** What the sign-in page's form posts when a demo user is chosen. */
+const choose = (params: URLSearchParams, username: string) =>
+  fetch(`${issuer()}/authorize`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams([...params, ["username", username]]),
+  });
+/** Signs a demo user in up to the redirect; returns the code. */
+const codeFor = async (username: string, challenge: string, overrides: Record<string, string> = {}) => {
+  const response = await choose(authorizeParams(challenge, overrides), username);
+  expect(response.status).toBe(303);
+  const code = new URL(response.headers.get("location") ?? "").searchParams.get("code");
+  expect(code).toEqual(expect.any(String));
+  return code ?? "";
+};
+/** The web app's token request (form-encoded, public client, PKCE verifier). */
+const redeem = (fields: Record<string, string>, origin?: string) =>
+  fetch(`${issuer()}/token`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      ...(origin ? { origin } : {}),
+    },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      redirect_uri: webApp(),
+      client_id: VILLAGER_CLIENT,
+      ...fields,
+    }),
+  });
+
+describe("authorization code flow with PKCE", () => {
+  it("is what the discovery document offers: code, S256, no implicit grant, public clients, an end-session endpoint", async () => {
+    const discovery = await (await fetch(`${issuer()}/.well-known/openid-configuration`)).json();
+    expect(discovery).toMatchObject({
+      response_types_supported: ["code"],
+      response_modes_supported: ["query"],
+      grant_types_supported: ["authorization_code"],
+      code_challenge_methods_supported: ["S256"],
+      token_endpoint_auth_methods_supported: ["none"],
+      end_session_endpoint: `${issuer()}/logout`,
+    });
+  });
+
+  it("signs a villager in: the page, a code (never a token) in the redirect, tokens for the verifier", async () => {
+    const { verifier, challenge } = await pkce();
+    const page = await fetch(`${issuer()}/authorize?${authorizeParams(challenge)}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('data-user="villager-li"');
+
+    const chosen = await choose(authorizeParams(challenge), "villager-li");
+    expect(chosen.status).toBe(303);
+    const location = new URL(chosen.headers.get("location") ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe(webApp());
+    expect(location.hash).toBe("");
+    expect([...location.searchParams.keys()].sort()).toEqual(["code", "state"]);
+    expect(location.searchParams.get("state")).toBe("s-42");
+
+    const response = await redeem({ code: location.searchParams.get("code") ?? "", code_verifier: verifier });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const tokens = await response.json();
+    expect(tokens).toMatchObject({ token_type: "Bearer", expires_in: 3600 });
+    expect(decodeJwt(tokens.id_token)).toMatchObject({
+      iss: issuer(),
+      aud: VILLAGER_CLIENT,
+      nonce: "n-7",
+      sub: "villager-li",
+      "custom:role": "villager",
+    });
+    const caller = await me(authHeader(tokens.id_token));
+    expect(caller.status).toBe(200);
+    expect(await caller.json()).toMatchObject({ id: "villager-li", role: "villager" });
+  });
+
+  it("signs staff in with the staff client, whose tokens the API accepts too", async () => {
+    const { verifier, challenge } = await pkce();
+    const code = await codeFor("clerk-a", challenge, { client_id: STAFF_CLIENT });
+    const response = await redeem({ code, code_verifier: verifier, client_id: STAFF_CLIENT });
+    expect(response.status).toBe(200);
+    const { id_token } = await response.json();
+    expect(decodeJwt(id_token)).toMatchObject({
+      aud: STAFF_CLIENT,
+      sub: "clerk-a",
+      amr: ["pwd", "otp", "mfa"],
+    });
+    const caller = await me(authHeader(id_token));
+    expect(caller.status).toBe(200);
+    expect(await caller.json()).toMatchObject({ id: "clerk-a", role: "township_clerk" });
+  });
+
+  it("lists on each client's page only its own kind of account, and refuses the other kind", async () => {
+    const { challenge } = await pkce();
+    const villagers = await (await fetch(`${issuer()}/authorize?${authorizeParams(challenge)}`)).text();
+    const staff = await (
+      await fetch(`${issuer()}/authorize?${authorizeParams(challenge, { client_id: STAFF_CLIENT })}`)
+    ).text();
+    const { users } = await loadDemoDirectory();
+    for (const user of users) {
+      const [own, other] = user.role === "villager" ? [villagers, staff] : [staff, villagers];
+      expect(own, user.id).toContain(`data-user="${user.id}"`);
+      expect(other, user.id).not.toContain(`data-user="${user.id}"`);
+    }
+    const refused = await choose(authorizeParams(challenge), "clerk-a");
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get("location")).toBeNull();
+  });
+
+  it("answers a wrong code_verifier with invalid_grant, and the code is spent by that attempt", async () => {
+    const { verifier, challenge } = await pkce();
+    const code = await codeFor("villager-wang", challenge);
+    const wrong = await redeem({ code, code_verifier: createCodeVerifier() });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ error: "invalid_grant" });
+    // Even the right verifier now: one attempt per code, so a stolen code gets one guess at most.
+    const right = await redeem({ code, code_verifier: verifier });
+    expect(right.status).toBe(400);
+    expect(await right.json()).toMatchObject({ error: "invalid_grant" });
+  });
+
+  it("refuses a code used twice with invalid_grant", async () => {
+    const { verifier, challenge } = await pkce();
+    const code = await codeFor("villager-wang", challenge);
+    expect((await redeem({ code, code_verifier: verifier })).status).toBe(200);
+    const again = await redeem({ code, code_verifier: verifier });
+    expect(again.status).toBe(400);
+    expect(await again.json()).toMatchObject({ error: "invalid_grant" });
+  });
+
+  it("refuses a redirect_uri that differs from the authorization request's with invalid_grant", async () => {
+    const { verifier, challenge } = await pkce();
+    const code = await codeFor("villager-wang", challenge);
+    const response = await redeem({ code, code_verifier: verifier, redirect_uri: `${api()}/elsewhere` });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: "invalid_grant" });
+  });
+
+  it("refuses a code redeemed by another client than it was issued to", async () => {
+    const { verifier, challenge } = await pkce();
+    const code = await codeFor("villager-wang", challenge);
+    const response = await redeem({ code, code_verifier: verifier, client_id: STAFF_CLIENT });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: "invalid_grant" });
+  });
+
+  it("refuses an unknown code, a missing verifier and other grant types", async () => {
+    const unknown = await redeem({ code: "not-a-code", code_verifier: createCodeVerifier() });
+    expect(await unknown.json()).toMatchObject({ error: "invalid_grant" });
+    const noVerifier = await redeem({ code: "not-a-code" });
+    expect(noVerifier.status).toBe(400);
+    expect(await noVerifier.json()).toMatchObject({ error: "invalid_request" });
+    const implicit = await redeem({ grant_type: "password", code: "x", code_verifier: createCodeVerifier() });
+    expect(await implicit.json()).toMatchObject({ error: "unsupported_grant_type" });
+    const unknownClient = await redeem({
+      code: "x",
+      code_verifier: createCodeVerifier(),
+      client_id: "other-app",
+    });
+    expect(unknownClient.status).toBe(401);
+    expect(await unknownClient.json()).toMatchObject({ error: "invalid_client" });
+  });
+
+  it("lets the web app's origin call the token endpoint (CORS), and no other", async () => {
+    const { verifier, challenge } = await pkce();
+    const code = await codeFor("villager-wang", challenge);
+    const allowed = await redeem({ code, code_verifier: verifier }, api());
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe(api());
+    const foreign = await redeem({ code: "x", code_verifier: verifier }, "https://evil.example.com");
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    const preflight = await fetch(`${issuer()}/token`, {
+      method: "OPTIONS",
+      headers: { origin: api(), "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(api());
+  });
+
+  it.each([
+    [
+      "the implicit flow (response_type=token)",
+      { response_type: "id_token token" },
+      "unsupported_response_type",
+    ],
+    ["no code_challenge", { code_challenge: undefined }, "invalid_request"],
+    ["code_challenge_method=plain", { code_challenge_method: "plain" }, "invalid_request"],
+    ["no code_challenge_method", { code_challenge_method: undefined }, "invalid_request"],
+  ])("sends %s back to the app as an error, with the state and no code", async (_what, overrides, error) => {
+    const { challenge } = await pkce();
+    for (const response of [
+      await fetch(`${issuer()}/authorize?${authorizeParams(challenge, overrides)}`, { redirect: "manual" }),
+      await choose(authorizeParams(challenge, overrides), "villager-li"),
+    ]) {
+      expect(response.status).toBe(303);
+      const location = new URL(response.headers.get("location") ?? "");
+      expect(`${location.origin}${location.pathname}`).toBe(webApp());
+      expect(location.searchParams.get("error")).toBe(error);
+      expect(location.searchParams.get("state")).toBe("s-42");
+      expect(location.searchParams.get("code")).toBeNull();
+      expect(location.hash).toBe("");
+    }
+  });
+});
+
 describe("sign-in page and /authorize", () => {
   it("lists the demo users grouped by role, zh-CN first, sized for a phone", async () => {
-    const response = await fetch(authorizeUrl(webApp()));
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
-    const html = await response.text();
-    expect(html).toContain('<html lang="zh-CN">');
-    expect(html).toContain('name="viewport" content="width=device-width, initial-scale=1"');
+    const { challenge } = await pkce();
+    const pages = await Promise.all(
+      [VILLAGER_CLIENT, STAFF_CLIENT].map(async (client_id) => {
+        const response = await fetch(`${issuer()}/authorize?${authorizeParams(challenge, { client_id })}`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+        return response.text();
+      }),
+    );
+    const html = pages.join("\n");
+    for (const page of pages) {
+      expect(page).toContain('<html lang="zh-CN">');
+      expect(page).toContain('name="viewport" content="width=device-width, initial-scale=1"');
+    }
     for (const role of ROLES) expect(html).toContain(`data-role="${role}"`);
     const { users } = await loadDemoDirectory();
     for (const user of users) expect(html).toContain(`data-user="${user.id}"`);
-  });
-
-  it("redirects to an allowed redirect_uri with the tokens and state in the fragment", async () => {
-    const response = await fetch(`${issuer()}/authorize`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        client_id: "nongfang-web",
-        redirect_uri: webApp(),
-        state: "s-42",
-        nonce: "n-7",
-        username: "villager-li",
-      }),
-    });
-    expect(response.status).toBe(303);
-    const location = new URL(response.headers.get("location") ?? "");
-    expect(`${location.origin}${location.pathname}`).toBe(webApp());
-    expect(location.search).toBe(""); // tokens only in the fragment, which never reaches a server
-    const fragment = new URLSearchParams(location.hash.slice(1));
-    expect(fragment.get("state")).toBe("s-42");
-    expect(fragment.get("token_type")).toBe("Bearer");
-    expect(decodeJwt(fragment.get("id_token") ?? "")).toMatchObject({ nonce: "n-7", sub: "villager-li" });
-    const caller = await me(authHeader(fragment.get("access_token") ?? ""));
-    expect(caller.status).toBe(200);
-    expect(await caller.json()).toMatchObject({ id: "villager-li", role: "villager" });
   });
 
   it.each([
@@ -150,21 +364,43 @@ describe("sign-in page and /authorize", () => {
     ["a fragment", "{web}#x"],
     ["not a URL", "callback"],
   ])("refuses a redirect_uri with %s: 400, no redirect", async (_what, redirectUri) => {
-    const target = redirectUri.replace("{web}", webApp());
-    const shown = await fetch(authorizeUrl(target), { redirect: "manual" });
+    const { challenge } = await pkce();
+    const params = authorizeParams(challenge, { redirect_uri: redirectUri.replace("{web}", webApp()) });
+    const shown = await fetch(`${issuer()}/authorize?${params}`, { redirect: "manual" });
     expect(shown.status).toBe(400);
-    const chosen = await fetch(`${issuer()}/authorize`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ client_id: "nongfang-web", redirect_uri: target, username: "clerk-a" }),
-    });
+    expect(shown.headers.get("location")).toBeNull();
+    const chosen = await choose(params, "villager-li");
     expect(chosen.status).toBe(400);
     expect(chosen.headers.get("location")).toBeNull();
   });
 
-  it("refuses an unknown client_id with 400", async () => {
-    expect((await fetch(authorizeUrl(webApp(), "other-app"))).status).toBe(400);
+  it("refuses an unknown client_id with 400, whatever else is wrong", async () => {
+    const { challenge } = await pkce();
+    for (const overrides of [
+      { client_id: "other-app" },
+      { client_id: "other-app", response_type: "token" },
+    ]) {
+      const response = await fetch(`${issuer()}/authorize?${authorizeParams(challenge, overrides)}`, {
+        redirect: "manual",
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get("location")).toBeNull();
+    }
+  });
+
+  it("ends the session by redirecting to an allowed post-logout address, and to no other", async () => {
+    const signedOut = await fetch(
+      `${issuer()}/logout?${new URLSearchParams({ client_id: VILLAGER_CLIENT, post_logout_redirect_uri: `${api()}/`, logout_uri: `${api()}/` })}`,
+      { redirect: "manual" },
+    );
+    expect(signedOut.status).toBe(303);
+    expect(signedOut.headers.get("location")).toBe(`${api()}/`);
+    const elsewhere = await fetch(
+      `${issuer()}/logout?${new URLSearchParams({ client_id: VILLAGER_CLIENT, post_logout_redirect_uri: "https://evil.example.com/" })}`,
+      { redirect: "manual" },
+    );
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.headers.get("location")).toBeNull();
   });
 });
 
