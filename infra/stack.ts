@@ -6,7 +6,7 @@ import { CaseTable } from "./constructs/case-table.ts";
 import { DocumentsBucket } from "./constructs/documents-bucket.ts";
 import { NongfangFunction } from "./constructs/function.ts";
 import { NongfangHttpApi } from "./constructs/http-api.ts";
-import { externalIssuerFromContext, NongfangIdentity } from "./constructs/identity.ts";
+import { authDomainFromContext, externalIssuerFromContext, NongfangIdentity } from "./constructs/identity.ts";
 import { apiPathPatterns, WebHosting, webHostingFromContext } from "./constructs/web-hosting.ts";
 import { ROUTES, type RouteDefinition } from "./routes.ts";
 import { webConfig } from "./web-config.ts";
@@ -104,7 +104,12 @@ export class NongfangStack extends Stack {
     for (const route of ROUTES) functionFor(route);
     // A Cognito user pool, or the external OIDC issuer named in context (oidcIssuerUrl/oidcAudience).
     const external = externalIssuerFromContext(this);
-    const identity = new NongfangIdentity(this, "Identity", external ? { external } : {});
+    const authDomain = authDomainFromContext(this);
+    const identity = new NongfangIdentity(
+      this,
+      "Identity",
+      external ? { external } : authDomain ? { domain: authDomain } : {},
+    );
     const httpApi = new NongfangHttpApi(this, "HttpApi", { functionFor, authorizer: identity.authorizer });
     // Built from the API id (a Ref), not its ApiEndpoint attribute, so the local cloud can resolve it. No cycle:
     // the API resource depends on no function; only routes, integrations and permissions do.
@@ -115,8 +120,7 @@ export class NongfangStack extends Stack {
     const web = new WebHosting(this, "Web", {
       ...(props.webAssetDir ? { assetDir: props.webAssetDir } : {}),
       config: webConfig(
-        // Cognito: the villager app client comes first; an external issuer: its first audience.
-        { issuer: identity.issuerUrl, clientId: identity.audience[0] ?? "" },
+        { issuer: identity.issuerUrl, clients: identity.clients },
         // The same context the functions' COUNTY_POLICY_ID comes from (constructs/function.ts).
         String(this.node.tryGetContext("countyPolicy") ?? "sichuan-default"),
       ),
@@ -124,17 +128,16 @@ export class NongfangStack extends Stack {
       // Presigned URLs name the documents bucket as <bucket>.s3.<region>.<suffix>. Naming the bucket itself
       // would make the headers policy depend on the bucket, whose CORS depends on the distribution: a cycle.
       documentOrigins: [`https://*.s3.${this.region}.${this.urlSuffix}`],
-      // Cognito's issuer URL is a token; its origin is the region's cognito-idp endpoint (sign-in API calls).
-      connectOrigins: [
-        identity.userPool
-          ? `https://cognito-idp.${this.region}.${this.urlSuffix}`
-          : new URL(identity.issuerUrl).origin,
-      ],
+      // Cognito's regional endpoint (discovery) and the pool's domain (token endpoint), or the external issuer.
+      authOrigins: identity.authOrigins,
       accessLogs: documents.accessLogs,
       ...webHosting,
     });
     // Villagers upload from the web app's pages: straight to the documents bucket with presigned PUTs.
     for (const origin of web.origins) documents.allowOrigin(origin);
+    // The app clients call back to the web app's pages only. No cycle: the clients name the distribution's
+    // domain, and the distribution names the pool's domain (CSP), never the clients.
+    identity.allowWebOrigins(web.origins);
 
     const publicBaseUrl =
       props.publicBaseUrl ??

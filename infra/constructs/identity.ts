@@ -1,15 +1,21 @@
-import { CfnOutput, Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { Certificate } from "aws-cdk-lib/aws-certificatemanager";
 import {
   AccountRecovery,
+  CfnManagedLoginBranding,
   ClientAttributes,
   FeaturePlan,
   LambdaVersion,
+  ManagedLoginVersion,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  UserPoolClientIdentityProvider,
+  type UserPoolDomain,
   UserPoolGroup,
   UserPoolOperation,
 } from "aws-cdk-lib/aws-cognito";
@@ -36,6 +42,13 @@ import { NongfangFunction } from "./function.ts";
  *   Role, department, townships, village and household are custom attributes
  *   the app clients can read but never write: only administrators set them.
  *   One group per role mirrors `custom:role` for console work.
+ *   **Browser sign-in** goes through the pool's domain (a Cognito prefix domain,
+ *   or a custom domain from context) and its managed login pages (version 2,
+ *   the only one that offers passwordless SMS sign-in, with Cognito's default
+ *   style on each app client): both clients are public (no secret) and allow
+ *   only the authorization code grant (PKCE is the web app's part), scopes
+ *   `openid` and `profile`, and call back only to the web app's origins
+ *   (`allowWebOrigins`, given by the stack once the distribution exists).
  * - **External OIDC issuer** (`-c oidcIssuerUrl=… -c oidcAudience=…`): no user
  *   pool at all; the authorizer trusts that issuer. Cognito user pools are not
  *   offered in the AWS China regions, where a provincial government identity
@@ -55,9 +68,20 @@ export interface ExternalIssuer {
   readonly audience: readonly string[];
 }
 
+/**
+ * Where the pool's managed login and OAuth endpoints live: a Cognito prefix
+ * domain (`<prefix>.auth.<region>.amazoncognito.com`) or a custom domain with
+ * an ACM certificate in us-east-1.
+ */
+export type AuthDomain =
+  | { readonly prefix: string }
+  | { readonly domainName: string; readonly certificateArn: string };
+
 export interface IdentityProps {
   /** Trust this issuer instead of creating a Cognito user pool. */
   readonly external?: ExternalIssuer;
+  /** The user pool's domain; default the prefix `nongfang-<account id>`. Ignored with `external`. */
+  readonly domain?: AuthDomain;
 }
 
 const contextSchema = z.object({
@@ -86,26 +110,113 @@ export function externalIssuerFromContext(scope: Construct): ExternalIssuer | un
   return contextSchema.parse({ issuerUrl: String(issuerUrl), audience: audiences });
 }
 
+const domainContextSchema = z.union([
+  z.object({
+    prefix: z
+      .string()
+      .regex(
+        /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+        "authDomainPrefix: lowercase letters, digits and inner hyphens, at most 63",
+      )
+      .refine((prefix) => !/aws|amazon|cognito/.test(prefix), {
+        message: "authDomainPrefix may not contain aws, amazon or cognito (Cognito reserves them)",
+      }),
+  }),
+  z.object({
+    domainName: z
+      .string()
+      .regex(
+        /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+        "authDomainName must be a domain name",
+      ),
+    certificateArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/,
+        "authCertificateArn must be an ACM certificate in us-east-1 (Cognito custom domains only use those)",
+      ),
+  }),
+]);
+
+/**
+ * Reads the user pool's domain from CDK context: `-c authDomainPrefix=nongfang-danling`,
+ * or `-c authDomainName=auth.nongfang.example.gov.cn -c authCertificateArn=arn:…` (both),
+ * not both kinds. Undefined: the default prefix.
+ */
+export function authDomainFromContext(scope: Construct): AuthDomain | undefined {
+  const prefix: unknown = scope.node.tryGetContext("authDomainPrefix");
+  const domainName: unknown = scope.node.tryGetContext("authDomainName");
+  const certificateArn: unknown = scope.node.tryGetContext("authCertificateArn");
+  if ((domainName === undefined) !== (certificateArn === undefined)) {
+    throw new Error("Give both -c authDomainName=… and -c authCertificateArn=…, or neither");
+  }
+  if (prefix !== undefined && domainName !== undefined) {
+    throw new Error("Give -c authDomainPrefix=… or -c authDomainName=… (a custom domain), not both");
+  }
+  if (prefix !== undefined) return domainContextSchema.parse({ prefix: String(prefix) });
+  if (domainName !== undefined) {
+    return domainContextSchema.parse({
+      domainName: String(domainName).toLowerCase(),
+      certificateArn: String(certificateArn),
+    });
+  }
+  return undefined;
+}
+
 export class NongfangIdentity extends Construct {
   readonly authorizer: HttpJwtAuthorizer;
   readonly issuerUrl: string;
   readonly audience: readonly string[];
+  /**
+   * The app clients the web app signs in with (config.json): Cognito's villager
+   * and staff clients; for an external issuer its first audience for villagers
+   * and its second (else the first again) for staff.
+   */
+  readonly clients: { readonly villager: string; readonly staff: string };
+  /**
+   * Origins the browser talks to for sign-in, for the page's CSP: Cognito's
+   * regional endpoint (the discovery document) and the pool's domain (token
+   * endpoint, managed login); an external issuer's origin.
+   */
+  readonly authOrigins: readonly string[];
   readonly userPool?: UserPool;
   readonly villagerClient?: UserPoolClient;
   readonly staffClient?: UserPoolClient;
+  readonly domain?: UserPoolDomain;
+  /** `https://<pool domain>`: managed login (`/login`, `/oauth2/authorize`), `/oauth2/token`, `/logout`. */
+  readonly authBaseUrl?: string;
+  private readonly webOrigins: string[] = [];
 
   constructor(scope: Construct, id: string, props: IdentityProps = {}) {
     super(scope, id);
     if (props.external) {
       this.issuerUrl = props.external.issuerUrl;
       this.audience = [...props.external.audience];
+      const [villager = "", staff = villager] = this.audience;
+      this.clients = { villager, staff };
+      this.authOrigins = [new URL(props.external.issuerUrl).origin];
     } else {
-      const pool = this.createUserPool();
+      const pool = this.createUserPool(props.domain);
       this.userPool = pool.userPool;
       this.villagerClient = pool.villagerClient;
       this.staffClient = pool.staffClient;
+      this.domain = pool.domain;
+      this.authBaseUrl = pool.baseUrl;
       this.issuerUrl = pool.userPool.userPoolProviderUrl;
       this.audience = [pool.villagerClient.userPoolClientId, pool.staffClient.userPoolClientId];
+      this.clients = {
+        villager: pool.villagerClient.userPoolClientId,
+        staff: pool.staffClient.userPoolClientId,
+      };
+      const stack = Stack.of(this);
+      this.authOrigins = [`https://cognito-idp.${stack.region}.${stack.urlSuffix}`, pool.baseUrl];
+      // A client with the code grant and no callback URL could not sign anyone in: fail the synth instead.
+      this.node.addValidation({
+        validate: () =>
+          this.webOrigins.length > 0
+            ? []
+            : ["No web origin given (allowWebOrigins): the app clients would have no callback URL"],
+      });
     }
     this.authorizer = new HttpJwtAuthorizer("JwtAuthorizer", this.issuerUrl, {
       authorizerName: "nongfang-jwt",
@@ -115,7 +226,21 @@ export class NongfangIdentity extends Construct {
     new CfnOutput(this, "IssuerUrl", { value: this.issuerUrl, description: "OIDC issuer the API trusts" });
   }
 
-  private createUserPool() {
+  /**
+   * Lets the web app at these origins (`https://…`, no path) sign in and out
+   * with the pool's app clients: `<origin>/` becomes a callback URL and a
+   * sign-out URL of both, exactly the `redirect_uri` and logout URI the app
+   * sends (web/src/auth.ts). Nothing to do for an external issuer, whose
+   * clients are registered there.
+   */
+  allowWebOrigins(origins: readonly string[]): void {
+    for (const origin of origins) {
+      const url = `${origin.replace(/\/+$/, "")}/`;
+      if (!this.webOrigins.includes(url)) this.webOrigins.push(url);
+    }
+  }
+
+  private createUserPool(domainProps: AuthDomain | undefined) {
     const userPool = new UserPool(this, "UserPool", {
       // Plus: threat protection (compromised credentials, adaptive authentication) for an
       // internet-facing government service; Essentials would lack both.
@@ -191,9 +316,22 @@ export class NongfangIdentity extends Construct {
       .withStandardAttributes({ fullname: true, phoneNumber: true, phoneNumberVerified: true })
       .withCustomAttributes(...CUSTOM_ATTRIBUTES);
     const writeAttributes = new ClientAttributes().withStandardAttributes({ fullname: true });
+    // Resolved at synth, after the stack has given the distribution's origins (allowWebOrigins):
+    // the distribution is created after the clients, whose ids config.json needs.
+    const webUrls = Lazy.list({ produce: () => [...this.webOrigins] });
     const clientDefaults = {
+      // Public clients: a browser cannot keep a secret; PKCE binds each code to the page that asked.
       generateSecret: false,
-      disableOAuth: true,
+      oAuth: {
+        // The authorization code grant only: no implicit grant (tokens in the URL), no client credentials.
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+        // `openid` puts every attribute the client may read into the ID token (the role claims the API
+        // reads), `profile` the name; no `aws.cognito.signin.user.admin`: the app never calls Cognito's API.
+        scopes: [OAuthScope.OPENID, OAuthScope.PROFILE],
+        callbackUrls: webUrls,
+        logoutUrls: webUrls,
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       idTokenValidity: Duration.hours(1),
@@ -204,7 +342,8 @@ export class NongfangIdentity extends Construct {
     const villagerClient = userPool.addClient("VillagerWeb", {
       ...clientDefaults,
       userPoolClientName: "nongfang-web-villager",
-      // Choice-based sign-in: phone number, then the SMS code.
+      // Choice-based sign-in: phone number, then the SMS code. Managed login offers the passwordless
+      // factors only to clients with ALLOW_USER_AUTH.
       authFlows: { user: true },
       refreshTokenValidity: Duration.days(30),
     });
@@ -218,6 +357,49 @@ export class NongfangIdentity extends Construct {
       refreshTokenValidity: Duration.hours(12),
     });
 
+    // Managed login (version 2, the branding designer's pages): passwordless SMS sign-in is offered
+    // only there, not in the classic hosted UI. It needs the Essentials or Plus plan (Plus here).
+    // Unique per region across all of AWS; the account id keeps the default unique per account.
+    const prefix =
+      domainProps && "prefix" in domainProps ? domainProps.prefix : `nongfang-${Stack.of(this).account}`;
+    const domain = userPool.addDomain("Domain", {
+      ...(domainProps && "domainName" in domainProps
+        ? {
+            customDomain: {
+              domainName: domainProps.domainName,
+              certificate: Certificate.fromCertificateArn(
+                this,
+                "AuthCertificate",
+                domainProps.certificateArn,
+              ),
+            },
+          }
+        : {
+            cognitoDomain: {
+              domainPrefix: prefix,
+            },
+          }),
+      managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    // With managed login, an app client without a style has no working sign-in pages: each gets
+    // Cognito's default style (the console's branding designer can restyle it later).
+    for (const [name, client] of [
+      ["VillagerLoginStyle", villagerClient],
+      ["StaffLoginStyle", staffClient],
+    ] as const) {
+      new CfnManagedLoginBranding(this, name, {
+        userPoolId: userPool.userPoolId,
+        clientId: client.userPoolClientId,
+        useCognitoProvidedValues: true,
+      }).node.addDependency(domain);
+    }
+    // Written out rather than `domain.baseUrl()` (a Ref of the domain resource): the same URL, known
+    // at synth for a custom domain, and the CSP that names it needs no dependency on the domain.
+    const baseUrl =
+      domainProps && "domainName" in domainProps
+        ? `https://${domainProps.domainName}`
+        : `https://${prefix}.auth.${Stack.of(this).region}.amazoncognito.com`;
+
     ROLES.forEach((role, precedence) => {
       new UserPoolGroup(this, `Group-${role}`, {
         userPool,
@@ -230,6 +412,10 @@ export class NongfangIdentity extends Construct {
     new CfnOutput(this, "UserPoolId", { value: userPool.userPoolId });
     new CfnOutput(this, "VillagerClientId", { value: villagerClient.userPoolClientId });
     new CfnOutput(this, "StaffClientId", { value: staffClient.userPoolClientId });
-    return { userPool, villagerClient, staffClient };
+    new CfnOutput(this, "AuthDomainUrl", {
+      value: baseUrl,
+      description: "The user pool's domain: managed login, /oauth2/authorize, /oauth2/token, /logout",
+    });
+    return { userPool, villagerClient, staffClient, domain, baseUrl };
   }
 }

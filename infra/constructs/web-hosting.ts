@@ -70,8 +70,8 @@ import { LOCAL_SKIP_METADATA } from "./function.ts";
  *   still fetch its lazy chunks; index.html, config.json and the other files
  *   are `no-cache` (revalidated on every load), so a deploy shows at once.
  * - **config.json** is written at deploy time from stack values (issuer,
- *   client id: tokens), built by the same function the local cloud serves it
- *   with (infra/web-config.ts).
+ *   app client ids: tokens), built by the same function the local cloud serves
+ *   it with (infra/web-config.ts).
  */
 
 /** Paths the web app itself owns on the shared origin: no API route may start with these. */
@@ -117,8 +117,11 @@ export interface WebHostingProps {
   readonly api: { readonly domainName: string; readonly pathPatterns: readonly string[] };
   /** Origins of presigned document URLs (the page uploads to, shows and frames them): Content-Security-Policy. */
   readonly documentOrigins: readonly string[];
-  /** Further origins the page calls with fetch (the identity provider): Content-Security-Policy. */
-  readonly connectOrigins?: readonly string[];
+  /**
+   * The identity provider's origins (discovery document, token endpoint, sign-in pages): the CSP
+   * lets the page fetch from them and submit forms to them.
+   */
+  readonly authOrigins?: readonly string[];
   /**
    * Where the bucket's server access logs and the distribution's standard logs
    * go (prefixes `web/` and `cloudfront/`). CloudFront's standard logging
@@ -226,13 +229,13 @@ export class WebHosting extends Construct {
         contentSecurityPolicy: {
           contentSecurityPolicy: contentSecurityPolicy({
             documents: props.documentOrigins,
-            connect: props.connectOrigins ?? [],
+            auth: props.authOrigins ?? [],
           }),
           override: true,
         },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        // The sign-in fragment never leaves the page; no referrer keeps case ids out of other sites' logs too.
+        // No referrer: the sign-in code in the address bar and case ids stay out of other sites' logs.
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
         strictTransportSecurity: {
           accessControlMaxAge: Duration.days(730),

@@ -53,6 +53,8 @@ function statementsOfRole(template: Template, roleId: string): Statement[] {
 
 const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
 
+const byRef = (a: { Ref: string }, b: { Ref: string }) => a.Ref.localeCompare(b.Ref);
+
 function onlyAuthorizer(template: Template) {
   const authorizers = Object.entries(template.findResources("AWS::ApiGatewayV2::Authorizer"));
   expect(authorizers).toHaveLength(1);
@@ -231,6 +233,50 @@ describe("Cognito user pool (default)", () => {
     expect(pool?.Properties.DeviceConfiguration).toBeUndefined();
   });
 
+  it("has a Cognito prefix domain (nongfang-<account id>) with managed login version 2", () => {
+    template.resourceCountIs("AWS::Cognito::UserPoolDomain", 1);
+    const pool = Object.keys(template.findResources("AWS::Cognito::UserPool"))[0];
+    template.hasResourceProperties("AWS::Cognito::UserPoolDomain", {
+      UserPoolId: { Ref: pool },
+      Domain: { "Fn::Join": ["", ["nongfang-", { Ref: "AWS::AccountId" }]] },
+      ManagedLoginVersion: 2,
+    });
+    const [domain] = Object.values(template.findResources("AWS::Cognito::UserPoolDomain"));
+    expect(domain?.Properties.CustomDomainConfig).toBeUndefined();
+  });
+
+  it("gives each app client Cognito's default managed login style (a client without one has no sign-in pages)", () => {
+    const clients = Object.keys(template.findResources("AWS::Cognito::UserPoolClient"));
+    const pool = Object.keys(template.findResources("AWS::Cognito::UserPool"))[0];
+    const styles = Object.values(template.findResources("AWS::Cognito::ManagedLoginBranding"));
+    expect(styles.map((style) => style.Properties.ClientId).sort(byRef)).toEqual(
+      clients.map((id) => ({ Ref: id })).sort(byRef),
+    );
+    for (const style of styles) {
+      expect(style.Properties).toMatchObject({ UserPoolId: { Ref: pool }, UseCognitoProvidedValues: true });
+      expect(style.Properties.Settings).toBeUndefined();
+    }
+  });
+
+  it("lets both browser clients use only the authorization code grant, back to the web app's origin", () => {
+    const distribution = Object.keys(template.findResources("AWS::CloudFront::Distribution"))[0];
+    const webApp = { "Fn::Join": ["", ["https://", { "Fn::GetAtt": [distribution, "DomainName"] }, "/"]] };
+    const clients = Object.values(template.findResources("AWS::Cognito::UserPoolClient"));
+    expect(clients).toHaveLength(2);
+    for (const { Properties: client } of clients) {
+      expect(client.AllowedOAuthFlowsUserPoolClient, client.ClientName).toBe(true);
+      // No implicit grant (tokens in the URL) and no client credentials: the code grant alone.
+      expect(client.AllowedOAuthFlows, client.ClientName).toEqual(["code"]);
+      expect([...client.AllowedOAuthScopes].sort(), client.ClientName).toEqual(["openid", "profile"]);
+      expect(client.CallbackURLs, client.ClientName).toEqual([webApp]);
+      expect(client.LogoutURLs, client.ClientName).toEqual([webApp]);
+      expect(client.DefaultRedirectURI, client.ClientName).toBeUndefined();
+      expect(client.SupportedIdentityProviders, client.ClientName).toEqual(["COGNITO"]);
+      // Public clients: a browser cannot keep a secret.
+      expect(client.GenerateSecret, client.ClientName).toBe(false);
+    }
+  });
+
   it("makes the authorizer trust the pool as issuer and both app clients as audience", () => {
     const pool = Object.keys(template.findResources("AWS::Cognito::UserPool"))[0];
     const clients = Object.keys(template.findResources("AWS::Cognito::UserPoolClient"));
@@ -243,11 +289,81 @@ describe("Cognito user pool (default)", () => {
   });
 });
 
+describe("the user pool's domain from context", () => {
+  const CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0d0e2f1c-1111-2222-3333-444455556666";
+  const WEB = {
+    webDomainName: "nongfang.example.gov.cn",
+    webCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0d0e2f1c-aaaa-bbbb-cccc-ddddeeeeffff",
+  };
+
+  it("takes a prefix (-c authDomainPrefix=…)", () => {
+    const template = Template.fromStack(buildApp(newApp({ authDomainPrefix: "nongfang-danling" })).stack);
+    template.hasResourceProperties("AWS::Cognito::UserPoolDomain", {
+      Domain: "nongfang-danling",
+      ManagedLoginVersion: 2,
+    });
+  });
+
+  it("takes a custom domain with its us-east-1 certificate, and calls back to the web app's custom domain too", () => {
+    const built = buildApp(
+      newApp({ authDomainName: "auth.nongfang.example.gov.cn", authCertificateArn: CERTIFICATE, ...WEB }),
+    );
+    const template = Template.fromStack(built.stack);
+    template.hasResourceProperties("AWS::Cognito::UserPoolDomain", {
+      Domain: "auth.nongfang.example.gov.cn",
+      CustomDomainConfig: { CertificateArn: CERTIFICATE },
+      ManagedLoginVersion: 2,
+    });
+    const distribution = Object.keys(template.findResources("AWS::CloudFront::Distribution"))[0];
+    for (const { Properties: client } of Object.values(
+      template.findResources("AWS::Cognito::UserPoolClient"),
+    )) {
+      expect(client.CallbackURLs).toEqual([
+        { "Fn::Join": ["", ["https://", { "Fn::GetAtt": [distribution, "DomainName"] }, "/"]] },
+        "https://nongfang.example.gov.cn/",
+      ]);
+      expect(client.LogoutURLs).toEqual(client.CallbackURLs);
+    }
+    // The page may fetch from and post to the custom sign-in domain (CSP).
+    const [policy] = Object.values(template.findResources("AWS::CloudFront::ResponseHeadersPolicy"));
+    const csp = JSON.stringify(
+      policy?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy,
+    );
+    expect(csp).toMatch(/connect-src [^;]*https:\/\/auth\.nongfang\.example\.gov\.cn/);
+    expect(csp).toMatch(/form-action 'self' [^;]*https:\/\/auth\.nongfang\.example\.gov\.cn/);
+    expect(() => built.app.synth()).not.toThrow();
+  });
+
+  it("refuses a prefix with a word Cognito reserves, a malformed one, half a custom domain, or both kinds", () => {
+    expect(() => buildApp(newApp({ authDomainPrefix: "my-aws-login" }))).toThrow(/reserve/);
+    expect(() => buildApp(newApp({ authDomainPrefix: "Nongfang" }))).toThrow(/lowercase/);
+    expect(() => buildApp(newApp({ authDomainName: "auth.example.gov.cn" }))).toThrow(/both/);
+    expect(() =>
+      buildApp(
+        newApp({
+          authDomainName: "auth.example.gov.cn",
+          authCertificateArn: CERTIFICATE.replace("us-east-1", "cn-north-1"),
+        }),
+      ),
+    ).toThrow(/us-east-1/);
+    expect(() =>
+      buildApp(
+        newApp({
+          authDomainPrefix: "nongfang-danling",
+          authDomainName: "auth.example.gov.cn",
+          authCertificateArn: CERTIFICATE,
+        }),
+      ),
+    ).toThrow(/not both/);
+  });
+});
+
 describe("external OIDC issuer (-c oidcIssuerUrl=… -c oidcAudience=…)", () => {
   it("creates no user pool and takes issuer and audience from context", () => {
     const template = Template.fromStack(buildApp(newApp(PROVINCIAL)).stack);
     template.resourceCountIs("AWS::Cognito::UserPool", 0);
     template.resourceCountIs("AWS::Cognito::UserPoolClient", 0);
+    template.resourceCountIs("AWS::Cognito::UserPoolDomain", 0);
     // That issuer enforces MFA itself; the API still checks its `amr` claim (shared/auth/mfa.ts).
     expect(functionsWithEntry(template, TRIGGER_ENTRY)).toEqual([]);
     expect(onlyAuthorizer(template).properties.JwtConfiguration).toEqual({

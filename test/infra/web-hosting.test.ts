@@ -190,12 +190,16 @@ describe("web hosting (default: cloudfront.net name, Cognito)", () => {
       });
       const csp = flatten((headers.ContentSecurityPolicy as Json).ContentSecurityPolicy).split("; ");
       const s3 = "https://*.s3.<AWS::Region>.<AWS::URLSuffix>";
+      const cognito = "https://cognito-idp.<AWS::Region>.<AWS::URLSuffix>";
+      const poolDomain = "https://nongfang-<AWS::AccountId>.auth.<AWS::Region>.amazoncognito.com";
       expect(csp).toEqual(
         expect.arrayContaining([
           "default-src 'self'",
           "script-src 'self'",
-          // The API is on the page's own origin ('self'); uploads go to S3; sign-in calls Cognito.
-          `connect-src 'self' ${s3} https://cognito-idp.<AWS::Region>.<AWS::URLSuffix>`,
+          // The API is on the page's own origin ('self'); uploads go to S3; sign-in reads Cognito's
+          // discovery document and redeems the code at the pool's domain.
+          `connect-src 'self' ${s3} ${cognito} ${poolDomain}`,
+          `form-action 'self' ${cognito} ${poolDomain}`,
           `img-src 'self' blob: data: ${s3}`,
           `frame-src ${s3}`,
           "object-src 'none'",
@@ -315,7 +319,7 @@ describe("web hosting (default: cloudfront.net name, Cognito)", () => {
       expect(handler?.Metadata?.[ENTRY_METADATA]).toBeUndefined();
     });
 
-    it("writes config.json at deploy time with the user pool's issuer, the villager client id and the county policy", () => {
+    it("writes config.json at deploy time with the user pool's issuer, both app client ids and the county policy", () => {
       const [, shell] = only(
         Object.entries(template.findResources("Custom::CDKBucketDeployment")).filter(
           ([, d]) => d.Properties.Include === undefined,
@@ -347,13 +351,23 @@ describe("web hosting (default: cloudfront.net name, Cognito)", () => {
       const config = JSON.parse(text) as Json;
 
       const pool = only(Object.keys(template.findResources("AWS::Cognito::UserPool")));
-      const villagerClient = only(
-        Object.entries(template.findResources("AWS::Cognito::UserPoolClient"))
-          .filter(([, client]) => client.Properties.ClientName === "nongfang-web-villager")
-          .map(([id]) => id),
-      );
+      const clientNamed = (name: string) =>
+        only(
+          Object.entries(template.findResources("AWS::Cognito::UserPoolClient"))
+            .filter(([, client]) => client.Properties.ClientName === name)
+            .map(([id]) => id),
+        );
       expect(config).toEqual(
-        webConfig({ issuer: `<${pool}.ProviderURL>`, clientId: `<${villagerClient}>` }, "sichuan-default"),
+        webConfig(
+          {
+            issuer: `<${pool}.ProviderURL>`,
+            clients: {
+              villager: `<${clientNamed("nongfang-web-villager")}>`,
+              staff: `<${clientNamed("nongfang-web-staff")}>`,
+            },
+          },
+          "sichuan-default",
+        ),
       );
       // Same origin: the app calls the API with relative paths, so config.json carries no API URL.
       expect(config).not.toHaveProperty("apiBaseUrl");
