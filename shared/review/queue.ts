@@ -37,6 +37,8 @@ const queueItemSchema = z.object({
   deadline: z.string().optional(),
   overdue: z.boolean().optional(),
   reminders: z.int().optional(),
+  /** Escalation items: when the step was escalated (shown as when the head received it). */
+  escalatedAt: z.string().optional(),
   gsi1sk: z.string(),
 });
 
@@ -164,7 +166,7 @@ export async function listQueue(
         applicantName: record?.application.head?.name ?? null,
         caseStatus: record?.status ?? null,
         submittedAt: record?.submittedAt ?? null,
-        openedAt: item.openedAt ?? null,
+        openedAt: item.openedAt ?? item.escalatedAt ?? null,
         deadline: item.deadline ?? null,
         overdue: item.overdue ?? item.gsi1sk.startsWith("0#"),
         reminders: item.reminders ?? 0,

@@ -359,9 +359,15 @@ describe("an overdue step escalated to the township head", () => {
     await driver.start(escalatedId);
 
     const page = await signIn(desktop.context, baseUrl, "head-a");
-    await page.getByLabel("待办", { exact: true }).selectOption("escalations");
+    // On their own queue, the head is told that escalations wait, and goes there from the notice.
+    const waiting = page.getByTestId("escalations-waiting");
+    await waiting.waitFor({ timeout: 60_000 });
+    expect(await waiting.textContent()).toMatch(/有 \d+ 件超期事项/);
+    await page.getByRole("button", { name: "查看超期督办" }).click();
     const row = page.locator(`tr[data-case-id="${escalatedId}"]`);
     await row.waitFor({ timeout: 60_000 });
+    // Received: when the step was escalated to the head.
+    expect(await row.locator("td").nth(3).textContent()).toMatch(/\d/);
     expect(await row.getAttribute("class")).toContain("overdue");
     const text = await row.textContent();
     expect(text).toContain("村级审核");

@@ -4,7 +4,7 @@ import type { QueueEntry } from "#shared/review/queue.ts";
 import { api } from "../api.ts";
 import { currentSession, type Role } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
-import { Badge, ErrorBox, Link, Loading, ScreenTitle, useAsync } from "../ui.tsx";
+import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
 import { stepName } from "../villager/case-page.tsx";
 
 export type { QueueEntry };
@@ -58,13 +58,25 @@ export function QueuePage() {
       ),
     key,
   );
+  // The township head works their own queue; escalations must not wait unseen in the other one.
+  const watchEscalations = queues.includes("escalations") && queue !== "escalations";
+  const [escalations, reloadEscalations] = useAsync(
+    () =>
+      watchEscalations
+        ? api<QueuePageBody>(`/queues/escalations?${new URLSearchParams({ township, limit: "100" })}`)
+        : Promise.resolve(undefined),
+    `${watchEscalations}|${township}`,
+  );
   // New cases arrive without anyone telling the page: refresh quietly.
   useEffect(() => {
     const timer = setInterval(() => {
-      if (document.visibilityState === "visible") void reload();
+      if (document.visibilityState !== "visible") return;
+      void reload();
+      if (watchEscalations) void reloadEscalations();
     }, REFRESH_MS);
     return () => clearInterval(timer);
-  }, [key]);
+  }, [key, watchEscalations]);
+  const waiting = escalations.state === "ready" ? (escalations.value?.items.length ?? 0) : 0;
 
   return (
     <section>
@@ -115,6 +127,14 @@ export function QueuePage() {
           </div>
         </fieldset>
       </div>
+      {waiting > 0 && (
+        <Notice kind="warn">
+          <span data-testid="escalations-waiting">{t("escalationsWaiting", { n: waiting })}</span>{" "}
+          <button type="button" class="button secondary" onClick={() => setQueue("escalations")}>
+            {t("escalationsOpen")}
+          </button>
+        </Notice>
+      )}
       <p class="hint">{t("queueFor", { queue: queueLabel(queue), township })}</p>
       {state.state === "loading" && <Loading />}
       {state.state === "error" && <ErrorBox error={state.error} onRetry={reload} />}
@@ -151,7 +171,8 @@ export function QueuePage() {
                   <td data-label={t("receivedOn")}>{formatDate(item.openedAt, true)}</td>
                   <td data-label={t("deadline", { date: "" }).replace(/[:：]\s*$/, "")}>
                     {formatDate(item.deadline, true)}{" "}
-                    {item.overdue && <Badge kind="error">{t("overdue")}</Badge>}
+                    {item.overdue && <Badge kind="error">{t("overdue")}</Badge>}{" "}
+                    {item.reminders > 0 && <Badge kind="warn">{t("reminded", { n: item.reminders })}</Badge>}
                   </td>
                   <td>
                     <Link
