@@ -1,13 +1,15 @@
 /**
  * Debian's Chromium driven by playwright-core: headless, a fresh profile per
  * context, a phone (360×640, touch) or a desktop viewport, sign-in through the
- * local OIDC issuer's real /authorize page, screenshots for people to look at.
+ * local OIDC issuer's real /authorize page (authorization code + PKCE, as on
+ * AWS), screenshots for people to look at.
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
+import { loadDemoDirectory } from "#infra/local/oidc-issuer.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results/screenshots");
@@ -60,15 +62,22 @@ export async function launch(kind: "phone" | "desktop", origin: string): Promise
   };
 }
 
-/** Opens the app, signs in on the issuer's page as a demo user, and waits to be back in the app. */
+/**
+ * Opens the app, chooses villager or staff sign-in as the user's role asks,
+ * signs in on the issuer's page as that demo user, and waits to be back in the
+ * app (the app has redeemed the code by then).
+ */
 export async function signIn(context: BrowserContext, baseUrl: string, userId: string): Promise<Page> {
+  const user = (await loadDemoDirectory()).users.find((candidate) => candidate.id === userId);
+  if (!user) throw new Error(`No demo user ${userId}`);
   const page = await context.newPage();
   await page.goto(`${baseUrl}/app`);
-  await page.locator("button", { hasText: /^(登录|Sign in)$/ }).click();
+  const button = user.role === "villager" ? /^(登录|Sign in)$/ : /^(工作人员入口|Staff sign-in)$/;
+  await page.getByRole("button", { name: button }).click();
   await page.locator(`button[data-user="${userId}"]`).click();
   await page.waitForURL((url) => url.origin === baseUrl && url.pathname.startsWith("/app/"));
-  // The tokens came in the fragment; the app must have removed them from the address bar.
-  expect(page.url()).not.toContain("id_token");
+  // The code came back in the query; the app must have removed it from the address bar.
+  expect(page.url()).not.toMatch(/[?&](code|state)=/);
   return page;
 }
 

@@ -7,7 +7,11 @@ export interface DocumentRequirement {
 }
 
 export interface WebConfig {
-  readonly auth: { readonly issuer: string; readonly clientId: string };
+  /** The OIDC issuer and its public app clients for villagers and for staff (infra/web-config.ts). */
+  readonly auth: {
+    readonly issuer: string;
+    readonly clients: { readonly villager: string; readonly staff: string };
+  };
   readonly county: {
     readonly policyId: string;
     readonly requiredDocuments: {

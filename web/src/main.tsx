@@ -8,7 +8,15 @@ import type { ComponentChildren, ComponentType } from "preact";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { onUnauthorized } from "./api.ts";
-import { completeSignIn, currentSession, type Session, signIn, signOut } from "./auth.ts";
+import {
+  type Audience,
+  completeSignIn,
+  currentSession,
+  isSignInCallback,
+  type Session,
+  signIn,
+  signOut,
+} from "./auth.ts";
 import { loadConfig, type WebConfig } from "./config.ts";
 import { ConfigContext } from "./context.ts";
 import { setLang, t, tk, useLang } from "./i18n.ts";
@@ -96,26 +104,46 @@ function screenFor(path: string, session: Session): Screen | undefined {
   return undefined;
 }
 
+/**
+ * Villagers and staff sign in with different app clients (an SMS code; a
+ * password and a second factor), so the screen asks which. Villagers are most
+ * users: theirs is the main button. One button when both are the same client.
+ */
 function SignInScreen(props: { config: WebConfig; failed: boolean }) {
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState(props.failed);
+  const { clients } = props.config.auth;
+  const start = (audience: Audience) => {
+    setBusy(true);
+    setFailed(false);
+    const returnTo = location.pathname.startsWith("/app") ? location.pathname + location.search : "/app";
+    // Discovery failed (offline, provider down): stay here and say so.
+    signIn(props.config, audience, returnTo).catch(() => {
+      setBusy(false);
+      setFailed(true);
+    });
+  };
+  const split = clients.villager !== clients.staff;
   return (
     <section class="card sign-in">
       <ScreenTitle>{t("appName")}</ScreenTitle>
       <p class="lead">{t("appTagline")}</p>
-      {props.failed && <Notice kind="error">{t("signInFailed")}</Notice>}
+      {failed && <Notice kind="error">{t("signInFailed")}</Notice>}
       <p>{t("signInIntro")}</p>
-      <button
-        type="button"
-        class="button primary block"
-        onClick={() =>
-          signIn(
-            props.config,
-            location.pathname.startsWith("/app") ? location.pathname + location.search : "/app",
-          )
-        }
-      >
+      <button type="button" class="button primary block" disabled={busy} onClick={() => start("villager")}>
         {t("signIn")}
       </button>
-      <p class="hint">{t("signInStaff")}</p>
+      {split ? (
+        <>
+          <p class="hint">{t("signInVillagerHint")}</p>
+          <button type="button" class="button block" disabled={busy} onClick={() => start("staff")}>
+            {t("signInStaffButton")}
+          </button>
+          <p class="hint">{t("signInStaffHint")}</p>
+        </>
+      ) : (
+        <p class="hint">{t("signInStaff")}</p>
+      )}
     </section>
   );
 }
@@ -176,14 +204,18 @@ function App() {
   const [configError, setConfigError] = useState<unknown>();
   const [session, setSession] = useState<Session | undefined>(() => currentSession());
   const [signInFailed, setSignInFailed] = useState(false);
+  // Back from the sign-in page: the code is being redeemed; show nothing else until it is.
+  const [completing, setCompleting] = useState(() => isSignInCallback());
 
   useEffect(() => {
-    const finished = completeSignIn();
-    if (finished && "error" in finished) setSignInFailed(true);
-    else if (finished) {
-      setSession(currentSession());
-      navigate(finished.returnTo, { replace: true });
-    }
+    completeSignIn().then((finished) => {
+      if (finished && "error" in finished) setSignInFailed(true);
+      else if (finished) {
+        setSession(currentSession());
+        navigate(finished.returnTo, { replace: true });
+      }
+      setCompleting(false);
+    });
     loadConfig().then(setConfig, setConfigError);
     return onUnauthorized(() => {
       signOut();
@@ -192,14 +224,16 @@ function App() {
   }, []);
 
   const doSignOut = () => {
-    signOut();
+    const endSession = signOut();
     setSession(undefined);
-    navigate("/", { replace: true });
+    // The provider ends its own session too, then sends the browser back to the app's root.
+    if (endSession) location.assign(endSession);
+    else navigate("/", { replace: true });
   };
 
   let content: ComponentChildren;
   if (configError) content = <ErrorBox error={configError} onRetry={() => location.reload()} />;
-  else if (!config) content = <Loading />;
+  else if (!config || completing) content = <Loading />;
   else if (!session) content = <SignInScreen config={config} failed={signInFailed} />;
   else if (path === "/" || path === "/app" || path === "/app/") {
     content = <Redirect to={homeOf(session)} />;
