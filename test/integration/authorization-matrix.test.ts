@@ -8,17 +8,57 @@
  *
  * Expectations by category: `forbidden` (403: the role is not in the row),
  * `hidden` (404: outside the caller's household/townships/jurisdiction,
- * indistinguishable from a missing case), `ok` (the exact status a minimal
- * valid request gets once authorized).
+ * indistinguishable from a missing case), `ok` (the exact status the
+ * object-level rule gives a minimal valid request once the row lets it in).
+ *
+ * What is seeded, and why. A draft has no steps, certificate or correction, so
+ * on drafts alone the step routes and the household's certificate and
+ * correction routes answer 404 to everyone and own could not be told from
+ * other. beforeAll therefore also seeds the objects those rules look at, alike
+ * in township A (the callers' own) and B (another township; every call there
+ * must stop at 404, so B's copies are never consumed):
+ * - for each case-working role, an awaiting step its role decides, in a case at
+ *   the status that decision moves on from (a decision consumes its step, so
+ *   each allowed caller has its own);
+ * - decided steps whose send to the workflow was lost, one per allowed
+ *   re-sender (a second redrive of a step is 409);
+ * - site visits: a site-check joint review (agriculture, with the reviewer's
+ *   uploaded, unconfirmed photo), an overdue one (natural resources: the
+ *   township head's escalation), a completion inspection with the inspector's
+ *   photo, and a staking-out already decided;
+ * - for the villagers, wang's (own) and li's (another household, same
+ *   township): an approved case with certificates issued by the real issuing
+ *   code, a case awaiting a correction with the household's step open, and a
+ *   correction answer whose send was lost; plus a second of wang's awaiting a
+ *   correction, which the probe answers.
+ * Cases and steps are written directly (steps as the open-step task writes
+ * them, statuses set directly): this file is about who may act, not the status
+ * chain (test/integration/lifecycle.test.ts runs that). No workflow waits on
+ * these steps (no TOKEN item), so a decision or re-send is stored and answered
+ * 202, delivery pending, every time.
+ *
+ * A matrix cell holds one object per role, so the decision row shows each role
+ * deciding its own step; the last test adds the rest of that row, every other
+ * role's step of the own township (visible, not theirs to decide: 403).
  */
 import { createHash, randomUUID } from "node:crypto";
+import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES, routeKey } from "#infra/routes.ts";
 import type { Role } from "#shared/auth/actor.ts";
 import { POLICY, policyFor } from "#shared/auth/policy.ts";
+import { issueCertificates } from "#shared/certificates/issue.ts";
+import type { CaseStatus } from "#shared/domain/case-status.ts";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
+import type { Decision, StepKind, StepRecord } from "#shared/schemas/case.ts";
+import type { DepartmentId } from "#shared/schemas/common.ts";
+import { CaseStore } from "#shared/store/case-store.ts";
+import { caseKey } from "#shared/store/keys.ts";
+import { stepItem } from "#shared/workflow/open-step.ts";
+import { stepIdOf } from "#shared/workflow/steps.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
+import { validApplication } from "../unit/support/fixtures.ts";
 
 const TOWNSHIP_A = "511424100";
 const TOWNSHIP_B = "511424101";
@@ -44,6 +84,60 @@ const OWN_QUEUE: Partial<Record<Role, string>> = {
 };
 
 type Scope = "own" | "other";
+
+/** The roles that work cases through queues and decide their steps (policy.ts CASE_WORKERS). */
+const CASE_WORKERS = [
+  "village_officer",
+  "township_clerk",
+  "department_reviewer",
+  "township_head",
+  "site_inspector",
+] as const satisfies readonly Role[];
+type CaseWorker = (typeof CASE_WORKERS)[number];
+const isCaseWorker = (role: Role): role is CaseWorker => (CASE_WORKERS as readonly Role[]).includes(role);
+
+interface StepRef {
+  readonly caseId: string;
+  readonly stepId: string;
+}
+interface PhotoRef extends StepRef {
+  /** Declared and uploaded by whoever may decide the step, not yet confirmed. */
+  readonly photoId: string;
+}
+
+/** The step routes' objects, seeded alike in each township. */
+interface TownshipSeed {
+  /** Awaiting steps, one per case-working role: the step that role decides. */
+  readonly villageReview: StepRef;
+  readonly acceptance: StepRef;
+  /** The agriculture department's consultation (the matrix's reviewer is agriculture's). */
+  readonly jointReview: StepRef;
+  readonly approval: StepRef;
+  readonly staking: StepRef;
+  /** Decided, never delivered: what redrive re-sends. */
+  readonly unsent: {
+    readonly villageReview: StepRef;
+    readonly jointReview: StepRef;
+    /** The household's correction answer: only the township head (or the household) re-sends it. */
+    readonly correction: StepRef;
+    readonly staking: StepRef;
+  };
+  /** Agriculture's joint review, a site check under the Danling policy, not overdue, with its reviewer's photo. */
+  readonly siteCheck: PhotoRef;
+  /** Natural resources' joint review (also a site check), overdue: escalated to the township head. */
+  readonly overdueSiteCheck: StepRef;
+  /** The completion inspection, with the inspector's photo. */
+  readonly completion: PhotoRef;
+  /** A staking-out already decided and delivered: its visit record is closed. */
+  readonly decidedStaking: StepRef;
+}
+
+/** One object each for villager-wang (own) and villager-li (another household of the same township). */
+interface Households<T> {
+  readonly wang: T;
+  readonly li: T;
+}
+
 interface Seeded {
   /** wang's draft (household H0001, township A), li's (another household, township A), zhang's (township B). */
   readonly wang: string;
@@ -53,6 +147,17 @@ interface Seeded {
   readonly wangToWithdraw: string;
   /** A declared, never uploaded document of wang's case. */
   readonly wangDocument: string;
+  /** The callers' own township (A) and another (B). */
+  readonly a: TownshipSeed;
+  readonly b: TownshipSeed;
+  /** Approved cases whose certificates are issued. */
+  readonly certified: Households<string>;
+  /** Cases awaiting a correction, the household's step open. */
+  readonly awaitingCorrection: Households<string>;
+  /** A second case of wang's awaiting a correction, answered by the probe (an answer resumes the case). */
+  readonly correctionToAnswer: string;
+  /** Correction answers whose send to the workflow was lost. */
+  readonly unsentAnswer: Households<StepRef>;
 }
 
 interface Request {
@@ -81,6 +186,49 @@ const household = (ok: number) => (_role: Role, scope: Scope) => (scope === "own
 const anyone = (status: number) => () => status;
 const day = new Date(Date.now() - 86_400_000).toISOString();
 const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+
+/** A tiny but real JPEG (SOI + APP0/JFIF, filler, EOI): magic bytes and SHA-256 are what confirming checks. */
+const JPEG = Buffer.concat([
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
+  Buffer.alloc(200, 7),
+  Buffer.from([0xff, 0xd9]),
+]);
+const PHOTO = {
+  contentType: "image/jpeg",
+  size: JPEG.length,
+  sha256: createHash("sha256").update(JPEG).digest("hex"),
+};
+const township = (seeded: Seeded, scope: Scope) => (scope === "own" ? seeded.a : seeded.b);
+const households = <T>(objects: Households<T>, scope: Scope) => (scope === "own" ? objects.wang : objects.li);
+const stepPath = (ref: StepRef, action: string) =>
+  `/review/cases/${ref.caseId}/steps/${encodeURIComponent(ref.stepId)}/${action}`;
+/**
+ * The object a role's cell acts on. Roles the policy row refuses get 403 before
+ * anything is read, so which object they name does not matter.
+ */
+const forRole = <T>(role: Role, objects: Readonly<Record<CaseWorker, T>>): T =>
+  isCaseWorker(role) ? objects[role] : objects.village_officer;
+/** Step routes: `own` says each case-working role's status in its own township; another township's step is hidden. */
+const perRole =
+  (own: Readonly<Record<CaseWorker, number>>) =>
+  (role: Role, scope: Scope): number => {
+    if (!isCaseWorker(role)) throw new Error(`No expectation for ${role}: has the policy row changed?`);
+    return scope === "own" ? own[role] : 404;
+  };
+
+/** The awaiting step each case-working role decides (rules.ts mayDecide), in its own case. */
+const stepsDecidedBy = (t: TownshipSeed): Readonly<Record<CaseWorker, StepRef>> => ({
+  village_officer: t.villageReview,
+  township_clerk: t.acceptance,
+  department_reviewer: t.jointReview,
+  township_head: t.approval,
+  site_inspector: t.staking,
+});
+/** An approval of the step `decider` decides; a site visit records at least one measured value (rules.ts decisionProblems). */
+const approval = (decider: Role) =>
+  decider === "site_inspector"
+    ? { outcome: "approved", measurements: { plotAreaM2: 150 } }
+    : { outcome: "approved" };
 
 /** One probe per route key; a missing one fails the completeness test. */
 const PROBES: Readonly<Record<string, Probe>> = {
@@ -160,25 +308,30 @@ const PROBES: Readonly<Record<string, Probe>> = {
     expect: household(200),
   },
   "GET /cases/{caseId}/certificates/{type}": {
-    request: (s, r, scope) => ({
+    request: (s, _r, scope) => ({
       method: "GET",
-      path: `/cases/${anyCase(s, r, scope)}/certificates/homestead_approval_certificate`,
+      path: `/cases/${households(s.certified, scope)}/certificates/homestead_approval_certificate`,
     }),
-    // A draft has no certificate yet: 404 for the owner too (so this row only shows the 403s).
-    expect: household(404),
+    // Both cases have their certificate issued: li's is hidden from wang, not missing.
+    expect: household(200),
   },
   "GET /cases/{caseId}/correction": {
-    request: (s, r, scope) => ({ method: "GET", path: `/cases/${anyCase(s, r, scope)}/correction` }),
-    expect: household(404),
+    request: (s, _r, scope) => ({
+      method: "GET",
+      path: `/cases/${households(s.awaitingCorrection, scope)}/correction`,
+    }),
+    // Both cases await a correction: the owner reads what was asked, li's request stays li's.
+    expect: household(200),
   },
   "POST /cases/{caseId}/correction": {
-    request: (s, r, scope) => ({
+    request: (s, _r, scope) => ({
       method: "POST",
-      path: `/cases/${anyCase(s, r, scope)}/correction`,
-      body: {},
+      path: `/cases/${scope === "own" ? s.correctionToAnswer : s.awaitingCorrection.li}/correction`,
+      // The field the reviewer asked for (seeded: head.phone), changed.
+      body: { application: { head: { phone: "13912345678" } }, comment: "电话已更正" },
     }),
-    // No correction awaited on a draft.
-    expect: household(409),
+    // wang's answer is stored and the case resumes (202: no workflow waits to be told); li's case is hidden.
+    expect: household(202),
   },
   "GET /queues/{queue}": {
     request: (_s, role, scope) => ({
@@ -193,35 +346,99 @@ const PROBES: Readonly<Record<string, Probe>> = {
     expect: (role, scope) => (scope === "own" || wideJurisdiction(role) ? 200 : 404),
   },
   "POST /review/cases/{caseId}/steps/{stepId}/decision": {
-    request: (s, _r, scope) => ({
-      method: "POST",
-      path: `/review/cases/${staffCase(s, scope)}/steps/${encodeURIComponent("village_review#1")}/decision`,
-      body: { outcome: "approved" },
-    }),
-    // A draft has no steps: 404 in either township (the 403s are the policy's).
-    expect: anyone(404),
-  },
-  "POST /review/cases/{caseId}/steps/{stepId}/photos": {
-    request: (s, _r, scope) => ({
-      method: "POST",
-      path: `/review/cases/${staffCase(s, scope)}/steps/${encodeURIComponent("site_visit_staking#1")}/photos`,
-      body: { contentType: "image/jpeg", size: 1000, sha256: "a".repeat(64) },
-    }),
-    expect: anyone(404),
-  },
-  "POST /review/cases/{caseId}/steps/{stepId}/photos/{photoId}/confirm": {
-    request: (s, _r, scope) => ({
-      method: "POST",
-      path: `/review/cases/${staffCase(s, scope)}/steps/${encodeURIComponent("site_visit_staking#1")}/photos/${randomUUID()}/confirm`,
-    }),
-    expect: anyone(404),
-  },
-  "POST /review/cases/{caseId}/steps/{stepId}/redrive": {
+    // Each role decides the step its role decides (rules.ts mayDecide), its own step so no decision is
+    // taken twice; the other cell is the same step in township B.
     request: (s, role, scope) => ({
       method: "POST",
-      path: `/review/cases/${anyCase(s, role, scope)}/steps/${encodeURIComponent("correction#1")}/redrive`,
+      path: stepPath(forRole(role, stepsDecidedBy(township(s, scope))), "decision"),
+      body: approval(role),
     }),
-    expect: anyone(404),
+    // Stored, delivery pending (no workflow behind a seeded step).
+    expect: perRole({
+      village_officer: 202,
+      township_clerk: 202,
+      department_reviewer: 202,
+      township_head: 202,
+      site_inspector: 202,
+    }),
+  },
+  "POST /review/cases/{caseId}/steps/{stepId}/photos": {
+    request: (s, role, scope) => {
+      const t = township(s, scope);
+      const step = forRole(role, {
+        village_officer: t.villageReview,
+        township_clerk: t.completion,
+        department_reviewer: t.siteCheck,
+        township_head: t.overdueSiteCheck,
+        site_inspector: t.decidedStaking,
+      });
+      return { method: "POST", path: stepPath(step, "photos"), body: PHOTO };
+    },
+    expect: perRole({
+      // Their own village review: they may decide it, but it is no site visit.
+      village_officer: 409,
+      // The inspector's completion inspection: photos are taken by whoever may decide the step.
+      township_clerk: 403,
+      // Their department's consultation is the policy's site check.
+      department_reviewer: 201,
+      // An overdue consultation is the head's to decide (escalation), so theirs to photograph.
+      township_head: 201,
+      // The staking-out is decided: its visit record is closed.
+      site_inspector: 409,
+    }),
+  },
+  "POST /review/cases/{caseId}/steps/{stepId}/photos/{photoId}/confirm": {
+    request: (s, role, scope) => {
+      const t = township(s, scope);
+      const photo = forRole(role, {
+        village_officer: t.completion,
+        township_clerk: { ...t.acceptance, photoId: randomUUID() },
+        department_reviewer: t.siteCheck,
+        township_head: t.siteCheck,
+        site_inspector: t.completion,
+      });
+      return { method: "POST", path: `${stepPath(photo, "photos")}/${photo.photoId}/confirm` };
+    },
+    expect: perRole({
+      // The inspector's photo on the inspector's step.
+      village_officer: 403,
+      // Their own acceptance step records no site visit (refused before any photo is looked up).
+      township_clerk: 409,
+      // Their own photo: the uploaded bytes are verified and the photo confirmed.
+      department_reviewer: 200,
+      // The agriculture reviewer's step is not overdue: the head may not decide it, so may not touch its photos.
+      township_head: 403,
+      site_inspector: 200,
+    }),
+  },
+  "POST /review/cases/{caseId}/steps/{stepId}/redrive": {
+    // One undelivered step per allowed re-sender: a second redrive of a step would be 409.
+    request: (s, role, scope) => {
+      if (role === "villager") {
+        return { method: "POST", path: stepPath(households(s.unsentAnswer, scope), "redrive") };
+      }
+      const unsent = township(s, scope).unsent;
+      const step = forRole(role, {
+        village_officer: unsent.villageReview,
+        township_clerk: unsent.correction,
+        department_reviewer: unsent.jointReview,
+        township_head: unsent.correction,
+        site_inspector: unsent.staking,
+      });
+      return { method: "POST", path: stepPath(step, "redrive") };
+    },
+    // Re-sent, delivery still pending (no workflow waits on it). Villagers: own answer vs li's (404).
+    expect: (role, scope) =>
+      role === "villager"
+        ? household(202)(role, scope)
+        : perRole({
+            village_officer: 202,
+            // A correction answer is re-sent only by the township head or the household (rules.ts mayRedrive).
+            township_clerk: 403,
+            department_reviewer: 202,
+            township_head: 202,
+            site_inspector: 202,
+          })(role, scope),
   },
   "GET /audit/cases/{caseId}/events": {
     request: (s, _r, scope) => ({ method: "GET", path: `/audit/cases/${staffCase(s, scope)}/events` }),
@@ -262,6 +479,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
 };
 
 let env: TestCloud;
+let store: CaseStore;
 let seeded: Seeded;
 const tokens = new Map<string, string>();
 
@@ -312,8 +530,237 @@ async function pool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Pro
   return results;
 }
 
+/** Where a seeded case lives and whose it is; `suffix` names the township's demo staff (`inspector-a`). */
+interface Home {
+  readonly township: string;
+  readonly village: string;
+  readonly household: string;
+  readonly owner: string;
+  readonly suffix: "a" | "b";
+}
+const WANG: Home = {
+  township: TOWNSHIP_A,
+  village: "511424100001",
+  household: "511424100001-H0001",
+  owner: "villager-wang",
+  suffix: "a",
+};
+const LI: Home = { ...WANG, household: "511424100001-H0002", owner: "villager-li" };
+const ZHANG: Home = {
+  township: TOWNSHIP_B,
+  village: "511424101001",
+  household: "511424101001-H0001",
+  owner: "villager-zhang",
+  suffix: "b",
+};
+
+/** A case of `home` in `status`, set directly (see the header: the status chain is not what is tested here). */
+async function seedCase(home: Home, status: CaseStatus, resumeTo?: CaseStatus): Promise<string> {
+  const caseId = `matrix-${randomUUID()}`;
+  // A complete form: certificates print it, and a correction answer is validated as for submission.
+  await store.create(
+    {
+      caseId,
+      kind: "homestead",
+      householdId: home.household,
+      ownerId: home.owner,
+      townshipCode: home.township,
+      villageCode: home.village,
+      policyId: DANLING_DEMO_POLICY.policyId,
+      application: validApplication(),
+    },
+    { id: home.owner, role: "villager" },
+  );
+  await env.dynamodb.send(
+    new UpdateCommand({
+      TableName: env.cloud.endpoints.tableName,
+      Key: caseKey(caseId),
+      UpdateExpression: `SET #status = :status${resumeTo ? ", resumeTo = :resumeTo" : ""}`,
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: { ":status": status, ...(resumeTo ? { ":resumeTo": resumeTo } : {}) },
+    }),
+  );
+  return caseId;
+}
+
+interface StepOptions {
+  readonly department?: DepartmentId;
+  readonly overdue?: boolean;
+  /** Decided: `responded` with this decision (and out of its queue). */
+  readonly decision?: Decision;
+  /** The decision reached the workflow; absent on a decided step means its send was lost. */
+  readonly sentAt?: string;
+}
+
+/** A step item exactly as the open-step task writes it (stepItem), without a TOKEN item. */
+async function seedStep(
+  caseId: string,
+  home: Home,
+  step: StepKind,
+  options: StepOptions = {},
+): Promise<StepRef> {
+  const record: StepRecord = {
+    caseId,
+    stepId: stepIdOf(step, options.department, 1),
+    step,
+    ...(options.department ? { department: options.department } : {}),
+    round: 1,
+    status: options.decision ? "responded" : "awaiting_response",
+    townshipCode: home.township,
+    openedAt: day,
+    deadline: options.overdue ? day : tomorrow,
+    overdue: options.overdue ?? false,
+    ...(options.decision ? { decision: options.decision } : {}),
+    ...(options.sentAt ? { sentAt: options.sentAt } : {}),
+  };
+  await env.dynamodb.send(
+    new PutCommand({ TableName: env.cloud.endpoints.tableName, Item: stepItem(record) }),
+  );
+  return { caseId, stepId: record.stepId };
+}
+
+const decided = (
+  outcome: Decision["outcome"],
+  decidedBy: Decision["decidedBy"],
+  extra: Partial<Decision> = {},
+): Decision => ({ outcome, decidedBy, decidedAt: day, ...extra });
+
+/** `user` declares a site-visit photo on `step` and uploads its bytes, leaving it to be confirmed. */
+async function uploadedPhoto(user: string, step: StepRef): Promise<PhotoRef> {
+  const declared = await json<{
+    photoId: string;
+    uploadUrl: string;
+    requiredHeaders: Record<string, string>;
+  }>(user, "POST", stepPath(step, "photos"), PHOTO);
+  const put = await fetch(declared.uploadUrl, {
+    method: "PUT",
+    headers: declared.requiredHeaders,
+    body: JPEG,
+  });
+  if (!put.ok) throw new Error(`photo upload as ${user}: ${put.status}`);
+  return { ...step, photoId: declared.photoId };
+}
+
+/** A correction answer (the household's `correction` step, decided) whose send was lost; the case has resumed. */
+async function unsentCorrectionAnswer(home: Home): Promise<StepRef> {
+  const caseId = await seedCase(home, "in_joint_review");
+  return seedStep(caseId, home, "correction", {
+    decision: decided("approved", { id: home.owner, role: "villager" }, { fields: ["head.phone"] }),
+  });
+}
+
+/** A case whose agriculture reviewer asked for a corrected phone number; the household's step is open. */
+async function awaitingCorrection(home: Home): Promise<string> {
+  const caseId = await seedCase(home, "correction_requested", "in_joint_review");
+  await seedStep(caseId, home, "joint_review", {
+    department: "agriculture",
+    decision: decided(
+      "correction_requested",
+      { id: `reviewer-agriculture-${home.suffix}`, role: "department_reviewer", department: "agriculture" },
+      { fields: ["head.phone"], comment: "电话号码无法接通" },
+    ),
+    sentAt: day,
+  });
+  await seedStep(caseId, home, "correction");
+  return caseId;
+}
+
+/** The step routes' objects of one township (see TownshipSeed). */
+async function seedTownship(home: Home): Promise<TownshipSeed> {
+  const staff = (role: CaseWorker, department?: DepartmentId) => ({
+    id: {
+      village_officer: `village-officer-${home.suffix}`,
+      township_clerk: `clerk-${home.suffix}`,
+      department_reviewer: `reviewer-agriculture-${home.suffix}`,
+      township_head: `head-${home.suffix}`,
+      site_inspector: `inspector-${home.suffix}`,
+    }[role],
+    role,
+    ...(department ? { department } : {}),
+  });
+  const awaitingStep = async (status: CaseStatus, step: StepKind, department?: DepartmentId) =>
+    seedStep(await seedCase(home, status), home, step, department ? { department } : {});
+  const unsentStep = async (
+    status: CaseStatus,
+    step: StepKind,
+    decision: Decision,
+    department?: DepartmentId,
+  ) =>
+    seedStep(await seedCase(home, status), home, step, { decision, ...(department ? { department } : {}) });
+
+  const [villageReview, acceptance, jointReview, approval, staking] = await Promise.all([
+    awaitingStep("in_village_review", "village_review"),
+    awaitingStep("awaiting_acceptance", "township_acceptance"),
+    awaitingStep("in_joint_review", "joint_review", "agriculture"),
+    awaitingStep("awaiting_decision", "township_approval"),
+    awaitingStep("approved", "site_visit_staking"),
+  ]);
+  const measured = { measurements: { plotAreaM2: 150 } };
+  const [unsentVillageReview, unsentJointReview, unsentCorrection, unsentStaking] = await Promise.all([
+    unsentStep("awaiting_acceptance", "village_review", decided("approved", staff("village_officer"))),
+    unsentStep(
+      "in_joint_review",
+      "joint_review",
+      decided("approved", staff("department_reviewer", "agriculture")),
+      "agriculture",
+    ),
+    unsentCorrectionAnswer(home),
+    unsentStep("staked_out", "site_visit_staking", decided("approved", staff("site_inspector"), measured)),
+  ]);
+
+  const inJointReview = await seedCase(home, "in_joint_review");
+  const stakedOut = await seedCase(home, "staked_out");
+  const [siteCheckStep, overdueSiteCheck, completionStep, decidedStaking] = await Promise.all([
+    seedStep(inJointReview, home, "joint_review", { department: "agriculture" }),
+    seedStep(inJointReview, home, "joint_review", { department: "natural_resources", overdue: true }),
+    seedStep(stakedOut, home, "site_visit_completion"),
+    seedStep(stakedOut, home, "site_visit_staking", {
+      decision: decided("approved", staff("site_inspector"), measured),
+      sentAt: day,
+    }),
+  ]);
+  const [siteCheck, completion] = await Promise.all([
+    uploadedPhoto(`reviewer-agriculture-${home.suffix}`, siteCheckStep),
+    uploadedPhoto(`inspector-${home.suffix}`, completionStep),
+  ]);
+  return {
+    villageReview,
+    acceptance,
+    jointReview,
+    approval,
+    staking,
+    unsent: {
+      villageReview: unsentVillageReview,
+      jointReview: unsentJointReview,
+      correction: unsentCorrection,
+      staking: unsentStaking,
+    },
+    siteCheck,
+    overdueSiteCheck,
+    completion,
+    decidedStaking,
+  };
+}
+
+/** An approved case of `home` with its certificates issued by the workflow's own issuing code. */
+async function certifiedCase(home: Home): Promise<string> {
+  const caseId = await seedCase(home, "approved");
+  await issueCertificates(
+    {
+      client: env.dynamodb,
+      tableName: env.cloud.endpoints.tableName,
+      s3: env.s3,
+      bucketName: env.cloud.endpoints.bucketName,
+      now: () => new Date(),
+    },
+    caseId,
+  );
+  return caseId;
+}
+
 beforeAll(async () => {
   env = await startTestCloud({ context: { countyPolicy: "danling-demo" } });
+  store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
   const draft = async (userId: string) =>
     (await json<{ caseId: string }>(userId, "POST", "/cases", { kind: "homestead" })).caseId;
   const [wang, li, zhang, wangToWithdraw] = await Promise.all([
@@ -329,7 +776,40 @@ beforeAll(async () => {
     size: PDF.length,
     sha256: createHash("sha256").update(PDF).digest("hex"),
   });
-  seeded = { wang, li, zhang, wangToWithdraw, wangDocument: document.documentId };
+  const [
+    a,
+    b,
+    certifiedWang,
+    certifiedLi,
+    awaitingWang,
+    awaitingLi,
+    correctionToAnswer,
+    unsentWang,
+    unsentLi,
+  ] = await Promise.all([
+    seedTownship(WANG),
+    seedTownship(ZHANG),
+    certifiedCase(WANG),
+    certifiedCase(LI),
+    awaitingCorrection(WANG),
+    awaitingCorrection(LI),
+    awaitingCorrection(WANG),
+    unsentCorrectionAnswer(WANG),
+    unsentCorrectionAnswer(LI),
+  ]);
+  seeded = {
+    wang,
+    li,
+    zhang,
+    wangToWithdraw,
+    wangDocument: document.documentId,
+    a,
+    b,
+    certified: { wang: certifiedWang, li: certifiedLi },
+    awaitingCorrection: { wang: awaitingWang, li: awaitingLi },
+    correctionToAnswer,
+    unsentAnswer: { wang: unsentWang, li: unsentLi },
+  };
 }, 120_000);
 afterAll(async () => {
   await env?.stop();
@@ -383,4 +863,26 @@ describe("the authorization matrix", () => {
     const mismatches = results.filter((result) => result.expected !== result.actual);
     expect(mismatches).toEqual([]);
   }, 240_000);
+
+  it("refuses (403) a case-working role the steps of its own township that another role decides", async () => {
+    // The rest of the decision row: the matrix's own cell is the one step each role decides; every other
+    // role's step of the township is visible to it but not its to decide. mayDecide is asked before the
+    // step's state is looked at, so these answers do not depend on whether the matrix decided the step yet.
+    const steps = stepsDecidedBy(seeded.a);
+    const cells = CASE_WORKERS.flatMap((role) =>
+      CASE_WORKERS.filter((decider) => decider !== role).map((decider) => ({ role, decider })),
+    );
+    const results = await pool(
+      cells.map(({ role, decider }) => async () => ({
+        cell: `${role} deciding the ${decider}'s step`,
+        status: await call(USERS[role], {
+          method: "POST",
+          path: stepPath(steps[decider], "decision"),
+          body: approval(decider),
+        }),
+      })),
+      4,
+    );
+    expect(results.filter((result) => result.status !== 403)).toEqual([]);
+  });
 });
