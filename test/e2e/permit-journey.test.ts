@@ -136,6 +136,8 @@ describe("a homestead application from phone to certificate", () => {
     await head.goto(`${baseUrl}/app/review/${caseId}`);
     const photos = head.locator('figure[data-document-type="site_visit_photo"] img');
     await expect.poll(() => photos.count(), { timeout: 30_000 }).toBe(3);
+    // The images load lazily, as the head scrolls to them.
+    for (let index = 0; index < 3; index++) await photos.nth(index).scrollIntoViewIfNeeded();
     await expect
       .poll(() =>
         photos.evaluateAll((images) => images.every((image) => (image as HTMLImageElement).naturalWidth > 0)),
