@@ -6,11 +6,11 @@
 import { randomUUID } from "node:crypto";
 import { type SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Actor } from "../auth/actor.ts";
-import { requireOwned } from "../auth/scope.ts";
+import { ownsCase, requireOwned } from "../auth/scope.ts";
 import { documentRecordSchema, documentView } from "../documents/document.ts";
 import { type MissingDocument, missingDocuments } from "../documents/missing-documents.ts";
 import { isTerminal } from "../domain/case-status.ts";
-import { UnprocessableEntityError } from "../http/errors.ts";
+import { NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
 import { type ApplicationDraft, validateApplication } from "../schemas/application.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseKind } from "../schemas/common.ts";
@@ -32,9 +32,15 @@ async function ownCase(deps: VillagerDeps, actor: Actor, caseId: string): Promis
   return requireOwned(actor, await deps.store.get(caseId), caseId);
 }
 
+/** The household's own case with its steps, events and documents: one partition read, not a Get and then a Query. */
 async function ownCaseItems(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseItems> {
-  await ownCase(deps, actor, caseId);
-  return deps.store.load(caseId);
+  const items = await deps.store.load(caseId).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  // The same 404 for a missing case and another household's.
+  if (!items || !ownsCase(actor, items.record)) throw new NotFoundError(`No case ${caseId}`);
+  return items;
 }
 
 const auditActor = (actor: Actor) => ({ id: actor.id, role: actor.role });
