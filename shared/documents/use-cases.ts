@@ -75,25 +75,76 @@ export function uploadProblems(
       en: `Document type "${request.type}" is not one this county asks for in a ${record.kind} case (allowed: ${types.join(", ")})`,
     });
   }
-  const rule = policy.uploads.find((upload) => upload.contentType === request.contentType);
-  if (!rule) {
-    const allowed = policy.uploads.map((upload) => upload.contentType).join(", ");
-    problems.push({
-      path: "body.contentType",
-      code: "document.content_type_not_allowed",
-      zh: `不接受此文件格式：${request.contentType}（可上传：${allowed}）`,
-      en: `Content type ${request.contentType} is not accepted (allowed: ${allowed})`,
-    });
-  } else if (request.size > rule.maxBytes) {
-    const mb = (rule.maxBytes / 1024 / 1024).toFixed(1);
-    problems.push({
-      path: "body.size",
-      code: "document.too_large",
-      zh: `文件过大：${request.contentType} 最大 ${mb} MB`,
-      en: `File too large: ${request.contentType} may be at most ${rule.maxBytes} bytes (${mb} MB)`,
-    });
-  }
+  problems.push(...fileProblems(policy.uploads, request));
   return problems;
+}
+
+/**
+ * The county's content type and size rules for one file, in both languages;
+ * `uploads` may be narrowed by the caller (site-visit photos: images only).
+ */
+export function fileProblems(
+  uploads: CountyPolicy["uploads"],
+  request: Pick<UploadRequest, "contentType" | "size">,
+): FieldProblem[] {
+  const rule = uploads.find((upload) => upload.contentType === request.contentType);
+  if (!rule) {
+    const allowed = uploads.map((upload) => upload.contentType).join(", ");
+    return [
+      {
+        path: "body.contentType",
+        code: "document.content_type_not_allowed",
+        zh: `不接受此文件格式：${request.contentType}（可上传：${allowed}）`,
+        en: `Content type ${request.contentType} is not accepted (allowed: ${allowed})`,
+      },
+    ];
+  }
+  if (request.size > rule.maxBytes) {
+    const mb = (rule.maxBytes / 1024 / 1024).toFixed(1);
+    return [
+      {
+        path: "body.size",
+        code: "document.too_large",
+        zh: `文件过大：${request.contentType} 最大 ${mb} MB`,
+        en: `File too large: ${request.contentType} may be at most ${rule.maxBytes} bytes (${mb} MB)`,
+      },
+    ];
+  }
+  return [];
+}
+
+/**
+ * A presigned PUT for a new document of the case and its pending DOC item
+ * (household documents and site-visit photos alike).
+ */
+export async function declareUpload(
+  deps: DocumentsDeps,
+  actor: Actor,
+  caseId: string,
+  declared: Pick<UploadRequest, "contentType" | "size" | "sha256"> & {
+    readonly documentType: string;
+    readonly stepId?: string;
+  },
+) {
+  const now = deps.now();
+  const documentId = randomUUID();
+  const key = documentObjectKey(caseId, documentId);
+  const presigned = await presignUpload(deps.s3, deps.bucketName, key, declared, now);
+  await deps.documents.createPending({
+    caseId,
+    documentId,
+    documentType: declared.documentType,
+    ...(declared.stepId ? { stepId: declared.stepId } : {}),
+    contentType: declared.contentType,
+    size: declared.size,
+    sha256: declared.sha256,
+    key,
+    status: "pending",
+    uploadedBy: actor.id,
+    requestedAt: now.toISOString(),
+    uploadExpiresAt: presigned.expiresAt,
+  });
+  return { documentId, ...presigned };
 }
 
 export async function requestUpload(
@@ -108,24 +159,7 @@ export async function requestUpload(
   if (problems.length > 0)
     throw new ValidationFailedError("The document cannot be uploaded / 材料不符合上传要求", problems);
 
-  const now = deps.now();
-  const documentId = randomUUID();
-  const key = documentObjectKey(caseId, documentId);
-  const presigned = await presignUpload(deps.s3, deps.bucketName, key, request, now);
-  await deps.documents.createPending({
-    caseId,
-    documentId,
-    documentType: request.type,
-    contentType: request.contentType,
-    size: request.size,
-    sha256: request.sha256,
-    key,
-    status: "pending",
-    uploadedBy: actor.id,
-    requestedAt: now.toISOString(),
-    uploadExpiresAt: presigned.expiresAt,
-  });
-  return { documentId, ...presigned };
+  return declareUpload(deps, actor, caseId, { ...request, documentType: request.type });
 }
 
 /** The bytes differ from the declaration: the object is gone and the document rejected. */

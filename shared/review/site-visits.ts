@@ -14,13 +14,13 @@
  * policy accepts are allowed. A decision may cite only confirmed photos of its
  * own step.
  */
-import { randomUUID } from "node:crypto";
 import type { Actor } from "../auth/actor.ts";
-import { documentObjectKey, documentView } from "../documents/document.ts";
-import { presignUpload } from "../documents/objects.ts";
+import { documentView } from "../documents/document.ts";
 import {
   DocumentRejectedError,
   type DocumentsDeps,
+  declareUpload,
+  fileProblems,
   requireDocument,
   verifyAndConfirm,
 } from "../documents/use-cases.ts";
@@ -125,28 +125,11 @@ export async function requestSiteVisitPhoto(
 ) {
   const { record } = await openVisitFor(deps, actor, caseId, stepId);
   const policy = getShippedPolicy(record.policyId);
-  const rule = policy.uploads.find((upload) => upload.contentType === request.contentType);
+  // Only images: a photo of the site, not a scanned form.
   const images = policy.uploads.filter((upload) => upload.contentType.startsWith("image/"));
-  if (!rule) {
-    throw new ValidationFailedError("The photo cannot be uploaded / 照片不符合上传要求", [
-      {
-        path: "body.contentType",
-        code: "document.content_type_not_allowed",
-        zh: `不接受此图片格式：${request.contentType}（可上传：${images.map((image) => image.contentType).join("、")}）`,
-        en: `Content type ${request.contentType} is not accepted (allowed: ${images.map((image) => image.contentType).join(", ")})`,
-      },
-    ]);
-  }
-  if (request.size > rule.maxBytes) {
-    const mb = (rule.maxBytes / 1024 / 1024).toFixed(1);
-    throw new ValidationFailedError("The photo cannot be uploaded / 照片不符合上传要求", [
-      {
-        path: "body.size",
-        code: "document.too_large",
-        zh: `照片过大：${request.contentType} 最大 ${mb} MB`,
-        en: `Photo too large: ${request.contentType} may be at most ${rule.maxBytes} bytes (${mb} MB)`,
-      },
-    ]);
+  const problems = fileProblems(images, request);
+  if (problems.length > 0) {
+    throw new ValidationFailedError("The photo cannot be uploaded / 照片不符合上传要求", problems);
   }
   const taken = (await deps.documents.list(caseId)).filter(
     (document) => document.stepId === stepId && document.status !== "rejected",
@@ -157,23 +140,10 @@ export async function requestSiteVisitPhoto(
     );
   }
 
-  const now = deps.now();
-  const photoId = randomUUID();
-  const key = documentObjectKey(caseId, photoId);
-  const presigned = await presignUpload(deps.s3, deps.bucketName, key, request, now);
-  await deps.documents.createPending({
-    caseId,
-    documentId: photoId,
+  const { documentId: photoId, ...presigned } = await declareUpload(deps, actor, caseId, {
+    ...request,
     documentType: SITE_VISIT_PHOTO,
     stepId,
-    contentType: request.contentType,
-    size: request.size,
-    sha256: request.sha256,
-    key,
-    status: "pending",
-    uploadedBy: actor.id,
-    requestedAt: now.toISOString(),
-    uploadExpiresAt: presigned.expiresAt,
   });
   return { photoId, ...presigned };
 }
