@@ -138,6 +138,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ...(options.meter ? { meter: options.meter } : {}),
     });
     closers.push(() => s3.close());
+    // Closed after the API and the workflow stop calling functions, before S3 and DynamoDB.
+    closers.push(() => runtime.drain());
 
     // KMS is not emulated: personal data is sealed with a key file of this data folder instead (same code
     // path, shared/crypto/; the keyring is chosen by FIELD_KEYRING, which on AWS names the KMS key).

@@ -60,6 +60,7 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 export class LocalLambdaRuntime {
   private readonly byName = new Map<string, LocalFunction>();
   private readonly handlers = new Map<string, Promise<Handler>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     readonly functions: readonly LocalFunction[],
@@ -108,8 +109,33 @@ export class LocalLambdaRuntime {
     return handler;
   }
 
+  /**
+   * Waits (at most `timeoutMs`) for the invocations still running: the local
+   * cloud closes its DynamoDB and S3 stand-ins only after them, so a handler
+   * answering a last request never reads from a closed store.
+   */
+  async drain(timeoutMs = 5000): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** Invokes like Lambda: JSON in, JSON out, errors by name, the function's timeout enforced. */
-  async invoke(nameOrArn: string, payload: unknown): Promise<unknown> {
+  invoke(nameOrArn: string, payload: unknown): Promise<unknown> {
+    const running = this.run(nameOrArn, payload);
+    this.inFlight.add(running);
+    const settled = () => this.inFlight.delete(running);
+    running.then(settled, settled);
+    return running;
+  }
+
+  private async run(nameOrArn: string, payload: unknown): Promise<unknown> {
     const fn = this.find(nameOrArn);
     const handler = await this.load(fn);
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
