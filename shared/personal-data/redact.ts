@@ -46,8 +46,9 @@ export function isSecretKey(key: string): boolean {
 
 // 18-character ID numbers (17 digits + digit/X), not part of a longer digit run.
 const ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
-// Mainland mobiles, optionally +86/0086 and spaced or hyphenated (138 1234 5678), not inside a longer number.
-const MOBILE = /(?<![\d+])(?:(?:\+86|0086)[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)/g;
+// Mainland mobiles, optionally +86/0086 and spaced or hyphenated (138 1234 5678), not inside a longer
+// number or word: the last group of a UUID (…-f13312345136) is an id, not a phone number.
+const MOBILE = /(?<![0-9A-Za-z+])(?:(?:\+86|0086)[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?![0-9A-Za-z])/g;
 // JWTs (three base64url segments starting with eyJ) and "Bearer <anything>".
 const JWT = /eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g;
 const BEARER = /\bBearer\s+[\w.~+/=-]+/gi;

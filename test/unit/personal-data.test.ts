@@ -113,6 +113,10 @@ describe("log redaction", () => {
       "case 0b7e6f9a-1c2d-4e5f-8a9b-0c1d2e3f4a5b seq 12 at 2025-03-14T08:00:00.000Z area 120.5 township 511424100 hash " +
       "a".repeat(64);
     expect(redactText(text)).toBe(text);
+    // A UUID whose last group holds 11 phone-like digits is an id in a request path, not a phone number.
+    const path = "/cases/1/documents/7ce7a2e2-f120-47f0-b702-f13312345136/confirm";
+    expect(redactText(path)).toBe(path);
+    expect(redactText("电话13812345678，备用 +86 139-1234-5678")).toBe("电话138****5678，备用 139****5678");
   });
 
   it("replaces values under secret keys, nested and in any spelling, and scans errors", () => {
