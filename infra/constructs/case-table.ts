@@ -1,5 +1,5 @@
 import { RemovalPolicy } from "aws-cdk-lib";
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Construct } from "constructs";
 import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
 
@@ -47,8 +47,12 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  *   a finished import writes IMPORT#<at>#<importId> in IMPORTLOG#<day> (who, file SHA-256,
  *   counts; append-only, no GSI keys); an interrupted one keeps IMPORT#…/CHECKPOINT (admin route)
  *   (shared/reference/import/)
- * - a household's cases: byOwner, gsi2pk = OWNER#<householdId>, gsi2sk = <createdAt>
- * - the register (台账): byRegister, gsi3pk = REGISTER#<township>#<status>, gsi3sk = <updatedAt>
+ * - a household's cases: byOwner (KEYS_ONLY), gsi2pk = OWNER#<householdId>, gsi2sk = <createdAt>,
+ *   then one BatchGetItem of the case items
+ * - the register (台账): byRegister (KEYS_ONLY), gsi3pk = REGISTER#<township>#<status>,
+ *   gsi3sk = <updatedAt>, then one BatchGetItem of the page's case items. Both indexes cover the case
+ *   item, rewritten on every transition: keys only, a rewrite costs the index nothing unless its
+ *   key changes (shared/store/table-design.ts)
  * - audit search by time: byEventTime, gsi4pk = EVENTS#<yyyy-mm-dd>, gsi4sk = <at>#<caseId>#<seq>
  *   (one Query per UTC day of the range, at most 92 days; filters by FilterExpression)
  * - who audited what: Query pk = AUDITLOG#<day> (base table). Every auditor read (history, verify,
@@ -72,6 +76,7 @@ export class CaseTable extends Construct {
         indexName: index.indexName,
         partitionKey: attribute(index.partitionKey),
         sortKey: attribute(index.sortKey),
+        projectionType: index.projection === "KEYS_ONLY" ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
       })),
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.awsManagedKey(),

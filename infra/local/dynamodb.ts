@@ -122,7 +122,7 @@ export function createTableInput(name: string, design: TableDesign): CreateTable
               { AttributeName: index.partitionKey.name, KeyType: "HASH" },
               { AttributeName: index.sortKey.name, KeyType: "RANGE" },
             ],
-            Projection: { ProjectionType: "ALL" },
+            Projection: { ProjectionType: index.projection ?? "ALL" },
           })),
         }
       : {}),
@@ -154,10 +154,19 @@ async function ensureTables(endpoint: string, tables: readonly LocalTable[]): Pr
         // dynalite cannot add an index to an existing table (UpdateTable ignores GSI creates).
         const { Table } = await client.send(new DescribeTableCommand({ TableName: table.name }));
         const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-        const missing = table.design.globalSecondaryIndexes.filter((index) => !present.has(index.indexName));
+        const projections = new Map(
+          (Table?.GlobalSecondaryIndexes ?? []).map((index) => [
+            index.IndexName,
+            index.Projection?.ProjectionType,
+          ]),
+        );
+        const missing = table.design.globalSecondaryIndexes.filter(
+          (index) =>
+            !present.has(index.indexName) || projections.get(index.indexName) !== (index.projection ?? "ALL"),
+        );
         if (missing.length > 0) {
           throw new LocalDynamoDbStartError(
-            `The local table ${table.name} predates index ${missing.map((index) => index.indexName).join(", ")}: start with \`npm start -- --reset\` (local data is recreated)`,
+            `The local table ${table.name} predates index ${missing.map((index) => index.indexName).join(", ")} (or its projection): start with \`npm start -- --reset\` (local data is recreated)`,
           );
         }
       }

@@ -14,6 +14,7 @@ import type { CaseStatus } from "../domain/case-status.ts";
 import { BadRequestError, ForbiddenError } from "../http/errors.ts";
 import { type CaseRecord, caseRecordSchema } from "../schemas/case.ts";
 import { CASE_ITEM_PREFIX, caseKey, registerPartition } from "../store/keys.ts";
+import { batchGetAll } from "../store/query-all.ts";
 import { REGISTER_STATUSES, type RegisterEntry, type RegisterPage, type RegisterQuery } from "./schemas.ts";
 
 /** Per-case event reads run this many at a time. */
@@ -192,11 +193,19 @@ export class Register {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) {
+      // The index holds keys only (shared/store/table-design.ts): the page's cases come by key, in
+      // the index's order. A case that changed status since the index answered has left this
+      // partition and is listed under its new status instead.
+      const partition = registerPartition(township, status);
+      const items = await batchGetAll(this.client, this.tableName, page.Items ?? []);
+      const byKey = new Map(items.map((item) => [String(item.pk), item]));
+      for (const entry of page.Items ?? []) {
+        const item = byKey.get(String(entry.pk));
+        if (item?.gsi3pk !== partition) continue;
         const record = caseRecordSchema.parse(
           Object.fromEntries(Object.entries(item).filter(([key]) => !STORED_ONLY.has(key))),
         );
-        found.push({ sk: String(item.gsi3sk), record });
+        found.push({ sk: String(entry.gsi3sk), record });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey && found.length < want);

@@ -33,7 +33,7 @@ import {
   ownerPartition,
   registerKeys,
 } from "./keys.ts";
-import { queryAll } from "./query-all.ts";
+import { batchGetAll, queryAll } from "./query-all.ts";
 import { CASE_TABLE, keyAttributes } from "./table-design.ts";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -257,7 +257,9 @@ export class CaseStore {
         ExpressionAttributeValues: { ":pk": ownerPartition(householdId) },
       }),
     );
-    return Promise.all((Items ?? []).map((item) => this.open(item)));
+    // The index holds keys only (table-design.ts): the cases themselves come by key.
+    const cases = await batchGetAll(this.client, this.tableName, Items ?? []);
+    return Promise.all(cases.map((item) => this.open(item)));
   }
 
   /** Creates a draft case and its first event (`create`) together. */

@@ -18,6 +18,15 @@ export interface IndexDesign {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey: KeyAttribute;
+  /**
+   * What the index copies of each item: "ALL" (default), or "KEYS_ONLY" for
+   * indexes over the case item. That item is rewritten on every transition
+   * (~30 times a permit); with ALL each rewrite is copied in full into the
+   * index too (about half of a permit's write units, bench/cost-per-permit.ts),
+   * while KEYS_ONLY writes nothing unless the index key changes. Their rare
+   * readers (a household's list, the register) fetch the items by key.
+   */
+  readonly projection?: "ALL" | "KEYS_ONLY";
 }
 
 export interface TableDesign {
@@ -39,11 +48,13 @@ export const CASE_TABLE: TableDesign = {
       indexName: "byOwner",
       partitionKey: { name: "gsi2pk", type: "S" },
       sortKey: { name: "gsi2sk", type: "S" },
+      projection: "KEYS_ONLY",
     },
     {
       indexName: "byRegister",
       partitionKey: { name: "gsi3pk", type: "S" },
       sortKey: { name: "gsi3sk", type: "S" },
+      projection: "KEYS_ONLY",
     },
     {
       indexName: "byEventTime",

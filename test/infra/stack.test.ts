@@ -18,6 +18,13 @@ beforeAll(() => {
 });
 
 describe("case table", () => {
+  it("copies only keys into the indexes over the case item, which every transition rewrites", () => {
+    const projections = Object.fromEntries(
+      CASE_TABLE.globalSecondaryIndexes.map((index) => [index.indexName, index.projection ?? "ALL"]),
+    );
+    expect(projections).toMatchObject({ byOwner: "KEYS_ONLY", byRegister: "KEYS_ONLY", byQueue: "ALL" });
+  });
+
   it("is one on-demand table with PITR, deletion protection and the GSIs of the shared design", () => {
     template.resourceCountIs("AWS::DynamoDB::GlobalTable", 1);
     template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
@@ -33,6 +40,7 @@ describe("case table", () => {
             { AttributeName: index.partitionKey.name, KeyType: "HASH" },
             { AttributeName: index.sortKey.name, KeyType: "RANGE" },
           ],
+          Projection: { ProjectionType: index.projection ?? "ALL" },
         }),
       ),
       Replicas: [
