@@ -320,3 +320,31 @@ export function ScreenTitle(props: { children: ComponentChildren }) {
     </h1>
   );
 }
+
+/** The township filter of the staff and auditor screens (codes of the caller's jurisdiction). */
+export function TownshipSelect(props: {
+  id: string;
+  value: string;
+  townships: readonly string[];
+  onChange: (code: string) => void;
+  /** Offer "all townships" as the empty value, with this label. */
+  anyLabel?: string;
+}) {
+  return (
+    <div class="field">
+      <label for={props.id}>{t("township")}</label>
+      <select
+        id={props.id}
+        value={props.value}
+        onChange={(event) => props.onChange(event.currentTarget.value)}
+      >
+        {props.anyLabel !== undefined && <option value="">{props.anyLabel}</option>}
+        {props.townships.map((code) => (
+          <option key={code} value={code}>
+            {code}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

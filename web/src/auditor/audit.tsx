@@ -8,7 +8,17 @@ import { api, downloadCsv } from "../api.ts";
 import { currentSession } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
 import { navigate } from "../router.ts";
-import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, TextField, useAsync } from "../ui.tsx";
+import {
+  Badge,
+  ErrorBox,
+  Link,
+  Loading,
+  Notice,
+  ScreenTitle,
+  TextField,
+  TownshipSelect,
+  useAsync,
+} from "../ui.tsx";
 
 interface AuditEvent {
   readonly caseId: string;
@@ -135,21 +145,13 @@ export function AuditPage() {
             <label for="to">{t("to")}</label>
             <input id="to" type="date" value={to} onInput={(event) => setTo(event.currentTarget.value)} />
           </div>
-          <div class="field">
-            <label for="township">{t("township")}</label>
-            <select
-              id="township"
-              value={township}
-              onChange={(event) => setTownship(event.currentTarget.value)}
-            >
-              <option value="">{t("filterAll")}</option>
-              {townships.map((code) => (
-                <option key={code} value={code}>
-                  {code}
-                </option>
-              ))}
-            </select>
-          </div>
+          <TownshipSelect
+            id="township"
+            value={township}
+            townships={townships}
+            onChange={setTownship}
+            anyLabel={t("filterAll")}
+          />
           <div class="field">
             <label for="department">{t("department")}</label>
             <select

@@ -4,7 +4,7 @@ import type { RegisterEntry } from "#shared/register/schemas.ts";
 import { api, downloadCsv } from "../api.ts";
 import { currentSession } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
-import { Badge, ErrorBox, Loading, ScreenTitle, useAsync } from "../ui.tsx";
+import { Badge, ErrorBox, Loading, ScreenTitle, TownshipSelect, useAsync } from "../ui.tsx";
 import { statusKind } from "../villager/case-list.tsx";
 
 const STATUSES = [
@@ -39,20 +39,7 @@ export function RegisterPage() {
     <section>
       <ScreenTitle>{t("registerTitle")}</ScreenTitle>
       <div class="filters card">
-        <div class="field">
-          <label for="reg-township">{t("township")}</label>
-          <select
-            id="reg-township"
-            value={township}
-            onChange={(event) => setTownship(event.currentTarget.value)}
-          >
-            {townships.map((code) => (
-              <option key={code} value={code}>
-                {code}
-              </option>
-            ))}
-          </select>
-        </div>
+        <TownshipSelect id="reg-township" value={township} townships={townships} onChange={setTownship} />
         <div class="field">
           <label for="reg-status">{t("status")}</label>
           <select id="reg-status" value={status} onChange={(event) => setStatus(event.currentTarget.value)}>

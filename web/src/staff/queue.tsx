@@ -4,7 +4,7 @@ import type { QueueEntry } from "#shared/review/queue.ts";
 import { api } from "../api.ts";
 import { currentSession, type Role } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
-import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
+import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, TownshipSelect, useAsync } from "../ui.tsx";
 import { stepName } from "../villager/case-page.tsx";
 
 export type { QueueEntry };
@@ -95,20 +95,12 @@ export function QueuePage() {
           </div>
         )}
         {townships.length > 1 && (
-          <div class="field">
-            <label for="township-select">{t("township")}</label>
-            <select
-              id="township-select"
-              value={township}
-              onChange={(event) => setTownship(event.currentTarget.value)}
-            >
-              {townships.map((code) => (
-                <option key={code} value={code}>
-                  {code}
-                </option>
-              ))}
-            </select>
-          </div>
+          <TownshipSelect
+            id="township-select"
+            value={township}
+            townships={townships}
+            onChange={setTownship}
+          />
         )}
         <fieldset class="field">
           <legend class="visually-hidden">{t("status")}</legend>
