@@ -1,14 +1,10 @@
-import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
 import { CUSTOM_ATTRIBUTES } from "#infra/constructs/identity.ts";
 import { ROUTES, routeKey } from "#infra/routes.ts";
 import { ROLES } from "#shared/auth/actor.ts";
-
-// Bundling is skipped: these tests assert the template, not the bundles.
-const newApp = (context: Record<string, unknown> = {}) =>
-  new App({ context: { "aws:cdk:bundling-stacks": [], ...context } });
+import { testApp } from "../support/cdk-app.ts";
 
 const PROVINCIAL = {
   oidcIssuerUrl: "https://id.sczwfw.gov.cn/realms/nongfang",
@@ -68,7 +64,7 @@ describe.each([
 ])("with %s", (_name, context) => {
   let template: Template;
   beforeAll(() => {
-    template = Template.fromStack(buildApp(newApp(context)).stack);
+    template = Template.fromStack(buildApp(testApp(context)).stack);
   });
 
   it("puts the JWT authorizer on every route the route table does not mark public, and on no public one", () => {
@@ -96,14 +92,14 @@ describe.each([
   });
 
   it("synthesizes with cdk-nag (AwsSolutions) clean", () => {
-    expect(() => buildApp(newApp(context)).app.synth()).not.toThrow();
+    expect(() => buildApp(testApp(context)).app.synth()).not.toThrow();
   });
 });
 
 describe("Cognito user pool (default)", () => {
   let template: Template;
   beforeAll(() => {
-    template = Template.fromStack(buildApp(newApp()).stack);
+    template = Template.fromStack(buildApp(testApp()).stack);
   });
 
   it("is one Plus-plan pool with threat protection enforced, admin-provisioned accounts and deletion protection", () => {
@@ -297,7 +293,7 @@ describe("the user pool's domain from context", () => {
   };
 
   it("takes a prefix (-c authDomainPrefix=…)", () => {
-    const template = Template.fromStack(buildApp(newApp({ authDomainPrefix: "nongfang-danling" })).stack);
+    const template = Template.fromStack(buildApp(testApp({ authDomainPrefix: "nongfang-danling" })).stack);
     template.hasResourceProperties("AWS::Cognito::UserPoolDomain", {
       Domain: "nongfang-danling",
       ManagedLoginVersion: 2,
@@ -306,7 +302,7 @@ describe("the user pool's domain from context", () => {
 
   it("takes a custom domain with its us-east-1 certificate, and calls back to the web app's custom domain too", () => {
     const built = buildApp(
-      newApp({ authDomainName: "auth.nongfang.example.gov.cn", authCertificateArn: CERTIFICATE, ...WEB }),
+      testApp({ authDomainName: "auth.nongfang.example.gov.cn", authCertificateArn: CERTIFICATE, ...WEB }),
     );
     const template = Template.fromStack(built.stack);
     template.hasResourceProperties("AWS::Cognito::UserPoolDomain", {
@@ -335,12 +331,12 @@ describe("the user pool's domain from context", () => {
   });
 
   it("refuses a prefix with a word Cognito reserves, a malformed one, half a custom domain, or both kinds", () => {
-    expect(() => buildApp(newApp({ authDomainPrefix: "my-aws-login" }))).toThrow(/reserve/);
-    expect(() => buildApp(newApp({ authDomainPrefix: "Nongfang" }))).toThrow(/lowercase/);
-    expect(() => buildApp(newApp({ authDomainName: "auth.example.gov.cn" }))).toThrow(/both/);
+    expect(() => buildApp(testApp({ authDomainPrefix: "my-aws-login" }))).toThrow(/reserve/);
+    expect(() => buildApp(testApp({ authDomainPrefix: "Nongfang" }))).toThrow(/lowercase/);
+    expect(() => buildApp(testApp({ authDomainName: "auth.example.gov.cn" }))).toThrow(/both/);
     expect(() =>
       buildApp(
-        newApp({
+        testApp({
           authDomainName: "auth.example.gov.cn",
           authCertificateArn: CERTIFICATE.replace("us-east-1", "cn-north-1"),
         }),
@@ -348,7 +344,7 @@ describe("the user pool's domain from context", () => {
     ).toThrow(/us-east-1/);
     expect(() =>
       buildApp(
-        newApp({
+        testApp({
           authDomainPrefix: "nongfang-danling",
           authDomainName: "auth.example.gov.cn",
           authCertificateArn: CERTIFICATE,
@@ -360,7 +356,7 @@ describe("the user pool's domain from context", () => {
 
 describe("external OIDC issuer (-c oidcIssuerUrl=… -c oidcAudience=…)", () => {
   it("creates no user pool and takes issuer and audience from context", () => {
-    const template = Template.fromStack(buildApp(newApp(PROVINCIAL)).stack);
+    const template = Template.fromStack(buildApp(testApp(PROVINCIAL)).stack);
     template.resourceCountIs("AWS::Cognito::UserPool", 0);
     template.resourceCountIs("AWS::Cognito::UserPoolClient", 0);
     template.resourceCountIs("AWS::Cognito::UserPoolDomain", 0);
@@ -374,15 +370,15 @@ describe("external OIDC issuer (-c oidcIssuerUrl=… -c oidcAudience=…)", () =
 
   it("accepts the audience as a JSON array too", () => {
     const template = Template.fromStack(
-      buildApp(newApp({ ...PROVINCIAL, oidcAudience: ["nongfang-web"] })).stack,
+      buildApp(testApp({ ...PROVINCIAL, oidcAudience: ["nongfang-web"] })).stack,
     );
     expect(onlyAuthorizer(template).properties.JwtConfiguration.Audience).toEqual(["nongfang-web"]);
   });
 
   it("refuses half a configuration or a non-https issuer", () => {
-    expect(() => buildApp(newApp({ oidcIssuerUrl: PROVINCIAL.oidcIssuerUrl }))).toThrow(/both/);
-    expect(() => buildApp(newApp({ oidcAudience: "nongfang-web" }))).toThrow(/both/);
-    expect(() => buildApp(newApp({ ...PROVINCIAL, oidcIssuerUrl: "http://id.example.com" }))).toThrow(
+    expect(() => buildApp(testApp({ oidcIssuerUrl: PROVINCIAL.oidcIssuerUrl }))).toThrow(/both/);
+    expect(() => buildApp(testApp({ oidcAudience: "nongfang-web" }))).toThrow(/both/);
+    expect(() => buildApp(testApp({ ...PROVINCIAL, oidcIssuerUrl: "http://id.example.com" }))).toThrow(
       /https/,
     );
   });

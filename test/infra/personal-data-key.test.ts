@@ -1,13 +1,13 @@
-import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
 import { ENTRY_METADATA } from "#infra/constructs/function.ts";
 import { ROUTES } from "#infra/routes.ts";
+import { testApp } from "../support/cdk-app.ts";
 
 let template: Template;
 beforeAll(() => {
-  const { stack } = buildApp(new App({ context: { "aws:cdk:bundling-stacks": [] } }));
+  const { stack } = buildApp(testApp());
   template = Template.fromStack(stack);
 });
 

@@ -1,4 +1,4 @@
-import { App, Stack } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import { Capture, Match, Template } from "aws-cdk-lib/assertions";
 import { Bucket } from "aws-cdk-lib/aws-s3";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -6,14 +6,12 @@ import { buildApp } from "#infra/app.ts";
 import { LOCAL_SKIP_METADATA } from "#infra/constructs/function.ts";
 import { ROUTES, routeKey } from "#infra/routes.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
+import { testApp } from "../support/cdk-app.ts";
 import { stateMachineDefinition } from "../support/state-machine.ts";
-
-// Bundling is skipped: these tests assert the template, not the bundles (bench/ measures those).
-const newApp = () => new App({ context: { "aws:cdk:bundling-stacks": [] } });
 
 let template: Template;
 beforeAll(() => {
-  const { stack } = buildApp(newApp());
+  const { stack } = buildApp(testApp());
   template = Template.fromStack(stack);
 });
 
@@ -173,11 +171,11 @@ describe("HTTP API", () => {
 
 describe("cdk-nag (AwsSolutions)", () => {
   it("synthesizes with no unacknowledged finding", () => {
-    expect(() => buildApp(newApp()).app.synth()).not.toThrow();
+    expect(() => buildApp(testApp()).app.synth()).not.toThrow();
   });
 
   it("fails the synth when a construct breaks a rule nobody acknowledged", () => {
-    const { app, stack } = buildApp(newApp());
+    const { app, stack } = buildApp(testApp());
     new Bucket(Stack.of(stack), "CarelessBucket");
     expect(() => app.synth()).toThrow(/AwsSolutions/);
   });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runInNewContext } from "node:vm";
-import { App } from "aws-cdk-lib";
+import type { App } from "aws-cdk-lib";
 import { Capture, Match, Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
@@ -10,10 +10,7 @@ import { ENTRY_METADATA, LOCAL_SKIP_METADATA } from "#infra/constructs/function.
 import { apiPathPatterns } from "#infra/constructs/web-hosting.ts";
 import { ROUTES } from "#infra/routes.ts";
 import { webConfig } from "#infra/web-config.ts";
-
-// Bundling is skipped: these tests assert the template, not the bundles.
-const newApp = (context: Record<string, unknown> = {}) =>
-  new App({ context: { "aws:cdk:bundling-stacks": [], ...context } });
+import { testApp } from "../support/cdk-app.ts";
 
 // CloudFront's managed policies (ids are fixed by AWS).
 const CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
@@ -81,7 +78,7 @@ describe("web hosting (default: cloudfront.net name, Cognito)", () => {
   let webBucketId: string;
 
   beforeAll(() => {
-    const built = buildApp(newApp(), { webAssetDir: webBuild });
+    const built = buildApp(testApp(), { webAssetDir: webBuild });
     app = built.app;
     template = Template.fromStack(built.stack);
     const [id, resource] = only(Object.entries(template.findResources("AWS::CloudFront::Distribution")));
@@ -403,7 +400,7 @@ describe("web hosting with a custom domain and a web ACL", () => {
   let template: Template;
 
   beforeAll(() => {
-    const built = buildApp(newApp(CUSTOM_DOMAIN), { webAssetDir: webBuild });
+    const built = buildApp(testApp(CUSTOM_DOMAIN), { webAssetDir: webBuild });
     app = built.app;
     template = Template.fromStack(built.stack);
   });
@@ -450,17 +447,17 @@ describe("web hosting with a custom domain and a web ACL", () => {
 describe("web hosting configuration", () => {
   it("refuses half a custom domain and a certificate outside us-east-1", () => {
     const { webDomainName, webCertificateArn } = CUSTOM_DOMAIN;
-    expect(() => buildApp(newApp({ webDomainName }))).toThrow(/both/);
-    expect(() => buildApp(newApp({ webCertificateArn }))).toThrow(/both/);
+    expect(() => buildApp(testApp({ webDomainName }))).toThrow(/both/);
+    expect(() => buildApp(testApp({ webCertificateArn }))).toThrow(/both/);
     expect(() =>
       buildApp(
-        newApp({ webDomainName, webCertificateArn: webCertificateArn.replace("us-east-1", "cn-north-1") }),
+        testApp({ webDomainName, webCertificateArn: webCertificateArn.replace("us-east-1", "cn-north-1") }),
       ),
     ).toThrow(/us-east-1/);
   });
 
   it("deploys config.json alone when no web build is given (tests and the local cloud)", () => {
-    const template = Template.fromStack(buildApp(newApp()).stack);
+    const template = Template.fromStack(buildApp(testApp()).stack);
     const deployment = only(Object.values(template.findResources("Custom::CDKBucketDeployment")));
     expect(deployment.Properties.SourceObjectKeys).toHaveLength(1);
     expect(deployment.Properties.Exclude).toEqual(["assets/*"]);

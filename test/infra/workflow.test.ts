@@ -1,8 +1,8 @@
-import { App } from "aws-cdk-lib";
 import { Capture, Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
 import { STEP_KINDS } from "#shared/schemas/case.ts";
+import { testApp } from "../support/cdk-app.ts";
 import { stateMachineDefinition } from "../support/state-machine.ts";
 
 interface AslState {
@@ -33,7 +33,7 @@ interface Asl {
 let definition: string;
 let asl: Asl;
 beforeAll(() => {
-  const { stack } = buildApp(new App({ context: { "aws:cdk:bundling-stacks": [] } }));
+  const { stack } = buildApp(testApp());
   definition = stateMachineDefinition(Template.fromStack(stack));
   asl = JSON.parse(definition) as Asl;
 });

@@ -1,0 +1,22 @@
+/**
+ * A CDK App for assertions whose cloud assembly folder is removed after the
+ * file's tests: `new App()` without `outdir` leaves a `cdk.out…` folder in the
+ * temp folder on every synthesis (45 of them, 751 MB, after one run).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { App } from "aws-cdk-lib";
+import { afterAll } from "vitest";
+
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An App with bundling skipped (these tests assert templates, not bundles) and `context` as `cdk -c` gives it. */
+export function testApp(context: Readonly<Record<string, unknown>> = {}): App {
+  const outdir = mkdtempSync(path.join(tmpdir(), "cdk.out-test-"));
+  outdirs.push(outdir);
+  return new App({ outdir, context: { "aws:cdk:bundling-stacks": [], ...context } });
+}
