@@ -33,6 +33,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/clien
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import type { AttributeMap, TableShape } from "#infra/local/dynamodb-capacity.ts";
 import type { DynamoDbUsage, LambdaInvocationRecord, LocalMeter, S3Request } from "#infra/local/meter.ts";
+import { workflowRunName } from "#shared/cases/villager.ts";
 import { EnvelopeEncryptor } from "#shared/crypto/encryptor.ts";
 import { LocalFileKeyring } from "#shared/crypto/local-keyring.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
@@ -345,7 +346,7 @@ class Driver {
   ) {}
 
   executionArn(caseId: string): string {
-    return `${this.bench.cloud.endpoints.stateMachineArn.replace(":stateMachine:", ":execution:")}:${caseId}`;
+    return `${this.bench.cloud.endpoints.stateMachineArn.replace(":stateMachine:", ":execution:")}:${workflowRunName(caseId, 1)}`;
   }
 
   /** The next step opened for the case, or undefined once its execution has ended. */

@@ -23,6 +23,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { workflowRunName } from "#shared/cases/villager.ts";
 import type { Duration } from "#shared/schemas/policy.ts";
 import { STEP_RULES } from "#shared/workflow/steps.ts";
 import { numberOption } from "./support/args.ts";
@@ -319,7 +320,7 @@ class Simulator {
   }
 
   async noticeOf(caseId: string): Promise<{ enteredAt: number; exitedAt: number; realMs: number }> {
-    const executionArn = `${this.bench.cloud.endpoints.stateMachineArn.replace(":stateMachine:", ":execution:")}:${caseId}`;
+    const executionArn = `${this.bench.cloud.endpoints.stateMachineArn.replace(":stateMachine:", ":execution:")}:${workflowRunName(caseId, 1)}`;
     const events = [];
     let nextToken: string | undefined;
     do {

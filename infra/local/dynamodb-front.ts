@@ -5,10 +5,19 @@
  * TransactGetItems, and it interleaves concurrent requests freely. The front
  * owns the public port, answers the two transaction operations itself (see
  * dynamodb-transactions.ts) and forwards everything else to dynalite byte for
- * byte. A read-write lock gives transactions isolation: a transaction holds it
- * exclusively, every forwarded request holds it shared until dynalite has
- * answered, so no request can observe (or interleave with) a transaction that
- * is half-applied or being undone.
+ * byte. Item locks give transactions isolation (dynamodb-rwlock.ts): a
+ * transaction holds the locks of the items it touches exclusively, a
+ * single-item or batch write those of its items exclusively, GetItem,
+ * BatchGetItem and TransactGetItems those of their items shared, so no request
+ * on an item can observe (or interleave with) a transaction that is half
+ * applied, while requests on other items go on side by side. Query and Scan
+ * lock nothing (DynamoDB's are not isolated from transactions either). A
+ * table-level lock is held shared by every request and exclusively by
+ * CreateTable/DeleteTable/UpdateTable.
+ *
+ * DynamoDB answers a failed conditional PutItem/UpdateItem/DeleteItem that
+ * asked for `ReturnValuesOnConditionCheckFailure: ALL_OLD` with the item as it
+ * is; dynalite does not, so the front reads it (under the item's lock) and adds it.
  *
  * With a meter (LocalMeter.dynamoDb set), the front also reports the capacity
  * each request consumed (dynamodb-meter.ts); answers stay byte for byte.
@@ -24,8 +33,9 @@ import {
   type ServerResponse,
 } from "node:http";
 import { crc32 } from "node:zlib";
+import * as z from "zod";
 import type { Before, CapacityMeter } from "./dynamodb-meter.ts";
-import type { ReadWriteLock } from "./dynamodb-rwlock.ts";
+import { type ItemLockRequest, type ItemLocks, itemLockId, type ReadWriteLock } from "./dynamodb-rwlock.ts";
 import type { CallDynalite, JsonResponse, Transactions } from "./dynamodb-transactions.ts";
 import type { DynamoDbUsage, LocalMeter } from "./meter.ts";
 
@@ -33,6 +43,9 @@ const TRANSACT_WRITE = "DynamoDB_20120810.TransactWriteItems";
 const TRANSACT_GET = "DynamoDB_20120810.TransactGetItems";
 /** Operations after which cached key schemas may be stale. */
 const SCHEMA_CHANGES = new Set(["CreateTable", "DeleteTable", "UpdateTable"]);
+/** Single-item writes that may ask for the old item on a failed condition. */
+const SINGLE_WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem"]);
+const CONDITION_FAILED = "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException";
 /** Hop-by-hop headers: they describe one connection, not the message, so they are not forwarded. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"]);
 
@@ -119,6 +132,14 @@ function internalError(error: unknown): JsonResponse {
   };
 }
 
+function parseAnswer(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString("utf8") || "{}");
+  } catch {
+    return undefined;
+  }
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -141,12 +162,65 @@ export async function startFront(options: {
   port: number;
   upstreamPort: number;
   agent: Agent;
+  /** The table-level lock: shared by every request, exclusive for schema changes. */
   lock: ReadWriteLock;
+  /** One lock per item. */
+  items: ItemLocks;
   transactions: Transactions;
   /** Optional: report consumed capacity to `observer.dynamoDb` (looked up per request). */
   meter?: { readonly observer: LocalMeter; readonly capacity: CapacityMeter } | undefined;
 }): Promise<Front> {
-  const { lock, transactions, agent, upstreamPort, meter } = options;
+  const { lock, items, transactions, agent, upstreamPort, meter } = options;
+  const call = createDynaliteCaller(upstreamPort, agent);
+
+  /** The item locks a request needs (none for Query, Scan and table operations, or a body it cannot read). */
+  async function itemLocksOf(operation: string, body: unknown): Promise<ItemLockRequest[]> {
+    const keyed = z.object({ TableName: z.string(), Key: z.record(z.string(), z.unknown()).optional() });
+    const lockOf = async (tableName: string, key: Record<string, unknown>, exclusive: boolean) => {
+      const shape = await transactions.shapes.get(tableName);
+      if ("status" in shape) return [];
+      return [{ id: itemLockId(tableName, shape.keyAttributes, key), exclusive }];
+    };
+    if (operation === "GetItem" || operation === "UpdateItem" || operation === "DeleteItem") {
+      const parsed = keyed.safeParse(body);
+      if (!parsed.success || parsed.data.Key === undefined) return [];
+      return lockOf(parsed.data.TableName, parsed.data.Key, operation !== "GetItem");
+    }
+    if (operation === "PutItem") {
+      const parsed = z
+        .object({ TableName: z.string(), Item: z.record(z.string(), z.unknown()) })
+        .safeParse(body);
+      return parsed.success ? lockOf(parsed.data.TableName, parsed.data.Item, true) : [];
+    }
+    if (operation === "BatchGetItem") {
+      const parsed = z
+        .object({
+          RequestItems: z.record(z.string(), z.object({ Keys: z.array(z.record(z.string(), z.unknown())) })),
+        })
+        .safeParse(body);
+      if (!parsed.success) return [];
+      const locks: ItemLockRequest[] = [];
+      for (const [tableName, spec] of Object.entries(parsed.data.RequestItems))
+        for (const key of spec.Keys) locks.push(...(await lockOf(tableName, key, false)));
+      return locks;
+    }
+    if (operation === "BatchWriteItem") {
+      const entry = z.object({
+        PutRequest: z.object({ Item: z.record(z.string(), z.unknown()) }).optional(),
+        DeleteRequest: z.object({ Key: z.record(z.string(), z.unknown()) }).optional(),
+      });
+      const parsed = z.object({ RequestItems: z.record(z.string(), z.array(entry)) }).safeParse(body);
+      if (!parsed.success) return [];
+      const locks: ItemLockRequest[] = [];
+      for (const [tableName, requests] of Object.entries(parsed.data.RequestItems))
+        for (const request of requests) {
+          const key = request.PutRequest?.Item ?? request.DeleteRequest?.Key;
+          if (key) locks.push(...(await lockOf(tableName, key, true)));
+        }
+      return locks;
+    }
+    return [];
+  }
 
   async function answerTransaction(
     target: string,
@@ -171,57 +245,62 @@ export async function startFront(options: {
   }
 
   async function runTransaction(target: string, body: unknown): Promise<JsonResponse> {
-    if (target === TRANSACT_WRITE) {
-      const prepared = await transactions.prepareWrite(body);
+    return lock.withShared(async () => {
+      if (target === TRANSACT_WRITE) {
+        const prepared = await transactions.prepareWrite(body);
+        if ("status" in prepared) return prepared;
+        const locks = prepared.lockIds.map((id) => ({ id, exclusive: true }));
+        return items.with(locks, () => transactions.applyWrite(prepared));
+      }
+      const prepared = await transactions.prepareGet(body);
       if ("status" in prepared) return prepared;
-      return lock.withExclusive(() => transactions.applyWrite(prepared));
-    }
-    const prepared = await transactions.prepareGet(body);
-    if ("status" in prepared) return prepared;
-    return lock.withShared(() => transactions.applyGet(prepared));
+      const locks = prepared.lockIds.map((id) => ({ id, exclusive: false }));
+      return items.with(locks, () => transactions.applyGet(prepared));
+    });
   }
 
-  async function forward(req: IncomingMessage, res: ServerResponse, raw: Buffer) {
-    const release = await lock.acquireShared();
-    const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "";
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      if (SCHEMA_CHANGES.has(operation)) transactions.shapes.clear();
-      release();
-    };
-    const outgoing = request(
-      {
-        host: "127.0.0.1",
-        port: upstreamPort,
-        method: req.method,
-        path: req.url,
-        agent,
-        headers: { ...forwardableHeaders(req.headers), "content-length": raw.length },
-      },
-      (incoming) => {
-        // dynalite has finished the operation once it answers; the lock is held until
-        // the answer is fully relayed only to keep the bookkeeping simple.
-        res.writeHead(incoming.statusCode ?? 502, forwardableHeaders(incoming.headers));
-        incoming.pipe(res);
-        incoming.on("end", finish);
-        incoming.on("close", finish);
-        incoming.on("error", finish);
-      },
-    );
-    outgoing.on("error", (error) => {
-      finish();
-      if (!res.headersSent) sendJson(res, internalError(error));
-      else res.destroy(error);
+  /** Relays a request to dynalite and its answer back as it streams; resolves once the answer is relayed. */
+  function forward(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        resolve();
+      };
+      const outgoing = request(
+        {
+          host: "127.0.0.1",
+          port: upstreamPort,
+          method: req.method,
+          path: req.url,
+          agent,
+          headers: { ...forwardableHeaders(req.headers), "content-length": raw.length },
+        },
+        (incoming) => {
+          res.writeHead(incoming.statusCode ?? 502, forwardableHeaders(incoming.headers));
+          incoming.pipe(res);
+          incoming.on("end", finish);
+          incoming.on("close", finish);
+          incoming.on("error", finish);
+        },
+      );
+      outgoing.on("error", (error) => {
+        finish();
+        if (!res.headersSent) sendJson(res, internalError(error));
+        else res.destroy(error);
+      });
+      res.on("close", () => {
+        if (!done) {
+          outgoing.destroy();
+          finish();
+        }
+      });
+      outgoing.end(raw);
     });
-    res.on("close", () => {
-      if (!done) outgoing.destroy();
-    });
-    outgoing.end(raw);
   }
 
-  /** dynalite's answer, buffered: the meter needs it before the caller gets it. */
+  /** dynalite's answer, buffered: the meter or the old item needs it before the caller gets it. */
   function relay(
     req: IncomingMessage,
     raw: Buffer,
@@ -249,47 +328,119 @@ export async function startFront(options: {
   }
 
   /**
-   * Forwards a request the meter sizes. A write holds the lock exclusively, so
-   * the images read before and after it are its own; a read holds it shared
-   * (every write does, while metering), so re-reading its items sees what it saw.
+   * A failed conditional single-item write that asked for ALL_OLD, answered as
+   * DynamoDB does: ConditionalCheckFailedException with the item as it is
+   * (read while the item's lock is still held, so it is the image the condition saw).
+   */
+  async function withOldItem(
+    operation: string,
+    request: unknown,
+    status: number,
+    answer: unknown,
+  ): Promise<JsonResponse | undefined> {
+    if (!SINGLE_WRITES.has(operation) || !isRecord(request) || !isRecord(answer)) return undefined;
+    if (request.ReturnValuesOnConditionCheckFailure !== "ALL_OLD" || answer.__type !== CONDITION_FAILED)
+      return undefined;
+    const parsed = z
+      .object({
+        TableName: z.string(),
+        Key: z.record(z.string(), z.unknown()).optional(),
+        Item: z.record(z.string(), z.unknown()).optional(),
+      })
+      .safeParse(request);
+    if (!parsed.success) return undefined;
+    const shape = await transactions.shapes.get(parsed.data.TableName);
+    if ("status" in shape) return undefined;
+    const source = parsed.data.Key ?? parsed.data.Item ?? {};
+    const key = Object.fromEntries(shape.keyAttributes.map((name) => [name, source[name]]));
+    const read = await call("GetItem", { TableName: parsed.data.TableName, Key: key, ConsistentRead: true });
+    const item = z.object({ Item: z.record(z.string(), z.unknown()).optional() }).safeParse(read.body);
+    if (read.status !== 200 || !item.success || item.data.Item === undefined) return undefined;
+    return { status, body: { ...answer, Item: item.data.Item } };
+  }
+
+  /** Forwards a request whose answer may need the old item (see withOldItem). Call holding the item's lock. */
+  async function forwardBuffered(
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: Buffer,
+    operation: string,
+    parsed: unknown,
+  ) {
+    const answer = await relay(req, raw);
+    const augmented = await withOldItem(operation, parsed, answer.status, parseAnswer(answer.body));
+    if (augmented) sendJson(res, augmented);
+    else {
+      res.writeHead(answer.status, forwardableHeaders(answer.headers));
+      res.end(answer.body);
+    }
+  }
+
+  /**
+   * Forwards a request the meter sizes. Call holding the request's item locks:
+   * a write holds its items exclusively, so the images read before and after it
+   * are its own; a read holds them shared, so re-reading its items sees what it saw.
    */
   async function forwardMetered(
     req: IncomingMessage,
     res: ServerResponse,
     raw: Buffer,
     operation: string,
+    parsed: unknown,
     capacity: CapacityMeter,
     observe: (usage: DynamoDbUsage) => void,
   ) {
+    let before: Before | undefined;
+    try {
+      before = await capacity.before(operation, parsed);
+    } catch {
+      before = undefined;
+    }
+    const answer = await relay(req, raw);
+    const body = parseAnswer(answer.body);
+    const usage = before
+      ? await capacity.measure(operation, parsed, before, { status: answer.status, body })
+      : { operation, readUnits: 0, writeUnits: 0, indexWriteUnits: 0, unmetered: true };
+    const augmented = await withOldItem(operation, parsed, answer.status, body);
+    if (augmented) sendJson(res, augmented);
+    else {
+      res.writeHead(answer.status, forwardableHeaders(answer.headers));
+      res.end(answer.body);
+    }
+    observe(usage);
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse, raw: Buffer, target: string) {
+    const operation = target.split(".")[1] ?? "";
+    const observe = meter?.observer.dynamoDb;
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw.toString("utf8"));
     } catch {
-      return forward(req, res, raw);
+      parsed = undefined;
     }
-    const release = await (capacity.isWrite(operation) ? lock.acquireExclusive() : lock.acquireShared());
+    const schemaChange = SCHEMA_CHANGES.has(operation);
+    const releaseTable = await (schemaChange ? lock.acquireExclusive() : lock.acquireShared());
     try {
-      let before: Before | undefined;
+      const releaseItems = await items.acquire(await itemLocksOf(operation, parsed));
       try {
-        before = await capacity.before(operation, parsed);
-      } catch {
-        before = undefined;
+        if (observe && meter?.capacity.measures(operation) && parsed !== undefined) {
+          await forwardMetered(req, res, raw, operation, parsed, meter.capacity, observe);
+        } else if (
+          SINGLE_WRITES.has(operation) &&
+          isRecord(parsed) &&
+          parsed.ReturnValuesOnConditionCheckFailure === "ALL_OLD"
+        ) {
+          await forwardBuffered(req, res, raw, operation, parsed);
+        } else {
+          await forward(req, res, raw);
+        }
+      } finally {
+        releaseItems();
       }
-      const answer = await relay(req, raw);
-      let body: unknown;
-      try {
-        body = JSON.parse(answer.body.toString("utf8") || "{}");
-      } catch {
-        body = undefined;
-      }
-      const usage = before
-        ? await capacity.measure(operation, parsed, before, { status: answer.status, body })
-        : { operation, readUnits: 0, writeUnits: 0, indexWriteUnits: 0, unmetered: true };
-      res.writeHead(answer.status, forwardableHeaders(answer.headers));
-      res.end(answer.body);
-      observe(usage);
     } finally {
-      release();
+      if (schemaChange) transactions.shapes.clear();
+      releaseTable();
     }
   }
 
@@ -297,14 +448,10 @@ export async function startFront(options: {
     readBody(req)
       .then(async (raw) => {
         const target = String(req.headers["x-amz-target"] ?? "");
-        const operation = target.split(".")[1] ?? "";
-        const observe = meter?.observer.dynamoDb;
         if (target === TRANSACT_WRITE || target === TRANSACT_GET) {
-          sendJson(res, await answerTransaction(target, raw, observe));
-        } else if (observe && meter?.capacity.measures(operation)) {
-          await forwardMetered(req, res, raw, operation, meter.capacity, observe);
+          sendJson(res, await answerTransaction(target, raw, meter?.observer.dynamoDb));
         } else {
-          await forward(req, res, raw);
+          await answer(req, res, raw, target);
         }
       })
       .catch((error: unknown) => {

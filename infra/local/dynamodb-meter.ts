@@ -35,7 +35,7 @@ import {
   type TableShape,
   writeCapacity,
 } from "./dynamodb-capacity.ts";
-import type { CallDynalite, JsonResponse, TableShapes } from "./dynamodb-transactions.ts";
+import { type CallDynalite, type JsonResponse, type TableShapes, usedBy } from "./dynamodb-transactions.ts";
 import type { DynamoDbUsage } from "./meter.ts";
 
 const WRITES: ReadonlySet<string> = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
@@ -131,16 +131,6 @@ function pickKey(shape: TableShape, item: AttributeMap): AttributeMap {
 
 function total(capacity: Capacity): { table: number; indexes: number } {
   return { table: capacity.table, indexes: [...capacity.indexes.values()].reduce((a, b) => a + b, 0) };
-}
-
-/** The expression names/values a Query's key condition uses (dynalite rejects unused ones, as DynamoDB does). */
-function usedBy<T>(expression: string | undefined, map: Record<string, T> | undefined) {
-  if (map === undefined || expression === undefined) return undefined;
-  const literal = (token: string) => token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const used = Object.entries(map).filter(([token]) =>
-    new RegExp(`${literal(token)}(?![A-Za-z0-9_])`).test(expression),
-  );
-  return used.length > 0 ? Object.fromEntries(used) : undefined;
 }
 
 export class CapacityMeter {

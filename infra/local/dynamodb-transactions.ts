@@ -2,12 +2,18 @@
  * TransactWriteItems / TransactGetItems for the local DynamoDB, built on
  * dynalite's own single-item operations.
  *
- * Conditions are evaluated by dynalite (each action is sent as a conditional
- * PutItem/UpdateItem/DeleteItem), so their semantics are never re-implemented
- * here. Atomicity comes from undo: the prior image of every touched item is
- * read first and written back if any condition fails. Isolation comes from
- * the caller: the front runs `transactWrite` under an exclusive lock and all
- * other traffic under a shared one, so nobody can observe the undo window.
+ * Conditions are evaluated by dynalite, so their semantics are never
+ * re-implemented here. A transaction first checks every condition with a
+ * no-op conditional write (the item's own image put back, or a delete of an
+ * absent item), then applies its writes; undo (the prior image written back)
+ * is only needed when dynalite refuses a write after the checks passed.
+ * Isolation comes from the caller: the front holds the exclusive lock of every
+ * item a transaction touches (dynamodb-rwlock.ts, ItemLocks) while it runs, and
+ * every single-item request takes its item's lock, so nobody reading or
+ * writing those items can observe the transaction half done. Queries take no
+ * item lock (DynamoDB's Query is not isolated from transactions either); since
+ * writes only start once every condition has passed, a Query never sees the
+ * writes of a cancelled transaction.
  */
 import * as z from "zod";
 import {
@@ -19,6 +25,7 @@ import {
   transactionalReadCapacity,
   transactionalWriteCapacity,
 } from "./dynamodb-capacity.ts";
+import { itemLockId } from "./dynamodb-rwlock.ts";
 
 /** A JSON answer in DynamoDB's wire format (status + body). */
 export interface JsonResponse {
@@ -99,6 +106,21 @@ interface WriteAction {
   /** The dynalite request without TableName-independent extras; conditions are passed through verbatim. */
   readonly fields: Record<string, unknown>;
   readonly returnOldOnFailure: boolean;
+  /** The condition alone (expression and the names and values it uses), checked before anything is written. */
+  readonly condition: Record<string, unknown> | undefined;
+}
+
+/** A prepared TransactWriteItems: its actions and the items (plus token) to lock while it runs. */
+export interface PreparedWrite {
+  readonly actions: WriteAction[];
+  readonly request: z.infer<typeof transactWriteRequest>;
+  readonly lockIds: string[];
+}
+
+/** A prepared TransactGetItems and the items to lock (shared) while it reads. */
+export interface PreparedGet {
+  readonly request: z.infer<typeof transactGetRequest>;
+  readonly lockIds: string[];
 }
 
 interface CancellationReason {
@@ -169,9 +191,22 @@ function isResponse<T extends object>(value: T | JsonResponse): value is JsonRes
   return "status" in value && "body" in value;
 }
 
-/** Identity of an item for the "same item twice" rule. */
+/** Identity of an item for the "same item twice" rule and for its lock. */
 function itemIdentity(shape: TableShape, key: AttributeMap): string {
-  return JSON.stringify([shape.tableName, ...shape.keyAttributes.map((name) => key[name] ?? null)]);
+  return itemLockId(shape.tableName, shape.keyAttributes, key);
+}
+
+/** The entries of an expression map (names or values) the expression uses; dynalite refuses unused ones. */
+export function usedBy<T>(
+  expression: string | undefined,
+  map: Record<string, T> | undefined,
+): Record<string, T> | undefined {
+  if (expression === undefined || map === undefined) return undefined;
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const used = Object.entries(map).filter(([token]) =>
+    new RegExp(`${literal(token)}(?![A-Za-z0-9_])`).test(expression),
+  );
+  return used.length > 0 ? Object.fromEntries(used) : undefined;
 }
 
 function pickKey(shape: TableShape, item: AttributeMap): { key: AttributeMap } | JsonResponse {
@@ -226,9 +261,7 @@ export class Transactions {
   ) {}
 
   /** Validation that needs no lock (shape, limits, duplicates). Returns the actions or an error answer. */
-  async prepareWrite(
-    body: unknown,
-  ): Promise<{ actions: WriteAction[]; request: z.infer<typeof transactWriteRequest> } | JsonResponse> {
+  async prepareWrite(body: unknown): Promise<PreparedWrite | JsonResponse> {
     const parsed = transactWriteRequest.safeParse(body);
     if (!parsed.success) return validationError(describeZodError(parsed.error));
     const request = parsed.data;
@@ -256,18 +289,32 @@ export class Transactions {
       seen.add(identity);
       actions.push(action);
     }
-    return { actions, request };
+    // Two requests with one ClientRequestToken run one after the other, so the second sees the first's answer.
+    const token = request.ClientRequestToken === undefined ? [] : [`token:${request.ClientRequestToken}`];
+    return { actions, request, lockIds: [...seen, ...token] };
   }
 
   private async toAction(
     kind: ActionKind,
     entry: z.infer<typeof transactWriteRequest>["TransactItems"][number],
   ): Promise<WriteAction | JsonResponse> {
-    const base = (spec: NonNullable<(typeof entry)[ActionKind]>) => ({
-      kind,
-      tableName: spec.TableName,
-      returnOldOnFailure: spec.ReturnValuesOnConditionCheckFailure === "ALL_OLD",
-    });
+    const base = (spec: NonNullable<(typeof entry)[ActionKind]>) => {
+      const names = usedBy(spec.ConditionExpression, spec.ExpressionAttributeNames);
+      const values = usedBy(spec.ConditionExpression, spec.ExpressionAttributeValues);
+      return {
+        kind,
+        tableName: spec.TableName,
+        returnOldOnFailure: spec.ReturnValuesOnConditionCheckFailure === "ALL_OLD",
+        condition:
+          spec.ConditionExpression === undefined
+            ? undefined
+            : {
+                ConditionExpression: spec.ConditionExpression,
+                ...(names ? { ExpressionAttributeNames: names } : {}),
+                ...(values ? { ExpressionAttributeValues: values } : {}),
+              },
+      };
+    };
     if (kind === "Put" && entry.Put) {
       const shape = await this.shapes.get(entry.Put.TableName);
       if (isResponse(shape)) return shape;
@@ -305,13 +352,11 @@ export class Transactions {
   }
 
   /**
-   * Applies a prepared transaction. MUST run under the front's exclusive lock:
-   * between the first write and the undo, other requests would see half of it.
+   * Applies a prepared transaction. MUST run holding the exclusive lock of
+   * every item in `prepared.lockIds`: between the checks and the last write
+   * (or an undo), other requests on those items would see half of it.
    */
-  async applyWrite(prepared: {
-    actions: WriteAction[];
-    request: z.infer<typeof transactWriteRequest>;
-  }): Promise<JsonResponse> {
+  async applyWrite(prepared: PreparedWrite): Promise<JsonResponse> {
     const { actions, request } = prepared;
     const token = request.ClientRequestToken;
     const fingerprint = JSON.stringify(request.TransactItems);
@@ -329,65 +374,61 @@ export class Transactions {
       }
     }
 
-    const touched: { action: WriteAction; prior: AttributeMap | undefined }[] = [];
+    // 1. Prior images, and every condition checked by a write that changes nothing.
+    const planned: { action: WriteAction; shape: TableShape; prior: AttributeMap | undefined }[] = [];
     const reasons: CancellationReason[] = [];
-    const capacities: { tableName: string; capacity: Capacity }[] = [];
-    let abort: JsonResponse | undefined;
-
     for (const action of actions) {
       const shape = await this.shapes.get(action.tableName);
-      if (isResponse(shape)) {
-        abort = shape;
-        break;
-      }
+      if (isResponse(shape)) return shape;
       const prior = await this.readItem(action.tableName, action.key);
-      if (!("item" in prior)) {
-        abort = prior;
+      if (!("item" in prior)) return prior;
+      const check = await this.checkCondition(action, prior.item);
+      if (check.kind === "error") return check.response;
+      planned.push({ action, shape, prior: prior.item });
+      // Keep going: AWS reports every failing condition, not only the first.
+      reasons.push(
+        check.kind === "passed"
+          ? { Code: "None" }
+          : {
+              Code: "ConditionalCheckFailed",
+              Message: "The conditional request failed",
+              ...(action.returnOldOnFailure && prior.item ? { Item: prior.item } : {}),
+            },
+      );
+    }
+    if (reasons.some((reason) => reason.Code !== "None")) return cancelledBy(reasons);
+
+    // 2. The writes. The items are locked, so the conditions still hold; dynalite may
+    // still refuse a write (a type error in an update): then the writes done are undone.
+    const touched: { action: WriteAction; prior: AttributeMap | undefined }[] = [];
+    const capacities: { tableName: string; capacity: Capacity }[] = [];
+    let abort: JsonResponse | undefined;
+    for (const { action, shape, prior } of planned) {
+      const outcome = await this.applyOne(action, prior);
+      if (outcome.kind !== "applied") {
+        abort =
+          outcome.kind === "error"
+            ? outcome.response
+            : cancelledBy(
+                planned.map((entry) =>
+                  entry.action === action
+                    ? { Code: "ConditionalCheckFailed", Message: "The conditional request failed" }
+                    : { Code: "None" },
+                ),
+              );
         break;
       }
-      const outcome = await this.applyOne(action, prior.item);
-      if (outcome.kind === "applied") {
-        touched.push({ action, prior: prior.item });
-        reasons.push({ Code: "None" });
-        capacities.push({
-          tableName: action.tableName,
-          capacity: transactionalWriteCapacity(shape, prior.item, outcome.after),
-        });
-      } else if (outcome.kind === "conditionFailed") {
-        // Keep going: AWS reports every failing condition, not only the first.
-        reasons.push({
-          Code: "ConditionalCheckFailed",
-          Message: "The conditional request failed",
-          ...(action.returnOldOnFailure && prior.item ? { Item: prior.item } : {}),
-        });
-      } else {
-        abort = outcome.response;
-        break;
-      }
+      if (action.kind !== "ConditionCheck") touched.push({ action, prior });
+      capacities.push({
+        tableName: action.tableName,
+        capacity: transactionalWriteCapacity(shape, prior, outcome.after),
+      });
+    }
+    if (abort) {
+      for (const { action, prior } of [...touched].reverse()) await this.restore(action, prior);
+      return abort;
     }
 
-    const cancelled = abort !== undefined || reasons.some((reason) => reason.Code !== "None");
-    // Undo in reverse order. A ConditionCheck wrote the prior image back (a no-op)
-    // or, for an absent item, a key-only placeholder that must always go again.
-    for (const { action, prior } of [...touched].reverse()) {
-      if (cancelled || (action.kind === "ConditionCheck" && prior === undefined)) {
-        await this.restore(action, prior);
-      }
-    }
-
-    if (abort) return abort;
-    if (cancelled) {
-      return {
-        status: 400,
-        body: {
-          __type: `${ERROR_PREFIX}TransactionCanceledException`,
-          message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons
-            .map((reason) => reason.Code)
-            .join(", ")}]`,
-          CancellationReasons: reasons,
-        },
-      };
-    }
     const mode = capacityMode(request.ReturnConsumedCapacity);
     const response: JsonResponse = {
       status: 200,
@@ -400,10 +441,30 @@ export class Transactions {
   }
 
   /**
-   * TransactGetItems. MUST run under (at least) the front's shared lock so no
-   * transaction is half-applied while the items are read.
+   * Evaluates an action's condition without changing anything: the item's own
+   * image put back under the condition, or, for an absent item, a conditional
+   * delete of nothing (no placeholder item that a Query could see).
    */
-  async prepareGet(body: unknown): Promise<z.infer<typeof transactGetRequest> | JsonResponse> {
+  private async checkCondition(
+    action: WriteAction,
+    prior: AttributeMap | undefined,
+  ): Promise<{ kind: "passed" | "failed" } | { kind: "error"; response: JsonResponse }> {
+    if (action.condition === undefined) return { kind: "passed" };
+    const table = { TableName: action.tableName, ...action.condition };
+    const response = prior
+      ? await this.call("PutItem", { ...table, Item: prior })
+      : await this.call("DeleteItem", { ...table, Key: action.key });
+    if (response.status === 200) return { kind: "passed" };
+    if (errorName(response) === "ConditionalCheckFailedException") return { kind: "failed" };
+    return { kind: "error", response };
+  }
+
+  /**
+   * TransactGetItems: validation, and the items to lock. `applyGet` MUST run
+   * holding their shared locks, so no transaction is half-applied while they
+   * are read and the answer is one snapshot.
+   */
+  async prepareGet(body: unknown): Promise<PreparedGet | JsonResponse> {
     const parsed = transactGetRequest.safeParse(body);
     if (!parsed.success) return validationError(describeZodError(parsed.error));
     const sizeError = checkActionCount(parsed.data.TransactItems.length);
@@ -418,10 +479,10 @@ export class Transactions {
       }
       seen.add(identity);
     }
-    return parsed.data;
+    return { request: parsed.data, lockIds: [...seen] };
   }
 
-  async applyGet(request: z.infer<typeof transactGetRequest>): Promise<JsonResponse> {
+  async applyGet({ request }: PreparedGet): Promise<JsonResponse> {
     const mode = capacityMode(request.ReturnConsumedCapacity);
     const results = await Promise.all(
       request.TransactItems.map(async ({ Get }) => {
@@ -503,11 +564,8 @@ export class Transactions {
         after = undefined;
         break;
       case "ConditionCheck":
-        // dynalite has no "check only" call: a conditional put of the unchanged item
-        // (or of just the key when absent) evaluates the condition; undo removes the placeholder.
-        response = await this.call("PutItem", { ...table, Item: prior ?? action.key, ...action.fields });
-        after = prior;
-        break;
+        // Checked before any write (checkCondition); the item is locked, so it still holds.
+        return { kind: "applied", after: prior };
     }
     if (response.status === 200) return { kind: "applied", after };
     if (errorName(response) === "ConditionalCheckFailedException") return { kind: "conditionFailed" };
@@ -521,6 +579,19 @@ export class Transactions {
     if (response.status !== 200)
       throw new DynaliteInternalError("undo of a cancelled transaction failed", response);
   }
+}
+
+function cancelledBy(reasons: readonly CancellationReason[]): JsonResponse {
+  return {
+    status: 400,
+    body: {
+      __type: `${ERROR_PREFIX}TransactionCanceledException`,
+      message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons
+        .map((reason) => reason.Code)
+        .join(", ")}]`,
+      CancellationReasons: reasons,
+    },
+  };
 }
 
 function checkActionCount(count: number): JsonResponse | undefined {

@@ -22,7 +22,7 @@ import {
 import { keyAttributes, type TableDesign } from "#shared/store/table-design.ts";
 import { createDynaliteCaller, startFront } from "./dynamodb-front.ts";
 import { CapacityMeter } from "./dynamodb-meter.ts";
-import { ReadWriteLock } from "./dynamodb-rwlock.ts";
+import { ItemLocks, ReadWriteLock } from "./dynamodb-rwlock.ts";
 import { TableShapes, Transactions } from "./dynamodb-transactions.ts";
 import type { LocalMeter } from "./meter.ts";
 
@@ -46,6 +46,8 @@ export interface LocalDynamoDb {
   /** e.g. http://127.0.0.1:4567 — pass as `endpoint` to DynamoDBClient. */
   readonly endpoint: string;
   readonly port: number;
+  /** The front's item locks (diagnostics and tests: hold an item as a long transaction would). */
+  readonly locks: ItemLocks;
   /** Stops the front and dynalite and closes LevelDB, so the process can exit and the dataDir be reopened. */
   close(): Promise<void>;
 }
@@ -191,6 +193,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
   let front: Awaited<ReturnType<typeof startFront>> | undefined;
+  const items = new ItemLocks();
   const close = async () => {
     if (front) await front.close();
     agent.destroy();
@@ -207,6 +210,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       upstreamPort,
       agent,
       lock: new ReadWriteLock(),
+      items,
       transactions: new Transactions(call, shapes),
       meter: options.meter
         ? { observer: options.meter, capacity: new CapacityMeter(call, shapes) }
@@ -224,6 +228,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    locks: items,
     close: () => {
       closing ??= close();
       return closing;

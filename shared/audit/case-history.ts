@@ -1,6 +1,13 @@
 /**
  * A case's full history for auditors, with its hash chain checked against the
  * head stored on the case record (so a removed last event is caught too).
+ *
+ * One snapshot: the head is read first (consistent read), then the events up
+ * to the head's sequence (consistent Query). A writer appends an event and
+ * moves the head in one transaction, so every event up to the head read is
+ * there, and events appended meanwhile lie beyond it: they are not part of
+ * the snapshot and cannot raise a false alarm. An event beyond the head that
+ * no later head covers (appended without moving the head) is still reported.
  */
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { verifyChain } from "../domain/audit-chain.ts";
@@ -8,17 +15,21 @@ import { NotFoundError } from "../http/errors.ts";
 import { type AuditEvent, auditEventSchema } from "../schemas/audit-event.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseStore } from "../store/case-store.ts";
-import { CASE_ITEM_PREFIX, caseKey } from "../store/keys.ts";
+import { CASE_ITEM_PREFIX, caseKey, eventKey } from "../store/keys.ts";
 import type { Jurisdiction } from "./jurisdiction.ts";
 import type { CaseHistory, ChainCheck } from "./schemas.ts";
 
 const STORED_ONLY = new Set(["pk", "sk", "gsi4pk", "gsi4sk", "type", "townshipCode"]);
 
-/** The stored events of a case in seq order; `malformedAt` is the position of the first one that fails its schema. */
+/**
+ * The stored events of a case in seq order, up to seq `through`; `malformedAt`
+ * is the position of the first one that fails its schema.
+ */
 async function readEvents(
   client: DynamoDBDocumentClient,
   tableName: string,
   caseId: string,
+  through: number,
 ): Promise<{ events: AuditEvent[]; stored: number; malformedAt?: number }> {
   const events: AuditEvent[] = [];
   let position = 0;
@@ -28,8 +39,12 @@ async function readEvents(
     const page = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :event)",
-        ExpressionAttributeValues: { ":pk": caseKey(caseId).pk, ":event": CASE_ITEM_PREFIX.event },
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :first AND :last",
+        ExpressionAttributeValues: {
+          ":pk": caseKey(caseId).pk,
+          ":first": CASE_ITEM_PREFIX.event,
+          ":last": eventKey(caseId, through).sk,
+        },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),
@@ -45,6 +60,36 @@ async function readEvents(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return malformedAt === undefined ? { events, stored: position } : { events, stored: position, malformedAt };
+}
+
+/** The largest sequence number an event key can hold (10 digits). */
+const LAST_SEQ = 9_999_999_999;
+
+/** The sequence number of the last stored event after `seq`, if any (its key only). */
+async function lastEventAfter(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  caseId: string,
+  seq: number,
+): Promise<number | undefined> {
+  const { Items } = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :next AND :last",
+      ExpressionAttributeValues: {
+        ":pk": caseKey(caseId).pk,
+        ":next": eventKey(caseId, seq + 1).sk,
+        ":last": eventKey(caseId, LAST_SEQ).sk,
+      },
+      ProjectionExpression: "sk",
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  const sk = Items?.[0]?.sk;
+  if (typeof sk !== "string") return undefined;
+  return Number(sk.slice(CASE_ITEM_PREFIX.event.length));
 }
 
 /** verifyChain, plus malformed events and the counts the API reports. */
@@ -85,15 +130,25 @@ export class CaseHistoryReader {
 
   async history(caseId: string, jurisdiction: Jurisdiction): Promise<CaseHistory> {
     const record = await this.caseFor(caseId, jurisdiction);
-    const { events, stored, malformedAt } = await readEvents(this.client, this.tableName, caseId);
     const head = { seq: record.eventSeq, hash: record.eventHead };
+    const { events, stored, malformedAt } = await readEvents(this.client, this.tableName, caseId, head.seq);
+    let verification = checkChain(events, head, malformedAt, stored);
+    if (verification.valid) {
+      // Events beyond the snapshot's head: appended since (a newer head covers them) or planted.
+      const beyond = await lastEventAfter(this.client, this.tableName, caseId, head.seq);
+      if (beyond !== undefined) {
+        const latest = await this.store.get(caseId);
+        if (!latest || latest.eventSeq < beyond)
+          verification = { valid: false, events: stored, brokenAt: head.seq, reason: "head_mismatch" };
+      }
+    }
     return {
       caseId,
       townshipCode: record.townshipCode,
       status: record.status,
       head,
       events,
-      verification: checkChain(events, head, malformedAt, stored),
+      verification,
     };
   }
 

@@ -11,11 +11,12 @@ import { documentRecordSchema, documentView } from "../documents/document.ts";
 import { type MissingDocument, missingDocuments } from "../documents/missing-documents.ts";
 import { isTerminal } from "../domain/case-status.ts";
 import { NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
+import { logger } from "../logger.ts";
 import { type ApplicationDraft, validateApplication } from "../schemas/application.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseKind } from "../schemas/common.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
-import type { CaseItems, CaseStore } from "../store/case-store.ts";
+import { CaseChangedError, type CaseItems, type CaseStore } from "../store/case-store.ts";
 import { stepKey } from "../store/keys.ts";
 import { escalationKey } from "../workflow/mark-overdue.ts";
 import { type ExpectedAction, expectedOf, type TimelineEntry, timelineOf } from "./views.ts";
@@ -167,49 +168,119 @@ export class IncompleteApplicationError extends UnprocessableEntityError {
 }
 
 /**
- * Submits a draft: the complete form and every required document must be
- * there (422 lists exactly what is missing); then `submit` is recorded and the
- * approval workflow started, named after the case so a repeated start is the
- * same execution.
+ * The case is recorded as submitted but its workflow run could not be started
+ * just now (Step Functions refused or was unreachable). Nothing is lost: a
+ * retry of the submit (any Idempotency-Key) starts the run. 503.
  */
-export async function submitCase(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseRecord> {
-  const items = await ownCaseItems(deps, actor, caseId);
-  let { record } = items;
-  if (!deps.sfn || !deps.stateMachineArn) throw new Error("Submit needs the workflow client");
-  // Submitted but the workflow never started (the start call failed): start it now.
-  if (record.status === "submitted" && !record.executionArn) return startWorkflow(deps, record);
-  if (record.status !== "draft") {
-    throw new UnprocessableEntityError(`Only a draft can be submitted; this case is ${record.status}`);
+export class WorkflowNotStartedError extends Error {
+  override name = "WorkflowNotStartedError";
+  constructor(caseId: string, options?: ErrorOptions) {
+    super(`The workflow of case ${caseId} could not be started`, options);
   }
-  const validation = validateApplication(record.application, "complete");
-  const fields = validation.success ? [] : validation.errors;
-  const documents = missingDocumentsOf(record, deps.policy, items);
-  if (fields.length > 0 || documents.length > 0) throw new IncompleteApplicationError({ fields, documents });
-
-  const submittedAt = new Date().toISOString();
-  record = await deps.store.transition(record, "submit", { actor: auditActor(actor), set: { submittedAt } });
-  return startWorkflow(deps, record);
 }
 
+/** The name of a submission round's workflow run: never reused, the same for every retry of the round. */
+export function workflowRunName(caseId: string, round: number): string {
+  return `${caseId}-r${round}`;
+}
+
+/** A run's ARN from its name (Step Functions builds it so; used when the run already exists). */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+}
+
+/** How often submit looks again when a concurrent submit changed the case first. */
+const SUBMIT_ATTEMPTS = 3;
+
+/**
+ * Submits a draft: the complete form and every required document must be
+ * there (422 lists exactly what is missing); then the `submit` transition
+ * (which opens a new submission round) and its event are recorded, and the
+ * round's workflow run is started (record, then start; see startWorkflow).
+ *
+ * A case found `submitted` without its round's run (the start failed, or a
+ * concurrent submit is starting it) has the run started: submit is also the
+ * recovery, whatever the Idempotency-Key.
+ */
+export async function submitCase(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseRecord> {
+  if (!deps.sfn || !deps.stateMachineArn) throw new Error("Submit needs the workflow client");
+  for (let attempt = 1; ; attempt++) {
+    const items = await ownCaseItems(deps, actor, caseId);
+    const { record } = items;
+    if (record.status === "submitted" && !record.executionArn) return startWorkflow(deps, record);
+    if (record.status !== "draft") {
+      throw new UnprocessableEntityError(`Only a draft can be submitted; this case is ${record.status}`);
+    }
+    const validation = validateApplication(record.application, "complete");
+    const fields = validation.success ? [] : validation.errors;
+    const documents = missingDocumentsOf(record, deps.policy, items);
+    if (fields.length > 0 || documents.length > 0)
+      throw new IncompleteApplicationError({ fields, documents });
+
+    let submitted: CaseRecord;
+    try {
+      submitted = await deps.store.transition(record, "submit", {
+        actor: auditActor(actor),
+        set: { submittedAt: new Date().toISOString(), submissionRound: (record.submissionRound ?? 0) + 1 },
+        // The previous round's run is over; this round's is recorded by startWorkflow.
+        remove: ["executionArn"],
+      });
+    } catch (error) {
+      // Another request changed the case first (a concurrent submit with another key): look again.
+      if (error instanceof CaseChangedError && attempt < SUBMIT_ATTEMPTS) continue;
+      throw error;
+    }
+    return startWorkflow(deps, submitted);
+  }
+}
+
+/**
+ * Starts the submission round's run and records it (one `startWorkflow` event
+ * per round). The run's name is the round's (`<caseId>-r<round>`) and its
+ * input fixed, so starting twice is safe: Step Functions answers a start with
+ * the same name and input as a running execution with that execution, and
+ * ExecutionAlreadyExists once it has ended (then its ARN is recorded as is).
+ * The event is written only if the round has no run recorded yet, so
+ * concurrent submits record it once.
+ */
 async function startWorkflow(deps: VillagerDeps, record: CaseRecord): Promise<CaseRecord> {
   if (!deps.sfn || !deps.stateMachineArn) throw new Error("Submit needs the workflow client");
-  const caseId = record.caseId;
-  const { executionArn } = await deps.sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: deps.stateMachineArn,
-      name: caseId,
-      input: JSON.stringify({ caseId }),
-    }),
-  );
+  const { caseId } = record;
+  const round = record.submissionRound ?? 1;
+  const name = workflowRunName(caseId, round);
+  let executionArn: string;
+  try {
+    const started = await deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deps.stateMachineArn,
+        name,
+        input: JSON.stringify({ caseId }),
+      }),
+    );
+    executionArn = started.executionArn ?? executionArnOf(deps.stateMachineArn, name);
+  } catch (error) {
+    if ((error as Error).name === "ExecutionAlreadyExists")
+      executionArn = executionArnOf(deps.stateMachineArn, name);
+    else {
+      logger.warn("Workflow start failed; a retried submit starts it", {
+        caseId,
+        round,
+        error: error as Error,
+      });
+      throw new WorkflowNotStartedError(caseId, { cause: error });
+    }
+  }
   // The execution ARN is bookkeeping: recorded as an event so the chain shows which run serves the case.
-  return deps.store.withRetry(caseId, (latest) =>
-    deps.store.record(latest, {
+  return deps.store.withRetry(caseId, async (latest) => {
+    // Recorded already (a concurrent submit), or the case is in a later round: nothing to record.
+    if (latest.executionArn !== undefined || (latest.submissionRound ?? 1) !== round) return latest;
+    return deps.store.record(latest, {
       actor: { id: "system", role: "system" },
       action: "startWorkflow",
-      data: { executionArn: executionArn ?? null },
-      set: { ...(executionArn ? { executionArn } : {}) },
-    }),
-  );
+      data: { executionArn, round },
+      set: { executionArn },
+    });
+  });
 }
 
 /** Withdraws a case before approval and stops its workflow. */

@@ -32,26 +32,48 @@ export interface RouteSchemas<TBody extends z.ZodType, TPath extends z.ZodType, 
 
 /**
  * Errors from libraries and the domain, by name. Powertools idempotency maps
- * onto the IETF Idempotency-Key draft (a key reused with another body is 422,
- * a request still in flight 409); an illegal status transition is a conflict
- * with the case's current state.
+ * onto the IETF Idempotency-Key draft (shared/http/idempotency.ts): a key
+ * reused with another body is 422, a request still in flight 409 (also when
+ * its record was just removed because the first attempt failed, or expired
+ * while it ran: the retry is the answer), a missing key 400; the idempotency
+ * store unreachable is 503. A workflow that could not be started is 503: the
+ * case is recorded and a retry of the request starts it. An illegal status
+ * transition is a conflict with the case's current state.
  */
-const KNOWN_ERRORS: Record<string, { status: number; code: string; message?: string }> = {
+const IDEMPOTENCY_IN_PROGRESS = {
+  status: 409,
+  code: "idempotency_request_in_progress",
+  message: "A request with this Idempotency-Key is still being processed; retry later",
+  zh: "相同幂等键的请求正在处理中，请稍后重试",
+};
+const KNOWN_ERRORS: Record<string, { status: number; code: string; message?: string; zh?: string }> = {
   IllegalTransitionError: { status: 409, code: "illegal_transition" },
   IdempotencyValidationError: {
     status: 422,
     code: "idempotency_key_reused",
     message: "This Idempotency-Key was already used with a different request body",
+    zh: "该幂等键已用于内容不同的请求",
   },
-  IdempotencyAlreadyInProgressError: {
-    status: 409,
-    code: "request_in_progress",
-    message: "A request with this Idempotency-Key is still being processed; retry later",
-  },
+  IdempotencyAlreadyInProgressError: IDEMPOTENCY_IN_PROGRESS,
+  IdempotencyInconsistentStateError: IDEMPOTENCY_IN_PROGRESS,
+  IdempotencyItemNotFoundError: IDEMPOTENCY_IN_PROGRESS,
   IdempotencyKeyError: {
     status: 400,
     code: "idempotency_key_missing",
     message: "Idempotency-Key header required",
+    zh: "缺少 Idempotency-Key 请求头",
+  },
+  IdempotencyPersistenceLayerError: {
+    status: 503,
+    code: "idempotency_store_unavailable",
+    message: "The request could not be recorded just now; retry it with the same Idempotency-Key",
+    zh: "暂时无法记录请求，请使用相同的幂等键重试",
+  },
+  WorkflowNotStartedError: {
+    status: 503,
+    code: "workflow_not_started",
+    message: "The case is submitted but its review could not be started just now; retry the request",
+    zh: "申请已提交，但审批流程暂未启动，请重试",
   },
 };
 
@@ -132,7 +154,17 @@ const errorResponder = (): middy.MiddlewareObj<
     if (known) {
       request.response = toResponse({
         statusCode: known.status,
-        body: { error: { code: known.code, message: known.message ?? error?.message } },
+        body: {
+          error: {
+            code: known.code,
+            message: known.message ?? error?.message,
+            ...(known.zh ? { zh: known.zh } : {}),
+          },
+        },
+        // Worth retrying soon: the first request finishes, or the service is back.
+        ...(known === IDEMPOTENCY_IN_PROGRESS || known.status === 503
+          ? { headers: { "retry-after": "1" } }
+          : {}),
       });
       return;
     }

@@ -50,6 +50,12 @@ export const caseRecordSchema = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   submittedAt: z.iso.datetime().optional(),
+  /**
+   * The submission round: 1 for the first submit, +1 for each resubmission
+   * after a return. Each round has its own workflow run, `<caseId>-r<round>`.
+   */
+  submissionRound: z.int().min(1).optional(),
+  /** The current round's workflow run, once recorded (its `startWorkflow` event). */
   executionArn: z.string().optional(),
   precheck: precheckResultSchema.optional(),
   departments: z.array(departmentIdSchema).optional(),

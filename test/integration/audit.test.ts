@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditQueryLog } from "#shared/audit/query-log.ts";
 import type { AuditActor } from "#shared/schemas/audit-event.ts";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
-import { eventKey } from "#shared/store/keys.ts";
+import { caseKey, eventKey } from "#shared/store/keys.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
@@ -436,5 +436,102 @@ describe("who may audit", () => {
     const record = await store.require(ids.a1);
     expect(record.eventSeq).toBe(5);
     expect((await store.load(ids.a1)).events).toHaveLength(5);
+  });
+});
+
+describe("GET /audit/cases/{caseId}/verify while the case is being worked", () => {
+  interface Check {
+    valid: boolean;
+    reason?: string;
+    brokenAt?: number;
+    head?: { seq: number };
+  }
+
+  /** A fresh submitted case outside the March and April searches above. */
+  async function workedCase(): Promise<CaseRecord> {
+    at("2026-05-04T08:00:00.000Z");
+    const record = await newCase(randomUUID(), TOWNSHIP_A, wang, "511424100001-H0001");
+    return submitAndPrecheck(record, wang, "2026-05-04T09:00:00.000Z", "2026-05-04T10:00:00.000Z");
+  }
+
+  it("never raises a false alarm while parallel writers append events", async () => {
+    const { caseId } = await workedCase();
+    const appenders = 4;
+    const perAppender = 12;
+    let writing = true;
+    const checks: Check[] = [];
+    const verifier = async () => {
+      while (writing) checks.push((await json<Check>(`/audit/cases/${caseId}/verify`)).body);
+    };
+    // Parallel writers racing on the case's head, as the joint review's openers do (optimistic retries).
+    const appender = async (writer: number) => {
+      for (let i = 0; i < perAppender; i += 1) {
+        await store.withRetry(
+          caseId,
+          (latest) =>
+            store.record(latest, { actor: clerkA, action: "note", comment: `writer ${writer}, note ${i}` }),
+          50,
+        );
+      }
+    };
+    const verifiers = [verifier(), verifier()];
+    await Promise.all(Array.from({ length: appenders }, (_, writer) => appender(writer)));
+    writing = false;
+    await Promise.all(verifiers);
+
+    expect(checks.filter((check) => !check.valid)).toEqual([]);
+    const final = 3 + appenders * perAppender;
+    // The verifies overlapped the writes: some saw a head in the middle of them.
+    const seen = checks.map((check) => check.head?.seq ?? 0);
+    expect(seen.some((seq) => seq > 3 && seq < final)).toBe(true);
+    expect((await json<Check>(`/audit/cases/${caseId}/verify`)).body).toMatchObject({
+      valid: true,
+      head: { seq: final },
+    });
+  });
+
+  it("still reports an event planted after the head without moving it", async () => {
+    const { caseId } = await workedCase();
+    const { Item } = await env.dynamodb.send(
+      new GetCommand({ TableName: env.cloud.endpoints.tableName, Key: eventKey(caseId, 3) }),
+    );
+    await env.dynamodb.send(
+      new PutCommand({
+        TableName: env.cloud.endpoints.tableName,
+        Item: { ...Item, ...eventKey(caseId, 4), seq: 4, action: "approve" },
+      }),
+    );
+    expect((await json<Check>(`/audit/cases/${caseId}/verify`)).body).toMatchObject({
+      valid: false,
+      brokenAt: 3,
+      reason: "head_mismatch",
+    });
+  });
+
+  it("reports an edited head and a deleted event in the middle", async () => {
+    const edited = await workedCase();
+    await env.dynamodb.send(
+      new UpdateCommand({
+        TableName: env.cloud.endpoints.tableName,
+        Key: caseKey(edited.caseId),
+        UpdateExpression: "SET eventHead = :forged",
+        ExpressionAttributeValues: { ":forged": "0".repeat(64) },
+      }),
+    );
+    expect((await json<Check>(`/audit/cases/${edited.caseId}/verify`)).body).toMatchObject({
+      valid: false,
+      brokenAt: 3,
+      reason: "head_mismatch",
+    });
+
+    const gap = await workedCase();
+    await env.dynamodb.send(
+      new DeleteCommand({ TableName: env.cloud.endpoints.tableName, Key: eventKey(gap.caseId, 2) }),
+    );
+    expect((await json<Check>(`/audit/cases/${gap.caseId}/verify`)).body).toMatchObject({
+      valid: false,
+      brokenAt: 2,
+      reason: "seq_gap",
+    });
   });
 });

@@ -169,7 +169,7 @@ describe("submitting", () => {
     const executions = await env.sfn.send(
       new ListExecutionsCommand({ stateMachineArn: env.cloud.endpoints.stateMachineArn }),
     );
-    const runs = (executions.executions ?? []).filter((execution) => execution.name === caseId);
+    const runs = (executions.executions ?? []).filter((execution) => execution.name === `${caseId}-r1`);
     expect(runs).toHaveLength(1);
     const run = await env.sfn.send(new DescribeExecutionCommand({ executionArn: runs[0]?.executionArn }));
     expect(JSON.parse(run.input ?? "{}")).toEqual({ caseId });
@@ -215,7 +215,7 @@ describe("withdrawing", () => {
     const executions = await env.sfn.send(
       new ListExecutionsCommand({ stateMachineArn: env.cloud.endpoints.stateMachineArn }),
     );
-    const run = (executions.executions ?? []).find((execution) => execution.name === caseId);
+    const run = (executions.executions ?? []).find((execution) => execution.name === `${caseId}-r1`);
     expect(run?.status).toBe("ABORTED");
 
     const again = await api(`/cases/${caseId}/withdraw`, { method: "POST", body: "{}" });

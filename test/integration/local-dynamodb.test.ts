@@ -3,9 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   DynamoDBClient,
+  PutItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import {
   DynamoDBDocumentClient,
@@ -18,6 +21,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamoDb, startLocalDynamoDb } from "#infra/local/dynamodb.ts";
+import { itemLockId } from "#infra/local/dynamodb-rwlock.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
 
 const TABLE = "nongfang-cases";
@@ -536,5 +540,213 @@ describe("local DynamoDB (dynalite behind the transaction front)", () => {
     } finally {
       await Promise.all([one.close(), two.close()]);
     }
+  });
+});
+
+/** The front's lock identity of an item of the case table (pk, sk). */
+const lockOf = (pk: string, sk: string) => itemLockId(TABLE, ["pk", "sk"], { pk: { S: pk }, sk: { S: sk } });
+
+/** Tracks when a promise settles, so a test can ask "has it finished yet?" without a clock. */
+function tracked<T>(promise: Promise<T>): { promise: Promise<T>; readonly settled: boolean } {
+  let settled = false;
+  const watched = promise.finally(() => {
+    settled = true;
+  });
+  return {
+    promise: watched,
+    get settled() {
+      return settled;
+    },
+  };
+}
+
+const bump = (pk: string) => ({
+  Update: {
+    TableName: TABLE,
+    Key: { pk, sk: "LOCKS" },
+    UpdateExpression: "ADD n :one",
+    ExpressionAttributeValues: { ":one": 1 },
+  },
+});
+
+describe("local DynamoDB: item locks instead of one table lock", () => {
+  it("runs transactions on disjoint items while another item is locked, and queues those on it", async () => {
+    // The test holds item A exactly as a long transaction on it would.
+    const releaseA = await db.locks.acquire([{ id: lockOf("LOCK#A", "LOCKS"), exclusive: true }]);
+    const onA = tracked(
+      doc.send(new TransactWriteCommand({ TransactItems: [bump("LOCK#A"), bump("LOCK#B")] })),
+    );
+    const readA = tracked(get("LOCK#A", "LOCKS"));
+    // Disjoint items (B, C) and a single-item write and read on D go through while A is held...
+    await doc.send(new TransactWriteCommand({ TransactItems: [bump("LOCK#B"), bump("LOCK#C")] }));
+    await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: "LOCK#D", sk: "LOCKS", n: 1 } }));
+    expect(await get("LOCK#D", "LOCKS")).toMatchObject({ n: 1 });
+    expect(await get("LOCK#B", "LOCKS")).toMatchObject({ n: 1 });
+    // ...while the transaction and the read that need A have not finished (they wait for its lock).
+    expect(onA.settled).toBe(false);
+    expect(readA.settled).toBe(false);
+    releaseA();
+    await onA.promise;
+    expect(await readA.promise).toMatchObject({ n: 1 });
+    expect(await get("LOCK#B", "LOCKS")).toMatchObject({ n: 2 });
+    expect(db.locks.size).toBe(0);
+  });
+
+  it("never deadlocks on overlapping items taken in opposite orders", async () => {
+    const keys = ["DL#A", "DL#B", "DL#C"];
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const order = i % 2 === 0 ? keys : [...keys].reverse();
+      writes.push(doc.send(new TransactWriteCommand({ TransactItems: order.map(bump) })));
+      writes.push(
+        doc.send(new TransactWriteCommand({ TransactItems: [bump(order[1] ?? ""), bump(order[0] ?? "")] })),
+      );
+      writes.push(doc.send(new UpdateCommand(bump(order[2] ?? "").Update)));
+    }
+    await Promise.all(writes);
+    const counts = await Promise.all(keys.map(async (pk) => Number((await get(pk, "LOCKS"))?.n)));
+    // 30 three-item transactions, 30 two-item ones and 30 single updates, each adding 1 per item.
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(30 * 3 + 30 * 2 + 30);
+    expect(db.locks.size).toBe(0);
+  });
+
+  it("answers TransactGetItems with one snapshot of its items", async () => {
+    const keyA = { pk: "SNAP#A", sk: "LOCKS" };
+    const keyB = { pk: "SNAP#B", sk: "LOCKS" };
+    await doc.send(new PutCommand({ TableName: TABLE, Item: { ...keyA, v: 0 } }));
+    await doc.send(new PutCommand({ TableName: TABLE, Item: { ...keyB, v: 0 } }));
+    const setBoth = (v: number) =>
+      doc.send(
+        new TransactWriteCommand({
+          TransactItems: [keyA, keyB].map((Key) => ({
+            Update: {
+              TableName: TABLE,
+              Key,
+              UpdateExpression: "SET v = :v",
+              ExpressionAttributeValues: { ":v": v },
+            },
+          })),
+        }),
+      );
+    let writing = true;
+    const pairs: [unknown, unknown][] = [];
+    const reader = async () => {
+      while (writing) {
+        const { Responses } = await doc.send(
+          new TransactGetCommand({
+            TransactItems: [
+              { Get: { TableName: TABLE, Key: keyA } },
+              { Get: { TableName: TABLE, Key: keyB } },
+            ],
+          }),
+        );
+        pairs.push([Responses?.[0]?.Item?.v, Responses?.[1]?.Item?.v]);
+      }
+    };
+    const readers = [reader(), reader()];
+    await Promise.all(Array.from({ length: 40 }, (_, i) => setBoth(i + 1)));
+    writing = false;
+    await Promise.all(readers);
+    expect(pairs.length).toBeGreaterThan(0);
+    expect(pairs.filter(([a, b]) => a !== b)).toEqual([]);
+  });
+
+  it("never lets a Query see the writes of a cancelled transaction", async () => {
+    await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: "PHANTOM", sk: "GUARD", open: false } }));
+    const cancelled = (i: number) =>
+      doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: TABLE, Item: { pk: "PHANTOM", sk: `ITEM#${i}` } } },
+            {
+              ConditionCheck: {
+                TableName: TABLE,
+                Key: { pk: "PHANTOM", sk: "GUARD" },
+                ConditionExpression: "#open = :yes",
+                ExpressionAttributeNames: { "#open": "open" },
+                ExpressionAttributeValues: { ":yes": true },
+              },
+            },
+          ],
+        }),
+      );
+    let writing = true;
+    const seen: unknown[] = [];
+    const reader = async () => {
+      while (writing) {
+        const { Items } = await doc.send(
+          new QueryCommand({
+            TableName: TABLE,
+            KeyConditionExpression: "pk = :pk AND begins_with(sk, :item)",
+            ExpressionAttributeValues: { ":pk": "PHANTOM", ":item": "ITEM#" },
+          }),
+        );
+        seen.push(...(Items ?? []));
+      }
+    };
+    const readers = [reader(), reader()];
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => cancelled(i).catch((e) => e)));
+    writing = false;
+    await Promise.all(readers);
+    expect(results.every((result) => result instanceof TransactionCanceledException)).toBe(true);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe("local DynamoDB: ReturnValuesOnConditionCheckFailure ALL_OLD on single-item writes", () => {
+  const raw = () =>
+    new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      maxAttempts: 1,
+    });
+  const old = { pk: { S: "OLD#1" }, sk: { S: "META" }, status: { S: "COMPLETED" }, n: { N: "7" } };
+  const failing = {
+    ConditionExpression: "attribute_not_exists(pk) OR #status = :inprogress",
+    ExpressionAttributeNames: { "#status": "status" },
+    ExpressionAttributeValues: { ":inprogress": { S: "INPROGRESS" } },
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+  };
+
+  it("returns the item as it is with the ConditionalCheckFailedException of Put, Update and Delete", async () => {
+    const client = raw();
+    clients.push(client);
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: old }));
+    const put = await captureError(
+      client.send(
+        new PutItemCommand({ TableName: TABLE, Item: { ...old, status: { S: "INPROGRESS" } }, ...failing }),
+      ),
+    );
+    const update = await captureError(
+      client.send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: { pk: old.pk, sk: old.sk },
+          UpdateExpression: "SET n = :n",
+          ...failing,
+          ExpressionAttributeValues: { ...failing.ExpressionAttributeValues, ":n": { N: "8" } },
+        }),
+      ),
+    );
+    const remove = await captureError(
+      client.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: old.pk, sk: old.sk }, ...failing })),
+    );
+    for (const error of [put, update, remove]) {
+      expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+      expect((error as ConditionalCheckFailedException).Item).toEqual(old);
+    }
+    expect(await get("OLD#1", "META")).toEqual({ pk: "OLD#1", sk: "META", status: "COMPLETED", n: 7 });
+  });
+
+  it("returns no item when the condition failed without ALL_OLD", async () => {
+    const client = raw();
+    clients.push(client);
+    const { ReturnValuesOnConditionCheckFailure: _all, ...withoutOld } = failing;
+    const error = await captureError(
+      client.send(new PutItemCommand({ TableName: TABLE, Item: old, ...withoutOld })),
+    );
+    expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+    expect((error as ConditionalCheckFailedException).Item).toBeUndefined();
   });
 });

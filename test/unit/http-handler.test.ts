@@ -42,7 +42,10 @@ describe("the HTTP middleware stack", () => {
   });
 
   it.each([
-    ["IdempotencyAlreadyInProgressError", 409, "request_in_progress"],
+    ["IdempotencyAlreadyInProgressError", 409, "idempotency_request_in_progress"],
+    ["IdempotencyItemNotFoundError", 409, "idempotency_request_in_progress"],
+    ["IdempotencyPersistenceLayerError", 503, "idempotency_store_unavailable"],
+    ["WorkflowNotStartedError", 503, "workflow_not_started"],
     ["IdempotencyValidationError", 422, "idempotency_key_reused"],
     ["IdempotencyKeyError", 400, "idempotency_key_missing"],
   ])("maps Powertools' %s to %i as the Idempotency-Key draft says", async (name, status, code) => {

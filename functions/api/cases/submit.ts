@@ -1,15 +1,11 @@
-import { IdempotencyConfig } from "@aws-lambda-powertools/idempotency";
-import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import { makeHandlerIdempotent } from "@aws-lambda-powertools/idempotency/middleware";
-import type middy from "@middy/core";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase, submitCase } from "#shared/cases/villager.ts";
-import { BadRequestError } from "#shared/http/errors.ts";
 import { httpRoute } from "#shared/http/handler.ts";
+import { idempotencyKeyMiddlewares } from "#shared/http/idempotency.ts";
 import { maskApplication } from "#shared/personal-data/application.ts";
 import { caseStore, countyPolicy, sfnClient, stateMachineArn, tableName } from "#shared/runtime.ts";
-import { caseIdPath, idempotencyKeyHeader } from "#shared/schemas/requests.ts";
+import { caseIdPath } from "#shared/schemas/requests.ts";
 
 const deps = {
   store: caseStore(),
@@ -19,51 +15,23 @@ const deps = {
 };
 
 // Idempotency records live in the case table under their own partition (single-table design).
-const persistenceStore = new DynamoDBPersistenceLayer({
+const idempotency = idempotencyKeyMiddlewares({
+  dynamodb: new DynamoDBClient({}),
   tableName: tableName(),
-  keyAttr: "pk",
-  sortKeyAttr: "sk",
-  staticPkValue: "IDEMPOTENCY#submit",
-});
-const config = new IdempotencyConfig({
-  // The key is the caller's: the same header value from another user or for another case is another key.
-  eventKeyJmesPath:
-    '[requestContext.authorizer.jwt.claims.sub, pathParameters.caseId, headers."idempotency-key"]',
-  payloadValidationJmesPath: "body",
-  throwOnNoIdempotencyKey: true,
-  expiresAfterSeconds: 24 * 3600,
-});
-
-/** IETF Idempotency-Key draft: the header is required on submit. */
-const requireIdempotencyKey = (): middy.MiddlewareObj<
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2
-> => ({
-  before: (request) => {
-    const key = request.event.headers["idempotency-key"];
-    if (!idempotencyKeyHeader.safeParse(key).success) {
-      throw new BadRequestError("Idempotency-Key header required (8 to 255 characters)");
-    }
-  },
+  partition: "IDEMPOTENCY#submit",
+  path: caseIdPath,
 });
 
 /**
  * POST /cases/{caseId}/submit: checks completeness (422 lists what is missing),
- * records `submit` and starts the approval workflow. A retried request with the
- * same Idempotency-Key returns the first response and starts nothing.
+ * records `submit` and starts the approval workflow. The Idempotency-Key header
+ * is required (IETF draft): a retry with the same key and body gets the first
+ * answer replayed and starts nothing; 409 while the first still runs; 422 for
+ * the same key with another body (shared/http/idempotency.ts).
  */
 export const handler = httpRoute(
   "POST /cases/{caseId}/submit",
-  {
-    path: caseIdPath,
-    middlewares: [
-      requireIdempotencyKey(),
-      makeHandlerIdempotent({ persistenceStore, config }) as middy.MiddlewareObj<
-        APIGatewayProxyEventV2,
-        APIGatewayProxyStructuredResultV2
-      >,
-    ],
-  },
+  { path: caseIdPath, middlewares: idempotency },
   async ({ path, event }) => {
     const actor = actorOf(event);
     await submitCase(deps, actor, path.caseId);

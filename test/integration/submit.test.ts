@@ -1,0 +1,363 @@
+/**
+ * Submitting a case through the HTTP API on the local cloud: the
+ * Idempotency-Key header under concurrency (IETF draft), one workflow run per
+ * submission round, resubmission after a return, and recovery when the
+ * workflow could not be started.
+ */
+import { randomUUID } from "node:crypto";
+import { ListExecutionsCommand, type SFNClient } from "@aws-sdk/client-sfn";
+import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
+import { sfnClient } from "#shared/runtime.ts";
+import type { ApplicationComplete } from "#shared/schemas/application.ts";
+import { CASE_ITEM_PREFIX, documentKey } from "#shared/store/keys.ts";
+import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
+import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { authHeader, signInAs } from "../support/tokens.ts";
+
+let env: TestCloud;
+const tokens = new Map<string, string>();
+const A = "511424100";
+
+beforeAll(async () => {
+  env = await startTestCloud({ context: { countyPolicy: "danling-demo" } });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+interface Answer<T = Record<string, unknown>> {
+  status: number;
+  text: string;
+  body: T;
+}
+
+async function as(userId: string) {
+  let token = tokens.get(userId);
+  if (!token) {
+    token = await signInAs(env.cloud.endpoints, userId);
+    tokens.set(userId, token);
+  }
+  const bearer = token;
+  return async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer<T>> => {
+    const response = await fetch(`${env.cloud.endpoints.api}${path}`, {
+      method,
+      headers: { "content-type": "application/json", ...authHeader(bearer), ...headers },
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, text, body: (text ? JSON.parse(text) : {}) as T };
+  };
+}
+
+/** Confirmed documents of every type the kind requires (as the documents API leaves them). */
+async function confirmAllDocuments(caseId: string, uploadedBy: string): Promise<void> {
+  for (const requirement of DANLING_DEMO_POLICY.requiredDocuments.homestead) {
+    if (requirement.condition !== "always") continue;
+    for (let i = 0; i < requirement.minCount; i++) {
+      const documentId = randomUUID();
+      const at = new Date().toISOString();
+      await env.dynamodb.send(
+        new PutCommand({
+          TableName: env.cloud.endpoints.tableName,
+          Item: {
+            ...documentKey(caseId, documentId),
+            type: "document",
+            caseId,
+            documentId,
+            documentType: requirement.typeId,
+            contentType: "application/pdf",
+            size: 1024,
+            sha256: "a".repeat(64),
+            key: `cases/${caseId}/documents/${documentId}`,
+            status: "confirmed",
+            uploadedBy,
+            requestedAt: at,
+            uploadExpiresAt: at,
+            confirmedAt: at,
+          },
+        }),
+      );
+    }
+  }
+}
+
+/** A complete draft, ready to submit. */
+async function readyDraft(villager: string, application: ApplicationComplete): Promise<string> {
+  const call = await as(villager);
+  const created = await call<{ caseId: string }>("POST", "/cases", { kind: "homestead" });
+  expect(created.status).toBe(201);
+  const { caseId } = created.body;
+  expect((await call("PUT", `/cases/${caseId}/application`, application)).status).toBe(200);
+  await confirmAllDocuments(caseId, villager);
+  return caseId;
+}
+
+async function events(
+  caseId: string,
+): Promise<{ seq: number; action: string; data?: Record<string, unknown> }[]> {
+  const { Items } = await env.dynamodb.send(
+    new QueryCommand({
+      TableName: env.cloud.endpoints.tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :event)",
+      ExpressionAttributeValues: { ":pk": `CASE#${caseId}`, ":event": CASE_ITEM_PREFIX.event },
+      ConsistentRead: true,
+    }),
+  );
+  return (Items ?? []) as { seq: number; action: string; data?: Record<string, unknown> }[];
+}
+
+const countOf = (list: { action: string }[], action: string) =>
+  list.filter((event) => event.action === action).length;
+
+async function runsOf(caseId: string): Promise<{ name: string; status: string }[]> {
+  const runs: { name: string; status: string }[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await env.sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: env.cloud.endpoints.stateMachineArn, nextToken }),
+    );
+    for (const execution of page.executions ?? [])
+      if (execution.name?.startsWith(caseId))
+        runs.push({ name: execution.name, status: String(execution.status) });
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return runs.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function statusOf(villager: string, caseId: string): Promise<Record<string, unknown>> {
+  const view = await (await as(villager))("GET", `/cases/${caseId}`);
+  expect(view.status).toBe(200);
+  return view.body;
+}
+
+const reachesStatus = (villager: string, caseId: string, status: string) =>
+  eventually(async () => {
+    const view = await statusOf(villager, caseId);
+    return view.status === status ? view : undefined;
+  }, 30_000);
+
+async function decideFromQueue(
+  reviewer: string,
+  queue: string,
+  caseId: string,
+  decision: Record<string, unknown> = { outcome: "approved", comment: "同意" },
+): Promise<void> {
+  const call = await as(reviewer);
+  const item = await eventually(async () => {
+    const listed = await call<{ items: { caseId: string; stepId: string }[] }>(
+      "GET",
+      `/queues/${queue}?township=${A}`,
+    );
+    return listed.body.items.find((candidate) => candidate.caseId === caseId);
+  }, 30_000);
+  const decided = await call(
+    "POST",
+    `/review/cases/${caseId}/steps/${encodeURIComponent(item.stepId)}/decision`,
+    decision,
+  );
+  expect(decided.status, decided.text).toBe(200);
+}
+
+describe("Idempotency-Key on submit (IETF draft)", () => {
+  it("runs 100 concurrent submits with one key once: one 202 replayed identically, 409 while in progress, no 5xx", async () => {
+    const caseId = await readyDraft("villager-wang", homesteadApplication());
+    const call = await as("villager-wang");
+    const key = randomUUID();
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(
+      statuses.filter((status) => status >= 500),
+      JSON.stringify(answers.filter((a) => a.status >= 500)),
+    ).toEqual([]);
+    expect(new Set(statuses.filter((status) => status !== 202 && status !== 409))).toEqual(new Set());
+    const accepted = answers.filter((answer) => answer.status === 202);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    // Every 202 is the first answer, replayed byte for byte.
+    expect(new Set(accepted.map((answer) => answer.text)).size).toBe(1);
+    for (const busy of answers.filter((answer) => answer.status === 409)) {
+      expect(busy.body).toMatchObject({ error: { code: "idempotency_request_in_progress" } });
+    }
+    // Once the first has finished, every retry gets it.
+    const retried = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+    expect(retried.status).toBe(202);
+    expect(retried.text).toBe(accepted[0]?.text);
+
+    expect(await runsOf(caseId)).toEqual([expect.objectContaining({ name: `${caseId}-r1` })]);
+    const history = await events(caseId);
+    expect(countOf(history, "submit")).toBe(1);
+    expect(countOf(history, "startWorkflow")).toBe(1);
+  });
+
+  it("answers 422 idempotency_key_reused for the same key with another body, and still replays the first", async () => {
+    const caseId = await readyDraft("villager-wang", homesteadApplication());
+    const call = await as("villager-wang");
+    const key = randomUUID();
+    const first = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+    expect(first.status).toBe(202);
+    const other = await call(
+      "POST",
+      `/cases/${caseId}/submit`,
+      { note: "different" },
+      { "idempotency-key": key },
+    );
+    expect(other.status).toBe(422);
+    expect(other.body).toMatchObject({ error: { code: "idempotency_key_reused" } });
+    const again = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+    expect(again.status).toBe(202);
+    expect(again.text).toBe(first.text);
+  });
+
+  it("answers 400 idempotency_key_missing without a valid key, before anything runs", async () => {
+    const caseId = await readyDraft("villager-wang", homesteadApplication());
+    const call = await as("villager-wang");
+    const headerSets: Record<string, string>[] = [{}, { "idempotency-key": "short" }];
+    for (const headers of headerSets) {
+      const answer = await call("POST", `/cases/${caseId}/submit`, undefined, headers);
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ error: { code: "idempotency_key_missing" } });
+    }
+    expect((await statusOf("villager-wang", caseId)).status).toBe("draft");
+  });
+
+  it("starts one run and records one startWorkflow for 8 concurrent submits with different keys", async () => {
+    const caseId = await readyDraft("villager-wang", homesteadApplication());
+    const call = await as("villager-wang");
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status >= 500)).toEqual([]);
+    expect(statuses).toContain(202);
+    // The others found the case submitted (422) or took part in starting its run (202).
+    expect(statuses.filter((status) => status !== 202 && status !== 422)).toEqual([]);
+    expect(await runsOf(caseId)).toEqual([expect.objectContaining({ name: `${caseId}-r1` })]);
+    const history = await events(caseId);
+    expect(countOf(history, "submit")).toBe(1);
+    expect(countOf(history, "startWorkflow")).toBe(1);
+  });
+});
+
+describe("resubmission: one workflow run per submission round", () => {
+  it("resubmits a case the pre-check returned: a new run -r2 starts and the case proceeds", async () => {
+    // 李秀英's household keeps its plot and asks for a new one: the pre-check blocks (one household, one homestead).
+    const caseId = await readyDraft("villager-li", liHouseholdApplication());
+    const call = await as("villager-li");
+    expect(
+      (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() })).status,
+    ).toBe(202);
+    await reachesStatus("villager-li", caseId, "returned");
+
+    // The household rebuilds on its own plot instead (no second plot), and submits again with a new key.
+    const fixed = liHouseholdApplication();
+    fixed.proposedPlot = { ...fixed.proposedPlot, situation: "rebuild_on_old_plot" };
+    expect((await call("PUT", `/cases/${caseId}/application`, fixed)).status).toBe(200);
+    const resubmitted = await call("POST", `/cases/${caseId}/submit`, undefined, {
+      "idempotency-key": randomUUID(),
+    });
+    expect(resubmitted.status, resubmitted.text).toBe(202);
+
+    await decideFromQueue("village-officer-a", "village_officer", caseId);
+    await reachesStatus("villager-li", caseId, "awaiting_acceptance");
+    const runs = await runsOf(caseId);
+    expect(runs.map((run) => run.name)).toEqual([`${caseId}-r1`, `${caseId}-r2`]);
+    expect(runs[1]?.status).toBe("RUNNING");
+    const history = await events(caseId);
+    expect(countOf(history, "submit")).toBe(2);
+    const started = history.filter((event) => event.action === "startWorkflow");
+    expect(started.map((event) => event.data?.round)).toEqual([1, 2]);
+    expect(String(started[1]?.data?.executionArn)).toMatch(new RegExp(`:${caseId}-r2$`));
+  });
+
+  it("resubmits a case the township window returned, and the new run reaches the window again", async () => {
+    const caseId = await readyDraft("villager-wang", homesteadApplication());
+    const call = await as("villager-wang");
+    expect(
+      (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() })).status,
+    ).toBe(202);
+    await decideFromQueue("village-officer-a", "village_officer", caseId);
+    await decideFromQueue("clerk-a", "township_clerk", caseId, {
+      outcome: "rejected",
+      comment: "材料不全，请补充",
+    });
+    await reachesStatus("villager-wang", caseId, "returned");
+
+    const revised = homesteadApplication();
+    expect(
+      (
+        await call("PUT", `/cases/${caseId}/application`, {
+          ...revised,
+          reason: `${revised.reason}（已补充）`,
+        })
+      ).status,
+    ).toBe(200);
+    const resubmitted = await call("POST", `/cases/${caseId}/submit`, undefined, {
+      "idempotency-key": randomUUID(),
+    });
+    expect(resubmitted.status, resubmitted.text).toBe(202);
+    await decideFromQueue("village-officer-a", "village_officer", caseId);
+    await decideFromQueue("clerk-a", "township_clerk", caseId);
+    await reachesStatus("villager-wang", caseId, "in_joint_review");
+    expect((await runsOf(caseId)).map((run) => run.name)).toEqual([`${caseId}-r1`, `${caseId}-r2`]);
+  });
+});
+
+describe("a workflow start that fails", () => {
+  it("leaves the case submitted and recoverable: a retry starts the run and records it once", async () => {
+    const caseId = await readyDraft("villager-wang", homesteadApplication());
+    const call = await as("villager-wang");
+    // The handlers run in this process: refuse their next StartExecution, as an unreachable endpoint would.
+    const client: SFNClient = sfnClient();
+    let refusals = 1;
+    const name = "refuseStartExecutionOnce";
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "StartExecutionCommand" && refusals > 0) {
+          refusals -= 1;
+          throw Object.assign(new Error("connect ECONNREFUSED (injected)"), {
+            name: "ServiceUnavailableException",
+          });
+        }
+        return next(args);
+      },
+      { step: "initialize", name },
+    );
+    try {
+      const key = randomUUID();
+      const failed = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+      expect(failed.status).toBe(503);
+      expect(failed.body).toMatchObject({ error: { code: "workflow_not_started" } });
+      expect(failed.text).not.toContain("ECONNREFUSED");
+      expect((await statusOf("villager-wang", caseId)).status).toBe("submitted");
+      expect(await runsOf(caseId)).toEqual([]);
+
+      // The retry (same key: the failed attempt left no answer to replay) starts the run.
+      const retried = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+      expect(retried.status, retried.text).toBe(202);
+      expect(await runsOf(caseId)).toEqual([expect.objectContaining({ name: `${caseId}-r1` })]);
+      // And a later submit with another key starts nothing more.
+      const other = await call("POST", `/cases/${caseId}/submit`, undefined, {
+        "idempotency-key": randomUUID(),
+      });
+      expect([202, 422]).toContain(other.status);
+      await decideFromQueue("village-officer-a", "village_officer", caseId);
+      const history = await events(caseId);
+      expect(countOf(history, "submit")).toBe(1);
+      expect(countOf(history, "startWorkflow")).toBe(1);
+    } finally {
+      client.middlewareStack.remove(name);
+    }
+  });
+});
