@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
-import { BadRequestError, ForbiddenError } from "../http/errors.ts";
+import { ForbiddenError, HttpError, InvalidCursorError, InvalidRangeError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { eventDayPartition } from "../store/keys.ts";
 import type { Jurisdiction } from "./jurisdiction.ts";
@@ -35,12 +35,6 @@ const cursorSchema = z.object({
   k: z.object({ pk: z.string(), sk: z.string(), gsi4sk: z.string() }).optional(),
 });
 type Cursor = z.infer<typeof cursorSchema>;
-
-export class InvalidCursorError extends BadRequestError {
-  constructor() {
-    super("The cursor is not valid for this search; start again without it");
-  }
-}
 
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
 function decodeCursor(text: string): Cursor {
@@ -86,12 +80,16 @@ function filterFor(query: EventSearchQuery, jurisdiction: Jurisdiction): Filter 
   names["#township"] = "townshipCode";
   if (query.township) {
     if (!jurisdiction.covers(query.township)) {
-      throw new ForbiddenError(`Township ${query.township} is outside your jurisdiction`);
+      throw new ForbiddenError({
+        en: `Township ${query.township} is outside your jurisdiction`,
+        zh: `乡镇 ${query.township} 不在您的管辖范围内`,
+      });
     }
     parts.push("#township = :township");
     values[":township"] = query.township;
   } else {
-    if (jurisdiction.entries.length === 0) throw new ForbiddenError("Your account covers no township");
+    if (jurisdiction.entries.length === 0)
+      throw new ForbiddenError({ en: "Your account covers no township", zh: "您的账号未登记任何乡镇" });
     const scope = jurisdiction.entries.map((entry, i) => {
       values[`:scope${i}`] = entry;
       return /^\d{6}$/.test(entry) ? `begins_with(#township, :scope${i})` : `#township = :scope${i}`;
@@ -132,9 +130,12 @@ export class EventSearch {
     if (cursor && cursor.f !== print) throw new InvalidCursorError();
     const from = new Date(query.from);
     const to = new Date(cursor?.t ?? query.to ?? this.now().toISOString());
-    if (to.getTime() <= from.getTime()) throw new BadRequestError("`to` must be after `from`");
+    if (to.getTime() <= from.getTime()) throw new InvalidRangeError();
     if (to.getTime() - from.getTime() > MAX_SEARCH_DAYS * DAY_MS) {
-      throw new BadRequestError(`A search may span at most ${MAX_SEARCH_DAYS} days; narrow from/to`);
+      throw new HttpError("range_too_long", {
+        en: `A search may span at most ${MAX_SEARCH_DAYS} days; narrow from/to`,
+        zh: `查询时间跨度最多 ${MAX_SEARCH_DAYS} 天，请缩小范围`,
+      });
     }
     const lower = from.toISOString();
     const upper = to.toISOString();

@@ -11,7 +11,7 @@ import { type CsvCell, toCsv } from "../audit/csv.ts";
 import { REGISTER_ROLES, requireRole } from "../audit/jurisdiction.ts";
 import { AuditQueryLog } from "../audit/query-log.ts";
 import type { CaseStatus } from "../domain/case-status.ts";
-import { BadRequestError, ForbiddenError } from "../http/errors.ts";
+import { ForbiddenError, HttpError, InvalidCursorError, InvalidRangeError } from "../http/errors.ts";
 import { type CaseRecord, caseRecordSchema } from "../schemas/case.ts";
 import { CASE_ITEM_PREFIX, caseKey, registerPartition } from "../store/keys.ts";
 import { batchGetAll } from "../store/query-all.ts";
@@ -21,12 +21,6 @@ import { REGISTER_STATUSES, type RegisterEntry, type RegisterPage, type Register
 const EVENT_READ_CONCURRENCY = 8;
 
 const cursorSchema = z.object({ v: z.literal(1), f: z.string(), s: z.string() });
-
-export class InvalidRegisterCursorError extends BadRequestError {
-  constructor() {
-    super("The cursor is not valid for this listing; start again without it");
-  }
-}
 
 function fingerprint(township: string, statuses: readonly string[], query: RegisterQuery): string {
   return createHash("sha256")
@@ -96,6 +90,33 @@ async function mapLimited<T, R>(
   return results;
 }
 
+/** The register covers changes in [2000, 3000): a bound outside it is a mistake, not an empty page. */
+const REGISTER_EPOCH = Date.parse("2000-01-01T00:00:00.000Z");
+const REGISTER_END = Date.parse("3000-01-01T00:00:00.000Z");
+
+/**
+ * The byRegister sort-key bounds of a query's [from, to): 400 `invalid_range`
+ * when `to` is not after `from` or a bound lies outside the years the register
+ * covers (DynamoDB refuses a BETWEEN whose bounds are reversed: never send one).
+ */
+export function registerRange(query: Pick<RegisterQuery, "from" | "to">): { lower: string; toBound: string } {
+  const from = query.from === undefined ? REGISTER_EPOCH : Date.parse(query.from);
+  const to = query.to === undefined ? REGISTER_END : Date.parse(query.to);
+  for (const [name, value] of [
+    ["from", from],
+    ["to", to],
+  ] as const) {
+    if (!(value >= REGISTER_EPOCH && value <= REGISTER_END)) {
+      throw new InvalidRangeError({
+        en: `\`${name}\` must lie between 2000-01-01 and 3000-01-01`,
+        zh: `${name === "from" ? "开始" : "结束"}时间须在 2000-01-01 至 3000-01-01 之间`,
+      });
+    }
+  }
+  if (to <= from) throw new InvalidRangeError();
+  return { lower: new Date(from).toISOString(), toBound: new Date(to).toISOString() };
+}
+
 export class Register {
   private readonly log: AuditQueryLog;
 
@@ -111,22 +132,28 @@ export class Register {
     const jurisdiction = requireRole(request.actor, REGISTER_ROLES, "The register");
     const township = query.township ?? this.onlyTownship(request.actor.townships);
     if (!jurisdiction.covers(township))
-      throw new ForbiddenError(`Township ${township} is outside your jurisdiction`);
+      throw new ForbiddenError({
+        en: `Township ${township} is outside your jurisdiction`,
+        zh: `乡镇 ${township} 不在您的管辖范围内`,
+      });
     const statuses = query.status ? [query.status] : [...REGISTER_STATUSES];
     const print = fingerprint(township, statuses, query);
     let after: string | undefined;
     if (query.cursor) {
       const parsed = cursorSchema.safeParse(this.decode(query.cursor));
-      if (!parsed.success || parsed.data.f !== print) throw new InvalidRegisterCursorError();
+      if (!parsed.success || parsed.data.f !== print) throw new InvalidCursorError();
       after = parsed.data.s;
     }
-    const lower = query.from ? new Date(query.from).toISOString() : "0";
-    const toBound = query.to ? new Date(query.to).toISOString() : "9";
+    const { lower, toBound } = registerRange(query);
     const upper = after !== undefined && after < toBound ? after : toBound;
 
-    const perStatus = await Promise.all(
-      statuses.map((status) => this.newestIn(township, status, lower, upper, query.limit + 2)),
-    );
+    // A cursor before the range's start has nothing left to list (and BETWEEN must not be reversed).
+    const perStatus =
+      upper < lower
+        ? []
+        : await Promise.all(
+            statuses.map((status) => this.newestIn(township, status, lower, upper, query.limit + 2)),
+          );
     const merged = perStatus
       .flat()
       .filter((item) => item.sk !== after)
@@ -154,7 +181,10 @@ export class Register {
   private onlyTownship(townships: readonly string[]): string {
     const own = townships.filter((code) => code.length > 6);
     if (own.length !== 1 || !own[0]) {
-      throw new BadRequestError("Say which township: ?township=<code> (you work in more than one)");
+      throw new HttpError("township_required", {
+        en: "Say which township: ?township=<code> (you work in more than one)",
+        zh: "请指定乡镇：?township=<代码>（您在多个乡镇任职）",
+      });
     }
     return own[0];
   }
@@ -163,7 +193,7 @@ export class Register {
     try {
       return JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     } catch {
-      throw new InvalidRegisterCursorError();
+      throw new InvalidCursorError();
     }
   }
 

@@ -6,7 +6,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
-import { BadRequestError, ForbiddenError, NotFoundError } from "../http/errors.ts";
+import { ForbiddenError, HttpError, InvalidCursorError, NotFoundError } from "../http/errors.ts";
 import { type CaseRecord, caseRecordSchema, stepKindSchema } from "../schemas/case.ts";
 import { departmentIdSchema } from "../schemas/common.ts";
 import { caseKey, queuePartition } from "../store/keys.ts";
@@ -78,7 +78,10 @@ function chooseTownship(actor: Pick<Actor, "townships">, township: string | unde
   if (township) return township;
   const [only] = actor.townships;
   if (actor.townships.length === 1 && only) return only;
-  throw new BadRequestError("Say which township: ?township=<code> (you work in several or none)");
+  throw new HttpError("township_required", {
+    en: "Say which township: ?township=<code> (you work in several or none)",
+    zh: "请指定乡镇：?township=<代码>（您在多个乡镇任职或未登记乡镇）",
+  });
 }
 
 function decodeCursor(cursor: string, partition: string): Record<string, unknown> {
@@ -86,9 +89,9 @@ function decodeCursor(cursor: string, partition: string): Record<string, unknown
   try {
     parsed = cursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
   } catch {
-    throw new BadRequestError("The cursor is not one this API returned");
+    throw new InvalidCursorError();
   }
-  if (parsed.gsi1pk !== partition) throw new BadRequestError("The cursor belongs to another queue");
+  if (parsed.gsi1pk !== partition) throw new InvalidCursorError();
   return parsed;
 }
 

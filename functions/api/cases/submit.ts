@@ -5,7 +5,7 @@ import type middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase, submitCase } from "#shared/cases/villager.ts";
-import { BadRequestError } from "#shared/http/errors.ts";
+import { HttpError } from "#shared/http/errors.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { maskApplication } from "#shared/personal-data/application.ts";
 import { caseStore, countyPolicy, sfnClient, stateMachineArn, tableName } from "#shared/runtime.ts";
@@ -42,7 +42,7 @@ const requireIdempotencyKey = (): middy.MiddlewareObj<
   before: (request) => {
     const key = request.event.headers["idempotency-key"];
     if (!idempotencyKeyHeader.safeParse(key).success) {
-      throw new BadRequestError("Idempotency-Key header required (8 to 255 characters)");
+      throw new HttpError("idempotency_key_missing");
     }
   },
 });
