@@ -3,9 +3,9 @@
  * range (partition EVENTS#<day>), the sort key bounding the time, filters as a
  * FilterExpression, keyset pagination with an opaque cursor. Never a Scan.
  */
-import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import type { Cursors } from "../http/cursor.ts";
 import { ForbiddenError, HttpError, InvalidCursorError, InvalidRangeError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { eventDayPartition } from "../store/keys.ts";
@@ -24,10 +24,9 @@ const EVALUATE_PER_QUERY = 200;
 /** Query calls per request; a sparse filter over a long range answers a short page with a cursor instead of timing out. */
 const MAX_QUERIES_PER_REQUEST = 40;
 
+/** A sealed position (shared/http/cursor.ts): bound to the route, the caller and the search's filters. */
 const cursorSchema = z.object({
-  v: z.literal(1),
-  /** Fingerprint of the search the cursor belongs to. */
-  f: z.string(),
+  v: z.literal(2),
   /** The resolved upper bound (so "now" does not move between pages). */
   t: z.string(),
   /** The day to continue on, and where in it. */
@@ -36,23 +35,16 @@ const cursorSchema = z.object({
 });
 type Cursor = z.infer<typeof cursorSchema>;
 
-const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
-function decodeCursor(text: string): Cursor {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
-  } catch {
-    throw new InvalidCursorError();
-  }
+/** What a cursor is bound to besides the route and caller: the search's filters. */
+function filtersOf(query: EventSearchQuery) {
+  const { from, to, township, department, actor, action } = query;
+  return [from, to ?? null, township ?? null, department ?? null, actor ?? null, action ?? null];
 }
 
-function fingerprint(query: EventSearchQuery): string {
-  const { from, to, township, department, actor, action } = query;
-  return createHash("sha256")
-    .update(
-      JSON.stringify([from, to ?? null, township ?? null, department ?? null, actor ?? null, action ?? null]),
-    )
-    .digest("base64url")
-    .slice(0, 16);
+/** Who is searching, on which route: a cursor continues only their own search. */
+export interface SearchCaller {
+  readonly route: string;
+  readonly caller: string;
 }
 
 /** The UTC days from `from`'s day to the day of the last instant before `to`. */
@@ -121,13 +113,19 @@ export class EventSearch {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly cursors: Cursors,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async search(query: EventSearchQuery, jurisdiction: Jurisdiction): Promise<EventSearchResult> {
-    const print = fingerprint(query);
-    const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
-    if (cursor && cursor.f !== print) throw new InvalidCursorError();
+  async search(
+    query: EventSearchQuery,
+    jurisdiction: Jurisdiction,
+    who: SearchCaller,
+  ): Promise<EventSearchResult> {
+    const scope = { ...who, query: filtersOf(query) };
+    const cursor: Cursor | undefined = query.cursor
+      ? await this.cursors.open(scope, query.cursor, cursorSchema)
+      : undefined;
     const from = new Date(query.from);
     const to = new Date(cursor?.t ?? query.to ?? this.now().toISOString());
     if (to.getTime() <= from.getTime()) throw new InvalidRangeError();
@@ -202,9 +200,8 @@ export class EventSearch {
     const nextCursor =
       nextDay === undefined
         ? null
-        : encodeCursor({
-            v: 1,
-            f: print,
+        : await this.cursors.seal(scope, {
+            v: 2,
             t: upper,
             d: nextDay,
             ...(startKey

@@ -3,7 +3,6 @@
  * township by status, newest change first, on the byRegister index (one
  * Query per status partition, merged), with the procedure's key dates.
  */
-import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { AuditRequest } from "../audit/audit-service.ts";
@@ -11,7 +10,8 @@ import { type CsvCell, toCsv } from "../audit/csv.ts";
 import { REGISTER_ROLES, requireRole } from "../audit/jurisdiction.ts";
 import { AuditQueryLog } from "../audit/query-log.ts";
 import type { CaseStatus } from "../domain/case-status.ts";
-import { ForbiddenError, HttpError, InvalidCursorError, InvalidRangeError } from "../http/errors.ts";
+import type { Cursors } from "../http/cursor.ts";
+import { ForbiddenError, HttpError, InvalidRangeError } from "../http/errors.ts";
 import { type CaseRecord, caseRecordSchema } from "../schemas/case.ts";
 import { CASE_ITEM_PREFIX, caseKey, registerPartition } from "../store/keys.ts";
 import { batchGetAll } from "../store/query-all.ts";
@@ -20,14 +20,8 @@ import { REGISTER_STATUSES, type RegisterEntry, type RegisterPage, type Register
 /** Per-case event reads run this many at a time. */
 const EVENT_READ_CONCURRENCY = 8;
 
-const cursorSchema = z.object({ v: z.literal(1), f: z.string(), s: z.string() });
-
-function fingerprint(township: string, statuses: readonly string[], query: RegisterQuery): string {
-  return createHash("sha256")
-    .update(JSON.stringify([township, statuses, query.from ?? null, query.to ?? null]))
-    .digest("base64url")
-    .slice(0, 16);
-}
+/** A sealed position (shared/http/cursor.ts): the last sort key listed, bound to route, caller and filters. */
+const cursorSchema = z.object({ v: z.literal(2), s: z.string() });
 
 const STORED_ONLY = new Set(["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "type"]);
 
@@ -123,6 +117,7 @@ export class Register {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly cursors: Cursors,
     now: () => Date = () => new Date(),
   ) {
     this.log = new AuditQueryLog(client, tableName, now);
@@ -137,13 +132,12 @@ export class Register {
         zh: `乡镇 ${township} 不在您的管辖范围内`,
       });
     const statuses = query.status ? [query.status] : [...REGISTER_STATUSES];
-    const print = fingerprint(township, statuses, query);
-    let after: string | undefined;
-    if (query.cursor) {
-      const parsed = cursorSchema.safeParse(this.decode(query.cursor));
-      if (!parsed.success || parsed.data.f !== print) throw new InvalidCursorError();
-      after = parsed.data.s;
-    }
+    const scope = {
+      route: request.route,
+      caller: request.actor.id,
+      query: [township, statuses, query.from ?? null, query.to ?? null],
+    };
+    const after = query.cursor ? (await this.cursors.open(scope, query.cursor, cursorSchema)).s : undefined;
     const { lower, toBound } = registerRange(query);
     const upper = after !== undefined && after < toBound ? after : toBound;
 
@@ -161,9 +155,7 @@ export class Register {
     const page = merged.slice(0, query.limit);
     const last = page.at(-1);
     const nextCursor =
-      merged.length > query.limit && last
-        ? Buffer.from(JSON.stringify({ v: 1, f: print, s: last.sk })).toString("base64url")
-        : null;
+      merged.length > query.limit && last ? await this.cursors.seal(scope, { v: 2, s: last.sk }) : null;
     const items = await mapLimited(page, EVENT_READ_CONCURRENCY, async ({ record }) =>
       this.entryOf(record, await this.milestones(record.caseId)),
     );
@@ -187,14 +179,6 @@ export class Register {
       });
     }
     return own[0];
-  }
-
-  private decode(cursor: string): unknown {
-    try {
-      return JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    } catch {
-      throw new InvalidCursorError();
-    }
   }
 
   /** Up to `want` newest cases of one status partition with sort key in [lower, upper]. */
