@@ -261,10 +261,9 @@ async function main(): Promise<void> {
     retries,
     runs,
     median: Object.fromEntries(
-      ["2xx", "409 in progress", "other 4xx", "5xx", "no answer", "stuck", "all at village review s"].map((column) => [
-        column,
-        medianOf(column),
-      ]),
+      ["2xx", "409 in progress", "other 4xx", "5xx", "no answer", "stuck", "all at village review s"].map(
+        (column) => [column, medianOf(column)],
+      ),
     ),
   };
   console.log("median", summary.median);

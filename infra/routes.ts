@@ -14,7 +14,7 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
  * "workflow": start and stop executions and answer tasks; "workflow-respond": answer tasks only;
  * "personal-data": the KMS key that seals and opens ID and phone numbers (readers of the whole form).
  */
-export type Resource = "table" | "bucket" | "workflow" | "workflow-respond" | "personal-data";
+export type Resource = "table" | "bucket" | "workflow" | "workflow-respond" | "personal-data" | "cursor-key";
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -137,7 +137,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/queues/{queue}",
     handler: "functions/api/queues.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table", "cursor-key"],
     summary: "Staff: open steps of my queue in one of my townships, overdue first, then by deadline",
   },
   {
@@ -217,7 +217,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/audit/events",
     handler: "functions/api/audit/events.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table", "cursor-key"],
     summary: "Auditor: search events by time range, township, department, actor and action (paginated)",
   },
   {
@@ -225,7 +225,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/audit/events.csv",
     handler: "functions/api/audit/events-csv.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table", "cursor-key"],
     summary: "Auditor: the event search as a CSV download (UTF-8 with BOM)",
   },
   {
@@ -233,7 +233,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/register",
     handler: "functions/api/register.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table", "cursor-key"],
     summary: "Township staff, auditors, county admin: the register (台账) by township and status",
   },
   {
@@ -241,7 +241,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/register.csv",
     handler: "functions/api/register-csv.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table", "cursor-key"],
     summary: "Township staff, auditors, county admin: the county filing (备案) export as CSV",
   },
   {

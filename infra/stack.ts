@@ -52,6 +52,14 @@ export class NongfangStack extends Stack {
       // Losing the key loses every sealed ID number: never delete it with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Seals pagination cursors (shared/http/cursor.ts); losing it only invalidates cursors in flight.
+    const cursorKey = new Key(this, "CursorKey", {
+      description: "Nongfang: authenticated, opaque pagination cursors of the API",
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+      pendingWindow: Duration.days(7),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
 
     const task = (entry: string, description: string) =>
       new NongfangFunction(this, functionId(entry), { entry, description }).bindTable(table, "readWrite");
@@ -98,6 +106,7 @@ export class NongfangStack extends Stack {
       if (route.uses.includes("workflow")) fn.bindWorkflow(workflow.stateMachine, ["start", "respond"]);
       else if (route.uses.includes("workflow-respond")) fn.bindWorkflow(workflow.stateMachine, ["respond"]);
       if (route.uses.includes("personal-data")) fn.bindKey(personalDataKey);
+      if (route.uses.includes("cursor-key")) fn.bindCursorKey(cursorKey);
       apiFunctions.set(route.handler, fn);
       return fn;
     };

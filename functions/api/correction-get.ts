@@ -1,14 +1,14 @@
-import * as z from "zod";
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { getCorrection } from "#shared/review/correction.ts";
 import { reviewDeps } from "#shared/review/deps.ts";
+import { caseIdPath } from "#shared/schemas/requests.ts";
 
 const deps = reviewDeps();
 
 /** GET /cases/{caseId}/correction: what the reviewers asked the household to correct. */
 export const handler = httpRoute(
   "GET /cases/{caseId}/correction",
-  { path: z.object({ caseId: z.string().min(1).max(100) }) },
+  { path: caseIdPath },
   async ({ event, path }) => ok(await getCorrection(deps, actorOf(event), path.caseId)),
 );

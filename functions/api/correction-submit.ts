@@ -1,16 +1,16 @@
-import * as z from "zod";
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { correctionInputSchema, submitCorrection } from "#shared/review/correction.ts";
 import { reviewDeps } from "#shared/review/deps.ts";
 import { deliveryResult } from "#shared/review/responses.ts";
+import { caseIdPath } from "#shared/schemas/requests.ts";
 
 const deps = reviewDeps();
 
 /** POST /cases/{caseId}/correction: corrected fields; the case resumes and the workflow continues. */
 export const handler = httpRoute(
   "POST /cases/{caseId}/correction",
-  { path: z.object({ caseId: z.string().min(1).max(100) }), body: correctionInputSchema },
+  { path: caseIdPath, body: correctionInputSchema },
   async ({ event, path, body }) => {
     const result = await submitCorrection(deps, actorOf(event), path.caseId, body);
     return deliveryResult(result);

@@ -1,12 +1,13 @@
 import * as z from "zod";
 import { actorOf } from "#shared/auth/actor.ts";
 import { readConfig, tableEnv } from "#shared/config.ts";
+import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { documentClient } from "#shared/review/deps.ts";
 import { listQueue, queueQuerySchema } from "#shared/review/queue.ts";
 
 const config = readConfig(tableEnv);
-const deps = { client: documentClient(), tableName: config.TABLE_NAME };
+const deps = { client: documentClient(), tableName: config.TABLE_NAME, cursors: cursorsFromEnv() };
 
 /** GET /queues/{queue}?township=&status=&limit=&cursor=: open steps of my queue, overdue first. */
 export const handler = httpRoute(

@@ -8,6 +8,7 @@ import {
   verificationJson,
 } from "#shared/certificates/verify.ts";
 import { readConfig, tableEnv } from "#shared/config.ts";
+import { errorBody } from "#shared/http/error-catalogue.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 
 const config = readConfig(tableEnv);
@@ -38,7 +39,10 @@ export const handler = httpRoute(
       return json
         ? {
             statusCode: 404,
-            body: { error: { code: "not_found", message: `No certificate ${path.number} / 未找到该证书` } },
+            body: errorBody("not_found", {
+              en: `No certificate ${path.number}`,
+              zh: `未找到证书 ${path.number}`,
+            }),
           }
         : { statusCode: 404, headers: HTML, text: renderUnknownCertificatePage(path.number) };
     }

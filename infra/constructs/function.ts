@@ -153,6 +153,24 @@ export class NongfangFunction extends Construct {
   }
 
   /**
+   * The key that seals pagination cursors (shared/http/cursor.ts): Encrypt and
+   * Decrypt on this key only, and only with the cursor purpose in the
+   * encryption context, so the grant cannot open anything else sealed with it.
+   */
+  bindCursorKey(key: IKey): this {
+    this.function.addEnvironment("CURSOR_KEYRING", "kms");
+    this.function.addEnvironment("CURSOR_KEY_ARN", key.keyArn);
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["kms:Encrypt", "kms:Decrypt"],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { "kms:EncryptionContext:purpose": "nongfang/cursor" } },
+      }),
+    );
+    return this;
+  }
+
+  /**
    * Reads one user of this pool at a time: `cognito-idp:AdminGetUser` on this
    * pool only (a Cognito trigger reading the signing-in user's MFA settings).
    * The grant is a policy of its own rather than the role's default policy: the

@@ -145,6 +145,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // path, shared/crypto/; the keyring is chosen by FIELD_KEYRING, which on AWS names the KMS key).
     const fieldKeyFile = path.join(options.dataDir, "keys", "personal-data.key");
     ensureLocalKeyFile(fieldKeyFile);
+    // Pagination cursors are sealed the same way: a key file here, the stack's KMS cursor key on AWS.
+    const cursorKeyFile = path.join(options.dataDir, "keys", "cursor.key");
+    ensureLocalKeyFile(cursorKeyFile);
 
     // Standard SDK settings only: the same handler code reaches AWS when these are absent.
     Object.assign(process.env, {
@@ -159,6 +162,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ...environment,
       FIELD_KEYRING: "file",
       FIELD_KEY_FILE: fieldKeyFile,
+      CURSOR_KEYRING: "file",
+      CURSOR_KEY_FILE: cursorKeyFile,
       // Certificate QR codes point at GET /verify/{number} on this local API.
       PUBLIC_BASE_URL: apiUrl,
     });

@@ -100,6 +100,15 @@ const apiGatewayError = (response: ServerResponse, status: number, message: stri
     JSON.stringify({ message }),
   );
 
+/** A path parameter percent-decoded, or undefined when it is not valid percent-encoded UTF-8. */
+function decodePathValue(value: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(value ?? "");
+  } catch {
+    return undefined;
+  }
+}
+
 /** Builds API Gateway's HTTP API payload format 2.0 event from a Node request. */
 export function toEventV2(
   request: IncomingMessage,
@@ -205,8 +214,13 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
         return apiGatewayError(response, 404, "Not Found", requestId);
       }
       const values = entry.pattern.exec(url.pathname)?.slice(1) ?? [];
+      const decoded = values.map(decodePathValue);
+      // A path API Gateway cannot decode (`%ZZ`, a broken UTF-8 sequence) is its 400, before any function runs.
+      if (decoded.some((value) => value === undefined)) {
+        return apiGatewayError(response, 400, "Bad Request", requestId);
+      }
       const pathParameters = Object.fromEntries(
-        entry.parameters.map((name, index) => [name, decodeURIComponent(values[index] ?? "")]),
+        entry.parameters.map((name, index) => [name, decoded[index] ?? ""]),
       );
       let authorizer: AuthorizerContext | undefined;
       if (entry.route.access !== "public" && options.authorize) {

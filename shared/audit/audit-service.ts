@@ -6,6 +6,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { type Actor, actorOf } from "../auth/actor.ts";
+import type { Cursors } from "../http/cursor.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { CaseStore } from "../store/case-store.ts";
 import { CaseHistoryReader } from "./case-history.ts";
@@ -70,12 +71,18 @@ export function eventCsvRow(event: EventSearchResult["items"][number]): CsvCell[
 
 export class AuditService {
   private readonly histories: CaseHistoryReader;
-  private readonly events: EventSearch;
+  private readonly events: EventSearch | undefined;
   private readonly log: AuditQueryLog;
 
-  constructor(client: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()) {
+  /** `cursors` only for the routes that search (they seal the search's `nextCursor`). */
+  constructor(
+    client: DynamoDBDocumentClient,
+    tableName: string,
+    options: { readonly now?: () => Date; readonly cursors?: Cursors } = {},
+  ) {
+    const now = options.now ?? (() => new Date());
     this.histories = new CaseHistoryReader(client, tableName, new CaseStore(client, tableName, now));
-    this.events = new EventSearch(client, tableName, now);
+    this.events = options.cursors ? new EventSearch(client, tableName, options.cursors, now) : undefined;
     this.log = new AuditQueryLog(client, tableName, now);
   }
 
@@ -115,9 +122,11 @@ export class AuditService {
   }
 
   searchEvents(request: AuditRequest, query: EventSearchQuery): Promise<EventSearchResult> {
+    const { events } = this;
+    if (!events) throw new Error("AuditService was built without cursors: it cannot search events");
     return this.recorded(
       request,
-      (j) => this.events.search(query, j),
+      (j) => events.search(query, j, { route: request.route, caller: request.actor.id }),
       (page) => page.items.length,
     );
   }

@@ -124,7 +124,8 @@ export class CaseHistoryReader {
    */
   private async caseFor(caseId: string, jurisdiction: Jurisdiction): Promise<CaseRecord> {
     const record = await this.store.get(caseId);
-    if (!record || !jurisdiction.covers(record.townshipCode)) throw new NotFoundError(`No case ${caseId}`);
+    if (!record || !jurisdiction.covers(record.townshipCode))
+      throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
     return record;
   }
 

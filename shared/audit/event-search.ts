@@ -3,10 +3,10 @@
  * range (partition EVENTS#<day>), the sort key bounding the time, filters as a
  * FilterExpression, keyset pagination with an opaque cursor. Never a Scan.
  */
-import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
-import { BadRequestError, ForbiddenError } from "../http/errors.ts";
+import type { Cursors } from "../http/cursor.ts";
+import { ForbiddenError, HttpError, InvalidCursorError, InvalidRangeError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { eventDayPartition } from "../store/keys.ts";
 import type { Jurisdiction } from "./jurisdiction.ts";
@@ -24,10 +24,9 @@ const EVALUATE_PER_QUERY = 200;
 /** Query calls per request; a sparse filter over a long range answers a short page with a cursor instead of timing out. */
 const MAX_QUERIES_PER_REQUEST = 40;
 
+/** A sealed position (shared/http/cursor.ts): bound to the route, the caller and the search's filters. */
 const cursorSchema = z.object({
-  v: z.literal(1),
-  /** Fingerprint of the search the cursor belongs to. */
-  f: z.string(),
+  v: z.literal(2),
   /** The resolved upper bound (so "now" does not move between pages). */
   t: z.string(),
   /** The day to continue on, and where in it. */
@@ -36,29 +35,16 @@ const cursorSchema = z.object({
 });
 type Cursor = z.infer<typeof cursorSchema>;
 
-export class InvalidCursorError extends BadRequestError {
-  constructor() {
-    super("The cursor is not valid for this search; start again without it");
-  }
-}
-
-const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
-function decodeCursor(text: string): Cursor {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
-  } catch {
-    throw new InvalidCursorError();
-  }
-}
-
-function fingerprint(query: EventSearchQuery): string {
+/** What a cursor is bound to besides the route and caller: the search's filters. */
+function filtersOf(query: EventSearchQuery) {
   const { from, to, township, department, actor, action } = query;
-  return createHash("sha256")
-    .update(
-      JSON.stringify([from, to ?? null, township ?? null, department ?? null, actor ?? null, action ?? null]),
-    )
-    .digest("base64url")
-    .slice(0, 16);
+  return [from, to ?? null, township ?? null, department ?? null, actor ?? null, action ?? null];
+}
+
+/** Who is searching, on which route: a cursor continues only their own search. */
+export interface SearchCaller {
+  readonly route: string;
+  readonly caller: string;
 }
 
 /** The UTC days from `from`'s day to the day of the last instant before `to`. */
@@ -86,12 +72,16 @@ function filterFor(query: EventSearchQuery, jurisdiction: Jurisdiction): Filter 
   names["#township"] = "townshipCode";
   if (query.township) {
     if (!jurisdiction.covers(query.township)) {
-      throw new ForbiddenError(`Township ${query.township} is outside your jurisdiction`);
+      throw new ForbiddenError({
+        en: `Township ${query.township} is outside your jurisdiction`,
+        zh: `乡镇 ${query.township} 不在您的管辖范围内`,
+      });
     }
     parts.push("#township = :township");
     values[":township"] = query.township;
   } else {
-    if (jurisdiction.entries.length === 0) throw new ForbiddenError("Your account covers no township");
+    if (jurisdiction.entries.length === 0)
+      throw new ForbiddenError({ en: "Your account covers no township", zh: "您的账号未登记任何乡镇" });
     const scope = jurisdiction.entries.map((entry, i) => {
       values[`:scope${i}`] = entry;
       return /^\d{6}$/.test(entry) ? `begins_with(#township, :scope${i})` : `#township = :scope${i}`;
@@ -123,18 +113,27 @@ export class EventSearch {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly cursors: Cursors,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async search(query: EventSearchQuery, jurisdiction: Jurisdiction): Promise<EventSearchResult> {
-    const print = fingerprint(query);
-    const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
-    if (cursor && cursor.f !== print) throw new InvalidCursorError();
+  async search(
+    query: EventSearchQuery,
+    jurisdiction: Jurisdiction,
+    who: SearchCaller,
+  ): Promise<EventSearchResult> {
+    const scope = { ...who, query: filtersOf(query) };
+    const cursor: Cursor | undefined = query.cursor
+      ? await this.cursors.open(scope, query.cursor, cursorSchema)
+      : undefined;
     const from = new Date(query.from);
     const to = new Date(cursor?.t ?? query.to ?? this.now().toISOString());
-    if (to.getTime() <= from.getTime()) throw new BadRequestError("`to` must be after `from`");
+    if (to.getTime() <= from.getTime()) throw new InvalidRangeError();
     if (to.getTime() - from.getTime() > MAX_SEARCH_DAYS * DAY_MS) {
-      throw new BadRequestError(`A search may span at most ${MAX_SEARCH_DAYS} days; narrow from/to`);
+      throw new HttpError("range_too_long", {
+        en: `A search may span at most ${MAX_SEARCH_DAYS} days; narrow from/to`,
+        zh: `查询时间跨度最多 ${MAX_SEARCH_DAYS} 天，请缩小范围`,
+      });
     }
     const lower = from.toISOString();
     const upper = to.toISOString();
@@ -201,9 +200,8 @@ export class EventSearch {
     const nextCursor =
       nextDay === undefined
         ? null
-        : encodeCursor({
-            v: 1,
-            f: print,
+        : await this.cursors.seal(scope, {
+            v: 2,
             t: upper,
             d: nextDay,
             ...(startKey

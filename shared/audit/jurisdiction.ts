@@ -43,9 +43,10 @@ export const REGISTER_ROLES: readonly Role[] = ["township_clerk", "township_head
 /** Throws 403 unless the caller has one of `roles`; returns their jurisdiction. */
 export function requireRole(actor: Actor, roles: readonly Role[], what: string): Jurisdiction {
   if (!roles.includes(actor.role)) {
-    throw new ForbiddenError(
-      `${what} is open to ${roles.join(", ")} only; you are signed in as ${actor.role}`,
-    );
+    throw new ForbiddenError({
+      en: `${what} is open to ${roles.join(", ")} only; you are signed in as ${actor.role}`,
+      zh: `该功能仅对以下角色开放：${roles.join("、")}；您当前的角色为 ${actor.role}`,
+    });
   }
   return jurisdictionOf(actor);
 }

@@ -6,6 +6,7 @@ import * as z from "zod";
 import { auditEventSchema } from "../schemas/audit-event.ts";
 import { caseStatusSchema } from "../schemas/case.ts";
 import { departmentIdSchema } from "../schemas/common.ts";
+import { caseIdPath } from "../schemas/requests.ts";
 
 export const MAX_SEARCH_DAYS = 92;
 export const MAX_SEARCH_PAGE = 500;
@@ -13,7 +14,8 @@ export const MAX_EXPORT_ROWS = 5000;
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
-export const caseIdPathSchema = z.object({ caseId: z.string().min(1).max(100) });
+/** The one `{caseId}` schema (shared/schemas/requests.ts). */
+export const caseIdPathSchema = caseIdPath;
 
 /**
  * An event as the API answers it. `data` is any JSON object (hashed in

@@ -62,14 +62,20 @@ const methodClaimsSchema = z.record(z.string(), z.unknown());
  */
 export function actorFromClaims(claims: unknown): Actor {
   const parsed = claimsSchema.safeParse(claims);
-  if (!parsed.success) throw new UnauthorizedError("The sign-in token lacks the claims Nongfang needs");
+  if (!parsed.success)
+    throw new UnauthorizedError({
+      en: "The sign-in token lacks the claims Nongfang needs",
+      zh: "登录令牌缺少农房系统所需的身份信息",
+    });
   const c = parsed.data;
   if (needsMultiFactor(c["custom:role"])) {
     const methods = authenticationMethods(methodClaimsSchema.parse(claims));
     if (!provesMultiFactor(methods)) {
-      throw new InsufficientUserAuthenticationError(
-        `Staff (${c["custom:role"]}) must sign in with multi-factor authentication (password and an authenticator or SMS code); this token shows ${methods.length ? methods.join(", ") : "no authentication methods"} (amr)`,
-      );
+      const shown = methods.length ? methods.join(", ") : "no authentication methods";
+      throw new InsufficientUserAuthenticationError({
+        en: `Staff (${c["custom:role"]}) must sign in with multi-factor authentication (password and an authenticator or SMS code); this token shows ${shown} (amr)`,
+        zh: `工作人员（${c["custom:role"]}）须使用双重身份验证登录（密码加验证器或短信验证码）；此令牌的认证方式为 ${shown}（amr）`,
+      });
     }
   }
   return {

@@ -29,7 +29,8 @@ export function requireOwned<T extends { readonly householdId: string }>(
   record: T | undefined,
   caseId: string,
 ): T {
-  if (!record || !ownsCase(actor, record)) throw new NotFoundError(`No case ${caseId}`);
+  if (!record || !ownsCase(actor, record))
+    throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
   return record;
 }
 

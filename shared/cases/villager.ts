@@ -40,7 +40,8 @@ async function ownCaseItems(deps: VillagerDeps, actor: Actor, caseId: string): P
     throw error;
   });
   // The same 404 for a missing case and another household's.
-  if (!items || !ownsCase(actor, items.record)) throw new NotFoundError(`No case ${caseId}`);
+  if (!items || !ownsCase(actor, items.record))
+    throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
   return items;
 }
 
@@ -53,7 +54,14 @@ export function townshipOf(villageCode: string): string {
 
 export class NotAVillagerError extends UnprocessableEntityError {
   constructor() {
-    super("Only a villager signed in with a household and village can apply");
+    super(
+      {
+        en: "Only a villager signed in with a household and village can apply",
+        zh: "只有登记了农户和村的村民才能申请",
+      },
+      undefined,
+      "not_a_villager",
+    );
   }
 }
 
@@ -85,12 +93,24 @@ export async function saveApplication(
   if (record.status === "returned")
     record = await deps.store.transition(record, "revise", { actor: auditActor(actor) });
   if (record.status !== "draft") {
-    throw new UnprocessableEntityError(`A case in status ${record.status} cannot be edited here`, {
-      status: record.status,
-    });
+    throw new UnprocessableEntityError(
+      {
+        en: `A case in status ${record.status} cannot be edited here`,
+        zh: `案件状态为 ${record.status}，此处不可编辑`,
+      },
+      { status: record.status },
+      "case_not_editable",
+    );
   }
   if (application.kind && application.kind !== record.kind) {
-    throw new UnprocessableEntityError("The case kind cannot change; start a new application instead");
+    throw new UnprocessableEntityError(
+      {
+        en: "The case kind cannot change; start a new application instead",
+        zh: "申请类型不能更改，请重新发起申请",
+      },
+      undefined,
+      "kind_immutable",
+    );
   }
   return deps.store.saveDraft(record, { ...application, kind: record.kind });
 }
@@ -163,7 +183,14 @@ export function missingDocumentsOf(
 
 export class IncompleteApplicationError extends UnprocessableEntityError {
   constructor(details: { fields: unknown[]; documents: MissingDocument[] }) {
-    super("The application is incomplete: see the listed fields and documents", details);
+    super(
+      {
+        en: "The application is incomplete: see the listed fields and documents",
+        zh: "申请不完整：请查看所列的字段和材料",
+      },
+      details,
+      "application_incomplete",
+    );
   }
 }
 
@@ -209,7 +236,14 @@ export async function submitCase(deps: VillagerDeps, actor: Actor, caseId: strin
     const { record } = items;
     if (record.status === "submitted" && !record.executionArn) return startWorkflow(deps, record);
     if (record.status !== "draft") {
-      throw new UnprocessableEntityError(`Only a draft can be submitted; this case is ${record.status}`);
+      throw new UnprocessableEntityError(
+        {
+          en: `Only a draft can be submitted; this case is ${record.status}`,
+          zh: `只有草稿可以提交；该案件当前状态为 ${record.status}`,
+        },
+        { status: record.status },
+        "not_a_draft",
+      );
     }
     const validation = validateApplication(record.application, "complete");
     const fields = validation.success ? [] : validation.errors;
@@ -291,7 +325,12 @@ export async function withdrawCase(
   reason: string | undefined,
 ): Promise<CaseRecord> {
   const { record, steps } = await ownCaseItems(deps, actor, caseId);
-  if (isTerminal(record.status)) throw new UnprocessableEntityError(`The case is already ${record.status}`);
+  if (isTerminal(record.status))
+    throw new UnprocessableEntityError(
+      { en: `The case is already ${record.status}`, zh: `案件已处于 ${record.status} 状态` },
+      { status: record.status },
+      "case_closed",
+    );
   // Open steps close with the case in one transaction: they leave every queue and can no longer be decided.
   const open = steps.filter((step) => step.status === "awaiting_response");
   const withdrawn = await deps.store.transition(record, "withdraw", {

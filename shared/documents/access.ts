@@ -18,8 +18,12 @@ export async function requireOwnCase(cases: CaseStore, actor: Actor, caseId: str
 export class CaseLockedError extends ConflictError {
   constructor(record: CaseRecord) {
     super(
-      `Documents can be added only while the case is a draft or returned for correction; case ${record.caseId} is ${record.status} / 案件当前状态不允许补充材料`,
+      {
+        en: `Documents can be added only while the case is a draft or returned for correction; case ${record.caseId} is ${record.status}`,
+        zh: `只有草稿或退回补正的案件可以补充材料；案件 ${record.caseId} 当前状态为 ${record.status}`,
+      },
       { status: record.status },
+      "case_locked",
     );
   }
 }

@@ -157,7 +157,10 @@ export async function requestUpload(
   assertOpenForDocuments(record);
   const problems = uploadProblems(getShippedPolicy(record.policyId), record, request);
   if (problems.length > 0)
-    throw new ValidationFailedError("The document cannot be uploaded / 材料不符合上传要求", problems);
+    throw new ValidationFailedError(
+      { en: "The document cannot be uploaded", zh: "材料不符合上传要求" },
+      problems,
+    );
 
   return declareUpload(deps, actor, caseId, { ...request, documentType: request.type });
 }
@@ -169,8 +172,12 @@ export class DocumentRejectedError extends UnprocessableEntityError {
     readonly rejections: readonly Rejection[],
   ) {
     super(
-      `Document ${documentId} was rejected: ${rejections.map((rejection) => rejection.en).join("; ")} / 材料未通过校验：${rejections.map((rejection) => rejection.zh).join("；")}`,
+      {
+        en: `Document ${documentId} was rejected: ${rejections.map((rejection) => rejection.en).join("; ")}`,
+        zh: `材料 ${documentId} 未通过校验：${rejections.map((rejection) => rejection.zh).join("；")}`,
+      },
       { documentId, rejections },
+      "document_rejected",
     );
   }
 }
@@ -178,8 +185,12 @@ export class DocumentRejectedError extends UnprocessableEntityError {
 export class UploadMissingError extends UnprocessableEntityError {
   constructor(documentId: string) {
     super(
-      `Nothing has been uploaded for document ${documentId} yet; PUT the file to the upload URL first / 尚未收到上传的文件`,
+      {
+        en: `Nothing has been uploaded for document ${documentId} yet; PUT the file to the upload URL first`,
+        zh: `材料 ${documentId} 尚未收到上传的文件，请先上传到上传地址`,
+      },
       { documentId },
+      "upload_missing",
     );
   }
 }
@@ -190,7 +201,11 @@ export async function requireDocument(
   documentId: string,
 ): Promise<DocumentRecord> {
   const document = await deps.documents.get(caseId, documentId);
-  if (!document) throw new NotFoundError(`No document ${documentId} in case ${caseId}`);
+  if (!document)
+    throw new NotFoundError({
+      en: `No document ${documentId} in case ${caseId}`,
+      zh: `案件 ${caseId} 中没有材料 ${documentId}`,
+    });
   return document;
 }
 
@@ -313,7 +328,10 @@ export async function documentDownloadUrl(
   document: DocumentRecord,
 ) {
   if (document.status !== "confirmed")
-    throw new NotFoundError(`Document ${document.documentId} is not confirmed`);
+    throw new NotFoundError({
+      en: `Document ${document.documentId} is not confirmed`,
+      zh: `材料 ${document.documentId} 尚未确认`,
+    });
   return presignDocumentGet(deps.s3, deps.bucketName, document.key, {
     contentType: document.contentType,
     ...(document.versionId ? { versionId: document.versionId } : {}),

@@ -1,8 +1,14 @@
 /**
- * Errors a handler may throw on purpose. Each carries its HTTP status; only
- * these (4xx, `expose: true`) reach the client with their message. Anything
- * else becomes a generic 500 so internals never leak (middy's convention).
+ * Errors a handler may throw on purpose. Each names a code of the error
+ * catalogue (./error-catalogue.ts), which decides its HTTP status, and carries
+ * its message in English and Chinese (the catalogue's default when none is
+ * given). Only these (4xx, `expose: true`) reach the client with their message;
+ * anything else becomes a generic 500 so internals never leak (middy's convention).
  */
+import { type Bilingual, ERROR_CATALOGUE, type ErrorCode } from "./error-catalogue.ts";
+
+export type { Bilingual, ErrorCode } from "./error-catalogue.ts";
+
 export interface FieldProblem {
   readonly path: string;
   readonly code: string;
@@ -11,39 +17,58 @@ export interface FieldProblem {
 }
 
 export class HttpError extends Error {
+  readonly statusCode: number;
   readonly expose: boolean;
+  /** The Chinese message (`message` is the English one). */
+  readonly zh: string;
   /** Response headers the error answer must carry (e.g. `WWW-Authenticate`). */
   readonly headers?: Readonly<Record<string, string>>;
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
+    readonly code: ErrorCode,
+    text?: Bilingual,
     readonly details?: unknown,
   ) {
-    super(message);
+    const known = ERROR_CATALOGUE[code];
+    super(text?.en ?? known.en);
     this.name = new.target.name;
-    this.expose = statusCode < 500;
+    this.zh = text?.zh ?? known.zh;
+    this.statusCode = known.status;
+    this.expose = known.status < 500;
   }
 }
 
 export class BadRequestError extends HttpError {
-  constructor(message: string, details?: unknown) {
-    super(400, "bad_request", message, details);
+  constructor(text: Bilingual, details?: unknown) {
+    super("bad_request", text, details);
   }
 }
 
 export class ValidationFailedError extends HttpError {
   constructor(
-    message: string,
+    text: Bilingual,
     readonly problems: readonly FieldProblem[],
   ) {
-    super(400, "validation_failed", message, { problems });
+    super("validation_failed", text, { problems });
+  }
+}
+
+/** A pagination cursor this API did not issue for this query and caller (or an edited one). */
+export class InvalidCursorError extends HttpError {
+  constructor() {
+    super("invalid_cursor");
+  }
+}
+
+/** A time range that ends before it starts, or bounds outside what the API stores. */
+export class InvalidRangeError extends HttpError {
+  constructor(text?: Bilingual) {
+    super("invalid_range", text);
   }
 }
 
 export class UnauthorizedError extends HttpError {
-  constructor(message = "Unauthorized") {
-    super(401, "unauthorized", message);
+  constructor(text?: Bilingual) {
+    super("unauthorized", text);
   }
 }
 
@@ -56,40 +81,40 @@ export class UnauthorizedError extends HttpError {
  */
 export class InsufficientUserAuthenticationError extends HttpError {
   override readonly headers: Readonly<Record<string, string>>;
-  constructor(message: string) {
-    super(401, "insufficient_user_authentication", message);
+  constructor(text: Bilingual) {
+    super("insufficient_user_authentication", text);
     this.headers = {
-      "www-authenticate": `Bearer error="insufficient_user_authentication", error_description="${message.replace(/["\\]/g, "")}"`,
+      "www-authenticate": `Bearer error="insufficient_user_authentication", error_description="${text.en.replace(/["\\]/g, "")}"`,
     };
   }
 }
 
 export class ForbiddenError extends HttpError {
-  constructor(message = "Forbidden") {
-    super(403, "forbidden", message);
+  constructor(text?: Bilingual) {
+    super("forbidden", text);
   }
 }
 
 export class NotFoundError extends HttpError {
-  constructor(message = "Not found") {
-    super(404, "not_found", message);
+  constructor(text?: Bilingual) {
+    super("not_found", text);
   }
 }
 
 export class ConflictError extends HttpError {
-  constructor(message: string, details?: unknown) {
-    super(409, "conflict", message, details);
+  constructor(text: Bilingual, details?: unknown, code: ErrorCode = "conflict") {
+    super(code, text, details);
   }
 }
 
 export class PayloadTooLargeError extends HttpError {
-  constructor(message: string) {
-    super(413, "payload_too_large", message);
+  constructor(text: Bilingual) {
+    super("payload_too_large", text);
   }
 }
 
 export class UnprocessableEntityError extends HttpError {
-  constructor(message: string, details?: unknown) {
-    super(422, "unprocessable_entity", message, details);
+  constructor(text: Bilingual, details?: unknown, code: ErrorCode = "unprocessable_entity") {
+    super(code, text, details);
   }
 }

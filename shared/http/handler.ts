@@ -6,6 +6,7 @@ import type * as z from "zod";
 import { actorOf } from "../auth/actor.ts";
 import { policyFor, type RoutePolicy, roleAllowed } from "../auth/policy.ts";
 import { logger } from "../logger.ts";
+import { ERROR_CATALOGUE, type ErrorCode, errorBody } from "./error-catalogue.ts";
 import { type FieldProblem, ForbiddenError, HttpError, ValidationFailedError } from "./errors.ts";
 
 /** What a route's use-case function gets: already parsed and validated input. */
@@ -40,42 +41,25 @@ export interface RouteSchemas<TBody extends z.ZodType, TPath extends z.ZodType, 
  * case is recorded and a retry of the request starts it. An illegal status
  * transition is a conflict with the case's current state.
  */
-const IDEMPOTENCY_IN_PROGRESS = {
-  status: 409,
-  code: "idempotency_request_in_progress",
-  message: "A request with this Idempotency-Key is still being processed; retry later",
-  zh: "相同幂等键的请求正在处理中，请稍后重试",
+const KNOWN_ERRORS: Readonly<Record<string, ErrorCode>> = {
+  IllegalTransitionError: "illegal_transition",
+  IdempotencyValidationError: "idempotency_key_reused",
+  IdempotencyAlreadyInProgressError: "idempotency_request_in_progress",
+  IdempotencyInconsistentStateError: "idempotency_request_in_progress",
+  IdempotencyItemNotFoundError: "idempotency_request_in_progress",
+  IdempotencyKeyError: "idempotency_key_missing",
+  IdempotencyPersistenceLayerError: "idempotency_store_unavailable",
+  WorkflowNotStartedError: "workflow_not_started",
 };
-const KNOWN_ERRORS: Record<string, { status: number; code: string; message?: string; zh?: string }> = {
-  IllegalTransitionError: { status: 409, code: "illegal_transition" },
-  IdempotencyValidationError: {
-    status: 422,
-    code: "idempotency_key_reused",
-    message: "This Idempotency-Key was already used with a different request body",
-    zh: "该幂等键已用于内容不同的请求",
-  },
-  IdempotencyAlreadyInProgressError: IDEMPOTENCY_IN_PROGRESS,
-  IdempotencyInconsistentStateError: IDEMPOTENCY_IN_PROGRESS,
-  IdempotencyItemNotFoundError: IDEMPOTENCY_IN_PROGRESS,
-  IdempotencyKeyError: {
-    status: 400,
-    code: "idempotency_key_missing",
-    message: "Idempotency-Key header required",
-    zh: "缺少 Idempotency-Key 请求头",
-  },
-  IdempotencyPersistenceLayerError: {
-    status: 503,
-    code: "idempotency_store_unavailable",
-    message: "The request could not be recorded just now; retry it with the same Idempotency-Key",
-    zh: "暂时无法记录请求，请使用相同的幂等键重试",
-  },
-  WorkflowNotStartedError: {
-    status: 503,
-    code: "workflow_not_started",
-    message: "The case is submitted but its review could not be started just now; retry the request",
-    zh: "申请已提交，但审批流程暂未启动，请重试",
-  },
+
+/** Errors middy's own middlewares throw (statusCode + expose), by status: the JSON body parser's 415 and 422. */
+const MIDDY_ERRORS: Readonly<Record<number, ErrorCode>> = {
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  422: "malformed_json",
 };
+
+const WHERE_ZH: Readonly<Record<string, string>> = { body: "内容", path: "路径参数", query: "查询参数" };
 
 export interface HttpResult {
   readonly statusCode: number;
@@ -126,13 +110,43 @@ function problemsOf(where: string, error: z.ZodError): FieldProblem[] {
   }));
 }
 
-function parseWith<T extends z.ZodType>(where: string, schema: T | undefined, value: unknown): z.infer<T> {
-  if (!schema) return value as z.infer<T>;
+type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly where: string };
+
+/**
+ * Parses one part of the request, adding its problems to `problems`. All three
+ * parts are checked before answering, so a bad path parameter is reported even
+ * when the body is bad too (the same id gets the same answer on every route).
+ */
+function parseWith<T extends z.ZodType>(
+  where: "path" | "query" | "body",
+  schema: T | undefined,
+  value: unknown,
+  problems: FieldProblem[],
+): Parsed<z.infer<T>> {
+  if (!schema) return { ok: true, value: value as z.infer<T> };
   const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new ValidationFailedError(`The request ${where} is invalid`, problemsOf(where, parsed.error));
-  }
-  return parsed.data;
+  if (parsed.success) return { ok: true, value: parsed.data };
+  problems.push(...problemsOf(where, parsed.error));
+  return { ok: false, where };
+}
+
+function parseInput<TBody extends z.ZodType, TPath extends z.ZodType, TQuery extends z.ZodType>(
+  schemas: RouteSchemas<TBody, TPath, TQuery>,
+  event: APIGatewayProxyEventV2,
+): { body: z.infer<TBody>; path: z.infer<TPath>; query: z.infer<TQuery> } {
+  const problems: FieldProblem[] = [];
+  const path = parseWith("path", schemas.path, event.pathParameters ?? {}, problems);
+  const query = parseWith("query", schemas.query, event.queryStringParameters ?? {}, problems);
+  const body = parseWith("body", schemas.body, event.body, problems);
+  if (path.ok && query.ok && body.ok) return { path: path.value, query: query.value, body: body.value };
+  const failed = [path, query, body].flatMap((part) => (part.ok ? [] : [part.where]));
+  const [only] = failed;
+  throw new ValidationFailedError(
+    failed.length === 1 && only
+      ? { en: `The request ${only} is invalid`, zh: `请求的${WHERE_ZH[only]}不符合要求` }
+      : { en: "The request is invalid", zh: "请求内容不符合要求" },
+    problems,
+  );
 }
 
 /** Maps thrown errors to responses. Registered last so it runs first on errors. */
@@ -145,7 +159,7 @@ const errorResponder = (): middy.MiddlewareObj<
     if (error instanceof HttpError && error.expose) {
       request.response = toResponse({
         statusCode: error.statusCode,
-        body: { error: { code: error.code, message: error.message, details: error.details } },
+        body: errorBody(error.code, { en: error.message, zh: error.zh }, error.details),
         ...(error.headers ? { headers: error.headers } : {}),
       });
       return;
@@ -153,16 +167,10 @@ const errorResponder = (): middy.MiddlewareObj<
     const known = error ? KNOWN_ERRORS[error.name] : undefined;
     if (known) {
       request.response = toResponse({
-        statusCode: known.status,
-        body: {
-          error: {
-            code: known.code,
-            message: known.message ?? error?.message,
-            ...(known.zh ? { zh: known.zh } : {}),
-          },
-        },
+        statusCode: ERROR_CATALOGUE[known].status,
+        body: errorBody(known),
         // Worth retrying soon: the first request finishes, or the service is back.
-        ...(known === IDEMPOTENCY_IN_PROGRESS || known.status === 503
+        ...(known === "idempotency_request_in_progress" || ERROR_CATALOGUE[known].status === 503
           ? { headers: { "retry-after": "1" } }
           : {}),
       });
@@ -172,17 +180,12 @@ const errorResponder = (): middy.MiddlewareObj<
     const status = (error as { statusCode?: unknown } | null | undefined)?.statusCode;
     const expose = (error as { expose?: unknown } | null | undefined)?.expose;
     if (typeof status === "number" && status < 500 && expose === true) {
-      request.response = toResponse({
-        statusCode: status,
-        body: { error: { code: "bad_request", message: error?.message ?? "Bad request" } },
-      });
+      const code = MIDDY_ERRORS[status] ?? "bad_request";
+      request.response = toResponse({ statusCode: ERROR_CATALOGUE[code].status, body: errorBody(code) });
       return;
     }
     logger.error("Unhandled error", { error: error instanceof Error ? error : String(error) });
-    request.response = toResponse({
-      statusCode: 500,
-      body: { error: { code: "internal_error", message: "Internal server error" } },
-    });
+    request.response = toResponse({ statusCode: 500, body: errorBody("internal_error") });
   },
 });
 
@@ -201,9 +204,10 @@ const authorize = (
     if (policy.scope === "public") return;
     const actor = actorOf(request.event);
     if (!roleAllowed(policy, actor.role)) {
-      throw new ForbiddenError(
-        `${routeKey} is open to ${policy.roles.join(", ")} only; you are signed in as ${actor.role}`,
-      );
+      throw new ForbiddenError({
+        en: `${routeKey} is open to ${policy.roles.join(", ")} only; you are signed in as ${actor.role}`,
+        zh: `${routeKey} 仅对以下角色开放：${policy.roles.join("、")}；您当前的角色为 ${actor.role}`,
+      });
     }
   },
 });
@@ -235,9 +239,7 @@ export function httpRoute<
   for (const middleware of schemas.middlewares ?? []) stack.use(middleware);
   return stack.use(errorResponder()).handler(async (event) => {
     const input = {
-      body: parseWith("body", schemas.body, event.body),
-      path: parseWith("path", schemas.path, event.pathParameters ?? {}),
-      query: parseWith("query", schemas.query, event.queryStringParameters ?? {}),
+      ...parseInput(schemas, event),
       headers: event.headers ?? {},
       event,
       policy,

@@ -76,7 +76,7 @@ class InProgressDeletingPersistenceLayer extends DynamoDBPersistenceLayer {
 /** 400: the draft makes the header mandatory where the resource says so. */
 export class IdempotencyKeyMissingError extends HttpError {
   constructor() {
-    super(400, "idempotency_key_missing", "Idempotency-Key header required (8 to 255 characters)");
+    super("idempotency_key_missing");
   }
 }
 
@@ -125,7 +125,10 @@ export function idempotencyKeyMiddlewares(options: IdempotencyOptions): HttpMidd
       if (options.path) {
         const parsed = options.path.safeParse(request.event.pathParameters ?? {});
         if (!parsed.success)
-          throw new ValidationFailedError("The request path is invalid", problemsOf(parsed.error));
+          throw new ValidationFailedError(
+            { en: "The request path is invalid", zh: "请求路径参数无效" },
+            problemsOf(parsed.error),
+          );
       }
     },
   };

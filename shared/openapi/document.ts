@@ -35,7 +35,8 @@ const errorBodySchema = z
   .object({
     error: z.object({
       code: z.string().meta({ example: "not_found" }),
-      message: z.string(),
+      message: z.string().meta({ description: "English" }),
+      zh: z.string().meta({ description: "Chinese (中文)" }),
       details: z.unknown().optional(),
     }),
   })

@@ -3,7 +3,6 @@
  * township by status, newest change first, on the byRegister index (one
  * Query per status partition, merged), with the procedure's key dates.
  */
-import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { AuditRequest } from "../audit/audit-service.ts";
@@ -11,7 +10,8 @@ import { type CsvCell, toCsv } from "../audit/csv.ts";
 import { REGISTER_ROLES, requireRole } from "../audit/jurisdiction.ts";
 import { AuditQueryLog } from "../audit/query-log.ts";
 import type { CaseStatus } from "../domain/case-status.ts";
-import { BadRequestError, ForbiddenError } from "../http/errors.ts";
+import type { Cursors } from "../http/cursor.ts";
+import { ForbiddenError, HttpError, InvalidRangeError } from "../http/errors.ts";
 import { type CaseRecord, caseRecordSchema } from "../schemas/case.ts";
 import { CASE_ITEM_PREFIX, caseKey, registerPartition } from "../store/keys.ts";
 import { batchGetAll } from "../store/query-all.ts";
@@ -20,20 +20,8 @@ import { REGISTER_STATUSES, type RegisterEntry, type RegisterPage, type Register
 /** Per-case event reads run this many at a time. */
 const EVENT_READ_CONCURRENCY = 8;
 
-const cursorSchema = z.object({ v: z.literal(1), f: z.string(), s: z.string() });
-
-export class InvalidRegisterCursorError extends BadRequestError {
-  constructor() {
-    super("The cursor is not valid for this listing; start again without it");
-  }
-}
-
-function fingerprint(township: string, statuses: readonly string[], query: RegisterQuery): string {
-  return createHash("sha256")
-    .update(JSON.stringify([township, statuses, query.from ?? null, query.to ?? null]))
-    .digest("base64url")
-    .slice(0, 16);
-}
+/** A sealed position (shared/http/cursor.ts): the last sort key listed, bound to route, caller and filters. */
+const cursorSchema = z.object({ v: z.literal(2), s: z.string() });
 
 const STORED_ONLY = new Set(["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "type"]);
 
@@ -96,12 +84,40 @@ async function mapLimited<T, R>(
   return results;
 }
 
+/** The register covers changes in [2000, 3000): a bound outside it is a mistake, not an empty page. */
+const REGISTER_EPOCH = Date.parse("2000-01-01T00:00:00.000Z");
+const REGISTER_END = Date.parse("3000-01-01T00:00:00.000Z");
+
+/**
+ * The byRegister sort-key bounds of a query's [from, to): 400 `invalid_range`
+ * when `to` is not after `from` or a bound lies outside the years the register
+ * covers (DynamoDB refuses a BETWEEN whose bounds are reversed: never send one).
+ */
+export function registerRange(query: Pick<RegisterQuery, "from" | "to">): { lower: string; toBound: string } {
+  const from = query.from === undefined ? REGISTER_EPOCH : Date.parse(query.from);
+  const to = query.to === undefined ? REGISTER_END : Date.parse(query.to);
+  for (const [name, value] of [
+    ["from", from],
+    ["to", to],
+  ] as const) {
+    if (!(value >= REGISTER_EPOCH && value <= REGISTER_END)) {
+      throw new InvalidRangeError({
+        en: `\`${name}\` must lie between 2000-01-01 and 3000-01-01`,
+        zh: `${name === "from" ? "开始" : "结束"}时间须在 2000-01-01 至 3000-01-01 之间`,
+      });
+    }
+  }
+  if (to <= from) throw new InvalidRangeError();
+  return { lower: new Date(from).toISOString(), toBound: new Date(to).toISOString() };
+}
+
 export class Register {
   private readonly log: AuditQueryLog;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly cursors: Cursors,
     now: () => Date = () => new Date(),
   ) {
     this.log = new AuditQueryLog(client, tableName, now);
@@ -111,22 +127,27 @@ export class Register {
     const jurisdiction = requireRole(request.actor, REGISTER_ROLES, "The register");
     const township = query.township ?? this.onlyTownship(request.actor.townships);
     if (!jurisdiction.covers(township))
-      throw new ForbiddenError(`Township ${township} is outside your jurisdiction`);
+      throw new ForbiddenError({
+        en: `Township ${township} is outside your jurisdiction`,
+        zh: `乡镇 ${township} 不在您的管辖范围内`,
+      });
     const statuses = query.status ? [query.status] : [...REGISTER_STATUSES];
-    const print = fingerprint(township, statuses, query);
-    let after: string | undefined;
-    if (query.cursor) {
-      const parsed = cursorSchema.safeParse(this.decode(query.cursor));
-      if (!parsed.success || parsed.data.f !== print) throw new InvalidRegisterCursorError();
-      after = parsed.data.s;
-    }
-    const lower = query.from ? new Date(query.from).toISOString() : "0";
-    const toBound = query.to ? new Date(query.to).toISOString() : "9";
+    const scope = {
+      route: request.route,
+      caller: request.actor.id,
+      query: [township, statuses, query.from ?? null, query.to ?? null],
+    };
+    const after = query.cursor ? (await this.cursors.open(scope, query.cursor, cursorSchema)).s : undefined;
+    const { lower, toBound } = registerRange(query);
     const upper = after !== undefined && after < toBound ? after : toBound;
 
-    const perStatus = await Promise.all(
-      statuses.map((status) => this.newestIn(township, status, lower, upper, query.limit + 2)),
-    );
+    // A cursor before the range's start has nothing left to list (and BETWEEN must not be reversed).
+    const perStatus =
+      upper < lower
+        ? []
+        : await Promise.all(
+            statuses.map((status) => this.newestIn(township, status, lower, upper, query.limit + 2)),
+          );
     const merged = perStatus
       .flat()
       .filter((item) => item.sk !== after)
@@ -134,9 +155,7 @@ export class Register {
     const page = merged.slice(0, query.limit);
     const last = page.at(-1);
     const nextCursor =
-      merged.length > query.limit && last
-        ? Buffer.from(JSON.stringify({ v: 1, f: print, s: last.sk })).toString("base64url")
-        : null;
+      merged.length > query.limit && last ? await this.cursors.seal(scope, { v: 2, s: last.sk }) : null;
     const items = await mapLimited(page, EVENT_READ_CONCURRENCY, async ({ record }) =>
       this.entryOf(record, await this.milestones(record.caseId)),
     );
@@ -154,17 +173,12 @@ export class Register {
   private onlyTownship(townships: readonly string[]): string {
     const own = townships.filter((code) => code.length > 6);
     if (own.length !== 1 || !own[0]) {
-      throw new BadRequestError("Say which township: ?township=<code> (you work in more than one)");
+      throw new HttpError("township_required", {
+        en: "Say which township: ?township=<code> (you work in more than one)",
+        zh: "请指定乡镇：?township=<代码>（您在多个乡镇任职）",
+      });
     }
     return own[0];
-  }
-
-  private decode(cursor: string): unknown {
-    try {
-      return JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    } catch {
-      throw new InvalidRegisterCursorError();
-    }
   }
 
   /** Up to `want` newest cases of one status partition with sort key in [lower, upper]. */

@@ -23,7 +23,7 @@ const registerFilters = {
   from: isoInstant.optional(),
   to: isoInstant.optional(),
   /** Opaque: the `nextCursor` of the previous page of the same listing. */
-  cursor: z.string().min(1).max(1000).optional(),
+  cursor: z.string().min(1).max(2000).optional(),
 };
 
 export const registerQuerySchema = z.object({

@@ -52,7 +52,7 @@ export async function reviewCaseDetail(
       results: visible ? 1 : 0,
     });
   }
-  if (!record || !visible) throw new NotFoundError(`No case ${caseId}`);
+  if (!record || !visible) throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
   const { steps, events, documents } = await deps.cases.load(caseId);
   const parsedDocuments = documents.flatMap((item) => {
     const parsed = documentRecordSchema.safeParse(item);

@@ -43,7 +43,7 @@ export interface CorrectionRequest {
 async function loadOwnCase(deps: ReviewDeps, actor: Actor, caseId: string): Promise<CaseItems> {
   const record = await deps.cases.get(caseId);
   if (!record || !ownsCase(actor, record)) {
-    throw new NotFoundError(`No case ${caseId}`);
+    throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
   }
   return deps.cases.load(caseId);
 }
@@ -83,16 +83,20 @@ function openCorrectionStep(steps: readonly StepRecord[]): StepRecord | undefine
 
 function requireCorrectionRequested(record: CaseRecord): void {
   if (record.status !== "correction_requested") {
-    throw new NoCorrectionAwaitedError(
-      `Case ${record.caseId} is ${record.status}; no correction is awaited / 当前无需补正`,
-    );
+    throw new NoCorrectionAwaitedError({
+      en: `Case ${record.caseId} is ${record.status}; no correction is awaited`,
+      zh: `案件 ${record.caseId} 当前状态为 ${record.status}，无需补正`,
+    });
   }
 }
 
 export async function getCorrection(deps: ReviewDeps, actor: Actor, caseId: string) {
   const items = await loadOwnCase(deps, actor, caseId);
   if (items.record.status !== "correction_requested") {
-    throw new NotFoundError(`No correction is requested for case ${caseId} / 该案件当前无补正要求`);
+    throw new NotFoundError({
+      en: `No correction is requested for case ${caseId}`,
+      zh: `案件 ${caseId} 当前无补正要求`,
+    });
   }
   const requests = openCorrectionRequests(items);
   const step = openCorrectionStep(items.steps);
@@ -129,16 +133,20 @@ export async function submitCorrection(
   requireCorrectionRequested(record);
   const step = openCorrectionStep(items.steps);
   if (!step) {
-    throw new NoCorrectionAwaitedError(
-      "The correction step is not open yet; try again in a moment / 补正环节尚未开启，请稍后再试",
-    );
+    throw new NoCorrectionAwaitedError({
+      en: "The correction step is not open yet; try again in a moment",
+      zh: "补正环节尚未开启，请稍后再试",
+    });
   }
   const requests = openCorrectionRequests(items);
   const asked = union(requests.map((request) => request.fields));
   const patch = input.application ?? {};
   const draft = validateApplication(patch, "draft");
   if (!draft.success) {
-    throw new ValidationFailedError("The corrected fields are invalid", problemsOf(draft.errors));
+    throw new ValidationFailedError(
+      { en: "The corrected fields are invalid", zh: "补正的内容不符合要求" },
+      problemsOf(draft.errors),
+    );
   }
   const changed = changedPaths(record.application, draft.data);
   const notAsked = changed.filter((path) => !isCoveredBy(path, asked));
@@ -148,8 +156,9 @@ export async function submitCorrection(
   const complete = validateApplication(merged, "complete");
   if (!complete.success) {
     throw new UnprocessableEntityError(
-      "The corrected application is not complete yet / 补正后的申请仍不完整",
+      { en: "The corrected application is not complete yet", zh: "补正后的申请仍不完整" },
       { problems: problemsOf(complete.errors) },
+      "application_incomplete",
     );
   }
 
@@ -161,7 +170,11 @@ export async function submitCorrection(
     decidedAt: deps.now().toISOString(),
   };
   const stepItem = await readStep(deps.client, deps.tableName, caseId, step.stepId);
-  if (!stepItem) throw new NotFoundError(`No step ${step.stepId} in case ${caseId}`);
+  if (!stepItem)
+    throw new NotFoundError({
+      en: `No step ${step.stepId} in case ${caseId}`,
+      zh: `案件 ${caseId} 中没有环节 ${step.stepId}`,
+    });
   const resumed = await commitStepDecision(deps, stepItem, decision, (current, stepWrite) => {
     requireCorrectionRequested(current);
     return deps.cases.transition(current, "resubmitCorrection", {

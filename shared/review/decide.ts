@@ -90,7 +90,11 @@ async function stepAndCase(
     readStep(deps.client, deps.tableName, caseId, stepId),
     deps.cases.get(caseId),
   ]);
-  if (!step || !record) throw new NotFoundError(`No step ${stepId} in case ${caseId}`);
+  if (!step || !record)
+    throw new NotFoundError({
+      en: `No step ${stepId} in case ${caseId}`,
+      zh: `案件 ${caseId} 中没有环节 ${stepId}`,
+    });
   return { step, record };
 }
 
@@ -121,7 +125,10 @@ export async function commitStepDecision(
     } catch (error) {
       if (isStepConditionFailure(error)) throw new StepAlreadyDecidedError(step.stepId);
       if (error instanceof IllegalTransitionError) {
-        throw new CaseNotDecidableError(`The case cannot take this decision now: ${error.message}`);
+        throw new CaseNotDecidableError({
+          en: `The case cannot take this decision now: ${error.message}`,
+          zh: `案件当前无法接受该决定：${error.message}`,
+        });
       }
       throw error;
     }
@@ -223,13 +230,17 @@ export async function redriveStep(
   enforce(mayRedrive(actor, step, record));
   if (step.status !== "responded" || !step.decision) throw new StepNotDecidedError(stepId);
   if (step.sentAt) {
-    throw new DeliveryNotNeededError(`The decision on ${stepId} reached the workflow at ${step.sentAt}`);
+    throw new DeliveryNotNeededError({
+      en: `The decision on ${stepId} reached the workflow at ${step.sentAt}`,
+      zh: `环节 ${stepId} 的决定已于 ${step.sentAt} 送达审批流程`,
+    });
   }
   const leased = await acquireSendLease(deps.client, deps.tableName, caseId, stepId, deps.now());
   if (!leased) {
-    throw new DeliveryNotNeededError(
-      `The decision on ${stepId} is being sent or was just sent; reload the step before trying again`,
-    );
+    throw new DeliveryNotNeededError({
+      en: `The decision on ${stepId} is being sent or was just sent; reload the step before trying again`,
+      zh: `环节 ${stepId} 的决定正在发送或刚刚发送，请刷新后再试`,
+    });
   }
   logger.info("Re-driving a stored decision", { caseId, stepId, by: actor.id });
   const delivery = await deliverDecision(deps, caseId, stepId, step.decision);

@@ -1,44 +1,60 @@
+import type { Bilingual } from "../http/error-catalogue.ts";
 import { ConflictError, UnprocessableEntityError } from "../http/errors.ts";
 
 /** Another decision on the step won (or the step was answered before): exactly one decision per step. */
 export class StepAlreadyDecidedError extends ConflictError {
   constructor(stepId: string) {
-    super(`Step ${stepId} has already been decided`);
+    super(
+      { en: `Step ${stepId} has already been decided`, zh: `环节 ${stepId} 已作出决定` },
+      undefined,
+      "step_already_decided",
+    );
   }
 }
 
 /** The step is not awaiting a decision any more or yet (e.g. redriving an undecided step). */
 export class StepNotDecidedError extends ConflictError {
   constructor(stepId: string) {
-    super(`Step ${stepId} has no stored decision to send`);
+    super(
+      { en: `Step ${stepId} has no stored decision to send`, zh: `环节 ${stepId} 尚无可发送的决定` },
+      undefined,
+      "step_not_decided",
+    );
   }
 }
 
 /** A redrive of a decision the workflow already received, or while a send is in flight. */
 export class DeliveryNotNeededError extends ConflictError {
-  constructor(message: string) {
-    super(message);
+  constructor(text: Bilingual) {
+    super(text, undefined, "delivery_not_needed");
   }
 }
 
 /** The case's status does not allow the step's verb (it moved on, e.g. withdrawn). */
 export class CaseNotDecidableError extends ConflictError {
-  constructor(message: string) {
-    super(message);
+  constructor(text: Bilingual) {
+    super(text, undefined, "case_not_decidable");
   }
 }
 
 /** The decision is well-formed but not acceptable for this step. */
 export class DecisionNotAcceptedError extends UnprocessableEntityError {
   constructor(problems: readonly string[]) {
-    super(`The decision does not fit this step: ${problems.join("; ")}`, { problems });
+    super(
+      {
+        en: `The decision does not fit this step: ${problems.join("; ")}`,
+        zh: `该决定不适用于此环节：${problems.join("；")}`,
+      },
+      { problems },
+      "decision_not_accepted",
+    );
   }
 }
 
 /** The case is not waiting for the household's correction (or its correction step is not open yet). */
 export class NoCorrectionAwaitedError extends ConflictError {
-  constructor(message: string) {
-    super(message);
+  constructor(text: Bilingual) {
+    super(text, undefined, "no_correction_awaited");
   }
 }
 
@@ -46,8 +62,12 @@ export class NoCorrectionAwaitedError extends ConflictError {
 export class FieldsNotRequestedError extends UnprocessableEntityError {
   constructor(fields: readonly string[], asked: readonly string[]) {
     super(
-      `Only the fields asked for may change; not asked: ${fields.join(", ")} / 只能修改要求补正的内容，未要求：${fields.join("、")}`,
+      {
+        en: `Only the fields asked for may change; not asked: ${fields.join(", ")}`,
+        zh: `只能修改要求补正的内容，未要求：${fields.join("、")}`,
+      },
       { notRequested: fields, asked },
+      "fields_not_requested",
     );
   }
 }

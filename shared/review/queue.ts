@@ -6,7 +6,8 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
-import { BadRequestError, ForbiddenError, NotFoundError } from "../http/errors.ts";
+import type { Cursors } from "../http/cursor.ts";
+import { ForbiddenError, HttpError, InvalidCursorError, NotFoundError } from "../http/errors.ts";
 import { type CaseRecord, caseRecordSchema, stepKindSchema } from "../schemas/case.ts";
 import { departmentIdSchema } from "../schemas/common.ts";
 import { caseKey, queuePartition } from "../store/keys.ts";
@@ -72,25 +73,21 @@ export interface QueuePage {
 export interface QueueDeps {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
+  /** Seals `nextCursor` (shared/http/cursor.ts): opaque, bound to the queue, the caller and the filter. */
+  readonly cursors: Cursors;
 }
 
 function chooseTownship(actor: Pick<Actor, "townships">, township: string | undefined): string {
   if (township) return township;
   const [only] = actor.townships;
   if (actor.townships.length === 1 && only) return only;
-  throw new BadRequestError("Say which township: ?township=<code> (you work in several or none)");
+  throw new HttpError("township_required", {
+    en: "Say which township: ?township=<code> (you work in several or none)",
+    zh: "请指定乡镇：?township=<代码>（您在多个乡镇任职或未登记乡镇）",
+  });
 }
 
-function decodeCursor(cursor: string, partition: string): Record<string, unknown> {
-  let parsed: z.infer<typeof cursorSchema>;
-  try {
-    parsed = cursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-  } catch {
-    throw new BadRequestError("The cursor is not one this API returned");
-  }
-  if (parsed.gsi1pk !== partition) throw new BadRequestError("The cursor belongs to another queue");
-  return parsed;
-}
+const ROUTE = "GET /queues/{queue}";
 
 async function casesById(deps: QueueDeps, caseIds: readonly string[]): Promise<Map<string, CaseRecord>> {
   const found = new Map<string, CaseRecord>();
@@ -126,6 +123,10 @@ export async function listQueue(
   const prefix = filter === "overdue" ? "0#" : filter === "on_time" ? "1#" : undefined;
   // The township head's partition holds both their own steps and escalation items (shared/workflow/mark-overdue.ts).
   const itemType = target.overdueOnly ? "escalation" : "step";
+  const scope = { route: ROUTE, caller: actor.id, query: { partition, filter, itemType } };
+  const startKey = query.cursor ? await deps.cursors.open(scope, query.cursor, cursorSchema) : undefined;
+  // Sealed with this partition in its scope, so this holds for any cursor that opened; checked anyway.
+  if (startKey && startKey.gsi1pk !== partition) throw new InvalidCursorError();
   const page = await deps.client.send(
     new QueryCommand({
       TableName: deps.tableName,
@@ -139,7 +140,7 @@ export async function listQueue(
         ...(prefix ? { ":prefix": prefix } : {}),
       },
       Limit: query.limit,
-      ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor, partition) } : {}),
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
     }),
   );
   const items = (page.Items ?? []).flatMap((item) => {
@@ -172,8 +173,6 @@ export async function listQueue(
         reminders: item.reminders ?? 0,
       };
     }),
-    nextCursor: page.LastEvaluatedKey
-      ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString("base64url")
-      : null,
+    nextCursor: page.LastEvaluatedKey ? await deps.cursors.seal(scope, page.LastEvaluatedKey) : null,
   };
 }

@@ -9,6 +9,7 @@
  */
 import * as z from "zod";
 import type { Actor, Role } from "../auth/actor.ts";
+import type { Bilingual } from "../http/error-catalogue.ts";
 import { DECISION_OUTCOMES, type DecisionOutcome, type StepKind } from "../schemas/case.ts";
 import { DEPARTMENT_IDS, type DepartmentId } from "../schemas/common.ts";
 import { STEP_RULES } from "../workflow/steps.ts";
@@ -16,10 +17,15 @@ import { isApplicationFieldPath } from "./application-paths.ts";
 
 export type Verdict =
   | { readonly allowed: true }
-  | { readonly allowed: false; readonly status: 403 | 404; readonly reason: string };
+  | { readonly allowed: false; readonly status: 403 | 404; readonly reason: Bilingual };
 
 const ALLOWED: Verdict = { allowed: true };
-const deny = (status: 403 | 404, reason: string): Verdict => ({ allowed: false, status, reason });
+const deny = (status: 403 | 404, en: string, zh: string): Verdict => ({
+  allowed: false,
+  status,
+  reason: { en, zh },
+});
+const NO_SUCH_STEP = ["No such step", "未找到该环节"] as const;
 
 /** The role queues a caller can ask for by name; departments ask for their department id. */
 export const ROLE_QUEUES = [
@@ -45,7 +51,7 @@ export interface QueueTarget {
 
 export type QueueAccess =
   | { readonly allowed: true; readonly target: QueueTarget }
-  | { readonly allowed: false; readonly status: 403 | 404; readonly reason: string };
+  | { readonly allowed: false; readonly status: 403 | 404; readonly reason: Bilingual };
 
 const isDepartment = (value: string): value is DepartmentId =>
   (DEPARTMENT_IDS as readonly string[]).includes(value);
@@ -65,24 +71,39 @@ export function queueAccess(
   township: string,
 ): QueueAccess {
   if (!isDepartment(queue) && !isRoleQueue(queue)) {
-    return { allowed: false, status: 404, reason: `No queue ${queue}` };
+    return {
+      allowed: false,
+      status: 404,
+      reason: { en: `No queue ${queue}`, zh: `没有名为 ${queue} 的待办队列` },
+    };
   }
   if (!worksIn(actor, township)) {
-    return { allowed: false, status: 403, reason: `You do not work in township ${township}` };
+    return {
+      allowed: false,
+      status: 403,
+      reason: { en: `You do not work in township ${township}`, zh: `您不在乡镇 ${township} 任职` },
+    };
   }
   if (isDepartment(queue)) {
     if (actor.role !== "department_reviewer" || actor.department !== queue) {
       return {
         allowed: false,
         status: 403,
-        reason: `Only reviewers of the ${queue} department read its queue`,
+        reason: {
+          en: `Only reviewers of the ${queue} department read its queue`,
+          zh: `只有 ${queue} 部门的审查人员可以查看该队列`,
+        },
       };
     }
     return { allowed: true, target: { partitionQueue: queue, township, overdueOnly: false } };
   }
   const role: Role = queue === "escalations" ? "township_head" : queue;
   if (actor.role !== role) {
-    return { allowed: false, status: 403, reason: `The ${queue} queue belongs to the ${role} role` };
+    return {
+      allowed: false,
+      status: 403,
+      reason: { en: `The ${queue} queue belongs to the ${role} role`, zh: `${queue} 队列属于 ${role} 角色` },
+    };
   }
   return {
     allowed: true,
@@ -114,31 +135,47 @@ export function mayDecide(
   step: StepFacts,
   caseFacts: Pick<CaseFacts, "villageCode">,
 ): Verdict {
-  if (!isStaff(actor) || !worksIn(actor, step.townshipCode)) return deny(404, "No such step");
+  if (!isStaff(actor) || !worksIn(actor, step.townshipCode)) return deny(404, ...NO_SUCH_STEP);
   const rule = STEP_RULES[step.step];
   if (rule.queueRole === "villager") {
-    return deny(403, "Only the applicant household answers a correction request");
+    return deny(
+      403,
+      "Only the applicant household answers a correction request",
+      "补正只能由申请农户本人答复",
+    );
   }
   // Escalation: the township head may decide any overdue reviewer step of the township.
   if (actor.role === "township_head" && step.overdue) return ALLOWED;
   if (rule.queueRole === "department") {
     if (actor.role !== "department_reviewer") {
-      return deny(403, "Joint review steps are decided by department reviewers");
+      return deny(
+        403,
+        "Joint review steps are decided by department reviewers",
+        "联审环节由部门审查人员决定",
+      );
     }
     if (actor.department === undefined || actor.department !== step.department) {
-      return deny(403, `This joint review step belongs to the ${step.department ?? "unknown"} department`);
+      return deny(
+        403,
+        `This joint review step belongs to the ${step.department ?? "unknown"} department`,
+        `该联审环节属于 ${step.department ?? "未知"} 部门`,
+      );
     }
     return ALLOWED;
   }
   if (actor.role !== rule.queueRole) {
-    return deny(403, `A ${step.step} step is decided by the ${rule.queueRole} role`);
+    return deny(
+      403,
+      `A ${step.step} step is decided by the ${rule.queueRole} role`,
+      `${step.step} 环节由 ${rule.queueRole} 角色决定`,
+    );
   }
   if (
     step.step === "village_review" &&
     actor.villageCode !== undefined &&
     actor.villageCode !== caseFacts.villageCode
   ) {
-    return deny(403, "A village officer reviews only cases of their own village");
+    return deny(403, "A village officer reviews only cases of their own village", "村干部只审查本村的案件");
   }
   return ALLOWED;
 }
@@ -155,12 +192,16 @@ export function mayRedrive(
 ): Verdict {
   if (step.step === "correction") {
     if (actor.role === "villager") {
-      return actor.householdId === caseFacts.householdId ? ALLOWED : deny(404, "No such step");
+      return actor.householdId === caseFacts.householdId ? ALLOWED : deny(404, ...NO_SUCH_STEP);
     }
-    if (!worksIn(actor, step.townshipCode)) return deny(404, "No such step");
+    if (!worksIn(actor, step.townshipCode)) return deny(404, ...NO_SUCH_STEP);
     return actor.role === "township_head"
       ? ALLOWED
-      : deny(403, "Only the township head or the household re-sends a correction");
+      : deny(
+          403,
+          "Only the township head or the household re-sends a correction",
+          "只有乡镇负责人或申请农户可以重新发送补正",
+        );
   }
   if (actor.role === "township_head" && worksIn(actor, step.townshipCode)) return ALLOWED;
   return mayDecide(actor, step, caseFacts);

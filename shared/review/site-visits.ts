@@ -78,14 +78,28 @@ export function siteVisitDeps(deps: DocumentsDeps): SiteVisitDeps {
 /** The step records no site visit: nothing to photograph. */
 export class NotASiteVisitError extends ConflictError {
   constructor(stepId: string) {
-    super(`Step ${stepId} records no site visit under this county's policy, so it takes no photos`);
+    super(
+      {
+        en: `Step ${stepId} records no site visit under this county's policy, so it takes no photos`,
+        zh: `按本县政策，环节 ${stepId} 不含现场踏勘，无需照片`,
+      },
+      undefined,
+      "not_a_site_visit",
+    );
   }
 }
 
 /** Photos belong to the visit being recorded: once the step is decided, its record is closed. */
 export class SiteVisitClosedError extends ConflictError {
   constructor(stepId: string) {
-    super(`Step ${stepId} has been decided; its site-visit record takes no more photos`);
+    super(
+      {
+        en: `Step ${stepId} has been decided; its site-visit record takes no more photos`,
+        zh: `环节 ${stepId} 已作出决定，不再接收现场照片`,
+      },
+      undefined,
+      "site_visit_closed",
+    );
   }
 }
 
@@ -103,7 +117,11 @@ async function openVisitFor(
   stepId: string,
 ): Promise<OpenVisit> {
   const [step, record] = await Promise.all([deps.readStep(caseId, stepId), deps.cases.get(caseId)]);
-  if (!step || !record) throw new NotFoundError(`No step ${stepId} in case ${caseId}`);
+  if (!step || !record)
+    throw new NotFoundError({
+      en: `No step ${stepId} in case ${caseId}`,
+      zh: `案件 ${caseId} 中没有环节 ${stepId}`,
+    });
   const verdict = mayDecide(actor, step, record);
   if (!verdict.allowed) {
     if (verdict.status === 404) throw new NotFoundError(verdict.reason);
@@ -129,14 +147,22 @@ export async function requestSiteVisitPhoto(
   const images = policy.uploads.filter((upload) => upload.contentType.startsWith("image/"));
   const problems = fileProblems(images, request);
   if (problems.length > 0) {
-    throw new ValidationFailedError("The photo cannot be uploaded / 照片不符合上传要求", problems);
+    throw new ValidationFailedError(
+      { en: "The photo cannot be uploaded", zh: "照片不符合上传要求" },
+      problems,
+    );
   }
   const taken = (await deps.documents.list(caseId)).filter(
     (document) => document.stepId === stepId && document.status !== "rejected",
   );
   if (taken.length >= MAX_PHOTOS_PER_STEP) {
     throw new ConflictError(
-      `Step ${stepId} already has ${MAX_PHOTOS_PER_STEP} photos, the most a visit keeps`,
+      {
+        en: `Step ${stepId} already has ${MAX_PHOTOS_PER_STEP} photos, the most a visit keeps`,
+        zh: `环节 ${stepId} 已有 ${MAX_PHOTOS_PER_STEP} 张照片，已达上限`,
+      },
+      undefined,
+      "too_many_photos",
     );
   }
 
@@ -158,7 +184,11 @@ export async function confirmSiteVisitPhoto(
 ) {
   const { visit } = await openVisitFor(deps, actor, caseId, stepId);
   const photo = await requireDocument(deps, caseId, photoId);
-  if (photo.stepId !== stepId) throw new NotFoundError(`No photo ${photoId} on step ${stepId}`);
+  if (photo.stepId !== stepId)
+    throw new NotFoundError({
+      en: `No photo ${photoId} on step ${stepId}`,
+      zh: `环节 ${stepId} 没有照片 ${photoId}`,
+    });
   if (photo.status === "confirmed") return documentView(photo);
   if (photo.status === "rejected") throw new DocumentRejectedError(photoId, photo.rejections ?? []);
   return verifyAndConfirm(deps, actor, photo, {

@@ -41,7 +41,14 @@ export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"
 /** The case changed under us (another writer appended an event first): re-read and retry, or answer 409. */
 export class CaseChangedError extends ConflictError {
   constructor(caseId: string) {
-    super(`Case ${caseId} was changed by someone else; reload and try again`);
+    super(
+      {
+        en: `Case ${caseId} was changed by someone else; reload and try again`,
+        zh: `案件 ${caseId} 已被他人修改，请刷新后重试`,
+      },
+      undefined,
+      "case_changed",
+    );
   }
 }
 
@@ -221,7 +228,7 @@ export class CaseStore {
 
   async require(caseId: string): Promise<CaseRecord> {
     const record = await this.get(caseId);
-    if (!record) throw new NotFoundError(`No case ${caseId}`);
+    if (!record) throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
     return record;
   }
 
@@ -236,7 +243,7 @@ export class CaseStore {
     const bySk = (prefix: string) =>
       items.filter((item) => String(item.sk).startsWith(prefix)).map(withoutKeys);
     const caseItem = items.find((item) => item.sk === "CASE");
-    if (!caseItem) throw new NotFoundError(`No case ${caseId}`);
+    if (!caseItem) throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
     return {
       record: await this.open(caseItem),
       steps: bySk(CASE_ITEM_PREFIX.step).map((item) => stepRecordSchema.parse(item)),

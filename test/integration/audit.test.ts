@@ -413,8 +413,8 @@ describe("who may audit", () => {
     const missing = await json(`/audit/cases/no-such-case/events`, tokens.auditorB);
     expect(other.status).toBe(404);
     expect(missing.status).toBe(404);
-    expect(JSON.stringify(other.body).replace(ids.a1, "<id>")).toBe(
-      JSON.stringify(missing.body).replace("no-such-case", "<id>"),
+    expect(JSON.stringify(other.body).replaceAll(ids.a1, "<id>")).toBe(
+      JSON.stringify(missing.body).replaceAll("no-such-case", "<id>"),
     );
     expect((await json(`/audit/cases/${ids.a1}/verify`, tokens.auditorB)).status).toBe(404);
     expect((await json(`/audit/cases/${ids.b1}/verify`, tokens.auditorB)).status).toBe(200);

@@ -2,7 +2,8 @@ import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { IllegalTransitionError } from "#shared/domain/case-status.ts";
-import { NotFoundError } from "#shared/http/errors.ts";
+import { ERROR_CATALOGUE } from "#shared/http/error-catalogue.ts";
+import { InvalidCursorError, NotFoundError } from "#shared/http/errors.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 
 const event = (body?: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 =>
@@ -32,13 +33,44 @@ describe("the HTTP middleware stack", () => {
     });
   });
 
-  it("passes a 4xx error's message through", async () => {
+  it("passes a 4xx error's message through in English and Chinese", async () => {
     const handler = httpRoute("GET /health", {}, async () => {
-      throw new NotFoundError("No case c1");
+      throw new NotFoundError({ en: "No case c1", zh: "未找到案件 c1" });
     });
     const response = await handler(event(), context);
     expect(response.statusCode).toBe(404);
-    expect(JSON.parse(response.body ?? "{}")).toMatchObject({ error: { message: "No case c1" } });
+    expect(JSON.parse(response.body ?? "{}")).toEqual({
+      error: { code: "not_found", message: "No case c1", zh: "未找到案件 c1" },
+    });
+  });
+
+  it("answers the catalogue's status and bilingual default for a code", async () => {
+    const handler = httpRoute("GET /health", {}, async () => {
+      throw new InvalidCursorError();
+    });
+    const response = await handler(event(), context);
+    expect(response.statusCode).toBe(ERROR_CATALOGUE.invalid_cursor.status);
+    expect(JSON.parse(response.body ?? "{}")).toEqual({
+      error: {
+        code: "invalid_cursor",
+        message: ERROR_CATALOGUE.invalid_cursor.en,
+        zh: ERROR_CATALOGUE.invalid_cursor.zh,
+      },
+    });
+  });
+
+  it("answers 415 unsupported_media_type and 422 malformed_json from the JSON body parser, in both languages", async () => {
+    const handler = httpRoute("GET /health", { body: z.object({}) }, async () => ok({}));
+    const wrongType = await handler(event("{}", { "content-type": "text/plain" }), context);
+    expect(wrongType.statusCode).toBe(415);
+    expect(JSON.parse(wrongType.body ?? "{}")).toMatchObject({
+      error: { code: "unsupported_media_type", zh: expect.stringContaining("JSON") },
+    });
+    const broken = await handler(event("{not json"), context);
+    expect(broken.statusCode).toBe(422);
+    expect(JSON.parse(broken.body ?? "{}")).toMatchObject({
+      error: { code: "malformed_json", zh: ERROR_CATALOGUE.malformed_json.zh },
+    });
   });
 
   it.each([
@@ -72,7 +104,7 @@ describe("the HTTP middleware stack", () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain("hunter2");
     expect(JSON.parse(response.body ?? "{}")).toEqual({
-      error: { code: "internal_error", message: "Internal server error" },
+      error: { code: "internal_error", message: "Internal server error", zh: "服务器内部错误" },
     });
   });
 });

@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** The API's Chinese message (`error.zh`); `message` is the English one. */
+    readonly zh?: string,
   ) {
     super(message);
     this.name = "ApiError";
@@ -62,19 +64,21 @@ async function send(path: string, options: RequestOptions, accept: string): Prom
   let code = "http_error";
   let message = response.statusText;
   let details: unknown;
+  let zh: string | undefined;
   try {
     const body = (await response.json()) as {
       message?: string;
-      error?: { code?: string; message?: string; details?: unknown };
+      error?: { code?: string; message?: string; zh?: string; details?: unknown };
     };
     code = body.error?.code ?? code;
     message = body.error?.message ?? body.message ?? message;
+    zh = body.error?.zh;
     details = body.error?.details;
   } catch {
     // Not JSON: keep the status text.
   }
   if (response.status === 401) for (const listener of listeners) listener();
-  throw new ApiError(response.status, code, message, details);
+  throw new ApiError(response.status, code, message, details, zh);
 }
 
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {

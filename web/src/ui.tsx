@@ -33,7 +33,7 @@ export function errorText(error: unknown): string {
     if (error.status >= 500) return t("serverError");
     const problems = problemsOf(error);
     if (problems.length > 0) return problems.join("；");
-    return error.message;
+    return pick({ en: error.message, ...(error.zh ? { zh: error.zh } : {}) });
   }
   return t("error");
 }

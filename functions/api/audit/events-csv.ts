@@ -4,10 +4,13 @@ import { AuditService, auditRequestOf } from "#shared/audit/audit-service.ts";
 import { csvResult } from "#shared/audit/csv.ts";
 import { eventExportQuerySchema } from "#shared/audit/schemas.ts";
 import { readConfig, tableEnv } from "#shared/config.ts";
+import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 
 const config = readConfig(tableEnv);
-const audit = new AuditService(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.TABLE_NAME);
+const audit = new AuditService(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.TABLE_NAME, {
+  cursors: cursorsFromEnv(),
+});
 
 /**
  * GET /audit/events.csv: the same search as CSV (up to 5000 rows per download;

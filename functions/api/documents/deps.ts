@@ -6,7 +6,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
 import { bucketEnv, readConfig, tableEnv } from "#shared/config.ts";
 import { DocumentStore } from "#shared/documents/document-store.ts";
 import type { DocumentsDeps } from "#shared/documents/use-cases.ts";
@@ -26,5 +25,4 @@ export const documentsDeps: DocumentsDeps = {
   now: () => new Date(),
 };
 
-export const casePath = z.object({ caseId: z.string().min(1).max(100) });
-export const documentPath = casePath.extend({ documentId: z.string().min(1).max(100) });
+export { caseIdPath as casePath, documentPath } from "#shared/schemas/requests.ts";

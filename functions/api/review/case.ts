@@ -1,5 +1,4 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import * as z from "zod";
 import { auditRequestOf } from "#shared/audit/audit-service.ts";
 import { actorOf } from "#shared/auth/actor.ts";
 import { seesPersonalData } from "#shared/auth/policy.ts";
@@ -7,6 +6,7 @@ import { bucketEnv, readConfig, tableEnv } from "#shared/config.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { reviewCaseDetail } from "#shared/review/case-detail.ts";
 import { documentClient } from "#shared/review/deps.ts";
+import { caseIdPath } from "#shared/schemas/requests.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 
 const config = readConfig(tableEnv.extend(bucketEnv.shape));
@@ -19,7 +19,7 @@ const deps = {
 /** GET /review/cases/{caseId}: the reviewer's case detail (form, pre-check, documents, decisions, timeline). */
 export const handler = httpRoute(
   "GET /review/cases/{caseId}",
-  { path: z.object({ caseId: z.string().min(1).max(100) }) },
+  { path: caseIdPath },
   async ({ event, path, policy }) => {
     const actor = actorOf(event);
     return ok(

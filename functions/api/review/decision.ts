@@ -1,10 +1,10 @@
-import * as z from "zod";
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { decideStep } from "#shared/review/decide.ts";
 import { reviewDeps } from "#shared/review/deps.ts";
 import { deliveryResult } from "#shared/review/responses.ts";
 import { decisionInputSchema } from "#shared/review/rules.ts";
+import { stepPath } from "#shared/schemas/requests.ts";
 
 const deps = reviewDeps();
 
@@ -12,7 +12,7 @@ const deps = reviewDeps();
 export const handler = httpRoute(
   "POST /review/cases/{caseId}/steps/{stepId}/decision",
   {
-    path: z.object({ caseId: z.string().min(1).max(100), stepId: z.string().min(1).max(200) }),
+    path: stepPath,
     body: decisionInputSchema,
   },
   async ({ event, path, body }) =>

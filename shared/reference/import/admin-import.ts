@@ -51,12 +51,15 @@ export async function runAdminImport(
 ): Promise<AdminImportResult> {
   // Until the authorization policy table covers this route: county admins only.
   if (actor.role !== "county_admin")
-    throw new ForbiddenError("Only a county admin may import reference data");
+    throw new ForbiddenError({
+      en: "Only a county admin may import reference data",
+      zh: "只有县级管理员可以导入基础数据",
+    });
   const head = await deps.s3
     .send(new HeadObjectCommand({ Bucket: deps.bucketName, Key: body.key }))
     .catch((error: unknown) => {
       if ((error as { name?: string }).name === "NotFound")
-        throw new NotFoundError(`No uploaded file ${body.key}`);
+        throw new NotFoundError({ en: `No uploaded file ${body.key}`, zh: `未找到已上传的文件 ${body.key}` });
       throw error;
     });
   const deadline = Date.now() + (deps.budgetMs ?? 20_000);
