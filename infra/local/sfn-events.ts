@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { isRecord } from "./sfn-definition.ts";
 import type { ExecutionRecord } from "./sfn-store.ts";
-import { type CfnTemplate, type PhysicalNames, resolveIntrinsics } from "./template.ts";
+import type { CfnTemplate, CfnValue } from "./template.ts";
 
 export const STATUS_CHANGE_DETAIL_TYPE = "Step Functions Execution Status Change";
 
@@ -114,21 +114,27 @@ export interface EventRule {
 
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[^:]+$/;
 
-/** The enabled rules of the template on the default event bus, with their Lambda targets. */
-export function eventRulesFromTemplate(template: CfnTemplate, names: PhysicalNames): EventRule[] {
+/**
+ * The enabled rules of the template on the default event bus, with their Lambda
+ * targets; `resolve` resolves intrinsic functions (template.ts resolveIntrinsics).
+ */
+export function eventRulesFromTemplate(
+  template: CfnTemplate,
+  resolve: (value: CfnValue) => CfnValue,
+): EventRule[] {
   const rules: EventRule[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== "AWS::Events::Rule") continue;
     const properties = resource.Properties ?? {};
     if (properties.State !== undefined && properties.State !== "ENABLED") continue;
     if (properties.EventBusName !== undefined && properties.EventBusName !== "default") continue;
-    const raw = resolveIntrinsics(properties.EventPattern, names);
+    const raw = resolve(properties.EventPattern);
     const pattern: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
     if (!isRecord(pattern)) continue;
     const targets: EventRuleTarget[] = [];
     for (const target of Array.isArray(properties.Targets) ? properties.Targets : []) {
       if (!isRecord(target)) continue;
-      const arn = resolveIntrinsics(target.Arn, names);
+      const arn = resolve(target.Arn);
       if (typeof arn !== "string" || !LAMBDA_ARN.test(arn)) continue;
       const input = typeof target.Input === "string" ? (JSON.parse(target.Input) as unknown) : undefined;
       targets.push(input === undefined ? { arn } : { arn, input });
