@@ -15,6 +15,7 @@ import type { LocalMeter } from "./meter.ts";
 import { startLocalOidcIssuer } from "./oidc-issuer.ts";
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "./s3.ts";
 import { seedReferenceData } from "./seed.ts";
+import { deliverEvent, eventRulesFromTemplate } from "./sfn-events.ts";
 import { startLocalStepFunctions } from "./stepfunctions.ts";
 import {
   type CfnTemplate,
@@ -168,11 +169,20 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       PUBLIC_BASE_URL: apiUrl,
     });
 
+    // EventBridge rules of the template (e.g. on Step Functions status changes) invoke their Lambda targets.
+    const eventRules = eventRulesFromTemplate(template, (value) => resolveIntrinsics(value, names));
     const stepFunctions = await startLocalStepFunctions({
       port: options.ports?.stepFunctions ?? 0,
       dataDir: path.join(options.dataDir, "stepfunctions"),
       invokeLambda: (functionName, payload) => runtime.invoke(functionName, payload),
       waitScale: options.waitScale ?? 1,
+      ...(eventRules.length === 0
+        ? {}
+        : {
+            onStatusChange: async (event) => {
+              await deliverEvent(eventRules, event, (arn, payload) => runtime.invoke(arn, payload));
+            },
+          }),
     });
     closers.push(() => stepFunctions.close());
     process.env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;

@@ -28,13 +28,23 @@ export interface LocalHttpApiOptions {
   readonly authorize?: (headers: Readonly<Record<string, string>>) => Promise<AuthorizerContext | undefined>;
   /** Requests no route matches (e.g. the web app's static files); return false to answer 404. */
   readonly fallback?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+  /** How long close() lets requests being served finish before it cuts connections; 15 s by default. */
+  readonly drainTimeoutMs?: number;
 }
 
 export interface LocalHttpApi {
   readonly url: string;
   readonly server: Server;
+  /**
+   * Stops taking requests (new connections are refused, new requests on open
+   * connections answer 503), lets the requests being served answer (bounded by
+   * `drainTimeoutMs`), then closes every connection.
+   */
   close(): Promise<void>;
 }
+
+/** Longer than a function's timeout (10 s): a handler that started answers. */
+const DEFAULT_DRAIN_TIMEOUT_MS = 15_000;
 
 interface CompiledRoute {
   readonly route: RouteDefinition;
@@ -200,7 +210,7 @@ function writeResult(response: ServerResponse, result: unknown, requestId: strin
 export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<LocalHttpApi> {
   const compiled = options.routes.map(compile).sort((a, b) => b.score - a.score);
 
-  const server = createServer(async (request, response) => {
+  const serve = async (request: IncomingMessage, response: ServerResponse) => {
     const requestId = randomUUID();
     try {
       const url = new URL(request.url ?? "/", "http://local");
@@ -239,16 +249,42 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       if (!response.headersSent) apiGatewayError(response, 500, "Internal Server Error", requestId);
       else response.end();
     }
+  };
+  const inFlight = new Set<Promise<void>>();
+  let draining = false;
+  const server = createServer((request, response) => {
+    if (draining) {
+      response.setHeader("connection", "close");
+      apiGatewayError(response, 503, "Service Unavailable", randomUUID());
+      return;
+    }
+    // Until the answer has left (or the client went away), not merely until the handler returned.
+    const done = new Promise<void>((resolve) => response.once("close", resolve));
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+    void serve(request, response);
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     server,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: async () => {
+      draining = true;
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

@@ -17,6 +17,8 @@ export interface StateSpec {
   readonly type: StateType;
   /** The state exactly as the caller's definition has it. */
   readonly definition: Readonly<Record<string, unknown>>;
+  /** The Map and Parallel states around it, outermost first. */
+  readonly within: readonly string[];
 }
 
 export class InvalidDefinitionError extends Error {
@@ -39,6 +41,16 @@ export const LIBRARY_TASK_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 export const HANDLER_INPUT_KEY = "nongfangInput";
 export const HANDLER_RUN_KEY = "nongfangRun";
 export const HANDLER_PARAMETERS_KEY = "nongfangParameters";
+
+/**
+ * A Map iteration's input is wrapped as `{ nongfangItem, nongfangPosition }` and unwrapped by a
+ * hidden first Pass state, so that `$$.Execution.Input` of the iteration (what handlers receive as
+ * their run object) tells which iteration of which Map they run in: the replay key (sfn-replay.ts).
+ */
+export const ITERATION_ITEM_KEY = "nongfangItem";
+export const ITERATION_POSITION_KEY = "nongfangPosition";
+/** The hidden Pass state at the start of every Map iteration; its events are not history. */
+export const ITERATION_START_STATE = "nongfang.IterationStart";
 
 const STATE_TYPES: ReadonlySet<string> = new Set([
   "Task",
@@ -75,7 +87,7 @@ function nestedScopes(state: Record<string, unknown>): unknown[] {
  */
 export function indexStates(definition: unknown): Map<string, StateSpec> {
   const index = new Map<string, StateSpec>();
-  const visit = (scope: unknown, where: string): void => {
+  const visit = (scope: unknown, where: string, within: readonly string[]): void => {
     if (isRecord(scope) && scope.QueryLanguage === "JSONata") {
       throw new InvalidDefinitionError(
         "JSONata state machines are not supported by the local Step Functions",
@@ -91,16 +103,16 @@ export function indexStates(definition: unknown): Map<string, StateSpec> {
         );
       }
       if (index.has(name)) throw new InvalidDefinitionError(`state name '${name}' is used more than once`);
-      index.set(name, { name, type: state.Type as StateType, definition: state });
-      for (const nested of nestedScopes(state)) visit(nested, `state '${name}'`);
+      index.set(name, { name, type: state.Type as StateType, definition: state, within });
+      for (const nested of nestedScopes(state)) visit(nested, `state '${name}'`, [...within, name]);
     }
   };
-  visit(definition, "the definition");
+  visit(definition, "the definition", []);
   return index;
 }
 
 export interface PrepareOptions {
-  /** Multiplies Retry intervals (Waits and task timeouts are scaled by the handlers). */
+  /** Multiplies Map and Parallel Retry intervals (task retries, Waits and timeouts are timed by the handlers). */
   readonly waitScale: number;
 }
 
@@ -113,10 +125,18 @@ function prepareErrorEquals(list: unknown): unknown {
   return list;
 }
 
-function prepareRetry(retry: unknown, options: PrepareOptions, withContinue: boolean): unknown[] {
+/**
+ * Task and Wait states (`handled`) retry at once in the library: their handler waits out the
+ * interval before the next attempt (from the failed attempt's record, so a restart keeps it).
+ */
+function prepareRetry(retry: unknown, options: PrepareOptions, handled: boolean): unknown[] {
   const retriers = Array.isArray(retry) ? retry : [];
   const prepared: unknown[] = retriers.map((retrier) => {
     if (!isRecord(retrier)) return retrier;
+    if (handled) {
+      const { JitterStrategy: _jitter, MaxDelaySeconds: _maxDelay, ...rest } = retrier;
+      return { ...rest, ErrorEquals: prepareErrorEquals(retrier.ErrorEquals), IntervalSeconds: 0 };
+    }
     const interval = typeof retrier.IntervalSeconds === "number" ? retrier.IntervalSeconds : 1;
     const maxDelay =
       typeof retrier.MaxDelaySeconds === "number" ? retrier.MaxDelaySeconds : Number.POSITIVE_INFINITY;
@@ -128,7 +148,7 @@ function prepareRetry(retry: unknown, options: PrepareOptions, withContinue: boo
       MaxDelaySeconds: Math.min(maxDelay * options.waitScale, LIBRARY_TASK_TIMEOUT_SECONDS),
     };
   });
-  if (withContinue) {
+  if (handled) {
     prepared.unshift({
       ErrorEquals: [CONTINUE_ERROR_NAME],
       IntervalSeconds: 0,
@@ -156,7 +176,12 @@ function handlerParameters(original: unknown): Record<string, unknown> {
   return parameters;
 }
 
-function prepareState(state: Record<string, unknown>, options: PrepareOptions): Record<string, unknown> {
+function prepareState(
+  name: string,
+  state: Record<string, unknown>,
+  options: PrepareOptions,
+  nested: boolean,
+): Record<string, unknown> {
   switch (state.Type) {
     case "Task": {
       const {
@@ -195,16 +220,32 @@ function prepareState(state: Record<string, unknown>, options: PrepareOptions): 
     }
     case "Map": {
       const prepared: Record<string, unknown> = { ...state };
-      if (isRecord(state.ItemProcessor)) prepared.ItemProcessor = prepareScope(state.ItemProcessor, options);
-      if (isRecord(state.Iterator)) prepared.Iterator = prepareScope(state.Iterator, options);
-      if (state.Retry !== undefined) prepared.Retry = prepareRetry(state.Retry, options, false);
-      if (state.Catch !== undefined) prepared.Catch = prepareCatch(state.Catch);
-      return prepared;
+      if (isRecord(state.ItemProcessor))
+        prepared.ItemProcessor = prepareIteration(state.ItemProcessor, options, name);
+      if (isRecord(state.Iterator)) prepared.Iterator = prepareIteration(state.Iterator, options, name);
+      const selector = state.ItemSelector ?? state.Parameters;
+      const { Parameters: _parameters, ...withoutParameters } = prepared;
+      return {
+        ...withoutParameters,
+        ItemSelector: {
+          ...(selector === undefined
+            ? { [`${ITERATION_ITEM_KEY}.$`]: "$$.Map.Item.Value" }
+            : { [ITERATION_ITEM_KEY]: selector }),
+          [ITERATION_POSITION_KEY]: {
+            map: name,
+            "index.$": "$$.Map.Item.Index",
+            ...(nested ? { "parent.$": `$$.Execution.Input.${ITERATION_POSITION_KEY}` } : {}),
+          },
+        },
+        ...(state.Retry === undefined ? {} : { Retry: prepareRetry(state.Retry, options, false) }),
+        ...(state.Catch === undefined ? {} : { Catch: prepareCatch(state.Catch) }),
+      };
     }
     case "Parallel": {
       const prepared: Record<string, unknown> = { ...state };
       if (Array.isArray(state.Branches))
-        prepared.Branches = state.Branches.map((b) => prepareScope(b, options));
+        // A branch's `$$.Execution.Input` is the Parallel's input: no iteration position reaches it.
+        prepared.Branches = state.Branches.map((b) => prepareScope(b, options, false));
       if (state.Retry !== undefined) prepared.Retry = prepareRetry(state.Retry, options, false);
       if (state.Catch !== undefined) prepared.Catch = prepareCatch(state.Catch);
       return prepared;
@@ -214,18 +255,39 @@ function prepareState(state: Record<string, unknown>, options: PrepareOptions): 
   }
 }
 
-function prepareScope(scope: unknown, options: PrepareOptions): Record<string, unknown> {
+/** `nested`: the scope runs inside a Map iteration (a Parallel branch there shares its iteration's input). */
+function prepareScope(scope: unknown, options: PrepareOptions, nested: boolean): Record<string, unknown> {
   if (!isRecord(scope)) throw new InvalidDefinitionError("a nested state machine is not an object");
   // The top-level TimeoutSeconds is enforced by the emulator (the library's setTimeout would overflow).
   const { TimeoutSeconds: _timeout, ...rest } = scope;
   const states: Record<string, unknown> = {};
   for (const [name, state] of Object.entries(statesOf(scope, "a state machine"))) {
-    states[name] = isRecord(state) ? prepareState(state, options) : state;
+    states[name] = isRecord(state) ? prepareState(name, state, options, nested) : state;
   }
   return { ...rest, States: states };
 }
 
+function prepareIteration(scope: unknown, options: PrepareOptions, mapName: string): Record<string, unknown> {
+  const prepared = prepareScope(scope, options, true);
+  const states = isRecord(prepared.States) ? prepared.States : {};
+  if (ITERATION_START_STATE in states) {
+    throw new InvalidDefinitionError(`state name '${ITERATION_START_STATE}' is reserved (Map '${mapName}')`);
+  }
+  return {
+    ...prepared,
+    StartAt: ITERATION_START_STATE,
+    States: {
+      [ITERATION_START_STATE]: {
+        Type: "Pass",
+        InputPath: `$.${ITERATION_ITEM_KEY}`,
+        Next: prepared.StartAt,
+      },
+      ...states,
+    },
+  };
+}
+
 /** A rewritten deep copy of `definition` for the library (see the module comment). */
 export function prepareDefinition(definition: unknown, options: PrepareOptions): Record<string, unknown> {
-  return prepareScope(definition, options);
+  return prepareScope(definition, options, false);
 }

@@ -2,7 +2,9 @@
  * On-disk records of the local Step Functions: one JSON file per execution,
  * written atomically (temp file + rename) and never concurrently for the same
  * execution, so a crash or a restart leaves either the previous or the next
- * complete snapshot.
+ * complete snapshot. Temp files a crash left behind are removed on open.
+ * Closed executions are not kept in memory: `open()` returns their summaries
+ * and `read()` loads one on demand.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -24,12 +26,14 @@ const historyEventSchema = z
 export type HistoryEvent = z.infer<typeof historyEventSchema>;
 
 /**
- * Everything one task or wait attempt consumed and produced, so that a later
- * change can replay an execution up to where it stopped.
+ * Everything one task or wait attempt consumed and produced: a restarted
+ * emulator replays an execution from these (see sfn-replay.ts).
  */
 const stepRecordSchema = z.object({
   seq: z.number().int(),
   stateName: z.string(),
+  /** Where the attempt ran: "" at the top level, "JointReview[2]" in a Map iteration ("A[0]/B[1]" nested). */
+  scope: z.string().optional(),
   kind: z.enum(["task", "wait"]),
   resource: z.string(),
   /** The state's effective input (after InputPath). */
@@ -49,6 +53,19 @@ const stepRecordSchema = z.object({
   result: z.unknown().optional(),
   error: z.string().optional(),
   cause: z.string().optional(),
+  /** Epoch ms of the last SendTaskHeartbeat (callback tasks): the heartbeat timeout counts from here. */
+  heartbeatAt: z.number().optional(),
+  /**
+   * What the state's own Retry/Catch made of a failure: "retry" (the next attempt of the state
+   * is due at `retryAt`, real epoch ms), "catch", or "none" (the error left the state); "parent"
+   * when a Map or Parallel around it caught or retried the error.
+   */
+  handling: z.enum(["retry", "catch", "none", "parent"]).optional(),
+  retryAt: z.number().optional(),
+  /** Index of the matching retrier in the state's Retry list (handling "retry"). */
+  retrier: z.number().int().optional(),
+  /** Re-run by a redrive: kept for the record, never replayed again. */
+  discarded: z.boolean().optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 
@@ -69,8 +86,36 @@ export const executionRecordSchema = z.object({
   steps: z.array(stepRecordSchema),
   /** Task tokens that were waiting for SendTask* when this snapshot was written. */
   pendingTaskTokens: z.array(z.string()),
+  /** RedriveExecution: how often, and when last. */
+  redriveCount: z.number().int().optional(),
+  redriveDate: z.number().optional(),
+  /** The closing status change event: "pending" until its targets took it (at least once). */
+  statusEvent: z.enum(["pending", "sent"]).optional(),
 });
 export type ExecutionRecord = z.infer<typeof executionRecordSchema>;
+
+/** What ListExecutions needs of a closed execution, kept in memory instead of the record. */
+export interface ExecutionSummary {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly status: ExecutionStatus;
+  readonly startDate: number;
+  readonly stopDate: number | undefined;
+  readonly statusEvent: "pending" | "sent" | undefined;
+}
+
+export function summaryOf(record: ExecutionRecord): ExecutionSummary {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: record.startDate,
+    stopDate: record.stopDate,
+    statusEvent: record.statusEvent,
+  };
+}
 
 function fileNameFor(executionArn: string): string {
   // Execution ARNs contain ':' which is not portable in file names.
@@ -102,21 +147,41 @@ export class ExecutionStore {
     this.dir = join(dataDir, "executions");
   }
 
-  async open(): Promise<ExecutionRecord[]> {
+  /**
+   * Removes the temp files of writes a crash interrupted (the renamed snapshot is the truth),
+   * then reads every record: running ones whole, closed ones as summaries.
+   */
+  async open(): Promise<{ running: ExecutionRecord[]; closed: ExecutionSummary[] }> {
     await mkdir(this.dir, { recursive: true });
-    const records: ExecutionRecord[] = [];
+    const running: ExecutionRecord[] = [];
+    const closed: ExecutionSummary[] = [];
     for (const entry of await readdir(this.dir)) {
-      if (!entry.endsWith(".json")) continue;
-      try {
-        const parsed = executionRecordSchema.safeParse(
-          JSON.parse(await readFile(join(this.dir, entry), "utf8")),
-        );
-        if (parsed.success) records.push(parsed.data);
-      } catch {
-        // A foreign or damaged file must not stop the emulator from starting; it is just not listed.
+      if (entry.endsWith(".tmp")) {
+        await rm(join(this.dir, entry), { force: true });
+        continue;
       }
+      if (!entry.endsWith(".json")) continue;
+      const record = await this.readFile(join(this.dir, entry));
+      if (record?.status === "RUNNING") running.push(record);
+      else if (record) closed.push(summaryOf(record));
     }
-    return records;
+    return { running, closed };
+  }
+
+  private async readFile(path: string): Promise<ExecutionRecord | undefined> {
+    try {
+      const parsed = executionRecordSchema.safeParse(JSON.parse(await readFile(path, "utf8")));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      // A foreign or damaged file must not stop the emulator from starting; it is just not listed.
+      return undefined;
+    }
+  }
+
+  /** The latest snapshot of one execution (its pending write included), or undefined. */
+  async read(executionArn: string): Promise<ExecutionRecord | undefined> {
+    await this.flushOne(executionArn);
+    return this.readFile(join(this.dir, fileNameFor(executionArn)));
   }
 
   /** Schedules a write of `snapshot()`; the snapshot is taken when the write starts. */
@@ -140,7 +205,17 @@ export class ExecutionStore {
         }
       }
       state.running = undefined;
+      this.writers.delete(executionArn);
     })();
+  }
+
+  /** Waits until the writes scheduled so far for one execution have reached the disk. */
+  async flushOne(executionArn: string): Promise<void> {
+    for (;;) {
+      const running = this.writers.get(executionArn)?.running;
+      if (!running) return;
+      await running;
+    }
   }
 
   /** Waits until every scheduled write has reached the disk. */

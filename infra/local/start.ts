@@ -8,23 +8,28 @@ import { startLocalCloud } from "./cloud.ts";
 
 /**
  * `npm start`: the whole platform on 127.0.0.1, data kept in `.data/` so a
- * second start finds everything again. Ports can be moved with environment
- * variables; `npm start -- --reset` starts from empty data.
+ * second start finds everything again: running workflows resume where they
+ * were. Ports (and the data folder, NONGFANG_DATA_DIR) can be moved with
+ * environment variables, NONGFANG_WAIT_SCALE shrinks the workflow's waits;
+ * `npm start -- --reset` starts from empty data. Ctrl-C lets requests being
+ * served answer, then stops; a second Ctrl-C stops at once.
  */
 const port = (name: string, fallback: number): number => {
   const value = process.env[name];
   return value ? Number.parseInt(value, 10) : fallback;
 };
 
-const dataDir = path.join(REPO_ROOT, ".data");
+const dataDir = process.env.NONGFANG_DATA_DIR ?? path.join(REPO_ROOT, ".data");
 if (process.argv.includes("--reset")) await rm(dataDir, { recursive: true, force: true });
 
 const started = Date.now();
 // The demo policy shortens the public notice to 0 days so a case can reach its certificate in minutes.
 const countyPolicy = process.env.NONGFANG_COUNTY_POLICY ?? "danling-demo";
+const waitScale = Number(process.env.NONGFANG_WAIT_SCALE ?? "1");
 const cloud = await startLocalCloud({
   dataDir,
   context: { countyPolicy },
+  waitScale,
   ports: {
     api: port("NONGFANG_API_PORT", 3000),
     dynamodb: port("NONGFANG_DYNAMODB_PORT", 4566),
@@ -68,11 +73,20 @@ Endpoints written to ${path.join(dataDir, "endpoints.json")}. Press Ctrl-C to st
 
 let stopping = false;
 const stop = async (signal: string) => {
-  if (stopping) return;
+  if (stopping) {
+    console.log(`\n${signal} again: stopping now`);
+    process.exit(1);
+  }
   stopping = true;
-  console.log(`\n${signal}: stopping…`);
-  await cloud.close();
-  process.exit(0);
+  console.log(`\n${signal}: stopping (requests being served still answer)…`);
+  try {
+    await cloud.close();
+    console.log("Stopped; running workflows resume on the next start.");
+    process.exit(0);
+  } catch (error) {
+    console.error("Stopping failed:", error);
+    process.exit(1);
+  }
 };
 process.on("SIGINT", () => void stop("SIGINT"));
 process.on("SIGTERM", () => void stop("SIGTERM"));

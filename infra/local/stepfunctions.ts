@@ -1,36 +1,41 @@
 /**
  * Local stand-in for AWS Step Functions (Standard workflows) for `npm start`.
  *
- * Speaks the Step Functions JSON protocol over node:http so the unchanged
- * `@aws-sdk/client-sfn` works against it, runs executions with
+ * Speaks the Step Functions JSON protocol over node:http (sfn-protocol.ts) so
+ * the unchanged `@aws-sdk/client-sfn` works against it, runs executions with
  * aws-local-stepfunctions, invokes Lambda tasks through a caller-supplied
  * function, emulates `.waitForTaskToken` callbacks, and keeps one JSON record
- * per execution under `dataDir` so that describe/list/history survive a restart.
+ * per execution under `dataDir` (sfn-store.ts).
  *
  * How the library is bent into shape (see sfn-definition.ts for the rewrite):
  * - Every Task and Wait state runs through a local handler that receives the
  *   effective input, the Parameters output and the per-run context object.
  * - `$$.Task.Token` resolves to a per-emulator placeholder in the context; the
  *   handler mints the real token and substitutes it.
- * - Task timeouts, heartbeats, Waits and the execution TimeoutSeconds run on
- *   the emulator's long timers (scaled by `waitScale`); the library's own task
- *   timer is pushed to its maximum and a hidden retrier lets a handler hand the
- *   slot back and resume the same attempt before that timer could fire.
+ * - Task timeouts, heartbeats, Waits, task retry intervals and the execution
+ *   TimeoutSeconds run on the emulator's long timers (scaled by `waitScale`);
+ *   the library's own task timer is pushed to its maximum and a hidden retrier
+ *   lets a handler hand the slot back and resume the same attempt before that
+ *   timer could fire.
+ *
+ * A restart resumes every RUNNING execution, and RedriveExecution restarts a
+ * failed one, by replaying its record (sfn-replay.ts): recorded attempts are
+ * answered from the record, the first unfinished one of each scope is re-armed
+ * (same task token, the time left of its timeout, heartbeat, Wait or retry
+ * interval), and the history goes on with the same event ids.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   ExecutionAbortedError,
   ExecutionError,
-  type RunOptions,
   StateMachine,
   type StateMachineDefinition,
 } from "aws-local-stepfunctions";
 import * as z from "zod";
 import { type LongTimer, setLongTimeout } from "./long-timer.ts";
 import {
-  CONTINUE_ERROR_NAME,
   HANDLER_INPUT_KEY,
   HANDLER_PARAMETERS_KEY,
   HANDLER_RUN_KEY,
@@ -48,20 +53,55 @@ import {
   timeoutErrorFactory,
   UncatchableStatesError,
 } from "./sfn-errors.ts";
-import { readReferencePath } from "./sfn-jsonpath.ts";
+import { type EventBridgeEvent, statusChangeEvent } from "./sfn-events.ts";
 import {
-  EXECUTION_STATUSES,
+  classifyResource,
+  type JsonValue,
+  jsonText,
+  lambdaError,
+  lambdaInvokeResponse,
+  replaceInStrings,
+  type TaskHandler,
+  toJsonValue,
+} from "./sfn-lambda.ts";
+import {
+  describedExecution,
+  handleSfnHttp,
+  historyPage,
+  listedExecutions,
+  type Operations,
+  pageOf,
+  type RequestOf,
+  seconds,
+} from "./sfn-protocol.ts";
+import {
+  handlingOf,
+  isWaitStep,
+  markHandledByParent,
+  planRedrive,
+  Replay,
+  recordedError,
+  scopeOf,
+  waitDueAt,
+} from "./sfn-replay.ts";
+import {
+  historyEventsOf,
+  isValidExecutionName,
+  type LibraryEvent,
+  secondsOf,
+  waitDelayMs,
+} from "./sfn-states.ts";
+import {
   type ExecutionRecord,
   type ExecutionStatus,
   ExecutionStore,
+  type ExecutionSummary,
   type StepRecord,
+  summaryOf,
 } from "./sfn-store.ts";
+import { TaskTokens, type TokenEntry } from "./sfn-tokens.ts";
 
-type TaskHandlers = NonNullable<NonNullable<RunOptions["overrides"]>["taskResourceLocalHandlers"]>;
-type TaskHandler = TaskHandlers[string];
-type JsonValue = Awaited<ReturnType<TaskHandler>>;
 type LibraryRun = ReturnType<StateMachine["run"]>;
-type LibraryEvent = LibraryRun["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
 
 export interface LocalStepFunctionsOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -84,6 +124,12 @@ export interface LocalStepFunctionsOptions {
    * back and resuming the same attempt. Only tests need to change it.
    */
   readonly taskSliceMs?: number;
+  /**
+   * Receives the "Step Functions Execution Status Change" event of every start,
+   * redrive and close, once the record is on disk. A close is delivered at least
+   * once: a rejection is retried, and an undelivered one is sent again after a restart.
+   */
+  readonly onStatusChange?: (event: EventBridgeEvent) => Promise<void>;
 }
 
 export interface LocalStepFunctions {
@@ -92,10 +138,11 @@ export interface LocalStepFunctions {
   readonly port: number;
   /**
    * Validates `definition` (once per distinct definition text) and makes it
-   * startable under `arn`. Throws InvalidDefinitionError when it is not valid ASL.
+   * startable under `arn`; executions of it that were running when the emulator
+   * last stopped resume. Throws InvalidDefinitionError when it is not valid ASL.
    */
   registerStateMachine(arn: string, definition: object | string, name?: string): void;
-  /** Stops the server and all timers; records of running executions stay RUNNING on disk. */
+  /** Stops the server and all timers; records of running executions stay RUNNING on disk and resume on the next start. */
   close(): Promise<void>;
 }
 
@@ -104,14 +151,14 @@ const DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
 /** Real time a handler may hold the library's task slot (its timer is ~24.8 days). */
 const DEFAULT_TASK_SLICE_MS = 20 * 24 * 3600 * 1000;
 const TOKEN_BYTES = 96;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{128}$/;
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const EXECUTION_CLOSED_ERROR = "Nongfang.ExecutionClosed";
+/** RedriveExecution only reaches executions started this recently. */
+const REDRIVE_WINDOW_MS = 14 * 24 * 3600 * 1000;
+/** Delivery attempts of a status change event before it waits for the next start. */
+const STATUS_EVENT_ATTEMPTS = 5;
 
 const STATE_MACHINE_ARN =
   /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
-const LAMBDA_INVOKE_RESOURCE = /^arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?$/;
-const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[^:]+(:[^:]+)?$/;
 
 interface RegisteredMachine {
   readonly arn: string;
@@ -142,163 +189,36 @@ interface LiveExecution {
   readonly attempts: Set<Attempt>;
   /** Attempts handed back to the library, by run context object and state name. */
   readonly continuations: WeakMap<object, Map<string, Attempt>>;
+  /** Timers of the execution outside attempts (retry intervals). */
+  readonly timers: Set<LongTimer>;
   run: LibraryRun | undefined;
   timer: LongTimer | undefined;
+  /** While the record is being replayed (see sfn-replay.ts); undefined once caught up. */
+  replay: Replay | undefined;
   /** Set once the terminal history event is recorded. */
   finished: boolean;
 }
 
-interface TokenEntry {
-  readonly executionArn: string;
-  status: "pending" | "closed";
-  succeed(output: JsonValue): void;
-  fail(error: string, cause: string): void;
-  heartbeat(): void;
-}
-
-type TaskKind = "lambda-invoke" | "lambda-callback" | "lambda-function" | "unsupported";
-
-function classifyResource(resource: string): TaskKind {
-  const invoke = LAMBDA_INVOKE_RESOURCE.exec(resource);
-  if (invoke) return invoke[1] ? "lambda-callback" : "lambda-invoke";
-  if (LAMBDA_FUNCTION_ARN.test(resource)) return "lambda-function";
-  return "unsupported";
-}
-
-/** What a Lambda result looks like after the JSON round trip a real invocation makes. */
-function toJsonValue(value: unknown): JsonValue {
-  if (value === undefined) return null;
-  const parsed: JsonValue = JSON.parse(JSON.stringify(value));
-  return parsed;
-}
-
-function jsonText(value: unknown): string {
-  return JSON.stringify(value ?? null);
-}
-
-function replaceInStrings(value: unknown, search: string, replacement: string): unknown {
-  if (typeof value === "string") return value.replaceAll(search, replacement);
-  if (Array.isArray(value)) return value.map((item) => replaceInStrings(item, search, replacement));
-  if (isRecord(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, replaceInStrings(item, search, replacement)]),
-    );
-  }
-  return value;
-}
-
-/** The error a failed Lambda invocation raises in the state machine, named as Step Functions names it. */
-function lambdaError(error: unknown): StatesError {
-  if (!(error instanceof Error)) {
-    return new StatesError("Error", jsonText({ errorType: "Error", errorMessage: String(error), trace: [] }));
-  }
-  if (error instanceof StatesError) return error;
-  // AWS SDK service exceptions (they carry $metadata) surface as Lambda.<Name>, e.g. Lambda.ServiceException.
-  if ("$metadata" in error) {
-    return new StatesError(
-      error.name.startsWith("Lambda.") ? error.name : `Lambda.${error.name}`,
-      error.message,
-    );
-  }
-  const errorType = error.name || "Error";
-  return new StatesError(
-    errorType,
-    jsonText({ errorType, errorMessage: error.message, trace: error.stack?.split("\n") ?? [] }),
-  );
-}
-
-function isValidExecutionName(name: string): boolean {
-  if (name.length < 1 || name.length > 80) return false;
-  for (const char of name) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code <= 0x20 || (code >= 0x7f && code <= 0x9f) || ' <>{}[]?*"#%\\^|~`$&,;:/'.includes(char))
-      return false;
-  }
-  return true;
-}
-
-function pageOf<T>(items: readonly T[], maxResults: number | undefined, nextToken: string | undefined) {
-  const limit = maxResults && maxResults > 0 ? Math.min(maxResults, 1000) : 100;
-  let offset = 0;
-  if (nextToken !== undefined) {
-    offset = Number(Buffer.from(nextToken, "base64url").toString("utf8"));
-    if (!Number.isInteger(offset) || offset < 0)
-      throw new SfnServiceError("InvalidToken", "Invalid nextToken");
-  }
-  const page = items.slice(offset, offset + limit);
-  const next =
-    offset + limit < items.length ? Buffer.from(String(offset + limit)).toString("base64url") : undefined;
-  return { page, nextToken: next };
-}
-
-const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
-
-const requests = {
-  StartExecution: z.object({
-    stateMachineArn: z.string(),
-    name: z.string().optional(),
-    input: z.string().optional(),
-    traceHeader: z.string().optional(),
-  }),
-  DescribeExecution: z.object({ executionArn: z.string() }),
-  ListExecutions: z.object({
-    stateMachineArn: z.string().optional(),
-    statusFilter: z.enum(EXECUTION_STATUSES).optional(),
-    maxResults: z.number().int().optional(),
-    nextToken: z.string().optional(),
-  }),
-  GetExecutionHistory: z.object({
-    executionArn: z.string(),
-    maxResults: z.number().int().optional(),
-    nextToken: z.string().optional(),
-    reverseOrder: z.boolean().optional(),
-    includeExecutionData: z.boolean().optional(),
-  }),
-  StopExecution: z.object({
-    executionArn: z.string(),
-    error: z.string().optional(),
-    cause: z.string().optional(),
-  }),
-  SendTaskSuccess: z.object({ taskToken: z.string(), output: z.string() }),
-  SendTaskFailure: z.object({
-    taskToken: z.string(),
-    error: z.string().optional(),
-    cause: z.string().optional(),
-  }),
-  SendTaskHeartbeat: z.object({ taskToken: z.string() }),
-  DescribeStateMachine: z.object({ stateMachineArn: z.string() }),
-  ListStateMachines: z.object({ maxResults: z.number().int().optional(), nextToken: z.string().optional() }),
-};
-type Operation = keyof typeof requests;
-
-function isOperation(value: string): value is Operation {
-  return Object.hasOwn(requests, value);
-}
-
-function withoutExecutionData(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutExecutionData);
-  if (!isRecord(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => key !== "input" && key !== "output" && key !== "parameters")
-      .map(([key, item]) => [key, withoutExecutionData(item)]),
-  );
-}
+const nextMacrotask = () => new Promise((resolve) => setImmediate(resolve));
 
 class LocalStepFunctionsEmulator {
   private readonly machines = new Map<string, RegisteredMachine>();
   /** Validated library machines by definition text: validation costs up to ~0.5 s. */
   private readonly compiled = new Map<string, { states: Map<string, StateSpec>; prepared: StateMachine }>();
-  private readonly records = new Map<string, ExecutionRecord>();
+  /** RUNNING records, whole (live, or waiting for their state machine to be registered). */
+  private readonly open = new Map<string, ExecutionRecord>();
   private readonly live = new Map<string, LiveExecution>();
-  private readonly tokens = new Map<string, TokenEntry>();
+  /** Closed records kept until their last write and status event are done; then only the summary stays. */
+  private readonly closing = new Map<string, ExecutionRecord>();
+  private readonly summaries = new Map<string, ExecutionSummary>();
+  private readonly tokens = new TaskTokens();
   /** What `$$.Task.Token` evaluates to inside the library; handlers swap in the real token. */
   private readonly tokenPlaceholder = `nongfang-local-task-token-${randomUUID()}`;
   private readonly now: () => number;
   private readonly waitScale: number;
   private readonly taskSliceMs: number;
+  private readonly background = new Set<Promise<unknown>>();
   private closed = false;
-  private stepSeq = 0;
 
   constructor(
     private readonly options: LocalStepFunctionsOptions,
@@ -313,8 +233,25 @@ class LocalStepFunctionsEmulator {
     this.taskSliceMs = options.taskSliceMs ?? DEFAULT_TASK_SLICE_MS;
   }
 
-  load(records: readonly ExecutionRecord[]): void {
-    for (const record of records) this.records.set(record.executionArn, record);
+  load(running: readonly ExecutionRecord[], closed: readonly ExecutionSummary[]): void {
+    for (const record of running) this.open.set(record.executionArn, record);
+    for (const summary of closed) {
+      this.summaries.set(summary.executionArn, summary);
+      // A close whose status event did not reach its targets before the last stop.
+      if (summary.statusEvent === "pending" && this.options.onStatusChange) {
+        this.track(
+          this.store.read(summary.executionArn).then((record) => {
+            if (record) this.deliverClose(record);
+          }),
+        );
+      }
+    }
+  }
+
+  private track(work: Promise<unknown>): void {
+    const settled = work.catch(() => undefined);
+    this.background.add(settled);
+    void settled.finally(() => this.background.delete(settled));
   }
 
   // ---------------------------------------------------------------- registration
@@ -351,7 +288,7 @@ class LocalStepFunctionsEmulator {
     }
     const timeoutSeconds =
       isRecord(parsed) && typeof parsed.TimeoutSeconds === "number" ? parsed.TimeoutSeconds : undefined;
-    this.machines.set(arn, {
+    const machine: RegisteredMachine = {
       arn,
       name: name ?? arnName,
       partition,
@@ -362,7 +299,14 @@ class LocalStepFunctionsEmulator {
       prepared: compiled.prepared,
       timeoutSeconds,
       createdAt: this.now(),
-    });
+    };
+    this.machines.set(arn, machine);
+    // Executions that were running when the emulator last stopped continue where they were.
+    for (const record of this.open.values()) {
+      if (record.stateMachineArn === arn && !this.live.has(record.executionArn)) {
+        this.launch(record, machine, new Replay(record.steps, record.history, { redrive: false }));
+      }
+    }
   }
 
   // ---------------------------------------------------------------- records and history
@@ -387,84 +331,43 @@ class LocalStepFunctionsEmulator {
     this.persist(exec);
   }
 
-  private recordLibraryEvent(exec: LiveExecution, event: LibraryEvent): void {
-    switch (event.type) {
-      case "StateEntered": {
-        const spec = exec.machine.states.get(event.state.name);
-        const type = spec?.type ?? event.state.type;
-        this.appendEvent(exec, `${type}StateEntered`, {
-          stateEnteredEventDetails: {
-            name: event.state.name,
-            input: jsonText(event.state.input),
-            inputDetails: { truncated: false },
-          },
-        });
-        if (type === "Map") {
-          const length = spec ? this.mapLength(spec, event.state.input) : undefined;
-          this.appendEvent(exec, "MapStateStarted", {
-            mapStateStartedEventDetails: length === undefined ? {} : { length },
-          });
-        } else if (type === "Parallel") {
-          this.appendEvent(exec, "ParallelStateStarted");
-        }
-        return;
-      }
-      case "StateExited": {
-        const type = exec.machine.states.get(event.state.name)?.type ?? event.state.type;
-        if (type === "Map") this.appendEvent(exec, "MapStateSucceeded");
-        if (type === "Parallel") this.appendEvent(exec, "ParallelStateSucceeded");
-        this.appendEvent(exec, `${type}StateExited`, {
-          stateExitedEventDetails: {
-            name: event.state.name,
-            output: jsonText(event.state.output),
-            outputDetails: { truncated: false },
-          },
-        });
-        return;
-      }
-      case "StateFailed": {
-        // Task and Wait failures are recorded by their handlers; the continuation retrier is an implementation detail.
-        if (event.Error === CONTINUE_ERROR_NAME) return;
-        const type = exec.machine.states.get(event.state.name)?.type;
-        if (type === "Map") this.appendEvent(exec, "MapStateFailed");
-        if (type === "Parallel") this.appendEvent(exec, "ParallelStateFailed");
-        return;
-      }
-      case "MapIterationStarted":
-      case "MapIterationSucceeded":
-      case "MapIterationFailed": {
-        const key = `${event.type.charAt(0).toLowerCase()}${event.type.slice(1)}EventDetails`;
-        this.appendEvent(exec, event.type, { [key]: { name: event.parentState.name, index: event.index } });
-        return;
-      }
-      default:
-        // Execution-level events are recorded when the run settles; retries and catches have no AWS event.
-        return;
-    }
+  /** A library event, unless a replay finds it already in the history. */
+  private appendLibraryEvent(exec: LiveExecution, type: string, details: Record<string, unknown> = {}): void {
+    if (exec.replay?.recorded(type, details)) return;
+    this.appendEvent(exec, type, details);
   }
 
-  private mapLength(spec: StateSpec, rawInput: unknown): number | undefined {
-    try {
-      const state = spec.definition;
-      const input =
-        typeof state.InputPath === "string" ? readReferencePath(state.InputPath, rawInput) : rawInput;
-      const items = typeof state.ItemsPath === "string" ? readReferencePath(state.ItemsPath, input) : input;
-      return Array.isArray(items) ? items.length : undefined;
-    } catch {
-      return undefined;
+  private recordLibraryEvent(exec: LiveExecution, event: LibraryEvent): void {
+    if ((event.type === "StateRetried" || event.type === "StateCaught") && exec.replay === undefined) {
+      // A Map or Parallel handled what failed inside it: those attempts are settled (see planRedrive).
+      const type = exec.machine.states.get(event.state.name)?.type;
+      if (
+        (type === "Map" || type === "Parallel") &&
+        markHandledByParent(exec.record.steps, event.state.name, exec.machine.states)
+      ) {
+        this.persist(exec);
+      }
+    }
+    for (const { type, details } of historyEventsOf(event, exec.machine.states)) {
+      this.appendLibraryEvent(exec, type, details);
     }
   }
 
   // ---------------------------------------------------------------- executions
 
-  startExecution(request: z.infer<typeof requests.StartExecution>) {
-    const machine = this.machines.get(request.stateMachineArn);
+  private machineOf(stateMachineArn: string): RegisteredMachine {
+    const machine = this.machines.get(stateMachineArn);
     if (!machine) {
       throw new SfnServiceError(
         "StateMachineDoesNotExist",
-        `State Machine Does Not Exist: '${request.stateMachineArn}'`,
+        `State Machine Does Not Exist: '${stateMachineArn}'`,
       );
     }
+    return machine;
+  }
+
+  async startExecution(request: RequestOf<"StartExecution">) {
+    const machine = this.machineOf(request.stateMachineArn);
     const name = request.name ?? randomUUID();
     if (!isValidExecutionName(name)) throw new SfnServiceError("InvalidName", `Invalid Name: '${name}'`);
     const inputText = request.input ?? "{}";
@@ -478,15 +381,15 @@ class LocalStepFunctionsEmulator {
       );
     }
     const executionArn = `arn:${machine.partition}:states:${machine.region}:${machine.account}:execution:${machine.name}:${name}`;
-    const existing = this.records.get(executionArn);
-    if (existing) {
-      // Step Functions' idempotent start: same name and same input while still running returns the same execution.
-      if (existing.status === "RUNNING" && jsonText(JSON.parse(existing.input)) === jsonText(input)) {
-        return { executionArn, startDate: seconds(existing.startDate) };
-      }
+    const existing = this.open.get(executionArn);
+    // Step Functions' idempotent start: same name and same input while still running returns the same execution.
+    if (existing && jsonText(JSON.parse(existing.input)) === jsonText(input)) {
+      await this.store.flushOne(executionArn);
+      return { executionArn, startDate: seconds(existing.startDate) };
+    }
+    if (existing || this.closing.has(executionArn) || this.summaries.has(executionArn)) {
       throw new SfnServiceError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`);
     }
-    const roleArn = `arn:${machine.partition}:iam::${machine.account}:role/nongfang-local-stepfunctions`;
     const record: ExecutionRecord = {
       version: 1,
       executionArn,
@@ -499,33 +402,64 @@ class LocalStepFunctionsEmulator {
       steps: [],
       pendingTaskTokens: [],
     };
-    this.records.set(executionArn, record);
+    this.open.set(executionArn, record);
+    this.launch(record, machine, undefined);
+    this.announce(record);
+    // Answered once the record is on disk: a crash after the answer still finds the execution.
+    await this.store.flushOne(executionArn);
+    return { executionArn, startDate: seconds(record.startDate) };
+  }
+
+  /** Runs an execution: a new one (no replay), or a recorded one resumed or redriven (replay). */
+  private launch(record: ExecutionRecord, machine: RegisteredMachine, replay: Replay | undefined): void {
+    const { executionArn, name } = record;
+    const roleArn = `arn:${machine.partition}:iam::${machine.account}:role/nongfang-local-stepfunctions`;
+    const input: JsonValue = JSON.parse(record.input);
+    const redriveCount = record.redriveCount ?? 0;
     const exec: LiveExecution = {
       record,
       machine,
       context: {
-        Execution: { Id: executionArn, Name: name, RoleArn: roleArn, Input: input, RedriveCount: 0 },
+        Execution: {
+          Id: executionArn,
+          Name: name,
+          RoleArn: roleArn,
+          Input: input,
+          RedriveCount: redriveCount,
+        },
         StateMachine: { Id: machine.arn, Name: machine.name },
       },
       attempts: new Set(),
       continuations: new WeakMap(),
+      timers: new Set(),
       run: undefined,
       timer: undefined,
+      replay,
       finished: false,
     };
     this.live.set(executionArn, exec);
-    this.appendEvent(exec, "ExecutionStarted", {
-      executionStartedEventDetails: { input: inputText, inputDetails: { truncated: false }, roleArn },
-    });
+    if (replay) {
+      // Tokens of open callback tasks answer again at once; calls wait until the replay re-arms the task.
+      for (const step of record.steps) {
+        if (step.status === "RUNNING" && step.taskToken && !step.discarded && step.handling !== "parent") {
+          this.tokens.defer(executionArn, step.taskToken);
+        }
+      }
+      this.finishReplayWhenConsumed(exec);
+    } else {
+      this.appendEvent(exec, "ExecutionStarted", {
+        executionStartedEventDetails: { input: record.input, inputDetails: { truncated: false }, roleArn },
+      });
+    }
 
-    const handlers: TaskHandlers = {};
+    const handlers: Record<string, TaskHandler> = {};
     for (const spec of machine.states.values()) {
       if (spec.type === "Task" || spec.type === "Wait") handlers[spec.name] = this.handlerFor(exec, spec);
     }
     const run = machine.prepared.run(input, {
       overrides: { taskResourceLocalHandlers: handlers },
       context: {
-        Execution: { Id: executionArn, Name: name, RoleArn: roleArn, RedriveCount: 0 },
+        Execution: { Id: executionArn, Name: name, RoleArn: roleArn, RedriveCount: redriveCount },
         StateMachine: { Id: machine.arn, Name: machine.name },
         Task: { Token: this.tokenPlaceholder },
       },
@@ -546,16 +480,32 @@ class LocalStepFunctionsEmulator {
       });
 
     if (machine.timeoutSeconds !== undefined) {
+      // A resumed execution has only what is left; a redriven one counts from its redrive.
+      const since = replay ? (record.redriveDate ?? record.startDate) : undefined;
+      const elapsed = since === undefined ? 0 : Math.max(0, this.now() - since);
       exec.timer = setLongTimeout(
         () =>
           this.terminate(exec, "TIMED_OUT", "ExecutionTimedOut", {
             error: "States.Timeout",
             cause: `The execution ran longer than its TimeoutSeconds (${machine.timeoutSeconds} s)`,
           }),
-        machine.timeoutSeconds * 1000 * this.waitScale,
+        Math.max(0, machine.timeoutSeconds * 1000 * this.waitScale - elapsed),
       );
     }
-    return { executionArn, startDate: seconds(record.startDate) };
+  }
+
+  /** The replay stops recognising old events shortly after its last recorded attempt was handed out. */
+  private finishReplayWhenConsumed(exec: LiveExecution): void {
+    const replay = exec.replay;
+    if (!replay?.consumed) return;
+    // The library emits the events that follow a replayed attempt within microtasks of its answer.
+    void nextMacrotask()
+      .then(nextMacrotask)
+      .then(() => {
+        if (exec.replay !== replay) return;
+        replay.finish();
+        exec.replay = undefined;
+      });
   }
 
   private settleExecution(
@@ -593,7 +543,7 @@ class LocalStepFunctionsEmulator {
     exec: LiveExecution,
     status: ExecutionStatus,
     eventType: string,
-    reason: { error?: string; cause?: string },
+    reason: { error?: string | undefined; cause?: string | undefined },
   ): void {
     if (exec.finished || this.closed) return;
     const record = exec.record;
@@ -610,38 +560,92 @@ class LocalStepFunctionsEmulator {
   private endExecution(exec: LiveExecution): void {
     exec.finished = true;
     exec.timer?.cancel();
+    for (const timer of exec.timers) timer.cancel();
     for (const attempt of [...exec.attempts]) attempt.close();
-    exec.record.pendingTaskTokens = [];
-    this.live.delete(exec.record.executionArn);
+    const record = exec.record;
+    for (const token of record.pendingTaskTokens) {
+      const entry = this.tokens.get(token);
+      if (entry) entry.status = "closed";
+    }
+    record.pendingTaskTokens = [];
+    if (this.options.onStatusChange) record.statusEvent = "pending";
+    this.live.delete(record.executionArn);
+    this.open.delete(record.executionArn);
+    this.closing.set(record.executionArn, record);
+    this.summaries.set(record.executionArn, summaryOf(record));
     this.persist(exec);
+    this.deliverClose(record);
   }
 
-  stopExecution(request: z.infer<typeof requests.StopExecution>) {
-    const record = this.records.get(request.executionArn);
-    if (!record)
-      throw new SfnServiceError(
-        "ExecutionDoesNotExist",
-        `Execution Does Not Exist: '${request.executionArn}'`,
-      );
+  /** Sends the closing status event once the record is on disk, then lets the record leave memory. */
+  private deliverClose(record: ExecutionRecord): void {
+    const arn = record.executionArn;
+    const closedAs = record.status;
+    const stillClosed = () => record.status === closedAs && this.open.get(arn) === undefined;
+    this.track(
+      (async () => {
+        await this.store.flushOne(arn);
+        const notify = this.options.onStatusChange;
+        if (notify && record.statusEvent === "pending") {
+          const machine = this.machines.get(record.stateMachineArn);
+          const where = {
+            region: machine?.region ?? "us-east-1",
+            account: machine?.account ?? "000000000000",
+          };
+          for (let attempt = 0; attempt < STATUS_EVENT_ATTEMPTS && !this.closed && stillClosed(); attempt++) {
+            try {
+              await notify(statusChangeEvent(record, where, this.now()));
+              record.statusEvent = "sent";
+              this.summaries.set(arn, summaryOf(record));
+              this.persist({ record });
+              await this.store.flushOne(arn);
+              break;
+            } catch {
+              await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+            }
+          }
+        }
+        if (this.closing.get(arn) === record && stillClosed()) this.closing.delete(arn);
+      })(),
+    );
+  }
+
+  /**
+   * The RUNNING status event of a start or redrive, sent once the record is on disk
+   * (best effort, like AWS's delivery to a busy target).
+   */
+  private announce(record: ExecutionRecord): void {
+    const notify = this.options.onStatusChange;
+    const machine = this.machines.get(record.stateMachineArn);
+    if (!notify || !machine) return;
+    const event = statusChangeEvent(record, machine, this.now());
+    this.track(this.store.flushOne(record.executionArn).then(() => notify(event)));
+  }
+
+  async stopExecution(request: RequestOf<"StopExecution">) {
+    const record = await this.recordOf(request.executionArn);
     if (record.status !== "RUNNING") return { stopDate: seconds(record.stopDate) };
     const reason = { error: request.error, cause: request.cause };
     const exec = this.live.get(request.executionArn);
     if (exec) {
       this.terminate(exec, "ABORTED", "ExecutionAborted", reason);
     } else {
-      // A RUNNING record left by an earlier emulator instance: nothing runs it any more.
+      // A RUNNING record whose state machine is not registered (yet): nothing runs it.
       const orphan: LiveExecution = {
         record,
         machine: this.orphanMachine(record),
         context: {},
         attempts: new Set(),
         continuations: new WeakMap(),
+        timers: new Set(),
         run: undefined,
         timer: undefined,
+        replay: undefined,
         finished: false,
       };
       this.terminate(orphan, "ABORTED", "ExecutionAborted", reason);
     }
+    await this.store.flushOne(request.executionArn);
     return { stopDate: seconds(record.stopDate) };
   }
 
@@ -662,13 +666,57 @@ class LocalStepFunctionsEmulator {
     };
   }
 
+  /** Why an execution cannot be redriven, or undefined when it can. */
+  private notRedrivable(record: ExecutionRecord): string | undefined {
+    if (record.status === "RUNNING" || record.status === "SUCCEEDED") {
+      return `Execution is ${record.status} and cannot be redriven`;
+    }
+    if (this.now() - record.startDate > REDRIVE_WINDOW_MS) return "Execution redrivable period exceeded";
+    if (!this.machines.has(record.stateMachineArn)) return "State machine is in DELETING status";
+    return undefined;
+  }
+
+  /**
+   * RedriveExecution: the same execution (ARN, input, history) runs again from
+   * where it failed: succeeded steps are replayed, the failed, timed-out or
+   * aborted attempts (inside a Map: those iterations only) run again.
+   */
+  async redriveExecution(request: RequestOf<"RedriveExecution">) {
+    const record = await this.recordOf(request.executionArn);
+    const reason = this.notRedrivable(record);
+    if (reason) throw new SfnServiceError("ExecutionNotRedrivable", `Execution Not Redrivable: ${reason}`);
+    const machine = this.machineOf(record.stateMachineArn);
+    for (const step of planRedrive(record.steps)) step.discarded = true;
+    const redriveCount = (record.redriveCount ?? 0) + 1;
+    record.status = "RUNNING";
+    record.redriveCount = redriveCount;
+    record.redriveDate = this.now();
+    delete record.stopDate;
+    delete record.output;
+    delete record.error;
+    delete record.cause;
+    delete record.statusEvent;
+    this.closing.delete(record.executionArn);
+    this.summaries.delete(record.executionArn);
+    this.open.set(record.executionArn, record);
+    const replay = new Replay(record.steps, record.history, { redrive: true });
+    this.launch(record, machine, replay);
+    const exec = this.live.get(record.executionArn);
+    if (exec) {
+      this.appendEvent(exec, "ExecutionRedriven", { executionRedrivenEventDetails: { redriveCount } });
+    }
+    this.announce(record);
+    await this.store.flushOne(record.executionArn);
+    return { redriveDate: seconds(record.redriveDate) };
+  }
+
   // ---------------------------------------------------------------- task and wait handlers
 
   private handlerFor(exec: LiveExecution, spec: StateSpec): TaskHandler {
     return async (raw) => {
       // The library calls the handler synchronously after queueing StateEntered; yielding one macrotask
       // lets the event-log consumer (microtasks) record it first, so history order matches AWS.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextMacrotask();
       if (exec.finished || this.closed) {
         throw new UncatchableStatesError(EXECUTION_CLOSED_ERROR, "the execution has ended");
       }
@@ -687,12 +735,69 @@ class LocalStepFunctionsEmulator {
       }
       let attempt = parked.get(spec.name);
       parked.delete(spec.name);
-      attempt ??=
-        spec.type === "Wait"
-          ? this.startWait(exec, spec, input)
-          : this.startTask(exec, spec, input, raw[HANDLER_PARAMETERS_KEY]);
+      if (!attempt) {
+        const scope = scopeOf(run);
+        const replay = exec.replay;
+        const recorded = replay?.take(scope, spec.name);
+        if (replay?.consumed) this.finishReplayWhenConsumed(exec);
+        if (recorded) {
+          const replayed = this.replayStep(exec, spec, recorded);
+          if (!("attempt" in replayed)) {
+            if (replayed.ok) return replayed.value;
+            throw replayed.error;
+          }
+          attempt = replayed.attempt;
+        } else {
+          await this.retryInterval(exec, spec, scope);
+          attempt =
+            spec.type === "Wait"
+              ? this.startWait(exec, spec, input, scope)
+              : this.startTask(exec, spec, input, raw[HANDLER_PARAMETERS_KEY], scope);
+        }
+      }
       return this.awaitSlice(attempt, parked, spec.name);
     };
+  }
+
+  /** Answers a handler call from a recorded attempt, or re-arms the attempt that was still running. */
+  private replayStep(
+    exec: LiveExecution,
+    spec: StateSpec,
+    step: StepRecord,
+  ): { ok: true; value: JsonValue } | { ok: false; error: Error } | { attempt: Attempt } {
+    if (step.status === "SUCCEEDED") return { ok: true, value: toJsonValue(step.result) };
+    if (step.status === "FAILED" || step.status === "TIMED_OUT") {
+      return { ok: false, error: recordedError(step, this.timeoutError) };
+    }
+    if (step.handling === "parent") {
+      // Abandoned by a failed Map iteration sibling: it waits until the library abandons it again.
+      return { attempt: this.makeAttempt(exec, step, () => undefined).attempt };
+    }
+    if (isWaitStep(step)) {
+      return { attempt: this.armWait(exec, step, Math.max(0, waitDueAt(step, this.waitScale) - this.now())) };
+    }
+    return { attempt: this.armTask(exec, spec, step, true) };
+  }
+
+  /** Before a retry of a failed attempt: what is left of the interval its retrier asked for. */
+  private async retryInterval(exec: LiveExecution, spec: StateSpec, scope: string): Promise<void> {
+    const previous = exec.record.steps.findLast(
+      (step) => !step.discarded && step.stateName === spec.name && (step.scope ?? "") === scope,
+    );
+    if (previous?.handling !== "retry" || previous.retryAt === undefined) return;
+    const delay = previous.retryAt - this.now();
+    if (delay <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setLongTimeout(() => {
+        exec.timers.delete(timer);
+        resolve();
+      }, delay);
+      exec.timers.add(timer);
+      // Cancelled with the execution: the handler is abandoned with it.
+    });
+    if (exec.finished || this.closed) {
+      throw new UncatchableStatesError(EXECUTION_CLOSED_ERROR, "the execution has ended");
+    }
   }
 
   /**
@@ -720,39 +825,17 @@ class LocalStepFunctionsEmulator {
     }
   }
 
-  private secondsFrom(
+  private newStep(
     exec: LiveExecution,
     spec: StateSpec,
-    field: "TimeoutSeconds" | "HeartbeatSeconds",
-    input: unknown,
-  ): number | undefined {
-    const state = spec.definition;
-    const literal = state[field];
-    if (typeof literal === "number") return literal;
-    const path = state[`${field}Path`];
-    if (typeof path !== "string") return undefined;
-    let value: unknown;
-    try {
-      value = readReferencePath(path, input, exec.context);
-    } catch (error) {
-      throw new UncatchableStatesError(
-        "States.Runtime",
-        `${field}Path of state '${spec.name}': ${String(error)}`,
-      );
-    }
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-      throw new UncatchableStatesError(
-        "States.Runtime",
-        `${field}Path '${path}' of state '${spec.name}' must select a positive integer, got ${jsonText(value)}`,
-      );
-    }
-    return value;
-  }
-
-  private newStep(exec: LiveExecution, spec: StateSpec, kind: "task" | "wait", fields: Partial<StepRecord>) {
+    kind: "task" | "wait",
+    scope: string,
+    fields: Partial<StepRecord>,
+  ) {
     const step: StepRecord = {
-      seq: ++this.stepSeq,
+      seq: (exec.record.steps.at(-1)?.seq ?? 0) + 1,
       stateName: spec.name,
+      ...(scope === "" ? {} : { scope }),
       kind,
       resource: typeof spec.definition.Resource === "string" ? spec.definition.Resource : "",
       input: undefined,
@@ -820,50 +903,39 @@ class LocalStepFunctionsEmulator {
     return { attempt, end, timers };
   }
 
-  private startWait(exec: LiveExecution, spec: StateSpec, input: unknown): Attempt {
-    const state = spec.definition;
-    let delayMs: number;
-    try {
-      if (typeof state.Seconds === "number") {
-        delayMs = state.Seconds * 1000;
-      } else if (typeof state.SecondsPath === "string") {
-        const value = readReferencePath(state.SecondsPath, input, exec.context);
-        if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-          throw new Error(`SecondsPath selected ${jsonText(value)}, not an integer >= 0`);
-        }
-        delayMs = value * 1000;
-      } else {
-        const timestamp =
-          typeof state.Timestamp === "string"
-            ? state.Timestamp
-            : typeof state.TimestampPath === "string"
-              ? readReferencePath(state.TimestampPath, input, exec.context)
-              : undefined;
-        const due = typeof timestamp === "string" ? Date.parse(timestamp) : Number.NaN;
-        if (Number.isNaN(due)) throw new Error(`no valid timestamp (${jsonText(timestamp)})`);
-        delayMs = Math.max(0, due - this.now());
-      }
-    } catch (error) {
-      throw new UncatchableStatesError(
-        "States.Runtime",
-        `Wait state '${spec.name}': ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    const step = this.newStep(exec, spec, "wait", { input, waitUntil: this.now() + delayMs });
+  private startWait(exec: LiveExecution, spec: StateSpec, input: unknown, scope: string): Attempt {
+    const delayMs = waitDelayMs(spec, input, exec.context, this.now());
+    const startedAt = this.now();
+    const step = this.newStep(exec, spec, "wait", scope, {
+      input,
+      startedAt,
+      waitUntil: startedAt + delayMs,
+    });
+    return this.armWait(exec, step, delayMs * this.waitScale);
+  }
+
+  /** Runs (or, after a restart, goes on with) a Wait that ends `realDelayMs` from now. */
+  private armWait(exec: LiveExecution, step: StepRecord, realDelayMs: number): Attempt {
     const { attempt, end, timers } = this.makeAttempt(exec, step, () => undefined);
-    const value = toJsonValue(input);
-    timers.push(setLongTimeout(() => end({ ok: true, value }), delayMs * this.waitScale));
+    const value = toJsonValue(step.input);
+    timers.push(setLongTimeout(() => end({ ok: true, value }), realDelayMs));
     this.persist(exec);
     return attempt;
   }
 
-  private startTask(exec: LiveExecution, spec: StateSpec, input: unknown, rawParameters: unknown): Attempt {
+  private startTask(
+    exec: LiveExecution,
+    spec: StateSpec,
+    input: unknown,
+    rawParameters: unknown,
+    scope: string,
+  ): Attempt {
     const resource = typeof spec.definition.Resource === "string" ? spec.definition.Resource : "";
     const kind = classifyResource(resource);
     const timeoutSeconds =
-      this.secondsFrom(exec, spec, "TimeoutSeconds", input) ?? DEFAULT_TASK_TIMEOUT_SECONDS;
+      secondsOf(spec, "TimeoutSeconds", input, exec.context) ?? DEFAULT_TASK_TIMEOUT_SECONDS;
     const heartbeatSeconds =
-      kind === "lambda-callback" ? this.secondsFrom(exec, spec, "HeartbeatSeconds", input) : undefined;
+      kind === "lambda-callback" ? secondsOf(spec, "HeartbeatSeconds", input, exec.context) : undefined;
     const token = kind === "lambda-callback" ? randomBytes(TOKEN_BYTES).toString("base64url") : undefined;
     const parameters =
       rawParameters === undefined
@@ -873,13 +945,58 @@ class LocalStepFunctionsEmulator {
             this.tokenPlaceholder,
             token ?? randomBytes(TOKEN_BYTES).toString("base64url"),
           );
-    const step = this.newStep(exec, spec, "task", {
+    const step = this.newStep(exec, spec, "task", scope, {
       input,
       parameters,
       taskToken: token,
       timeoutSeconds,
       heartbeatSeconds,
     });
+    return this.armTask(exec, spec, step, false);
+  }
+
+  /** Records what the state's Retry/Catch will make of a failed attempt (the retry interval included). */
+  private recordHandling(
+    exec: LiveExecution,
+    spec: StateSpec,
+    step: StepRecord,
+    error: Error,
+    timedOut: boolean,
+  ) {
+    const scope = step.scope ?? "";
+    const earlier = exec.record.steps.filter(
+      (other) =>
+        other !== step &&
+        !other.discarded &&
+        other.seq < step.seq &&
+        other.stateName === step.stateName &&
+        (other.scope ?? "") === scope,
+    );
+    const handling = handlingOf(
+      spec.definition,
+      { name: error.name, timedOut, handleable: !(error instanceof UncatchableStatesError) },
+      earlier,
+    );
+    step.handling = handling.handling;
+    if (handling.handling === "retry") {
+      step.retrier = handling.retrier;
+      step.retryAt = this.now() + (handling.delaySeconds ?? 0) * 1000 * this.waitScale;
+    }
+  }
+
+  /**
+   * Runs a task attempt whose step is recorded: a new one (`resumed` false) or,
+   * after a restart, one that was running: its timers count from the recorded
+   * start (and last heartbeat), its callback token stays the same, and its
+   * function is invoked again unless a callback task's invocation had returned.
+   */
+  private armTask(exec: LiveExecution, spec: StateSpec, step: StepRecord, resumed: boolean): Attempt {
+    const resource = step.resource;
+    const kind = classifyResource(resource);
+    const timeoutSeconds = step.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
+    const heartbeatSeconds = step.heartbeatSeconds;
+    const { input, parameters, taskToken: token } = step;
+    const elapsedSince = (at: number) => (resumed ? Math.max(0, this.now() - at) : 0);
 
     // Event vocabulary: service integrations report Task*, a plain Lambda ARN LambdaFunction*.
     const integration =
@@ -900,6 +1017,7 @@ class LocalStepFunctionsEmulator {
         }
         return;
       }
+      this.recordHandling(exec, spec, step, result.error, result.timedOut);
       const details = { error: result.error.name, cause: result.error.message };
       if (integration) {
         const type = result.timedOut ? "TaskTimedOut" : "TaskFailed";
@@ -914,7 +1032,7 @@ class LocalStepFunctionsEmulator {
       }
     });
 
-    if (integration) {
+    if (!resumed && integration) {
       this.appendEvent(exec, "TaskScheduled", {
         taskScheduledEventDetails: {
           ...integration,
@@ -925,7 +1043,7 @@ class LocalStepFunctionsEmulator {
         },
       });
       this.appendEvent(exec, "TaskStarted", { taskStartedEventDetails: integration });
-    } else {
+    } else if (!resumed) {
       this.appendEvent(exec, "LambdaFunctionScheduled", {
         lambdaFunctionScheduledEventDetails: {
           resource,
@@ -948,7 +1066,7 @@ class LocalStepFunctionsEmulator {
             ),
             true,
           ),
-        timeoutSeconds * 1000 * this.waitScale,
+        Math.max(0, timeoutSeconds * 1000 * this.waitScale - elapsedSince(step.startedAt)),
       ),
     );
 
@@ -989,37 +1107,17 @@ class LocalStepFunctionsEmulator {
     }
     const { FunctionName, Payload, Qualifier, InvocationType } = request.data;
     const functionName = Qualifier ? `${FunctionName}:${Qualifier}` : FunctionName;
-    const invocation = this.options.invokeLambda(functionName, Payload ?? {});
-    const requestId = randomUUID();
-    const response = (payload: unknown, statusCode: number): JsonValue =>
-      toJsonValue({
-        ExecutedVersion: "$LATEST",
-        Payload: payload,
-        SdkHttpMetadata: {
-          AllHttpHeaders: {
-            "Content-Type": ["application/json"],
-            "X-Amz-Executed-Version": ["$LATEST"],
-            "x-amzn-RequestId": [requestId],
-          },
-          HttpHeaders: {
-            "Content-Type": "application/json",
-            "X-Amz-Executed-Version": "$LATEST",
-            "x-amzn-RequestId": requestId,
-          },
-          HttpStatusCode: statusCode,
-        },
-        SdkResponseMetadata: { RequestId: requestId },
-        StatusCode: statusCode,
-      });
+    // A callback task whose function had answered before the restart only waits for its token.
+    const invoke = () => this.options.invokeLambda(functionName, Payload ?? {});
 
     if (kind === "lambda-invoke") {
       if (InvocationType === "Event") {
         // Asynchronous invocation: Step Functions does not wait for the function.
-        invocation.catch(() => undefined);
-        end({ ok: true, value: response("", 202) });
+        invoke().catch(() => undefined);
+        end({ ok: true, value: lambdaInvokeResponse("", 202) });
       } else {
-        invocation.then(
-          (result) => end({ ok: true, value: response(toJsonValue(result), 200) }),
+        invoke().then(
+          (result) => end({ ok: true, value: lambdaInvokeResponse(toJsonValue(result), 200) }),
           (error: unknown) => fail(lambdaError(error)),
         );
       }
@@ -1028,17 +1126,7 @@ class LocalStepFunctionsEmulator {
 
     // .waitForTaskToken: the token is live before the function runs, because the function may answer at once.
     if (token === undefined) throw new Error("unreachable: callback task without token");
-    const entry: TokenEntry = {
-      executionArn: exec.record.executionArn,
-      status: "pending",
-      succeed: (output) => end({ ok: true, value: output }),
-      fail: (error, cause) => fail(new StatesError(error, cause)),
-      heartbeat: () => {
-        heartbeatTimer?.cancel();
-        heartbeatTimer = armHeartbeat();
-      },
-    };
-    const armHeartbeat = (): LongTimer | undefined => {
+    const armHeartbeat = (since: number): LongTimer | undefined => {
       if (heartbeatSeconds === undefined) return undefined;
       const timer = setLongTimeout(
         () =>
@@ -1049,14 +1137,28 @@ class LocalStepFunctionsEmulator {
             ),
             true,
           ),
-        heartbeatSeconds * 1000 * this.waitScale,
+        Math.max(0, heartbeatSeconds * 1000 * this.waitScale - elapsedSince(since)),
       );
       timers.push(timer);
       return timer;
     };
-    let heartbeatTimer = armHeartbeat();
+    let heartbeatTimer = armHeartbeat(step.heartbeatAt ?? step.startedAt);
+    const entry: TokenEntry = {
+      executionArn: exec.record.executionArn,
+      status: "pending",
+      succeed: (output) => end({ ok: true, value: output }),
+      fail: (error, cause) => fail(new StatesError(error, cause)),
+      heartbeat: () => {
+        heartbeatTimer?.cancel();
+        step.heartbeatAt = this.now();
+        resumed = false;
+        heartbeatTimer = armHeartbeat(step.heartbeatAt);
+        this.persist(exec);
+      },
+    };
+    const deferred = this.tokens.get(token)?.deferred;
     this.tokens.set(token, entry);
-    exec.record.pendingTaskTokens.push(token);
+    if (!exec.record.pendingTaskTokens.includes(token)) exec.record.pendingTaskTokens.push(token);
     attempt.outcome
       .catch(() => undefined)
       .finally(() => {
@@ -1064,43 +1166,38 @@ class LocalStepFunctionsEmulator {
         exec.record.pendingTaskTokens = exec.record.pendingTaskTokens.filter((t) => t !== token);
         this.persist(exec);
       });
-    invocation.then(
-      (result) => {
-        if (entry.status !== "pending" || step.status !== "RUNNING") return;
-        const submitted = response(toJsonValue(result), 200);
-        step.invocationResult = submitted;
-        this.appendEvent(exec, "TaskSubmitted", {
-          taskSubmittedEventDetails: {
-            ...integration,
-            output: jsonText(submitted),
-            outputDetails: { truncated: false },
-          },
-        });
-      },
-      (error: unknown) => fail(lambdaError(error)),
-    );
+    if (!resumed || step.invocationResult === undefined) {
+      invoke().then(
+        (result) => {
+          if (entry.status !== "pending" || step.status !== "RUNNING") return;
+          const submitted = lambdaInvokeResponse(toJsonValue(result), 200);
+          step.invocationResult = submitted;
+          this.appendEvent(exec, "TaskSubmitted", {
+            taskSubmittedEventDetails: {
+              ...integration,
+              output: jsonText(submitted),
+              outputDetails: { truncated: false },
+            },
+          });
+        },
+        (error: unknown) => fail(lambdaError(error)),
+      );
+    }
+    for (const call of deferred ?? []) call(entry);
     this.persist(exec);
     return attempt;
   }
 
   // ---------------------------------------------------------------- callbacks
 
-  private tokenEntry(token: string): TokenEntry {
-    if (!TOKEN_PATTERN.test(token))
-      throw new SfnServiceError("InvalidToken", "Invalid Token: malformed task token");
-    const entry = this.tokens.get(token);
-    if (!entry) throw new SfnServiceError("TaskDoesNotExist", "Task Does Not Exist");
-    if (entry.status !== "pending") {
-      throw new SfnServiceError(
-        "TaskTimedOut",
-        "Task Timed Out: the task has already been closed or has timed out",
-      );
-    }
-    return entry;
+  /** Answers a SendTask* call once what it changed is on disk (an acknowledged decision survives a crash). */
+  private async settled(entry: TokenEntry): Promise<Record<string, never>> {
+    await this.store.flushOne(entry.executionArn);
+    return {};
   }
 
-  sendTaskSuccess(request: z.infer<typeof requests.SendTaskSuccess>) {
-    const entry = this.tokenEntry(request.taskToken);
+  sendTaskSuccess(request: RequestOf<"SendTaskSuccess">) {
+    const entry = this.tokens.lookup(request.taskToken);
     let output: JsonValue;
     try {
       output = JSON.parse(request.output);
@@ -1108,97 +1205,59 @@ class LocalStepFunctionsEmulator {
       throw new SfnServiceError("InvalidOutput", "Invalid Output: the output is not valid JSON");
     }
     entry.succeed(output);
-    return {};
+    return this.settled(entry);
   }
 
-  sendTaskFailure(request: z.infer<typeof requests.SendTaskFailure>) {
-    this.tokenEntry(request.taskToken).fail(request.error ?? "", request.cause ?? "");
-    return {};
+  sendTaskFailure(request: RequestOf<"SendTaskFailure">) {
+    const entry = this.tokens.lookup(request.taskToken);
+    entry.fail(request.error ?? "", request.cause ?? "");
+    return this.settled(entry);
   }
 
-  sendTaskHeartbeat(request: z.infer<typeof requests.SendTaskHeartbeat>) {
-    this.tokenEntry(request.taskToken).heartbeat();
-    return {};
+  sendTaskHeartbeat(request: RequestOf<"SendTaskHeartbeat">) {
+    const entry = this.tokens.lookup(request.taskToken);
+    entry.heartbeat();
+    return this.settled(entry);
   }
 
   // ---------------------------------------------------------------- reads
 
-  private recordOf(executionArn: string): ExecutionRecord {
-    const record = this.records.get(executionArn);
+  /** The whole record: running and recently closed ones from memory, older ones from disk. */
+  private async recordOf(executionArn: string): Promise<ExecutionRecord> {
+    const inMemory = this.open.get(executionArn) ?? this.closing.get(executionArn);
+    const record =
+      inMemory ?? (this.summaries.has(executionArn) ? await this.store.read(executionArn) : undefined);
     if (!record)
       throw new SfnServiceError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`);
     return record;
   }
 
-  describeExecution(request: z.infer<typeof requests.DescribeExecution>) {
-    const record = this.recordOf(request.executionArn);
-    return {
-      executionArn: record.executionArn,
-      stateMachineArn: record.stateMachineArn,
-      name: record.name,
-      status: record.status,
-      startDate: seconds(record.startDate),
-      stopDate: seconds(record.stopDate),
-      input: record.input,
-      inputDetails: { included: true },
-      ...(record.output === undefined ? {} : { output: record.output, outputDetails: { included: true } }),
-      ...(record.error === undefined ? {} : { error: record.error }),
-      ...(record.cause === undefined ? {} : { cause: record.cause }),
-    };
+  async describeExecution(request: RequestOf<"DescribeExecution">) {
+    const record = await this.recordOf(request.executionArn);
+    return describedExecution(record, this.notRedrivable(record));
   }
 
-  listExecutions(request: z.infer<typeof requests.ListExecutions>) {
-    const all = [...this.records.values()].filter(
-      (record) => request.stateMachineArn === undefined || record.stateMachineArn === request.stateMachineArn,
-    );
+  listExecutions(request: RequestOf<"ListExecutions">) {
+    const all = [...[...this.open.values()].map(summaryOf), ...this.summaries.values()];
     if (
       request.stateMachineArn !== undefined &&
-      all.length === 0 &&
-      !this.machines.has(request.stateMachineArn)
+      !this.machines.has(request.stateMachineArn) &&
+      !all.some((summary) => summary.stateMachineArn === request.stateMachineArn)
     ) {
       throw new SfnServiceError(
         "StateMachineDoesNotExist",
         `State Machine Does Not Exist: '${request.stateMachineArn}'`,
       );
     }
-    const matching = all
-      .filter((record) => request.statusFilter === undefined || record.status === request.statusFilter)
-      .sort((a, b) => b.startDate - a.startDate);
-    const { page, nextToken } = pageOf(matching, request.maxResults, request.nextToken);
-    return {
-      executions: page.map((record) => ({
-        executionArn: record.executionArn,
-        stateMachineArn: record.stateMachineArn,
-        name: record.name,
-        status: record.status,
-        startDate: seconds(record.startDate),
-        stopDate: seconds(record.stopDate),
-      })),
-      nextToken,
-    };
+    return listedExecutions(all, request);
   }
 
-  getExecutionHistory(request: z.infer<typeof requests.GetExecutionHistory>) {
-    const record = this.recordOf(request.executionArn);
-    const events = request.reverseOrder ? [...record.history].reverse() : record.history;
-    const { page, nextToken } = pageOf(events, request.maxResults, request.nextToken);
-    return {
-      events: page.map((event) => {
-        const converted = { ...event, timestamp: event.timestamp / 1000 };
-        return request.includeExecutionData === false ? withoutExecutionData(converted) : converted;
-      }),
-      nextToken,
-    };
+  async getExecutionHistory(request: RequestOf<"GetExecutionHistory">) {
+    return historyPage(await this.recordOf(request.executionArn), request);
   }
 
-  describeStateMachine(request: z.infer<typeof requests.DescribeStateMachine>) {
-    const machine = this.machines.get(request.stateMachineArn);
-    if (!machine) {
-      throw new SfnServiceError(
-        "StateMachineDoesNotExist",
-        `State Machine Does Not Exist: '${request.stateMachineArn}'`,
-      );
-    }
+  describeStateMachine(request: RequestOf<"DescribeStateMachine">) {
+    const machine = this.machineOf(request.stateMachineArn);
     return {
       stateMachineArn: machine.arn,
       name: machine.name,
@@ -1210,7 +1269,7 @@ class LocalStepFunctionsEmulator {
     };
   }
 
-  listStateMachines(request: z.infer<typeof requests.ListStateMachines>) {
+  listStateMachines(request: RequestOf<"ListStateMachines">) {
     const machines = [...this.machines.values()].sort((a, b) => a.name.localeCompare(b.name));
     const { page, nextToken } = pageOf(machines, request.maxResults, request.nextToken);
     return {
@@ -1224,108 +1283,44 @@ class LocalStepFunctionsEmulator {
     };
   }
 
-  // ---------------------------------------------------------------- protocol
+  readonly operations: Operations = {
+    StartExecution: (request) => this.startExecution(request),
+    DescribeExecution: (request) => this.describeExecution(request),
+    ListExecutions: (request) => this.listExecutions(request),
+    GetExecutionHistory: (request) => this.getExecutionHistory(request),
+    StopExecution: (request) => this.stopExecution(request),
+    RedriveExecution: (request) => this.redriveExecution(request),
+    SendTaskSuccess: (request) => this.sendTaskSuccess(request),
+    SendTaskFailure: (request) => this.sendTaskFailure(request),
+    SendTaskHeartbeat: (request) => this.sendTaskHeartbeat(request),
+    DescribeStateMachine: (request) => this.describeStateMachine(request),
+    ListStateMachines: (request) => this.listStateMachines(request),
+  };
 
-  dispatch(operation: string, body: unknown): unknown {
-    if (!isOperation(operation)) {
-      throw new SfnServiceError("UnknownOperationException", `Unknown operation ${operation}`);
-    }
-    const parsed = requests[operation].safeParse(body);
-    if (!parsed.success) throw new SfnServiceError("ValidationException", parsed.error.message);
-    const request = parsed.data;
-    switch (operation) {
-      case "StartExecution":
-        return this.startExecution(request as z.infer<typeof requests.StartExecution>);
-      case "DescribeExecution":
-        return this.describeExecution(request as z.infer<typeof requests.DescribeExecution>);
-      case "ListExecutions":
-        return this.listExecutions(request as z.infer<typeof requests.ListExecutions>);
-      case "GetExecutionHistory":
-        return this.getExecutionHistory(request as z.infer<typeof requests.GetExecutionHistory>);
-      case "StopExecution":
-        return this.stopExecution(request as z.infer<typeof requests.StopExecution>);
-      case "SendTaskSuccess":
-        return this.sendTaskSuccess(request as z.infer<typeof requests.SendTaskSuccess>);
-      case "SendTaskFailure":
-        return this.sendTaskFailure(request as z.infer<typeof requests.SendTaskFailure>);
-      case "SendTaskHeartbeat":
-        return this.sendTaskHeartbeat(request as z.infer<typeof requests.SendTaskHeartbeat>);
-      case "DescribeStateMachine":
-        return this.describeStateMachine(request as z.infer<typeof requests.DescribeStateMachine>);
-      case "ListStateMachines":
-        return this.listStateMachines(request as z.infer<typeof requests.ListStateMachines>);
-    }
+  get isClosed(): boolean {
+    return this.closed;
   }
 
-  async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const send = (status: number, body: unknown, errorType?: string): void => {
-      const text = JSON.stringify(body);
-      res.writeHead(status, {
-        "content-type": "application/x-amz-json-1.0",
-        "content-length": Buffer.byteLength(text),
-        "x-amzn-requestid": randomUUID(),
-        ...(errorType ? { "x-amzn-errortype": errorType } : {}),
-      });
-      res.end(text);
-    };
-    try {
-      if (this.closed)
-        throw new SfnServiceError("ServiceUnavailable", "The local Step Functions is closing", 503);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req) {
-        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-        size += buffer.length;
-        if (size > MAX_BODY_BYTES)
-          throw new SfnServiceError("ValidationException", "Request body too large", 413);
-        chunks.push(buffer);
-      }
-      if (req.method !== "POST")
-        throw new SfnServiceError("UnknownOperationException", "Only POST is supported");
-      const target = req.headers["x-amz-target"];
-      const operation =
-        typeof target === "string" && target.startsWith("AWSStepFunctions.") ? target.slice(17) : undefined;
-      if (!operation) throw new SfnServiceError("UnknownOperationException", "Missing X-Amz-Target");
-      const text = Buffer.concat(chunks).toString("utf8");
-      let body: unknown = {};
-      if (text.trim() !== "") {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw new SfnServiceError("SerializationException", "The request body is not JSON");
-        }
-      }
-      send(200, this.dispatch(operation, body) ?? {});
-    } catch (error) {
-      if (error instanceof SfnServiceError) {
-        send(
-          error.statusCode,
-          { __type: `com.amazonaws.states#${error.code}`, message: error.message },
-          error.code,
-        );
-      } else {
-        send(
-          500,
-          { __type: "com.amazonaws.states#InternalFailure", message: String(error) },
-          "InternalFailure",
-        );
-      }
-    }
-  }
-
-  /** Detaches every running execution without recording an end, then flushes the disk. */
+  /**
+   * Detaches every running execution without recording an end (they resume on
+   * the next start), then flushes the disk.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
+    // Writes already scheduled (a decision just taken) reach the disk before anything stops.
+    await this.store.flush();
     this.closed = true;
     for (const exec of this.live.values()) {
       exec.finished = true;
       exec.timer?.cancel();
+      for (const timer of exec.timers) timer.cancel();
       exec.run?.abort();
       // Settling the attempts lets the library clear its own task timers (they would keep the process alive).
       for (const attempt of [...exec.attempts]) attempt.close();
     }
     this.live.clear();
-    for (const entry of this.tokens.values()) entry.status = "closed";
+    this.tokens.closeAll();
+    await Promise.all([...this.background]);
     await this.store.flush();
   }
 }
@@ -1335,12 +1330,12 @@ export async function startLocalStepFunctions(
   options: LocalStepFunctionsOptions,
 ): Promise<LocalStepFunctions> {
   const store = new ExecutionStore(options.dataDir);
-  const records = await store.open();
+  const { running, closed } = await store.open();
   const emulator = new LocalStepFunctionsEmulator(options, store, await timeoutErrorFactory());
-  emulator.load(records);
+  emulator.load(running, closed);
 
   const server: Server = createServer((req, res) => {
-    void emulator.handleHttp(req, res);
+    void handleSfnHttp(emulator.operations, () => emulator.isClosed, req, res);
   });
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
@@ -1357,8 +1352,8 @@ export async function startLocalStepFunctions(
     registerStateMachine: (arn, definition, name) => emulator.registerStateMachine(arn, definition, name),
     close: async () => {
       const closedServer = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
       await emulator.close();
+      server.closeAllConnections();
       await closedServer;
     },
   };

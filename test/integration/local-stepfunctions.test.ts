@@ -781,7 +781,7 @@ describe("local Step Functions: executions", () => {
       });
       expect(described.startDate).toEqual(done.startDate);
       expect(await historyOf(secondClient, doneArn)).toEqual(doneHistory);
-      // Not resumed (records stay RUNNING), but readable.
+      // Not resumed while its state machine is not registered (records stay RUNNING), but readable.
       expect(
         (await secondClient.send(new DescribeExecutionCommand({ executionArn: pendingArn }))).status,
       ).toBe("RUNNING");
