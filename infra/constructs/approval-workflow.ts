@@ -4,10 +4,12 @@ import {
   Choice,
   Condition,
   DefinitionBody,
+  Errors,
   Fail,
   type IChainable,
   type INextable,
   IntegrationPattern,
+  JitterType,
   JsonPath,
   LogLevel,
   Map as MapState,
@@ -26,6 +28,7 @@ import {
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import type { StepKind } from "#shared/schemas/case.ts";
+import { FINAL_TASK_ERRORS } from "#shared/workflow/errors.ts";
 import type { NongfangFunction } from "./function.ts";
 
 export interface ApprovalWorkflowProps {
@@ -45,13 +48,23 @@ export interface ApprovalWorkflowProps {
   readonly recordFailure: NongfangFunction;
 }
 
-/** Transient Lambda errors and lost optimistic-lock races: retried with backoff before any Catch. */
-export const RETRIED_ERRORS = [
-  "Lambda.ServiceException",
-  "Lambda.TooManyRequestsException",
-  "Lambda.SdkClientException",
-  "CaseChangedError",
-] as const;
+/**
+ * How every task retries. A first retrier with no attempts names what must
+ * not be retried: the tasks' final domain errors (shared/workflow/errors.ts)
+ * and, on a human step's wait, its timeouts (the reminder and overdue
+ * catchers handle those). Everything else — Lambda.*, Sandbox.Timedout,
+ * throttling, 5xx, connection resets, a lost optimistic-lock race
+ * (CaseChangedError), a plain task's States.Timeout — is retried with
+ * exponential backoff and full jitter, so parallel openers that collided do
+ * not collide again. About 2 + 4 + … capped at 60 s: some 4 minutes of
+ * attempts before the operator loop takes the failure.
+ */
+export const TASK_RETRY = {
+  intervalSeconds: 2,
+  backoffRate: 2,
+  maxAttempts: 8,
+  maxDelaySeconds: 60,
+} as const;
 
 type Outcomes = { approved: IChainable; rejected: IChainable; correction_requested: IChainable };
 
@@ -245,12 +258,22 @@ export class ApprovalWorkflow extends Construct {
     return task;
   }
 
-  private retryTransient(task: LambdaInvoke): void {
+  /** See TASK_RETRY. A wait's timeouts are never retried: its catchers remind or escalate. */
+  private retryTransient(task: LambdaInvoke, options: { waitsForToken?: boolean } = {}): void {
     task.addRetry({
-      errors: [...RETRIED_ERRORS],
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 5,
+      errors: [
+        ...FINAL_TASK_ERRORS,
+        ...(options.waitsForToken ? [Errors.HEARTBEAT_TIMEOUT, Errors.TIMEOUT] : []),
+      ],
+      maxAttempts: 0,
+    });
+    task.addRetry({
+      errors: [Errors.ALL],
+      interval: Duration.seconds(TASK_RETRY.intervalSeconds),
+      backoffRate: TASK_RETRY.backoffRate,
+      maxAttempts: TASK_RETRY.maxAttempts,
+      maxDelay: Duration.seconds(TASK_RETRY.maxDelaySeconds),
+      jitterStrategy: JitterType.FULL,
     });
   }
 
@@ -303,7 +326,7 @@ export class ApprovalWorkflow extends Construct {
         retryOnServiceExceptions: false,
         resultPath: "$.decision",
       });
-      this.retryTransient(task);
+      this.retryTransient(task, { waitsForToken: true });
       return task;
     };
     const remindTask = (stateId: string, wait: Record<string, unknown> | undefined) => {

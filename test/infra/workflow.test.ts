@@ -1,7 +1,9 @@
 import { Capture, Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
+import { TASK_RETRY } from "#infra/constructs/approval-workflow.ts";
 import { STEP_KINDS } from "#shared/schemas/case.ts";
+import { FINAL_TASK_ERRORS } from "#shared/workflow/errors.ts";
 import { testApp } from "../support/cdk-app.ts";
 import { stateMachineDefinition } from "../support/state-machine.ts";
 
@@ -208,18 +210,39 @@ describe("approval workflow definition", () => {
     const tasks = allStates().filter(([name, state]) => state.Type === "Task" && name !== "RecordFailure");
     expect(tasks.length).toBeGreaterThan(20);
     for (const [name, state, scope] of tasks) {
-      expect(state.Retry?.[0]?.ErrorEquals, name).toEqual(
-        expect.arrayContaining([
-          "Lambda.ServiceException",
-          "Lambda.TooManyRequestsException",
-          "CaseChangedError",
-        ]),
-      );
       // Inside the Map an error fails the iteration, and the Map records it.
       if (scope === "top") expect(catchTo(state, "States.ALL"), name).toBe("RecordFailure");
       else expect(catchTo(state, "States.ALL"), name).toBeUndefined();
     }
     expect(catchTo(asl.States.JointReview as AslState, "States.ALL")).toBe("RecordFailure");
+  });
+
+  it("retries every transient error with jittered backoff and never a final domain error or a wait's timeout", () => {
+    const tasks = allStates().filter(([, state]) => state.Type === "Task");
+    expect(tasks.length).toBeGreaterThan(20);
+    for (const [name, state] of tasks) {
+      const [final, transient, ...rest] = state.Retry ?? [];
+      expect(rest, name).toEqual([]);
+      expect(final, name).toEqual({
+        ErrorEquals: [
+          ...FINAL_TASK_ERRORS,
+          ...(isHumanStep(state) ? ["States.HeartbeatTimeout", "States.Timeout"] : []),
+        ],
+        MaxAttempts: 0,
+      });
+      // States.ALL covers Lambda.*, Sandbox.Timedout, throttling, 5xx, resets and a plain task's timeout.
+      expect(transient, name).toEqual({
+        ErrorEquals: ["States.ALL"],
+        IntervalSeconds: TASK_RETRY.intervalSeconds,
+        BackoffRate: TASK_RETRY.backoffRate,
+        MaxAttempts: TASK_RETRY.maxAttempts,
+        MaxDelaySeconds: TASK_RETRY.maxDelaySeconds,
+        JitterStrategy: "FULL",
+      });
+    }
+    for (const error of ["CaseChangedError", "Sandbox.Timedout", "Lambda.ServiceException"]) {
+      expect(FINAL_TASK_ERRORS as readonly string[]).not.toContain(error);
+    }
   });
 
   it("routes each decision: approved onward, rejected to an end, a correction through the villager and back", () => {
