@@ -201,20 +201,47 @@ describe("approval workflow definition", () => {
     );
   });
 
-  it("records every task failure on the case, then fails the execution", () => {
-    const recordFailure = asl.States.RecordFailure;
-    expect(recordFailure?.Resource).toMatch(/^<WorkflowRecordFailureFunction\w+\.Arn>$/);
-    expect(recordFailure?.Next).toBe("WorkflowFailed");
-    expect(asl.States.WorkflowFailed).toMatchObject({ Type: "Fail", ErrorPath: "$.error.Error" });
-
-    const tasks = allStates().filter(([name, state]) => state.Type === "Task" && name !== "RecordFailure");
+  it("gives every task an operator loop instead of a dead end: <Task>Failed waits for the operator, whose retry re-enters the task", () => {
+    const states = allStates();
+    const byName = new Map(states.map(([name, state]) => [name, state]));
+    const tasks = states.filter(([name, state]) => state.Type === "Task" && !name.endsWith("Failed"));
     expect(tasks.length).toBeGreaterThan(20);
     for (const [name, state, scope] of tasks) {
-      // Inside the Map an error fails the iteration, and the Map records it.
-      if (scope === "top") expect(catchTo(state, "States.ALL"), name).toBe("RecordFailure");
-      else expect(catchTo(state, "States.ALL"), name).toBeUndefined();
+      const prefix = scope === "map" ? "Consultation" : "";
+      // The case closed under the run (withdrawn): the run ends cleanly, before any failure handling.
+      expect(catchTo(state, "CaseClosedError"), name).toBe(`${prefix}CaseClosed`);
+      expect(catchTo(state, "States.ALL"), name).toBe(`${name}Failed`);
+      const failed = byName.get(`${name}Failed`);
+      expect(failed, name).toMatchObject({
+        Type: "Task",
+        Resource: "arn:<AWS::Partition>:states:::lambda:invoke.waitForTaskToken",
+        ResultPath: "$.recovery",
+        Next: `RecoverFailed${prefix}Task`,
+      });
+      expect(failed?.Parameters?.FunctionName).toMatch(/^<WorkflowRecordFailureFunction\w+\.Arn>$/);
+      expect(failed?.Parameters?.Payload).toMatchObject({
+        "taskToken.$": "$$.Task.Token",
+        "caseId.$": "$.caseId",
+        "executionArn.$": "$$.Execution.Id",
+        state: name,
+        "error.$": "$.error",
+      });
+      // The loop's own failure is left to the execution (then RedriveExecution re-runs this state).
+      expect(catchTo(failed as AslState, "States.ALL"), name).toBeUndefined();
+      const recover = byName.get(`RecoverFailed${prefix}Task`);
+      expect(recover?.Choices, name).toContainEqual({
+        Variable: "$.recovery.retry",
+        StringEquals: name,
+        Next: name,
+      });
+      expect(recover?.Default).toBe(`${prefix}ClosedByOperator`);
     }
-    expect(catchTo(asl.States.JointReview as AslState, "States.ALL")).toBe("RecordFailure");
+    // No Catch anywhere leads to a Fail state: a redrive would only repeat it.
+    const fails = new Set(states.filter(([, state]) => state.Type === "Fail").map(([name]) => name));
+    for (const [name, state] of states) {
+      for (const entry of state.Catch ?? []) expect(fails.has(entry.Next), name).toBe(false);
+    }
+    expect(asl.States.JointReview?.Catch).toBeUndefined();
   });
 
   it("retries every transient error with jittered backoff and never a final domain error or a wait's timeout", () => {
@@ -226,7 +253,10 @@ describe("approval workflow definition", () => {
       expect(final, name).toEqual({
         ErrorEquals: [
           ...FINAL_TASK_ERRORS,
-          ...(isHumanStep(state) ? ["States.HeartbeatTimeout", "States.Timeout"] : []),
+          // A human step's waits; the operator loop's wait (<Task>Failed) has no timeout.
+          ...(isHumanStep(state) && !name.endsWith("Failed")
+            ? ["States.HeartbeatTimeout", "States.Timeout"]
+            : []),
         ],
         MaxAttempts: 0,
       });
