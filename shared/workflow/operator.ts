@@ -212,6 +212,8 @@ async function perform(
           }),
         );
       } catch (error) {
+        // Gone (expired from history, or never started): nothing runs, nothing to stop.
+        if (errorName(error) === "ExecutionDoesNotExist") return;
         const status = await executionStatus(deps, incident.executionArn);
         // Ended by itself meanwhile (its next task found the case closed): nothing left to stop.
         if (status && status !== "RUNNING") return;
