@@ -17,6 +17,7 @@
  *   timer is pushed to its maximum and a hidden retrier lets a handler hand the
  *   slot back and resume the same attempt before that timer could fire.
  */
+
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -28,6 +29,7 @@ import {
   type StateMachineDefinition,
 } from "aws-local-stepfunctions";
 import * as z from "zod";
+import { faultable, type LocalFaults } from "./faults.ts";
 import { type LongTimer, setLongTimeout } from "./long-timer.ts";
 import {
   CONTINUE_ERROR_NAME,
@@ -84,6 +86,8 @@ export interface LocalStepFunctionsOptions {
    * back and resuming the same attempt. Only tests need to change it.
    */
   readonly taskSliceMs?: number;
+  /** Tests only: fail API requests as Step Functions may (throttle, 5xx, reset); see faults.ts. */
+  readonly faults?: LocalFaults["service"];
 }
 
 export interface LocalStepFunctions {
@@ -1339,9 +1343,11 @@ export async function startLocalStepFunctions(
   const emulator = new LocalStepFunctionsEmulator(options, store, await timeoutErrorFactory());
   emulator.load(records);
 
-  const server: Server = createServer((req, res) => {
-    void emulator.handleHttp(req, res);
-  });
+  const server: Server = createServer(
+    faultable("stepfunctions", options.faults, (req, res) => {
+      void emulator.handleHttp(req, res);
+    }),
+  );
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
