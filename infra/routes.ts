@@ -12,9 +12,17 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
  * "workflow": start and stop executions and answer tasks; "workflow-respond": answer tasks only;
+ * "workflow-recover": answer tasks, redrive, stop and describe executions (the operator's recoveries);
  * "personal-data": the KMS key that seals and opens ID and phone numbers (readers of the whole form).
  */
-export type Resource = "table" | "bucket" | "workflow" | "workflow-respond" | "personal-data" | "cursor-key";
+export type Resource =
+  | "table"
+  | "bucket"
+  | "workflow"
+  | "workflow-respond"
+  | "workflow-recover"
+  | "personal-data"
+  | "cursor-key";
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -179,6 +187,23 @@ export const ROUTES: readonly RouteDefinition[] = [
     access: "signed-in",
     uses: ["table", "workflow-respond"],
     summary: "Township head or the deciding role: re-send a stored decision the workflow never received",
+  },
+  {
+    method: "GET",
+    path: "/incidents",
+    handler: "functions/api/incidents/list.ts",
+    access: "signed-in",
+    uses: ["table", "cursor-key"],
+    summary:
+      "Township head, county admin: open incidents (异常案件) of a township, each with its one recovery",
+  },
+  {
+    method: "POST",
+    path: "/incidents/{caseId}/{incidentId}/recover",
+    handler: "functions/api/incidents/recover.ts",
+    access: "signed-in",
+    uses: ["table", "workflow-recover"],
+    summary: "Township head, county admin: perform an incident's recovery (retry, redrive, redeliver, stop)",
   },
   {
     method: "GET",

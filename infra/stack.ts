@@ -8,6 +8,7 @@ import { NongfangFunction } from "./constructs/function.ts";
 import { NongfangHttpApi } from "./constructs/http-api.ts";
 import { authDomainFromContext, externalIssuerFromContext, NongfangIdentity } from "./constructs/identity.ts";
 import { apiPathPatterns, WebHosting, webHostingFromContext } from "./constructs/web-hosting.ts";
+import { WorkflowMonitoring } from "./constructs/workflow-monitoring.ts";
 import { ROUTES, type RouteDefinition } from "./routes.ts";
 import { webConfig } from "./web-config.ts";
 
@@ -90,7 +91,17 @@ export class NongfangStack extends Stack {
       )
         .bindBucket(bucket, "readWrite")
         .bindKey(personalDataKey),
-      recordFailure: task("functions/workflow/record-failure.ts", "Workflow: records a failure on the case"),
+      recordFailure: task(
+        "functions/workflow/record-failure.ts",
+        "Workflow: records a failed task as an incident, waits for the operator",
+      ),
+    });
+    new WorkflowMonitoring(this, "WorkflowMonitoring", {
+      stateMachine: workflow.stateMachine,
+      executionStatus: task(
+        "functions/workflow/execution-status.ts",
+        "Workflow: a run that failed, timed out or was aborted becomes an incident",
+      ),
     });
 
     const apiFunctions = new Map<string, NongfangFunction>();
@@ -105,6 +116,9 @@ export class NongfangStack extends Stack {
       if (route.uses.includes("bucket")) fn.bindBucket(bucket, "readWrite");
       if (route.uses.includes("workflow")) fn.bindWorkflow(workflow.stateMachine, ["start", "respond"]);
       else if (route.uses.includes("workflow-respond")) fn.bindWorkflow(workflow.stateMachine, ["respond"]);
+      else if (route.uses.includes("workflow-recover")) {
+        fn.bindWorkflow(workflow.stateMachine, ["respond", "recover"]);
+      }
       if (route.uses.includes("personal-data")) fn.bindKey(personalDataKey);
       if (route.uses.includes("cursor-key")) fn.bindCursorKey(cursorKey);
       apiFunctions.set(route.handler, fn);

@@ -9,9 +9,12 @@ const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-/** Step Functions task: records a workflow failure on the case before the execution fails. */
+/**
+ * Step Functions task (`.waitForTaskToken`, the operator loop): records a task
+ * whose retries are spent as an incident, with the token kept server-side; the
+ * run waits for the operator's recovery.
+ */
 export const handler = async (event: unknown) => {
   const input = recordFailureInput.parse(event);
-  await recordFailure({ client, tableName: config.TABLE_NAME, now: () => new Date() }, input);
-  return { recorded: true };
+  return recordFailure({ client, tableName: config.TABLE_NAME, now: () => new Date() }, input);
 };

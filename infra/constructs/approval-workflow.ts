@@ -4,16 +4,16 @@ import {
   Choice,
   Condition,
   DefinitionBody,
+  Errors,
   Fail,
   type IChainable,
-  type INextable,
   IntegrationPattern,
+  JitterType,
   JsonPath,
   LogLevel,
   Map as MapState,
   Pass,
   type QueryLanguage,
-  Result,
   type State,
   StateMachine,
   StateMachineType,
@@ -26,6 +26,7 @@ import {
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import type { StepKind } from "#shared/schemas/case.ts";
+import { CASE_CLOSED_ERROR, FINAL_TASK_ERRORS } from "#shared/workflow/errors.ts";
 import type { NongfangFunction } from "./function.ts";
 
 export interface ApprovalWorkflowProps {
@@ -41,17 +42,39 @@ export interface ApprovalWorkflowProps {
   readonly aggregateJointReview: NongfangFunction;
   /** Issues the approved case's certificates. */
   readonly issueCertificates: NongfangFunction;
-  /** Records a workflow failure on the case before the execution fails. */
+  /**
+   * The operator loop's task (`.waitForTaskToken`): records a task's failure
+   * as an incident on the case, with the token, and waits for an operator.
+   */
   readonly recordFailure: NongfangFunction;
 }
 
-/** Transient Lambda errors and lost optimistic-lock races: retried with backoff before any Catch. */
-export const RETRIED_ERRORS = [
-  "Lambda.ServiceException",
-  "Lambda.TooManyRequestsException",
-  "Lambda.SdkClientException",
-  "CaseChangedError",
-] as const;
+/**
+ * How every task retries. A first retrier with no attempts names what must
+ * not be retried: the tasks' final domain errors (shared/workflow/errors.ts)
+ * and, on a human step's wait, its timeouts (the reminder and overdue
+ * catchers handle those). Everything else — Lambda.*, Sandbox.Timedout,
+ * throttling, 5xx, connection resets, a lost optimistic-lock race
+ * (CaseChangedError), a plain task's States.Timeout — is retried with
+ * exponential backoff and full jitter, so parallel openers that collided do
+ * not collide again. About 2 + 4 + … capped at 60 s: some 4 minutes of
+ * attempts before the operator loop takes the failure.
+ */
+export const TASK_RETRY = {
+  intervalSeconds: 2,
+  backoffRate: 2,
+  maxAttempts: 8,
+  maxDelaySeconds: 60,
+} as const;
+
+/** The shared states of one scope's operator loops (see ApprovalWorkflow.recoveryScope). */
+interface RecoveryScope {
+  readonly prefix: string;
+  /** Extra payload for `<Task>Failed` (the department of a joint-review iteration). */
+  readonly context: Record<string, unknown>;
+  readonly recover: Choice;
+  readonly closed: State;
+}
 
 type Outcomes = { approved: IChainable; rejected: IChainable; correction_requested: IChainable };
 
@@ -72,26 +95,25 @@ type Outcomes = { approved: IChainable; rejected: IChainable; correction_request
  * Human steps are `.waitForTaskToken` invocations of `openStep`; the decide API
  * resumes them with SendTaskSuccess(decision) → `$.decision`. Their timeouts
  * come from the plan (`$.plan.limits.<step>`), so no county number is written
- * here; a timeout marks the step overdue and reopens it without one. Every task
- * error that survives its retries is recorded on the case (RecordFailure) and
- * fails the execution: never a silent stop.
+ * here; a timeout marks the step overdue and reopens it without one.
+ *
+ * No failure is a dead end (see `recoverable`): a task error that survives
+ * its retries goes to `<Task>Failed`, which records an incident on the case
+ * and waits for an operator; their `retry` loops back to the failed task
+ * (RecoverFailedTask), `close` ends the run. The execution stays alive, so
+ * recovery needs no redrive window; a task that finds the case closed ends
+ * the run cleanly (CaseClosed).
  */
 export class ApprovalWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   private readonly props: ApprovalWorkflowProps;
-  private readonly recordFailure: State & INextable;
+  private readonly top: RecoveryScope;
 
   constructor(scope: Construct, id: string, props: ApprovalWorkflowProps) {
     super(scope, id);
     this.props = props;
 
-    this.recordFailure = this.lambdaTask("RecordFailure", props.recordFailure, {
-      payload: { "caseId.$": "$.caseId", "error.$": "$.error" },
-      catchFailures: false,
-    });
-    this.recordFailure.next(
-      new Fail(this, "WorkflowFailed", { errorPath: "$.error.Error", causePath: "$.error.Cause" }),
-    );
+    this.top = this.recoveryScope("", {});
     const rejected = new Succeed(this, "Rejected", {
       comment: "A refusal is a business outcome, not a failure.",
     });
@@ -99,13 +121,11 @@ export class ApprovalWorkflow extends Construct {
       comment: "Sent back to the household before acceptance.",
     });
     const completed = new Succeed(this, "Completed");
-    const unexpected = new Pass(this, "UnexpectedDecision", {
-      result: Result.fromObject({
-        Error: "UnexpectedDecisionError",
-        Cause: "The decision's outcome is not one this step allows",
-      }),
-      resultPath: "$.error",
-    }).next(this.recordFailure);
+    // Unreachable: the decide API accepts only the outcomes the step table allows. No task to retry.
+    const unexpected = new Fail(this, "UnexpectedDecision", {
+      error: "UnexpectedDecisionError",
+      cause: "The decision's outcome is not one this step allows",
+    });
 
     // Built back to front: each step's outcomes point at states defined below it.
     const siteVisitCompletion = this.humanStep("SiteVisitCompletion", "site_visit_completion");
@@ -141,10 +161,11 @@ export class ApprovalWorkflow extends Construct {
       },
       resultPath: "$.consultations",
     });
-    const consultation = this.humanStep("Consultation", "joint_review", { inMap: true });
+    // Each iteration has its own operator loop: a failed consultation task is retried alone,
+    // never the whole Map (which would reopen the departments that already answered).
+    const inMap = this.recoveryScope("Consultation", { "department.$": "$.department" });
+    const consultation = this.humanStep("Consultation", "joint_review", inMap);
     jointReview.itemProcessor(consultation.entry);
-    // Errors inside an iteration (open-step, MarkOverdue) fail the Map; it records them.
-    jointReview.addCatch(this.recordFailure, { errors: ["States.ALL"], resultPath: "$.error" });
     const nextRound = new Pass(this, "NextJointReviewRound", {
       comment: "Only the departments that asked for the correction review the next round.",
       parameters: {
@@ -225,11 +246,11 @@ export class ApprovalWorkflow extends Construct {
     }
   }
 
-  /** A plain Lambda task: retried on transient errors, every other error recorded on the case. */
+  /** A plain Lambda task: retried on transient errors, then the operator loop. */
   private lambdaTask(
     id: string,
     fn: NongfangFunction,
-    options: { payload: Record<string, unknown>; resultPath?: string; catchFailures?: boolean },
+    options: { payload: Record<string, unknown>; resultPath?: string },
   ): LambdaInvoke {
     const task = new LambdaInvoke(this, id, {
       lambdaFunction: fn.function,
@@ -239,18 +260,80 @@ export class ApprovalWorkflow extends Construct {
       resultPath: options.resultPath ?? JsonPath.DISCARD,
     });
     this.retryTransient(task);
-    if (options.catchFailures !== false) {
-      task.addCatch(this.recordFailure, { errors: ["States.ALL"], resultPath: "$.error" });
-    }
+    this.recoverable(task, this.top);
     return task;
   }
 
-  private retryTransient(task: LambdaInvoke): void {
+  /**
+   * The states one scope's operator loops share (the top level, or one
+   * joint-review iteration: a Map iteration cannot jump outside itself).
+   * `RecoverFailedTask` routes the operator's `{ "retry": "<state>" }` back to
+   * the failed state; anything else (`{ "close": … }`) ends the run.
+   */
+  private recoveryScope(prefix: string, context: Record<string, unknown>): RecoveryScope {
+    const closedByOperator = new Succeed(this, `${prefix}ClosedByOperator`, {
+      comment: "An operator closed the incident without a retry; the case is closed by their reason.",
+    });
+    return {
+      prefix,
+      context,
+      recover: new Choice(this, `RecoverFailed${prefix}Task`).otherwise(closedByOperator),
+      closed: new Succeed(this, `${prefix}CaseClosed`, {
+        comment: "The case was closed (withdrawn…) while this run went on: nothing left to do.",
+      }),
+    };
+  }
+
+  /**
+   * The operator loop instead of a dead end: the task's retries are
+   * exhausted → `<Task>Failed` records the failure as an incident on the case
+   * (the operator view lists it) and waits on a task token stored on the
+   * incident → the operator's `retry` re-enters the task. A task that finds
+   * the case closed ends the run cleanly. The loop's own task has no Catch: if
+   * it cannot even record, the execution fails and the status-change rule
+   * opens a redrive incident, and RedriveExecution re-runs exactly this state.
+   */
+  private recoverable(task: LambdaInvoke, scope: RecoveryScope): void {
+    const id = task.id;
+    task.addCatch(scope.closed, { errors: [CASE_CLOSED_ERROR], resultPath: JsonPath.DISCARD });
+    const failed = new LambdaInvoke(this, `${id}Failed`, {
+      comment: `The operator loop of ${id}: an incident on the case, then the operator's decision.`,
+      lambdaFunction: this.props.recordFailure.function,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({
+        taskToken: JsonPath.taskToken,
+        "caseId.$": "$.caseId",
+        executionArn: JsonPath.executionId,
+        state: id,
+        "error.$": "$.error",
+        ...scope.context,
+      }),
+      retryOnServiceExceptions: false,
+      resultPath: "$.recovery",
+    });
+    this.retryTransient(failed);
+    failed.addCatch(scope.closed, { errors: [CASE_CLOSED_ERROR], resultPath: JsonPath.DISCARD });
+    task.addCatch(failed, { errors: [Errors.ALL], resultPath: "$.error" });
+    failed.next(scope.recover);
+    scope.recover.when(Condition.stringEquals("$.recovery.retry", id), task);
+  }
+
+  /** See TASK_RETRY. A wait's timeouts are never retried: its catchers remind or escalate. */
+  private retryTransient(task: LambdaInvoke, options: { waitsForToken?: boolean } = {}): void {
     task.addRetry({
-      errors: [...RETRIED_ERRORS],
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 5,
+      errors: [
+        ...FINAL_TASK_ERRORS,
+        ...(options.waitsForToken ? [Errors.HEARTBEAT_TIMEOUT, Errors.TIMEOUT] : []),
+      ],
+      maxAttempts: 0,
+    });
+    task.addRetry({
+      errors: [Errors.ALL],
+      interval: Duration.seconds(TASK_RETRY.intervalSeconds),
+      backoffRate: TASK_RETRY.backoffRate,
+      maxAttempts: TASK_RETRY.maxAttempts,
+      maxDelay: Duration.seconds(TASK_RETRY.maxDelaySeconds),
+      jitterStrategy: JitterType.FULL,
     });
   }
 
@@ -269,7 +352,7 @@ export class ApprovalWorkflow extends Construct {
    * moves); with less than an interval left, the last wait has no heartbeat.
    * Overdue steps keep being reminded every interval. A step decided before
    * its first reminder costs one state transition, as without reminders.
-   * Inside the joint-review Map the Map itself records failures.
+   * Every task of the step has its operator loop in `scope` (the Map iteration for a consultation).
    *
    *   <Step> ─heartbeat→ Remind → Check ─(more than an interval left)→ Continued ─heartbeat→ RemindAgain → Check
    *     │                              └→ LastWait
@@ -278,7 +361,7 @@ export class ApprovalWorkflow extends Construct {
   private humanStep(
     id: string,
     step: StepKind,
-    options: { inMap?: boolean } = {},
+    scope: RecoveryScope = this.top,
   ): { entry: State; continueWith(next: IChainable): void } {
     const target = {
       "caseId.$": "$.caseId",
@@ -303,7 +386,7 @@ export class ApprovalWorkflow extends Construct {
         retryOnServiceExceptions: false,
         resultPath: "$.decision",
       });
-      this.retryTransient(task);
+      this.retryTransient(task, { waitsForToken: true });
       return task;
     };
     const remindTask = (stateId: string, wait: Record<string, unknown> | undefined) => {
@@ -363,10 +446,8 @@ export class ApprovalWorkflow extends Construct {
     for (const wait of [open, continued, last]) {
       wait.addCatch(markOverdue, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
     }
-    if (!options.inMap) {
-      for (const task of [open, continued, last, reopened, remind, remindAgain, remindOverdue, markOverdue]) {
-        task.addCatch(this.recordFailure, { errors: ["States.ALL"], resultPath: "$.error" });
-      }
+    for (const task of [open, continued, last, reopened, remind, remindAgain, remindOverdue, markOverdue]) {
+      this.recoverable(task, scope);
     }
     remind.next(check);
     remindAgain.next(check);

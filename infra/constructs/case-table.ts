@@ -20,6 +20,7 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  * | certificate          | CERT#<number>          | CERT                      |
  * | auditor query (log)  | AUDITLOG#<yyyy-mm-dd>  | AUDIT_QUERY#<at>#<reqId>  |
  * | escalation (overdue) | CASE#<caseId>          | ESCALATION#<stepId>       |
+ * | incident (operator)  | CASE#<caseId>          | INCIDENT#<incidentId>     |
  * | household register   | HOUSEHOLD#<householdId>| HOUSEHOLD                 |
  * | existing homestead   | HOUSEHOLD#<householdId>| HOMESTEAD#<homesteadId>   |
  * | village (terrain)    | VILLAGE#<villageCode>  | VILLAGE                   |
@@ -55,6 +56,10 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  *   key changes (shared/store/table-design.ts)
  * - audit search by time: byEventTime, gsi4pk = EVENTS#<yyyy-mm-dd>, gsi4sk = <at>#<caseId>#<seq>
  *   (one Query per UTC day of the range, at most 92 days; filters by FilterExpression)
+ * - the operator view (异常案件): byOpenIncident, gsi6pk = INCIDENTS#<township>,
+ *   gsi6sk = <openedAt>#<caseId>#<incidentId>, oldest first; only open incidents carry the keys
+ *   (closing one removes them), so the index holds exactly what needs an operator
+ *   (shared/workflow/incidents.ts)
  * - who audited what: Query pk = AUDITLOG#<day> (base table). Every auditor read (history, verify,
  *   search, export, register) writes one AUDIT_QUERY item (actor, route, parameters, outcome, result
  *   count) before its answer leaves; append-only, no GSI keys so it never appears in the event search

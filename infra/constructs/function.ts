@@ -190,16 +190,25 @@ export class NongfangFunction extends Construct {
     return this;
   }
 
-  /** "start": start and stop executions; "respond": send task success/failure/heartbeat. */
-  bindWorkflow(stateMachine: IStateMachine, access: readonly ("start" | "respond")[]): this {
+  /**
+   * "start": start and stop executions; "respond": send task success/failure/heartbeat;
+   * "recover": the operator's recoveries — redrive, stop and describe executions.
+   */
+  bindWorkflow(stateMachine: IStateMachine, access: readonly ("start" | "respond" | "recover")[]): this {
     this.function.addEnvironment("STATE_MACHINE_ARN", stateMachine.stateMachineArn);
-    if (access.includes("start")) {
-      stateMachine.grantStartExecution(this.function);
-      stateMachine.grantExecution(this.function, "states:StopExecution", "states:DescribeExecution");
+    const executionActions = [
+      ...(access.includes("start") ? ["states:StopExecution", "states:DescribeExecution"] : []),
+      ...(access.includes("recover")
+        ? ["states:RedriveExecution", "states:StopExecution", "states:DescribeExecution"]
+        : []),
+    ];
+    if (access.includes("start")) stateMachine.grantStartExecution(this.function);
+    if (executionActions.length > 0) {
+      stateMachine.grantExecution(this.function, ...new Set(executionActions));
       const logicalId = Stack.of(this).getLogicalId(stateMachine.node.defaultChild as CfnElement);
       this.acknowledgeWildcard(
         `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalId}"}]}]}:*`,
-        "Stops and describes executions of the approval workflow only (withdrawal stops a case's run).",
+        "Stops, redrives and describes executions of the approval workflow only (withdrawal stops a case's run; an operator recovers one).",
       );
     }
     if (access.includes("respond")) stateMachine.grantTaskResponse(this.function);

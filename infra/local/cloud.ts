@@ -8,6 +8,7 @@ import { CASE_TABLE } from "#shared/store/table-design.ts";
 import { REPO_ROOT } from "../constructs/function.ts";
 import { ROUTES } from "../routes.ts";
 import { startLocalDynamoDb } from "./dynamodb.ts";
+import type { LocalFaults } from "./faults.ts";
 import { startLocalHttpApi } from "./http-api.ts";
 import { createLocalJwtAuthorizer } from "./jwt-authorizer.ts";
 import { functionsFromTemplate, LocalLambdaRuntime } from "./lambda-runtime.ts";
@@ -44,6 +45,11 @@ export interface LocalCloudOptions {
   readonly waitScale?: number;
   /** Benchmarks: observers of DynamoDB capacity, S3 requests and Lambda handler time (see meter.ts). */
   readonly meter?: LocalMeter;
+  /**
+   * Tests only: fault hooks of the Lambda invoker and the DynamoDB and Step Functions fronts
+   * (faults.ts). `npm start` never sets them.
+   */
+  readonly faults?: LocalFaults;
 }
 
 /** What a client needs to talk to the running local cloud; written to `<dataDir>/endpoints.json`. */
@@ -107,7 +113,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const tableName = names.resolveRef(only(logicalIdsOf(template, "AWS::DynamoDB::GlobalTable"), "table"));
   const bucketNames = logicalIdsOf(template, "AWS::S3::Bucket").map((id) => names.resolveRef(id));
   const stateMachineIds = logicalIdsOf(template, "AWS::StepFunctions::StateMachine");
-  const runtime = new LocalLambdaRuntime(functionsFromTemplate(template, names), REPO_ROOT, options.meter);
+  const runtime = new LocalLambdaRuntime(
+    functionsFromTemplate(template, names),
+    REPO_ROOT,
+    options.meter,
+    options.faults?.lambda,
+  );
   const environment = runtime.sharedEnvironment();
 
   const apiPort = options.ports?.api || (await freePort());
@@ -120,6 +131,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       dataDir: path.join(options.dataDir, "dynamodb"),
       tables: [{ name: tableName, design: CASE_TABLE }],
       ...(options.meter ? { meter: options.meter } : {}),
+      ...(options.faults?.service ? { faults: options.faults.service } : {}),
     });
     closers.push(() => dynamodb.close());
     // The pre-check reads households, villages and parcels from the table: load the demo set.
@@ -183,6 +195,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
               await deliverEvent(eventRules, event, (arn, payload) => runtime.invoke(arn, payload));
             },
           }),
+      ...(options.faults?.service ? { faults: options.faults.service } : {}),
     });
     closers.push(() => stepFunctions.close());
     process.env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;

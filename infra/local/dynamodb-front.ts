@@ -22,6 +22,7 @@
  * With a meter (LocalMeter.dynamoDb set), the front also reports the capacity
  * each request consumed (dynamodb-meter.ts); answers stay byte for byte.
  */
+
 import { randomUUID } from "node:crypto";
 import {
   type Agent,
@@ -37,6 +38,7 @@ import * as z from "zod";
 import type { Before, CapacityMeter } from "./dynamodb-meter.ts";
 import { type ItemLockRequest, type ItemLocks, itemLockId, type ReadWriteLock } from "./dynamodb-rwlock.ts";
 import type { CallDynalite, JsonResponse, Transactions } from "./dynamodb-transactions.ts";
+import { faultable, type LocalFaults } from "./faults.ts";
 import type { DynamoDbUsage, LocalMeter } from "./meter.ts";
 
 const TRANSACT_WRITE = "DynamoDB_20120810.TransactWriteItems";
@@ -169,6 +171,8 @@ export async function startFront(options: {
   transactions: Transactions;
   /** Optional: report consumed capacity to `observer.dynamoDb` (looked up per request). */
   meter?: { readonly observer: LocalMeter; readonly capacity: CapacityMeter } | undefined;
+  /** Tests only: may answer a request with a throttle, a 5xx or a reset instead (faults.ts). */
+  faults?: LocalFaults["service"];
 }): Promise<Front> {
   const { lock, items, transactions, agent, upstreamPort, meter } = options;
   const call = createDynaliteCaller(upstreamPort, agent);
@@ -444,21 +448,23 @@ export async function startFront(options: {
     }
   }
 
-  const server = createServer((req, res) => {
-    readBody(req)
-      .then(async (raw) => {
-        const target = String(req.headers["x-amz-target"] ?? "");
-        if (target === TRANSACT_WRITE || target === TRANSACT_GET) {
-          sendJson(res, await answerTransaction(target, raw, meter?.observer.dynamoDb));
-        } else {
-          await answer(req, res, raw, target);
-        }
-      })
-      .catch((error: unknown) => {
-        if (!res.headersSent) sendJson(res, internalError(error));
-        else res.destroy();
-      });
-  });
+  const server = createServer(
+    faultable("dynamodb", options.faults, (req, res) => {
+      readBody(req)
+        .then(async (raw) => {
+          const target = String(req.headers["x-amz-target"] ?? "");
+          if (target === TRANSACT_WRITE || target === TRANSACT_GET) {
+            sendJson(res, await answerTransaction(target, raw, meter?.observer.dynamoDb));
+          } else {
+            await answer(req, res, raw, target);
+          }
+        })
+        .catch((error: unknown) => {
+          if (!res.headersSent) sendJson(res, internalError(error));
+          else res.destroy();
+        });
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -8,6 +8,7 @@
  * isolation from every other request. Tables are created from the same
  * TableDesign the CDK stack uses, so local and deployed tables cannot drift.
  */
+
 import { mkdir } from "node:fs/promises";
 import { Agent, type Server } from "node:http";
 import { createRequire } from "node:module";
@@ -24,6 +25,7 @@ import { createDynaliteCaller, startFront } from "./dynamodb-front.ts";
 import { CapacityMeter } from "./dynamodb-meter.ts";
 import { ItemLocks, ReadWriteLock } from "./dynamodb-rwlock.ts";
 import { TableShapes, Transactions } from "./dynamodb-transactions.ts";
+import type { LocalFaults } from "./faults.ts";
 import type { LocalMeter } from "./meter.ts";
 
 export interface LocalTable {
@@ -40,6 +42,8 @@ export interface LocalDynamoDbOptions {
   readonly tables: readonly LocalTable[];
   /** Benchmarks: report every request's consumed capacity to `meter.dynamoDb` (see dynamodb-meter.ts). */
   readonly meter?: LocalMeter;
+  /** Tests only: fail requests as DynamoDB may (throttle, 5xx, reset); see faults.ts. */
+  readonly faults?: LocalFaults["service"];
 }
 
 export interface LocalDynamoDb {
@@ -215,6 +219,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       meter: options.meter
         ? { observer: options.meter, capacity: new CapacityMeter(call, shapes) }
         : undefined,
+      ...(options.faults ? { faults: options.faults } : {}),
     });
   } catch (error) {
     await close().catch(() => undefined);

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { logger } from "#shared/logger.ts";
 import { ENTRY_METADATA, LOCAL_SKIP_METADATA } from "../constructs/function.ts";
+import { type LocalFaults, lambdaFaultError } from "./faults.ts";
 import type { LocalMeter } from "./meter.ts";
 import { type CfnTemplate, type PhysicalNames, resolveIntrinsics } from "./template.ts";
 
@@ -67,6 +68,8 @@ export class LocalLambdaRuntime {
     private readonly repoRoot: string,
     /** Benchmarks: every invocation's handler time goes to `meter.lambda`. */
     private readonly meter?: LocalMeter,
+    /** Tests only: fail invocations as Lambda may, before or after the handler ran (faults.ts). */
+    private readonly faults?: LocalFaults["lambda"],
   ) {
     for (const fn of functions) {
       this.byName.set(fn.logicalId, fn);
@@ -137,6 +140,14 @@ export class LocalLambdaRuntime {
 
   private async run(nameOrArn: string, payload: unknown): Promise<unknown> {
     const fn = this.find(nameOrArn);
+    const fault = this.faults?.({ logicalId: fn.logicalId, entry: fn.entry, payload });
+    if (fault?.when === "before") throw lambdaFaultError(fault.error);
+    const result = await this.runHandler(fn, payload);
+    if (fault?.when === "after") throw lambdaFaultError(fault.error);
+    return result;
+  }
+
+  private async runHandler(fn: LocalFunction, payload: unknown): Promise<unknown> {
     const handler = await this.load(fn);
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
     const context = {

@@ -24,6 +24,7 @@
  * (same task token, the time left of its timeout, heartbeat, Wait or retry
  * interval), and the history goes on with the same event ids.
  */
+
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -34,6 +35,7 @@ import {
   type StateMachineDefinition,
 } from "aws-local-stepfunctions";
 import * as z from "zod";
+import { faultable, type LocalFaults } from "./faults.ts";
 import { type LongTimer, setLongTimeout } from "./long-timer.ts";
 import {
   HANDLER_INPUT_KEY,
@@ -130,6 +132,8 @@ export interface LocalStepFunctionsOptions {
    * once: a rejection is retried, and an undelivered one is sent again after a restart.
    */
   readonly onStatusChange?: (event: EventBridgeEvent) => Promise<void>;
+  /** Tests only: fail API requests as Step Functions may (throttle, 5xx, reset); see faults.ts. */
+  readonly faults?: LocalFaults["service"];
 }
 
 export interface LocalStepFunctions {
@@ -1334,9 +1338,11 @@ export async function startLocalStepFunctions(
   const emulator = new LocalStepFunctionsEmulator(options, store, await timeoutErrorFactory());
   emulator.load(running, closed);
 
-  const server: Server = createServer((req, res) => {
-    void handleSfnHttp(emulator.operations, () => emulator.isClosed, req, res);
-  });
+  const server: Server = createServer(
+    faultable("stepfunctions", options.faults, (req, res) => {
+      void handleSfnHttp(emulator.operations, () => emulator.isClosed, req, res);
+    }),
+  );
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

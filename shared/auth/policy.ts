@@ -172,6 +172,19 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
     recordedFor: AUDITOR,
   },
 
+  // The operator view (异常案件): the township head in own townships, the county admin in the county.
+  "GET /incidents": {
+    roles: ["township_head", "county_admin"],
+    scope: "jurisdiction",
+    writes: false,
+    personalData: "none",
+  },
+  "POST /incidents/{caseId}/{incidentId}/recover": {
+    roles: ["township_head", "county_admin"],
+    scope: "jurisdiction",
+    writes: true,
+    personalData: "none",
+  },
   "POST /admin/imports": {
     roles: ["county_admin"],
     scope: "jurisdiction",

@@ -3,6 +3,7 @@
  * of them now, in plain words (zh + en). Pure functions over stored records.
  */
 
+import { isTerminal } from "../domain/case-status.ts";
 import type { CaseRecord, StepKind, StepRecord } from "../schemas/case.ts";
 import type { LocalizedText } from "../schemas/common.ts";
 import type { CaseItems } from "../store/case-store.ts";
@@ -38,6 +39,8 @@ export type ExpectedAction =
     }
   | { readonly action: "download_certificates"; readonly message: LocalizedText }
   | { readonly action: "wait"; readonly message: LocalizedText; readonly withSteps: readonly string[] }
+  /** The case has an open incident (operator view): staff know and will recover it. */
+  | { readonly action: "problem_known"; readonly message: LocalizedText }
   | { readonly action: "none"; readonly message: LocalizedText };
 
 export function timelineOf(steps: readonly StepRecord[]): TimelineEntry[] {
@@ -90,7 +93,53 @@ const STEP_NAMES: Record<StepKind, LocalizedText> = {
   site_visit_completion: { zh: "竣工验收", en: "completion inspection" },
 };
 
+/**
+ * Decisions committed but not yet taken by the workflow (no `sentAt`): the
+ * case's status already shows them, but nothing the workflow does next (open
+ * the correction step, issue certificates, …) has happened.
+ */
+export function undeliveredDecisions(steps: readonly StepRecord[]): StepRecord[] {
+  return steps.filter((step) => step.status === "responded" && step.sentAt === undefined);
+}
+
+const waitFor = (stepIds: readonly string[], message: LocalizedText): ExpectedAction => ({
+  action: "wait",
+  message,
+  withSteps: stepIds,
+});
+
+/**
+ * What the household is expected to do now. The status moves when a decision
+ * is committed, before the workflow takes it (decide.ts: store, then send), so
+ * this never offers a next action the workflow has not backed: an open
+ * incident shows a known problem, an undelivered decision shows "wait", a
+ * correction is offered once its step is open, certificates once issued.
+ * (Moving the status only inside the workflow would cost a task per human
+ * step and a second write per decision; deriving it from the steps the
+ * decide transaction already writes keeps one transaction per decision.)
+ */
 export function expectedOf(record: CaseRecord, items: Pick<CaseItems, "steps">): ExpectedAction {
+  if (!isTerminal(record.status)) {
+    if ((record.incidents ?? []).length > 0) {
+      return {
+        action: "problem_known",
+        message: {
+          zh: "有问题，工作人员已知晓，正在处理。",
+          en: "There is a problem; staff are aware of it and are handling it.",
+        },
+      };
+    }
+    const undelivered = undeliveredDecisions(items.steps);
+    if (undelivered.length > 0) {
+      return waitFor(
+        undelivered.map((step) => step.stepId),
+        {
+          zh: "审核决定已作出，正在送达审批流程，请等待。",
+          en: "A decision was taken and is on its way to the workflow; please wait.",
+        },
+      );
+    }
+  }
   switch (record.status) {
     case "draft":
       return {
@@ -109,6 +158,16 @@ export function expectedOf(record: CaseRecord, items: Pick<CaseItems, "steps">):
         },
       };
     case "correction_requested": {
+      // The workflow opens the household's correction step; until then there is nothing to answer.
+      const correction = items.steps.find(
+        (step) => step.step === "correction" && step.status === "awaiting_response",
+      );
+      if (!correction) {
+        return waitFor([], {
+          zh: "正在准备补正要求，请稍候。",
+          en: "The correction request is being prepared; please wait.",
+        });
+      }
       const requests = openCorrectionRequests(items.steps);
       return {
         action: "answer_correction",
@@ -124,6 +183,12 @@ export function expectedOf(record: CaseRecord, items: Pick<CaseItems, "steps">):
     case "approved":
     case "staked_out":
     case "completed":
+      if ((record.certificates ?? []).length === 0) {
+        return waitFor([], {
+          zh: "已批准，正在签发批准书和规划许可证，请稍候。",
+          en: "Approved: your certificates are being issued; please wait.",
+        });
+      }
       return {
         action: "download_certificates",
         message: { zh: "已批准，可下载批准书和规划许可证。", en: "Approved: download your certificates." },

@@ -266,6 +266,18 @@ export const ERROR_CATALOGUE = {
     "Downloading a document before it was confirmed",
   ),
   // 500: never with details.
+  recovery_failed: entry(
+    409,
+    "The recovery did not take effect; the incident stays open",
+    "恢复操作未生效，异常事项仍待处理",
+    "The incident's recovery (retry, redrive, redeliver, stop) was refused or did not reach the workflow",
+  ),
+  incident_closed: entry(
+    409,
+    "The incident is already closed",
+    "该异常事项已处理",
+    "Another operator recovered the incident first",
+  ),
   idempotency_store_unavailable: entry(
     503,
     "The request could not be recorded just now; retry it with the same Idempotency-Key",

@@ -27,6 +27,12 @@ import { decisionInputSchema } from "../review/rules.ts";
 import { applicationDraftSchema } from "../schemas/application.ts";
 import { caseKindSchema, certificateTypeSchema } from "../schemas/common.ts";
 import {
+  incidentPageSchema,
+  incidentPathSchema,
+  incidentQuerySchema,
+  recoveryResultSchema,
+} from "../schemas/incidents.ts";
+import {
   caseIdPath,
   photoPath,
   photoUploadRequestSchema,
@@ -237,6 +243,22 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     request: { params: z.object({ caseId: z.string().min(1).max(100), stepId: z.string().min(1).max(200) }) },
     responses: { 200: json("The decision delivered again to the workflow", genericObject) },
     genericResponse: true,
+  },
+  "GET /incidents": {
+    operationId: "listIncidents",
+    tags: ["operations"],
+    description:
+      "The operator view (异常案件): open incidents of one township, oldest first, each with its cause in plain words and the one action that recovers it.",
+    request: { query: incidentQuerySchema },
+    responses: { 200: json("One page of open incidents", incidentPageSchema) },
+  },
+  "POST /incidents/{caseId}/{incidentId}/recover": {
+    operationId: "recoverIncident",
+    tags: ["operations"],
+    description:
+      "Performs the incident's recovery (retry the failed task, redrive the execution, redeliver the decision, stop the run), then closes it; 409 when it did not take effect.",
+    request: { params: incidentPathSchema },
+    responses: { 200: json("The recovered incident, now closed", recoveryResultSchema) },
   },
   "GET /cases/{caseId}/correction": {
     operationId: "getCorrectionRequest",

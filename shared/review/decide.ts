@@ -217,7 +217,8 @@ export async function decideStep(
 
 /**
  * Sends a stored but undelivered decision again (its first send was lost or
- * the function died between commit and send). At most one sender at a time:
+ * the function died between commit and send): the `redeliver` recovery of an
+ * `undelivered_decision` incident, which closes once the send succeeds. At most one sender at a time:
  * the caller takes the step's delivery lease first; a step already sent is 409.
  */
 export async function redriveStep(
@@ -243,7 +244,9 @@ export async function redriveStep(
     });
   }
   logger.info("Re-driving a stored decision", { caseId, stepId, by: actor.id });
-  const delivery = await deliverDecision(deps, caseId, stepId, step.decision);
+  const delivery = await deliverDecision(deps, caseId, stepId, step.decision, {
+    closesIncident: { id: actor.id, role: actor.role },
+  });
   const stored = await readStep(deps.client, deps.tableName, caseId, stepId);
   return { step: stepView(stored ?? step), delivery };
 }

@@ -9,14 +9,20 @@
  *   step with a new token (its time limit or reminder interval just ran out),
  *   so the TOKEN item is read again for a few seconds and, once it changed,
  *   the send is retried once with the new token. Otherwise the step is left
- *   unsent with the reason, for an operator to look at (redrive).
+ *   unsent with the reason and an `undelivered_decision` incident puts it in
+ *   the operator view (its recovery, redeliver, is the redrive); a re-send
+ *   that succeeds closes that incident.
  * - The token is never logged or returned.
  */
 import { SendTaskSuccessCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { logger } from "../logger.ts";
+import type { AuditActor } from "../schemas/audit-event.ts";
 import type { Decision } from "../schemas/case.ts";
+import { closeIncidentOn, incidentSubject, openIncident } from "../workflow/incidents.ts";
 import { markSent, markUnsent, readTaskToken } from "./step-items.ts";
+
+const DELIVERY_ACTOR = { id: "delivery", role: "system" } as const;
 
 export interface DeliveryDeps {
   readonly client: DynamoDBDocumentClient;
@@ -96,6 +102,8 @@ export async function deliverDecision(
   caseId: string,
   stepId: string,
   decision: Decision,
+  /** A re-delivery: who closes the step's `undelivered_decision` incident once it is sent. */
+  options: { readonly closesIncident?: AuditActor } = {},
 ): Promise<Delivery> {
   const output = JSON.stringify(decision);
   const context = { caseId, stepId };
@@ -116,9 +124,28 @@ export async function deliverDecision(
   }
   if (outcome.ok) {
     const sentAt = await markSent(deps.client, deps.tableName, caseId, stepId, decision, deps.now());
+    if (options.closesIncident) {
+      await closeIncidentOn(deps, caseId, incidentSubject({ kind: "undelivered_decision", stepId }), {
+        actor: options.closesIncident,
+        action: "redeliver",
+      });
+    }
     return { status: "sent", sentAt };
   }
   logger.error("Decision stored but not delivered to the workflow", { ...context, error: outcome.error });
   await markUnsent(deps.client, deps.tableName, caseId, stepId, outcome.error);
+  try {
+    await openIncident(deps, {
+      caseId,
+      kind: "undelivered_decision",
+      stepId,
+      error: outcome.error,
+      message: "The decision is stored; SendTaskSuccess did not reach the waiting workflow",
+      actor: DELIVERY_ACTOR,
+    });
+  } catch (error) {
+    // The step still shows unsent (sendError) and the answer says pending; the alarm counts it below.
+    logger.error("undelivered_decision incident not recorded", { ...context, error: (error as Error).name });
+  }
   return { status: "pending", reason: outcome.error };
 }

@@ -66,6 +66,8 @@ export const caseRecordSchema = z.object({
   eventSeq: z.int().min(0),
   eventHead: z.string().regex(/^[0-9a-f]{64}$/),
   failure: z.object({ error: z.string(), at: z.iso.datetime() }).optional(),
+  /** Ids of the case's open incidents (shared/workflow/incidents.ts): the household sees a known problem. */
+  incidents: z.array(z.string()).optional(),
 });
 export type CaseRecord = z.infer<typeof caseRecordSchema>;
 

@@ -19,7 +19,24 @@ export const CASE_ITEM_PREFIX = {
   token: "TOKEN#",
   document: "DOC#",
   event: "EVENT#",
+  incident: "INCIDENT#",
 } as const;
+
+/** An incident of a case (operator view): a failure that waits for an operator's recovery. */
+export const incidentKey = (caseId: string, incidentId: string) =>
+  ({ pk: `CASE#${caseId}`, sk: `INCIDENT#${incidentId}` }) as const;
+
+/** byOpenIncident: the open incidents of one township, oldest first. Removed when the incident closes. */
+export const openIncidentKeys = (
+  townshipCode: string,
+  openedAt: string,
+  caseId: string,
+  incidentId: string,
+) => ({
+  gsi6pk: `INCIDENTS#${townshipCode}`,
+  gsi6sk: `${openedAt}#${caseId}#${incidentId}`,
+});
+export const openIncidentPartition = (townshipCode: string) => `INCIDENTS#${townshipCode}`;
 
 /** byQueue: open steps of one queue (a department or role) in one township, overdue first, then by deadline. */
 export const queueKeys = (

@@ -66,6 +66,12 @@ export const CASE_TABLE: TableDesign = {
       partitionKey: { name: "gsi5pk", type: "S" },
       sortKey: { name: "gsi5sk", type: "S" },
     },
+    {
+      // Only open incidents carry its keys: a small, sparse index the operator view pages through.
+      indexName: "byOpenIncident",
+      partitionKey: { name: "gsi6pk", type: "S" },
+      sortKey: { name: "gsi6sk", type: "S" },
+    },
   ],
 };
 

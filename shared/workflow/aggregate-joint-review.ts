@@ -7,10 +7,13 @@
  *                                next round with only the asking departments
  *   else                       → completeJointReview                    → approved
  */
+
+import { isTerminal } from "../domain/case-status.ts";
 import type { DecisionOutcome, StepRecord } from "../schemas/case.ts";
 import type { DepartmentId } from "../schemas/common.ts";
 import { CaseStore } from "../store/case-store.ts";
 import { type AggregateJointReviewInput, WORKFLOW_ACTOR } from "./contracts.ts";
+import { CaseClosedError } from "./errors.ts";
 import type { WorkflowDeps } from "./open-step.ts";
 
 export interface JointReviewVerdict {
@@ -54,7 +57,12 @@ export async function aggregateJointReview(
   input: AggregateJointReviewInput,
 ): Promise<JointReviewVerdict> {
   const store = new CaseStore(deps.client, deps.tableName, deps.now);
-  const { steps } = await store.load(input.caseId);
+  const { record: loaded, steps } = await store.load(input.caseId);
+  // Closed by someone else (withdrawn…): its consultations were cancelled, there is nothing to merge.
+  // A rejected case may be this task's own earlier run (a retry): the verdict below says so.
+  if (isTerminal(loaded.status) && loaded.status !== "rejected") {
+    throw new CaseClosedError(input.caseId, loaded.status);
+  }
   const verdict = jointReviewVerdict(steps, input.round);
   const data = {
     round: input.round,

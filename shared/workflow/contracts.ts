@@ -52,12 +52,29 @@ export type RemindInput = z.infer<typeof remindInput>;
 export const aggregateJointReviewInput = z.object({ caseId, round: z.int().min(1) });
 export type AggregateJointReviewInput = z.infer<typeof aggregateJointReviewInput>;
 
-/** A Catch's error output (`{ Error, Cause }`), stored at `$.error`. */
+/**
+ * The operator loop's task (`<Task>Failed`, `.waitForTaskToken`): a Catch's
+ * error output (`{ Error, Cause }`, at `$.error`) and the state that failed.
+ */
 export const recordFailureInput = z.object({
+  taskToken: z.string().min(1),
   caseId,
+  executionArn: z.string().startsWith("arn:"),
+  state: z.string().min(1),
+  department: departmentIdSchema.optional(),
   error: z.object({ Error: z.string(), Cause: z.string().optional() }),
 });
+
+/** What an operator sends the loop's token: retry the failed state, or close the run. */
+export const operatorDecision = z.union([
+  z.object({ retry: z.string().min(1) }),
+  z.object({ close: z.literal(true), reason: z.string().max(500) }),
+]);
+export type OperatorDecision = z.infer<typeof operatorDecision>;
 export type RecordFailureInput = z.infer<typeof recordFailureInput>;
 
 /** The actor of every event the workflow itself writes. */
 export const WORKFLOW_ACTOR = { id: "workflow", role: "system" } as const;
+
+/** Run ends the execution status-change rule sends to the incident writer (execution-status.ts). */
+export const UNEXPECTED_END_STATUSES = ["FAILED", "TIMED_OUT", "ABORTED"] as const;

@@ -5,10 +5,13 @@
  * reopens the same step without a timeout: a late step is chased, never
  * decided by the clock.
  */
+
+import { isTerminal } from "../domain/case-status.ts";
 import type { StepRecord } from "../schemas/case.ts";
 import { CaseStore, type TransactItem } from "../store/case-store.ts";
 import { queueKeys } from "../store/keys.ts";
 import { type MarkOverdueInput, WORKFLOW_ACTOR } from "./contracts.ts";
+import { CaseClosedError } from "./errors.ts";
 import { stepItem, stepsOfKind, type WorkflowDeps } from "./open-step.ts";
 
 /** The role whose queue receives escalations of overdue steps. */
@@ -37,6 +40,8 @@ export async function markOverdue(
   const store = new CaseStore(deps.client, deps.tableName, deps.now);
   return store.withRetry(input.caseId, async () => {
     const { record, steps } = await store.load(input.caseId);
+    // The run of a withdrawn case that could not be stopped ends at its step's timeout at the latest.
+    if (isTerminal(record.status)) throw new CaseClosedError(input.caseId, record.status);
     const step = timedStep(steps, input);
     if (!step) {
       throw new StepNotFoundError(

@@ -12,6 +12,7 @@ import type { DepartmentId } from "../schemas/common.ts";
 import { CaseStore, type TransactItem } from "../store/case-store.ts";
 import { queueKeys, stepKey, tokenKey } from "../store/keys.ts";
 import { type OpenStepInput, WORKFLOW_ACTOR } from "./contracts.ts";
+import { CaseClosedError } from "./errors.ts";
 import { STEP_RULES, stepIdOf } from "./steps.ts";
 
 export interface WorkflowDeps {
@@ -70,6 +71,8 @@ export async function openStep(
 ): Promise<{ stepId: string; round: number; deadline?: string }> {
   const store = new CaseStore(deps.client, deps.tableName, deps.now);
   const { record, steps } = await store.load(input.caseId);
+  // A case withdrawn while its run went on (StopExecution failed): open nothing, end the run.
+  if (isTerminal(record.status)) throw new CaseClosedError(input.caseId, record.status);
   const rule = STEP_RULES[input.step];
   const round = roundToOpen(steps, input);
   const stepId = stepIdOf(input.step, input.department, round);
@@ -148,8 +151,8 @@ export async function openStep(
 
   // Parallel joint-review openers race on the case's event head: withRetry re-reads and re-applies.
   await store.withRetry(input.caseId, async (current) => {
-    // A case withdrawn while this task was on its way: its run is stopped, so open nothing.
-    if (isTerminal(current.status)) return current;
+    // A case withdrawn while this task was on its way: open nothing, end the run.
+    if (isTerminal(current.status)) throw new CaseClosedError(input.caseId, current.status);
     const onOpen = rule.onOpen;
     const transitionNow = onOpen !== undefined && current.status === onOpen.from;
     if (input.step === "joint_review") {

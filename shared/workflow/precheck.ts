@@ -4,6 +4,7 @@
  * plan the state machine runs on.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { isTerminal } from "../domain/case-status.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { runPrecheck } from "../domain/precheck/run-precheck.ts";
 import { applicationCompleteSchema } from "../schemas/application.ts";
@@ -12,6 +13,7 @@ import type { PrecheckResult } from "../schemas/precheck.ts";
 import { CaseStore } from "../store/case-store.ts";
 import { ReferenceStore } from "../store/reference-store.ts";
 import { WORKFLOW_ACTOR } from "./contracts.ts";
+import { CaseClosedError } from "./errors.ts";
 import { type WorkflowPlan, workflowPlan } from "./plan.ts";
 
 /** The stored application does not pass the submission schema: the submit API should have refused it. */
@@ -42,6 +44,8 @@ export async function precheckCase(deps: PrecheckDeps, caseId: string): Promise<
   const store = new CaseStore(deps.client, deps.tableName, deps.now);
   const references = new ReferenceStore(deps.client, deps.tableName);
   const initial = await store.require(caseId);
+  // Withdrawn before the pre-check ran (its run could not be stopped): end the run.
+  if (isTerminal(initial.status)) throw new CaseClosedError(caseId, initial.status);
   const policy = getShippedPolicy(initial.policyId);
   const application = applicationCompleteSchema.safeParse(initial.application);
   if (!application.success) {

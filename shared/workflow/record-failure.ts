@@ -1,35 +1,37 @@
 /**
- * The RecordFailure task: every task error the workflow cannot retry ends here
- * before the execution fails, so the case shows the failure instead of
- * silently standing still.
+ * The operator loop's task (`<Task>Failed`, `.waitForTaskToken`): a task
+ * whose retries are spent is recorded as a `task_failed` incident on the
+ * case, with this state's token stored on the incident; the run then waits
+ * for the operator (POST /incidents/{caseId}/{incidentId}/recover sends
+ * `{ retry: <state> }` and the workflow re-enters the failed task). Safe to
+ * run twice: a retry finds the open incident and only stores the new token.
  */
+import { isTerminal } from "../domain/case-status.ts";
 import { CaseStore } from "../store/case-store.ts";
-import { type RecordFailureInput, WORKFLOW_ACTOR } from "./contracts.ts";
+import type { RecordFailureInput } from "./contracts.ts";
+import { CaseClosedError } from "./errors.ts";
+import { failureMessage, openIncident } from "./incidents.ts";
 import type { WorkflowDeps } from "./open-step.ts";
 
-const MAX_CAUSE = 500;
+export { failureMessage };
 
-/** Lambda errors arrive as `{"errorType","errorMessage","trace"}` text: keep the message, drop the trace. */
-export function failureMessage(cause: string | undefined): string | undefined {
-  if (!cause) return undefined;
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === "string") return parsed.errorMessage.slice(0, MAX_CAUSE);
-  } catch {
-    // Not JSON: a States.* error's plain text.
-  }
-  return cause.slice(0, MAX_CAUSE);
-}
-
-export async function recordFailure(deps: WorkflowDeps, input: RecordFailureInput): Promise<void> {
-  const store = new CaseStore(deps.client, deps.tableName, deps.now);
+export async function recordFailure(
+  deps: WorkflowDeps,
+  input: RecordFailureInput,
+): Promise<{ incidentId: string }> {
+  const record = await new CaseStore(deps.client, deps.tableName, deps.now).require(input.caseId);
+  // A withdrawn case's run has nothing to recover: end it (Succeed CaseClosed).
+  if (isTerminal(record.status)) throw new CaseClosedError(input.caseId, record.status);
   const message = failureMessage(input.error.Cause);
-  await store.withRetry(input.caseId, (record) =>
-    store.record(record, {
-      actor: WORKFLOW_ACTOR,
-      action: "workflowFailed",
-      data: { error: input.error.Error, ...(message ? { message } : {}) },
-      set: { failure: { error: input.error.Error, at: deps.now().toISOString() } },
-    }),
-  );
+  const { incidentId } = await openIncident(deps, {
+    caseId: input.caseId,
+    kind: "task_failed",
+    error: input.error.Error,
+    ...(message ? { message } : {}),
+    state: input.state,
+    ...(input.department ? { department: input.department } : {}),
+    executionArn: input.executionArn,
+    taskToken: input.taskToken,
+  });
+  return { incidentId };
 }

@@ -10,9 +10,12 @@
  * `heartbeatSeconds` passed), not a clock reading: the step's deadline never
  * moves, and a scaled local clock (tests) keeps the same proportions.
  */
+
+import { isTerminal } from "../domain/case-status.ts";
 import { CaseStore } from "../store/case-store.ts";
 import { stepKey } from "../store/keys.ts";
 import { type RemindInput, type WaitSegment, WORKFLOW_ACTOR } from "./contracts.ts";
+import { CaseClosedError } from "./errors.ts";
 import { timedStep } from "./mark-overdue.ts";
 import type { WorkflowDeps } from "./open-step.ts";
 
@@ -42,6 +45,8 @@ export async function remind(deps: WorkflowDeps, input: RemindInput): Promise<Wa
   const next = nextSegment(input.wait, input.reminderSeconds);
   if (!isReminder(input)) return next;
   await store.withRetry(input.caseId, async (record) => {
+    // The run of a withdrawn case that could not be stopped ends at its next reminder at the latest.
+    if (isTerminal(record.status)) throw new CaseClosedError(input.caseId, record.status);
     const { steps } = await store.load(input.caseId);
     const step = timedStep(steps, input);
     // Decided just as the timer fired (its decision is on its way), or never recorded: nobody to remind.

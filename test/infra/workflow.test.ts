@@ -1,7 +1,9 @@
 import { Capture, Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
+import { TASK_RETRY } from "#infra/constructs/approval-workflow.ts";
 import { STEP_KINDS } from "#shared/schemas/case.ts";
+import { FINAL_TASK_ERRORS } from "#shared/workflow/errors.ts";
 import { testApp } from "../support/cdk-app.ts";
 import { stateMachineDefinition } from "../support/state-machine.ts";
 
@@ -199,27 +201,78 @@ describe("approval workflow definition", () => {
     );
   });
 
-  it("records every task failure on the case, then fails the execution", () => {
-    const recordFailure = asl.States.RecordFailure;
-    expect(recordFailure?.Resource).toMatch(/^<WorkflowRecordFailureFunction\w+\.Arn>$/);
-    expect(recordFailure?.Next).toBe("WorkflowFailed");
-    expect(asl.States.WorkflowFailed).toMatchObject({ Type: "Fail", ErrorPath: "$.error.Error" });
-
-    const tasks = allStates().filter(([name, state]) => state.Type === "Task" && name !== "RecordFailure");
+  it("gives every task an operator loop instead of a dead end: <Task>Failed waits for the operator, whose retry re-enters the task", () => {
+    const states = allStates();
+    const byName = new Map(states.map(([name, state]) => [name, state]));
+    const tasks = states.filter(([name, state]) => state.Type === "Task" && !name.endsWith("Failed"));
     expect(tasks.length).toBeGreaterThan(20);
     for (const [name, state, scope] of tasks) {
-      expect(state.Retry?.[0]?.ErrorEquals, name).toEqual(
-        expect.arrayContaining([
-          "Lambda.ServiceException",
-          "Lambda.TooManyRequestsException",
-          "CaseChangedError",
-        ]),
-      );
-      // Inside the Map an error fails the iteration, and the Map records it.
-      if (scope === "top") expect(catchTo(state, "States.ALL"), name).toBe("RecordFailure");
-      else expect(catchTo(state, "States.ALL"), name).toBeUndefined();
+      const prefix = scope === "map" ? "Consultation" : "";
+      // The case closed under the run (withdrawn): the run ends cleanly, before any failure handling.
+      expect(catchTo(state, "CaseClosedError"), name).toBe(`${prefix}CaseClosed`);
+      expect(catchTo(state, "States.ALL"), name).toBe(`${name}Failed`);
+      const failed = byName.get(`${name}Failed`);
+      expect(failed, name).toMatchObject({
+        Type: "Task",
+        Resource: "arn:<AWS::Partition>:states:::lambda:invoke.waitForTaskToken",
+        ResultPath: "$.recovery",
+        Next: `RecoverFailed${prefix}Task`,
+      });
+      expect(failed?.Parameters?.FunctionName).toMatch(/^<WorkflowRecordFailureFunction\w+\.Arn>$/);
+      expect(failed?.Parameters?.Payload).toMatchObject({
+        "taskToken.$": "$$.Task.Token",
+        "caseId.$": "$.caseId",
+        "executionArn.$": "$$.Execution.Id",
+        state: name,
+        "error.$": "$.error",
+      });
+      // The loop's own failure is left to the execution (then RedriveExecution re-runs this state).
+      expect(catchTo(failed as AslState, "States.ALL"), name).toBeUndefined();
+      const recover = byName.get(`RecoverFailed${prefix}Task`);
+      expect(recover?.Choices, name).toContainEqual({
+        Variable: "$.recovery.retry",
+        StringEquals: name,
+        Next: name,
+      });
+      expect(recover?.Default).toBe(`${prefix}ClosedByOperator`);
     }
-    expect(catchTo(asl.States.JointReview as AslState, "States.ALL")).toBe("RecordFailure");
+    // No Catch anywhere leads to a Fail state: a redrive would only repeat it.
+    const fails = new Set(states.filter(([, state]) => state.Type === "Fail").map(([name]) => name));
+    for (const [name, state] of states) {
+      for (const entry of state.Catch ?? []) expect(fails.has(entry.Next), name).toBe(false);
+    }
+    expect(asl.States.JointReview?.Catch).toBeUndefined();
+  });
+
+  it("retries every transient error with jittered backoff and never a final domain error or a wait's timeout", () => {
+    const tasks = allStates().filter(([, state]) => state.Type === "Task");
+    expect(tasks.length).toBeGreaterThan(20);
+    for (const [name, state] of tasks) {
+      const [final, transient, ...rest] = state.Retry ?? [];
+      expect(rest, name).toEqual([]);
+      expect(final, name).toEqual({
+        ErrorEquals: [
+          ...FINAL_TASK_ERRORS,
+          // A human step's waits; the operator loop's wait (<Task>Failed) has no timeout.
+          ...(isHumanStep(state) && !name.endsWith("Failed")
+            ? ["States.HeartbeatTimeout", "States.Timeout"]
+            : []),
+        ],
+        MaxAttempts: 0,
+      });
+      // States.ALL covers Lambda.*, Sandbox.Timedout, throttling, 5xx, resets and a plain task's timeout.
+      expect(transient, name).toEqual({
+        ErrorEquals: ["States.ALL"],
+        IntervalSeconds: TASK_RETRY.intervalSeconds,
+        BackoffRate: TASK_RETRY.backoffRate,
+        MaxAttempts: TASK_RETRY.maxAttempts,
+        MaxDelaySeconds: TASK_RETRY.maxDelaySeconds,
+        JitterStrategy: "FULL",
+      });
+    }
+    for (const error of ["CaseChangedError", "Sandbox.Timedout", "Lambda.ServiceException"]) {
+      expect(FINAL_TASK_ERRORS as readonly string[]).not.toContain(error);
+    }
   });
 
   it("routes each decision: approved onward, rejected to an end, a correction through the villager and back", () => {

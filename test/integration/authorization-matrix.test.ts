@@ -54,6 +54,7 @@ import type { Decision, StepKind, StepRecord } from "#shared/schemas/case.ts";
 import type { DepartmentId } from "#shared/schemas/common.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 import { caseKey } from "#shared/store/keys.ts";
+import { openIncident } from "#shared/workflow/incidents.ts";
 import { stepItem } from "#shared/workflow/open-step.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
@@ -158,6 +159,19 @@ interface Seeded {
   readonly correctionToAnswer: string;
   /** Correction answers whose send to the workflow was lost. */
   readonly unsentAnswer: Households<StepRef>;
+  /**
+   * Open stop incidents (a withdrawn case whose run no longer exists: the stop succeeds), one per
+   * allowed recoverer and township, since a recovery closes its incident.
+   */
+  readonly incidents: {
+    readonly a: Readonly<Record<"township_head" | "county_admin", IncidentRef>>;
+    readonly b: Readonly<Record<"township_head" | "county_admin", IncidentRef>>;
+  };
+}
+
+interface IncidentRef {
+  readonly caseId: string;
+  readonly incidentId: string;
 }
 
 interface Request {
@@ -462,6 +476,23 @@ const PROBES: Readonly<Record<string, Probe>> = {
     }),
     expect: anyone(200),
   },
+  "GET /incidents": {
+    request: (_s, _r, scope) => ({
+      method: "GET",
+      path: `/incidents?township=${scope === "own" ? TOWNSHIP_A : TOWNSHIP_B}`,
+    }),
+    // Another township is refused outright (the caller names it); the county admin covers both.
+    expect: (role, scope) => (scope === "own" || wideJurisdiction(role) ? 200 : 403),
+  },
+  "POST /incidents/{caseId}/{incidentId}/recover": {
+    request: (s, role, scope) => {
+      const refs = scope === "own" ? s.incidents.a : s.incidents.b;
+      const ref = role === "county_admin" ? refs.county_admin : refs.township_head;
+      return { method: "POST", path: `/incidents/${ref.caseId}/${ref.incidentId}/recover` };
+    },
+    // Recovered and closed; another township's incident is hidden from the township head.
+    expect: (role, scope) => (scope === "own" || wideJurisdiction(role) ? 200 : 404),
+  },
   "GET /register": {
     request: (_s, _r, scope) => ({
       method: "GET",
@@ -742,6 +773,21 @@ async function seedTownship(home: Home): Promise<TownshipSeed> {
   };
 }
 
+/** A withdrawn case of `home` with an open stop incident whose run no longer exists. */
+async function stopIncident(home: Home): Promise<IncidentRef> {
+  const caseId = await seedCase(home, "withdrawn");
+  const { incidentId } = await openIncident(
+    { client: env.dynamodb, tableName: env.cloud.endpoints.tableName, now: () => new Date() },
+    {
+      caseId,
+      kind: "stop_failed",
+      error: "ServiceUnavailable",
+      executionArn: `arn:aws:states:cn-north-1:000000000000:execution:gone:${caseId}`,
+    },
+  );
+  return { caseId, incidentId };
+}
+
 /** An approved case of `home` with its certificates issued by the workflow's own issuing code. */
 async function certifiedCase(home: Home): Promise<string> {
   const caseId = await seedCase(home, "approved");
@@ -786,6 +832,10 @@ beforeAll(async () => {
     correctionToAnswer,
     unsentWang,
     unsentLi,
+    headIncidentA,
+    countyIncidentA,
+    headIncidentB,
+    countyIncidentB,
   ] = await Promise.all([
     seedTownship(WANG),
     seedTownship(ZHANG),
@@ -796,6 +846,10 @@ beforeAll(async () => {
     awaitingCorrection(WANG),
     unsentCorrectionAnswer(WANG),
     unsentCorrectionAnswer(LI),
+    stopIncident(WANG),
+    stopIncident(WANG),
+    stopIncident(ZHANG),
+    stopIncident(ZHANG),
   ]);
   seeded = {
     wang,
@@ -809,6 +863,10 @@ beforeAll(async () => {
     awaitingCorrection: { wang: awaitingWang, li: awaitingLi },
     correctionToAnswer,
     unsentAnswer: { wang: unsentWang, li: unsentLi },
+    incidents: {
+      a: { township_head: headIncidentA, county_admin: countyIncidentA },
+      b: { township_head: headIncidentB, county_admin: countyIncidentB },
+    },
   };
 }, 120_000);
 afterAll(async () => {

@@ -1,8 +1,11 @@
-import { GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
+import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Actor } from "#shared/auth/actor.ts";
+import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import { queuePartition } from "#shared/store/keys.ts";
+import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 import { validApplication } from "../unit/support/fixtures.ts";
@@ -85,6 +88,33 @@ async function toJointReview(seed: SeededCase): Promise<string> {
   await driver.decideNext(seed.caseId, "village_review", "approved");
   await driver.decideNext(seed.caseId, "township_acceptance", "approved");
   return executionArn;
+}
+
+/** The township head of the demo township: the operator of its incidents. */
+const HEAD: Actor = {
+  id: "head-511424100",
+  name: "Township head",
+  role: "township_head",
+  townships: ["511424100"],
+};
+
+/** Registers `householdId` with the register entries of `like` (the pre-check's facts). */
+async function registerHouseholdLike(householdId: string, like: string): Promise<void> {
+  const { Items } = await env.dynamodb.send(
+    new QueryCommand({
+      TableName: env.cloud.endpoints.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": `HOUSEHOLD#${like}` },
+    }),
+  );
+  for (const item of Items ?? []) {
+    await env.dynamodb.send(
+      new PutCommand({
+        TableName: env.cloud.endpoints.tableName,
+        Item: JSON.parse(JSON.stringify(item).replaceAll(like, householdId)) as Record<string, unknown>,
+      }),
+    );
+  }
 }
 
 const CORE_DEPARTMENTS = ["agriculture", "natural_resources", "housing_construction"];
@@ -299,20 +329,70 @@ describe("approval workflow on the local cloud", () => {
     expect((await driver.store.require(caseId)).status).toBe("awaiting_acceptance");
   });
 
-  it("records a failing task on the case and fails the execution", async () => {
-    // A household missing from the register: the pre-check cannot gather its facts.
+  it("puts a task that keeps failing in the operator view, keeps the run alive, and the operator's retry runs it again", async () => {
+    // A household missing from the register: the pre-check cannot gather its facts (a final error).
     const caseId = "wf-failure";
-    await driver.seedCase(homesteadCase(caseId, { householdId: "511424100001-H9999" }));
-    const execution = await driver.finished(await driver.start(caseId));
-    expect(execution.status).toBe("FAILED");
-    expect(execution.error).toBe("ReferenceDataMissingError");
+    const householdId = "511424100001-H9999";
+    await driver.seedCase(homesteadCase(caseId, { householdId }));
+    const executionArn = await driver.start(caseId);
 
-    const { record, events } = await driver.store.load(caseId);
-    expect(record.status).toBe("submitted");
-    expect(record.failure?.error).toBe("ReferenceDataMissingError");
-    expect(events.at(-1)).toMatchObject({
-      action: "workflowFailed",
-      data: expect.objectContaining({ error: "ReferenceDataMissingError" }),
+    const operators = {
+      client: env.dynamodb,
+      tableName: env.cloud.endpoints.tableName,
+      cursors: cursorsFromEnv(),
+    };
+    const listed = await eventually(async () => {
+      const page = await listIncidents(operators, HEAD, { limit: 50 });
+      return page.items.find((item) => item.caseId === caseId);
     });
+    expect(listed).toMatchObject({
+      kind: "task_failed",
+      action: "retry",
+      state: "Precheck",
+      error: "ReferenceDataMissingError",
+      shortNumber: caseId.slice(0, 8),
+      townshipCode: "511424100",
+    });
+    expect(listed.cause.zh).toContain("Precheck");
+    expect(JSON.stringify(listed)).not.toContain("taskToken");
+    // Not a dead end: the run waits for the operator.
+    expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
+    const { record, events } = await driver.store.load(caseId);
+    expect(record.failure?.error).toBe("ReferenceDataMissingError");
+    expect(record.incidents).toEqual([listed.incidentId]);
+    expect(events.at(-1)).toMatchObject({
+      action: "openIncident",
+      data: expect.objectContaining({
+        kind: "task_failed",
+        error: "ReferenceDataMissingError",
+        state: "Precheck",
+      }),
+    });
+
+    // The data is put right (the household registered), then the operator retries.
+    await registerHouseholdLike(householdId, "511424100001-H0001");
+    const recovered = await recoverIncident(
+      { ...operators, sfn: env.sfn, now: () => new Date() },
+      HEAD,
+      caseId,
+      listed.incidentId,
+    );
+    expect(recovered).toMatchObject({ action: "retry", closed: true });
+    await driver.openStep(caseId, "village_review");
+    const after = await driver.store.load(caseId);
+    expect(after.record.incidents).toEqual([]);
+    expect(after.events.map((event) => event.action)).toContain("closeIncident");
+    expect(
+      (await listIncidents(operators, HEAD, { limit: 50 })).items.map((item) => item.caseId),
+    ).not.toContain(caseId);
+    expect(await statesEntered(executionArn)).toEqual(
+      expect.arrayContaining([
+        "Precheck",
+        "PrecheckFailed",
+        "RecoverFailedTask",
+        "PublicNotice",
+        "VillageReview",
+      ]),
+    );
   });
 });

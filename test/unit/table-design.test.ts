@@ -17,6 +17,8 @@ describe("case table design", () => {
       "gsi4sk",
       "gsi5pk",
       "gsi5sk",
+      "gsi6pk",
+      "gsi6sk",
     ]);
     expect(new Set(names).size).toBe(names.length);
   });

@@ -217,6 +217,9 @@ function ExpectedAction(props: { view: CaseView }) {
           </Link>
         </>
       );
+    case "problem_known":
+      // An open incident: the case is in the operator view; nothing for the household to do.
+      return <Notice kind="warn">{t("problemKnown")}</Notice>;
     default:
       return null;
   }

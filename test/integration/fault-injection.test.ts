@@ -1,0 +1,316 @@
+/**
+ * Issue #11, "Done when" #1: faults injected where the calls happen — the
+ * local cloud's Lambda invoker (Sandbox.Timedout, Lambda.ServiceException,
+ * throttling, before the handler ran or after it ran and its answer was
+ * lost) and the DynamoDB and Step Functions fronts (throttling, 5xx,
+ * connection resets) — through infra/local/faults.ts, never a switch in the
+ * handlers. Every case still completes, or lands in the operator view with a
+ * recovery that works; nothing is done twice or half.
+ */
+import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { LambdaFault, LocalFaults, ServiceFault } from "#infra/local/faults.ts";
+import type { Actor } from "#shared/auth/actor.ts";
+import { getMyCase, withdrawCase } from "#shared/cases/villager.ts";
+import { verifyChain } from "#shared/domain/audit-chain.ts";
+import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
+import { cursorsFromEnv } from "#shared/http/cursor.ts";
+import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
+import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
+import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { validApplication } from "../unit/support/fixtures.ts";
+
+vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
+  const { withTestPolicies } = await import("../support/workflow.ts");
+  return withTestPolicies(await importOriginal());
+});
+
+/**
+ * Faults armed by the tests, consumed in order, recorded when they fire.
+ * Disarmed while the cloud starts (seeding) and between tests.
+ */
+class FaultPlan {
+  private readonly lambdaFaults = new Map<string, LambdaFault[]>();
+  private readonly serviceFaults = new Map<string, ServiceFault[]>();
+  readonly fired: string[] = [];
+
+  armLambda(entry: string, ...faults: LambdaFault[]): void {
+    this.lambdaFaults.set(entry, [...(this.lambdaFaults.get(entry) ?? []), ...faults]);
+  }
+
+  armService(service: "dynamodb" | "stepfunctions", operation: string, ...faults: ServiceFault[]): void {
+    const key = `${service}:${operation}`;
+    this.serviceFaults.set(key, [...(this.serviceFaults.get(key) ?? []), ...faults]);
+  }
+
+  /** Faults armed but not fired yet. */
+  pending(): string[] {
+    return [
+      ...[...this.lambdaFaults].flatMap(([entry, faults]) =>
+        faults.map((f) => `${entry} ${f.when} ${f.error}`),
+      ),
+      ...[...this.serviceFaults].flatMap(([key, faults]) => faults.map((f) => `${key} ${f}`)),
+    ];
+  }
+
+  readonly hooks: LocalFaults = {
+    lambda: (call) => {
+      const fault = this.lambdaFaults.get(call.entry)?.shift();
+      if (fault) this.fired.push(`${call.entry} ${fault.when} ${fault.error}`);
+      return fault;
+    },
+    service: (call) => {
+      const key = `${call.service}:${call.operation}`;
+      const fault = this.serviceFaults.get(key)?.shift();
+      if (fault) this.fired.push(`${key} ${fault}`);
+      return fault;
+    },
+  };
+}
+
+const plan = new FaultPlan();
+let env: TestCloud;
+let driver: WorkflowDriver;
+beforeAll(async () => {
+  env = await startTestCloud({ waitScale: TEST_WAIT_SCALE, faults: plan.hooks });
+  driver = new WorkflowDriver(env);
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const TOWNSHIP = "511424100";
+const HEAD: Actor = { id: "head-a", name: "Head", role: "township_head", townships: [TOWNSHIP] };
+const HOUSEHOLD = "511424100001-H0001";
+const VILLAGER: Actor = {
+  id: "v",
+  name: "Villager",
+  role: "villager",
+  townships: [],
+  householdId: HOUSEHOLD,
+};
+const DEPARTMENTS = ["agriculture", "natural_resources", "housing_construction"] as const;
+
+const TASKS = {
+  precheck: "functions/workflow/precheck.ts",
+  openStep: "functions/workflow/open-step.ts",
+  aggregate: "functions/workflow/aggregate-joint-review.ts",
+  issueCertificates: "functions/workflow/issue-certificates.ts",
+  recordFailure: "functions/workflow/record-failure.ts",
+} as const;
+
+function seed(caseId: string): SeededCase {
+  const application = validApplication();
+  return {
+    caseId,
+    householdId: HOUSEHOLD,
+    villageCode: "511424100001",
+    townshipCode: TOWNSHIP,
+    policyId: "test-fast",
+    application: {
+      ...application,
+      proposedPlot: {
+        ...application.proposedPlot,
+        location: { type: "Point", coordinates: [103.502, 30.002] },
+      },
+    },
+  };
+}
+
+const operatorDeps = () => ({
+  client: env.dynamodb,
+  tableName: env.cloud.endpoints.tableName,
+  sfn: env.sfn,
+  now: () => new Date(),
+  // The local cloud set the cursor keyring in this process's environment.
+  cursors: cursorsFromEnv(),
+});
+
+async function incidentOf(caseId: string) {
+  return (await listIncidents(operatorDeps(), HEAD, { limit: 200 })).items.find(
+    (item) => item.caseId === caseId,
+  );
+}
+
+/** Starts the case's run and records it on the case, as submit does. */
+async function submitted(caseId: string): Promise<string> {
+  await driver.seedCase(seed(caseId));
+  const executionArn = await driver.start(caseId);
+  await driver.store.withRetry(caseId, (record) =>
+    driver.store.record(record, {
+      actor: { id: "system", role: "system" },
+      action: "startWorkflow",
+      data: { executionArn },
+      set: { executionArn },
+    }),
+  );
+  return executionArn;
+}
+
+/** Village review, acceptance, the three departments, approval, staking-out, completion inspection. */
+async function decideAll(caseId: string): Promise<void> {
+  await driver.decideNext(caseId, "village_review", "approved");
+  await driver.decideNext(caseId, "township_acceptance", "approved");
+  for (const department of DEPARTMENTS)
+    await driver.decideNext(caseId, "joint_review", "approved", department);
+  await driver.decideNext(caseId, "township_approval", "approved");
+  await driver.decideNext(caseId, "site_visit_staking", "approved");
+  await driver.decideNext(caseId, "site_visit_completion", "approved");
+}
+
+/** Nothing done twice or half: one transition of each kind, one step per kind and round, an intact chain. */
+async function expectCompletedOnce(caseId: string): Promise<void> {
+  const { record, steps, events } = await driver.store.load(caseId);
+  expect(record.status).toBe("completed");
+  expect(record.certificates?.map((certificate) => certificate.type).sort()).toEqual([
+    "homestead_approval_certificate",
+    "rural_construction_planning_permit",
+  ]);
+  expect(record.incidents ?? []).toEqual([]);
+  const actions = events.map((event) => event.action);
+  for (const once of ["completePrecheck", "startPublicNotice", "startVillageReview", "startJointReview"]) {
+    expect(
+      actions.filter((action) => action === once),
+      once,
+    ).toHaveLength(1);
+  }
+  expect(actions.filter((action) => action === "consult")).toHaveLength(DEPARTMENTS.length);
+  expect(steps.map((step) => step.stepId).sort()).toEqual(
+    [
+      "village_review#1",
+      "township_acceptance#1",
+      ...DEPARTMENTS.map((department) => `joint_review#${department}#1`),
+      "township_approval#1",
+      "site_visit_staking#1",
+      "site_visit_completion#1",
+    ].sort(),
+  );
+  expect(verifyChain(events, { seq: record.eventSeq, hash: record.eventHead })).toEqual({ valid: true });
+}
+
+describe("fault injection (local cloud)", () => {
+  it("completes a case when every workflow task fails once before and once after its handler ran, and DynamoDB throttles, errs and resets", async () => {
+    for (const entry of [TASKS.precheck, TASKS.openStep, TASKS.aggregate, TASKS.issueCertificates]) {
+      plan.armLambda(
+        entry,
+        { when: "before", error: "Sandbox.Timedout" },
+        { when: "after", error: "Lambda.ServiceException" },
+        { when: "before", error: "Lambda.TooManyRequestsException" },
+      );
+    }
+    // The SDK in the tasks (and the driver) retries these; each is a call on the way of the case.
+    plan.armService("dynamodb", "TransactWriteItems", "throttle", "server-error", "reset");
+    plan.armService("dynamodb", "Query", "unavailable", "reset");
+    plan.armService("dynamodb", "GetItem", "throttle");
+    plan.armService("stepfunctions", "SendTaskSuccess", "server-error", "throttle");
+
+    const caseId = "fault-tasks";
+    const executionArn = await submitted(caseId);
+    await decideAll(caseId);
+    const execution = await driver.finished(executionArn);
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(plan.pending()).toEqual([]);
+    expect(plan.fired).toEqual(
+      expect.arrayContaining([`${TASKS.issueCertificates} after Lambda.ServiceException`]),
+    );
+    await expectCompletedOnce(caseId);
+  });
+
+  it("puts a task that fails past its retries in the operator view; the operator's retry completes the case", async () => {
+    const caseId = "fault-exhausted";
+    // One attempt and eight retries, all failing: the operator loop takes it.
+    plan.armLambda(
+      TASKS.issueCertificates,
+      ...Array.from({ length: 9 }, () => ({ when: "before" as const, error: "Sandbox.Timedout" as const })),
+    );
+    const executionArn = await submitted(caseId);
+    await driver.decideNext(caseId, "village_review", "approved");
+    await driver.decideNext(caseId, "township_acceptance", "approved");
+    for (const department of DEPARTMENTS)
+      await driver.decideNext(caseId, "joint_review", "approved", department);
+    await driver.decideNext(caseId, "township_approval", "approved");
+
+    const incident = await eventually(() => incidentOf(caseId));
+    expect(incident).toMatchObject({ kind: "task_failed", action: "retry", state: "IssueCertificates" });
+    expect(incident.cause.en).toContain("took too long");
+    expect(plan.pending()).toEqual([]);
+    expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
+
+    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    await driver.decideNext(caseId, "site_visit_staking", "approved");
+    await driver.decideNext(caseId, "site_visit_completion", "approved");
+    expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
+    await expectCompletedOnce(caseId);
+  });
+
+  it("a decision whose send keeps failing lands in the operator view, the household is not promised the next step, and redeliver resumes the case", async () => {
+    const caseId = "fault-decide";
+    const executionArn = await submitted(caseId);
+    const step = await driver.openStep(caseId, "village_review");
+    // The decide path: the commit throttled once (the SDK retries), then each of the three sends fails.
+    plan.armService("dynamodb", "TransactWriteItems", "throttle");
+    plan.armService("stepfunctions", "SendTaskSuccess", "reset", "server-error", "throttle");
+    const { region, credentials, stepFunctions } = env.cloud.endpoints;
+    // As in production (shared/review/deps.ts): the delivery code retries, the SDK sends once.
+    const sfn = new SFNClient({ region, credentials, endpoint: stepFunctions, maxAttempts: 1 });
+    const deps: ReviewDeps = {
+      client: env.dynamodb,
+      tableName: env.cloud.endpoints.tableName,
+      cases: driver.store,
+      sfn,
+      now: () => new Date(),
+      retry: { attempts: 3, baseDelayMs: 1 },
+      reopenWait: { attempts: 1, delayMs: 1 },
+    };
+    const officer: Actor = { id: "vo", name: "Officer", role: "village_officer", townships: [TOWNSHIP] };
+    try {
+      const decided = await decideStep(deps, officer, caseId, step.stepId, { outcome: "approved" });
+      expect(decided.delivery.status).toBe("pending");
+    } finally {
+      sfn.destroy();
+    }
+    expect(plan.pending()).toEqual([]);
+    const view = await getMyCase(
+      { store: driver.store, policy: SICHUAN_DEFAULT_POLICY, sfn: env.sfn },
+      VILLAGER,
+      caseId,
+    );
+    expect(view.status).toBe("awaiting_acceptance");
+    expect(view.expected.action).toBe("problem_known");
+    const incident = await eventually(() => incidentOf(caseId));
+    expect(incident).toMatchObject({
+      kind: "undelivered_decision",
+      action: "redeliver",
+      stepId: step.stepId,
+    });
+
+    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    expect(await incidentOf(caseId)).toBeUndefined();
+    await driver.openStep(caseId, "township_acceptance");
+    expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
+  });
+
+  it("a withdraw whose StopExecution keeps failing answers 'stopping', and the operator's stop ends the run", async () => {
+    const caseId = "fault-withdraw";
+    const executionArn = await submitted(caseId);
+    await driver.openStep(caseId, "village_review");
+    plan.armService("dynamodb", "TransactWriteItems", "server-error");
+    plan.armService("stepfunctions", "StopExecution", "reset", "unavailable", "throttle");
+    const result = await withdrawCase(
+      { store: driver.store, policy: SICHUAN_DEFAULT_POLICY, sfn: env.sfn },
+      VILLAGER,
+      caseId,
+      "fault test",
+    );
+    expect(result).toMatchObject({ workflow: "stopping", record: { status: "withdrawn" } });
+    expect(plan.pending()).toEqual([]);
+    const incident = await eventually(() => incidentOf(caseId));
+    expect(incident).toMatchObject({ kind: "stop_failed", action: "stop" });
+    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("ABORTED");
+    const { record, events } = await driver.store.load(caseId);
+    expect(record.incidents).toEqual([]);
+    expect(verifyChain(events, { seq: record.eventSeq, hash: record.eventHead })).toEqual({ valid: true });
+  });
+});
