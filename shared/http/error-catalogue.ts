@@ -445,6 +445,16 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
     input: true,
     codes: ["not_found", "step_not_decided", "delivery_not_needed", "case_changed"],
   },
+  "GET /incidents": {
+    access: "signed-in",
+    input: true,
+    codes: ["township_required", "invalid_cursor"],
+  },
+  "POST /incidents/{caseId}/{incidentId}/recover": {
+    access: "signed-in",
+    input: true,
+    codes: ["not_found", "recovery_failed", "incident_closed", "case_changed"],
+  },
   "GET /cases/{caseId}/correction": { access: "signed-in", input: true, codes: ["not_found"] },
   "POST /cases/{caseId}/correction": {
     access: "signed-in",
