@@ -247,6 +247,12 @@ export const ERROR_CATALOGUE = {
     "只能修改要求补正的内容",
     "A correction that changes fields the reviewers did not ask about",
   ),
+  correction_unchanged: entry(
+    422,
+    "The correction must change what was asked",
+    "补正须修改所要求的内容",
+    "A correction that leaves an asked field as it was, or brings no new confirmed document of an asked type; `details.unchangedFields`, `details.missingDocuments`",
+  ),
   document_rejected: entry(
     422,
     "The uploaded file does not match its declaration",
@@ -454,6 +460,7 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
       "not_found",
       "no_correction_awaited",
       "fields_not_requested",
+      "correction_unchanged",
       "application_incomplete",
       "illegal_transition",
       "case_changed",

@@ -270,6 +270,8 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   "POST /cases/{caseId}/correction": {
     operationId: "submitCorrection",
     tags: ["cases"],
+    description:
+      "The answer must change every field the reviewers asked about and bring a new confirmed document of every type they asked for (uploaded after the request); otherwise 422 `correction_unchanged` with `details.unchangedFields` and `details.missingDocuments`.",
     request: {
       params: z.object({ caseId: z.string().min(1).max(100) }),
       body: { content: { "application/json": { schema: correctionInputSchema } } },
