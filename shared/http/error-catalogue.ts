@@ -142,6 +142,12 @@ export const ERROR_CATALOGUE = {
     "案件当前无法接受该决定",
     "The case's status no longer allows the step's decision",
   ),
+  household_has_open_case: entry(
+    409,
+    "The household already has an open homestead case",
+    "本户已有正在办理的宅基地申请",
+    "One household, one homestead: a homestead case created or submitted while another of the household is open; `details.openCaseId`",
+  ),
   no_correction_awaited: entry(
     409,
     "No correction is awaited",
@@ -364,7 +370,7 @@ interface RouteErrorSpec {
 const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
   "GET /health": { access: "public", codes: [] },
   "GET /me": { access: "signed-in", codes: [] },
-  "POST /cases": { access: "signed-in", body: true, codes: ["not_a_villager"] },
+  "POST /cases": { access: "signed-in", body: true, codes: ["not_a_villager", "household_has_open_case"] },
   "GET /cases": { access: "signed-in", codes: [] },
   "GET /cases/{caseId}": { access: "signed-in", input: true, codes: ["not_found"] },
   "PUT /cases/{caseId}/application": {
@@ -385,6 +391,7 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
       "workflow_not_started",
       "not_a_draft",
       "application_incomplete",
+      "household_has_open_case",
       "illegal_transition",
       "case_changed",
     ],

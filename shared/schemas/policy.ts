@@ -172,6 +172,8 @@ export const countyPolicySchema = z
     areaStandards: areaStandardsSchema,
     building: buildingLimitsSchema,
     publicNotice: publicNoticeSchema,
+    /** Months after completion within which a promised old plot is returned (承诺书); absent: no due date. */
+    oldPlotReturnMonths: z.int().min(1).max(60).optional(),
     timeLimits: timeLimitsSchema,
     /**
      * Every this long a human step waits without a decision, it is reminded (the
