@@ -148,6 +148,12 @@ export const ERROR_CATALOGUE = {
     "本户已有正在办理的宅基地申请",
     "One household, one homestead: a homestead case created or submitted while another of the household is open; `details.openCaseId`",
   ),
+  notice_closed: entry(
+    409,
+    "The public notice has ended; objections are no longer taken",
+    "公示期已结束，不再受理异议",
+    "An objection to a public notice after its end (`details.endsAt`)",
+  ),
   no_correction_awaited: entry(
     409,
     "No correction is awaited",
@@ -252,6 +258,18 @@ export const ERROR_CATALOGUE = {
     "Only the fields asked for may change",
     "只能修改要求补正的内容",
     "A correction that changes fields the reviewers did not ask about",
+  ),
+  objection_unhandled: entry(
+    422,
+    "Record how each objection to the public notice was handled before approving",
+    "请先记录每条公示异议的处理情况",
+    "A village review approval while an objection to the case's public notice is unhandled; `details.unhandled`",
+  ),
+  objection_unknown: entry(
+    422,
+    "No such objection to this case's public notice",
+    "本案公示无此异议",
+    "A village review decision handling objection ids the case's notice does not have; `details.unknown`",
   ),
   correction_unchanged: entry(
     422,
@@ -416,6 +434,14 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
   "GET /cases/{caseId}/documents": { access: "signed-in", input: true, codes: ["not_found"] },
   "GET /cases/{caseId}/certificates/{type}": { access: "signed-in", input: true, codes: ["not_found"] },
   "GET /verify/{number}": { access: "public", input: true, codes: ["not_found"] },
+  "GET /notices": { access: "public", input: true, codes: ["bad_request"] },
+  "GET /notices/{noticeId}": { access: "public", input: true, codes: ["not_found"] },
+  "POST /notices/{noticeId}/objections": {
+    access: "public",
+    body: true,
+    input: true,
+    codes: ["not_found", "notice_closed", "case_changed"],
+  },
   "GET /queues/{queue}": {
     access: "signed-in",
     input: true,
@@ -431,6 +457,8 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
       "step_already_decided",
       "case_not_decidable",
       "decision_not_accepted",
+      "objection_unhandled",
+      "objection_unknown",
       "illegal_transition",
       "case_changed",
     ],

@@ -7,6 +7,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } 
 import { isTerminal } from "../domain/case-status.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { runPrecheck } from "../domain/precheck/run-precheck.ts";
+import { publicationWrites } from "../notices/notices.ts";
 import { type ApplicationComplete, applicationCompleteSchema } from "../schemas/application.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { PersonMatch, PrecheckResult } from "../schemas/precheck.ts";
@@ -16,7 +17,7 @@ import { caseKey, casePersonItemKey, casePersonKeys, type PersonEntry } from "..
 import { ReferenceDataMissingError, ReferenceStore } from "../store/reference-store.ts";
 import { WORKFLOW_ACTOR } from "./contracts.ts";
 import { CaseClosedError } from "./errors.ts";
-import { type WorkflowPlan, workflowPlan } from "./plan.ts";
+import { noticeSeconds, type WorkflowPlan, workflowPlan } from "./plan.ts";
 
 /** The stored application does not pass the submission schema: the submit API should have refused it. */
 export class ApplicationIncompleteError extends Error {
@@ -198,7 +199,7 @@ export async function precheckCase(deps: PrecheckDeps, caseId: string): Promise<
         }
       : {};
 
-  await store.withRetry(caseId, async (record: CaseRecord) => {
+  const published = await store.withRetry(caseId, async (record: CaseRecord) => {
     let current = record;
     if (current.status === "submitted") {
       current = result.blocked
@@ -216,12 +217,37 @@ export async function precheckCase(deps: PrecheckDeps, caseId: string): Promise<
           });
     }
     if (current.status === "prechecked") {
+      // The platform publishes the notice with its start, unless the county took a photo of the paper one.
+      const now = deps.now();
+      const startsAt = now.toISOString();
+      const endsAt = new Date(now.getTime() + noticeSeconds(policy, now) * 1000).toISOString();
+      const publication =
+        policy.publicNotice.paperPhotoAllowed === true
+          ? undefined
+          : publicationWrites(deps.tableName, current, application.data, { startsAt, endsAt });
       current = await store.transition(current, "startPublicNotice", {
         actor: WORKFLOW_ACTOR,
-        data: { days: policy.publicNotice.days, workingDays: policy.publicNotice.workingDays },
+        data: {
+          days: policy.publicNotice.days,
+          workingDays: policy.publicNotice.workingDays,
+          ...(publication
+            ? { noticeId: publication.notice.noticeId, startsAt, endsAt }
+            : { paperNotice: true }),
+        },
+        ...(publication
+          ? {
+              set: { publicNotice: { noticeId: publication.notice.noticeId, startsAt, endsAt } },
+              alsoWrite: publication.items,
+            }
+          : {}),
       });
     }
     return current;
   });
-  return workflowPlan(policy, result, deps.now());
+  const plan = workflowPlan(policy, result, deps.now());
+  // The Wait runs out with the published notice, also when a retry of this task comes later.
+  const endsAt = published.publicNotice?.endsAt;
+  return endsAt
+    ? { ...plan, noticeSeconds: Math.max(0, Math.ceil((Date.parse(endsAt) - deps.now().getTime()) / 1000)) }
+    : plan;
 }
