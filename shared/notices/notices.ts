@@ -12,6 +12,7 @@
  * while one is unhandled.
  */
 import { randomUUID } from "node:crypto";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Encryptor } from "../crypto/encryptor.ts";
@@ -37,6 +38,9 @@ import {
   publicView,
   unhandledObjections,
 } from "./notice.ts";
+
+/** The case (0), its event (1), the objection (2), then the notice's count. */
+const COUNT_INDEX = 3;
 
 /** Who lodges an objection: the public, unauthenticated (recorded as such in the case's chain). */
 export const PUBLIC_ACTOR = { id: "public", role: "public" } as const;
@@ -154,6 +158,22 @@ export class NoticeClosedError extends HttpError {
   }
 }
 
+/**
+ * At most this many objections per notice: a bound on what an anonymous caller can
+ * make the platform store (and the village officer read), far above any real notice.
+ */
+export const MAX_OBJECTIONS_PER_NOTICE = 300;
+
+export class ObjectionLimitError extends HttpError {
+  constructor(noticeId: string) {
+    super(
+      429,
+      "objection_limit",
+      `The notice ${noticeId} has received the most objections it takes (${MAX_OBJECTIONS_PER_NOTICE}); contact the village committee / 此公示收到的异议已达上限，请直接联系村委会`,
+    );
+  }
+}
+
 export interface ObjectionDeps {
   readonly store: CaseStore;
   readonly encryptor: () => Encryptor | undefined;
@@ -185,22 +205,42 @@ export async function lodgeObjection(deps: ObjectionDeps, noticeId: string, inpu
     ...(contact ? { contact } : {}),
     lodgedAt: now.toISOString(),
   };
-  await deps.store.withRetry(notice.caseId, (record) =>
-    deps.store.record(record, {
-      actor: PUBLIC_ACTOR,
-      action: "lodgeObjection",
-      data: { noticeId, objectionId, characters: input.text.length, withContact: contact !== undefined },
-      alsoWrite: [
-        {
-          Put: {
-            TableName: tableName,
-            Item: { ...objectionKey(noticeId, objectionId), type: "objection", ...objection },
-            ConditionExpression: "attribute_not_exists(pk)",
+  try {
+    await deps.store.withRetry(notice.caseId, (record) =>
+      deps.store.record(record, {
+        actor: PUBLIC_ACTOR,
+        action: "lodgeObjection",
+        data: { noticeId, objectionId, characters: input.text.length, withContact: contact !== undefined },
+        alsoWrite: [
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...objectionKey(noticeId, objectionId), type: "objection", ...objection },
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
           },
-        },
-      ],
-    }),
-  );
+          // The notice counts its objections, up to the bound (index COUNT_INDEX of the transaction).
+          {
+            Update: {
+              TableName: tableName,
+              Key: noticeKey(noticeId),
+              UpdateExpression: "ADD objectionCount :one",
+              ConditionExpression: "attribute_not_exists(objectionCount) OR objectionCount < :max",
+              ExpressionAttributeValues: { ":one": 1, ":max": MAX_OBJECTIONS_PER_NOTICE },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[COUNT_INDEX]?.Code === "ConditionalCheckFailed"
+    ) {
+      throw new ObjectionLimitError(noticeId);
+    }
+    throw error;
+  }
   return { objectionId, noticeId, lodgedAt: objection.lodgedAt };
 }
 

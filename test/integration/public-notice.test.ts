@@ -5,10 +5,11 @@
  * each), seen and handled by the village officer, whose approval is refused
  * while one is unhandled. Real HTTP, the synthesized workflow.
  */
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type * as ShippedPolicies from "#shared/domain/policy/shipped-policies.ts";
-import { objectionKey } from "#shared/notices/notice.ts";
+import { noticeKey, objectionKey } from "#shared/notices/notice.ts";
+import { MAX_OBJECTIONS_PER_NOTICE } from "#shared/notices/notices.ts";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
@@ -226,6 +227,26 @@ describe("objections", () => {
       handling: "经村组调解，边界已确认",
       handledBy: "village-officer-a",
     });
+  });
+
+  it("are bounded per notice (429 objection_limit), without a trace of the refused one", async () => {
+    const record = await published("pn-full");
+    const noticeId = record.publicNotice?.noticeId ?? "";
+    await env.dynamodb.send(
+      new UpdateCommand({
+        TableName: env.cloud.endpoints.tableName,
+        Key: noticeKey(noticeId),
+        UpdateExpression: "SET objectionCount = :max",
+        ExpressionAttributeValues: { ":max": MAX_OBJECTIONS_PER_NOTICE - 1 },
+      }),
+    );
+    const last = await call(undefined, "POST", `/notices/${noticeId}/objections`, { text: "最后一条异议。" });
+    expect(last.status).toBe(201);
+    const over = await call(undefined, "POST", `/notices/${noticeId}/objections`, { text: "再多一条异议。" });
+    expect(over.status).toBe(429);
+    expect(over.json).toMatchObject({ error: { code: "objection_limit" } });
+    const { events } = await store.load("pn-full");
+    expect(events.filter((event) => event.action === "lodgeObjection")).toHaveLength(1);
   });
 
   it("are refused (409 notice_closed) once the notice days are over", async () => {
