@@ -34,6 +34,23 @@ export interface WebConfig {
 }
 
 /**
+ * The documents as the form asks for them: a requirement that depends on the county's
+ * notice rule (`paper_public_notice`) is resolved here, so the app only knows "always" and
+ * pre-check flags — the photo of the paper notice is asked for exactly where submit wants it.
+ */
+function askedOnline(
+  policy: Policy,
+  requirements: Policy["requiredDocuments"]["homestead"],
+): Policy["requiredDocuments"]["homestead"] {
+  return requirements.flatMap((requirement) => {
+    if (requirement.condition !== "paper_public_notice") return [requirement];
+    return policy.publicNotice.paperPhotoAllowed === true
+      ? [{ ...requirement, condition: "always" as const }]
+      : [];
+  });
+}
+
+/**
  * `policyKey` names the county policy the way the functions' COUNTY_POLICY_ID
  * does (a policy id or a county code), so the form asks for exactly what
  * submit checks. `auth` values may be CDK tokens (resolved at deploy time).
@@ -44,7 +61,10 @@ export function webConfig(auth: WebConfig["auth"], policyKey: string): WebConfig
     auth: { issuer: auth.issuer, clients: { villager: auth.clients.villager, staff: auth.clients.staff } },
     county: {
       policyId: policy.policyId,
-      requiredDocuments: policy.requiredDocuments,
+      requiredDocuments: {
+        homestead: askedOnline(policy, policy.requiredDocuments.homestead),
+        farmhouse: askedOnline(policy, policy.requiredDocuments.farmhouse),
+      },
       uploads: policy.uploads,
     },
   };

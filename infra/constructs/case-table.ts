@@ -27,6 +27,10 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  * | construction boundary| VILLAGE#<villageCode>  | BOUNDARY                  |
  * | land parcel          | VILLAGE#<villageCode>  | PARCEL#<parcelId>         |
  * | parcel grid entry    | VILLAGE#<villageCode>  | GRID#<cell>#<parcelId>    |
+ * | open homestead case  | HOUSEHOLD#<householdId>| OPENCASE                  |
+ * | case's plot (一户一宅)| HOUSEHOLD#<householdId>| HOMESTEAD#<caseId>        |
+ * | old plot to return   | HOUSEHOLD#<householdId>| RETURN#<homesteadId>      |
+ * | case's person        | CASE#<caseId>          | PERSON#head, PERSON#member#<i> |
  * | township             | TOWNSHIP#<code>        | TOWNSHIP                  |
  * | import log           | IMPORTLOG#<yyyy-mm-dd> | IMPORT#<at>#<importId>    |
  * | import checkpoint    | IMPORT#<type>#<digest> | CHECKPOINT                |
@@ -48,6 +52,11 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  *   a finished import writes IMPORT#<at>#<importId> in IMPORTLOG#<day> (who, file SHA-256,
  *   counts; append-only, no GSI keys); an interrupted one keeps IMPORT#…/CHECKPOINT (admin route)
  *   (shared/reference/import/)
+ * - one household, one homestead (shared/store/household-items.ts): a conditional put of
+ *   HOUSEHOLD#id/OPENCASE in the submit transaction; where a person appears elsewhere: byPerson
+ *   (KEYS_ONLY), gsi7pk = PERSON#<keyed hash of the ID number>, gsi7sk = HOUSEHOLD#<householdId>
+ *   (the register's head, from the import's headIdHash) or CASE#<caseId>#<householdId> (a case's
+ *   head or member, written by the pre-check)
  * - a household's cases: byOwner (KEYS_ONLY), gsi2pk = OWNER#<householdId>, gsi2sk = <createdAt>,
  *   then one BatchGetItem of the case items
  * - the register (台账): byRegister (KEYS_ONLY), gsi3pk = REGISTER#<township>#<status>,

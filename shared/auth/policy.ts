@@ -100,6 +100,10 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
   "GET /health": { roles: [], scope: "public", writes: false, personalData: "none" },
   "GET /openapi.json": { roles: [], scope: "public", writes: false, personalData: "none" },
   "GET /verify/{number}": { roles: [], scope: "public", writes: false, personalData: "masked" },
+  "GET /notices": { roles: [], scope: "public", writes: false, personalData: "masked" },
+  "GET /notices/{noticeId}": { roles: [], scope: "public", writes: false, personalData: "masked" },
+  // Anyone may object during the notice days; the contact is sealed and never shown back.
+  "POST /notices/{noticeId}/objections": { roles: [], scope: "public", writes: true, personalData: "none" },
   "GET /me": { roles: ALL_ROLES, scope: "self", writes: false, personalData: "none" },
 
   "POST /cases": villagerWrite,

@@ -20,6 +20,7 @@ import { CaseChangedError, type CaseItems, type CaseStore } from "../store/case-
 import { stepKey } from "../store/keys.ts";
 import { openIncident } from "../workflow/incidents.ts";
 import { escalationKey } from "../workflow/mark-overdue.ts";
+import { assertNoOpenCase, submitClaimingHousehold } from "./one-household.ts";
 import { type ExpectedAction, expectedOf, type TimelineEntry, timelineOf } from "./views.ts";
 
 export interface VillagerDeps {
@@ -68,6 +69,7 @@ export class NotAVillagerError extends UnprocessableEntityError {
 
 export async function createCase(deps: VillagerDeps, actor: Actor, kind: CaseKind): Promise<CaseRecord> {
   if (actor.role !== "villager" || !actor.householdId || !actor.villageCode) throw new NotAVillagerError();
+  if (kind === "homestead") await assertNoOpenCase(deps.store, actor.householdId);
   return deps.store.create(
     {
       caseId: randomUUID(),
@@ -254,7 +256,8 @@ export async function submitCase(deps: VillagerDeps, actor: Actor, caseId: strin
 
     let submitted: CaseRecord;
     try {
-      submitted = await deps.store.transition(record, "submit", {
+      // 一户一宅: a homestead case claims the household's one open case in the submit transaction.
+      submitted = await submitClaimingHousehold(deps.store, record, {
         actor: auditActor(actor),
         set: { submittedAt: new Date().toISOString(), submissionRound: (record.submissionRound ?? 0) + 1 },
         // The previous round's run is over; this round's is recorded by startWorkflow.

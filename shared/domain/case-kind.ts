@@ -52,7 +52,11 @@ export function documentsFor(
   policy: CountyPolicy,
   flags: PrecheckFlags,
 ): DocumentRequirement[] {
-  return policy.requiredDocuments[kind].filter((document) => conditionMet(document.condition, flags));
+  return policy.requiredDocuments[kind].filter((document) =>
+    document.condition === "paper_public_notice"
+      ? policy.publicNotice.paperPhotoAllowed === true
+      : conditionMet(document.condition, flags),
+  );
 }
 
 export function certificatesFor(kind: CaseKind): CertificateType[] {

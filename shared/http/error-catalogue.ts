@@ -142,6 +142,18 @@ export const ERROR_CATALOGUE = {
     "案件当前无法接受该决定",
     "The case's status no longer allows the step's decision",
   ),
+  household_has_open_case: entry(
+    409,
+    "The household already has an open homestead case",
+    "本户已有正在办理的宅基地申请",
+    "One household, one homestead: a homestead case created or submitted while another of the household is open; `details.openCaseId`",
+  ),
+  notice_closed: entry(
+    409,
+    "The public notice has ended; objections are no longer taken",
+    "公示期已结束，不再受理异议",
+    "An objection to a public notice after its end (`details.endsAt`)",
+  ),
   no_correction_awaited: entry(
     409,
     "No correction is awaited",
@@ -246,6 +258,24 @@ export const ERROR_CATALOGUE = {
     "Only the fields asked for may change",
     "只能修改要求补正的内容",
     "A correction that changes fields the reviewers did not ask about",
+  ),
+  objection_unhandled: entry(
+    422,
+    "Record how each objection to the public notice was handled before approving",
+    "请先记录每条公示异议的处理情况",
+    "A village review approval while an objection to the case's public notice is unhandled; `details.unhandled`",
+  ),
+  objection_unknown: entry(
+    422,
+    "No such objection to this case's public notice",
+    "本案公示无此异议",
+    "A village review decision handling objection ids the case's notice does not have; `details.unknown`",
+  ),
+  correction_unchanged: entry(
+    422,
+    "The correction must change what was asked",
+    "补正须修改所要求的内容",
+    "A correction that leaves an asked field as it was, or brings no new confirmed document of an asked type; `details.unchangedFields`, `details.missingDocuments`",
   ),
   document_rejected: entry(
     422,
@@ -358,7 +388,7 @@ interface RouteErrorSpec {
 const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
   "GET /health": { access: "public", codes: [] },
   "GET /me": { access: "signed-in", codes: [] },
-  "POST /cases": { access: "signed-in", body: true, codes: ["not_a_villager"] },
+  "POST /cases": { access: "signed-in", body: true, codes: ["not_a_villager", "household_has_open_case"] },
   "GET /cases": { access: "signed-in", codes: [] },
   "GET /cases/{caseId}": { access: "signed-in", input: true, codes: ["not_found"] },
   "PUT /cases/{caseId}/application": {
@@ -379,6 +409,7 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
       "workflow_not_started",
       "not_a_draft",
       "application_incomplete",
+      "household_has_open_case",
       "illegal_transition",
       "case_changed",
     ],
@@ -403,6 +434,14 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
   "GET /cases/{caseId}/documents": { access: "signed-in", input: true, codes: ["not_found"] },
   "GET /cases/{caseId}/certificates/{type}": { access: "signed-in", input: true, codes: ["not_found"] },
   "GET /verify/{number}": { access: "public", input: true, codes: ["not_found"] },
+  "GET /notices": { access: "public", input: true, codes: ["bad_request"] },
+  "GET /notices/{noticeId}": { access: "public", input: true, codes: ["not_found"] },
+  "POST /notices/{noticeId}/objections": {
+    access: "public",
+    body: true,
+    input: true,
+    codes: ["not_found", "notice_closed", "case_changed"],
+  },
   "GET /queues/{queue}": {
     access: "signed-in",
     input: true,
@@ -418,6 +457,8 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
       "step_already_decided",
       "case_not_decidable",
       "decision_not_accepted",
+      "objection_unhandled",
+      "objection_unknown",
       "illegal_transition",
       "case_changed",
     ],
@@ -464,6 +505,7 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
       "not_found",
       "no_correction_awaited",
       "fields_not_requested",
+      "correction_unchanged",
       "application_incomplete",
       "illegal_transition",
       "case_changed",

@@ -19,6 +19,8 @@ import {
   eventSearchQuerySchema,
   eventSearchResultSchema,
 } from "../audit/schemas.ts";
+import { noticeIdPath, objectionInputSchema, publicNoticeViewSchema } from "../notices/notice.ts";
+import { noticeListQuerySchema } from "../notices/notices.ts";
 import { adminImportBodySchema } from "../reference/import/admin-import.ts";
 import { registerExportQuerySchema, registerPageSchema, registerQuerySchema } from "../register/schemas.ts";
 import { correctionInputSchema } from "../review/correction.ts";
@@ -190,6 +192,39 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     responses: { 200: json("The certificate, personal data masked", genericObject) },
     genericResponse: true,
   },
+  "GET /notices": {
+    operationId: "listPublicNotices",
+    tags: ["notices"],
+    description:
+      "Public, no token. The notices (公示) the platform published when a case's pre-check passed: applicant name masked (王**), village, plot address and areas, planned building, reason, notice start and end. Never ID or phone numbers. `status=open` (default) lists the notices taking objections now.",
+    request: { query: noticeListQuerySchema },
+    responses: {
+      200: json("The notices, newest first", z.object({ notices: z.array(publicNoticeViewSchema) })),
+    },
+  },
+  "GET /notices/{noticeId}": {
+    operationId: "getPublicNotice",
+    tags: ["notices"],
+    description: "Public, no token. One published notice and whether it takes objections now (`open`).",
+    request: { params: noticeIdPath },
+    responses: { 200: json("The notice", publicNoticeViewSchema) },
+  },
+  "POST /notices/{noticeId}/objections": {
+    operationId: "lodgeObjection",
+    tags: ["notices"],
+    description:
+      "Public, no token. Anyone objects while the notice runs: text of 5–1000 characters, an optional contact (stored sealed, shown only to the staff who handle it). 409 `notice_closed` once the notice ended. The village officer records how each objection was handled with the village review decision (`objections`: objection id → handling); approval is refused (422 `objection_unhandled`) while one is unhandled.",
+    request: {
+      params: noticeIdPath,
+      body: { content: { "application/json": { schema: objectionInputSchema } } },
+    },
+    responses: {
+      201: json(
+        "The objection was recorded (and an audit event on the case)",
+        z.object({ objectionId: z.string(), noticeId: z.string(), lodgedAt: z.string() }),
+      ),
+    },
+  },
   "GET /queues/{queue}": {
     operationId: "listQueue",
     tags: ["review"],
@@ -270,6 +305,8 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   "POST /cases/{caseId}/correction": {
     operationId: "submitCorrection",
     tags: ["cases"],
+    description:
+      "The answer must change every field the reviewers asked about and bring a new confirmed document of every type they asked for (uploaded after the request); otherwise 422 `correction_unchanged` with `details.unchangedFields` and `details.missingDocuments`.",
     request: {
       params: z.object({ caseId: z.string().min(1).max(100) }),
       body: { content: { "application/json": { schema: correctionInputSchema } } },

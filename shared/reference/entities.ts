@@ -18,6 +18,7 @@ import { createHash } from "node:crypto";
 import * as z from "zod";
 import { landClassSchema } from "../schemas/common.ts";
 import { EXISTING_HOMESTEAD_STATUSES } from "../schemas/precheck.ts";
+import { registerPersonKeys } from "../store/keys.ts";
 import {
   boundaryKey,
   gridCellItemKeys,
@@ -347,7 +348,14 @@ const HOUSEHOLD: EntityDefinition<HouseholdRow> = {
   requiredColumns: ["householdId", "headIdHash", "membersCount", "registrationVillageCode"],
   idField: "householdId",
   idOf: (row) => row.householdId,
-  items: (row) => only(head("household", householdKey(row.householdId), row, { ...row })),
+  // The head's keyed hash also files the entry under byPerson (一户一宅: the pre-check finds a head elsewhere).
+  items: (row) =>
+    only(
+      head("household", householdKey(row.householdId), row, {
+        ...row,
+        ...registerPersonKeys(row.headIdHash, row.householdId),
+      }),
+    ),
 };
 
 const HOMESTEAD: EntityDefinition<HomesteadRow> = {

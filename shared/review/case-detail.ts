@@ -15,10 +15,12 @@ import type { AuditRequest } from "../audit/audit-service.ts";
 import { AuditQueryLog } from "../audit/query-log.ts";
 import type { Actor } from "../auth/actor.ts";
 import { staffCovers } from "../auth/scope.ts";
+import type { Encryptor } from "../crypto/encryptor.ts";
 import { type DocumentRecord, documentRecordSchema, documentView } from "../documents/document.ts";
 import { documentDownloadUrl } from "../documents/use-cases.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { NotFoundError } from "../http/errors.ts";
+import { objectionsForReview } from "../notices/notices.ts";
 import { maskApplication } from "../personal-data/application.ts";
 import type { CaseStore } from "../store/case-store.ts";
 import { stepView } from "./decide.ts";
@@ -26,6 +28,8 @@ import { siteVisitOf } from "./site-visits.ts";
 
 export interface CaseDetailDeps {
   readonly cases: CaseStore;
+  /** Opens an objector's contact for callers who may see personal data. */
+  readonly encryptor?: () => Encryptor | undefined;
   readonly s3: S3Client;
   readonly bucketName: string;
 }
@@ -85,6 +89,9 @@ export async function reviewCaseDetail(
     },
     application: options.unmasked ? record.application : maskApplication(record.application),
     precheck: record.precheck ?? null,
+    // The public notice and the objections lodged against it (the village officer records their handling).
+    publicNotice: record.publicNotice ?? null,
+    objections: await objectionsForReview(deps.cases, deps.encryptor?.(), record, options.unmasked),
     documents: withUrls,
     // `siteVisit`: the policy's visit the step records; its decider may attach photos (site-visits.ts).
     steps: views.map((step) => {

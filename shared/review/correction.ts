@@ -11,15 +11,23 @@
 import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 import { ownsCase } from "../auth/scope.ts";
+import { type DocumentRecord, documentRecordSchema } from "../documents/document.ts";
+import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { NotFoundError, UnprocessableEntityError, ValidationFailedError } from "../http/errors.ts";
 import { applicationDraftSchema, validateApplication } from "../schemas/application.ts";
 import type { CaseRecord, Decision, StepRecord } from "../schemas/case.ts";
 import type { FieldError } from "../schemas/messages.ts";
+import type { CountyPolicy } from "../schemas/policy.ts";
 import type { CaseItems } from "../store/case-store.ts";
 import { changedPaths, isCoveredBy, mergeApplication } from "./application-paths.ts";
 import { commitStepDecision, type DecisionResult, type ReviewDeps, stepView } from "./decide.ts";
 import { deliverDecision } from "./delivery.ts";
-import { FieldsNotRequestedError, NoCorrectionAwaitedError } from "./errors.ts";
+import {
+  CorrectionUnchangedError,
+  FieldsNotRequestedError,
+  NoCorrectionAwaitedError,
+  type UnchangedAnswer,
+} from "./errors.ts";
 import { readStep } from "./step-items.ts";
 
 export const correctionInputSchema = z.strictObject({
@@ -113,6 +121,75 @@ export async function getCorrection(deps: ReviewDeps, actor: Actor, caseId: stri
   };
 }
 
+/**
+ * What an answer leaves as it was: each asked field needs a changed path at or
+ * inside it; each asked document type needs a document confirmed after the
+ * (latest) request that asked for it. Empty lists: the answer changes all.
+ */
+export function unchangedByAnswer(
+  requests: readonly Pick<CorrectionRequest, "fields" | "documents" | "requestedAt">[],
+  changed: readonly string[],
+  documents: readonly Pick<DocumentRecord, "documentType" | "status" | "confirmedAt">[],
+  policy: Pick<CountyPolicy, "requiredDocuments">,
+): UnchangedAnswer {
+  const fields = union(requests.map((request) => request.fields)).filter(
+    (field) => !changed.some((path) => isCoveredBy(path, [field])),
+  );
+  const askedSince = new Map<string, string>();
+  for (const request of requests) {
+    for (const type of request.documents) {
+      const since = askedSince.get(type);
+      if (since === undefined || request.requestedAt > since) askedSince.set(type, request.requestedAt);
+    }
+  }
+  const names = new Map(
+    [...policy.requiredDocuments.homestead, ...policy.requiredDocuments.farmhouse].map((requirement) => [
+      requirement.typeId,
+      requirement.name,
+    ]),
+  );
+  const missing = [...askedSince.entries()]
+    .filter(
+      ([type, since]) =>
+        !documents.some(
+          (document) =>
+            document.documentType === type &&
+            document.status === "confirmed" &&
+            document.confirmedAt !== undefined &&
+            document.confirmedAt > since,
+        ),
+    )
+    .map(([type]) => type)
+    .sort();
+  return {
+    fields,
+    documents: missing.map((typeId) => ({
+      typeId,
+      zh: names.get(typeId)?.zh ?? typeId,
+      en: names.get(typeId)?.en ?? typeId,
+    })),
+  };
+}
+
+/** Documents confirmed after the earliest open request: the ones the answer brings. */
+function newDocumentsOf(
+  documents: readonly DocumentRecord[],
+  requests: readonly CorrectionRequest[],
+): string[] {
+  const since = requests.map((request) => request.requestedAt).sort()[0];
+  if (since === undefined) return [];
+  return documents
+    .filter(
+      (document) =>
+        document.status === "confirmed" &&
+        document.stepId === undefined &&
+        document.confirmedAt !== undefined &&
+        document.confirmedAt > since,
+    )
+    .map((document) => document.documentId)
+    .sort();
+}
+
 function problemsOf(errors: readonly FieldError[]) {
   return errors.map((error) => ({
     path: `application.${error.path}`,
@@ -127,7 +204,13 @@ export async function submitCorrection(
   actor: Actor,
   caseId: string,
   input: CorrectionInput,
-): Promise<DecisionResult & { readonly caseStatus: string; readonly changedFields: string[] }> {
+): Promise<
+  DecisionResult & {
+    readonly caseStatus: string;
+    readonly changedFields: string[];
+    readonly newDocuments: string[];
+  }
+> {
   const items = await loadOwnCase(deps, actor, caseId);
   const { record } = items;
   requireCorrectionRequested(record);
@@ -162,6 +245,13 @@ export async function submitCorrection(
     );
   }
 
+  const documents = items.documents.map((item) => documentRecordSchema.parse(item));
+  const unchanged = unchangedByAnswer(requests, changed, documents, getShippedPolicy(record.policyId));
+  if (unchanged.fields.length > 0 || unchanged.documents.length > 0) {
+    throw new CorrectionUnchangedError(unchanged);
+  }
+  const newDocuments = newDocumentsOf(documents, requests);
+
   const decision: Decision = {
     outcome: "approved",
     ...(input.comment ? { comment: input.comment } : {}),
@@ -188,6 +278,7 @@ export async function submitCorrection(
         changedFields: changed,
         requestedFields: asked,
         requestedDocuments: union(requests.map((request) => request.documents)),
+        newDocuments,
       },
       alsoWrite: [stepWrite],
     });
@@ -198,6 +289,7 @@ export async function submitCorrection(
   return {
     caseStatus: resumed.status,
     changedFields: changed,
+    newDocuments,
     step: stepView(stored ?? { ...stepItem, status: "responded", decision }),
     delivery,
   };

@@ -15,6 +15,7 @@ import { IllegalTransitionError } from "../domain/case-status.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { ForbiddenError, NotFoundError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
+import { objectionHandlingWrites } from "../notices/notices.ts";
 import type { CaseRecord, Decision } from "../schemas/case.ts";
 import type { CaseStore, TransactItem } from "../store/case-store.ts";
 import { escalationKey } from "../workflow/mark-overdue.ts";
@@ -171,6 +172,11 @@ export async function decideStep(
   const verb = STEP_RULES[step.step].onDecision[input.outcome];
   if (verb === undefined)
     throw new DecisionNotAcceptedError([`${step.step} does not accept ${input.outcome}`]);
+  // Village review: how each objection to the public notice was handled; approval needs them all (notices.ts).
+  const objectionWrites =
+    step.step === "village_review"
+      ? await objectionHandlingWrites(deps.cases, record, input, actor.id, decision.decidedAt)
+      : [];
   const data = {
     stepId,
     step: step.step,
@@ -181,6 +187,7 @@ export async function decideStep(
     ...(input.documents ? { documents: input.documents } : {}),
     ...(input.measurements ? { measurements: input.measurements } : {}),
     ...(input.photos ? { photos: input.photos } : {}),
+    ...(input.objections ? { objections: input.objections } : {}),
     ...(step.overdue ? { escalated: true } : {}),
   };
   const auditActor = decision.decidedBy;
@@ -194,7 +201,7 @@ export async function decideStep(
     const change = {
       actor: auditActor,
       data,
-      alsoWrite: [stepWrite, ...(step.overdue ? [escalationDelete] : [])],
+      alsoWrite: [stepWrite, ...objectionWrites, ...(step.overdue ? [escalationDelete] : [])],
       ...(comment ? { comment } : {}),
     };
     if (verb === "none") {

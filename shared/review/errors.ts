@@ -1,5 +1,5 @@
 import type { Bilingual } from "../http/error-catalogue.ts";
-import { ConflictError, UnprocessableEntityError } from "../http/errors.ts";
+import { ConflictError, HttpError, UnprocessableEntityError } from "../http/errors.ts";
 
 /** Another decision on the step won (or the step was answered before): exactly one decision per step. */
 export class StepAlreadyDecidedError extends ConflictError {
@@ -68,6 +68,44 @@ export class FieldsNotRequestedError extends UnprocessableEntityError {
       },
       { notRequested: fields, asked },
       "fields_not_requested",
+    );
+  }
+}
+
+/** What is still as it was, for the bilingual message: field paths, and asked document types with names. */
+export interface UnchangedAnswer {
+  readonly fields: readonly string[];
+  readonly documents: readonly { readonly typeId: string; readonly zh: string; readonly en: string }[];
+}
+
+/**
+ * A correction answer that leaves an asked field as it was, or brings no new
+ * confirmed document of an asked type: the reviewer would get the same case back.
+ */
+export class CorrectionUnchangedError extends HttpError {
+  constructor(unchanged: UnchangedAnswer) {
+    const en = [
+      unchanged.fields.length > 0 ? `fields still unchanged: ${unchanged.fields.join(", ")}` : "",
+      unchanged.documents.length > 0
+        ? `no new confirmed document: ${unchanged.documents.map((document) => `${document.en} (${document.typeId})`).join(", ")}`
+        : "",
+    ].filter(Boolean);
+    const zh = [
+      unchanged.fields.length > 0 ? `以下内容尚未修改：${unchanged.fields.join("、")}` : "",
+      unchanged.documents.length > 0
+        ? `以下材料尚未重新上传并确认：${unchanged.documents.map((document) => document.zh).join("、")}`
+        : "",
+    ].filter(Boolean);
+    super(
+      "correction_unchanged",
+      {
+        en: `The correction must change what was asked; ${en.join("; ")}`,
+        zh: `补正须修改所要求的内容：${zh.join("；")}`,
+      },
+      {
+        unchangedFields: unchanged.fields,
+        missingDocuments: unchanged.documents.map((document) => document.typeId),
+      },
     );
   }
 }

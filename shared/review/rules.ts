@@ -10,6 +10,7 @@
 import * as z from "zod";
 import type { Actor, Role } from "../auth/actor.ts";
 import type { Bilingual } from "../http/error-catalogue.ts";
+import { objectionHandlingSchema } from "../notices/notice.ts";
 import { DECISION_OUTCOMES, type DecisionOutcome, type StepKind } from "../schemas/case.ts";
 import { DEPARTMENT_IDS, type DepartmentId } from "../schemas/common.ts";
 import { STEP_RULES } from "../workflow/steps.ts";
@@ -240,6 +241,10 @@ export const decisionInputSchema = z
       .optional(),
     /** Site visits: ids of the photo documents. */
     photos: z.array(trimmed(100)).max(20).optional(),
+    /** Village review: how each objection to the public notice was handled (objection id → what was done). */
+    objections: objectionHandlingSchema
+      .refine((handling) => Object.keys(handling).length <= 200, { error: "At most 200 objections" })
+      .optional(),
   })
   .superRefine((input, ctx) => {
     if (input.outcome !== "correction_requested") return;
@@ -286,6 +291,9 @@ export function decisionProblems(
   }
   if (siteVisit && Object.keys(input.measurements ?? {}).length === 0) {
     problems.push("A site visit records at least one measured value (plot area, footprint, floors, height)");
+  }
+  if (step !== "village_review" && input.objections !== undefined) {
+    problems.push("Objections to the public notice are handled at the village review");
   }
   if (input.outcome !== "correction_requested" && (input.fields?.length || input.documents?.length)) {
     problems.push("Fields and documents to redo belong to a correction request");

@@ -68,6 +68,19 @@ export const caseRecordSchema = z.object({
   failure: z.object({ error: z.string(), at: z.iso.datetime() }).optional(),
   /** Ids of the case's open incidents (shared/workflow/incidents.ts): the household sees a known problem. */
   incidents: z.array(z.string()).optional(),
+  /** The notice the platform published for the case (shared/notices/): its id and its days. */
+  publicNotice: z
+    .object({ noticeId: z.string().min(1), startsAt: z.iso.datetime(), endsAt: z.iso.datetime() })
+    .optional(),
+  /** The case holds its household's OPENCASE marker (一户一宅, shared/store/household-items.ts). */
+  householdClaim: z.literal(true).optional(),
+  /**
+   * The plots the household lives on and promised to return (承诺书), as the pre-check found them,
+   * and within how many months of completion (county policy): followed up at completion.
+   */
+  oldPlotReturn: z
+    .object({ homesteadIds: z.array(z.string()).min(1), withinMonths: z.int().min(1).optional() })
+    .optional(),
 });
 export type CaseRecord = z.infer<typeof caseRecordSchema>;
 
@@ -87,6 +100,8 @@ export const decisionSchema = z.object({
     })
     .optional(),
   photos: z.array(z.string()).max(20).optional(),
+  /** Village review: objection id → how it was handled. */
+  objections: z.record(z.string(), z.string()).optional(),
   decidedBy: z.object({ id: z.string(), role: z.string(), department: departmentIdSchema.optional() }),
   decidedAt: z.iso.datetime(),
 });

@@ -103,6 +103,13 @@ export const publicNoticeSchema = z.strictObject({
   // 0 is allowed: some counties post the notice before the application reaches the platform.
   days: z.int().min(0),
   workingDays: z.boolean(),
+  /**
+   * True: a photo of the paper notice the villager group posted before the application
+   * (document requirement with condition `paper_public_notice`) replaces publication on the
+   * platform, and no notice runs after submission. False or absent: the platform publishes the
+   * notice when the pre-check passes (public page, objections) and the photo is not asked for.
+   */
+  paperPhotoAllowed: z.boolean().optional(),
 });
 export type PublicNotice = z.infer<typeof publicNoticeSchema>;
 
@@ -142,7 +149,8 @@ export const documentRequirementSchema = z.strictObject({
   typeId: idSchema,
   name: localizedTextSchema,
   minCount: z.int().min(1),
-  condition: conditionSchema.default("always"),
+  /** `paper_public_notice`: asked for only when `publicNotice.paperPhotoAllowed` (the photo replaces publication). */
+  condition: z.union([conditionSchema, z.literal("paper_public_notice")]).default("always"),
 });
 export type DocumentRequirement = z.infer<typeof documentRequirementSchema>;
 
@@ -172,6 +180,8 @@ export const countyPolicySchema = z
     areaStandards: areaStandardsSchema,
     building: buildingLimitsSchema,
     publicNotice: publicNoticeSchema,
+    /** Months after completion within which a promised old plot is returned (承诺书); absent: no due date. */
+    oldPlotReturnMonths: z.int().min(1).max(60).optional(),
     timeLimits: timeLimitsSchema,
     /**
      * Every this long a human step waits without a decision, it is reminded (the

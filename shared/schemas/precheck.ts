@@ -50,11 +50,31 @@ export const villageFactsSchema = z.strictObject({
   plotInsideConstructionBoundary: z.boolean(),
 });
 
+/**
+ * A person of the application (by keyed hash of the ID number) found in another
+ * household: as the head of its register entry, or as head or member of one of
+ * its cases that is open or holds a plot.
+ */
+export const personMatchSchema = z.strictObject({
+  /** `head`, or `members.<index>` of the application. */
+  person: z.string().regex(/^(head|members\.\d+)$/),
+  householdId: z.string().min(1),
+  source: z.enum(["register", "case"]),
+  caseId: z.string().min(1).optional(),
+  /** The other household holds a homestead, or its case was approved for one. */
+  holdsHomestead: z.boolean(),
+  /** The other household's case is still being decided. */
+  openCase: z.boolean(),
+});
+export type PersonMatch = z.infer<typeof personMatchSchema>;
+
 export const referenceFactsSchema = z.strictObject({
   household: householdRecordSchema,
   existingHomesteads: z.array(existingHomesteadSchema),
   overlappingParcels: z.array(overlappingParcelSchema),
   village: villageFactsSchema,
+  /** The application's people found in other households (absent: not looked up). */
+  personMatches: z.array(personMatchSchema).optional(),
 });
 export type ReferenceFacts = z.infer<typeof referenceFactsSchema>;
 export type ExistingHomestead = z.infer<typeof existingHomesteadSchema>;

@@ -24,6 +24,7 @@ import type { AuditActor, AuditEvent } from "../schemas/audit-event.ts";
 import { auditEventSchema } from "../schemas/audit-event.ts";
 import { type CaseRecord, caseRecordSchema, type StepRecord, stepRecordSchema } from "../schemas/case.ts";
 import type { SealedPersonalData } from "../schemas/personal-data.ts";
+import { householdWrites } from "./household-items.ts";
 import {
   CASE_ITEM_PREFIX,
   caseKey,
@@ -398,6 +399,9 @@ export class CaseStore {
       eventHead: event.hash,
     };
     for (const attribute of change.remove ?? []) delete (next as Partial<CaseRecord>)[attribute];
+    // 一户一宅: the household's open-case marker and register entries change with the status.
+    const household = householdWrites(this.tableName, record, next, at);
+    if (household.releases) delete next.householdClaim;
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -413,6 +417,7 @@ export class CaseStore {
             },
             this.eventPut(event, record.townshipCode),
             ...(change.alsoWrite ?? []),
+            ...household.items,
           ],
         }),
       );

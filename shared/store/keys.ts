@@ -72,3 +72,29 @@ export const eventTimeKeys = (at: string, caseId: string, seq: number) => ({
   gsi4sk: `${at}#${caseId}#${String(seq).padStart(10, "0")}`,
 });
 export const eventDayPartition = (day: string) => `EVENTS#${day}`;
+
+/** byPerson: where one person (keyed hash of the ID number, purpose idNumber) appears. */
+export const personPartition = (idHash: string) => `PERSON#${idHash}`;
+/** The register's head of a household (from the import's headIdHash). */
+export const registerPersonKeys = (idHash: string, householdId: string) => ({
+  gsi7pk: personPartition(idHash),
+  gsi7sk: `HOUSEHOLD#${householdId}`,
+});
+/** A head or member of a case: `slot` is `head` or `member#<index>`. */
+export const casePersonItemKey = (caseId: string, slot: string) =>
+  ({ pk: `CASE#${caseId}`, sk: `PERSON#${slot}` }) as const;
+export const casePersonKeys = (idHash: string, caseId: string, householdId: string) => ({
+  gsi7pk: personPartition(idHash),
+  gsi7sk: `CASE#${caseId}#${householdId}`,
+});
+
+/** A byPerson entry read back: a register household, or a case of a household. */
+export type PersonEntry =
+  | { readonly source: "register"; readonly householdId: string }
+  | { readonly source: "case"; readonly caseId: string; readonly householdId: string };
+
+export function parsePersonEntry(gsi7sk: string): PersonEntry | undefined {
+  if (gsi7sk.startsWith("HOUSEHOLD#")) return { source: "register", householdId: gsi7sk.slice(10) };
+  const match = /^CASE#([^#]+)#(.+)$/.exec(gsi7sk);
+  return match?.[1] && match[2] ? { source: "case", caseId: match[1], householdId: match[2] } : undefined;
+}

@@ -35,6 +35,7 @@ import {
   type ReferenceFacts,
   referenceFactsSchema,
 } from "../schemas/precheck.ts";
+import { type PersonEntry, parsePersonEntry, personPartition } from "./keys.ts";
 
 export const householdKey = (householdId: string) =>
   ({ pk: `HOUSEHOLD#${householdId}`, sk: "HOUSEHOLD" }) as const;
@@ -137,13 +138,43 @@ export class ReferenceStore {
     const entry = items.find((item) => item.sk === "HOUSEHOLD");
     if (!entry)
       throw new ReferenceDataMissingError(`Household ${householdId} is not in the household register`);
+    // Old plots a completed case promised to return (shared/store/household-items.ts) count as returned-to-be.
+    const toReturn = new Set(
+      items.filter((item) => String(item.sk).startsWith("RETURN#")).map((item) => String(item.homesteadId)),
+    );
     return {
       // The register holds more than the pre-check reads (head's ID hash, title numbers): keep the known fields.
       household: householdRecordSchema.parse(z.object(householdRecordSchema.shape).parse(entry)),
       homesteads: items
         .filter((item) => String(item.sk).startsWith("HOMESTEAD#"))
-        .map((item) => existingHomesteadSchema.parse(z.object(existingHomesteadSchema.shape).parse(item))),
+        .map((item) => existingHomesteadSchema.parse(z.object(existingHomesteadSchema.shape).parse(item)))
+        .map((homestead) =>
+          toReturn.has(homestead.homesteadId) ? { ...homestead, willBeReturned: true } : homestead,
+        ),
     };
+  }
+
+  /** Where a person (keyed hash of the ID number) appears: register heads and case people (byPerson). */
+  async personEntries(idHash: string): Promise<PersonEntry[]> {
+    const entries: PersonEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: "byPerson",
+          KeyConditionExpression: "gsi7pk = :person",
+          ExpressionAttributeValues: { ":person": personPartition(idHash) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const entry = parsePersonEntry(String(item.gsi7sk));
+        if (entry) entries.push(entry);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
   }
 
   /** The village entry and its construction boundary: two keys, one BatchGetItem. */

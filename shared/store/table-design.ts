@@ -71,6 +71,15 @@ export const CASE_TABLE: TableDesign = {
       indexName: "byOpenIncident",
       partitionKey: { name: "gsi6pk", type: "S" },
       sortKey: { name: "gsi6sk", type: "S" },
+      projection: "KEYS_ONLY",
+    },
+    {
+      // 一户一宅: where a person (keyed hash of the ID number) appears — a register household's
+      // head, a case's head or member. The sort key says which household and case; nothing else is read.
+      indexName: "byPerson",
+      partitionKey: { name: "gsi7pk", type: "S" },
+      sortKey: { name: "gsi7sk", type: "S" },
+      projection: "KEYS_ONLY",
     },
   ],
 };

@@ -53,9 +53,13 @@ export function limitSeconds(duration: Duration, now: Date): number {
   return longest;
 }
 
-/** Seconds of the public notice starting `now` (working days counted from today). */
+/**
+ * Seconds of the public notice starting `now` (working days counted from today). None when the
+ * county takes a photo of the paper notice instead: that notice ran before the household submitted.
+ */
 export function noticeSeconds(policy: CountyPolicy, now: Date): number {
-  const { days, workingDays } = policy.publicNotice;
+  const { days, workingDays, paperPhotoAllowed } = policy.publicNotice;
+  if (paperPhotoAllowed === true) return 0;
   return spanSeconds(now, { value: days, unit: workingDays ? "working_days" : "days" });
 }
 

@@ -50,6 +50,7 @@ import { POLICY, policyFor } from "#shared/auth/policy.ts";
 import { issueCertificates } from "#shared/certificates/issue.ts";
 import type { CaseStatus } from "#shared/domain/case-status.ts";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
+import { publicationWrites } from "#shared/notices/notices.ts";
 import type { Decision, StepKind, StepRecord } from "#shared/schemas/case.ts";
 import type { DepartmentId } from "#shared/schemas/common.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
@@ -167,6 +168,8 @@ interface Seeded {
     readonly a: Readonly<Record<"township_head" | "county_admin", IncidentRef>>;
     readonly b: Readonly<Record<"township_head" | "county_admin", IncidentRef>>;
   };
+  /** Published notices (公示) of township A: one running, one ended. */
+  readonly notices: { readonly open: string; readonly ended: string };
 }
 
 interface IncidentRef {
@@ -253,6 +256,23 @@ const PROBES: Readonly<Record<string, Probe>> = {
     expect: anyone(404),
   },
   "GET /me": { request: () => ({ method: "GET", path: "/me" }), expect: anyone(200) },
+  "GET /notices": {
+    request: () => ({ method: "GET", path: "/notices?township=511424100&status=all" }),
+    expect: anyone(200),
+  },
+  "GET /notices/{noticeId}": {
+    request: (s) => ({ method: "GET", path: `/notices/${s.notices.open}` }),
+    expect: anyone(200),
+  },
+  "POST /notices/{noticeId}/objections": {
+    // The ended notice: everyone reaches the use case, which takes no objection after the notice days.
+    request: (s) => ({
+      method: "POST",
+      path: `/notices/${s.notices.ended}/objections`,
+      body: { text: "宅基地位置占用了村道，请核实" },
+    }),
+    expect: anyone(409),
+  },
   "POST /admin/imports": {
     request: () => ({
       method: "POST",
@@ -586,6 +606,20 @@ const ZHANG: Home = {
 };
 
 /** A case of `home` in `status`, set directly (see the header: the status chain is not what is tested here). */
+/** A notice of a case of township A as the pre-check publishes it, running or ended. */
+async function seedNotice(home: Home, running: boolean): Promise<string> {
+  const caseId = await seedCase(home, running ? "in_public_notice" : "in_village_review");
+  const startsAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+  const { items, notice } = publicationWrites(
+    env.cloud.endpoints.tableName,
+    { caseId, townshipCode: home.township, villageCode: home.village },
+    validApplication(),
+    { startsAt, endsAt: running ? tomorrow : day },
+  );
+  for (const item of items) if (item.Put) await env.dynamodb.send(new PutCommand(item.Put));
+  return notice.noticeId;
+}
+
 async function seedCase(home: Home, status: CaseStatus, resumeTo?: CaseStatus): Promise<string> {
   const caseId = `matrix-${randomUUID()}`;
   // A complete form: certificates print it, and a correction answer is validated as for submission.
@@ -836,6 +870,8 @@ beforeAll(async () => {
     countyIncidentA,
     headIncidentB,
     countyIncidentB,
+    openNotice,
+    endedNotice,
   ] = await Promise.all([
     seedTownship(WANG),
     seedTownship(ZHANG),
@@ -850,6 +886,8 @@ beforeAll(async () => {
     stopIncident(WANG),
     stopIncident(ZHANG),
     stopIncident(ZHANG),
+    seedNotice(WANG, true),
+    seedNotice(WANG, false),
   ]);
   seeded = {
     wang,
@@ -867,6 +905,7 @@ beforeAll(async () => {
       a: { township_head: headIncidentA, county_admin: countyIncidentA },
       b: { township_head: headIncidentB, county_admin: countyIncidentB },
     },
+    notices: { open: openNotice, ended: endedNotice },
   };
 }, 120_000);
 afterAll(async () => {

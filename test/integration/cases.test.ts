@@ -4,7 +4,7 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { documentKey } from "#shared/store/keys.ts";
-import { homesteadApplication } from "../support/fixtures.ts";
+import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
@@ -191,21 +191,39 @@ describe("submitting", () => {
 
 describe("withdrawing", () => {
   it("withdraws a submitted case and stops its workflow", async () => {
-    const caseId = await newDraft();
+    // 李秀英's household (王's has its open case above: one household, one open homestead case),
+    // rebuilding on the plot it holds, so the pre-check passes.
+    const created = await api("/cases", {
+      method: "POST",
+      body: JSON.stringify({ kind: "homestead" }),
+      token: li,
+    });
+    expect(created.status).toBe(201);
+    const { caseId } = (await created.json()) as { caseId: string };
+    const application = liHouseholdApplication();
     await api(`/cases/${caseId}/application`, {
       method: "PUT",
-      body: JSON.stringify(homesteadApplication()),
+      token: li,
+      body: JSON.stringify({
+        ...application,
+        proposedPlot: { ...application.proposedPlot, situation: "rebuild_on_old_plot" },
+      }),
     });
     await confirmAllDocuments(caseId);
-    await api(`/cases/${caseId}/submit`, { method: "POST", headers: { "idempotency-key": randomUUID() } });
+    await api(`/cases/${caseId}/submit`, {
+      method: "POST",
+      token: li,
+      headers: { "idempotency-key": randomUUID() },
+    });
     // The pre-check passes and the workflow waits out the public notice (days under the Sichuan policy).
     await eventually(async () => {
-      const view = (await (await api(`/cases/${caseId}`)).json()) as { status: string };
+      const view = (await (await api(`/cases/${caseId}`, { token: li })).json()) as { status: string };
       return view.status === "in_public_notice" ? view : undefined;
     });
 
     const response = await api(`/cases/${caseId}/withdraw`, {
       method: "POST",
+      token: li,
       body: JSON.stringify({ reason: "家庭计划有变" }),
     });
     expect(response.status).toBe(200);
@@ -218,7 +236,7 @@ describe("withdrawing", () => {
     const run = (executions.executions ?? []).find((execution) => execution.name === `${caseId}-r1`);
     expect(run?.status).toBe("ABORTED");
 
-    const again = await api(`/cases/${caseId}/withdraw`, { method: "POST", body: "{}" });
+    const again = await api(`/cases/${caseId}/withdraw`, { method: "POST", body: "{}", token: li });
     expect(again.status).toBe(422);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -323,6 +324,28 @@ describe("villager correction round trip", () => {
     });
     expect(invalid.status).toBe(422);
     expect(JSON.stringify(invalid.json)).toContain("application.head.phone");
+
+    // The asked document comes again, uploaded and confirmed after the request.
+    const pdf = Buffer.from("%PDF-1.4\n%%EOF\n");
+    const declared = await call("villager-wang", "POST", "/cases/c-1/documents", {
+      type: "id_card",
+      contentType: "application/pdf",
+      size: pdf.length,
+      sha256: createHash("sha256").update(pdf).digest("hex"),
+    });
+    const ticket = declared.json as {
+      documentId: string;
+      uploadUrl: string;
+      requiredHeaders: Record<string, string>;
+    };
+    await fetch(ticket.uploadUrl, {
+      method: "PUT",
+      headers: ticket.requiredHeaders,
+      body: new Uint8Array(pdf),
+    });
+    expect(
+      (await call("villager-wang", "POST", `/cases/c-1/documents/${ticket.documentId}/confirm`)).status,
+    ).toBe(200);
 
     const done = await call("villager-wang", "POST", "/cases/c-1/correction", {
       application: { head: { phone: "13912345678" } },

@@ -37,6 +37,8 @@ function homesteadCase(caseId: string, overrides: Partial<SeededCase> = {}): See
     policyId: "test-fast",
     application: {
       ...application,
+      // The household returns the plot it lives on (so the plot an earlier case here completed is not a second one).
+      currentHomestead: { areaM2: 110, houseFloorAreaM2: 150, oldPlotDisposition: "return" },
       // Inside parcel P-511424100001-01 (construction land) and the village construction boundary.
       proposedPlot: {
         ...application.proposedPlot,
@@ -175,7 +177,14 @@ describe("approval workflow on the local cloud", () => {
   it("returns a case the pre-check blocks, with its findings for the villager", async () => {
     // 511424100001-H0002 keeps its old plot: a new one breaks one household, one homestead.
     const caseId = "wf-blocked";
-    await driver.seedCase(homesteadCase(caseId, { householdId: "511424100001-H0002" }));
+    const seed = homesteadCase(caseId, { householdId: "511424100001-H0002" });
+    await driver.seedCase({
+      ...seed,
+      application: {
+        ...seed.application,
+        currentHomestead: { areaM2: 95, houseFloorAreaM2: 120, oldPlotDisposition: "keep" },
+      },
+    });
     const execution = await driver.finished(await driver.start(caseId));
     expect(execution.status).toBe("SUCCEEDED");
     expect(await statesEntered(execution.executionArn ?? "")).toContain("Returned");

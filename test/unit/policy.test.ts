@@ -56,7 +56,7 @@ describe("county policy loading", () => {
     expect(areaStandards.householdSizeBands.map((band) => band.countedPersons)).toEqual([3, 4, 5]);
     expect(building.maxFloors).toBe(3);
     expect(building.maxBuildingFloorAreaM2).toBeUndefined();
-    expect(publicNotice).toEqual({ days: 5, workingDays: true });
+    expect(publicNotice).toEqual({ days: 5, workingDays: true, paperPhotoAllowed: false });
     expect(timeLimits.acceptance_to_decision).toEqual({ value: 20, unit: "days" });
     expect(SICHUAN_DEFAULT_POLICY.siteVisits).toHaveLength(3);
   });
@@ -69,7 +69,7 @@ describe("county policy loading", () => {
     });
     expect(areaStandards.houseLand).toBeUndefined();
     expect(building.maxBuildingFloorAreaM2).toBe(450);
-    expect(publicNotice).toEqual({ days: 7, workingDays: false });
+    expect(publicNotice).toEqual({ days: 7, workingDays: false, paperPhotoAllowed: false });
     expect(GUANGXI_CONTRAST_POLICY.siteVisits).toHaveLength(4);
     expect(GUANGXI_CONTRAST_POLICY.departments.map((department) => department.id)).not.toContain("power");
   });

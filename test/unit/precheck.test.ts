@@ -96,6 +96,81 @@ describe("pre-check", () => {
       expect(byRule(run(validApplication(), facts).findings, "one-household-one-homestead")).toEqual([]);
     });
 
+    it("passes a new plot when the application commits to return the plot the household lives on", () => {
+      const application = validApplication();
+      application.currentHomestead = { areaM2: 120, houseFloorAreaM2: 160, oldPlotDisposition: "return" };
+      const facts = validFacts();
+      facts.existingHomesteads = [
+        { homesteadId: "Z-1", status: "in_use", areaM2: 120, willBeReturned: false },
+      ];
+      expect(byRule(run(application, facts).findings, "one-household-one-homestead")).toEqual([]);
+      // A plot another case was approved for is not the one lived on: it still counts.
+      facts.existingHomesteads.push({
+        homesteadId: "C-1",
+        status: "approved_unbuilt",
+        areaM2: 90,
+        willBeReturned: false,
+      });
+      expect(
+        byRule(run(application, facts).findings, "one-household-one-homestead")[0]?.evidence,
+      ).toMatchObject({
+        keptHomesteadIds: ["C-1"],
+      });
+    });
+
+    it("blocks a head who holds a homestead in another household, warns of members elsewhere", () => {
+      const facts = validFacts();
+      facts.personMatches = [
+        { person: "head", householdId: "H-2", source: "register", holdsHomestead: true, openCase: false },
+        {
+          person: "members.1",
+          householdId: "H-3",
+          source: "case",
+          caseId: "c-3",
+          holdsHomestead: false,
+          openCase: true,
+        },
+        // The applicant's own household and people elsewhere with nothing held or open say nothing.
+        {
+          person: "members.0",
+          householdId: "H-1",
+          source: "case",
+          caseId: "c-0",
+          holdsHomestead: true,
+          openCase: false,
+        },
+        {
+          person: "members.0",
+          householdId: "H-4",
+          source: "register",
+          holdsHomestead: false,
+          openCase: false,
+        },
+      ];
+      const result = run(validApplication(), facts);
+      expect(result.blocked).toBe(true);
+      expect(byRule(result.findings, "head-holds-homestead-elsewhere")).toEqual([
+        expect.objectContaining({ severity: "block", evidence: { households: ["H-2"], cases: [] } }),
+      ]);
+      expect(byRule(result.findings, "persons-in-other-households")).toEqual([
+        expect.objectContaining({
+          severity: "warn",
+          evidence: {
+            people: [
+              {
+                person: "members.1",
+                householdId: "H-3",
+                source: "case",
+                caseId: "c-3",
+                holdsHomestead: false,
+                openCase: true,
+              },
+            ],
+          },
+        }),
+      ]);
+    });
+
     it("passes a rebuild on the one plot the household holds", () => {
       const application = validApplication();
       application.kind = "farmhouse";

@@ -19,6 +19,8 @@ describe("case table design", () => {
       "gsi5sk",
       "gsi6pk",
       "gsi6sk",
+      "gsi7pk",
+      "gsi7sk",
     ]);
     expect(new Set(names).size).toBe(names.length);
   });

@@ -32,6 +32,14 @@ describe("workflow plan", () => {
     expect(noticeSeconds(calendar, FRIDAY)).toBe(7 * DAY);
   });
 
+  it("runs no notice after submission where a photo of the paper notice replaces publication", () => {
+    const paper = {
+      ...SICHUAN_DEFAULT_POLICY,
+      publicNotice: { days: 7, workingDays: false, paperPhotoAllowed: true },
+    };
+    expect(noticeSeconds(paper, FRIDAY)).toBe(0);
+  });
+
   it("gives working-day limits the longest span of the week, so the timer never fires before the deadline", () => {
     // 1 working day is 1 day from Monday–Thursday but 3 from a Friday.
     expect(limitSeconds({ value: 1, unit: "working_days" }, WEDNESDAY)).toBe(3 * DAY);

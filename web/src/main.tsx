@@ -77,6 +77,22 @@ const REVIEW_ROLES = new Set([
 ]);
 const REGISTER_ROLES = new Set(["township_clerk", "township_head", "auditor", "county_admin"]);
 
+const NoticeList = lazy<RouteProps>(() => import("./public/notice.tsx").then((module) => module.NoticeList));
+const NoticePage = lazy<RouteProps>(() => import("./public/notice.tsx").then((module) => module.NoticePage));
+
+/** Pages for anyone, signed in or not: the public notices (公示) and their objection form. */
+function publicScreenFor(path: string): Screen | undefined {
+  const routes: [string, ComponentType<RouteProps>][] = [
+    ["/app/notices", NoticeList],
+    ["/app/notices/:noticeId", NoticePage],
+  ];
+  for (const [pattern, component] of routes) {
+    const params = match(pattern, path);
+    if (params) return { component, params, key: `${pattern}|${params.noticeId ?? ""}` };
+  }
+  return undefined;
+}
+
 function homeOf(session: Session): string {
   if (session.user.role === "villager") return "/app/cases";
   if (session.user.role === "auditor") return "/app/audit";
@@ -232,8 +248,11 @@ function App() {
   };
 
   let content: ComponentChildren;
+  const publicScreen = publicScreenFor(path);
   if (configError) content = <ErrorBox error={configError} onRetry={() => location.reload()} />;
   else if (!config || completing) content = <Loading />;
+  else if (publicScreen)
+    content = <publicScreen.component key={publicScreen.key} params={publicScreen.params} />;
   else if (!session) content = <SignInScreen config={config} failed={signInFailed} />;
   else if (path === "/" || path === "/app" || path === "/app/") {
     content = <Redirect to={homeOf(session)} />;

@@ -3,6 +3,7 @@ import { auditRequestOf } from "#shared/audit/audit-service.ts";
 import { actorOf } from "#shared/auth/actor.ts";
 import { seesPersonalData } from "#shared/auth/policy.ts";
 import { bucketEnv, readConfig, tableEnv } from "#shared/config.ts";
+import { defaultEncryptor } from "#shared/crypto/from-env.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { reviewCaseDetail } from "#shared/review/case-detail.ts";
 import { documentClient } from "#shared/review/deps.ts";
@@ -14,6 +15,7 @@ const deps = {
   cases: new CaseStore(documentClient(), config.TABLE_NAME),
   s3: new S3Client({}),
   bucketName: config.BUCKET_NAME,
+  encryptor: () => defaultEncryptor(),
 };
 
 /** GET /review/cases/{caseId}: the reviewer's case detail (form, pre-check, documents, decisions, timeline). */

@@ -68,8 +68,14 @@ export const oneHouseholdOneHomestead: PrecheckRule = {
   id: "one-household-one-homestead",
   run: ({ application, facts }) => {
     const findings: Finding[] = [];
+    // The application's commitment (承诺书) to return the plot it lives on counts like the register's flag;
+    // completion records the follow-up (shared/store/household-items.ts).
+    const promisesReturn = application.currentHomestead?.oldPlotDisposition === "return";
     const keptPlots = facts.existingHomesteads.filter(
-      (homestead) => HELD_STATUSES.has(homestead.status) && !homestead.willBeReturned,
+      (homestead) =>
+        HELD_STATUSES.has(homestead.status) &&
+        !homestead.willBeReturned &&
+        !(promisesReturn && homestead.status === "in_use"),
     );
     const newPlot = application.proposedPlot.situation === "new_plot" ? 1 : 0;
     if (keptPlots.length + newPlot > 1) {
@@ -95,6 +101,63 @@ export const oneHouseholdOneHomestead: PrecheckRule = {
           "本户已出卖、出租或赠与住宅，不得再申请宅基地",
           "The household sold, rented out or gave away its house and may not apply for a new homestead",
           { transferredHomesteadIds: transferred.map((homestead) => homestead.homesteadId) },
+        ),
+      );
+    }
+    return findings;
+  },
+};
+
+/**
+ * One household, one homestead across households: the applicant's people
+ * (keyed hashes of their ID numbers) looked up in the register and in other
+ * households' cases. A head who holds a homestead in another household, or
+ * whose other household's case was approved for one, is blocked; any other
+ * appearance elsewhere (a member in another household's case or holding, a
+ * head in another open case) is a warning for the agriculture office, since
+ * splitting a household (分户) is legitimate and only people can judge it.
+ */
+export const personsInOtherHouseholds: PrecheckRule = {
+  id: "persons-in-other-households",
+  run: ({ facts }) => {
+    const matches = (facts.personMatches ?? []).filter(
+      (match) =>
+        match.householdId !== facts.household.householdId && (match.holdsHomestead || match.openCase),
+    );
+    const findings: Finding[] = [];
+    const headHolding = matches.filter((match) => match.person === "head" && match.holdsHomestead);
+    if (headHolding.length > 0) {
+      findings.push(
+        finding(
+          "head-holds-homestead-elsewhere",
+          "block",
+          "违反“一户一宅”：户主已在其他户持有（或已获批）宅基地",
+          "One household, one homestead: the head of household already holds (or was approved for) a homestead in another household",
+          {
+            households: [...new Set(headHolding.map((match) => match.householdId))],
+            cases: headHolding.flatMap((match) => (match.caseId ? [match.caseId] : [])),
+          },
+        ),
+      );
+    }
+    const others = matches.filter((match) => !(match.person === "head" && match.holdsHomestead));
+    if (others.length > 0) {
+      findings.push(
+        finding(
+          "persons-in-other-households",
+          "warn",
+          "申请人或家庭成员已出现在其他户的申请或宅基地登记中，请核实户籍与分户情况",
+          "A person of the application appears in another household's case or homestead holding; check the household registration",
+          {
+            people: others.map((match) => ({
+              person: match.person,
+              householdId: match.householdId,
+              source: match.source,
+              ...(match.caseId ? { caseId: match.caseId } : {}),
+              holdsHomestead: match.holdsHomestead,
+              openCase: match.openCase,
+            })),
+          },
         ),
       );
     }
@@ -372,6 +435,7 @@ export const conditionalDepartments: PrecheckRule = {
 export const PRECHECK_RULES: readonly PrecheckRule[] = [
   householdRegisteredInVillage,
   oneHouseholdOneHomestead,
+  personsInOtherHouseholds,
   existingPlotRequired,
   householdSizeConsistent,
   houseLandArea,

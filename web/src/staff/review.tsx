@@ -77,6 +77,8 @@ interface ReviewCase {
     readonly departments: string[];
   } | null;
   readonly documents: DocumentView[];
+  /** Objections lodged against the case's public notice (公示), with how each was handled. */
+  readonly objections?: readonly Objection[];
   readonly steps: StepView[];
   readonly decisions: (Decision & { stepId: string; step: string; department?: string; round: number })[];
   readonly timeline: {
@@ -88,6 +90,16 @@ interface ReviewCase {
     readonly toStatus?: string | null;
     readonly comment?: string;
   }[];
+}
+
+interface Objection {
+  readonly objectionId: string;
+  readonly text: string;
+  readonly lodgedAt: string;
+  readonly hasContact: boolean;
+  readonly contact?: string;
+  readonly handling?: string;
+  readonly handledAt?: string;
 }
 
 const STEP_OUTCOMES: Record<string, readonly string[]> = {
@@ -180,6 +192,7 @@ export function ReviewPage(props: { params: Record<string, string> }) {
         <div>
           <ApplicationView application={detail.application} />
           <Precheck precheck={detail.precheck} />
+          <Objections objections={detail.objections ?? []} />
           <Documents detail={detail} />
         </div>
         <div>
@@ -340,6 +353,32 @@ function Precheck(props: { precheck: ReviewCase["precheck"] }) {
   );
 }
 
+/** The objections to the public notice and their handling, as the village recorded it. */
+function Objections(props: { objections: readonly Objection[] }) {
+  if (props.objections.length === 0) return null;
+  return (
+    <section class="card">
+      <h2>{t("objectionsTitle")}</h2>
+      <ul class="plain">
+        {props.objections.map((objection) => (
+          <li key={objection.objectionId}>
+            <p class="comment">“{objection.text}”</p>
+            <p class="hint">
+              {t("objectionLodged", { date: formatDate(objection.lodgedAt, true) })}
+              {objection.contact ? ` · ${t("objectionContact", { contact: objection.contact })}` : ""}
+            </p>
+            {objection.handling && (
+              <p>
+                <Badge kind="ok">{t("objectionHandling")}</Badge> {objection.handling}
+              </p>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function Documents(props: { detail: ReviewCase }) {
   const config = useConfig();
   const names = new Map(
@@ -468,6 +507,10 @@ function DecisionPanel(props: {
   const [fields, setFields] = useState<string[]>([]);
   const [documents, setDocuments] = useState<string[]>([]);
   const [measurements, setMeasurements] = useState<Record<string, number | undefined>>({});
+  // Village review: how each objection still unhandled was handled (objection id → text).
+  const open =
+    step.step === "village_review" ? (props.detail.objections ?? []).filter((o) => !o.handling) : [];
+  const [handling, setHandling] = useState<Record<string, string>>({});
   // Photos already confirmed on this step (an earlier visit to this page), then this session's.
   const [photos, setPhotos] = useState<string[]>(() =>
     props.detail.documents
@@ -482,6 +525,9 @@ function DecisionPanel(props: {
   const decide = async () => {
     setBusy(true);
     setError(undefined);
+    const handled = Object.entries(handling)
+      .map(([id, text]) => [id, text.trim()] as const)
+      .filter(([, text]) => text.length > 0);
     const measured = Object.fromEntries(
       Object.entries(measurements).filter(([, value]) => value !== undefined),
     );
@@ -497,6 +543,7 @@ function DecisionPanel(props: {
             ...(outcome === "correction_requested" && documents.length > 0 ? { documents } : {}),
             ...(siteVisit ? { measurements: measured } : {}),
             ...(step.siteVisit && photos.length > 0 ? { photos } : {}),
+            ...(handled.length > 0 ? { objections: Object.fromEntries(handled) } : {}),
           },
         },
       );
@@ -561,6 +608,28 @@ function DecisionPanel(props: {
           confirmed={photos}
           onConfirmed={(photoId) => setPhotos((current) => [...current, photoId])}
         />
+      )}
+      {open.length > 0 && (
+        <fieldset class="group">
+          <legend>{t("objectionsTitle")}</legend>
+          <p class="hint">{t("objectionHandlingHint")}</p>
+          {open.map((objection, index) => (
+            <div class="field" key={objection.objectionId}>
+              <label for={`objection-${index}`}>“{objection.text}”</label>
+              <textarea
+                id={`objection-${index}`}
+                rows={2}
+                maxLength={2000}
+                placeholder={t("objectionHandling")}
+                value={handling[objection.objectionId] ?? ""}
+                onInput={(event) => {
+                  const value = event.currentTarget.value;
+                  setHandling((current) => ({ ...current, [objection.objectionId]: value }));
+                }}
+              />
+            </div>
+          ))}
+        </fieldset>
       )}
       {outcome === "correction_requested" && (
         <fieldset class="group">
