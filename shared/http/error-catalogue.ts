@@ -148,6 +148,12 @@ export const ERROR_CATALOGUE = {
     "本户已有正在办理的宅基地申请",
     "One household, one homestead: a homestead case created or submitted while another of the household is open; `details.openCaseId`",
   ),
+  objection_limit: entry(
+    429,
+    "The notice has received the most objections it takes; contact the village committee",
+    "此公示收到的异议已达上限，请直接联系村委会",
+    "A notice that already holds the most objections one notice takes",
+  ),
   notice_closed: entry(
     409,
     "The public notice has ended; objections are no longer taken",
@@ -440,7 +446,7 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
     access: "public",
     body: true,
     input: true,
-    codes: ["not_found", "notice_closed", "case_changed"],
+    codes: ["not_found", "notice_closed", "objection_limit", "case_changed"],
   },
   "GET /queues/{queue}": {
     access: "signed-in",

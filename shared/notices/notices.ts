@@ -166,11 +166,10 @@ export const MAX_OBJECTIONS_PER_NOTICE = 300;
 
 export class ObjectionLimitError extends HttpError {
   constructor(noticeId: string) {
-    super(
-      429,
-      "objection_limit",
-      `The notice ${noticeId} has received the most objections it takes (${MAX_OBJECTIONS_PER_NOTICE}); contact the village committee / 此公示收到的异议已达上限，请直接联系村委会`,
-    );
+    super("objection_limit", {
+      en: `The notice ${noticeId} has received the most objections it takes (${MAX_OBJECTIONS_PER_NOTICE}); contact the village committee`,
+      zh: "此公示收到的异议已达上限，请直接联系村委会",
+    });
   }
 }
 
