@@ -15,9 +15,10 @@ import { NotFoundError, UnprocessableEntityError, ValidationFailedError } from "
 import { applicationDraftSchema, validateApplication } from "../schemas/application.ts";
 import type { CaseRecord, Decision, StepRecord } from "../schemas/case.ts";
 import type { FieldError } from "../schemas/messages.ts";
+import type { CorrectionRequest, CorrectionResult, CorrectionView } from "../schemas/responses.ts";
 import type { CaseItems } from "../store/case-store.ts";
 import { changedPaths, isCoveredBy, mergeApplication } from "./application-paths.ts";
-import { commitStepDecision, type DecisionResult, type ReviewDeps, stepView } from "./decide.ts";
+import { commitStepDecision, type ReviewDeps, stepView } from "./decide.ts";
 import { deliverDecision } from "./delivery.ts";
 import { FieldsNotRequestedError, NoCorrectionAwaitedError } from "./errors.ts";
 import { readStep } from "./step-items.ts";
@@ -29,16 +30,7 @@ export const correctionInputSchema = z.strictObject({
 });
 export type CorrectionInput = z.infer<typeof correctionInputSchema>;
 
-export interface CorrectionRequest {
-  readonly stepId: string;
-  readonly step: StepRecord["step"];
-  readonly department?: StepRecord["department"];
-  readonly fields: string[];
-  readonly documents: string[];
-  readonly reason: string | null;
-  readonly requestedAt: string;
-  readonly requestedBy: { readonly role: string; readonly department?: string };
-}
+export type { CorrectionRequest };
 
 async function loadOwnCase(deps: ReviewDeps, actor: Actor, caseId: string): Promise<CaseItems> {
   const record = await deps.cases.get(caseId);
@@ -90,7 +82,7 @@ function requireCorrectionRequested(record: CaseRecord): void {
   }
 }
 
-export async function getCorrection(deps: ReviewDeps, actor: Actor, caseId: string) {
+export async function getCorrection(deps: ReviewDeps, actor: Actor, caseId: string): Promise<CorrectionView> {
   const items = await loadOwnCase(deps, actor, caseId);
   if (items.record.status !== "correction_requested") {
     throw new NotFoundError({
@@ -127,7 +119,7 @@ export async function submitCorrection(
   actor: Actor,
   caseId: string,
   input: CorrectionInput,
-): Promise<DecisionResult & { readonly caseStatus: string; readonly changedFields: string[] }> {
+): Promise<CorrectionResult> {
   const items = await loadOwnCase(deps, actor, caseId);
   const { record } = items;
   requireCorrectionRequested(record);
