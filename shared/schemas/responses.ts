@@ -91,7 +91,7 @@ export type PhotoUploadTicket = z.infer<typeof photoUploadTicketSchema>;
 
 export const caseSummarySchema = z
   .strictObject({
-    caseId: z.uuid(),
+    caseId: z.string(),
     kind: caseKindSchema,
     status: caseStatusSchema,
     createdAt: instant,
