@@ -9,15 +9,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
 import * as z from "zod";
-import {
-  commonErrors,
-  ERROR_DESCRIPTIONS,
-  ERROR_STATUSES,
-  type ErrorCodes,
-  errorBodySchema,
-  gatewayErrorSchema,
-  mergeErrors,
-} from "./errors.ts";
+import { errorResponses, hasRouteErrors } from "./errors.ts";
 import { OPERATIONS, type OperationSpec } from "./operations.ts";
 
 /** The parts of a route table row the document needs (structurally infra/routes.ts's RouteDefinition). */
@@ -56,30 +48,6 @@ function placeholder(route: DocumentedRoute): OperationSpec {
   };
 }
 
-const json = (description: string, schema: z.ZodType) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
-/** The error responses of one operation: its codes per status, API Gateway's own answers beside them. */
-function errorResponses(errors: ErrorCodes, hasBody: boolean): NonNullable<RouteConfig["responses"]> {
-  const responses: NonNullable<RouteConfig["responses"]> = {};
-  for (const status of ERROR_STATUSES) {
-    const codes = errors[status];
-    const description = ERROR_DESCRIPTIONS[status];
-    if (status === 413) {
-      if (hasBody) responses[status] = json(description, gatewayErrorSchema);
-      continue;
-    }
-    if (!codes) continue;
-    responses[status] =
-      status === 401 || status === 500
-        ? json(description, z.union([errorBodySchema(codes), gatewayErrorSchema]))
-        : json(description, errorBodySchema(codes));
-  }
-  return responses;
-}
-
 export function buildOpenApiDocument(
   routes: readonly DocumentedRoute[],
   operations: Readonly<Record<string, OperationSpec>> = OPERATIONS,
@@ -106,15 +74,6 @@ export function buildOpenApiDocument(
     }
     const signedIn = route.access !== "public";
     const hasBody = request.body !== undefined;
-    const errors = mergeErrors(
-      commonErrors({
-        signedIn,
-        hasPathParameters: names.length > 0,
-        hasQuery: request.query !== undefined,
-        hasBody,
-      }),
-      spec.errors ?? {},
-    );
     registry.registerPath({
       method: route.method.toLowerCase() as RouteConfig["method"],
       path: openApiPath(route.path),
@@ -126,7 +85,10 @@ export function buildOpenApiDocument(
       ...(known ? {} : { "x-undocumented": true }),
       request,
       // An operation's own answer for a status (e.g. an HTML 404) wins over the generated error body.
-      responses: { ...errorResponses(errors, hasBody), ...spec.responses },
+      responses: {
+        ...errorResponses(key, { signedIn, hasPathParameters: names.length > 0, hasBody }),
+        ...spec.responses,
+      },
     });
   }
   const routeKeys = new Set(routes.map(keyOf));
@@ -165,9 +127,9 @@ function isGeneric(schema: SchemaLike | undefined): boolean {
 }
 
 /**
- * Route keys whose operation is not complete: undocumented, without a success
- * response, or with a success or error response whose body has no schema or a
- * generic one. Every route of the table must be complete
+ * Route keys whose operation is not complete: undocumented, without its
+ * errors in the catalogue (`ROUTE_ERRORS`), without a success response, or
+ * with a response whose body has no schema or a generic one. Every route of the table must be complete
  * (test/unit/openapi.test.ts), so a new route cannot land undocumented.
  */
 export function incompleteOperations(
@@ -186,6 +148,7 @@ export function incompleteOperations(
     const responses = Object.entries(operation?.responses ?? {});
     const complete =
       operation !== undefined &&
+      hasRouteErrors(keyOf(route)) &&
       operation["x-undocumented"] !== true &&
       responses.some(([status]) => /^2\d\d$/.test(status)) &&
       responses.every(

@@ -1,52 +1,37 @@
 /**
- * The error answers of the API as the OpenAPI document publishes them: the
- * body `{"error":{"code","message","zh","details"?}}` (shared/http/handler.ts)
- * with, per operation and status, the `code`s that operation can give, and
- * API Gateway's own `{"message"}` answers (authorizer 401, payload 413, 500).
- *
- * The codes every operation of a kind shares are added by the document
- * builder (`commonErrors`); operation-specific ones are listed in
- * ./operations.ts. test/support/contract.ts fails an integration test whose
- * response carries a code (or a status) the operation does not publish.
+ * The error answers of the API as the OpenAPI document publishes them, from
+ * the error catalogue (shared/http/error-catalogue.ts): per operation and
+ * status, the body `{"error":{"code","message","zh","details"?}}` with exactly
+ * the codes the route can give (`ROUTE_ERRORS`), and API Gateway's own
+ * `{"message"}` answers beside them (`GATEWAY_ERRORS`: an undecodable path,
+ * no valid token, a body over 10 MB, a function that failed).
+ * test/support/contract.ts fails an integration test whose response carries a
+ * code (or a status) the operation does not publish.
  */
+import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
 import * as z from "zod";
-
-/** Statuses an error answer of this API may have. */
-export const ERROR_STATUSES = [400, 401, 403, 404, 409, 413, 415, 422, 500] as const;
-export type ErrorStatus = (typeof ERROR_STATUSES)[number];
-
-/** Per status, the stable codes an operation may answer with. */
-export type ErrorCodes = Partial<Readonly<Record<ErrorStatus, readonly string[]>>>;
-
-export const ERROR_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
-  400: "The request is invalid (field problems in `error.details.problems`)",
-  401: "No valid bearer token (API Gateway's JWT authorizer), or a staff sign-in without multi-factor evidence",
-  403: "The caller's role or jurisdiction does not allow this",
-  404: "No such resource (or not visible to the caller)",
-  409: "The resource's current state does not allow this (or another request changed it first)",
-  413: "The request body is larger than API Gateway accepts (10 MiB)",
-  415: "The body is not JSON (`content-type: application/json` required)",
-  422: "Well-formed but not acceptable (the body is not valid JSON, or a rule refuses it: see `error.details`)",
-  500: "Internal error (details are never exposed)",
-};
+import {
+  ERROR_CATALOGUE,
+  type ErrorCode,
+  type GATEWAY_ERRORS,
+  ROUTE_ERRORS,
+  routeErrorStatuses,
+} from "../http/error-catalogue.ts";
 
 /** API Gateway's own answers: `{"message":"Unauthorized"}` and the like. */
 export const gatewayErrorSchema = z
   .strictObject({ message: z.string() })
-  .meta({ id: "GatewayError", description: "An answer of API Gateway itself (authorizer, limits)" });
+  .meta({ id: "GatewayError", description: "An answer of API Gateway itself, before any function runs" });
 
-/**
- * The handlers' error body. `zh` is the message in Chinese; optional until the
- * error catalogue gives every error both languages (issue #13).
- */
-export function errorBodySchema(codes: readonly string[]) {
+/** The handlers' error body, its `code` one of `codes`. */
+export function errorBodySchema(codes: readonly ErrorCode[]) {
   const [first, ...rest] = codes;
   const code = first === undefined ? z.string() : z.enum([first, ...rest]);
   return z.strictObject({
     error: z.strictObject({
-      code: code.meta({ description: "Stable snake_case code; clients branch on it" }),
+      code: code.meta({ description: "Stable snake_case code (the error catalogue); clients branch on it" }),
       message: z.string().meta({ description: "English" }),
-      zh: z.string().meta({ description: "中文" }).optional(),
+      zh: z.string().meta({ description: "中文" }),
       details: z.unknown().optional(),
     }),
   });
@@ -55,39 +40,53 @@ export function errorBodySchema(codes: readonly string[]) {
 export interface OperationTraits {
   readonly signedIn: boolean;
   readonly hasPathParameters: boolean;
-  readonly hasQuery: boolean;
   readonly hasBody: boolean;
 }
 
-/**
- * The errors every operation with these traits can give, whatever it does:
- * input validation, the JSON body parser, the route's role check, 500.
- */
-export function commonErrors(traits: OperationTraits): ErrorCodes {
-  const validated = traits.hasPathParameters || traits.hasQuery || traits.hasBody;
-  return {
-    ...(validated ? { 400: ["validation_failed"] } : {}),
-    ...(traits.signedIn
-      ? { 401: ["unauthorized", "insufficient_user_authentication"], 403: ["forbidden"] }
-      : {}),
-    ...(traits.hasPathParameters ? { 404: ["not_found"] } : {}),
-    // @middy/http-json-body-parser: 415 for another content type, 422 for a body that is not JSON.
-    ...(traits.hasBody ? { 415: ["bad_request"], 422: ["bad_request"] } : {}),
-    500: ["internal_error"],
-  };
+const GATEWAY_WHEN: Readonly<Record<keyof typeof GATEWAY_ERRORS, string>> = {
+  400: "API Gateway: a path it cannot decode (`%ZZ`, broken UTF-8)",
+  401: "API Gateway's JWT authorizer: no valid bearer token",
+  404: "API Gateway: no route",
+  413: "API Gateway: a body over 10 MB",
+  500: "API Gateway: the function failed or timed out",
+};
+
+/** The statuses API Gateway itself may answer for an operation with these traits. */
+function gatewayStatuses(traits: OperationTraits): (keyof typeof GATEWAY_ERRORS)[] {
+  return [
+    ...(traits.hasPathParameters ? ([400] as const) : []),
+    ...(traits.signedIn ? ([401] as const) : []),
+    ...(traits.hasBody ? ([413] as const) : []),
+    500 as const,
+  ];
 }
 
-/** The union of two code tables, codes kept in first-seen order. */
-export function mergeErrors(...tables: readonly ErrorCodes[]): ErrorCodes {
-  const merged: Partial<Record<ErrorStatus, string[]>> = {};
-  for (const table of tables) {
-    for (const status of ERROR_STATUSES) {
-      const codes = table[status];
-      if (!codes) continue;
-      const into = merged[status] ?? [];
-      for (const code of codes) if (!into.includes(code)) into.push(code);
-      merged[status] = into;
-    }
+/** True when the catalogue lists the route's errors (a route without is not completely documented). */
+export const hasRouteErrors = (routeKey: string): boolean => Object.hasOwn(ROUTE_ERRORS, routeKey);
+
+/** Every error response of one operation: its catalogue codes per status, API Gateway's answers beside them. */
+export function errorResponses(
+  routeKey: string,
+  traits: OperationTraits,
+): NonNullable<RouteConfig["responses"]> {
+  const byStatus = routeErrorStatuses(routeKey);
+  const gateway = new Set<number>(gatewayStatuses(traits));
+  const statuses = [...new Set([...byStatus.keys(), ...gateway])].sort((a, b) => a - b);
+  const responses: NonNullable<RouteConfig["responses"]> = {};
+  for (const status of statuses) {
+    const codes = byStatus.get(status);
+    const fromGateway = gateway.has(status);
+    const lines = [
+      ...(codes ?? []).map((code) => `\`${code}\`: ${ERROR_CATALOGUE[code].when}`),
+      ...(fromGateway ? [GATEWAY_WHEN[status as keyof typeof GATEWAY_ERRORS]] : []),
+    ];
+    const schema =
+      codes && fromGateway
+        ? z.union([errorBodySchema(codes), gatewayErrorSchema])
+        : codes
+          ? errorBodySchema(codes)
+          : gatewayErrorSchema;
+    responses[status] = { description: lines.join("; "), content: { "application/json": { schema } } };
   }
-  return merged;
+  return responses;
 }

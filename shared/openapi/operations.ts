@@ -6,9 +6,9 @@
  * (never from a handler module: those build SDK clients and read config at
  * load).
  *
- * `errors` lists the codes an operation gives beyond the ones every operation
- * of its kind gives (./errors.ts `commonErrors`: validation, authorization,
- * 404 for a path parameter, the JSON body parser, 500).
+ * The error responses come from the error catalogue (./errors.ts,
+ * shared/http/error-catalogue.ts `ROUTE_ERRORS`); an operation lists here only
+ * an answer that is not the JSON error body (the verification page's HTML 404).
  */
 import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
 import * as z from "zod";
@@ -29,6 +29,7 @@ import { applicationDraftSchema } from "../schemas/application.ts";
 import { caseKindSchema, certificateTypeSchema } from "../schemas/common.ts";
 import {
   caseIdPath,
+  documentPath,
   idempotencyKeyHeader,
   photoPath,
   photoUploadRequestSchema,
@@ -53,7 +54,7 @@ import {
   reviewCaseDetailSchema,
   uploadTicketSchema,
 } from "../schemas/responses.ts";
-import { type ErrorCodes, errorBodySchema } from "./errors.ts";
+import { errorBodySchema } from "./errors.ts";
 import { EXAMPLES } from "./examples.ts";
 
 export interface OperationSpec {
@@ -63,8 +64,6 @@ export interface OperationSpec {
   readonly request?: RouteConfig["request"];
   /** Success responses (and any answer that is not the JSON error body, e.g. an HTML 404). */
   readonly responses: RouteConfig["responses"];
-  /** Error codes beyond the common ones, by status. */
-  readonly errors?: ErrorCodes;
 }
 
 interface Examples {
@@ -95,14 +94,8 @@ const html = (description: string) => ({
   content: { "text/html": { schema: z.string().meta({ description: "A page, zh-CN first, English too" }) } },
 });
 
-// One caseId schema on every route (the step and photo paths keep their own ids).
-const documentPath = caseIdPath.extend({ documentId: z.string().min(1).max(100) });
-const stepParams = caseIdPath.extend({ stepId: stepPath.shape.stepId });
-const photoParams = stepParams.extend({ photoId: photoPath.shape.photoId });
+// One caseId schema on every route (shared/schemas/requests.ts).
 const certificatePath = caseIdPath.extend({ type: certificateTypeSchema });
-
-/** Another request changed the case first and the retries ran out; or a status transition the case no longer allows. */
-const CASE_WRITE_CONFLICTS = ["conflict", "illegal_transition"] as const;
 
 export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   "GET /health": {
@@ -127,7 +120,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
         },
       },
     },
-    errors: { 422: ["unprocessable_entity"] },
   },
   "GET /cases": {
     operationId: "listCases",
@@ -151,7 +143,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       "Autosave: any part of the form, each field only type- and length-checked. A returned case goes back to draft on its first edit.",
     request: { params: caseIdPath, ...jsonBody(applicationDraftSchema, { example: EXAMPLES.application }) },
     responses: { 200: json("The saved draft", caseViewSchema) },
-    errors: { 409: CASE_WRITE_CONFLICTS, 422: ["unprocessable_entity"] },
   },
   "POST /cases/{caseId}/submit": {
     operationId: "submitCase",
@@ -172,18 +163,12 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
         example: EXAMPLES.submittedCase,
       }),
     },
-    errors: {
-      400: ["bad_request", "idempotency_key_missing"],
-      409: ["request_in_progress", ...CASE_WRITE_CONFLICTS],
-      422: ["unprocessable_entity", "idempotency_key_reused"],
-    },
   },
   "POST /cases/{caseId}/withdraw": {
     operationId: "withdrawCase",
     tags: ["cases"],
     request: { params: caseIdPath, ...jsonBody(withdrawBody, { example: { reason: "家庭计划改变" } }) },
     responses: { 200: json("The withdrawn case", caseViewSchema) },
-    errors: { 409: CASE_WRITE_CONFLICTS, 422: ["unprocessable_entity"] },
   },
   "POST /cases/{caseId}/documents": {
     operationId: "requestDocumentUpload",
@@ -196,7 +181,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
         example: EXAMPLES.uploadTicket,
       }),
     },
-    errors: { 409: ["conflict"] },
   },
   "POST /cases/{caseId}/documents/{documentId}/confirm": {
     operationId: "confirmDocumentUpload",
@@ -205,7 +189,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       "Re-reads the stored bytes (size, magic bytes, SHA-256); a mismatch is deleted and answered 422 with the rejections.",
     request: { params: documentPath },
     responses: { 200: json("The confirmed document", documentViewSchema) },
-    errors: { 409: CASE_WRITE_CONFLICTS, 422: ["unprocessable_entity"] },
   },
   "GET /cases/{caseId}/documents": {
     operationId: "listDocuments",
@@ -250,7 +233,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tags: ["review"],
     request: { params: z.object({ queue: z.string().min(1).max(60) }), query: queueQuerySchema },
     responses: { 200: json("Open steps of the caller's queue, overdue first", queuePageSchema) },
-    errors: { 400: ["bad_request"] },
   },
   "GET /review/cases/{caseId}": {
     operationId: "getReviewCase",
@@ -265,42 +247,38 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tags: ["review"],
     description:
       "One decision per step wins (the others get 409). 200 when the workflow got it; 202 when it is stored but not yet delivered (redrive it).",
-    request: { params: stepParams, ...jsonBody(decisionInputSchema, { example: EXAMPLES.decision }) },
+    request: { params: stepPath, ...jsonBody(decisionInputSchema, { example: EXAMPLES.decision }) },
     responses: {
       200: json("The recorded decision, delivered to the workflow", decisionResultSchema, {
         example: EXAMPLES.decisionResult,
       }),
       202: json("The recorded decision, not yet delivered (`delivery.status` pending)", decisionResultSchema),
     },
-    errors: { 409: CASE_WRITE_CONFLICTS, 422: ["unprocessable_entity"] },
   },
   "POST /review/cases/{caseId}/steps/{stepId}/photos": {
     operationId: "requestSiteVisitPhotoUpload",
     tags: ["review"],
     description:
       "Only while the step awaits its decision, by whoever may decide it, and only on steps the county policy makes a site visit (the case detail marks them with `siteVisit`).",
-    request: { params: stepParams, ...jsonBody(photoUploadRequestSchema) },
+    request: { params: stepPath, ...jsonBody(photoUploadRequestSchema) },
     responses: { 201: json("A presigned upload for the photo", photoUploadTicketSchema) },
-    errors: { 409: ["conflict"] },
   },
   "POST /review/cases/{caseId}/steps/{stepId}/photos/{photoId}/confirm": {
     operationId: "confirmSiteVisitPhoto",
     tags: ["review"],
     description:
       "Re-reads the stored bytes (size, magic bytes, SHA-256); a mismatch is deleted and answered 422. The step's decision may then cite the photo id in `photos`.",
-    request: { params: photoParams },
+    request: { params: photoPath },
     responses: { 200: json("The confirmed photo", documentViewSchema) },
-    errors: { 409: CASE_WRITE_CONFLICTS, 422: ["unprocessable_entity"] },
   },
   "POST /review/cases/{caseId}/steps/{stepId}/redrive": {
     operationId: "redriveStep",
     tags: ["review"],
-    request: { params: stepParams },
+    request: { params: stepPath },
     responses: {
       200: json("The decision delivered again to the workflow", decisionResultSchema),
       202: json("Still not delivered (`delivery.status` pending, with the reason)", decisionResultSchema),
     },
-    errors: { 409: ["conflict"] },
   },
   "GET /cases/{caseId}/correction": {
     operationId: "getCorrectionRequest",
@@ -318,7 +296,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       200: json("The corrected case, resumed where it was", correctionResultSchema),
       202: json("Stored, not yet delivered to the workflow", correctionResultSchema),
     },
-    errors: { 409: CASE_WRITE_CONFLICTS, 422: ["unprocessable_entity"] },
   },
   "GET /audit/cases/{caseId}/events": {
     operationId: "getCaseAuditHistory",
@@ -344,7 +321,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       "Events in [from, to) (at most 92 days), oldest first, within the caller's jurisdiction. Recorded.",
     request: { query: eventSearchQuerySchema },
     responses: { 200: json("One page of matching events", eventSearchResultSchema) },
-    errors: { 400: ["bad_request"] },
   },
   "GET /audit/events.csv": {
     operationId: "exportAuditEvents",
@@ -352,7 +328,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     description: "The same search as a CSV download, up to 5000 rows per file. Recorded.",
     request: { query: eventExportQuerySchema },
     responses: { 200: csv("Matching events as CSV") },
-    errors: { 400: ["bad_request"] },
   },
   "GET /register": {
     operationId: "listRegister",
@@ -360,7 +335,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     description: "Township clerk, township head, auditor, county admin; within their jurisdiction.",
     request: { query: registerQuerySchema },
     responses: { 200: json("Cases of the township by status, newest change first", registerPageSchema) },
-    errors: { 400: ["bad_request"] },
   },
   "GET /register.csv": {
     operationId: "exportRegister",
@@ -368,7 +342,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     description: "The county filing (备案) export, up to 2000 cases per file.",
     request: { query: registerExportQuerySchema },
     responses: { 200: csv("The register as CSV") },
-    errors: { 400: ["bad_request"] },
   },
   "POST /admin/imports": {
     operationId: "importReferenceData",
@@ -383,7 +356,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       ),
       202: json("Stopped at a checkpoint; call again to continue", adminImportResultSchema),
     },
-    errors: { 404: ["not_found"] },
   },
   "GET /openapi.json": {
     operationId: "getOpenApiDocument",

@@ -11,7 +11,7 @@ let api: string;
 beforeAll(async () => {
   env = await startTestCloud();
   api = env.cloud.endpoints.api;
-});
+}, 300_000);
 afterAll(async () => {
   await env?.stop();
 });
