@@ -10,6 +10,7 @@ import { NotFoundError } from "#shared/http/errors.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { certificateTypeSchema } from "#shared/schemas/common.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
+import type { CertificateDownload } from "#shared/schemas/responses.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 
 const config = readConfig(tableEnv.extend(bucketEnv.shape));
@@ -42,6 +43,6 @@ export const handler = httpRoute(
       issuedAt: certificate.issuedAt,
       url: download.url,
       expiresAt: new Date(Date.now() + download.expiresIn * 1000).toISOString(),
-    });
+    } satisfies CertificateDownload);
   },
 );

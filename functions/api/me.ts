@@ -1,5 +1,6 @@
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
+import type { Me } from "#shared/schemas/responses.ts";
 
 /**
  * GET /me: the caller as every handler sees them, straight from the JWT
@@ -13,8 +14,8 @@ export const handler = httpRoute("GET /me", {}, async ({ event }) => {
     name: actor.name,
     role: actor.role,
     department: actor.department ?? null,
-    townships: actor.townships,
+    townships: [...actor.townships],
     village: actor.villageCode ?? null,
     household: actor.householdId ?? null,
-  });
+  } satisfies Me);
 });

@@ -6,42 +6,10 @@
 import { isTerminal } from "../domain/case-status.ts";
 import type { CaseRecord, StepKind, StepRecord } from "../schemas/case.ts";
 import type { LocalizedText } from "../schemas/common.ts";
+import type { ExpectedAction, TimelineEntry } from "../schemas/responses.ts";
 import type { CaseItems } from "../store/case-store.ts";
 
-export interface TimelineEntry {
-  readonly stepId: string;
-  readonly step: StepKind;
-  readonly department?: string;
-  readonly round: number;
-  readonly status: StepRecord["status"];
-  readonly openedAt: string;
-  readonly deadline?: string;
-  readonly overdue: boolean;
-  readonly decision?: {
-    readonly outcome: string;
-    readonly comment?: string;
-    readonly fields?: readonly string[];
-    readonly documents?: readonly string[];
-    readonly decidedAt: string;
-    readonly decidedByRole: string;
-  };
-}
-
-export type ExpectedAction =
-  | { readonly action: "complete_and_submit"; readonly message: LocalizedText }
-  | { readonly action: "revise_and_resubmit"; readonly message: LocalizedText }
-  | {
-      readonly action: "answer_correction";
-      readonly message: LocalizedText;
-      readonly fields: readonly string[];
-      readonly documents: readonly string[];
-      readonly reasons: readonly string[];
-    }
-  | { readonly action: "download_certificates"; readonly message: LocalizedText }
-  | { readonly action: "wait"; readonly message: LocalizedText; readonly withSteps: readonly string[] }
-  /** The case has an open incident (operator view): staff know and will recover it. */
-  | { readonly action: "problem_known"; readonly message: LocalizedText }
-  | { readonly action: "none"; readonly message: LocalizedText };
+export type { ExpectedAction, TimelineEntry };
 
 export function timelineOf(steps: readonly StepRecord[]): TimelineEntry[] {
   return [...steps]
@@ -105,7 +73,7 @@ export function undeliveredDecisions(steps: readonly StepRecord[]): StepRecord[]
 const waitFor = (stepIds: readonly string[], message: LocalizedText): ExpectedAction => ({
   action: "wait",
   message,
-  withSteps: stepIds,
+  withSteps: [...stepIds],
 });
 
 /**

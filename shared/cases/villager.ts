@@ -16,12 +16,13 @@ import { type ApplicationDraft, validateApplication } from "../schemas/applicati
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseKind } from "../schemas/common.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
+import type { CaseSummary, CaseView } from "../schemas/responses.ts";
 import { CaseChangedError, type CaseItems, type CaseStore } from "../store/case-store.ts";
 import { stepKey } from "../store/keys.ts";
 import { openIncident } from "../workflow/incidents.ts";
 import { escalationKey } from "../workflow/mark-overdue.ts";
 import { assertNoOpenCase, submitClaimingHousehold } from "./one-household.ts";
-import { type ExpectedAction, expectedOf, type TimelineEntry, timelineOf } from "./views.ts";
+import { expectedOf, timelineOf } from "./views.ts";
 
 export interface VillagerDeps {
   readonly store: CaseStore;
@@ -118,14 +119,7 @@ export async function saveApplication(
   return deps.store.saveDraft(record, { ...application, kind: record.kind });
 }
 
-export interface CaseSummary {
-  readonly caseId: string;
-  readonly kind: CaseKind;
-  readonly status: CaseRecord["status"];
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly submittedAt?: string;
-}
+export type { CaseSummary, CaseView };
 
 export function summaryOf(record: CaseRecord): CaseSummary {
   return {
@@ -141,18 +135,6 @@ export function summaryOf(record: CaseRecord): CaseSummary {
 export async function listMyCases(deps: VillagerDeps, actor: Actor): Promise<CaseSummary[]> {
   if (actor.role !== "villager" || !actor.householdId) return [];
   return (await deps.store.listByHousehold(actor.householdId)).map(summaryOf);
-}
-
-export interface CaseView extends CaseSummary {
-  readonly villageCode: string;
-  readonly application: ApplicationDraft;
-  readonly precheck?: CaseRecord["precheck"];
-  readonly departments?: readonly string[];
-  readonly certificates?: CaseRecord["certificates"];
-  readonly failure?: CaseRecord["failure"];
-  readonly timeline: TimelineEntry[];
-  readonly expected: ExpectedAction;
-  readonly documents: readonly ReturnType<typeof documentView>[];
 }
 
 export async function getMyCase(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseView> {

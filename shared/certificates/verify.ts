@@ -4,6 +4,7 @@
  * Only the masked public facts exist in that item, so nothing else can leak.
  */
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import type { CertificateVerification } from "../schemas/responses.ts";
 import {
   CERTIFICATE_TITLES,
   type CertificateStatus,
@@ -30,7 +31,7 @@ export async function findPublicCertificate(
 }
 
 /** The JSON answer: public facts, the status as of now, and nothing internal (no case id). */
-export function verificationJson(certificate: PublicCertificate, now: Date) {
+export function verificationJson(certificate: PublicCertificate, now: Date): CertificateVerification {
   const status = effectiveStatus(certificate, now);
   return {
     number: certificate.number,

@@ -6,6 +6,7 @@
  */
 import * as z from "zod";
 import { localizedTextSchema } from "../schemas/common.ts";
+import type { DocumentView } from "../schemas/responses.ts";
 
 export const DOCUMENT_STATUSES = ["pending", "confirmed", "rejected"] as const;
 export const documentStatusSchema = z.enum(DOCUMENT_STATUSES);
@@ -56,7 +57,7 @@ export const documentObjectKey = (caseId: string, documentId: string) =>
   `cases/${caseId}/documents/${documentId}`;
 
 /** What the API shows of a document: no S3 key, no uploader id. */
-export function documentView(document: DocumentRecord) {
+export function documentView(document: DocumentRecord): DocumentView {
   return {
     documentId: document.documentId,
     type: document.documentType,

@@ -16,6 +16,7 @@ import {
 } from "../http/errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
+import type { DocumentList, DocumentView, UploadTicket } from "../schemas/responses.ts";
 import type { CaseStore } from "../store/case-store.ts";
 import { assertOpenForDocuments, requireOwnCase } from "./access.ts";
 import {
@@ -125,7 +126,7 @@ export async function declareUpload(
     readonly documentType: string;
     readonly stepId?: string;
   },
-) {
+): Promise<UploadTicket> {
   const now = deps.now();
   const documentId = randomUUID();
   const key = documentObjectKey(caseId, documentId);
@@ -152,7 +153,7 @@ export async function requestUpload(
   actor: Actor,
   caseId: string,
   request: UploadRequest,
-) {
+): Promise<UploadTicket> {
   const record = await requireOwnCase(deps.cases, actor, caseId);
   assertOpenForDocuments(record);
   const problems = uploadProblems(getShippedPolicy(record.policyId), record, request);
@@ -214,7 +215,12 @@ export async function requireDocument(
  * SHA-256) and marks the document confirmed together with a `confirmDocument`
  * event on the case, in one transaction. Confirming again is harmless.
  */
-export async function confirmUpload(deps: DocumentsDeps, actor: Actor, caseId: string, documentId: string) {
+export async function confirmUpload(
+  deps: DocumentsDeps,
+  actor: Actor,
+  caseId: string,
+  documentId: string,
+): Promise<DocumentView> {
   const record = await requireOwnCase(deps.cases, actor, caseId);
   const document = await requireDocument(deps, caseId, documentId);
   if (document.status === "confirmed") return documentView(document);
@@ -250,7 +256,7 @@ export async function verifyAndConfirm(
   actor: Actor,
   document: DocumentRecord,
   event: ConfirmEvent,
-) {
+): Promise<DocumentView> {
   const { caseId, documentId } = document;
   let facts: Awaited<ReturnType<typeof readObjectFacts>>;
   try {
@@ -307,7 +313,11 @@ export async function verifyAndConfirm(
   });
 }
 
-export async function listDocuments(deps: DocumentsDeps, actor: Actor, caseId: string) {
+export async function listDocuments(
+  deps: DocumentsDeps,
+  actor: Actor,
+  caseId: string,
+): Promise<DocumentList> {
   await requireOwnCase(deps.cases, actor, caseId);
   // The household's own uploads; site-visit photos are the inspectors' record (reviewer case detail).
   const documents = (await deps.documents.list(caseId)).filter((document) => document.stepId === undefined);

@@ -1,24 +1,25 @@
 /**
  * One OpenAPI operation per route of the route table, keyed by API Gateway's
  * route key ("GET /audit/events"). Request and response shapes are the zod
- * schemas the handlers parse with, imported from shared/ (never from a
- * handler module: those build SDK clients and read config at load).
+ * schemas the handlers parse with and the use cases answer with (their result
+ * types are `z.infer` of shared/schemas/responses.ts), imported from shared/
+ * (never from a handler module: those build SDK clients and read config at
+ * load).
  *
- * Routes whose handlers keep their response shapes inline (or in modules with
- * load-time side effects) get a generic JSON response here, marked
- * `x-response-schema: "generic"`, until their owners move the schemas into
- * shared/schemas/ (see the README's API section).
+ * The error responses come from the error catalogue (./errors.ts,
+ * shared/http/error-catalogue.ts `ROUTE_ERRORS`); an operation lists here only
+ * an answer that is not the JSON error body (the verification page's HTML 404).
  */
 import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
 import * as z from "zod";
 import {
   caseHistorySchema,
-  caseIdPathSchema,
   caseVerificationSchema,
   eventExportQuerySchema,
   eventSearchQuerySchema,
   eventSearchResultSchema,
 } from "../audit/schemas.ts";
+import { uploadRequestSchema } from "../documents/use-cases.ts";
 import { noticeIdPath, objectionInputSchema, publicNoticeViewSchema } from "../notices/notice.ts";
 import { noticeListQuerySchema } from "../notices/notices.ts";
 import { adminImportBodySchema } from "../reference/import/admin-import.ts";
@@ -36,26 +37,52 @@ import {
 } from "../schemas/incidents.ts";
 import {
   caseIdPath,
+  documentPath,
+  idempotencyKeyHeader,
   photoPath,
   photoUploadRequestSchema,
   stepPath,
   withdrawBody,
 } from "../schemas/requests.ts";
+import {
+  adminImportResultSchema,
+  caseListSchema,
+  caseViewSchema,
+  certificateDownloadSchema,
+  certificateVerificationSchema,
+  correctionResultSchema,
+  correctionViewSchema,
+  decisionResultSchema,
+  documentListSchema,
+  documentViewSchema,
+  healthSchema,
+  meSchema,
+  photoUploadTicketSchema,
+  queuePageSchema,
+  reviewCaseDetailSchema,
+  uploadTicketSchema,
+} from "../schemas/responses.ts";
+import { errorBodySchema } from "./errors.ts";
+import { EXAMPLES } from "./examples.ts";
 
 export interface OperationSpec {
   readonly operationId: string;
   readonly tags: readonly string[];
   readonly description?: string;
   readonly request?: RouteConfig["request"];
-  /** Success responses; the error responses are added for every operation by the document builder. */
+  /** Success responses (and any answer that is not the JSON error body, e.g. an HTML 404). */
   readonly responses: RouteConfig["responses"];
-  /** True when the success body is not yet described by a shared schema. */
-  readonly genericResponse?: boolean;
 }
 
-const json = (description: string, schema: z.ZodType) => ({
+interface Examples {
+  readonly example?: unknown;
+}
+const json = (description: string, schema: z.ZodType, examples: Examples = {}) => ({
   description,
-  content: { "application/json": { schema } },
+  content: { "application/json": { schema, ...examples } },
+});
+const jsonBody = (schema: z.ZodType, examples: Examples = {}) => ({
+  body: { required: true, content: { "application/json": { schema, ...examples } } },
 });
 const csv = (description: string) => ({
   description,
@@ -70,127 +97,144 @@ const csv = (description: string) => ({
     "text/csv": { schema: z.string().meta({ description: "UTF-8 with BOM, RFC 4180, header row" }) },
   },
 });
-/** A JSON object the handler returns whose shape is not yet a shared schema. */
-const genericObject = z
-  .record(z.string(), z.unknown())
-  .meta({ description: "JSON object (shape not yet published)" });
+const html = (description: string) => ({
+  description,
+  content: { "text/html": { schema: z.string().meta({ description: "A page, zh-CN first, English too" }) } },
+});
 
-const documentPath = caseIdPath.extend({ documentId: z.string().min(1).max(100) });
+// One caseId schema on every route (shared/schemas/requests.ts).
+const certificatePath = caseIdPath.extend({ type: certificateTypeSchema });
 
 export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   "GET /health": {
     operationId: "getHealth",
     tags: ["operations"],
-    responses: {
-      200: json(
-        "The API is up and the case table answers",
-        z.object({ status: z.literal("ok"), table: z.literal("reachable"), tableLatencyMs: z.number() }),
-      ),
-    },
+    responses: { 200: json("The API is up and the case table answers", healthSchema) },
   },
   "GET /me": {
     operationId: "getMe",
     tags: ["identity"],
-    responses: {
-      200: json(
-        "The signed-in caller as the API sees them",
-        z.object({
-          id: z.string(),
-          name: z.string(),
-          role: z.string(),
-          department: z.string().nullable(),
-          townships: z.array(z.string()),
-          village: z.string().nullable(),
-          household: z.string().nullable(),
-        }),
-      ),
-    },
+    responses: { 200: json("The signed-in caller as the API sees them", meSchema) },
   },
   "POST /cases": {
     operationId: "createCase",
     tags: ["cases"],
-    request: {
-      body: { content: { "application/json": { schema: z.strictObject({ kind: caseKindSchema }) } } },
+    request: jsonBody(z.strictObject({ kind: caseKindSchema }), { example: { kind: "homestead" } }),
+    responses: {
+      201: {
+        ...json("The new draft case", caseViewSchema, { example: EXAMPLES.draftCase }),
+        headers: {
+          location: { description: "/cases/{caseId} of the new case", schema: { type: "string" } },
+        },
+      },
     },
-    responses: { 201: json("The new draft case", genericObject) },
-    genericResponse: true,
   },
   "GET /cases": {
     operationId: "listCases",
     tags: ["cases"],
-    responses: { 200: json("The caller's cases", genericObject) },
-    genericResponse: true,
+    responses: { 200: json("The caller's household's cases", caseListSchema) },
   },
   "GET /cases/{caseId}": {
     operationId: "getCase",
     tags: ["cases"],
     request: { params: caseIdPath },
-    responses: { 200: json("The case with its timeline and expected action", genericObject) },
-    genericResponse: true,
+    responses: {
+      200: json("The case with its timeline and expected action", caseViewSchema, {
+        example: EXAMPLES.draftCase,
+      }),
+    },
   },
   "PUT /cases/{caseId}/application": {
     operationId: "saveApplicationDraft",
     tags: ["cases"],
-    request: {
-      params: caseIdPath,
-      body: { content: { "application/json": { schema: applicationDraftSchema } } },
-    },
-    responses: { 200: json("The saved draft", genericObject) },
-    genericResponse: true,
+    description:
+      "Autosave: any part of the form, each field only type- and length-checked. A returned case goes back to draft on its first edit.",
+    request: { params: caseIdPath, ...jsonBody(applicationDraftSchema, { example: EXAMPLES.application }) },
+    responses: { 200: json("The saved draft", caseViewSchema) },
   },
   "POST /cases/{caseId}/submit": {
     operationId: "submitCase",
     tags: ["cases"],
+    description:
+      "Checks completeness (422 lists the missing fields and documents), records `submit` and starts the approval workflow. The Idempotency-Key header is required; a repeated request with the same key answers the first response and starts nothing.",
     request: {
       params: caseIdPath,
-      headers: z.object({ "idempotency-key": z.string().min(8).max(255) }),
+      headers: z.object({
+        "idempotency-key": idempotencyKeyHeader.meta({
+          description: "IETF Idempotency-Key: the same value retries the same submission",
+          example: "4f1c2a9e-7d1b-4a5e-9c3f-0b8e2d6a1f77",
+        }),
+      }),
     },
     responses: {
-      200: json("The submitted case (the same answer for a repeated Idempotency-Key)", genericObject),
+      202: json("Submitted; the workflow runs (ID and phone numbers masked)", caseViewSchema, {
+        example: EXAMPLES.submittedCase,
+      }),
     },
-    genericResponse: true,
   },
   "POST /cases/{caseId}/withdraw": {
     operationId: "withdrawCase",
     tags: ["cases"],
-    request: { params: caseIdPath, body: { content: { "application/json": { schema: withdrawBody } } } },
-    responses: { 200: json("The withdrawn case", genericObject) },
-    genericResponse: true,
+    request: { params: caseIdPath, ...jsonBody(withdrawBody, { example: { reason: "家庭计划改变" } }) },
+    responses: { 200: json("The withdrawn case", caseViewSchema) },
   },
   "POST /cases/{caseId}/documents": {
     operationId: "requestDocumentUpload",
     tags: ["documents"],
-    request: { params: caseIdPath, body: { content: { "application/json": { schema: genericObject } } } },
-    responses: { 201: json("A presigned upload for the document", genericObject) },
-    genericResponse: true,
+    description:
+      "Declares one file (the county's document type, content type, size, SHA-256); 400 lists the county rules it breaks. PUT the bytes to `uploadUrl` with `requiredHeaders`, then confirm.",
+    request: { params: caseIdPath, ...jsonBody(uploadRequestSchema, { example: EXAMPLES.uploadRequest }) },
+    responses: {
+      201: json("A presigned upload for the document", uploadTicketSchema, {
+        example: EXAMPLES.uploadTicket,
+      }),
+    },
   },
   "POST /cases/{caseId}/documents/{documentId}/confirm": {
     operationId: "confirmDocumentUpload",
     tags: ["documents"],
+    description:
+      "Re-reads the stored bytes (size, magic bytes, SHA-256); a mismatch is deleted and answered 422 with the rejections.",
     request: { params: documentPath },
-    responses: { 200: json("The confirmed document", genericObject) },
-    genericResponse: true,
+    responses: { 200: json("The confirmed document", documentViewSchema) },
   },
   "GET /cases/{caseId}/documents": {
     operationId: "listDocuments",
     tags: ["documents"],
     request: { params: caseIdPath },
-    responses: { 200: json("The case's documents", genericObject) },
-    genericResponse: true,
+    responses: { 200: json("The case's documents; confirmed ones with a download URL", documentListSchema) },
   },
   "GET /cases/{caseId}/certificates/{type}": {
     operationId: "getCertificateDownload",
     tags: ["certificates"],
-    request: { params: caseIdPath.extend({ type: certificateTypeSchema }) },
-    responses: { 200: json("A short-lived download URL for the certificate", genericObject) },
-    genericResponse: true,
+    request: { params: certificatePath },
+    responses: { 200: json("A short-lived download URL for the certificate", certificateDownloadSchema) },
   },
   "GET /verify/{number}": {
     operationId: "verifyCertificate",
     tags: ["certificates"],
-    request: { params: z.object({ number: z.string().min(1) }) },
-    responses: { 200: json("The certificate, personal data masked", genericObject) },
-    genericResponse: true,
+    description:
+      "JSON with `?format=json` or an Accept header preferring JSON over HTML; a page otherwise. Unknown numbers answer 404 the same way.",
+    request: {
+      params: z.object({ number: z.string().max(200) }),
+      query: z.object({ format: z.enum(["html", "json"]).optional() }),
+    },
+    responses: {
+      200: {
+        description: "The certificate, personal data masked",
+        content: {
+          "application/json": { schema: certificateVerificationSchema },
+          ...html("").content,
+        },
+      },
+      404: {
+        description: "No certificate with this number",
+        content: {
+          "application/json": { schema: errorBodySchema(["not_found"]) },
+          ...html("").content,
+        },
+      },
+    },
   },
   "GET /notices": {
     operationId: "listPublicNotices",
@@ -229,39 +273,36 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     operationId: "listQueue",
     tags: ["review"],
     request: { params: z.object({ queue: z.string().min(1).max(60) }), query: queueQuerySchema },
-    responses: { 200: json("Open steps of the caller's queue, overdue first", genericObject) },
-    genericResponse: true,
+    responses: { 200: json("Open steps of the caller's queue, overdue first", queuePageSchema) },
   },
   "GET /review/cases/{caseId}": {
     operationId: "getReviewCase",
     tags: ["review"],
-    request: { params: z.object({ caseId: z.string().min(1).max(100) }) },
-    responses: { 200: json("The case for a reviewer, with presigned document URLs", genericObject) },
-    genericResponse: true,
+    request: { params: caseIdPath },
+    responses: {
+      200: json("The case for a reviewer, with presigned document URLs", reviewCaseDetailSchema),
+    },
   },
   "POST /review/cases/{caseId}/steps/{stepId}/decision": {
     operationId: "decideStep",
     tags: ["review"],
-    request: {
-      params: z.object({ caseId: z.string().min(1).max(100), stepId: z.string().min(1).max(200) }),
-      body: { content: { "application/json": { schema: decisionInputSchema } } },
+    description:
+      "One decision per step wins (the others get 409). 200 when the workflow got it; 202 when it is stored but not yet delivered (redrive it).",
+    request: { params: stepPath, ...jsonBody(decisionInputSchema, { example: EXAMPLES.decision }) },
+    responses: {
+      200: json("The recorded decision, delivered to the workflow", decisionResultSchema, {
+        example: EXAMPLES.decisionResult,
+      }),
+      202: json("The recorded decision, not yet delivered (`delivery.status` pending)", decisionResultSchema),
     },
-    responses: { 200: json("The recorded decision and its delivery to the workflow", genericObject) },
-    genericResponse: true,
   },
   "POST /review/cases/{caseId}/steps/{stepId}/photos": {
     operationId: "requestSiteVisitPhotoUpload",
     tags: ["review"],
     description:
       "Only while the step awaits its decision, by whoever may decide it, and only on steps the county policy makes a site visit (the case detail marks them with `siteVisit`).",
-    request: {
-      params: stepPath,
-      body: { content: { "application/json": { schema: photoUploadRequestSchema } } },
-    },
-    responses: {
-      201: json("A presigned upload for the photo (photoId, url, headers, expiresAt)", genericObject),
-    },
-    genericResponse: true,
+    request: { params: stepPath, ...jsonBody(photoUploadRequestSchema) },
+    responses: { 201: json("A presigned upload for the photo", photoUploadTicketSchema) },
   },
   "POST /review/cases/{caseId}/steps/{stepId}/photos/{photoId}/confirm": {
     operationId: "confirmSiteVisitPhoto",
@@ -269,15 +310,16 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     description:
       "Re-reads the stored bytes (size, magic bytes, SHA-256); a mismatch is deleted and answered 422. The step's decision may then cite the photo id in `photos`.",
     request: { params: photoPath },
-    responses: { 200: json("The confirmed photo", genericObject) },
-    genericResponse: true,
+    responses: { 200: json("The confirmed photo", documentViewSchema) },
   },
   "POST /review/cases/{caseId}/steps/{stepId}/redrive": {
     operationId: "redriveStep",
     tags: ["review"],
-    request: { params: z.object({ caseId: z.string().min(1).max(100), stepId: z.string().min(1).max(200) }) },
-    responses: { 200: json("The decision delivered again to the workflow", genericObject) },
-    genericResponse: true,
+    request: { params: stepPath },
+    responses: {
+      200: json("The decision delivered again to the workflow", decisionResultSchema),
+      202: json("Still not delivered (`delivery.status` pending, with the reason)", decisionResultSchema),
+    },
   },
   "GET /incidents": {
     operationId: "listIncidents",
@@ -298,28 +340,26 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   "GET /cases/{caseId}/correction": {
     operationId: "getCorrectionRequest",
     tags: ["cases"],
-    request: { params: z.object({ caseId: z.string().min(1).max(100) }) },
-    responses: { 200: json("What the reviewers asked the household to correct", genericObject) },
-    genericResponse: true,
+    request: { params: caseIdPath },
+    responses: { 200: json("What the reviewers asked the household to correct", correctionViewSchema) },
   },
   "POST /cases/{caseId}/correction": {
     operationId: "submitCorrection",
     tags: ["cases"],
     description:
-      "The answer must change every field the reviewers asked about and bring a new confirmed document of every type they asked for (uploaded after the request); otherwise 422 `correction_unchanged` with `details.unchangedFields` and `details.missingDocuments`.",
-    request: {
-      params: z.object({ caseId: z.string().min(1).max(100) }),
-      body: { content: { "application/json": { schema: correctionInputSchema } } },
+      "Only the asked fields may change (422 `details.notRequested` otherwise); the corrected form must be complete (422 `details.problems`). The answer must change every field the reviewers asked about and bring a new confirmed document of every type they asked for (uploaded after the request); otherwise 422 `correction_unchanged` with `details.unchangedFields` and `details.missingDocuments`. 200 when the workflow resumed; 202 when the answer is stored but not yet delivered.",
+    request: { params: caseIdPath, ...jsonBody(correctionInputSchema, { example: EXAMPLES.correction }) },
+    responses: {
+      200: json("The corrected case, resumed where it was", correctionResultSchema),
+      202: json("Stored, not yet delivered to the workflow", correctionResultSchema),
     },
-    responses: { 200: json("The corrected case, resumed where it was", genericObject) },
-    genericResponse: true,
   },
   "GET /audit/cases/{caseId}/events": {
     operationId: "getCaseAuditHistory",
     tags: ["audit"],
     description:
       "Auditors only, within their jurisdiction (404 for a case outside it, as for a missing one). Recorded in the audit-query log.",
-    request: { params: caseIdPathSchema },
+    request: { params: caseIdPath },
     responses: {
       200: json("Every event of the case by seq, with the chain verification", caseHistorySchema),
     },
@@ -328,7 +368,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     operationId: "verifyCaseAuditChain",
     tags: ["audit"],
     description: "Checks every link and the head stored on the case (catches truncation). Recorded.",
-    request: { params: caseIdPathSchema },
+    request: { params: caseIdPath },
     responses: { 200: json("Valid with the head, or the first broken link and why", caseVerificationSchema) },
   },
   "GET /audit/events": {
@@ -365,18 +405,29 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tags: ["admin"],
     description:
       "County admin: import a reference file (CSV or line-delimited GeoJSON) uploaded under imports/ in the documents bucket. 200 when complete; 202 when it stopped at a checkpoint (call again to continue).",
-    request: { body: { content: { "application/json": { schema: adminImportBodySchema } } } },
+    request: jsonBody(adminImportBodySchema, { example: EXAMPLES.adminImport }),
     responses: {
       200: json(
         "Import complete: counts of imported, unchanged and rejected rows, and the report key",
-        genericObject,
+        adminImportResultSchema,
       ),
-      202: json("Stopped at a checkpoint; call again to continue", genericObject),
+      202: json("Stopped at a checkpoint; call again to continue", adminImportResultSchema),
     },
   },
   "GET /openapi.json": {
     operationId: "getOpenApiDocument",
     tags: ["operations"],
-    responses: { 200: json("This document (OpenAPI 3.1)", genericObject) },
+    responses: {
+      200: json(
+        "This document (OpenAPI 3.1)",
+        z
+          .looseObject({
+            openapi: z.string().startsWith("3.1"),
+            info: z.looseObject({}),
+            paths: z.looseObject({}),
+          })
+          .meta({ description: "An OpenAPI 3.1 document" }),
+      ),
+    },
   },
 };

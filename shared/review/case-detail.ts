@@ -22,6 +22,7 @@ import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { objectionsForReview } from "../notices/notices.ts";
 import { maskApplication } from "../personal-data/application.ts";
+import type { ReviewCaseDetail } from "../schemas/responses.ts";
 import type { CaseStore } from "../store/case-store.ts";
 import { stepView } from "./decide.ts";
 import { siteVisitOf } from "./site-visits.ts";
@@ -46,7 +47,7 @@ export async function reviewCaseDetail(
   actor: Actor,
   caseId: string,
   options: CaseDetailOptions = { unmasked: false },
-) {
+): Promise<ReviewCaseDetail> {
   const record = await deps.cases.get(caseId);
   const visible = record !== undefined && staffCovers(actor, record.townshipCode);
   if (options.recordAs) {

@@ -18,9 +18,10 @@ import { applicationDraftSchema, validateApplication } from "../schemas/applicat
 import type { CaseRecord, Decision, StepRecord } from "../schemas/case.ts";
 import type { FieldError } from "../schemas/messages.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
+import type { CorrectionRequest, CorrectionResult, CorrectionView } from "../schemas/responses.ts";
 import type { CaseItems } from "../store/case-store.ts";
 import { changedPaths, isCoveredBy, mergeApplication } from "./application-paths.ts";
-import { commitStepDecision, type DecisionResult, type ReviewDeps, stepView } from "./decide.ts";
+import { commitStepDecision, type ReviewDeps, stepView } from "./decide.ts";
 import { deliverDecision } from "./delivery.ts";
 import {
   CorrectionUnchangedError,
@@ -37,16 +38,7 @@ export const correctionInputSchema = z.strictObject({
 });
 export type CorrectionInput = z.infer<typeof correctionInputSchema>;
 
-export interface CorrectionRequest {
-  readonly stepId: string;
-  readonly step: StepRecord["step"];
-  readonly department?: StepRecord["department"];
-  readonly fields: string[];
-  readonly documents: string[];
-  readonly reason: string | null;
-  readonly requestedAt: string;
-  readonly requestedBy: { readonly role: string; readonly department?: string };
-}
+export type { CorrectionRequest };
 
 async function loadOwnCase(deps: ReviewDeps, actor: Actor, caseId: string): Promise<CaseItems> {
   const record = await deps.cases.get(caseId);
@@ -98,7 +90,7 @@ function requireCorrectionRequested(record: CaseRecord): void {
   }
 }
 
-export async function getCorrection(deps: ReviewDeps, actor: Actor, caseId: string) {
+export async function getCorrection(deps: ReviewDeps, actor: Actor, caseId: string): Promise<CorrectionView> {
   const items = await loadOwnCase(deps, actor, caseId);
   if (items.record.status !== "correction_requested") {
     throw new NotFoundError({
@@ -204,13 +196,7 @@ export async function submitCorrection(
   actor: Actor,
   caseId: string,
   input: CorrectionInput,
-): Promise<
-  DecisionResult & {
-    readonly caseStatus: string;
-    readonly changedFields: string[];
-    readonly newDocuments: string[];
-  }
-> {
+): Promise<CorrectionResult> {
   const items = await loadOwnCase(deps, actor, caseId);
   const { record } = items;
   requireCorrectionRequested(record);

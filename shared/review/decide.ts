@@ -17,10 +17,11 @@ import { ForbiddenError, NotFoundError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { objectionHandlingWrites } from "../notices/notices.ts";
 import type { CaseRecord, Decision } from "../schemas/case.ts";
+import type { DecisionResult, StepView } from "../schemas/responses.ts";
 import type { CaseStore, TransactItem } from "../store/case-store.ts";
 import { escalationKey } from "../workflow/mark-overdue.ts";
 import { STEP_RULES } from "../workflow/steps.ts";
-import { type Delivery, type DeliveryDeps, deliverDecision } from "./delivery.ts";
+import { type DeliveryDeps, deliverDecision } from "./delivery.ts";
 import {
   CaseNotDecidableError,
   DecisionNotAcceptedError,
@@ -38,26 +39,7 @@ export interface ReviewDeps extends DeliveryDeps {
   readonly cases: CaseStore;
 }
 
-export interface DecisionResult {
-  readonly step: StepView;
-  readonly delivery: Delivery;
-}
-
-/** A step as the API shows it: never its token, lease or queue keys. */
-export interface StepView {
-  readonly caseId: string;
-  readonly stepId: string;
-  readonly step: StepItem["step"];
-  readonly department?: StepItem["department"];
-  readonly round: number;
-  readonly status: StepItem["status"];
-  readonly townshipCode: string;
-  readonly openedAt: string;
-  readonly deadline?: string;
-  readonly overdue: boolean;
-  readonly decision?: Decision;
-  readonly sentAt?: string;
-}
+export type { DecisionResult, StepView };
 
 export function stepView(step: StepItem): StepView {
   return {

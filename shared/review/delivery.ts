@@ -19,6 +19,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { logger } from "../logger.ts";
 import type { AuditActor } from "../schemas/audit-event.ts";
 import type { Decision } from "../schemas/case.ts";
+import type { Delivery } from "../schemas/responses.ts";
 import { closeIncidentOn, incidentSubject, openIncident } from "../workflow/incidents.ts";
 import { markSent, markUnsent, readTaskToken } from "./step-items.ts";
 
@@ -35,10 +36,8 @@ export interface DeliveryDeps {
   readonly reopenWait?: { readonly attempts: number; readonly delayMs: number };
 }
 
-export type Delivery =
-  | { readonly status: "sent"; readonly sentAt: string }
-  /** Not delivered; `POST …/redrive` sends it again. */
-  | { readonly status: "pending"; readonly reason: string };
+/** `pending`: not delivered; `POST …/redrive` sends it again. */
+export type { Delivery };
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 150 };
 /** 100 ms doubling over 6 reads: up to ~3 s, the time a reopening takes (Remind or MarkOverdue, then open-step). */

@@ -10,6 +10,7 @@ import type { Cursors } from "../http/cursor.ts";
 import { ForbiddenError, HttpError, InvalidCursorError, NotFoundError } from "../http/errors.ts";
 import { type CaseRecord, caseRecordSchema, stepKindSchema } from "../schemas/case.ts";
 import { departmentIdSchema } from "../schemas/common.ts";
+import type { QueueEntry, QueuePage } from "../schemas/responses.ts";
 import { caseKey, queuePartition } from "../store/keys.ts";
 import { QUEUE_FILTERS, type QueueFilter, queueAccess } from "./rules.ts";
 
@@ -45,30 +46,7 @@ const queueItemSchema = z.object({
 
 const cursorSchema = z.object({ pk: z.string(), sk: z.string(), gsi1pk: z.string(), gsi1sk: z.string() });
 
-export interface QueueEntry {
-  readonly caseId: string;
-  readonly stepId: string | null;
-  readonly step: string | null;
-  readonly department: string | null;
-  readonly kind: string | null;
-  readonly village: string | null;
-  readonly applicantName: string | null;
-  readonly caseStatus: string | null;
-  readonly submittedAt: string | null;
-  readonly openedAt: string | null;
-  readonly deadline: string | null;
-  readonly overdue: boolean;
-  /** Reminder intervals the step has waited undecided (shared/workflow/remind.ts). */
-  readonly reminders: number;
-}
-
-export interface QueuePage {
-  readonly queue: string;
-  readonly township: string;
-  readonly status: QueueFilter;
-  readonly items: QueueEntry[];
-  readonly nextCursor: string | null;
-}
+export type { QueueEntry, QueuePage };
 
 export interface QueueDeps {
   readonly client: DynamoDBDocumentClient;

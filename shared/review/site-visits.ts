@@ -30,6 +30,7 @@ import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseKind } from "../schemas/common.ts";
 import type { CountyPolicy, SITE_VISIT_STAGES, SiteVisitPolicy } from "../schemas/policy.ts";
 import type { PhotoUploadRequest } from "../schemas/requests.ts";
+import type { DocumentView, PhotoUploadTicket } from "../schemas/responses.ts";
 import { mayDecide, type StepFacts } from "./rules.ts";
 import { readStep, type StepItem } from "./step-items.ts";
 
@@ -140,7 +141,7 @@ export async function requestSiteVisitPhoto(
   caseId: string,
   stepId: string,
   request: PhotoUploadRequest,
-) {
+): Promise<PhotoUploadTicket> {
   const { record } = await openVisitFor(deps, actor, caseId, stepId);
   const policy = getShippedPolicy(record.policyId);
   // Only images: a photo of the site, not a scanned form.
@@ -181,7 +182,7 @@ export async function confirmSiteVisitPhoto(
   caseId: string,
   stepId: string,
   photoId: string,
-) {
+): Promise<DocumentView> {
   const { visit } = await openVisitFor(deps, actor, caseId, stepId);
   const photo = await requireDocument(deps, caseId, photoId);
   if (photo.stepId !== stepId)

@@ -6,6 +6,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from "#infra/local/cloud.ts";
+import { checkContractOf } from "./contract-fetch.ts";
 
 export interface TestCloud {
   readonly cloud: LocalCloud;
@@ -19,6 +20,8 @@ export interface TestCloud {
 /**
  * A whole local cloud for one test file: random ports, its own temp data
  * folder (so no test sees another's data), real SDK clients pointed at it.
+ * Every response its API gives to `fetch` is checked against the OpenAPI
+ * document (./contract-fetch.ts): an undocumented status or body fails the test.
  */
 export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "nongfang-test-")));
@@ -38,6 +41,7 @@ export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): 
     responseChecksumValidation: "WHEN_REQUIRED",
   });
   const sfn = new SFNClient({ ...common, endpoint: endpoints.stepFunctions });
+  const stopChecking = checkContractOf(endpoints.api);
   return {
     cloud,
     dataDir,
@@ -45,6 +49,7 @@ export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): 
     s3,
     sfn,
     stop: async () => {
+      stopChecking();
       dynamodb.destroy();
       s3.destroy();
       sfn.destroy();

@@ -1,9 +1,12 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
+import * as z from "zod";
 import { ROUTES, routeKey } from "#infra/routes.ts";
 import { BEARER_SCHEME, buildOpenApiDocument } from "#shared/openapi/document.ts";
-import { OPERATIONS } from "#shared/openapi/operations.ts";
+import { OPERATIONS, type OperationSpec } from "#shared/openapi/operations.ts";
+import { ApiContract } from "../support/contract.ts";
 
-const { document, missing, stale } = buildOpenApiDocument(ROUTES);
+const { document, missing, stale, incomplete } = buildOpenApiDocument(ROUTES);
 const METHODS = ["get", "put", "post", "delete", "patch"] as const;
 
 interface Operation {
@@ -55,6 +58,132 @@ describe("OpenAPI document", () => {
     expect(stale).toEqual([]);
     for (const route of ROUTES) expect(operationOf(route.method, route.path), routeKey(route)).toBeDefined();
     expect(allOperations()).toHaveLength(ROUTES.length);
+  });
+
+  it("is a valid OpenAPI 3.1 document (the OpenAPI schema itself)", async () => {
+    const validator = new Validator();
+    const result = await validator.validate(JSON.parse(JSON.stringify(document)));
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+  });
+
+  it("describes every operation completely: a success response and every answer with a specific body schema", () => {
+    expect(incomplete).toEqual([]);
+  });
+
+  it("reports an operation whose answer has no schema, or a generic one, or no catalogue errors (so the test above fails for it)", () => {
+    const health = ROUTES.filter((route) => routeKey(route) === "GET /health");
+    const generic: OperationSpec = {
+      operationId: "generic",
+      tags: [],
+      responses: {
+        200: {
+          description: "anything",
+          content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+        },
+      },
+    };
+    const bare: OperationSpec = {
+      operationId: "bare",
+      tags: [],
+      responses: { 200: { description: "no body" } },
+    };
+    expect(buildOpenApiDocument(health, { "GET /health": generic }).incomplete).toEqual(["GET /health"]);
+    expect(buildOpenApiDocument(health, { "GET /health": bare }).incomplete).toEqual(["GET /health"]);
+    expect(buildOpenApiDocument(health).incomplete).toEqual([]);
+    // A described operation whose route the error catalogue does not know.
+    const uncatalogued = { method: "GET", path: "/health2", access: "public", summary: "" } as const;
+    const described = { ...OPERATIONS["GET /health"], operationId: "health2" } as OperationSpec;
+    expect(buildOpenApiDocument([uncatalogued], { "GET /health2": described }).incomplete).toEqual([
+      "GET /health2",
+    ]);
+  });
+
+  it("publishes per operation the statuses it answers, with the error codes it gives", () => {
+    const submit = operationOf("POST", "/cases/{caseId}/submit");
+    expect(Object.keys(submit?.responses ?? {}).sort()).toEqual(
+      ["202", "400", "401", "403", "404", "409", "422", "500", "503"].sort(),
+    );
+    /** The codes of a status's handler error body (beside API Gateway's `{"message"}` when both answer it). */
+    const codes = (status: string): string[] => {
+      const response = submit?.responses?.[status] as
+        | { content: { "application/json": { schema: Record<string, unknown> } } }
+        | undefined;
+      const schema = response?.content["application/json"].schema ?? {};
+      const branches = (schema.anyOf as Record<string, unknown>[] | undefined) ?? [schema];
+      return branches.flatMap((branch) => {
+        const error = (
+          branch.properties as { error?: { properties: { code: { enum: string[] } } } } | undefined
+        )?.error;
+        return error ? error.properties.code.enum : [];
+      });
+    };
+    expect(codes("409")).toEqual(
+      expect.arrayContaining(["idempotency_request_in_progress", "illegal_transition", "case_changed"]),
+    );
+    expect(codes("422")).toEqual(
+      expect.arrayContaining(["idempotency_key_reused", "not_a_draft", "application_incomplete"]),
+    );
+    expect(codes("400")).toEqual(expect.arrayContaining(["idempotency_key_missing", "validation_failed"]));
+    expect(codes("503")).toEqual(["idempotency_store_unavailable", "workflow_not_started"]);
+    expect(submit?.parameters?.find((parameter) => parameter.name === "idempotency-key")).toMatchObject({
+      in: "header",
+      required: true,
+    });
+    expect(operationOf("POST", "/review/cases/{caseId}/steps/{stepId}/decision")?.responses).toHaveProperty(
+      "409",
+    );
+    expect(operationOf("POST", "/cases/{caseId}/correction")?.responses).toHaveProperty("422");
+    const upload = operationOf("POST", "/cases/{caseId}/documents") as {
+      requestBody?: { content: { "application/json": { schema: { properties?: object } } } };
+    };
+    expect(
+      Object.keys(upload.requestBody?.content["application/json"].schema.properties ?? {}).sort(),
+    ).toEqual(["contentType", "sha256", "size", "type"]);
+  });
+
+  it("uses one caseId schema on every route with a caseId", () => {
+    const schemas = new Set<string>();
+    for (const route of ROUTES.filter((candidate) => candidate.path.includes("{caseId}"))) {
+      const parameter = operationOf(route.method, route.path)?.parameters?.find(
+        (item) => item.name === "caseId",
+      ) as { schema?: unknown } | undefined;
+      schemas.add(JSON.stringify(parameter?.schema));
+    }
+    expect(schemas.size).toBe(1);
+  });
+
+  it("gives examples of the main flows, and every example matches its schema", () => {
+    const contract = new ApiContract(document);
+    let checked = 0;
+    for (const { path, method, operation } of contract.operations()) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        for (const [mediaType, media] of Object.entries(response.content ?? {})) {
+          const example = (media as { example?: unknown }).example;
+          if (example === undefined) continue;
+          checked++;
+          expect(
+            contract.violations({
+              method,
+              url: path.replace(/\{(\w+)\}/g, "x"),
+              status: Number(status),
+              contentType: mediaType,
+              body: JSON.stringify(example),
+            }),
+            `${method} ${path} ${status}`,
+          ).toEqual([]);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(5);
+    for (const key of ["POST /cases", "PUT /cases/{caseId}/application", "POST /cases/{caseId}/documents"]) {
+      const [method = "", path = ""] = key.split(" ");
+      const body = (
+        operationOf(method, path) as { requestBody?: { content: Record<string, { example?: unknown }> } }
+      ).requestBody?.content["application/json"]?.example;
+      expect(body, key).toBeDefined();
+    }
   });
 
   it("reports a route that has no registered operation (so the test above fails for it)", () => {

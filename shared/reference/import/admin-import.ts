@@ -11,9 +11,10 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Actor } from "../../auth/actor.ts";
 import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
+import type { AdminImportResult } from "../../schemas/responses.ts";
 import { referenceTypeSchema } from "../entities.ts";
 import { TableCheckpointStore } from "./checkpoints.ts";
-import { type ImportSummary, importReferenceFile, rejectionReportCsv } from "./importer.ts";
+import { importReferenceFile, rejectionReportCsv } from "./importer.ts";
 import { formatOf } from "./source.ts";
 
 export const adminImportBodySchema = z.strictObject({
@@ -36,13 +37,7 @@ export interface AdminImportDeps {
   readonly chunkRows?: number;
 }
 
-export interface AdminImportResult {
-  readonly status: "complete" | "partial";
-  readonly summary: Omit<ImportSummary, "rejections">;
-  /** The first 100 rejections inline; all of them in the report. */
-  readonly rejections: ImportSummary["rejections"];
-  readonly reportKey?: string;
-}
+export type { AdminImportResult };
 
 export async function runAdminImport(
   deps: AdminImportDeps,

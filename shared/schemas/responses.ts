@@ -1,0 +1,457 @@
+/**
+ * Response shapes of the HTTP API, one zod schema per body a handler answers
+ * with. The use cases declare their results as `z.infer` of these, so a
+ * handler cannot answer a shape the OpenAPI document (shared/openapi/) does
+ * not publish; test/support/contract.ts checks every response the integration
+ * suites receive against the document built from them.
+ *
+ * Object schemas are closed where the API builds the object itself (a field
+ * added in code must be added here, or the contract check fails).
+ */
+import * as z from "zod";
+import { DOCUMENT_STATUSES, rejectionSchema as documentRejectionSchema } from "../documents/document.ts";
+import { referenceTypeSchema } from "../reference/entities.ts";
+import {
+  importCountsSchema,
+  rejectionSchema as importRejectionSchema,
+} from "../reference/import/importer.ts";
+import { applicationDraftSchema } from "./application.ts";
+import { auditActorSchema } from "./audit-event.ts";
+import { caseStatusSchema, decisionOutcomeSchema, stepKindSchema } from "./case.ts";
+import { caseKindSchema, certificateTypeSchema, departmentIdSchema, localizedTextSchema } from "./common.ts";
+import { precheckResultSchema } from "./precheck.ts";
+
+const instant = z.iso.datetime({ offset: true });
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** The form as stored (draft shape); ID and phone numbers masked unless the reader may see them. */
+export const applicationViewSchema = applicationDraftSchema.meta({
+  id: "Application",
+  description:
+    "The application form (every field optional while a draft); ID and phone numbers masked for readers without the right to them",
+});
+
+// ---------------------------------------------------------------- documents
+
+export const documentViewSchema = z
+  .strictObject({
+    documentId: z.string(),
+    /** The policy's document type (`site_visit_photo` for a site-visit photo). */
+    type: z.string(),
+    contentType: z.string(),
+    size: z.int().positive(),
+    sha256,
+    status: z.enum(DOCUMENT_STATUSES),
+    stepId: z.string().optional(),
+    requestedAt: instant,
+    confirmedAt: instant.optional(),
+    rejectedAt: instant.optional(),
+    rejections: z.array(documentRejectionSchema).optional(),
+  })
+  .meta({ id: "Document", description: "A document or site-visit photo: no S3 key, no uploader id" });
+export type DocumentView = z.infer<typeof documentViewSchema>;
+
+export const downloadLinkSchema = z
+  .strictObject({ url: z.url(), expiresIn: z.int().positive() })
+  .meta({ id: "DownloadLink", description: "A short-lived presigned GET (seconds until it expires)" });
+
+export const documentWithDownloadSchema = documentViewSchema
+  .extend({ download: downloadLinkSchema.optional() })
+  .meta({
+    id: "DocumentWithDownload",
+    description: "A document; confirmed ones carry a short-lived download",
+  });
+export type DocumentWithDownload = z.infer<typeof documentWithDownloadSchema>;
+
+export const documentListSchema = z
+  .strictObject({ documents: z.array(documentWithDownloadSchema) })
+  .meta({ id: "DocumentList" });
+export type DocumentList = z.infer<typeof documentListSchema>;
+
+const presignedUploadShape = {
+  uploadUrl: z.url(),
+  /** Headers the PUT must carry exactly (content type, SHA-256 checksum). */
+  requiredHeaders: z.record(z.string(), z.string()),
+  expiresAt: instant,
+};
+
+export const uploadTicketSchema = z.strictObject({ documentId: z.string(), ...presignedUploadShape }).meta({
+  id: "UploadTicket",
+  description: "PUT the bytes to `uploadUrl` with `requiredHeaders`, then confirm",
+});
+export type UploadTicket = z.infer<typeof uploadTicketSchema>;
+
+export const photoUploadTicketSchema = z.strictObject({ photoId: z.string(), ...presignedUploadShape }).meta({
+  id: "PhotoUploadTicket",
+  description: "PUT the photo to `uploadUrl` with `requiredHeaders`, then confirm",
+});
+export type PhotoUploadTicket = z.infer<typeof photoUploadTicketSchema>;
+
+// ---------------------------------------------------------------- villager's cases
+
+export const caseSummarySchema = z
+  .strictObject({
+    caseId: z.string(),
+    kind: caseKindSchema,
+    status: caseStatusSchema,
+    createdAt: instant,
+    updatedAt: instant,
+    submittedAt: instant.optional(),
+  })
+  .meta({ id: "CaseSummary" });
+export type CaseSummary = z.infer<typeof caseSummarySchema>;
+
+export const caseListSchema = z.strictObject({ cases: z.array(caseSummarySchema) }).meta({ id: "CaseList" });
+export type CaseList = z.infer<typeof caseListSchema>;
+
+export const timelineEntrySchema = z
+  .strictObject({
+    stepId: z.string(),
+    step: stepKindSchema,
+    department: departmentIdSchema.optional(),
+    round: z.int().min(1),
+    status: z.enum(["awaiting_response", "responded", "cancelled"]),
+    openedAt: instant,
+    deadline: instant.optional(),
+    overdue: z.boolean(),
+    decision: z
+      .strictObject({
+        outcome: decisionOutcomeSchema,
+        comment: z.string().optional(),
+        fields: z.array(z.string()).optional(),
+        documents: z.array(z.string()).optional(),
+        decidedAt: instant,
+        decidedByRole: z.string(),
+      })
+      .optional(),
+  })
+  .meta({ id: "TimelineEntry" });
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
+
+export const expectedActionSchema = z
+  .discriminatedUnion("action", [
+    z.strictObject({ action: z.literal("complete_and_submit"), message: localizedTextSchema }),
+    z.strictObject({ action: z.literal("revise_and_resubmit"), message: localizedTextSchema }),
+    z.strictObject({
+      action: z.literal("answer_correction"),
+      message: localizedTextSchema,
+      fields: z.array(z.string()),
+      documents: z.array(z.string()),
+      reasons: z.array(z.string()),
+    }),
+    z.strictObject({ action: z.literal("download_certificates"), message: localizedTextSchema }),
+    z.strictObject({
+      action: z.literal("wait"),
+      message: localizedTextSchema,
+      withSteps: z.array(z.string()),
+    }),
+    // The case has an open incident (operator view): staff know and will recover it.
+    z.strictObject({ action: z.literal("problem_known"), message: localizedTextSchema }),
+    z.strictObject({ action: z.literal("none"), message: localizedTextSchema }),
+  ])
+  .meta({ id: "ExpectedAction", description: "What the household is expected to do now, in plain words" });
+export type ExpectedAction = z.infer<typeof expectedActionSchema>;
+
+export const issuedCertificateSchema = z
+  .strictObject({ type: certificateTypeSchema, number: z.string(), issuedAt: instant })
+  .meta({ id: "IssuedCertificate" });
+
+export const caseViewSchema = caseSummarySchema
+  .extend({
+    villageCode: z.string(),
+    application: applicationViewSchema,
+    precheck: precheckResultSchema.optional(),
+    departments: z.array(departmentIdSchema).optional(),
+    certificates: z.array(issuedCertificateSchema).optional(),
+    failure: z.strictObject({ error: z.string(), at: instant }).optional(),
+    timeline: z.array(timelineEntrySchema),
+    expected: expectedActionSchema,
+    documents: z.array(documentViewSchema),
+  })
+  .meta({
+    id: "CaseView",
+    description: "The household's case: form, timeline and what is expected of it now",
+  });
+export type CaseView = z.infer<typeof caseViewSchema>;
+
+export const certificateDownloadSchema = z
+  .strictObject({
+    type: certificateTypeSchema,
+    number: z.string(),
+    issuedAt: instant,
+    url: z.url(),
+    expiresAt: instant,
+  })
+  .meta({ id: "CertificateDownload" });
+export type CertificateDownload = z.infer<typeof certificateDownloadSchema>;
+
+export const certificateVerificationSchema = z
+  .strictObject({
+    number: z.string(),
+    type: certificateTypeSchema,
+    title: localizedTextSchema,
+    status: z.enum(["valid", "revoked", "expired"]),
+    valid: z.boolean(),
+    county: z.strictObject({ code: z.string(), name: localizedTextSchema }),
+    townshipCode: z.string(),
+    villageCode: z.string(),
+    headOfHousehold: z.strictObject({ name: z.string(), idNumber: z.string() }),
+    approvedPlotAreaM2: z.number(),
+    houseFootprintM2: z.number(),
+    floors: z.int(),
+    approvedOn: z.iso.date(),
+    validUntil: z.iso.date(),
+  })
+  .meta({
+    id: "CertificateVerification",
+    description: "Public facts of a certificate, personal data masked",
+  });
+export type CertificateVerification = z.infer<typeof certificateVerificationSchema>;
+
+// ---------------------------------------------------------------- review
+
+export const decisionViewSchema = z
+  .strictObject({
+    outcome: decisionOutcomeSchema,
+    comment: z.string().optional(),
+    fields: z.array(z.string()).optional(),
+    documents: z.array(z.string()).optional(),
+    measurements: z
+      .strictObject({
+        plotAreaM2: z.number().optional(),
+        footprintM2: z.number().optional(),
+        floors: z.int().optional(),
+        heightM: z.number().optional(),
+      })
+      .optional(),
+    photos: z.array(z.string()).optional(),
+    decidedBy: z.strictObject({
+      id: z.string(),
+      role: z.string(),
+      department: departmentIdSchema.optional(),
+    }),
+    decidedAt: instant,
+  })
+  .meta({ id: "Decision" });
+
+export const stepViewSchema = z
+  .strictObject({
+    caseId: z.string(),
+    stepId: z.string(),
+    step: stepKindSchema,
+    department: departmentIdSchema.optional(),
+    round: z.int().min(1),
+    status: z.enum(["awaiting_response", "responded", "cancelled"]),
+    townshipCode: z.string(),
+    openedAt: instant,
+    deadline: instant.optional(),
+    overdue: z.boolean(),
+    decision: decisionViewSchema.optional(),
+    sentAt: instant.optional(),
+  })
+  .meta({ id: "Step", description: "A step as the API shows it: never its task token, lease or queue keys" });
+export type StepView = z.infer<typeof stepViewSchema>;
+
+export const deliverySchema = z
+  .discriminatedUnion("status", [
+    z.strictObject({ status: z.literal("sent"), sentAt: instant }),
+    z.strictObject({ status: z.literal("pending"), reason: z.string() }),
+  ])
+  .meta({ id: "Delivery", description: "Whether the workflow got the decision; `pending`: redrive it" });
+export type Delivery = z.infer<typeof deliverySchema>;
+
+export const decisionResultSchema = z
+  .strictObject({ step: stepViewSchema, delivery: deliverySchema })
+  .meta({ id: "DecisionResult" });
+export type DecisionResult = z.infer<typeof decisionResultSchema>;
+
+export const correctionResultSchema = decisionResultSchema
+  .extend({
+    caseStatus: caseStatusSchema,
+    changedFields: z.array(z.string()),
+    /** The document types the answer brought anew. */
+    newDocuments: z.array(z.string()),
+  })
+  .meta({
+    id: "CorrectionResult",
+    description: "The answered correction step; the case resumed where it was",
+  });
+export type CorrectionResult = z.infer<typeof correctionResultSchema>;
+
+export const correctionRequestSchema = z
+  .strictObject({
+    stepId: z.string(),
+    step: stepKindSchema,
+    department: departmentIdSchema.optional(),
+    fields: z.array(z.string()),
+    documents: z.array(z.string()),
+    reason: z.string().nullable(),
+    requestedAt: instant,
+    requestedBy: z.strictObject({ role: z.string(), department: z.string().optional() }),
+  })
+  .meta({ id: "CorrectionRequest" });
+export type CorrectionRequest = z.infer<typeof correctionRequestSchema>;
+
+export const correctionViewSchema = z
+  .strictObject({
+    caseId: z.string(),
+    status: z.literal("correction_requested"),
+    fields: z.array(z.string()),
+    documents: z.array(z.string()),
+    requests: z.array(correctionRequestSchema),
+    application: applicationViewSchema,
+    /** False for a moment after the request, until the workflow opens the household's step. */
+    open: z.boolean(),
+    deadline: instant.nullable(),
+  })
+  .meta({ id: "Correction", description: "What the reviewers asked the household to correct" });
+export type CorrectionView = z.infer<typeof correctionViewSchema>;
+
+export const queueEntrySchema = z
+  .strictObject({
+    caseId: z.string(),
+    stepId: z.string().nullable(),
+    step: z.string().nullable(),
+    department: z.string().nullable(),
+    kind: z.string().nullable(),
+    village: z.string().nullable(),
+    applicantName: z.string().nullable(),
+    caseStatus: z.string().nullable(),
+    submittedAt: z.string().nullable(),
+    openedAt: z.string().nullable(),
+    deadline: z.string().nullable(),
+    overdue: z.boolean(),
+    /** Reminder intervals the step has waited undecided. */
+    reminders: z.int().min(0),
+  })
+  .meta({ id: "QueueEntry" });
+export type QueueEntry = z.infer<typeof queueEntrySchema>;
+
+export const queuePageSchema = z
+  .strictObject({
+    queue: z.string(),
+    township: z.string(),
+    status: z.enum(["all", "overdue", "on_time"]),
+    items: z.array(queueEntrySchema),
+    /** Pass as `cursor` for the next page; null on the last. */
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: "QueuePage" });
+export type QueuePage = z.infer<typeof queuePageSchema>;
+
+const reviewDecisionSchema = decisionViewSchema
+  .extend({
+    stepId: z.string(),
+    step: stepKindSchema,
+    department: departmentIdSchema.optional(),
+    round: z.int().min(1),
+    delivered: z.boolean(),
+  })
+  .meta({ id: "ReviewDecision" });
+
+export const reviewCaseDetailSchema = z
+  .strictObject({
+    case: z.strictObject({
+      caseId: z.string(),
+      kind: caseKindSchema,
+      status: caseStatusSchema,
+      resumeTo: caseStatusSchema.optional(),
+      townshipCode: z.string(),
+      villageCode: z.string(),
+      householdId: z.string(),
+      policyId: z.string(),
+      createdAt: instant,
+      updatedAt: instant,
+      submittedAt: instant.optional(),
+      departments: z.array(departmentIdSchema).optional(),
+      certificates: z.array(issuedCertificateSchema).optional(),
+    }),
+    application: applicationViewSchema,
+    precheck: precheckResultSchema.nullable(),
+    /** The public notice (公示) published for the case, and the objections lodged against it. */
+    publicNotice: z.strictObject({ noticeId: z.string(), startsAt: instant, endsAt: instant }).nullable(),
+    objections: z.array(
+      z.strictObject({
+        objectionId: z.string(),
+        noticeId: z.string(),
+        text: z.string(),
+        lodgedAt: instant,
+        handling: z.string().optional(),
+        handledAt: instant.optional(),
+        handledBy: z.string().optional(),
+        hasContact: z.boolean(),
+        /** Only for whoever may see personal data. */
+        contact: z.string().optional(),
+      }),
+    ),
+    documents: z.array(documentWithDownloadSchema),
+    steps: z.array(
+      stepViewSchema.extend({
+        /** The policy's site visit the step records; its decider may attach photos. */
+        siteVisit: z.strictObject({ id: z.string(), name: localizedTextSchema }).optional(),
+      }),
+    ),
+    decisions: z.array(reviewDecisionSchema),
+    timeline: z.array(
+      z.strictObject({
+        seq: z.int().min(1),
+        at: instant,
+        action: z.string(),
+        actor: auditActorSchema,
+        fromStatus: caseStatusSchema.nullable(),
+        toStatus: caseStatusSchema.nullable(),
+        comment: z.string().optional(),
+        data: z.record(z.string(), z.unknown()).optional(),
+        hash: sha256,
+      }),
+    ),
+  })
+  .meta({
+    id: "ReviewCaseDetail",
+    description: "A case for a reviewer: form, pre-check, documents, steps, timeline",
+  });
+export type ReviewCaseDetail = z.infer<typeof reviewCaseDetailSchema>;
+
+// ---------------------------------------------------------------- identity, operations, admin
+
+export const meSchema = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    role: z.string(),
+    department: z.string().nullable(),
+    townships: z.array(z.string()),
+    village: z.string().nullable(),
+    household: z.string().nullable(),
+  })
+  .meta({ id: "Me", description: "The signed-in caller as the API sees them" });
+export type Me = z.infer<typeof meSchema>;
+
+export const healthSchema = z
+  .strictObject({ status: z.literal("ok"), table: z.literal("reachable"), tableLatencyMs: z.number().min(0) })
+  .meta({ id: "Health" });
+export type Health = z.infer<typeof healthSchema>;
+
+export const adminImportResultSchema = z
+  .strictObject({
+    status: z.enum(["complete", "partial"]),
+    summary: z.strictObject({
+      importId: z.string(),
+      type: referenceTypeSchema,
+      source: z.string(),
+      sha256: z.string().optional(),
+      complete: z.boolean(),
+      counts: importCountsSchema,
+      writes: z.int().min(0),
+      resumedAfterLine: z.int().min(0).optional(),
+      stoppedAfterLine: z.int().min(0).optional(),
+      retries: z.int().min(0),
+      startedAt: instant,
+      finishedAt: instant,
+    }),
+    /** The first 100 rejections inline; all of them in the report. */
+    rejections: z.array(importRejectionSchema),
+    reportKey: z.string().optional(),
+  })
+  .meta({ id: "AdminImportResult" });
+export type AdminImportResult = z.infer<typeof adminImportResultSchema>;
