@@ -16,6 +16,7 @@ import path from "node:path";
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import type { LocalEndpoints } from "#infra/local/cloud.ts";
+import { workflowRunName } from "#shared/cases/villager.ts";
 import * as shipped from "#shared/domain/policy/shipped-policies.ts";
 import { ApiDriver } from "../support/api.ts";
 import { type CloudProcess, startCloudProcess } from "../support/cloud-process/launch.ts";
@@ -57,8 +58,9 @@ async function boot(): Promise<CloudProcess> {
   return cloud;
 }
 
+/** The run of a case's first (only) submission round. */
 const executionArn = (caseId: string) =>
-  `${endpoints().stateMachineArn.replace(":stateMachine:", ":execution:")}:${caseId}`;
+  `${endpoints().stateMachineArn.replace(":stateMachine:", ":execution:")}:${workflowRunName(caseId, 1)}`;
 
 async function historyOf(caseId: string): Promise<HistoryEvent[]> {
   const { region, credentials, stepFunctions } = endpoints();
@@ -68,6 +70,10 @@ async function historyOf(caseId: string): Promise<HistoryEvent[]> {
       new GetExecutionHistoryCommand({ executionArn: executionArn(caseId), maxResults: 1000 }),
     );
     return events;
+  } catch (error) {
+    // The submission may start its run a moment after it answered.
+    if (error instanceof Error && error.name === "ExecutionDoesNotExist") return [];
+    throw error;
   } finally {
     sfn.destroy();
   }
@@ -227,24 +233,17 @@ describe("a restart of the local cloud", () => {
     await eventually(async () =>
       (await historyOf(atVillage)).at(-1)?.type === "TaskSubmitted" ? true : undefined,
     );
-    await Promise.all([
-      (async () => {
-        await acceptance(atVillage);
-        await jointReview(atVillage);
-        await approval(atVillage);
-      })(),
-      (async () => {
-        await jointReview(inJoint, DEPARTMENTS.slice(1));
-        await approval(inJoint);
-      })(),
-      approval(atApproval),
-      (async () => {
-        await villageReview(inNotice);
-        await acceptance(inNotice);
-        await jointReview(inNotice);
-        await approval(inNotice);
-      })(),
-    ]);
+    // One case after the other: concurrent openers contend on the local DynamoDB front (issue 11, another part).
+    await acceptance(atVillage);
+    await jointReview(atVillage);
+    await approval(atVillage);
+    await jointReview(inJoint, DEPARTMENTS.slice(1));
+    await approval(inJoint);
+    await approval(atApproval);
+    await villageReview(inNotice);
+    await acceptance(inNotice);
+    await jointReview(inNotice);
+    await approval(inNotice);
     for (const caseId of [atVillage, inJoint, atApproval, atStaking, inNotice]) {
       await certificatesIssued(caseId);
       await siteVisit(caseId);

@@ -4,7 +4,7 @@
  * same data folder. Ports are free ones; the county slice is not imported.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { REPO_ROOT } from "#infra/constructs/function.ts";
 import type { LocalEndpoints } from "#infra/local/cloud.ts";
@@ -32,6 +32,9 @@ export interface CloudProcess {
 const READY = "Nongfang is running";
 
 export async function startCloudProcess(options: CloudProcessOptions): Promise<CloudProcess> {
+  // The child's temp files (tsx's cache) stay inside the data folder, which the test removes.
+  const tmp = path.join(options.dataDir, "tmp");
+  await mkdir(tmp, { recursive: true });
   const child: ChildProcess = spawn(
     process.execPath,
     ["--import", "tsx", path.join("test", "support", "cloud-process", "child.ts")],
@@ -39,6 +42,7 @@ export async function startCloudProcess(options: CloudProcessOptions): Promise<C
       cwd: REPO_ROOT,
       env: {
         ...process.env,
+        TMPDIR: tmp,
         NONGFANG_DATA_DIR: options.dataDir,
         NONGFANG_COUNTY_POLICY: options.countyPolicy,
         NONGFANG_WAIT_SCALE: String(options.waitScale),
