@@ -89,6 +89,8 @@ export const executionRecordSchema = z.object({
   /** RedriveExecution: how often, and when last. */
   redriveCount: z.number().int().optional(),
   redriveDate: z.number().optional(),
+  /** The clientToken of the last redrive: the same request sent again answers the same. */
+  redriveClientToken: z.string().optional(),
   /** The closing status change event: "pending" until its targets took it (at least once). */
   statusEvent: z.enum(["pending", "sent"]).optional(),
 });

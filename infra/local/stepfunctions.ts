@@ -687,6 +687,9 @@ class LocalStepFunctionsEmulator {
    */
   async redriveExecution(request: RequestOf<"RedriveExecution">) {
     const record = await this.recordOf(request.executionArn);
+    if (request.clientToken !== undefined && request.clientToken === record.redriveClientToken) {
+      return { redriveDate: seconds(record.redriveDate) };
+    }
     const reason = this.notRedrivable(record);
     if (reason) throw new SfnServiceError("ExecutionNotRedrivable", `Execution Not Redrivable: ${reason}`);
     const machine = this.machineOf(record.stateMachineArn);
@@ -695,6 +698,8 @@ class LocalStepFunctionsEmulator {
     record.status = "RUNNING";
     record.redriveCount = redriveCount;
     record.redriveDate = this.now();
+    if (request.clientToken === undefined) delete record.redriveClientToken;
+    else record.redriveClientToken = request.clientToken;
     delete record.stopDate;
     delete record.output;
     delete record.error;

@@ -5,17 +5,13 @@
  * auditor's chain check. Runs the synthesized workflow on the local cloud
  * with the demo county policy (0-day public notice).
  */
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
-import type { ApplicationComplete } from "#shared/schemas/application.ts";
-import type { CaseKind } from "#shared/schemas/common.ts";
+import { ApiDriver, type QueueItem } from "../support/api.ts";
 import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { authHeader, signInAs } from "../support/tokens.ts";
 
 let env: TestCloud;
-const tokens = new Map<string, string>();
+const { as, decideFromQueue, statusOf, applyAndSubmit } = new ApiDriver(() => env.cloud.endpoints);
 
 beforeAll(async () => {
   env = await startTestCloud({ context: { countyPolicy: "danling-demo" } });
@@ -23,114 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.stop();
 });
-
-async function as(userId: string) {
-  let token = tokens.get(userId);
-  if (!token) {
-    token = await signInAs(env.cloud.endpoints, userId);
-    tokens.set(userId, token);
-  }
-  const bearer = token;
-  return async <T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${env.cloud.endpoints.api}${path}`, {
-      method,
-      headers: { "content-type": "application/json", ...authHeader(bearer), ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
-  };
-}
-
-const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
-
-async function uploadRequiredDocuments(villager: string, caseId: string, kind: CaseKind): Promise<void> {
-  const call = await as(villager);
-  for (const requirement of DANLING_DEMO_POLICY.requiredDocuments[kind]) {
-    if (requirement.condition !== "always") continue;
-    for (let i = 0; i < requirement.minCount; i++) {
-      const sha256 = createHash("sha256").update(PDF).digest("hex");
-      const requested = await call<{
-        documentId: string;
-        uploadUrl: string;
-        requiredHeaders: Record<string, string>;
-      }>("POST", `/cases/${caseId}/documents`, {
-        type: requirement.typeId,
-        contentType: "application/pdf",
-        size: PDF.length,
-        sha256,
-      });
-      expect(requested.status).toBe(201);
-      const put = await fetch(requested.body.uploadUrl, {
-        method: "PUT",
-        headers: requested.body.requiredHeaders,
-        body: PDF,
-      });
-      expect(put.status).toBe(200);
-      const confirmed = await call("POST", `/cases/${caseId}/documents/${requested.body.documentId}/confirm`);
-      expect(confirmed.status).toBe(200);
-    }
-  }
-}
-
-interface QueueItem {
-  caseId: string;
-  stepId: string;
-  step: string;
-}
-
-/** Waits until the case shows up in the reviewer's queue, then decides the step. */
-async function decideFromQueue(
-  reviewer: string,
-  queue: string,
-  township: string,
-  caseId: string,
-  decision: Record<string, unknown> = { outcome: "approved", comment: "同意" },
-): Promise<QueueItem> {
-  const call = await as(reviewer);
-  const item = await eventually(async () => {
-    const listed = await call<{ items: QueueItem[] }>("GET", `/queues/${queue}?township=${township}`);
-    expect(listed.status).toBe(200);
-    return listed.body.items.find((candidate) => candidate.caseId === caseId);
-  }, 30_000);
-  const decided = await call(
-    "POST",
-    `/review/cases/${caseId}/steps/${encodeURIComponent(item.stepId)}/decision`,
-    decision,
-  );
-  expect(decided.status, JSON.stringify(decided.body)).toBe(200);
-  return item;
-}
-
-async function statusOf(villager: string, caseId: string): Promise<Record<string, unknown>> {
-  const call = await as(villager);
-  const view = await call("GET", `/cases/${caseId}`);
-  expect(view.status).toBe(200);
-  return view.body;
-}
-
-async function applyAndSubmit(
-  villager: string,
-  kind: CaseKind,
-  application: ApplicationComplete,
-): Promise<string> {
-  const call = await as(villager);
-  const created = await call<{ caseId: string }>("POST", "/cases", { kind });
-  expect(created.status).toBe(201);
-  const { caseId } = created.body;
-  expect((await call("PUT", `/cases/${caseId}/application`, application)).status).toBe(200);
-  await uploadRequiredDocuments(villager, caseId, kind);
-  const submitted = await call("POST", `/cases/${caseId}/submit`, undefined, {
-    "idempotency-key": `submit-${caseId}`,
-  });
-  expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
-  return caseId;
-}
 
 const A = "511424100";
 const SITE_MEASUREMENTS = { plotAreaM2: 119.5, footprintM2: 98, floors: 2, heightM: 7.4 };

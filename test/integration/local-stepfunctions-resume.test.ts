@@ -420,8 +420,13 @@ describe("local Step Functions: RedriveExecution", () => {
     expect(callsOf("D1Second")).toHaveLength(2);
 
     healthy = true;
-    const redriven = await client.send(new RedriveExecutionCommand({ executionArn: arn }));
+    const redriven = await client.send(
+      new RedriveExecutionCommand({ executionArn: arn, clientToken: "t-1" }),
+    );
     expect(redriven.redriveDate).toBeInstanceOf(Date);
+    // The same request again (an SDK retry) answers the same, without a second redrive.
+    const again = await client.send(new RedriveExecutionCommand({ executionArn: arn, clientToken: "t-1" }));
+    expect(again.redriveDate).toEqual(redriven.redriveDate);
     const done = await finished(client, arn);
     expect(done).toMatchObject({ status: "SUCCEEDED", redriveCount: 1, redriveStatus: "NOT_REDRIVABLE" });
     expect(done.redriveStatusReason).toBe("Execution is SUCCEEDED and cannot be redriven");

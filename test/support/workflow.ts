@@ -7,58 +7,14 @@
  */
 import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import type * as ShippedPolicies from "#shared/domain/policy/shipped-policies.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { CaseRecord, Decision, DecisionOutcome, StepKind, StepRecord } from "#shared/schemas/case.ts";
-import type { CountyPolicy, Duration, TimeLimits } from "#shared/schemas/policy.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 import { stepKey, tokenKey } from "#shared/store/keys.ts";
 import { STEP_RULES } from "#shared/workflow/steps.ts";
 import { eventually, type TestCloud } from "./local-cloud.ts";
 
-const hours = (value: number): Duration => ({ value, unit: "hours" });
-
-/**
- * `test-fast`: the Sichuan policy with a one-day notice and 2000-hour step limits,
- * so with waitScale 1e-5 the notice takes ~1 s and no step times out in a test.
- * `test-late`: the same, but the village review times out after 50 hours (~2 s).
- * `test-remind`: test-late, reminded every 10 hours (~0.4 s) of waiting.
- */
-export function withTestPolicies(original: typeof ShippedPolicies): typeof ShippedPolicies {
-  const base = original.SICHUAN_DEFAULT_POLICY;
-  const limits = Object.fromEntries(
-    Object.keys(base.timeLimits).map((step) => [step, hours(2000)]),
-  ) as TimeLimits;
-  const fast: CountyPolicy = {
-    ...base,
-    policyId: "test-fast",
-    publicNotice: { days: 1, workingDays: false },
-    timeLimits: limits,
-    // Longer than every limit: no reminders unless a test asks for them (test-remind).
-    reminderInterval: hours(4000),
-  };
-  const late: CountyPolicy = {
-    ...fast,
-    policyId: "test-late",
-    timeLimits: { ...limits, village_review: hours(50) },
-  };
-  const remind: CountyPolicy = {
-    ...late,
-    policyId: "test-remind",
-    reminderInterval: hours(10),
-  };
-  const policies = {
-    ...original.SHIPPED_POLICIES,
-    [fast.policyId]: fast,
-    [late.policyId]: late,
-    [remind.policyId]: remind,
-  };
-  return {
-    ...original,
-    SHIPPED_POLICIES: policies,
-    getShippedPolicy: (key: string) => policies[key] ?? original.getShippedPolicy(key),
-  };
-}
+export { withTestPolicies } from "./policies.ts";
 
 /** Waits this test's policies use (see withTestPolicies). */
 export const TEST_WAIT_SCALE = 1e-5;

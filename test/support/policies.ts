@@ -1,0 +1,51 @@
+/**
+ * Fast test policies, added to the shipped ones by a vi.mock in test files
+ * (see workflow.ts) or by the module hook of a local cloud child process
+ * (see cloud-process/).
+ */
+import type * as ShippedPolicies from "#shared/domain/policy/shipped-policies.ts";
+import type { CountyPolicy, Duration, TimeLimits } from "#shared/schemas/policy.ts";
+
+const hours = (value: number): Duration => ({ value, unit: "hours" });
+
+/**
+ * `test-fast`: the Sichuan policy with a one-day notice and 2000-hour step limits,
+ * so with waitScale 1e-5 the notice takes ~1 s and no step times out in a test.
+ * `test-late`: the same, but the village review times out after 50 hours (~2 s).
+ * `test-remind`: test-late, reminded every 10 hours (~0.4 s) of waiting.
+ */
+export function withTestPolicies(original: typeof ShippedPolicies): typeof ShippedPolicies {
+  const base = original.SICHUAN_DEFAULT_POLICY;
+  const limits = Object.fromEntries(
+    Object.keys(base.timeLimits).map((step) => [step, hours(2000)]),
+  ) as TimeLimits;
+  const fast: CountyPolicy = {
+    ...base,
+    policyId: "test-fast",
+    publicNotice: { days: 1, workingDays: false },
+    timeLimits: limits,
+    // Longer than every limit: no reminders unless a test asks for them (test-remind).
+    reminderInterval: hours(4000),
+  };
+  const late: CountyPolicy = {
+    ...fast,
+    policyId: "test-late",
+    timeLimits: { ...limits, village_review: hours(50) },
+  };
+  const remind: CountyPolicy = {
+    ...late,
+    policyId: "test-remind",
+    reminderInterval: hours(10),
+  };
+  const policies = {
+    ...original.SHIPPED_POLICIES,
+    [fast.policyId]: fast,
+    [late.policyId]: late,
+    [remind.policyId]: remind,
+  };
+  return {
+    ...original,
+    SHIPPED_POLICIES: policies,
+    getShippedPolicy: (key: string) => policies[key] ?? original.getShippedPolicy(key),
+  };
+}
