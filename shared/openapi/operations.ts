@@ -61,6 +61,7 @@ import {
   queuePageSchema,
   reviewCaseDetailSchema,
   uploadTicketSchema,
+  withdrawResultSchema,
 } from "../schemas/responses.ts";
 import { errorBodySchema } from "./errors.ts";
 import { EXAMPLES } from "./examples.ts";
@@ -176,7 +177,12 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     operationId: "withdrawCase",
     tags: ["cases"],
     request: { params: caseIdPath, ...jsonBody(withdrawBody, { example: { reason: "家庭计划改变" } }) },
-    responses: { 200: json("The withdrawn case", caseViewSchema) },
+    responses: {
+      200: json(
+        "The withdrawn case; `workflow` says whether its run stopped now or stops at its next task",
+        withdrawResultSchema,
+      ),
+    },
   },
   "POST /cases/{caseId}/documents": {
     operationId: "requestDocumentUpload",

@@ -4,6 +4,7 @@
  * shared/workflow/operator.ts, the incident model in shared/workflow/incidents.ts.
  */
 import * as z from "zod";
+import { caseIdSchema } from "./requests.ts";
 
 export const INCIDENT_KINDS = [
   "task_failed",
@@ -25,7 +26,7 @@ export const incidentQuerySchema = z.object({
 export type IncidentQuery = z.infer<typeof incidentQuerySchema>;
 
 export const incidentPathSchema = z.object({
-  caseId: z.string().min(1).max(100),
+  caseId: caseIdSchema,
   incidentId: z.string().min(1).max(200),
 });
 

@@ -174,6 +174,11 @@ export const caseViewSchema = caseSummarySchema
   });
 export type CaseView = z.infer<typeof caseViewSchema>;
 
+/** The withdrawn case, and whether its run stopped now or will stop at its next task (`stopping`). */
+export const withdrawResultSchema = caseViewSchema
+  .extend({ workflow: z.enum(["stopped", "stopping"]) })
+  .meta({ id: "WithdrawResult" });
+
 export const certificateDownloadSchema = z
   .strictObject({
     type: certificateTypeSchema,
