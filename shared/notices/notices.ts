@@ -168,7 +168,7 @@ export class ObjectionLimitError extends HttpError {
   constructor(noticeId: string) {
     super("objection_limit", {
       en: `The notice ${noticeId} has received the most objections it takes (${MAX_OBJECTIONS_PER_NOTICE}); contact the village committee`,
-      zh: "此公示收到的异议已达上限，请直接联系村委会",
+      zh: `此公示收到的异议已达上限（${MAX_OBJECTIONS_PER_NOTICE} 条），请直接联系村委会`,
     });
   }
 }

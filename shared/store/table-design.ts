@@ -71,7 +71,6 @@ export const CASE_TABLE: TableDesign = {
       indexName: "byOpenIncident",
       partitionKey: { name: "gsi6pk", type: "S" },
       sortKey: { name: "gsi6sk", type: "S" },
-      projection: "KEYS_ONLY",
     },
     {
       // 一户一宅: where a person (keyed hash of the ID number) appears — a register household's
