@@ -427,7 +427,7 @@ describe("API5: broken function-level authorization", () => {
     }
   });
 
-  it("refuses auditors on every write route, and the county admin on every one but the reference import (403)", async () => {
+  it("refuses auditors on every write route, and the county admin on every one but the reference import and incident recovery (403)", async () => {
     // Public writes (an objection to a public notice) take no token: whoever sends one is the public.
     const signedInWrites = ROUTES.filter((candidate) => {
       const policy = policyFor(routeKey(candidate));
@@ -437,10 +437,16 @@ describe("API5: broken function-level authorization", () => {
       const path = route.path
         .replace("{caseId}", wangCase)
         .replace("{documentId}", "doc-1")
-        .replace("{stepId}", encodeURIComponent("village_review#1"));
-      // The county admin's one write: loading reference data (the county-scale import), nothing of a case.
+        .replace("{stepId}", encodeURIComponent("village_review#1"))
+        .replace("{incidentId}", "incident-1");
+      // The county admin's writes: loading reference data (the county-scale import) and recovering a
+      // stuck case from the operator view; nothing of a case's content.
       const adminWrites = policyFor(routeKey(route)).roles.includes("county_admin");
-      if (adminWrites) expect(routeKey(route)).toBe("POST /admin/imports");
+      if (adminWrites) {
+        expect(["POST /admin/imports", "POST /incidents/{caseId}/{incidentId}/recover"]).toContain(
+          routeKey(route),
+        );
+      }
       for (const userId of adminWrites ? ["auditor"] : ["auditor", "county-admin"]) {
         const response = await call(userId, route.method, path, {}, { "idempotency-key": "auditor-key-1" });
         expect(response.status, `${userId} ${routeKey(route)}`).toBe(403);
