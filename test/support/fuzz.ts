@@ -201,6 +201,14 @@ export async function prepareFixtures(world: FuzzWorld): Promise<FuzzFixtures> {
       throw new Error(`${what}: ${response.status} ${response.body.slice(0, 300)}`);
     return JSON.parse(response.body || "{}") as Record<string, unknown>;
   };
+  // One household, one open homestead case: withdraw what an earlier run (or a fuzzed POST /cases) left open.
+  const listed = expect(await callJson(world.api, "GET", "/cases", villager), 200, "list") as {
+    cases?: { caseId: string; status: string }[];
+  };
+  for (const open of listed.cases ?? []) {
+    if (["withdrawn", "rejected", "expired", "completed"].includes(open.status)) continue;
+    await callJson(world.api, "POST", `/cases/${open.caseId}/withdraw`, villager, {});
+  }
   const created = expect(
     await callJson(world.api, "POST", "/cases", villager, { kind: "homestead" }),
     201,
