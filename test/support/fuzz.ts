@@ -42,7 +42,18 @@ export interface RawResponse {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
+/** A kept-alive socket the server closed as it was reused (Node's documented race): the request never arrived. */
+class ReusedSocketReset extends Error {}
+
+/** Sends one request; on a reused socket the server had just closed, once more on a fresh one. */
 export function send(api: string, raw: RawRequest, timeoutMs = 60_000): Promise<RawResponse> {
+  return sendOnce(api, raw, timeoutMs).catch((error: unknown) => {
+    if (error instanceof ReusedSocketReset) return sendOnce(api, raw, timeoutMs);
+    throw error;
+  });
+}
+
+function sendOnce(api: string, raw: RawRequest, timeoutMs: number): Promise<RawResponse> {
   const url = new URL(api);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -72,7 +83,9 @@ export function send(api: string, raw: RawRequest, timeoutMs = 60_000): Promise<
       },
     );
     req.on("timeout", () => req.destroy(new Error(`No answer in ${timeoutMs} ms`)));
-    req.on("error", reject);
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      reject(req.reusedSocket && error.code === "ECONNRESET" ? new ReusedSocketReset(error.message) : error),
+    );
     req.end(raw.body);
   });
 }
@@ -188,6 +201,14 @@ export async function prepareFixtures(world: FuzzWorld): Promise<FuzzFixtures> {
       throw new Error(`${what}: ${response.status} ${response.body.slice(0, 300)}`);
     return JSON.parse(response.body || "{}") as Record<string, unknown>;
   };
+  // One household, one open homestead case: withdraw what an earlier run (or a fuzzed POST /cases) left open.
+  const listed = expect(await callJson(world.api, "GET", "/cases", villager), 200, "list") as {
+    cases?: { caseId: string; status: string }[];
+  };
+  for (const open of listed.cases ?? []) {
+    if (["withdrawn", "rejected", "expired", "completed"].includes(open.status)) continue;
+    await callJson(world.api, "POST", `/cases/${open.caseId}/withdraw`, villager, {});
+  }
   const created = expect(
     await callJson(world.api, "POST", "/cases", villager, { kind: "homestead" }),
     201,
