@@ -12,70 +12,19 @@
  * Households are minted with the local issuer's own key (the demo directory
  * has three villagers); each has its own household id and ID numbers.
  */
-import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from "jose";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { startLocalCloud } from "#infra/local/cloud.ts";
-import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { stepKey } from "#shared/store/keys.ts";
-import { householdKey } from "#shared/store/reference-store.ts";
-import { homesteadApplication, idNumber } from "../test/support/fixtures.ts";
 import { numberOption } from "./support/args.ts";
-import { expectStatus, http, json, PDF } from "./support/cloud.ts";
+import { pool } from "./support/cloud.ts";
+import { callerOf, householdTokens, prepareCase, registerHouseholds } from "./support/households.ts";
 import { median, printTable, runMain, writeResult } from "./support/report.ts";
 
-const VILLAGE = "511424100001";
-/** The demo household every storm household is copied from in the household register (the pre-check reads it). */
-const TEMPLATE_HOUSEHOLD = `${VILLAGE}-H0001`;
-const householdOf = (index: number) => `${VILLAGE}-S${String(index).padStart(4, "0")}`;
-const PDF_SHA256 = createHash("sha256").update(PDF).digest("hex");
-
-/** A birth date `days` after `from` (yyyymmdd), so every household has its own ID numbers. */
-function birth(from: string, days: number): string {
-  const date = new Date(`${from}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10).replaceAll("-", "");
-}
-
-function applicationOf(index: number) {
-  const application = homesteadApplication();
-  application.head = { ...application.head, idNumber: idNumber("511424", birth("1980-01-01", index), "123") };
-  application.members = [
-    {
-      name: "陈芳",
-      age: 44,
-      relation: "spouse",
-      idNumber: idNumber("511424", birth("1982-01-01", index), "224"),
-    },
-    {
-      name: "王小明",
-      age: 17,
-      relation: "child",
-      idNumber: idNumber("511424", birth("2009-01-01", index), "011"),
-    },
-  ];
-  return application;
-}
-
 const PREPARE_CONCURRENCY = 6;
-
-/** Runs the tasks `width` at a time; answers in task order. */
-async function inPool<T>(width: number, tasks: readonly (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < tasks.length; index = next++) {
-      const task = tasks[index];
-      if (task) results[index] = await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
-  return results;
-}
 
 interface Outcome {
   readonly answers: number[];
@@ -96,103 +45,16 @@ async function oneRun(households: number, retries: number, deadlineMs: number): 
     }),
   );
   try {
-    // Tokens for households the demo directory does not have: the demo villager's claims, re-signed.
-    const genuine = json<{ access_token: string }>(
-      expectStatus(
-        await http(
-          "POST",
-          `${endpoints.auth.issuer}/token`,
-          { "content-type": "application/json" },
-          JSON.stringify({ username: "villager-wang" }),
-        ),
-        200,
-        "sign in",
-      ),
-    ).access_token;
-    const { privateJwk } = JSON.parse(
-      await readFile(path.join(dataDir, "oidc", "signing-key.json"), "utf8"),
-    ) as {
-      privateJwk: JWK;
-    };
-    const key = await importJWK(privateJwk, "RS256");
-    const { kid } = decodeProtectedHeader(genuine);
-    const tokenOf = (index: number) =>
-      new SignJWT({
-        ...decodeJwt(genuine),
-        sub: `storm-villager-${index}`,
-        name: `storm-villager-${index}`,
-        "custom:household": householdOf(index),
-        "custom:village": VILLAGE,
-      })
-        .setProtectedHeader({ alg: "RS256", typ: "JWT", ...(kid ? { kid } : {}) })
-        .sign(key);
-
-    // The households in the register: copies of the demo household (its plot, to be returned).
-    const { Items: template = [] } = await ddb.send(
-      new QueryCommand({
-        TableName: endpoints.tableName,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": householdKey(TEMPLATE_HOUSEHOLD).pk },
-      }),
-    );
-    if (template.length === 0) throw new Error(`${TEMPLATE_HOUSEHOLD} is not in the seeded register`);
-    for (let index = 0; index < households; index++) {
-      for (const item of template) {
-        const copy = JSON.parse(
-          JSON.stringify(item).replaceAll(TEMPLATE_HOUSEHOLD, householdOf(index)),
-        ) as Record<string, unknown>;
-        await ddb.send(new PutCommand({ TableName: endpoints.tableName, Item: copy }));
-      }
-    }
-
+    const tokenOf = await householdTokens(endpoints.auth.issuer, dataDir);
+    await registerHouseholds(ddb, endpoints.tableName, households);
     // Every household prepares its case (not part of the storm; a few at a time).
-    const prepared = await inPool(
+    const prepared = await pool(
+      Array.from({ length: households }, (_, index) => index),
       PREPARE_CONCURRENCY,
-      Array.from({ length: households }, (_, index) => async () => {
-        const headers = {
-          authorization: `Bearer ${await tokenOf(index)}`,
-          "content-type": "application/json",
-        };
-        const call = (method: string, route: string, body?: unknown, extra: Record<string, string> = {}) =>
-          http(
-            method,
-            `${endpoints.api}${route}`,
-            { ...headers, ...extra },
-            body === undefined ? undefined : JSON.stringify(body),
-          );
-        const { caseId } = json<{ caseId: string }>(
-          expectStatus(await call("POST", "/cases", { kind: "homestead" }), 201, "create"),
-        );
-        expectStatus(await call("PUT", `/cases/${caseId}/application`, applicationOf(index)), 200, "save");
-        for (const requirement of DANLING_DEMO_POLICY.requiredDocuments.homestead) {
-          if (requirement.condition !== "always") continue;
-          for (let i = 0; i < requirement.minCount; i++) {
-            const upload = json<{
-              documentId: string;
-              uploadUrl: string;
-              requiredHeaders: Record<string, string>;
-            }>(
-              expectStatus(
-                await call("POST", `/cases/${caseId}/documents`, {
-                  type: requirement.typeId,
-                  contentType: "application/pdf",
-                  size: PDF.length,
-                  sha256: PDF_SHA256,
-                }),
-                201,
-                "request upload",
-              ),
-            );
-            expectStatus(await http("PUT", upload.uploadUrl, upload.requiredHeaders, PDF), 200, "upload");
-            expectStatus(
-              await call("POST", `/cases/${caseId}/documents/${upload.documentId}/confirm`),
-              200,
-              "confirm",
-            );
-          }
-        }
-        return { caseId, call };
-      }),
+      async (index) => {
+        const call = callerOf(endpoints.api, await tokenOf(index));
+        return { caseId: await prepareCase(call, index), call };
+      },
     );
 
     // The storm: every household submits at once, plus `retries` duplicates with the same key.
