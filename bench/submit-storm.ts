@@ -17,11 +17,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from "jose";
 import { startLocalCloud } from "#infra/local/cloud.ts";
+import { executionArnOf, workflowRunName } from "#shared/cases/villager.ts";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
-import { stepKey } from "#shared/store/keys.ts";
+import { caseKey, stepKey } from "#shared/store/keys.ts";
 import { householdKey } from "#shared/store/reference-store.ts";
 import { homesteadApplication, idNumber } from "../test/support/fixtures.ts";
 import { numberOption } from "./support/args.ts";
@@ -80,6 +82,7 @@ async function inPool<T>(width: number, tasks: readonly (() => Promise<T>)[]): P
 interface Outcome {
   readonly answers: number[];
   readonly stuck: string[];
+  readonly stuckAt: Record<string, number>;
   readonly stormMs: number;
   readonly settleMs: number;
 }
@@ -88,6 +91,11 @@ async function oneRun(households: number, retries: number, deadlineMs: number): 
   const dataDir = await mkdtemp(path.join(tmpdir(), "nongfang-storm-"));
   const cloud = await startLocalCloud({ context: { countyPolicy: "danling-demo" }, dataDir });
   const { endpoints } = cloud;
+  const sfn = new SFNClient({
+    region: endpoints.region,
+    credentials: endpoints.credentials,
+    endpoint: endpoints.stepFunctions,
+  });
   const ddb = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       region: endpoints.region,
@@ -153,13 +161,20 @@ async function oneRun(households: number, retries: number, deadlineMs: number): 
           authorization: `Bearer ${await tokenOf(index)}`,
           "content-type": "application/json",
         };
-        const call = (method: string, route: string, body?: unknown, extra: Record<string, string> = {}) =>
+        const once = (method: string, route: string, body?: unknown, extra: Record<string, string> = {}) =>
           http(
             method,
             `${endpoints.api}${route}`,
             { ...headers, ...extra },
             body === undefined ? undefined : JSON.stringify(body),
           );
+        // Preparing is not measured: a step that timed out on the loaded machine is simply tried again.
+        const call = async (method: string, route: string, body?: unknown) => {
+          for (let attempt = 1; ; attempt++) {
+            const result = await once(method, route, body);
+            if (result.status < 500 || attempt >= 4) return result;
+          }
+        };
         const { caseId } = json<{ caseId: string }>(
           expectStatus(await call("POST", "/cases", { kind: "homestead" }), 201, "create"),
         );
@@ -191,7 +206,7 @@ async function oneRun(households: number, retries: number, deadlineMs: number): 
             );
           }
         }
-        return { caseId, call };
+        return { caseId, call: once };
       }),
     );
 
@@ -221,9 +236,31 @@ async function oneRun(households: number, retries: number, deadlineMs: number): 
       }
       if (waiting.size > 0) await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    return { answers, stuck: [...waiting], stormMs, settleMs: performance.now() - started };
+    const settleMs = performance.now() - started;
+    // Where the stuck cases are: the case's status and its run's.
+    const stuckAt: Record<string, number> = {};
+    for (const caseId of waiting) {
+      const { Item } = await ddb.send(
+        new GetCommand({ TableName: endpoints.tableName, Key: caseKey(caseId) }),
+      );
+      let run = "no run";
+      try {
+        const described = await sfn.send(
+          new DescribeExecutionCommand({
+            executionArn: executionArnOf(endpoints.stateMachineArn, workflowRunName(caseId, 1)),
+          }),
+        );
+        run = `${described.status}${described.error ? ` ${described.error}` : ""}`;
+      } catch {
+        run = "no run";
+      }
+      const where = `${String(Item?.status)} / ${run}`;
+      stuckAt[where] = (stuckAt[where] ?? 0) + 1;
+    }
+    return { answers, stuck: [...waiting], stuckAt, stormMs, settleMs };
   } finally {
     ddb.destroy();
+    sfn.destroy();
     await cloud.close();
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -252,7 +289,9 @@ async function main(): Promise<void> {
       "storm s": Math.round(outcome.stormMs / 100) / 10,
       "all at village review s": Math.round(outcome.settleMs / 100) / 10,
     });
-    if (outcome.stuck.length > 0) console.log(`run ${run}: stuck cases`, outcome.stuck.slice(0, 10));
+    console.log(JSON.stringify(rows.at(-1)));
+    if (outcome.stuck.length > 0)
+      console.log(`run ${run}: stuck cases (case status / run status)`, outcome.stuckAt);
   }
   printTable(`Submit storm: ${households} households at once, ${retries} duplicate submit(s) each`, rows);
   const medianOf = (column: string) => median(rows.map((row) => row[column] ?? 0));
