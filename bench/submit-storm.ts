@@ -172,7 +172,8 @@ async function oneRun(households: number, retries: number, deadlineMs: number): 
         const call = async (method: string, route: string, body?: unknown) => {
           for (let attempt = 1; ; attempt++) {
             const result = await once(method, route, body);
-            if (result.status < 500 || attempt >= 4) return result;
+            if (result.status < 500 || attempt >= 8) return result;
+            await new Promise((resolve) => setTimeout(resolve, 1000));
           }
         };
         const { caseId } = json<{ caseId: string }>(
