@@ -3,7 +3,7 @@
  * approval workflow), follow it, withdraw it. Handlers in functions/api/cases
  * only parse and map; every rule lives here.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { type SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Actor } from "../auth/actor.ts";
 import { ownsCase, requireOwned } from "../auth/scope.ts";
@@ -201,6 +201,8 @@ export function executionArnOf(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
 }
 
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
 /** How often submit looks again when a concurrent submit changed the case first. */
 const SUBMIT_ATTEMPTS = 3;
 
@@ -212,14 +214,25 @@ const SUBMIT_ATTEMPTS = 3;
  *
  * A case found `submitted` without its round's run (the start failed, or a
  * concurrent submit is starting it) has the run started: submit is also the
- * recovery, whatever the Idempotency-Key.
+ * recovery, whatever the Idempotency-Key. A retry with the Idempotency-Key
+ * that submitted the current round (its hash is kept on the case) answers
+ * with the case, even once the case has moved on: the first answer was lost.
  */
-export async function submitCase(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseRecord> {
+export async function submitCase(
+  deps: VillagerDeps,
+  actor: Actor,
+  caseId: string,
+  request: { readonly idempotencyKey?: string } = {},
+): Promise<CaseRecord> {
   if (!deps.sfn || !deps.stateMachineArn) throw new Error("Submit needs the workflow client");
+  const keyHash = request.idempotencyKey === undefined ? undefined : sha256(request.idempotencyKey);
   for (let attempt = 1; ; attempt++) {
     const items = await ownCaseItems(deps, actor, caseId);
     const { record } = items;
     if (record.status === "submitted" && !record.executionArn) return startWorkflow(deps, record);
+    // This very request submitted the case already and its answer was lost (a timeout, a failed
+    // save of the answer): the retry answers as the first would have, not "only a draft".
+    if (record.status !== "draft" && keyHash !== undefined && record.submitKeyHash === keyHash) return record;
     if (record.status !== "draft") {
       throw new UnprocessableEntityError(
         {
@@ -241,9 +254,13 @@ export async function submitCase(deps: VillagerDeps, actor: Actor, caseId: strin
       // 一户一宅: a homestead case claims the household's one open case in the submit transaction.
       submitted = await submitClaimingHousehold(deps.store, record, {
         actor: auditActor(actor),
-        set: { submittedAt: new Date().toISOString(), submissionRound: (record.submissionRound ?? 0) + 1 },
+        set: {
+          submittedAt: new Date().toISOString(),
+          submissionRound: (record.submissionRound ?? 0) + 1,
+          ...(keyHash === undefined ? {} : { submitKeyHash: keyHash }),
+        },
         // The previous round's run is over; this round's is recorded by startWorkflow.
-        remove: ["executionArn"],
+        remove: keyHash === undefined ? ["executionArn", "submitKeyHash"] : ["executionArn"],
       });
     } catch (error) {
       // Another request changed the case first (a concurrent submit with another key): look again.

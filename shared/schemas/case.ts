@@ -55,6 +55,11 @@ export const caseRecordSchema = z.object({
    * after a return. Each round has its own workflow run, `<caseId>-r<round>`.
    */
   submissionRound: z.int().min(1).optional(),
+  /** SHA-256 of the Idempotency-Key that submitted the current round (a retry whose answer was lost is recognised). */
+  submitKeyHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** The current round's workflow run, once recorded (its `startWorkflow` event). */
   executionArn: z.string().optional(),
   precheck: precheckResultSchema.optional(),

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { ListExecutionsCommand, type SFNClient } from "@aws-sdk/client-sfn";
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { sfnClient } from "#shared/runtime.ts";
@@ -216,6 +216,44 @@ describe("Idempotency-Key on submit (IETF draft)", () => {
     const again = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
     expect(again.status).toBe(202);
     expect(again.text).toBe(first.text);
+  });
+
+  it("answers a retry whose first answer was lost with the case (202), not with the status error", async () => {
+    const caseId = await readyDraft("villager-wang", homesteadApplication());
+    const call = await as("villager-wang");
+    const key = randomUUID();
+    expect(
+      (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key })).status,
+    ).toBe(202);
+    await reachesStatus("villager-wang", caseId, "in_village_review");
+    // The stored answer is gone, as when the first attempt timed out or its answer could not be saved.
+    const { Items = [] } = await env.dynamodb.send(
+      new QueryCommand({
+        TableName: env.cloud.endpoints.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": "IDEMPOTENCY#submit" },
+      }),
+    );
+    const stored = Items.filter((item) => JSON.stringify(item).includes(caseId));
+    expect(stored).toHaveLength(1);
+    await env.dynamodb.send(
+      new DeleteCommand({
+        TableName: env.cloud.endpoints.tableName,
+        Key: { pk: stored[0]?.pk, sk: stored[0]?.sk },
+      }),
+    );
+
+    const retried = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+    expect(retried.status, retried.text).toBe(202);
+    expect(retried.body).toMatchObject({ caseId, status: "in_village_review" });
+    // Another key is another request: the case is no draft.
+    const other = await call("POST", `/cases/${caseId}/submit`, undefined, {
+      "idempotency-key": randomUUID(),
+    });
+    expect(other.status).toBe(422);
+    const history = await events(caseId);
+    expect(countOf(history, "submit")).toBe(1);
+    expect(countOf(history, "startWorkflow")).toBe(1);
   });
 
   it("answers 400 idempotency_key_missing without a valid key, before anything runs", async () => {

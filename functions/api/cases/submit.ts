@@ -32,9 +32,10 @@ const idempotency = idempotencyKeyMiddlewares({
 export const handler = httpRoute(
   "POST /cases/{caseId}/submit",
   { path: caseIdPath, middlewares: idempotency },
-  async ({ path, event }) => {
+  async ({ path, event, headers }) => {
     const actor = actorOf(event);
-    await submitCase(deps, actor, path.caseId);
+    const idempotencyKey = headers["idempotency-key"];
+    await submitCase(deps, actor, path.caseId, idempotencyKey === undefined ? {} : { idempotencyKey });
     const view = await getMyCase(deps, actor, path.caseId);
     // The idempotency record keeps this answer in the table for replays: no ID or phone number in it.
     return { statusCode: 202, body: { ...view, application: maskApplication(view.application) } };
