@@ -22,7 +22,8 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
  *   "workflow:recover": redrive, stop and describe executions (the operator's recoveries);
  * - "personal-data:read": open ID and phone numbers sealed with the personal-data key (kms:Decrypt);
  *   "personal-data:write": seal them (kms:GenerateDataKey); writers of the form list both;
- * - "cursor-key": the KMS key that seals pagination cursors (shared/http/cursor.ts).
+ * - "cursor-key": the KMS key that seals pagination cursors (shared/http/cursor.ts);
+ * - "imports:start": start executions of the import workflow (infra/constructs/import-workflow.ts).
  */
 export type Resource =
   | "table:read"
@@ -34,7 +35,8 @@ export type Resource =
   | "workflow:recover"
   | "personal-data:read"
   | "personal-data:write"
-  | "cursor-key";
+  | "cursor-key"
+  | "imports:start";
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -318,8 +320,17 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/admin/imports",
     handler: "functions/api/admin/imports.ts",
     access: "signed-in",
-    uses: ["table:read", "table:write", "bucket:read", "bucket:write"],
-    summary: "County admin: import a reference-data file already uploaded to S3 (resumable)",
+    uses: ["table:read", "table:write", "bucket:read", "imports:start"],
+    summary:
+      "County admin: import a reference-data file already uploaded to S3; 202 at once, runs in the background",
+  },
+  {
+    method: "GET",
+    path: "/admin/imports/{importId}",
+    handler: "functions/api/admin/import-status.ts",
+    access: "signed-in",
+    uses: ["table:read"],
+    summary: "County admin: an import's progress (status, line reached, counts) or its result",
   },
 ];
 

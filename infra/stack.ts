@@ -7,6 +7,7 @@ import { DocumentsBucket } from "./constructs/documents-bucket.ts";
 import { NongfangFunction } from "./constructs/function.ts";
 import { NongfangHttpApi } from "./constructs/http-api.ts";
 import { authDomainFromContext, externalIssuerFromContext, NongfangIdentity } from "./constructs/identity.ts";
+import { ImportWorkflow } from "./constructs/import-workflow.ts";
 import { apiPathPatterns, WebHosting, webHostingFromContext } from "./constructs/web-hosting.ts";
 import { WorkflowMonitoring } from "./constructs/workflow-monitoring.ts";
 import { type Resource, ROUTES, type RouteDefinition } from "./routes.ts";
@@ -107,6 +108,18 @@ export class NongfangStack extends Stack {
       ),
     });
 
+    // Admin imports run here, in 15-minute work sessions resumed from their checkpoints.
+    const imports = new ImportWorkflow(this, "ImportWorkflow", {
+      worker: new NongfangFunction(this, functionId("functions/workflow/run-import.ts"), {
+        entry: "functions/workflow/run-import.ts",
+        description: "Import workflow: one work session of an admin reference-data import",
+        timeout: Duration.minutes(15),
+        memorySize: 1024,
+      })
+        .bindTable(table, ["read", "write"])
+        .bindBucket(bucket, ["read", "write"]),
+    });
+
     const apiFunctions = new Map<string, NongfangFunction>();
     const functionFor = (route: RouteDefinition): NongfangFunction => {
       const existing = apiFunctions.get(route.handler);
@@ -131,6 +144,7 @@ export class NongfangStack extends Stack {
       const keyAccess = access({ open: "personal-data:read", seal: "personal-data:write" });
       if (keyAccess.length > 0) fn.bindKey(personalDataKey, keyAccess);
       if (route.uses.includes("cursor-key")) fn.bindCursorKey(cursorKey);
+      if (route.uses.includes("imports:start")) fn.bindImportWorkflow(imports.stateMachine);
       apiFunctions.set(route.handler, fn);
       return fn;
     };

@@ -219,6 +219,13 @@ export class NongfangFunction extends Construct {
     return this;
   }
 
+  /** Starts executions of the import workflow (POST /admin/imports): StartExecution on it only. */
+  bindImportWorkflow(stateMachine: IStateMachine): this {
+    this.function.addEnvironment("IMPORT_STATE_MACHINE_ARN", stateMachine.stateMachineArn);
+    stateMachine.grantStartExecution(this.function);
+    return this;
+  }
+
   /**
    * "start": start and stop executions; "respond": send task success/failure/heartbeat;
    * "recover": the operator's recoveries — redrive, stop and describe executions.

@@ -93,6 +93,7 @@ const GRANTS: Readonly<Record<RouteDefinition["uses"][number], readonly string[]
   "personal-data:read": ["kms:Decrypt"],
   "personal-data:write": ["kms:GenerateDataKey"],
   "cursor-key": ["kms:Encrypt", "kms:Decrypt"],
+  "imports:start": ["states:StartExecution"],
 };
 
 /** Every function may write its own logs and traces; nothing else comes without a `uses` entry. */

@@ -21,7 +21,8 @@ export type Capability =
   | "workflow:recover"
   | "personal-data:read"
   | "personal-data:write"
-  | "cursor-key";
+  | "cursor-key"
+  | "imports:start";
 
 /** The calls in bundled code that need each capability. */
 const EVIDENCE: Readonly<Record<Capability, RegExp>> = {
@@ -38,6 +39,7 @@ const EVIDENCE: Readonly<Record<Capability, RegExp>> = {
   "personal-data:read": /\b(defaultEncryptor|encryptorFromEnv)\d*\(/,
   "personal-data:write": /\b(defaultEncryptor|encryptorFromEnv)\d*\(/,
   "cursor-key": /\bcursorsFromEnv\(/,
+  "imports:start": /\bIMPORT_STATE_MACHINE_ARN\b[\s\S]*\bnew StartExecutionCommand\d*\(/,
 };
 
 export const CAPABILITIES = Object.keys(EVIDENCE) as Capability[];
