@@ -31,7 +31,7 @@ let resources: Resources;
 beforeAll(() => {
   const { stack } = buildApp(testApp());
   resources = Template.fromStack(stack).toJSON().Resources as Resources;
-});
+}, 300_000);
 
 interface Statement {
   readonly Action: string | string[];
