@@ -6,23 +6,37 @@
  * `access` says who may call the route: "public" routes carry no authorizer;
  * every other route will sit behind the JWT authorizer (identity issue) and
  * lists the roles allowed in the handler's policy check.
- * `uses` drives least privilege: the function construct binds only these.
+ * `uses` drives least privilege: the function construct binds only these, and
+ * test/infra/least-privilege.test.ts checks each grant against the handler's code.
  */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
- * "workflow": start and stop executions and answer tasks; "workflow-respond": answer tasks only;
- * "workflow-recover": answer tasks, redrive, stop and describe executions (the operator's recoveries);
- * "personal-data": the KMS key that seals and opens ID and phone numbers (readers of the whole form).
+ * What a route's function may touch, reading apart from writing:
+ * - "table:read": GetItem, BatchGetItem, Query on the case table and its indexes;
+ *   "table:write": PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem (list both to do both);
+ * - "bucket:read": get (and head) objects of the documents bucket, presign downloads;
+ *   "bucket:write": put and delete objects, presign uploads;
+ * - "workflow:run": start, stop and describe approval workflow executions;
+ *   "workflow:respond": answer its tasks (success, failure, heartbeat);
+ *   "workflow:recover": redrive, stop and describe executions (the operator's recoveries);
+ * - "personal-data:read": open ID and phone numbers sealed with the personal-data key (kms:Decrypt);
+ *   "personal-data:write": seal them (kms:GenerateDataKey); writers of the form list both;
+ * - "cursor-key": the KMS key that seals pagination cursors (shared/http/cursor.ts);
+ * - "imports:start": start executions of the import workflow (infra/constructs/import-workflow.ts).
  */
 export type Resource =
-  | "table"
-  | "bucket"
-  | "workflow"
-  | "workflow-respond"
-  | "workflow-recover"
-  | "personal-data"
-  | "cursor-key";
+  | "table:read"
+  | "table:write"
+  | "bucket:read"
+  | "bucket:write"
+  | "workflow:run"
+  | "workflow:respond"
+  | "workflow:recover"
+  | "personal-data:read"
+  | "personal-data:write"
+  | "cursor-key"
+  | "imports:start";
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -41,7 +55,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/health",
     handler: "functions/api/health.ts",
     access: "public",
-    uses: ["table"],
+    uses: ["table:read"],
     summary: "Liveness and a round trip to the case table",
   },
   {
@@ -57,7 +71,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases",
     handler: "functions/api/cases/create.ts",
     access: "signed-in",
-    uses: ["table", "personal-data"],
+    uses: ["table:read", "table:write", "personal-data:read", "personal-data:write"],
     summary: "Villager: start a draft application (homestead or farmhouse)",
   },
   {
@@ -65,7 +79,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases",
     handler: "functions/api/cases/list.ts",
     access: "signed-in",
-    uses: ["table", "personal-data"],
+    uses: ["table:read", "personal-data:read"],
     summary: "Villager: my household's cases",
   },
   {
@@ -73,7 +87,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}",
     handler: "functions/api/cases/get.ts",
     access: "signed-in",
-    uses: ["table", "personal-data"],
+    uses: ["table:read", "personal-data:read"],
     summary: "Villager: one case with its timeline and what is expected of me now",
   },
   {
@@ -81,7 +95,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/application",
     handler: "functions/api/cases/application.ts",
     access: "signed-in",
-    uses: ["table", "personal-data"],
+    uses: ["table:read", "table:write", "personal-data:read", "personal-data:write"],
     summary: "Villager: save the draft form (autosave)",
   },
   {
@@ -89,7 +103,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/submit",
     handler: "functions/api/cases/submit.ts",
     access: "signed-in",
-    uses: ["table", "workflow", "personal-data"],
+    uses: ["table:read", "table:write", "workflow:run", "personal-data:read", "personal-data:write"],
     summary: "Villager: submit (Idempotency-Key required); starts the approval workflow",
   },
   {
@@ -97,7 +111,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/withdraw",
     handler: "functions/api/cases/withdraw.ts",
     access: "signed-in",
-    uses: ["table", "workflow", "personal-data"],
+    uses: ["table:read", "table:write", "workflow:run", "personal-data:read", "personal-data:write"],
     summary: "Villager: withdraw before approval; stops the workflow",
   },
   {
@@ -105,7 +119,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/documents",
     handler: "functions/api/documents/request-upload.ts",
     access: "signed-in",
-    uses: ["table", "bucket"],
+    uses: ["table:read", "table:write", "bucket:write"],
     summary: "Villager: declare a document (type, content type, size, SHA-256), get a presigned upload URL",
   },
   {
@@ -113,7 +127,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/documents/{documentId}/confirm",
     handler: "functions/api/documents/confirm.ts",
     access: "signed-in",
-    uses: ["table", "bucket"],
+    uses: ["table:read", "table:write", "bucket:read", "bucket:write"],
     summary: "Villager: verify the uploaded bytes (size, magic bytes, SHA-256); confirmed or rejected",
   },
   {
@@ -121,7 +135,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/documents",
     handler: "functions/api/documents/list.ts",
     access: "signed-in",
-    uses: ["table", "bucket"],
+    uses: ["table:read", "bucket:read"],
     summary: "Villager: a case's documents, their status and short-lived download URLs of confirmed ones",
   },
   {
@@ -129,7 +143,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/certificates/{type}",
     handler: "functions/api/certificates.ts",
     access: "signed-in",
-    uses: ["table", "bucket"],
+    uses: ["table:read", "bucket:read"],
     summary: "Villager: a short-lived download URL for an issued certificate (printable HTML)",
   },
   {
@@ -137,7 +151,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/verify/{number}",
     handler: "functions/api/verify.ts",
     access: "public",
-    uses: ["table"],
+    uses: ["table:read"],
     summary: "Anyone: verify a certificate by its number (QR code target); personal data masked",
   },
   {
@@ -145,7 +159,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/notices",
     handler: "functions/api/notices/list.ts",
     access: "public",
-    uses: ["table"],
+    uses: ["table:read"],
     summary: "Anyone: the published public notices (公示) of a township or village; names masked",
   },
   {
@@ -153,7 +167,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/notices/{noticeId}",
     handler: "functions/api/notices/get.ts",
     access: "public",
-    uses: ["table"],
+    uses: ["table:read"],
     summary: "Anyone: one public notice (masked name, plot, areas, dates) and whether it takes objections",
   },
   {
@@ -161,7 +175,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/notices/{noticeId}/objections",
     handler: "functions/api/notices/object.ts",
     access: "public",
-    uses: ["table", "personal-data"],
+    uses: ["table:read", "table:write", "personal-data:read", "personal-data:write"],
     summary: "Anyone: lodge an objection while the notice runs (contact sealed); 409 once it ended",
   },
   {
@@ -169,7 +183,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/queues/{queue}",
     handler: "functions/api/queues.ts",
     access: "signed-in",
-    uses: ["table", "cursor-key"],
+    uses: ["table:read", "cursor-key"],
     summary: "Staff: open steps of my queue in one of my townships, overdue first, then by deadline",
   },
   {
@@ -177,7 +191,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/review/cases/{caseId}",
     handler: "functions/api/review/case.ts",
     access: "signed-in",
-    uses: ["table", "bucket", "personal-data"],
+    uses: ["table:read", "table:write", "bucket:read", "personal-data:read"],
     summary: "Staff: a case of my township: form, pre-check, documents (short URLs), decisions, timeline",
   },
   {
@@ -185,7 +199,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/review/cases/{caseId}/steps/{stepId}/decision",
     handler: "functions/api/review/decision.ts",
     access: "signed-in",
-    uses: ["table", "workflow-respond"],
+    uses: ["table:read", "table:write", "workflow:respond"],
     summary: "Staff: decide a step (one decision per step wins); stored, then sent to the workflow",
   },
   {
@@ -193,7 +207,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/review/cases/{caseId}/steps/{stepId}/photos",
     handler: "functions/api/review/photo-upload.ts",
     access: "signed-in",
-    uses: ["table", "bucket"],
+    uses: ["table:read", "table:write", "bucket:write"],
     summary: "Inspector or reviewer deciding a site-visit step: declare a photo, get a presigned upload URL",
   },
   {
@@ -201,7 +215,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/review/cases/{caseId}/steps/{stepId}/photos/{photoId}/confirm",
     handler: "functions/api/review/photo-confirm.ts",
     access: "signed-in",
-    uses: ["table", "bucket"],
+    uses: ["table:read", "table:write", "bucket:read", "bucket:write"],
     summary: "Inspector or reviewer: verify an uploaded site-visit photo (size, magic bytes, SHA-256)",
   },
   {
@@ -209,7 +223,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/review/cases/{caseId}/steps/{stepId}/redrive",
     handler: "functions/api/review/redrive.ts",
     access: "signed-in",
-    uses: ["table", "workflow-respond"],
+    uses: ["table:read", "table:write", "workflow:respond"],
     summary: "Township head or the deciding role: re-send a stored decision the workflow never received",
   },
   {
@@ -217,7 +231,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/incidents",
     handler: "functions/api/incidents/list.ts",
     access: "signed-in",
-    uses: ["table", "cursor-key"],
+    uses: ["table:read", "cursor-key"],
     summary:
       "Township head, county admin: open incidents (异常案件) of a township, each with its one recovery",
   },
@@ -226,7 +240,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/incidents/{caseId}/{incidentId}/recover",
     handler: "functions/api/incidents/recover.ts",
     access: "signed-in",
-    uses: ["table", "workflow-recover"],
+    uses: ["table:read", "table:write", "workflow:respond", "workflow:recover"],
     summary: "Township head, county admin: perform an incident's recovery (retry, redrive, redeliver, stop)",
   },
   {
@@ -234,7 +248,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/correction",
     handler: "functions/api/correction-get.ts",
     access: "signed-in",
-    uses: ["table", "personal-data"],
+    uses: ["table:read", "personal-data:read"],
     summary: "Villager: what the reviewers asked to correct (fields, documents, reasons)",
   },
   {
@@ -242,7 +256,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/cases/{caseId}/correction",
     handler: "functions/api/correction-submit.ts",
     access: "signed-in",
-    uses: ["table", "workflow-respond", "personal-data"],
+    uses: ["table:read", "table:write", "workflow:respond", "personal-data:read", "personal-data:write"],
     summary: "Villager: correct the asked fields and resubmit; the case resumes where it was",
   },
   {
@@ -250,7 +264,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/audit/cases/{caseId}/events",
     handler: "functions/api/audit/case-events.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table:read", "table:write"],
     summary: "Auditor: a case's full history, ordered by seq, with its hash chain verified",
   },
   {
@@ -258,7 +272,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/audit/cases/{caseId}/verify",
     handler: "functions/api/audit/case-verify.ts",
     access: "signed-in",
-    uses: ["table"],
+    uses: ["table:read", "table:write"],
     summary: "Auditor: verify a case's hash chain against the head on the case (first broken link)",
   },
   {
@@ -266,7 +280,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/audit/events",
     handler: "functions/api/audit/events.ts",
     access: "signed-in",
-    uses: ["table", "cursor-key"],
+    uses: ["table:read", "table:write", "cursor-key"],
     summary: "Auditor: search events by time range, township, department, actor and action (paginated)",
   },
   {
@@ -274,7 +288,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/audit/events.csv",
     handler: "functions/api/audit/events-csv.ts",
     access: "signed-in",
-    uses: ["table", "cursor-key"],
+    uses: ["table:read", "table:write", "cursor-key"],
     summary: "Auditor: the event search as a CSV download (UTF-8 with BOM)",
   },
   {
@@ -282,7 +296,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/register",
     handler: "functions/api/register.ts",
     access: "signed-in",
-    uses: ["table", "cursor-key"],
+    uses: ["table:read", "table:write", "cursor-key"],
     summary: "Township staff, auditors, county admin: the register (台账) by township and status",
   },
   {
@@ -290,7 +304,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/register.csv",
     handler: "functions/api/register-csv.ts",
     access: "signed-in",
-    uses: ["table", "cursor-key"],
+    uses: ["table:read", "table:write", "cursor-key"],
     summary: "Township staff, auditors, county admin: the county filing (备案) export as CSV",
   },
   {
@@ -306,8 +320,17 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/admin/imports",
     handler: "functions/api/admin/imports.ts",
     access: "signed-in",
-    uses: ["table", "bucket"],
-    summary: "County admin: import a reference-data file already uploaded to S3 (resumable)",
+    uses: ["table:read", "table:write", "bucket:read", "imports:start"],
+    summary:
+      "County admin: import a reference-data file already uploaded to S3; 202 at once, runs in the background",
+  },
+  {
+    method: "GET",
+    path: "/admin/imports/{importId}",
+    handler: "functions/api/admin/import-status.ts",
+    access: "signed-in",
+    uses: ["table:read"],
+    summary: "County admin: an import's progress (status, line reached, counts) or its result",
   },
 ];
 

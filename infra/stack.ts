@@ -7,9 +7,10 @@ import { DocumentsBucket } from "./constructs/documents-bucket.ts";
 import { NongfangFunction } from "./constructs/function.ts";
 import { NongfangHttpApi } from "./constructs/http-api.ts";
 import { authDomainFromContext, externalIssuerFromContext, NongfangIdentity } from "./constructs/identity.ts";
+import { ImportWorkflow } from "./constructs/import-workflow.ts";
 import { apiPathPatterns, WebHosting, webHostingFromContext } from "./constructs/web-hosting.ts";
 import { WorkflowMonitoring } from "./constructs/workflow-monitoring.ts";
-import { ROUTES, type RouteDefinition } from "./routes.ts";
+import { type Resource, ROUTES, type RouteDefinition } from "./routes.ts";
 import { webConfig } from "./web-config.ts";
 
 export interface NongfangStackProps extends StackProps {
@@ -63,12 +64,15 @@ export class NongfangStack extends Stack {
     });
 
     const task = (entry: string, description: string) =>
-      new NongfangFunction(this, functionId(entry), { entry, description }).bindTable(table, "readWrite");
+      new NongfangFunction(this, functionId(entry), { entry, description }).bindTable(table, [
+        "read",
+        "write",
+      ]);
     const workflow = new ApprovalWorkflow(this, "ApprovalWorkflow", {
       precheck: task(
         "functions/workflow/precheck.ts",
         "Workflow: pre-check, case plan and public notice",
-      ).bindKey(personalDataKey),
+      ).bindKey(personalDataKey, ["open", "seal"]),
       openStep: task(
         "functions/workflow/open-step.ts",
         "Workflow: records a human step and stores its task token",
@@ -89,8 +93,8 @@ export class NongfangStack extends Stack {
         "functions/workflow/issue-certificates.ts",
         "Workflow: issues the approved case's certificates",
       )
-        .bindBucket(bucket, "readWrite")
-        .bindKey(personalDataKey),
+        .bindBucket(bucket, ["read", "write"])
+        .bindKey(personalDataKey, ["open", "seal"]),
       recordFailure: task(
         "functions/workflow/record-failure.ts",
         "Workflow: records a failed task as an incident, waits for the operator",
@@ -104,6 +108,18 @@ export class NongfangStack extends Stack {
       ),
     });
 
+    // Admin imports run here, in 15-minute work sessions resumed from their checkpoints.
+    const imports = new ImportWorkflow(this, "ImportWorkflow", {
+      worker: new NongfangFunction(this, functionId("functions/workflow/run-import.ts"), {
+        entry: "functions/workflow/run-import.ts",
+        description: "Import workflow: one work session of an admin reference-data import",
+        timeout: Duration.minutes(15),
+        memorySize: 1024,
+      })
+        .bindTable(table, ["read", "write"])
+        .bindBucket(bucket, ["read", "write"]),
+    });
+
     const apiFunctions = new Map<string, NongfangFunction>();
     const functionFor = (route: RouteDefinition): NongfangFunction => {
       const existing = apiFunctions.get(route.handler);
@@ -112,15 +128,23 @@ export class NongfangStack extends Stack {
         entry: route.handler,
         description: `API: ${route.summary}`,
       });
-      if (route.uses.includes("table")) fn.bindTable(table, "readWrite");
-      if (route.uses.includes("bucket")) fn.bindBucket(bucket, "readWrite");
-      if (route.uses.includes("workflow")) fn.bindWorkflow(workflow.stateMachine, ["start", "respond"]);
-      else if (route.uses.includes("workflow-respond")) fn.bindWorkflow(workflow.stateMachine, ["respond"]);
-      else if (route.uses.includes("workflow-recover")) {
-        fn.bindWorkflow(workflow.stateMachine, ["respond", "recover"]);
-      }
-      if (route.uses.includes("personal-data")) fn.bindKey(personalDataKey);
+      // Each kind of access is granted only when the route table lists it (reading apart from writing).
+      const access = <T extends string>(grants: Readonly<Record<T, Resource>>): T[] =>
+        (Object.keys(grants) as T[]).filter((grant) => route.uses.includes(grants[grant]));
+      const tableAccess = access({ read: "table:read", write: "table:write" });
+      if (tableAccess.length > 0) fn.bindTable(table, tableAccess);
+      const bucketAccess = access({ read: "bucket:read", write: "bucket:write" });
+      if (bucketAccess.length > 0) fn.bindBucket(bucket, bucketAccess);
+      const workflowAccess = access({
+        start: "workflow:run",
+        respond: "workflow:respond",
+        recover: "workflow:recover",
+      });
+      if (workflowAccess.length > 0) fn.bindWorkflow(workflow.stateMachine, workflowAccess);
+      const keyAccess = access({ open: "personal-data:read", seal: "personal-data:write" });
+      if (keyAccess.length > 0) fn.bindKey(personalDataKey, keyAccess);
       if (route.uses.includes("cursor-key")) fn.bindCursorKey(cursorKey);
+      if (route.uses.includes("imports:start")) fn.bindImportWorkflow(imports.stateMachine);
       apiFunctions.set(route.handler, fn);
       return fn;
     };

@@ -24,6 +24,16 @@ export const ENTRY_METADATA = "nongfang:entry";
  */
 export const LOCAL_SKIP_METADATA = "nongfang:local-skip";
 
+/** What "read" and "write" on the case table grant (bindTable). */
+export const TABLE_READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"] as const;
+export const TABLE_WRITE_ACTIONS = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:ConditionCheckItem",
+] as const;
+
 export interface NongfangFunctionProps {
   /** Handler module relative to the repository root, e.g. "functions/api/health.ts". */
   readonly entry: string;
@@ -115,10 +125,22 @@ export class NongfangFunction extends Construct {
     return `<${Stack.of(this).getLogicalId(construct.node.defaultChild as CfnElement)}.Arn>`;
   }
 
-  bindTable(table: TableV2, access: "read" | "readWrite"): this {
+  /**
+   * The case table, by item actions named one by one (no Scan, no stream, no
+   * DescribeTable): "read" GetItem, BatchGetItem and Query (transactional reads
+   * are GetItem per item); "write" PutItem, UpdateItem, DeleteItem,
+   * BatchWriteItem and ConditionCheckItem (a transaction needs the action of
+   * each of its parts). On the table and its indexes.
+   */
+  bindTable(table: TableV2, access: readonly ("read" | "write")[]): this {
     this.function.addEnvironment("TABLE_NAME", table.tableName);
-    if (access === "read") table.grantReadData(this.function);
-    else table.grantReadWriteData(this.function);
+    const actions = [
+      ...(access.includes("read") ? TABLE_READ_ACTIONS : []),
+      ...(access.includes("write") ? TABLE_WRITE_ACTIONS : []),
+    ];
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions, resources: [table.tableArn, `${table.tableArn}/index/*`] }),
+    );
     this.acknowledgeWildcard(
       `${this.arnToken(table)}/index/*`,
       "Queries the case table's own GSIs (byQueue, byOwner, …); no other table.",
@@ -128,13 +150,16 @@ export class NongfangFunction extends Construct {
 
   /**
    * Object-level actions only, named one by one (no `s3:GetObject*`-style
-   * wildcards): reading documents and certificates, and for "readWrite" also
-   * writing and deleting them (a rejected upload's exact version is deleted).
+   * wildcards): "read" gets documents and certificates (and presigns their
+   * downloads), "write" puts and deletes them (presigned uploads are signed with
+   * this role; a rejected upload's exact version is deleted).
    */
-  bindBucket(bucket: IBucket, access: "read" | "readWrite"): this {
+  bindBucket(bucket: IBucket, access: readonly ("read" | "write")[]): this {
     this.function.addEnvironment("BUCKET_NAME", bucket.bucketName);
-    const actions = ["s3:GetObject", "s3:GetObjectVersion"];
-    if (access === "readWrite") actions.push("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion");
+    const actions = [
+      ...(access.includes("read") ? ["s3:GetObject", "s3:GetObjectVersion"] : []),
+      ...(access.includes("write") ? ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"] : []),
+    ];
     this.function.addToRolePolicy(new PolicyStatement({ actions, resources: [bucket.arnForObjects("*")] }));
     this.acknowledgeWildcard(`${this.arnToken(bucket)}/*`, "Objects of the documents bucket only.");
     return this;
@@ -145,10 +170,14 @@ export class NongfangFunction extends Construct {
    * numbers, shared/crypto/): GenerateDataKey to seal, Decrypt to open, on this
    * key only. Functions without it read cases without those numbers.
    */
-  bindKey(key: IKey): this {
+  bindKey(key: IKey, access: readonly ("open" | "seal")[]): this {
     this.function.addEnvironment("FIELD_KEYRING", "kms");
     this.function.addEnvironment("FIELD_KEY_ARN", key.keyArn);
-    key.grant(this.function, "kms:GenerateDataKey", "kms:Decrypt");
+    key.grant(
+      this.function,
+      ...(access.includes("seal") ? ["kms:GenerateDataKey"] : []),
+      ...(access.includes("open") ? ["kms:Decrypt"] : []),
+    );
     return this;
   }
 
@@ -187,6 +216,13 @@ export class NongfangFunction extends Construct {
       ],
     });
     this.role.attachInlinePolicy(policy);
+    return this;
+  }
+
+  /** Starts executions of the import workflow (POST /admin/imports): StartExecution on it only. */
+  bindImportWorkflow(stateMachine: IStateMachine): this {
+    this.function.addEnvironment("IMPORT_STATE_MACHINE_ARN", stateMachine.stateMachineArn);
+    stateMachine.grantStartExecution(this.function);
     return this;
   }
 

@@ -253,7 +253,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           "documents bucket",
         ),
       ),
-      stateMachineArn: names.resolveRef(only(stateMachineIds, "state machine")),
+      // The approval workflow (the import workflow runs admin imports; nothing outside needs its ARN).
+      stateMachineArn: names.resolveRef(
+        only(
+          stateMachineIds.filter((id) => id.startsWith("ApprovalWorkflow")),
+          "approval state machine",
+        ),
+      ),
       auth: { issuer: issuer.url, clientId: issuer.clientId, staffClientId: issuer.staffClientId },
     };
     await writeFile(path.join(options.dataDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);

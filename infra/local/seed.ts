@@ -1,11 +1,12 @@
 /**
  * Loads the demo reference data (households, homesteads, villages with their
  * construction boundaries, land parcels) for Danling County into the case
- * table, so the pre-check has facts to run on locally. Idempotent: items are
- * put by their fixed keys, so every start writes the same set again. Parcels go
- * through the importer's item builder, so they get their byGridCell entries.
+ * table, so the pre-check has facts to run on locally. Only where absent: an
+ * item is put on the condition that its key is free, so a household, village or
+ * parcel a user imported over the demo one is never reverted by a restart.
+ * Parcels go through the importer's item builder, so they get their byGridCell entries.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { parcelItems } from "#shared/reference/entities.ts";
 import { polygonAreaM2 } from "#shared/reference/geometry.ts";
@@ -28,42 +29,72 @@ const referenceSetSchema = z.object({
   households: z.array(householdRecordSchema.extend({ homesteads: z.array(existingHomesteadSchema) })),
 });
 
-/** The demo set, validated with the same schemas the reference store reads with. */
-export function referenceItems(): Record<string, unknown>[] {
+type Item = Record<string, unknown>;
+
+/** One record of the demo set: its head item and the items that exist only with it (a parcel's grid cells). */
+interface ReferenceRecord {
+  readonly head: Item;
+  readonly dependents: readonly Item[];
+}
+
+function referenceRecords(): ReferenceRecord[] {
   const set = referenceSetSchema.parse(reference);
+  const alone = (head: Item): ReferenceRecord => ({ head, dependents: [] });
   return [
-    ...set.villages.map((village) => ({ ...villageKey(village.villageCode), type: "village", ...village })),
-    ...set.boundaries.map((boundary) => ({
-      ...boundaryKey(boundary.villageCode),
-      type: "boundary",
-      ...boundary,
-    })),
+    ...set.villages.map((village) =>
+      alone({ ...villageKey(village.villageCode), type: "village", ...village }),
+    ),
+    ...set.boundaries.map((boundary) =>
+      alone({ ...boundaryKey(boundary.villageCode), type: "boundary", ...boundary }),
+    ),
     // The hand-made squares carry no surveyed area: the drawn one stands in.
-    ...set.parcels.flatMap((parcel) => {
-      const { head, dependents } = parcelItems({ ...parcel, areaM2: polygonAreaM2(parcel.polygon) });
-      return [head, ...dependents];
-    }),
+    ...set.parcels.map((parcel) => parcelItems({ ...parcel, areaM2: polygonAreaM2(parcel.polygon) })),
     ...set.households.flatMap(({ homesteads, ...household }) => [
-      { ...householdKey(household.householdId), type: "household", ...household },
-      ...homesteads.map((homestead) => ({
-        ...homesteadKey(household.householdId, homestead.homesteadId),
-        type: "homestead",
-        ...homestead,
-      })),
+      alone({ ...householdKey(household.householdId), type: "household", ...household }),
+      ...homesteads.map((homestead) =>
+        alone({
+          ...homesteadKey(household.householdId, homestead.homesteadId),
+          type: "homestead",
+          ...homestead,
+        }),
+      ),
     ]),
   ];
 }
 
-export async function seedReferenceData(client: DynamoDBDocumentClient, tableName: string): Promise<number> {
-  const items = referenceItems();
-  for (let i = 0; i < items.length; i += 25) {
-    let pending: Record<string, unknown>[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-    while (pending.length > 0) {
-      const { UnprocessedItems } = await client.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+/** The demo set, validated with the same schemas the reference store reads with. */
+export function referenceItems(): Item[] {
+  return referenceRecords().flatMap((record) => [record.head, ...record.dependents]);
+}
+
+/** Puts the demo items whose keys are free; answers how many were written and how many kept as found. */
+export async function seedReferenceData(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<{ written: number; kept: number }> {
+  let written = 0;
+  let kept = 0;
+  for (const { head, dependents } of referenceRecords()) {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: { pk: head.pk, sk: head.sk }, ConsistentRead: true }),
+    );
+    // A record someone imported over the demo one keeps its own dependents too (its grid cells).
+    if (Item) {
+      kept++;
+      continue;
+    }
+    // Dependents first, the head last (as the importer writes): a crash in between seeds it again next time.
+    for (const dependent of dependents)
+      await client.send(new PutCommand({ TableName: tableName, Item: dependent }));
+    try {
+      await client.send(
+        new PutCommand({ TableName: tableName, Item: head, ConditionExpression: "attribute_not_exists(pk)" }),
       );
-      pending = (UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
+      written++;
+    } catch (error) {
+      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+      kept++;
     }
   }
-  return items.length;
+  return { written, kept };
 }

@@ -1,10 +1,9 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { generateDemoCounty } from "#shared/reference/demo-county.ts";
 import { REPO_ROOT } from "../constructs/function.ts";
-import { importFile } from "../tools/import.ts";
 import { tableTarget } from "../tools/local-table.ts";
 import { startLocalCloud } from "./cloud.ts";
+import { seedDemoSlice } from "./demo-seed.ts";
 
 /**
  * `npm start`: the whole platform on 127.0.0.1, data kept in `.data/` so a
@@ -41,24 +40,24 @@ const cloud = await startLocalCloud({
 const { endpoints } = cloud;
 
 // A slice of the generated demo county (one village, ≈ 3,600 records) beside the hand-made demo
-// villages; `npm run seed:county` loads all of it. Unchanged rows are skipped, so a restart only reads.
+// villages; `npm run seed:county` loads all of it. Seeded once into a data folder, never over what a
+// user imported since (infra/local/demo-seed.ts).
 const sliceVillages = port("NONGFANG_COUNTY_SLICE", 1);
 if (sliceVillages > 0) {
   const sliceStarted = Date.now();
-  const manifest = await generateDemoCounty(path.join(dataDir, `county-${sliceVillages}`), {
-    villages: sliceVillages,
-  });
   const target = await tableTarget({ endpointsFile: path.join(dataDir, "endpoints.json") });
   try {
-    for (const file of manifest.files) {
-      await importFile({ type: file.type, file: file.file, target, actor: "npm start", quiet: true });
-    }
+    const seed = await seedDemoSlice({ dataDir, villages: sliceVillages, target });
+    console.log(
+      seed.seeded
+        ? `Demo county slice: seeded ${seed.records} records (${sliceVillages} village) in ${Date.now() - sliceStarted} ms`
+        : seed.reason === "seeded-before"
+          ? `Demo county slice: already seeded (${seed.since}); skipped, imported data kept`
+          : "Demo county slice: its villages are already in the table; skipped, imported data kept",
+    );
   } finally {
     target.client.destroy();
   }
-  console.log(
-    `Demo county slice: ${manifest.records} records (${sliceVillages} village) in ${Date.now() - sliceStarted} ms`,
-  );
 }
 console.log(`Nongfang is running (started in ${Date.now() - started} ms; data in ${dataDir}; county policy ${countyPolicy})
 

@@ -195,6 +195,12 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
     writes: true,
     personalData: "none",
   },
+  "GET /admin/imports/{importId}": {
+    roles: ["county_admin"],
+    scope: "jurisdiction",
+    writes: false,
+    personalData: "none",
+  },
 };
 
 /** A route key the table does not know: a programming error, caught at load. */

@@ -541,6 +541,7 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
   },
   "GET /openapi.json": { access: "public", codes: [] },
   "POST /admin/imports": { access: "signed-in", body: true, codes: ["not_found", "import_in_progress"] },
+  "GET /admin/imports/{importId}": { access: "signed-in", input: true, codes: ["not_found"] },
 };
 
 function codesOf(spec: RouteErrorSpec): ErrorCode[] {

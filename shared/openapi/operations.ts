@@ -22,7 +22,8 @@ import {
 import { uploadRequestSchema } from "../documents/use-cases.ts";
 import { noticeIdPath, objectionInputSchema, publicNoticeViewSchema } from "../notices/notice.ts";
 import { noticeListQuerySchema } from "../notices/notices.ts";
-import { adminImportBodySchema } from "../reference/import/admin-import.ts";
+import { adminImportBodySchema, importIdPathSchema } from "../reference/import/admin-import.ts";
+import { importJobSchema } from "../reference/import/import-jobs.ts";
 import { registerExportQuerySchema, registerPageSchema, registerQuerySchema } from "../register/schemas.ts";
 import { correctionInputSchema } from "../review/correction.ts";
 import { queueQuerySchema } from "../review/queue.ts";
@@ -45,7 +46,6 @@ import {
   withdrawBody,
 } from "../schemas/requests.ts";
 import {
-  adminImportResultSchema,
   caseListSchema,
   caseViewSchema,
   certificateDownloadSchema,
@@ -410,15 +410,24 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     operationId: "importReferenceData",
     tags: ["admin"],
     description:
-      "County admin: import a reference file (CSV or line-delimited GeoJSON) uploaded under imports/ in the documents bucket. 200 when complete; 202 when it stopped at a checkpoint (call again to continue).",
+      "County admin: import a reference file (CSV or line-delimited GeoJSON) uploaded under imports/ in the documents bucket. 202 at once with the queued job; the import runs in the background (the import workflow) and `Location` / GET /admin/imports/{importId} shows its progress. 409 `import_in_progress` while another import of the same file runs.",
     request: jsonBody(adminImportBodySchema, { example: EXAMPLES.adminImport }),
     responses: {
-      200: json(
-        "Import complete: counts of imported, unchanged and rejected rows, and the report key",
-        adminImportResultSchema,
-      ),
-      202: json("Stopped at a checkpoint; call again to continue", adminImportResultSchema),
+      202: {
+        ...json("Queued: the import runs in the background", importJobSchema),
+        headers: {
+          location: { description: "/admin/imports/{importId}", schema: { type: "string" as const } },
+        },
+      },
     },
+  },
+  "GET /admin/imports/{importId}": {
+    operationId: "getReferenceImport",
+    tags: ["admin"],
+    description:
+      "County admin: an import's status (queued, running, complete, failed), line reached, counts and, when complete, the first rejections and the report's key.",
+    request: { params: importIdPathSchema },
+    responses: { 200: json("The import job", importJobSchema) },
   },
   "GET /openapi.json": {
     operationId: "getOpenApiDocument",

@@ -10,11 +10,6 @@
  */
 import * as z from "zod";
 import { DOCUMENT_STATUSES, rejectionSchema as documentRejectionSchema } from "../documents/document.ts";
-import { referenceTypeSchema } from "../reference/entities.ts";
-import {
-  importCountsSchema,
-  rejectionSchema as importRejectionSchema,
-} from "../reference/import/importer.ts";
 import { applicationDraftSchema } from "./application.ts";
 import { auditActorSchema } from "./audit-event.ts";
 import { caseStatusSchema, decisionOutcomeSchema, stepKindSchema } from "./case.ts";
@@ -436,27 +431,3 @@ export const healthSchema = z
   .strictObject({ status: z.literal("ok"), table: z.literal("reachable"), tableLatencyMs: z.number().min(0) })
   .meta({ id: "Health" });
 export type Health = z.infer<typeof healthSchema>;
-
-export const adminImportResultSchema = z
-  .strictObject({
-    status: z.enum(["complete", "partial"]),
-    summary: z.strictObject({
-      importId: z.string(),
-      type: referenceTypeSchema,
-      source: z.string(),
-      sha256: z.string().optional(),
-      complete: z.boolean(),
-      counts: importCountsSchema,
-      writes: z.int().min(0),
-      resumedAfterLine: z.int().min(0).optional(),
-      stoppedAfterLine: z.int().min(0).optional(),
-      retries: z.int().min(0),
-      startedAt: instant,
-      finishedAt: instant,
-    }),
-    /** The first 100 rejections inline; all of them in the report. */
-    rejections: z.array(importRejectionSchema),
-    reportKey: z.string().optional(),
-  })
-  .meta({ id: "AdminImportResult" });
-export type AdminImportResult = z.infer<typeof adminImportResultSchema>;

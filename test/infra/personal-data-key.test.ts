@@ -64,7 +64,7 @@ describe("personal-data key", () => {
   it("is usable only by the functions that read or write whole application forms", () => {
     const expected = [
       ...new Set([
-        ...ROUTES.filter((route) => route.uses.includes("personal-data")).map((route) => route.handler),
+        ...ROUTES.filter((route) => route.uses.includes("personal-data:read")).map((route) => route.handler),
         "functions/workflow/precheck.ts",
         "functions/workflow/issue-certificates.ts",
       ]),

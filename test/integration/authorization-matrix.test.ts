@@ -282,6 +282,11 @@ const PROBES: Readonly<Record<string, Probe>> = {
     // The county admin passes the policy; no such upload exists.
     expect: anyone(404),
   },
+  "GET /admin/imports/{importId}": {
+    request: () => ({ method: "GET", path: `/admin/imports/${randomUUID()}` }),
+    // The county admin passes the policy; no such import exists.
+    expect: anyone(404),
+  },
   "POST /cases": {
     request: () => ({ method: "POST", path: "/cases", body: { kind: "homestead" } }),
     expect: anyone(201),

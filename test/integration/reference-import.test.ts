@@ -15,7 +15,12 @@ import type { Actor } from "#shared/auth/actor.ts";
 import type { ReferenceType } from "#shared/reference/entities.ts";
 import type { Polygon } from "#shared/reference/geometry.ts";
 import { polygonAreaM2 } from "#shared/reference/geometry.ts";
-import { runAdminImport } from "#shared/reference/import/admin-import.ts";
+import {
+  getAdminImport,
+  type ImportWork,
+  requestAdminImport,
+  runImportSession,
+} from "#shared/reference/import/admin-import.ts";
 import { FileCheckpointStore } from "#shared/reference/import/checkpoints.ts";
 import { ImportLog } from "#shared/reference/import/import-log.ts";
 import {
@@ -371,7 +376,7 @@ describe("pre-check reference facts through the byGridCell index", () => {
   );
 });
 
-describe("POST /admin/imports use case", () => {
+describe("admin import work sessions", () => {
   const deps = () => ({
     client: env.dynamodb,
     tableName: table(),
@@ -387,6 +392,11 @@ describe("POST /admin/imports use case", () => {
     ),
     `511424199010-H9999,${"ab".repeat(32)},0,511424199010`,
   ].join("\n");
+  const started: ImportWork[] = [];
+  const requestDeps = () => ({
+    ...deps(),
+    startWorkflow: async (work: ImportWork) => void started.push(work),
+  });
 
   beforeAll(async () => {
     await env.s3.send(
@@ -400,33 +410,64 @@ describe("POST /admin/imports use case", () => {
 
   it("refuses anyone but a county admin", async () => {
     await expect(
-      runAdminImport(deps(), actor("auditor"), { type: "household", key: "imports/households.csv" }),
+      requestAdminImport(requestDeps(), actor("auditor"), {
+        type: "household",
+        key: "imports/households.csv",
+      }),
     ).rejects.toThrow(/county admin/);
   });
 
-  it("stops at a checkpoint when its time is up, continues on the next call, and reports rejected rows in S3", async () => {
-    const partial = await runAdminImport({ ...deps(), budgetMs: -1, chunkRows: 10 }, actor("county_admin"), {
+  it("stops each session at a checkpoint when its time is up, resumes in the next, and reports rejected rows in S3", async () => {
+    const job = await requestAdminImport(requestDeps(), actor("county_admin"), {
       type: "household",
       key: "imports/households.csv",
     });
-    expect(partial.status).toBe("partial");
-    expect(partial.summary.stoppedAfterLine).toBeGreaterThan(1);
+    expect(job.status).toBe("queued");
+    const work = started.at(-1);
+    if (!work) throw new Error("the workflow was not started");
+    expect(work.importId).toBe(job.importId);
 
-    const done = await runAdminImport(deps(), actor("county_admin"), {
-      type: "household",
-      key: "imports/households.csv",
+    // A second request for the same file while the first runs: refused, nothing started.
+    await expect(
+      requestAdminImport(requestDeps(), actor("county_admin"), {
+        type: "household",
+        key: "imports/households.csv",
+      }),
+    ).rejects.toMatchObject({ code: "import_in_progress" });
+    expect(started).toHaveLength(1);
+
+    const lines: number[] = [];
+    let next: ImportWork = work;
+    for (let session = 0; session < 10 && !next.done; session++) {
+      next = await runImportSession({ ...deps(), chunkRows: 10 }, next, -1);
+      const progress = await getAdminImport(deps(), actor("county_admin"), job.importId);
+      lines.push(progress.line);
+      if (!next.done) expect(progress.status).toBe("running");
+    }
+    expect(next.done).toBe(true);
+    // Several sessions, each past the last one's checkpoint.
+    expect(lines.length).toBeGreaterThan(2);
+    expect([...lines].sort((a, b) => a - b)).toEqual(lines);
+
+    const done = await getAdminImport(deps(), actor("county_admin"), job.importId);
+    expect(done).toMatchObject({
+      status: "complete",
+      counts: { rows: 31, imported: 30, unchanged: 0, rejected: 1 },
+      rejections: [{ line: 32, field: "membersCount", reason: "must be at least 1" }],
+      reportKey: `imports/reports/${job.importId}.csv`,
     });
-    expect(done.status).toBe("complete");
-    expect(done.summary.resumedAfterLine).toBe(partial.summary.stoppedAfterLine);
-    expect(done.summary.counts).toEqual({ rows: 31, imported: 30, unchanged: 0, rejected: 1 });
-    expect(done.rejections).toEqual([{ line: 32, field: "membersCount", reason: "must be at least 1" }]);
-    expect(done.reportKey).toBe(`imports/reports/${done.summary.importId}.csv`);
+    expect(done.sessions).toBe(lines.length);
 
     const household = await new ReferenceStore(env.dynamodb, table()).household("511424199010-H0003");
     expect(household.household).toEqual({
       householdId: "511424199010-H0003",
       membersCount: 4,
       registrationVillageCode: "511424199010",
+    });
+    // The file is free again.
+    await requestAdminImport(requestDeps(), actor("county_admin"), {
+      type: "household",
+      key: "imports/households.csv",
     });
   });
 });

@@ -1,20 +1,25 @@
 /**
- * POST /admin/imports: a county admin imports a reference file already
- * uploaded to the documents bucket under `imports/`. Same importer as the CLI;
- * the checkpoint lives in the table, and a call stops after ≈ 20 s of work
- * (API Gateway answers within 29 s) with 202 and the line it reached: calling
- * again with the same body resumes there. A finished import answers 200 with
- * the counts; rejected rows go to `imports/reports/<importId>.csv`.
+ * Admin imports, in the background. POST /admin/imports checks the request (a
+ * county admin, a file uploaded to the documents bucket under `imports/`, no
+ * other import of that file running), records a job and starts the import
+ * workflow, and answers 202 with the job at once. The workflow's worker
+ * (functions/workflow/run-import.ts) imports until its time is nearly up,
+ * stopping after a committed chunk with the checkpoint saved; the workflow
+ * runs it again until the import is done, and a worker that dies (timeout,
+ * crash) is retried from the same checkpoint. The admin follows the job with
+ * GET /admin/imports/{importId}; rejected rows go to `imports/reports/<importId>.csv`.
+ * Same importer as the CLI.
  */
+import { randomUUID } from "node:crypto";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Actor } from "../../auth/actor.ts";
-import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
-import type { AdminImportResult } from "../../schemas/responses.ts";
+import { ForbiddenError, HttpError, NotFoundError } from "../../http/errors.ts";
 import { referenceTypeSchema } from "../entities.ts";
 import { TableCheckpointStore } from "./checkpoints.ts";
-import { importReferenceFile, rejectionReportCsv } from "./importer.ts";
+import { type ImportJob, ImportJobs } from "./import-jobs.ts";
+import { type ImportProgress, importReferenceFile, rejectionReportCsv } from "./importer.ts";
 import { formatOf } from "./source.ts";
 
 export const adminImportBodySchema = z.strictObject({
@@ -26,25 +31,43 @@ export const adminImportBodySchema = z.strictObject({
 });
 export type AdminImportBody = z.infer<typeof adminImportBodySchema>;
 
+export const importIdPathSchema = z.object({ importId: z.uuid() });
+
+/** What the workflow carries from one work session to the next. */
+export const importWorkSchema = z.object({
+  importId: z.uuid(),
+  type: referenceTypeSchema,
+  key: z.string(),
+  /** The object version the import is of: a file replaced meanwhile fails the import instead of mixing. */
+  etag: z.string(),
+  actor: z.object({ id: z.string(), role: z.string(), name: z.string() }),
+  done: z.boolean().optional(),
+});
+export type ImportWork = z.infer<typeof importWorkSchema>;
+
 export interface AdminImportDeps {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly s3: S3Client;
   readonly bucketName: string;
-  /** Work time per call before stopping at a checkpoint. */
-  readonly budgetMs?: number;
-  /** Rows per committed chunk (the checkpoint granularity). */
-  readonly chunkRows?: number;
+  readonly now?: () => Date;
 }
 
-export type { AdminImportResult };
+export interface RequestImportDeps extends AdminImportDeps {
+  /** Starts the import workflow for the job (named after the import id: a second start is a no-op). */
+  readonly startWorkflow: (work: ImportWork) => Promise<void>;
+}
 
-export async function runAdminImport(
-  deps: AdminImportDeps,
+const identityOf = (deps: AdminImportDeps, key: string, etag: string) =>
+  `s3://${deps.bucketName}/${key}#${etag}`;
+
+/** POST /admin/imports: the job, queued, with the workflow started. */
+export async function requestAdminImport(
+  deps: RequestImportDeps,
   actor: Actor,
   body: AdminImportBody,
-): Promise<AdminImportResult> {
-  // Until the authorization policy table covers this route: county admins only.
+): Promise<ImportJob> {
+  // The policy table lets only county admins in; the use case says so again.
   if (actor.role !== "county_admin")
     throw new ForbiddenError({
       en: "Only a county admin may import reference data",
@@ -57,50 +80,144 @@ export async function runAdminImport(
         throw new NotFoundError({ en: `No uploaded file ${body.key}`, zh: `未找到已上传的文件 ${body.key}` });
       throw error;
     });
-  const deadline = Date.now() + (deps.budgetMs ?? 20_000);
+  const etag = head.ETag ?? "";
+  const jobs = new ImportJobs(deps.client, deps.tableName, deps.now);
+  const importId = randomUUID();
+  if (!(await jobs.lock(body.type, identityOf(deps, body.key, etag), importId))) {
+    throw new HttpError("import_in_progress", {
+      en: `${body.key} is already being imported; follow that import, or wait for it to finish`,
+      zh: `文件 ${body.key} 正在导入中，请查看该导入的进度或等待其完成`,
+    });
+  }
+  const job: ImportJob = {
+    importId,
+    entityType: body.type,
+    key: body.key,
+    status: "queued",
+    requestedBy: { id: actor.id, role: actor.role, name: actor.name },
+    requestedAt: (deps.now ?? (() => new Date()))().toISOString(),
+    line: 0,
+    ...(head.ContentLength === undefined ? {} : { totalBytes: head.ContentLength }),
+    counts: { rows: 0, imported: 0, unchanged: 0, rejected: 0 },
+    sessions: 0,
+  };
+  await jobs.create(job);
+  await deps.startWorkflow({ importId, type: body.type, key: body.key, etag, actor: job.requestedBy });
+  return job;
+}
+
+/** GET /admin/imports/{importId}: the job as it stands. */
+export async function getAdminImport(
+  deps: Pick<AdminImportDeps, "client" | "tableName" | "now">,
+  actor: Actor,
+  importId: string,
+): Promise<ImportJob> {
+  if (actor.role !== "county_admin") throw new ForbiddenError();
+  const job = await new ImportJobs(deps.client, deps.tableName, deps.now).get(importId);
+  if (!job) throw new NotFoundError({ en: `No import ${importId}`, zh: `未找到导入任务 ${importId}` });
+  return job;
+}
+
+/** How often a running import writes its progress to the job (at most; after committed chunks). */
+const PROGRESS_EVERY_MS = 2000;
+
+/**
+ * One work session of the workflow's worker: imports from the checkpoint until
+ * `budgetMs` is spent (stopping after a committed chunk), records progress on
+ * the job, and on the last session the report, the summary and the job's end.
+ * Answers the work with `done` set when the import is complete.
+ */
+export async function runImportSession(
+  deps: AdminImportDeps & { readonly chunkRows?: number },
+  work: ImportWork,
+  budgetMs: number,
+): Promise<ImportWork> {
+  const now = deps.now ?? (() => new Date());
+  const jobs = new ImportJobs(deps.client, deps.tableName, now);
+  const job = await jobs.get(work.importId);
+  if (!job) throw new Error(`No import job ${work.importId}`);
+  if (job.status === "complete" || job.status === "failed") return { ...work, done: true };
+  await jobs.progress(work.importId, {
+    status: "running",
+    sessions: job.sessions + 1,
+    ...(job.startedAt ? {} : { startedAt: now().toISOString() }),
+  });
+  const identity = identityOf(deps, work.key, work.etag);
+  const deadline = Date.now() + budgetMs;
+  let lastWrite = 0;
+  let pending: Promise<void> = Promise.resolve();
+  const onProgress = (progress: ImportProgress) => {
+    if (Date.now() - lastWrite < PROGRESS_EVERY_MS) return;
+    lastWrite = Date.now();
+    pending = pending.then(() =>
+      jobs.progress(work.importId, {
+        line: progress.line,
+        bytesRead: progress.bytesRead,
+        counts: progress.counts,
+      }),
+    );
+  };
   const summary = await importReferenceFile({
-    type: body.type,
+    type: work.type,
+    importId: work.importId,
     source: {
-      name: body.key,
-      format: formatOf(body.key),
-      ...(head.ContentLength === undefined ? {} : { sizeBytes: head.ContentLength }),
-      identity: `s3://${deps.bucketName}/${body.key}#${head.ETag ?? ""}`,
-      open: () => streamObject(deps, body.key, head.ETag),
+      name: work.key,
+      format: formatOf(work.key),
+      ...(job.totalBytes === undefined ? {} : { sizeBytes: job.totalBytes }),
+      identity,
+      open: () => streamObject(deps, work.key, work.etag),
     },
     client: deps.client,
     tableName: deps.tableName,
-    actor: { id: actor.id, role: actor.role, name: actor.name },
+    actor: work.actor,
     checkpoints: new TableCheckpointStore(deps.client, deps.tableName),
     resume: true,
     ...(deps.chunkRows ? { chunkRows: deps.chunkRows } : {}),
+    onProgress,
     shouldStop: () => Date.now() > deadline,
+    now,
   });
-  const { rejections, ...rest } = summary;
+  await pending;
+  if (!summary.complete) {
+    await jobs.progress(work.importId, { line: summary.stoppedAfterLine ?? 0, counts: summary.counts });
+    return { ...work, done: false };
+  }
   let reportKey: string | undefined;
-  if (summary.complete && rejections.length > 0) {
-    reportKey = `imports/reports/${summary.importId}.csv`;
+  if (summary.rejections.length > 0) {
+    reportKey = `imports/reports/${work.importId}.csv`;
     await deps.s3.send(
       new PutObjectCommand({
         Bucket: deps.bucketName,
         Key: reportKey,
-        Body: rejectionReportCsv(rejections),
+        Body: rejectionReportCsv(summary.rejections),
         ContentType: "text/csv; charset=utf-8",
       }),
     );
   }
-  return {
-    status: summary.complete ? "complete" : "partial",
-    summary: rest,
-    rejections: rejections.slice(0, 100),
+  await jobs.finish(work.importId, {
+    status: "complete",
+    finishedAt: summary.finishedAt,
+    counts: summary.counts,
+    line: summary.counts.rows,
+    rejections: summary.rejections.slice(0, 100),
     ...(reportKey ? { reportKey } : {}),
-  };
+  });
+  await jobs.unlock(work.type, identity, work.importId);
+  return { ...work, done: true };
 }
 
-async function* streamObject(
-  deps: AdminImportDeps,
-  key: string,
-  etag: string | undefined,
-): AsyncGenerator<Uint8Array> {
+/** The workflow's last word on a failed import: the job says why, the file is free again. */
+export async function failImport(deps: AdminImportDeps, work: ImportWork, reason: string): Promise<void> {
+  const jobs = new ImportJobs(deps.client, deps.tableName, deps.now);
+  await jobs.finish(work.importId, {
+    status: "failed",
+    finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
+    error: reason,
+  });
+  await jobs.unlock(work.type, identityOf(deps, work.key, work.etag), work.importId);
+}
+
+async function* streamObject(deps: AdminImportDeps, key: string, etag: string): AsyncGenerator<Uint8Array> {
   // IfMatch: the object must still be the one the checkpoint was made for.
   const { Body } = await deps.s3.send(
     new GetObjectCommand({ Bucket: deps.bucketName, Key: key, ...(etag ? { IfMatch: etag } : {}) }),

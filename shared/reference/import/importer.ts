@@ -95,6 +95,8 @@ export interface ImportOptions {
   /** Asked after each committed chunk: true stops there (checkpoint saved) and returns a partial summary. */
   readonly shouldStop?: () => boolean;
   readonly now?: () => Date;
+  /** The id of a new import (an admin import's job id); a resumed import keeps its checkpoint's. */
+  readonly importId?: string;
 }
 
 export interface ImportSummary {
@@ -137,7 +139,7 @@ export async function importReferenceFile(options: ImportOptions): Promise<Impor
     ? await options.checkpoints.load(options.type, options.source.identity)
     : undefined;
   if (!options.resume) await options.checkpoints.clear(options.type, options.source.identity);
-  const importId = checkpoint?.importId ?? randomUUID();
+  const importId = checkpoint?.importId ?? options.importId ?? randomUUID();
   const startedAt = checkpoint?.startedAt ?? now().toISOString();
   const resumeAfter = checkpoint?.line ?? 0;
 
