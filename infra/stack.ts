@@ -64,6 +64,10 @@ export class NongfangStack extends Stack {
 
     const task = (entry: string, description: string) =>
       new NongfangFunction(this, functionId(entry), { entry, description }).bindTable(table, "readWrite");
+    const constructionTask = task(
+      "functions/workflow/construction.ts",
+      "Workflow: the construction period (phase runs, reminder, expiry of an unbuilt approval)",
+    );
     const workflow = new ApprovalWorkflow(this, "ApprovalWorkflow", {
       precheck: task(
         "functions/workflow/precheck.ts",
@@ -95,6 +99,11 @@ export class NongfangStack extends Stack {
         "functions/workflow/record-failure.ts",
         "Workflow: records a failed task as an incident, waits for the operator",
       ),
+      resumeStep: task(
+        "functions/workflow/resume-step.ts",
+        "Workflow: reopens a step after a correction with the time it had left",
+      ),
+      construction: constructionTask,
     });
     new WorkflowMonitoring(this, "WorkflowMonitoring", {
       stateMachine: workflow.stateMachine,
@@ -103,6 +112,8 @@ export class NongfangStack extends Stack {
         "Workflow: a run that failed, timed out or was aborted becomes an incident",
       ),
     });
+    // Starts the construction period's phase runs of this very state machine (see bindOwnWorkflowRuns).
+    constructionTask.bindOwnWorkflowRuns(workflow.stateMachine);
 
     const apiFunctions = new Map<string, NongfangFunction>();
     const functionFor = (route: RouteDefinition): NongfangFunction => {
