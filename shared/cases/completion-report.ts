@@ -26,9 +26,10 @@ export type CompletionReportInput = z.infer<typeof completionReportInputSchema>;
 
 function requireStakedOut(record: CaseRecord): void {
   if (record.status !== "staked_out") {
-    throw new NoCompletionReportAwaitedError(
-      `Case ${record.caseId} is ${record.status}; only a staked-out case under construction reports completion / 当前不能申请竣工验收`,
-    );
+    throw new NoCompletionReportAwaitedError({
+      en: `Case ${record.caseId} is ${record.status}; only a staked-out case under construction reports completion`,
+      zh: "当前不能申请竣工验收：只有已放线、正在建设的案件可以申请",
+    });
   }
 }
 
@@ -43,15 +44,17 @@ export async function reportCompletion(
     throw error;
   });
   // The same 404 for a missing case and another household's.
-  if (!items || !ownsCase(actor, items.record)) throw new NotFoundError(`No case ${caseId}`);
+  if (!items || !ownsCase(actor, items.record))
+    throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
   requireStakedOut(items.record);
   const open = items.steps.find(
     (step) => step.step === "completion_report" && step.status === "awaiting_response",
   );
   if (!open) {
-    throw new NoCompletionReportAwaitedError(
-      "The construction period is not open yet; try again in a moment / 施工阶段尚未开启，请稍后再试",
-    );
+    throw new NoCompletionReportAwaitedError({
+      en: "The construction period is not open yet; try again in a moment",
+      zh: "施工阶段尚未开启，请稍后再试",
+    });
   }
   const decision: Decision = {
     outcome: "approved",
@@ -60,7 +63,11 @@ export async function reportCompletion(
     decidedAt: deps.now().toISOString(),
   };
   const stepItem = await readStep(deps.client, deps.tableName, caseId, open.stepId);
-  if (!stepItem) throw new NotFoundError(`No step ${open.stepId} in case ${caseId}`);
+  if (!stepItem)
+    throw new NotFoundError({
+      en: `No step ${open.stepId} in case ${caseId}`,
+      zh: `案件 ${caseId} 中没有环节 ${open.stepId}`,
+    });
   const reported = await commitStepDecision(deps, stepItem, decision, (current, stepWrite) => {
     requireStakedOut(current);
     return deps.cases.transition(current, "reportCompletion", {
