@@ -23,7 +23,7 @@ import { authHeader, signInAs } from "../support/tokens.ts";
 import { CLOCKS_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
-  const { withTestPolicies } = await import("../support/workflow.ts");
+  const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 
@@ -363,7 +363,12 @@ describe("a correction the household lets lapse", () => {
     await untilStatus(caseId, "in_village_review");
     const corrections = (await stepsOf(caseId)).filter((step) => step.step === "correction");
     expect(corrections.map((step) => step.status)).toEqual(["cancelled", "responded"]);
-    expect((await villager("POST", `/cases/${caseId}/withdraw`, { reason: "测试结束" })).status).toBe(200);
+    // The village review resumed where it was: it can decide (and closes the case for the next scenario).
+    await decide("village-officer-a", "village_officer", caseId, "village_review", {
+      outcome: "rejected",
+      comment: "不符合村庄规划",
+    });
+    await untilStatus(caseId, "rejected");
   });
 });
 
