@@ -25,7 +25,7 @@ import path from "node:path";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { workflowRunName } from "#shared/cases/villager.ts";
 import type { Duration } from "#shared/schemas/policy.ts";
-import { STEP_RULES } from "#shared/workflow/steps.ts";
+import { policyLimitOf } from "#shared/workflow/steps.ts";
 import { numberOption } from "./support/args.ts";
 import { type CalendarConfig, WorkingCalendar } from "./support/calendar.ts";
 import {
@@ -115,7 +115,7 @@ class Simulator {
 
   /** The policy's limit for a step, in working hours (calendar days count 5/7 working). */
   limitHours(step: DecidedStep | "correction"): number {
-    const limit: Duration = this.bench.policy.timeLimits[STEP_RULES[step].timeLimit];
+    const limit: Duration = this.bench.policy.timeLimits[policyLimitOf(step)];
     const perDay = this.calendar.hoursPerDay;
     switch (limit.unit) {
       case "working_days":

@@ -227,6 +227,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     summary: "Township head or the deciding role: re-send a stored decision the workflow never received",
   },
   {
+    method: "POST",
+    path: "/cases/{caseId}/completion-report",
+    handler: "functions/api/cases/completion-report.ts",
+    access: "signed-in",
+    uses: ["table:read", "table:write", "workflow:respond"],
+    summary: "Villager: the house is built (申请竣工验收); the completion inspection opens",
+  },
+  {
     method: "GET",
     path: "/incidents",
     handler: "functions/api/incidents/list.ts",

@@ -68,6 +68,10 @@ export class NongfangStack extends Stack {
         "read",
         "write",
       ]);
+    const constructionTask = task(
+      "functions/workflow/construction.ts",
+      "Workflow: the construction period (phase runs, reminder, expiry of an unbuilt approval)",
+    );
     const workflow = new ApprovalWorkflow(this, "ApprovalWorkflow", {
       precheck: task(
         "functions/workflow/precheck.ts",
@@ -99,6 +103,11 @@ export class NongfangStack extends Stack {
         "functions/workflow/record-failure.ts",
         "Workflow: records a failed task as an incident, waits for the operator",
       ),
+      resumeStep: task(
+        "functions/workflow/resume-step.ts",
+        "Workflow: reopens a step after a correction with the time it had left",
+      ),
+      construction: constructionTask,
     });
     new WorkflowMonitoring(this, "WorkflowMonitoring", {
       stateMachine: workflow.stateMachine,
@@ -107,6 +116,8 @@ export class NongfangStack extends Stack {
         "Workflow: a run that failed, timed out or was aborted becomes an incident",
       ),
     });
+    // Starts the construction period's phase runs of this very state machine (see bindOwnWorkflowRuns).
+    constructionTask.bindOwnWorkflowRuns(workflow.stateMachine);
 
     // Admin imports run here, in 15-minute work sessions resumed from their checkpoints.
     const imports = new ImportWorkflow(this, "ImportWorkflow", {

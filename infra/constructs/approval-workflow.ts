@@ -47,6 +47,10 @@ export interface ApprovalWorkflowProps {
    * as an incident on the case, with the token, and waits for an operator.
    */
   readonly recordFailure: NongfangFunction;
+  /** A step reopened after a correction: its wait is the time it had left when it asked. */
+  readonly resumeStep: NongfangFunction;
+  /** The construction period: starts its phase runs, reminds, expires an unbuilt approval. */
+  readonly construction: NongfangFunction;
 }
 
 /**
@@ -90,7 +94,16 @@ type Outcomes = { approved: IChainable; rejected: IChainable; correction_request
  *      ─correction→ JointReviewCorrection → NextJointReviewRound → JointReview (askers only)
  *      ─rejected→ Rejected
  *   TownshipApproval ⇄ ApprovalCorrection       ─rejected→ Rejected
- *   IssueCertificates → SiteVisitStaking → SiteVisitCompletion → Completed
+ *   IssueCertificates → SiteVisitStaking → StartConstruction → Building (phase run 1 takes over)
+ *
+ *   Phase = construction (its own runs, `<caseId>-construction-<n>`, each under a year):
+ *   CompletionReport (the household's step, until the next thing due) ─reported→ SiteVisitCompletion → Completed
+ *      └─timeout→ ConstructionClock ─wait→ CompletionReport | ─expired→ Expired | ─continued→ ContinuedInNextRun
+ *
+ * Corrections (补正): the step that asked pauses; after the answer ResumeX
+ * reopens it with the time it had left (its Check waits it out). A household
+ * that lets its correction deadline pass lapses the case: the township head's
+ * XLapse step extends it (the correction step reopens) or closes it (Expired).
  *
  * Human steps are `.waitForTaskToken` invocations of `openStep`; the decide API
  * resumes them with SendTaskSuccess(decision) → `$.decision`. Their timeouts
@@ -108,6 +121,8 @@ export class ApprovalWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   private readonly props: ApprovalWorkflowProps;
   private readonly top: RecoveryScope;
+  private readonly expired: State;
+  private readonly unexpected: IChainable;
 
   constructor(scope: Construct, id: string, props: ApprovalWorkflowProps) {
     super(scope, id);
@@ -121,17 +136,53 @@ export class ApprovalWorkflow extends Construct {
       comment: "Sent back to the household before acceptance.",
     });
     const completed = new Succeed(this, "Completed");
+    this.expired = new Succeed(this, "Expired", {
+      comment: "A lapsed correction the township head closed, or an approval not built within its validity.",
+    });
     // Unreachable: the decide API accepts only the outcomes the step table allows. No task to retry.
-    const unexpected = new Fail(this, "UnexpectedDecision", {
+    this.unexpected = new Fail(this, "UnexpectedDecision", {
       error: "UnexpectedDecisionError",
       cause: "The decision's outcome is not one this step allows",
     });
+    const unexpected = this.unexpected;
 
     // Built back to front: each step's outcomes point at states defined below it.
     const siteVisitCompletion = this.humanStep("SiteVisitCompletion", "site_visit_completion");
     siteVisitCompletion.continueWith(completed);
+
+    // The construction period: a phase run keeps the household's report step open until the next thing due.
+    const constructionPayload = {
+      "caseId.$": "$.caseId",
+      "stateMachineArn.$": "$$.StateMachine.Id",
+      // Phase runs carry the approval run's plan: the completion inspection's limit and reminders.
+      "plan.$": "$.plan",
+    };
+    const constructionClock = this.lambdaTask("ConstructionClock", props.construction, {
+      payload: { ...constructionPayload, "construction.$": "$.construction" },
+      resultPath: "$.construction",
+    });
+    const completionReport = this.humanStep("CompletionReport", "completion_report", {
+      timeoutPath: "$.construction.clock.waitSeconds",
+      reminders: false,
+      onTimeout: constructionClock,
+    });
+    completionReport.continueWith(siteVisitCompletion.entry);
+    constructionClock.next(
+      new Choice(this, "ConstructionNext")
+        .when(Condition.stringEquals("$.construction.next", "wait"), completionReport.entry)
+        .when(Condition.stringEquals("$.construction.next", "expired"), this.expired)
+        .otherwise(new Succeed(this, "ContinuedInNextRun", { comment: "The next phase run took over." })),
+    );
+    const startConstruction = this.lambdaTask("StartConstruction", props.construction, {
+      payload: constructionPayload,
+      resultPath: "$.construction",
+    }).next(
+      new Succeed(this, "Building", {
+        comment: "Staked out; the construction period's phase runs take over.",
+      }),
+    );
     const siteVisitStaking = this.humanStep("SiteVisitStaking", "site_visit_staking");
-    siteVisitStaking.continueWith(siteVisitCompletion.entry);
+    siteVisitStaking.continueWith(startConstruction);
     const issueCertificates = this.lambdaTask("IssueCertificates", props.issueCertificates, {
       payload: { "caseId.$": "$.caseId" },
       resultPath: "$.certificates",
@@ -146,7 +197,11 @@ export class ApprovalWorkflow extends Construct {
     );
 
     const aggregate = this.lambdaTask("AggregateJointReview", props.aggregateJointReview, {
-      payload: { "caseId.$": "$.caseId", "round.$": "$.plan.round" },
+      payload: {
+        "caseId.$": "$.caseId",
+        "round.$": "$.plan.round",
+        "reminderSeconds.$": "$.plan.reminderSeconds",
+      },
       resultPath: "$.jointReview",
     });
     const jointReview = new ParallelMap(this, "JointReview", {
@@ -164,10 +219,11 @@ export class ApprovalWorkflow extends Construct {
     // Each iteration has its own operator loop: a failed consultation task is retried alone,
     // never the whole Map (which would reopen the departments that already answered).
     const inMap = this.recoveryScope("Consultation", { "department.$": "$.department" });
-    const consultation = this.humanStep("Consultation", "joint_review", inMap);
+    const consultation = this.humanStep("Consultation", "joint_review", { scope: inMap });
     jointReview.itemProcessor(consultation.entry);
     const nextRound = new Pass(this, "NextJointReviewRound", {
-      comment: "Only the departments that asked for the correction review the next round.",
+      comment:
+        "Only the departments that asked for the correction review the next round, with the time they had left.",
       parameters: {
         "caseId.$": "$.caseId",
         plan: {
@@ -175,13 +231,13 @@ export class ApprovalWorkflow extends Construct {
           "departments.$": "$.jointReview.departments",
           "round.$": "$.jointReview.round",
           "noticeSeconds.$": "$.plan.noticeSeconds",
-          "limits.$": "$.plan.limits",
-          "heartbeats.$": "$.plan.heartbeats",
+          "limits.$": "States.JsonMerge($.plan.limits, $.jointReview.resume.limits, false)",
+          "heartbeats.$": "States.JsonMerge($.plan.heartbeats, $.jointReview.resume.heartbeats, false)",
           "reminderSeconds.$": "$.plan.reminderSeconds",
         },
       },
     }).next(jointReview);
-    const jointCorrection = this.humanStep("JointReviewCorrection", "correction");
+    const jointCorrection = this.correctionStep("JointReviewCorrection");
     jointCorrection.continueWith(nextRound);
     jointReview.next(aggregate);
     aggregate.next(
@@ -214,7 +270,17 @@ export class ApprovalWorkflow extends Construct {
     const precheck = this.lambdaTask("Precheck", props.precheck, {
       payload: { "caseId.$": "$.caseId" },
       resultPath: "$.plan",
-    }).next(
+    });
+    const phase = new Choice(this, "Phase", {
+      comment:
+        "A construction phase run starts at the household's report step; a submission at the pre-check.",
+    })
+      .when(
+        Condition.and(Condition.isPresent("$.phase"), Condition.stringEquals("$.phase", "construction")),
+        completionReport.entry,
+      )
+      .otherwise(precheck);
+    precheck.next(
       new Choice(this, "PrecheckPassed")
         .when(Condition.booleanEquals("$.plan.blocked", true), returned)
         .otherwise(publicNotice),
@@ -226,8 +292,9 @@ export class ApprovalWorkflow extends Construct {
     });
     this.stateMachine = new StateMachine(this, "StateMachine", {
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(precheck),
-      // A permit can wait on people for weeks; the execution itself must not be the limit.
+      definitionBody: DefinitionBody.fromChainable(phase),
+      // A permit can wait on people for weeks; the execution itself must not be the limit. Step Functions'
+      // own limit is a year: the construction period, up to the approval's validity, runs in phase runs.
       timeout: Duration.days(365),
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
@@ -361,8 +428,17 @@ export class ApprovalWorkflow extends Construct {
   private humanStep(
     id: string,
     step: StepKind,
-    scope: RecoveryScope = this.top,
-  ): { entry: State; continueWith(next: IChainable): void } {
+    options: {
+      /** The operator loops of its tasks: the top level's, or a joint-review iteration's. */
+      scope?: RecoveryScope;
+      /** TimeoutSecondsPath of the first wait; the plan's limit of the step by default. */
+      timeoutPath?: string;
+      /** false: one wait, no heartbeat (the construction period reminds by its own clock). */
+      reminders?: boolean;
+      /** Where a timeout goes instead of MarkOverdue → Overdue (a lapsed correction, the construction clock). */
+      onTimeout?: IChainable;
+    } = {},
+  ): { entry: State; check: State; continueWith(next: IChainable): void } {
     const target = {
       "caseId.$": "$.caseId",
       step,
@@ -405,60 +481,97 @@ export class ApprovalWorkflow extends Construct {
       return task;
     };
 
+    const reminders = options.reminders !== false;
     const open = waitFor(id, {
-      timeout: `$.plan.limits.${step}`,
-      heartbeat: `$.plan.heartbeats.${step}`,
+      timeout: options.timeoutPath ?? `$.plan.limits.${step}`,
+      ...(reminders ? { heartbeat: `$.plan.heartbeats.${step}` } : {}),
     });
-    const continued = waitFor(`${id}Continued`, {
-      timeout: "$.wait.timeoutSeconds",
-      heartbeat: "$.wait.heartbeatSeconds",
-    });
-    const last = waitFor(`${id}LastWait`, { timeout: "$.wait.timeoutSeconds" });
-    const reopened = waitFor(`${id}Overdue`, { heartbeat: "$.plan.reminderSeconds", overdue: true });
-    const remind = remindTask(`${id}Remind`, {
-      "timeoutSeconds.$": `$.plan.limits.${step}`,
-      "heartbeatSeconds.$": `$.plan.heartbeats.${step}`,
-    });
-    const remindAgain = remindTask(`${id}RemindAgain`, {
-      "timeoutSeconds.$": "$.wait.timeoutSeconds",
-      "heartbeatSeconds.$": "$.wait.heartbeatSeconds",
-    });
-    const remindOverdue = remindTask(`${id}RemindOverdue`, undefined);
-    const check = new Choice(this, `${id}Check`)
-      .when(
-        Condition.numberGreaterThanJsonPath("$.wait.timeoutSeconds", "$.wait.heartbeatSeconds"),
-        continued,
-      )
-      .otherwise(last);
-    const markOverdue = new LambdaInvoke(this, `${id}MarkOverdue`, {
-      lambdaFunction: this.props.markOverdue.function,
-      payload: TaskInput.fromObject(target),
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-      resultPath: JsonPath.DISCARD,
-    });
-    this.retryTransient(markOverdue);
-
-    // Order matters: a heartbeat timeout is also a States.Timeout, so its catcher comes first.
-    open.addCatch(remind, { errors: ["States.HeartbeatTimeout"], resultPath: JsonPath.DISCARD });
-    continued.addCatch(remindAgain, { errors: ["States.HeartbeatTimeout"], resultPath: JsonPath.DISCARD });
-    reopened.addCatch(remindOverdue, { errors: ["States.HeartbeatTimeout"], resultPath: JsonPath.DISCARD });
-    for (const wait of [open, continued, last]) {
-      wait.addCatch(markOverdue, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+    const recorded: LambdaInvoke[] = [open];
+    const waits: LambdaInvoke[] = [open];
+    const timed: LambdaInvoke[] = [open];
+    let check: State = open;
+    if (reminders) {
+      const continued = waitFor(`${id}Continued`, {
+        timeout: "$.wait.timeoutSeconds",
+        heartbeat: "$.wait.heartbeatSeconds",
+      });
+      const last = waitFor(`${id}LastWait`, { timeout: "$.wait.timeoutSeconds" });
+      const remind = remindTask(`${id}Remind`, {
+        "timeoutSeconds.$": options.timeoutPath ?? `$.plan.limits.${step}`,
+        "heartbeatSeconds.$": `$.plan.heartbeats.${step}`,
+      });
+      const remindAgain = remindTask(`${id}RemindAgain`, {
+        "timeoutSeconds.$": "$.wait.timeoutSeconds",
+        "heartbeatSeconds.$": "$.wait.heartbeatSeconds",
+      });
+      const checkChoice = new Choice(this, `${id}Check`)
+        .when(
+          Condition.numberGreaterThanJsonPath("$.wait.timeoutSeconds", "$.wait.heartbeatSeconds"),
+          continued,
+        )
+        .otherwise(last);
+      // Order matters: a heartbeat timeout is also a States.Timeout, so its catcher comes first.
+      open.addCatch(remind, { errors: ["States.HeartbeatTimeout"], resultPath: JsonPath.DISCARD });
+      continued.addCatch(remindAgain, { errors: ["States.HeartbeatTimeout"], resultPath: JsonPath.DISCARD });
+      remind.next(checkChoice);
+      remindAgain.next(checkChoice);
+      recorded.push(continued, last, remind, remindAgain);
+      waits.push(continued, last);
+      timed.push(continued, last);
+      check = checkChoice;
     }
-    for (const task of [open, continued, last, reopened, remind, remindAgain, remindOverdue, markOverdue]) {
-      this.recoverable(task, scope);
+    if (options.onTimeout) {
+      for (const wait of timed) {
+        wait.addCatch(options.onTimeout, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+      }
+    } else {
+      const reopened = waitFor(`${id}Overdue`, { heartbeat: "$.plan.reminderSeconds", overdue: true });
+      const remindOverdue = remindTask(`${id}RemindOverdue`, undefined);
+      const markOverdue = new LambdaInvoke(this, `${id}MarkOverdue`, {
+        lambdaFunction: this.props.markOverdue.function,
+        payload: TaskInput.fromObject(target),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: JsonPath.DISCARD,
+      });
+      this.retryTransient(markOverdue);
+      reopened.addCatch(remindOverdue, { errors: ["States.HeartbeatTimeout"], resultPath: JsonPath.DISCARD });
+      for (const wait of timed) {
+        wait.addCatch(markOverdue, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+      }
+      remindOverdue.next(reopened);
+      markOverdue.next(reopened);
+      recorded.push(reopened, remindOverdue, markOverdue);
+      waits.push(reopened);
     }
-    remind.next(check);
-    remindAgain.next(check);
-    remindOverdue.next(reopened);
-    markOverdue.next(reopened);
+    for (const task of recorded) {
+      this.recoverable(task, options.scope ?? this.top);
+    }
     return {
       entry: open,
+      check,
       continueWith: (next) => {
-        for (const wait of [open, continued, last, reopened]) wait.next(next);
+        for (const wait of waits) wait.next(next);
       },
     };
+  }
+
+  /**
+   * The household's correction step (补正). Its clock is the policy's
+   * correction_response; when it runs out the correction lapses: the township
+   * head's lapse step extends it (the correction step opens again, with a new
+   * deadline) or closes the case (Expired). Nothing waits on the household forever.
+   */
+  private correctionStep(id: string): { entry: State; continueWith(next: IChainable): void } {
+    const lapse = this.humanStep(`${id}Lapse`, "correction_lapse");
+    const correction = this.humanStep(id, "correction", { onTimeout: lapse.entry });
+    lapse.continueWith(
+      new Choice(this, `${id}LapseDecision`)
+        .when(Condition.stringEquals("$.decision.outcome", "approved"), correction.entry)
+        .when(Condition.stringEquals("$.decision.outcome", "rejected"), this.expired)
+        .otherwise(this.unexpected),
+    );
+    return correction;
   }
 
   /**
@@ -473,8 +586,14 @@ export class ApprovalWorkflow extends Construct {
     outcomes: Omit<Outcomes, "correction_requested">,
   ): State {
     const human = this.humanStep(id, step);
-    const correction = this.humanStep(correctionId, "correction");
-    correction.continueWith(human.entry);
+    const correction = this.correctionStep(correctionId);
+    // The step that asked opens again with the time it had left (its clock paused while the household corrected).
+    correction.continueWith(
+      this.lambdaTask(`Resume${id}`, this.props.resumeStep, {
+        payload: { "caseId.$": "$.caseId", step, "reminderSeconds.$": "$.plan.reminderSeconds" },
+        resultPath: "$.wait",
+      }).next(human.check),
+    );
     human.continueWith(
       this.outcomeChoice(`${id}Decision`, "$.decision.outcome", unexpected, {
         ...outcomes,

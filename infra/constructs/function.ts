@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Arn, ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import type { IUserPool } from "aws-cdk-lib/aws-cognito";
 import type { TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Policy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -223,6 +223,39 @@ export class NongfangFunction extends Construct {
   bindImportWorkflow(stateMachine: IStateMachine): this {
     this.function.addEnvironment("IMPORT_STATE_MACHINE_ARN", stateMachine.stateMachineArn);
     stateMachine.grantStartExecution(this.function);
+    return this;
+  }
+
+  /**
+   * A task of the workflow that starts further runs of the same state machine
+   * (the construction period's phase runs) and describes them. The state
+   * machine names this function, so granting through the role's default
+   * policy would close a cycle (state machine → function → default policy →
+   * state machine); a separate policy waits for the state machine instead. The
+   * task reads the ARN from its payload (`$$.StateMachine.Id`), not from the environment.
+   */
+  bindOwnWorkflowRuns(stateMachine: IStateMachine): this {
+    const executions = `${Stack.of(this).formatArn({
+      service: "states",
+      resource: "execution",
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName,
+    })}:*`;
+    const policy = new Policy(this, "WorkflowRunsPolicy", {
+      statements: [
+        new PolicyStatement({
+          actions: ["states:StartExecution"],
+          resources: [stateMachine.stateMachineArn],
+        }),
+        new PolicyStatement({ actions: ["states:DescribeExecution"], resources: [executions] }),
+      ],
+    });
+    this.role.attachInlinePolicy(policy);
+    const logicalId = Stack.of(this).getLogicalId(stateMachine.node.defaultChild as CfnElement);
+    this.acknowledgeWildcard(
+      `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalId}"}]}]}:*`,
+      "Describes runs of the approval workflow only (a retried start checks the phase run it started).",
+    );
     return this;
   }
 

@@ -118,6 +118,7 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
   "GET /cases/{caseId}/certificates/{type}": villagerRead,
   "GET /cases/{caseId}/correction": villagerRead,
   "POST /cases/{caseId}/correction": villagerWrite,
+  "POST /cases/{caseId}/completion-report": villagerWrite,
 
   // Queues are work lists: only roles that have one (own department for reviewers, rules.ts queueAccess).
   "GET /queues/{queue}": { roles: CASE_WORKERS, scope: "townships", writes: false, personalData: "none" },

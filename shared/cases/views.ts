@@ -58,7 +58,12 @@ const STEP_NAMES: Record<StepKind, LocalizedText> = {
   correction: { zh: "补正材料", en: "correction" },
   township_approval: { zh: "乡镇审批", en: "township approval" },
   site_visit_staking: { zh: "开工前实地丈量", en: "staking-out site visit" },
+  completion_report: { zh: "建房施工（完工后申请竣工验收）", en: "construction (report when finished)" },
   site_visit_completion: { zh: "竣工验收", en: "completion inspection" },
+  correction_lapse: {
+    zh: "补正逾期，乡镇决定是否延期",
+    en: "correction deadline passed: the township decides",
+  },
 };
 
 /**
@@ -148,8 +153,38 @@ export function expectedOf(record: CaseRecord, items: Pick<CaseItems, "steps">):
         reasons: requests.flatMap((step) => (step.decision?.comment ? [step.decision.comment] : [])),
       };
     }
+    case "staked_out": {
+      const report = items.steps.find(
+        (step) => step.step === "completion_report" && step.status === "awaiting_response",
+      );
+      if (report?.deadline) {
+        return {
+          action: "report_completion",
+          message: {
+            zh: "已放线，可以开工。房屋建成后请申请竣工验收。",
+            en: "Staked out: you may build. When the house is finished, report it for the completion inspection.",
+          },
+          stepId: report.stepId,
+          deadline: report.deadline,
+        };
+      }
+      return {
+        action: "download_certificates",
+        message: { zh: "已批准，可下载批准书和规划许可证。", en: "Approved: download your certificates." },
+      };
+    }
+    case "correction_lapsed":
+      return {
+        action: "wait",
+        message: {
+          zh: "补正期限已过，正在等待乡镇决定是否延长期限。",
+          en: "The correction deadline has passed; the township decides whether to give you more time.",
+        },
+        withSteps: items.steps
+          .filter((step) => step.status === "awaiting_response")
+          .map((step) => step.stepId),
+      };
     case "approved":
-    case "staked_out":
     case "completed":
       if ((record.certificates ?? []).length === 0) {
         return waitFor([], {

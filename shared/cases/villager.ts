@@ -10,6 +10,7 @@ import { ownsCase, requireOwned } from "../auth/scope.ts";
 import { documentRecordSchema, documentView } from "../documents/document.ts";
 import { type MissingDocument, missingDocuments } from "../documents/missing-documents.ts";
 import { isTerminal } from "../domain/case-status.ts";
+import { overallClockView } from "../domain/overall-clock.ts";
 import { NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { type ApplicationDraft, validateApplication } from "../schemas/application.ts";
@@ -148,6 +149,8 @@ export async function getMyCase(deps: VillagerDeps, actor: Actor, caseId: string
     ...(record.departments ? { departments: record.departments } : {}),
     ...(record.certificates ? { certificates: record.certificates } : {}),
     ...(record.failure ? { failure: record.failure } : {}),
+    ...(record.overallClock ? { overallClock: overallClockView(record.overallClock, new Date()) } : {}),
+    ...(record.construction ? { construction: record.construction } : {}),
     timeline: timelineOf(items.steps),
     expected: expectedOf(record, items),
     documents: items.documents.map((item) => documentView(documentRecordSchema.parse(item))),

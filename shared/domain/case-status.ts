@@ -25,12 +25,19 @@ export const CASE_STATUS = {
   in_joint_review: "in_joint_review",
   /** A reviewer asked for more information; the clock is paused. */
   correction_requested: "correction_requested",
+  /**
+   * The household let the correction deadline pass; the township head decides
+   * whether to give it more time (back to correction_requested) or close the case (expired).
+   */
+  correction_lapsed: "correction_lapsed",
   /** Every consulted department answered; the township decides. */
   awaiting_decision: "awaiting_decision",
   /** Certificates issued. */
   approved: "approved",
   /** Plot measured and staked out (site visit before construction); building may start. */
   staked_out: "staked_out",
+  /** The household reported the house built (申请竣工验收); the completion inspection is due. */
+  completion_reported: "completion_reported",
   /** Completion inspection passed. */
   completed: "completed",
   /** Refused (in writing). */
@@ -39,7 +46,10 @@ export const CASE_STATUS = {
   withdrawn: "withdrawn",
   /** Sent back before acceptance (pre-check blocked, or the window refused incomplete materials). */
   returned: "returned",
-  /** Approved but not staked out within the certificate's validity. */
+  /**
+   * Lapsed: approved but not built within the approval's validity, or closed by the
+   * township head after the household let its correction deadline pass.
+   */
   expired: "expired",
 } as const;
 export type CaseStatus = (typeof CASE_STATUS)[keyof typeof CASE_STATUS];
@@ -67,11 +77,14 @@ export const CASE_VERBS = [
   "startJointReview",
   "requestCorrection",
   "resubmitCorrection",
+  "lapseCorrection",
+  "extendCorrection",
   "completeJointReview",
   "approve",
   "reject",
   "withdraw",
   "recordStakingOut",
+  "reportCompletion",
   "complete",
   "expire",
 ] as const;
@@ -107,6 +120,7 @@ const BEFORE_APPROVAL: readonly CaseStatus[] = [
   "accepted",
   "in_joint_review",
   "correction_requested",
+  "correction_lapsed",
   "awaiting_decision",
   "returned",
 ];
@@ -141,6 +155,8 @@ export const TRANSITIONS: Readonly<Record<CaseVerb, TransitionRule>> = {
         ? undefined
         : `resumeTo must be one of ${CORRECTABLE_STATUSES.join(", ")}`,
   },
+  lapseCorrection: { from: ["correction_requested"], to: "correction_lapsed" },
+  extendCorrection: { from: ["correction_lapsed"], to: "correction_requested" },
   completeJointReview: {
     from: ["in_joint_review"],
     to: "awaiting_decision",
@@ -154,8 +170,10 @@ export const TRANSITIONS: Readonly<Record<CaseVerb, TransitionRule>> = {
   reject: { from: ["in_public_notice", "in_village_review", "awaiting_decision"], to: "rejected" },
   withdraw: { from: BEFORE_APPROVAL, to: "withdrawn" },
   recordStakingOut: { from: ["approved"], to: "staked_out" },
-  complete: { from: ["staked_out"], to: "completed" },
-  expire: { from: ["approved"], to: "expired" },
+  reportCompletion: { from: ["staked_out"], to: "completion_reported" },
+  complete: { from: ["completion_reported"], to: "completed" },
+  // An approval not built within its validity (staked out or not), or a lapsed correction the head closed.
+  expire: { from: ["approved", "staked_out", "correction_lapsed"], to: "expired" },
 };
 
 export class IllegalTransitionError extends Error {

@@ -42,3 +42,18 @@ export function extendDeadline(deadline: Date, pausedMs: number): Date {
   if (pausedMs < 0) throw new RangeError("pausedMs must not be negative");
   return new Date(deadline.getTime() + pausedMs);
 }
+
+/**
+ * A step's clock paused by a correction request (补正): what was left of its
+ * limit when it asked. The step reopened after the household's answer gets
+ * exactly this much time (its deadline moves by the correction's duration);
+ * nothing when it asked after its deadline (it reopens overdue).
+ */
+export function timeLeftMs(deadline: Date, pausedAt: Date): number {
+  return Math.max(0, deadline.getTime() - pausedAt.getTime());
+}
+
+/** The deadline of a step reopened at `reopenedAt` with `leftMs` of its limit left. */
+export function resumedDeadline(reopenedAt: Date, leftMs: number): Date {
+  return new Date(reopenedAt.getTime() + leftMs);
+}

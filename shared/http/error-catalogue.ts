@@ -166,6 +166,12 @@ export const ERROR_CATALOGUE = {
     "当前无需补正",
     "A correction for a case not returned for correction, or before its step opened",
   ),
+  no_completion_report_awaited: entry(
+    409,
+    "No completion report is awaited",
+    "当前不能申请竣工验收",
+    "A completion report for a case not under construction (not staked out, or already reported), or before its step opened",
+  ),
   not_a_site_visit: entry(
     409,
     "The step records no site visit, so it takes no photos",
@@ -516,6 +522,12 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
       "illegal_transition",
       "case_changed",
     ],
+  },
+  "POST /cases/{caseId}/completion-report": {
+    access: "signed-in",
+    body: true,
+    input: true,
+    codes: ["not_found", "no_completion_report_awaited", "illegal_transition", "case_changed"],
   },
   "GET /audit/cases/{caseId}/events": { access: "signed-in", input: true, codes: ["not_found"] },
   "GET /audit/cases/{caseId}/verify": { access: "signed-in", input: true, codes: ["not_found"] },

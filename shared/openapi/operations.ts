@@ -19,6 +19,7 @@ import {
   eventSearchQuerySchema,
   eventSearchResultSchema,
 } from "../audit/schemas.ts";
+import { completionReportInputSchema } from "../cases/completion-report.ts";
 import { uploadRequestSchema } from "../documents/use-cases.ts";
 import { noticeIdPath, objectionInputSchema, publicNoticeViewSchema } from "../notices/notice.ts";
 import { noticeListQuerySchema } from "../notices/notices.ts";
@@ -50,6 +51,7 @@ import {
   caseViewSchema,
   certificateDownloadSchema,
   certificateVerificationSchema,
+  completionReportResultSchema,
   correctionResultSchema,
   correctionViewSchema,
   decisionResultSchema,
@@ -358,6 +360,23 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     responses: {
       200: json("The corrected case, resumed where it was", correctionResultSchema),
       202: json("Stored, not yet delivered to the workflow", correctionResultSchema),
+    },
+  },
+  "POST /cases/{caseId}/completion-report": {
+    operationId: "reportCompletion",
+    tags: ["cases"],
+    description:
+      "申请竣工验收. During the construction period after staking-out (expected.action `report_completion`); the completion inspection opens and its time limit starts. 409 before staking-out or after the report.",
+    request: { params: caseIdPath, ...jsonBody(completionReportInputSchema, { example: {} }) },
+    responses: {
+      200: json(
+        "The report reached the workflow; the completion inspection is open",
+        completionReportResultSchema,
+      ),
+      202: json(
+        "The report is stored; its delivery to the workflow is pending (redrive)",
+        completionReportResultSchema,
+      ),
     },
   },
   "GET /audit/cases/{caseId}/events": {

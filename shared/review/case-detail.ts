@@ -18,6 +18,7 @@ import { staffCovers } from "../auth/scope.ts";
 import type { Encryptor } from "../crypto/encryptor.ts";
 import { type DocumentRecord, documentRecordSchema, documentView } from "../documents/document.ts";
 import { documentDownloadUrl } from "../documents/use-cases.ts";
+import { overallClockView } from "../domain/overall-clock.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { objectionsForReview } from "../notices/notices.ts";
@@ -87,6 +88,8 @@ export async function reviewCaseDetail(
       ...(record.submittedAt ? { submittedAt: record.submittedAt } : {}),
       ...(record.departments ? { departments: record.departments } : {}),
       ...(record.certificates ? { certificates: record.certificates } : {}),
+      ...(record.overallClock ? { overallClock: overallClockView(record.overallClock, new Date()) } : {}),
+      ...(record.construction ? { construction: record.construction } : {}),
     },
     application: options.unmasked ? record.application : maskApplication(record.application),
     precheck: record.precheck ?? null,

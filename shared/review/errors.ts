@@ -109,3 +109,10 @@ export class CorrectionUnchangedError extends HttpError {
     );
   }
 }
+
+/** The case is not in its construction period, or its completion report step is not open. */
+export class NoCompletionReportAwaitedError extends ConflictError {
+  constructor(text: Bilingual) {
+    super(text, undefined, "no_completion_report_awaited");
+  }
+}

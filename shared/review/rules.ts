@@ -141,8 +141,8 @@ export function mayDecide(
   if (rule.queueRole === "villager") {
     return deny(
       403,
-      "Only the applicant household answers a correction request",
-      "补正只能由申请农户本人答复",
+      `Only the applicant household answers a ${step.step} step`,
+      "该环节只能由申请农户本人答复（补正、竣工验收申请）",
     );
   }
   // Escalation: the township head may decide any overdue reviewer step of the township.
@@ -184,14 +184,14 @@ export function mayDecide(
 /**
  * May `actor` re-send a stored decision to the workflow? The township head of
  * the step's township, whoever may decide the step, and for a correction step
- * the applicant household itself.
+ * the applicant household itself (its correction answer, its completion report).
  */
 export function mayRedrive(
   actor: Pick<Actor, "role" | "department" | "townships" | "villageCode" | "householdId">,
   step: StepFacts,
   caseFacts: CaseFacts,
 ): Verdict {
-  if (step.step === "correction") {
+  if (STEP_RULES[step.step].queueRole === "villager") {
     if (actor.role === "villager") {
       return actor.householdId === caseFacts.householdId ? ALLOWED : deny(404, ...NO_SUCH_STEP);
     }
@@ -200,8 +200,8 @@ export function mayRedrive(
       ? ALLOWED
       : deny(
           403,
-          "Only the township head or the household re-sends a correction",
-          "只有乡镇负责人或申请农户可以重新发送补正",
+          `Only the township head or the household re-sends a ${step.step} answer`,
+          "只有乡镇负责人或申请农户可以重新发送农户的答复",
         );
   }
   if (actor.role === "township_head" && worksIn(actor, step.townshipCode)) return ALLOWED;

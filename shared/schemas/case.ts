@@ -19,7 +19,11 @@ export const STEP_KINDS = [
   "correction",
   "township_approval",
   "site_visit_staking",
+  /** The household reports that building is finished (申请竣工验收); open during the construction period. */
+  "completion_report",
   "site_visit_completion",
+  /** The household let its correction deadline pass: the township head extends it or closes the case. */
+  "correction_lapse",
 ] as const;
 export const stepKindSchema = z.enum(STEP_KINDS);
 export type StepKind = z.infer<typeof stepKindSchema>;
@@ -85,6 +89,28 @@ export const caseRecordSchema = z.object({
    */
   oldPlotReturn: z
     .object({ homesteadIds: z.array(z.string()).min(1), withinMonths: z.int().min(1).optional() })
+    .optional(),
+  /** The acceptance-to-decision clock (shared/domain/overall-clock.ts); set at acceptance. */
+  overallClock: z
+    .object({
+      limit: z.literal("acceptance_to_decision"),
+      startedAt: z.iso.datetime(),
+      deadline: z.iso.datetime(),
+      pausedMs: z.int().min(0),
+      pausedAt: z.iso.datetime().optional(),
+      stoppedAt: z.iso.datetime().optional(),
+    })
+    .optional(),
+  /** The construction period after staking-out (shared/workflow/construction.ts). */
+  construction: z
+    .object({
+      /** When the approval's validity ends: the household must report the house built by then. */
+      validUntil: z.iso.datetime(),
+      /** When the household was reminded that the validity ends soon. */
+      remindedAt: z.iso.datetime().optional(),
+      /** When the household reported the house built (申请竣工验收). */
+      reportedAt: z.iso.datetime().optional(),
+    })
     .optional(),
 });
 export type CaseRecord = z.infer<typeof caseRecordSchema>;

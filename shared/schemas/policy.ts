@@ -75,15 +75,17 @@ export const durationSchema = z.strictObject({
 });
 export type Duration = z.infer<typeof durationSchema>;
 
-/** Every human step that has a clock. The overall acceptance-to-decision limit sits beside them. */
+/**
+ * Every time limit a county sets. Each governs exactly one clock of the workflow
+ * (shared/workflow/steps.ts names the step of each; `acceptance_to_decision` is
+ * the case's overall clock, shared/domain/overall-clock.ts); a limit nobody
+ * reads is not listed (test/unit/workflow-plan.test.ts checks both ways).
+ */
 export const TIME_LIMITED_STEPS = [
-  "villager_group_review",
   "village_review",
   "township_acceptance",
   "department_review",
-  "site_check",
   "township_decision",
-  "refusal_notice",
   "correction_response",
   "staking_out",
   "completion_inspection",
@@ -112,6 +114,19 @@ export const publicNoticeSchema = z.strictObject({
   paperPhotoAllowed: z.boolean().optional(),
 });
 export type PublicNotice = z.infer<typeof publicNoticeSchema>;
+
+/**
+ * The construction period, between staking-out and the household's report that
+ * building is finished (申请竣工验收). It lasts as long as the approval is valid
+ * (the shortest `validityMonths` of the certificates the case was issued).
+ */
+export const constructionPolicySchema = z.strictObject({
+  /** How long before the approval's validity ends the household is reminded to finish and report. */
+  reminderBeforeValidityEnds: durationSchema,
+  /** Whether an approval whose house is not reported built by then expires (else the household may still report). */
+  unbuiltApprovalExpires: z.boolean(),
+});
+export type ConstructionPolicy = z.infer<typeof constructionPolicySchema>;
 
 /** `always`, or a pre-check flag that brings the department (or document) in. */
 export const conditionSchema = z.union([z.literal("always"), precheckFlagSchema]);
@@ -190,6 +205,7 @@ export const countyPolicySchema = z
      * being reminded at this cadence.
      */
     reminderInterval: durationSchema,
+    construction: constructionPolicySchema,
     /** What a plot outside the village construction boundary gets: a warning or a block. */
     outsideVillageConstructionBoundary: z.enum(["warn", "block"]),
     departments: z.array(departmentPolicySchema).min(1),

@@ -135,6 +135,13 @@ export const expectedActionSchema = z
       reasons: z.array(z.string()),
     }),
     z.strictObject({ action: z.literal("download_certificates"), message: localizedTextSchema }),
+    // Staked out, the house being built: report it finished (POST /cases/{caseId}/completion-report) by `deadline`.
+    z.strictObject({
+      action: z.literal("report_completion"),
+      message: localizedTextSchema,
+      stepId: z.string(),
+      deadline: instant,
+    }),
     z.strictObject({
       action: z.literal("wait"),
       message: localizedTextSchema,
@@ -146,6 +153,31 @@ export const expectedActionSchema = z
   ])
   .meta({ id: "ExpectedAction", description: "What the household is expected to do now, in plain words" });
 export type ExpectedAction = z.infer<typeof expectedActionSchema>;
+
+/** The acceptance-to-decision clock (shared/domain/overall-clock.ts), as shown. */
+export const overallClockViewSchema = z
+  .strictObject({
+    limit: z.literal("acceptance_to_decision"),
+    startedAt: instant,
+    deadline: instant,
+    state: z.enum(["running", "paused", "stopped"]),
+    pausedMs: z.int().min(0),
+    remainingMs: z.number(),
+    overdue: z.boolean(),
+  })
+  .meta({
+    id: "OverallClock",
+    description: "The case's acceptance-to-decision clock: paused while a correction is awaited",
+  });
+
+/** The construction period after staking-out. */
+export const constructionViewSchema = z
+  .strictObject({ validUntil: instant, remindedAt: instant.optional(), reportedAt: instant.optional() })
+  .meta({
+    id: "Construction",
+    description:
+      "When the approval's validity ends; when the household was reminded and reported the house built",
+  });
 
 export const issuedCertificateSchema = z
   .strictObject({ type: certificateTypeSchema, number: z.string(), issuedAt: instant })
@@ -159,6 +191,8 @@ export const caseViewSchema = caseSummarySchema
     departments: z.array(departmentIdSchema).optional(),
     certificates: z.array(issuedCertificateSchema).optional(),
     failure: z.strictObject({ error: z.string(), at: instant }).optional(),
+    overallClock: overallClockViewSchema.optional(),
+    construction: constructionViewSchema.optional(),
     timeline: z.array(timelineEntrySchema),
     expected: expectedActionSchema,
     documents: z.array(documentViewSchema),
@@ -278,6 +312,14 @@ export const correctionResultSchema = decisionResultSchema
   });
 export type CorrectionResult = z.infer<typeof correctionResultSchema>;
 
+export const completionReportResultSchema = decisionResultSchema
+  .extend({ caseStatus: caseStatusSchema })
+  .meta({
+    id: "CompletionReportResult",
+    description: "The household's answered completion report step; the completion inspection opens",
+  });
+export type CompletionReportResult = z.infer<typeof completionReportResultSchema>;
+
 export const correctionRequestSchema = z
   .strictObject({
     stepId: z.string(),
@@ -365,6 +407,8 @@ export const reviewCaseDetailSchema = z
       submittedAt: instant.optional(),
       departments: z.array(departmentIdSchema).optional(),
       certificates: z.array(issuedCertificateSchema).optional(),
+      overallClock: overallClockViewSchema.optional(),
+      construction: constructionViewSchema.optional(),
     }),
     application: applicationViewSchema,
     precheck: precheckResultSchema.nullable(),

@@ -11,6 +11,7 @@ import type { Encryptor } from "../crypto/encryptor.ts";
 import { defaultEncryptor } from "../crypto/from-env.ts";
 import { appendEvent } from "../domain/audit-chain.ts";
 import { type CaseStatus, type CaseVerb, type TransitionFacts, transition } from "../domain/case-status.ts";
+import { OVERALL_CLOCK_LIMIT, overallClockAfter } from "../domain/overall-clock.ts";
 import { ConflictError, NotFoundError } from "../http/errors.ts";
 import {
   type ApplicationSecrets,
@@ -350,7 +351,24 @@ export class CaseStore {
     change: Omit<CaseChange, "action"> & { readonly facts?: TransitionFacts; readonly action?: string },
   ): Promise<CaseRecord> {
     const to = transition(record.status, verb, change.facts);
-    return this.write(record, to, { ...change, action: change.action ?? verb });
+    // The overall clock follows the status machine: started at acceptance, paused by corrections, stopped at the end.
+    // The policy is loaded only when it starts (once per case), and not at the store's import: test support
+    // that stands in for the shipped policies imports the store itself.
+    const starting = verb === "accept" && !record.overallClock;
+    const limit = starting
+      ? (await import("../domain/policy/shipped-policies.ts")).getShippedPolicy(record.policyId).timeLimits[
+          OVERALL_CLOCK_LIMIT
+        ]
+      : undefined;
+    const overallClock = overallClockAfter(verb, record.overallClock, this.now(), () => {
+      if (!limit) throw new RangeError("the overall clock's limit is read only when it starts");
+      return limit;
+    });
+    return this.write(record, to, {
+      ...change,
+      action: change.action ?? verb,
+      ...(overallClock ? { set: { ...change.set, overallClock } } : {}),
+    });
   }
 
   /** Records an event that changes no status (a consultation opened, an escalation, a document confirmed). */

@@ -15,6 +15,7 @@ import { CaseStore } from "../store/case-store.ts";
 import { type AggregateJointReviewInput, WORKFLOW_ACTOR } from "./contracts.ts";
 import { CaseClosedError } from "./errors.ts";
 import type { WorkflowDeps } from "./open-step.ts";
+import { jointReviewResume } from "./paused-clock.ts";
 
 export interface JointReviewVerdict {
   readonly outcome: DecisionOutcome;
@@ -22,6 +23,8 @@ export interface JointReviewVerdict {
   readonly departments: DepartmentId[];
   /** The round the workflow continues with (this one + 1 after a correction). */
   readonly round: number;
+  /** Correction only: the next round's clock, what the askers had left (merged into the plan). */
+  readonly resume?: ReturnType<typeof jointReviewResume>;
 }
 
 /** A consultation of this round still awaits its answer: the Map should not have finished. */
@@ -93,5 +96,7 @@ export async function aggregateJointReview(
       ? store.transition(completed, "reject", { actor: WORKFLOW_ACTOR, data })
       : completed;
   });
-  return verdict;
+  return verdict.outcome === "correction_requested" && input.reminderSeconds !== undefined
+    ? { ...verdict, resume: jointReviewResume(steps, verdict.departments, input.reminderSeconds) }
+    : verdict;
 }

@@ -49,7 +49,20 @@ export const remindInput = markOverdueInput.extend({
 });
 export type RemindInput = z.infer<typeof remindInput>;
 
-export const aggregateJointReviewInput = z.object({ caseId, round: z.int().min(1) });
+/** A step reopened after the household's correction: its wait is the time it had left when it asked. */
+export const resumeStepInput = z.object({
+  caseId,
+  step: stepKindSchema,
+  reminderSeconds: z.int().positive(),
+});
+export type ResumeStepInput = z.infer<typeof resumeStepInput>;
+
+export const aggregateJointReviewInput = z.object({
+  caseId,
+  round: z.int().min(1),
+  /** The plan's reminder interval: the next round's first heartbeat after a correction. */
+  reminderSeconds: z.int().positive().optional(),
+});
 export type AggregateJointReviewInput = z.infer<typeof aggregateJointReviewInput>;
 
 /**

@@ -43,6 +43,12 @@ export const FINAL_TASK_ERRORS = [
   // issue-certificates: the case is not approved, or lacks what a certificate prints.
   "CaseNotApprovedError",
   "IncompleteApplicationError",
+  // open-step: a completion report step before the construction period started.
+  "ConstructionNotStartedError",
+  // resume-step: the step to reopen after a correction asked for none.
+  "NothingToResumeError",
+  // construction: the period cannot start before the case has its certificates.
+  "NotApprovedError",
   // Any task: a status change the case's status machine refuses; an unknown county policy; no case.
   "IllegalTransitionError",
   "UnknownPolicyError",

@@ -6,13 +6,14 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { isTerminal } from "../domain/case-status.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import { addDuration } from "../domain/time-limits.ts";
-import type { StepKind, StepRecord } from "../schemas/case.ts";
+import { addDuration, resumedDeadline } from "../domain/time-limits.ts";
+import type { CaseRecord, StepKind, StepRecord } from "../schemas/case.ts";
 import type { DepartmentId } from "../schemas/common.ts";
 import { CaseStore, type TransactItem } from "../store/case-store.ts";
 import { queueKeys, stepKey, tokenKey } from "../store/keys.ts";
 import { type OpenStepInput, WORKFLOW_ACTOR } from "./contracts.ts";
 import { CaseClosedError } from "./errors.ts";
+import { timeLeftAfterCorrection } from "./paused-clock.ts";
 import { STEP_RULES, stepIdOf } from "./steps.ts";
 
 export interface WorkflowDeps {
@@ -63,6 +64,35 @@ export function roundToOpen(steps: readonly StepRecord[], input: OpenStepInput):
   const latest = ofKind.at(-1);
   if (input.overdue && latest) return latest.round;
   return (latest?.round ?? 0) + 1;
+}
+
+/** A step of this kind needs the construction period, which starts at staking-out. */
+export class ConstructionNotStartedError extends Error {
+  override readonly name = "ConstructionNotStartedError";
+}
+
+/**
+ * The deadline of a newly opened step: its policy limit from now; after a
+ * correction, the time its previous round had left when it asked
+ * (paused-clock.ts); the household's completion report, the end of the
+ * approval's validity.
+ */
+export function deadlineOf(
+  record: CaseRecord,
+  steps: readonly StepRecord[],
+  input: Pick<OpenStepInput, "step" | "department">,
+  now: Date,
+): string {
+  const rule = STEP_RULES[input.step];
+  if (rule.timeLimit === "approval_validity") {
+    if (!record.construction) {
+      throw new ConstructionNotStartedError(`Case ${record.caseId} has no construction period`);
+    }
+    return record.construction.validUntil;
+  }
+  const left = timeLeftAfterCorrection(steps, input.step, input.department);
+  if (left !== undefined) return resumedDeadline(now, left).toISOString();
+  return addDuration(now, getShippedPolicy(record.policyId).timeLimits[rule.timeLimit]).toISOString();
 }
 
 export async function openStep(
@@ -117,8 +147,7 @@ export async function openStep(
     return { stepId, round, ...(existing.deadline ? { deadline: existing.deadline } : {}) };
   }
 
-  const policy = getShippedPolicy(record.policyId);
-  const deadline = addDuration(now, policy.timeLimits[rule.timeLimit]).toISOString();
+  const deadline = deadlineOf(record, steps, input, now);
   const step: StepRecord = {
     caseId: input.caseId,
     stepId,
@@ -131,6 +160,10 @@ export async function openStep(
     deadline,
     overdue: input.overdue === true,
   };
+  // A step whose opening ends another's clock (a lapsed correction) closes it in the same transaction.
+  const closed = rule.closes
+    ? steps.filter((candidate) => candidate.step === rule.closes && candidate.status === "awaiting_response")
+    : [];
   const writes: TransactItem[] = [
     {
       Put: {
@@ -140,6 +173,22 @@ export async function openStep(
       },
     },
     tokenPut,
+    ...closed.map(
+      (candidate): TransactItem => ({
+        Update: {
+          TableName: deps.tableName,
+          Key: stepKey(candidate.caseId, candidate.stepId),
+          UpdateExpression: "SET #status = :cancelled, overdue = :true REMOVE gsi1pk, gsi1sk",
+          ConditionExpression: "#status = :awaiting",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":cancelled": "cancelled",
+            ":true": true,
+            ":awaiting": "awaiting_response",
+          },
+        },
+      }),
+    ),
   ];
   const data = {
     stepId,
@@ -147,6 +196,7 @@ export async function openStep(
     round,
     deadline,
     ...(input.department ? { department: input.department } : {}),
+    ...(closed.length > 0 ? { closedSteps: closed.map((candidate) => candidate.stepId) } : {}),
   };
 
   // Parallel joint-review openers race on the case's event head: withRetry re-reads and re-applies.

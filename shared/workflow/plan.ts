@@ -6,11 +6,10 @@
  * Pure: no AWS imports.
  */
 import { addDuration } from "../domain/time-limits.ts";
-import { STEP_KINDS, type StepKind } from "../schemas/case.ts";
 import type { DepartmentId } from "../schemas/common.ts";
 import type { CountyPolicy, Duration } from "../schemas/policy.ts";
 import type { PrecheckResult } from "../schemas/precheck.ts";
-import { STEP_RULES } from "./steps.ts";
+import { policyLimitOf, TIMED_STEP_KINDS, type TimedStepKind } from "./steps.ts";
 
 export interface WorkflowPlan {
   readonly blocked: boolean;
@@ -21,7 +20,7 @@ export interface WorkflowPlan {
   /** The public notice (公示), from now; 0 is allowed by the Wait state. */
   readonly noticeSeconds: number;
   /** Each human step's task timeout (TimeoutSecondsPath `$.plan.limits.<step>`). */
-  readonly limits: Readonly<Record<StepKind, number>>;
+  readonly limits: Readonly<Record<TimedStepKind, number>>;
   /** The reminder interval (HeartbeatSeconds of later waits and of overdue steps); working days as in `limitSeconds`. */
   readonly reminderSeconds: number;
   /**
@@ -29,7 +28,7 @@ export interface WorkflowPlan {
    * the limit when the interval is longer (HeartbeatSeconds must be shorter
    * than TimeoutSeconds; that heartbeat reminds nobody, see remind.ts).
    */
-  readonly heartbeats: Readonly<Record<StepKind, number>>;
+  readonly heartbeats: Readonly<Record<TimedStepKind, number>>;
 }
 
 const DAY_MS = 86_400_000;
@@ -63,22 +62,24 @@ export function noticeSeconds(policy: CountyPolicy, now: Date): number {
   return spanSeconds(now, { value: days, unit: workingDays ? "working_days" : "days" });
 }
 
-export function stepLimits(policy: CountyPolicy, now: Date): Record<StepKind, number> {
+export function stepLimits(policy: CountyPolicy, now: Date): Record<TimedStepKind, number> {
   return Object.fromEntries(
-    STEP_KINDS.map((step) => [step, limitSeconds(policy.timeLimits[STEP_RULES[step].timeLimit], now)]),
-  ) as Record<StepKind, number>;
+    TIMED_STEP_KINDS.map((step) => [step, limitSeconds(policy.timeLimits[policyLimitOf(step)], now)]),
+  ) as Record<TimedStepKind, number>;
+}
+
+/** A step's first heartbeat: the reminder interval, or just under its limit when that is shorter. */
+export function firstHeartbeat(limit: number, reminderSeconds: number): number {
+  return reminderSeconds < limit ? reminderSeconds : Math.max(1, limit - 1);
 }
 
 export function firstHeartbeats(
-  limits: Readonly<Record<StepKind, number>>,
+  limits: Readonly<Record<TimedStepKind, number>>,
   reminderSeconds: number,
-): Record<StepKind, number> {
+): Record<TimedStepKind, number> {
   return Object.fromEntries(
-    STEP_KINDS.map((step) => {
-      const limit = limits[step];
-      return [step, reminderSeconds < limit ? reminderSeconds : Math.max(1, limit - 1)];
-    }),
-  ) as Record<StepKind, number>;
+    TIMED_STEP_KINDS.map((step) => [step, firstHeartbeat(limits[step], reminderSeconds)]),
+  ) as Record<TimedStepKind, number>;
 }
 
 export function workflowPlan(policy: CountyPolicy, precheck: PrecheckResult, now: Date): WorkflowPlan {

@@ -15,14 +15,19 @@
 
 import type { Role } from "../auth/actor.ts";
 import type { CaseStatus, CaseVerb } from "../domain/case-status.ts";
-import type { DecisionOutcome, StepKind } from "../schemas/case.ts";
+import { type DecisionOutcome, STEP_KINDS, type StepKind } from "../schemas/case.ts";
 import type { TimeLimitedStep } from "../schemas/policy.ts";
 
 export interface StepRule {
   /** The role whose queue shows the step; joint review uses the department's queue instead. */
   readonly queueRole: Role | "department" | "villager";
-  /** The policy time limit that sets the step's deadline and the task's TimeoutSeconds. */
-  readonly timeLimit: TimeLimitedStep;
+  /**
+   * The policy time limit that sets the step's deadline and the task's TimeoutSeconds;
+   * `approval_validity`: the construction period, which ends with the approval's validity.
+   */
+  readonly timeLimit: TimeLimitedStep | "approval_validity";
+  /** Opening the step closes the awaiting step of this kind (its clock ran out; nobody answers it any more). */
+  readonly closes?: StepKind;
   /** Applied when the step opens, if the case is in `from` (idempotent for parallel openers). */
   readonly onOpen?: { readonly from: CaseStatus; readonly verb: CaseVerb };
   /** Applied when a reviewer decides; absent outcomes are not allowed for the step. */
@@ -71,12 +76,39 @@ export const STEP_RULES: Readonly<Record<StepKind, StepRule>> = {
     timeLimit: "staking_out",
     onDecision: { approved: "recordStakingOut" },
   },
+  completion_report: {
+    queueRole: "villager",
+    timeLimit: "approval_validity",
+    onDecision: { approved: "reportCompletion" },
+  },
+  // Opens when the household reports the house built: the inspector's clock starts then.
   site_visit_completion: {
     queueRole: "site_inspector",
     timeLimit: "completion_inspection",
     onDecision: { approved: "complete" },
   },
+  // approved: the household gets another correction_response period; rejected: the case expires.
+  correction_lapse: {
+    queueRole: "township_head",
+    timeLimit: "township_decision",
+    onOpen: { from: "correction_requested", verb: "lapseCorrection" },
+    closes: "correction",
+    onDecision: { approved: "extendCorrection", rejected: "expire" },
+  },
 };
+
+/** The steps whose clock is a policy time limit (the plan's `limits`); the others end with the approval's validity. */
+export type TimedStepKind = Exclude<StepKind, "completion_report">;
+export const TIMED_STEP_KINDS = STEP_KINDS.filter(
+  (step): step is TimedStepKind => STEP_RULES[step].timeLimit !== "approval_validity",
+);
+
+/** The policy limit of a timed step. */
+export function policyLimitOf(step: TimedStepKind): TimeLimitedStep {
+  const limit = STEP_RULES[step].timeLimit;
+  if (limit === "approval_validity") throw new RangeError(`${step} has no policy time limit`);
+  return limit;
+}
 
 /** Step ids: one step per kind, joint review one per department and round. */
 export function stepIdOf(step: StepKind, department?: string, round = 1): string {

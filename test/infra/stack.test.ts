@@ -131,7 +131,7 @@ describe("approval workflow", () => {
     const functionName = new Capture();
     const result = Match.serializedJson(
       Match.objectLike({
-        StartAt: "Precheck",
+        StartAt: "Phase",
         States: Match.objectLike({
           VillageReview: Match.objectLike({
             Type: "Task",

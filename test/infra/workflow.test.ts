@@ -62,12 +62,25 @@ function matches(pattern: unknown): void {
 }
 
 describe("approval workflow definition", () => {
-  it("starts at the pre-check, whose plan goes to $.plan, and returns a blocked case", () => {
+  it("starts a submission at the pre-check, whose plan goes to $.plan, and returns a blocked case", () => {
     const precheckFunction = new Capture();
     matches(
       Match.objectLike({
-        StartAt: "Precheck",
+        StartAt: "Phase",
         States: Match.objectLike({
+          Phase: Match.objectLike({
+            Type: "Choice",
+            Choices: [
+              {
+                And: [
+                  { Variable: "$.phase", IsPresent: true },
+                  { Variable: "$.phase", StringEquals: "construction" },
+                ],
+                Next: "CompletionReport",
+              },
+            ],
+            Default: "Precheck",
+          }),
           Precheck: Match.objectLike({
             Type: "Task",
             Resource: precheckFunction,
@@ -92,11 +105,14 @@ describe("approval workflow definition", () => {
     expect(precheckFunction.asString()).toMatch(/^<WorkflowPrecheckFunction\w+\.Arn>$/);
   });
 
-  it("makes every human step a waitForTaskToken open-step with its limit from $.plan.limits and a timeout path to MarkOverdue", () => {
+  it("makes every human step a waitForTaskToken open-step with its limit from $.plan.limits and a timeout path to MarkOverdue (a correction's to its lapse)", () => {
     const opened = allStates().filter(
       ([, state]) => isHumanStep(state) && String(state.TimeoutSecondsPath).startsWith("$.plan.limits."),
     );
-    expect(new Set(opened.map(([, state]) => state.Parameters?.Payload?.step))).toEqual(new Set(STEP_KINDS));
+    // Every step but the household's completion report, which runs on the construction period's clock.
+    expect(new Set(opened.map(([, state]) => state.Parameters?.Payload?.step))).toEqual(
+      new Set(STEP_KINDS.filter((step) => step !== "completion_report")),
+    );
     for (const [name, state, scope] of opened) {
       const states = scope === "map" ? (asl.States.JointReview?.ItemProcessor?.States ?? {}) : asl.States;
       const step = String(state.Parameters?.Payload?.step);
@@ -153,6 +169,13 @@ describe("approval workflow definition", () => {
       expect(last?.TimeoutSecondsPath, name).toBe("$.wait.timeoutSeconds");
       expect(last?.HeartbeatSecondsPath, name).toBeUndefined();
 
+      if (step === "correction") {
+        // The household let the deadline pass: the correction lapses to the township head, never overdue.
+        for (const wait of [state, continued, last])
+          expect(catchTo(wait as AslState, "States.Timeout"), name).toBe(`${name}Lapse`);
+        expect(states[`${name}Overdue`], name).toBeUndefined();
+        continue;
+      }
       // Timeout of any wait → MarkOverdue → the same step reopened, overdue, no timeout, still reminded.
       const markOverdueName = catchTo(state, "States.Timeout");
       for (const wait of [continued, last])
@@ -290,28 +313,149 @@ describe("approval workflow definition", () => {
     }
     // Where a human step's answer goes (its later and overdue waits share the Next).
     const nextOf = (step: string) => asl.States[step]?.Next;
-    expect(nextOf("VillageCorrection")).toBe("VillageReview");
-    expect(nextOf("AcceptanceCorrection")).toBe("TownshipAcceptance");
-    expect(nextOf("ApprovalCorrection")).toBe("TownshipApproval");
     expect(nextOf("JointReviewCorrection")).toBe("NextJointReviewRound");
-    expect(asl.States.NextJointReviewRound).toMatchObject({
-      Type: "Pass",
-      Next: "JointReview",
-      Parameters: {
-        plan: expect.objectContaining({
-          "departments.$": "$.jointReview.departments",
-          "round.$": "$.jointReview.round",
-          "limits.$": "$.plan.limits",
-          "heartbeats.$": "$.plan.heartbeats",
-          "reminderSeconds.$": "$.plan.reminderSeconds",
-        }),
-      },
-    });
     expect(asl.States.IssueCertificates?.Next).toBe("SiteVisitStaking");
-    expect(nextOf("SiteVisitStaking")).toBe("SiteVisitCompletion");
+    expect(nextOf("SiteVisitStaking")).toBe("StartConstruction");
     expect(nextOf("SiteVisitCompletion")).toBe("Completed");
     expect(asl.States.Rejected?.Type).toBe("Succeed");
     expect(asl.States.Completed?.Type).toBe("Succeed");
+  });
+
+  it("reopens the step that asked for a correction with the time it had left, not a fresh limit", () => {
+    const resumeFunction = new Capture();
+    for (const [correction, step, kind] of [
+      ["VillageCorrection", "VillageReview", "village_review"],
+      ["AcceptanceCorrection", "TownshipAcceptance", "township_acceptance"],
+      ["ApprovalCorrection", "TownshipApproval", "township_approval"],
+    ] as const) {
+      // The answer → ResumeX (what was left, into $.wait) → the step's Check, which waits it out.
+      expect(asl.States[correction]?.Next, correction).toBe(`Resume${step}`);
+      matches(
+        Match.objectLike({
+          States: Match.objectLike({
+            [`Resume${step}`]: Match.objectLike({
+              Type: "Task",
+              Resource: resumeFunction,
+              Parameters: {
+                "caseId.$": "$.caseId",
+                step: kind,
+                "reminderSeconds.$": "$.plan.reminderSeconds",
+              },
+              ResultPath: "$.wait",
+              Next: `${step}Check`,
+            }),
+          }),
+        }),
+      );
+      expect(asl.States[`${step}Check`]?.Type, step).toBe("Choice");
+    }
+    expect(resumeFunction.asString()).toMatch(/^<WorkflowResumeStepFunction\w+\.Arn>$/);
+    // Joint review: the next round's limit is what the askers had left (the aggregate computes it).
+    matches(
+      Match.objectLike({
+        States: Match.objectLike({
+          AggregateJointReview: Match.objectLike({
+            Parameters: Match.objectLike({ "reminderSeconds.$": "$.plan.reminderSeconds" }),
+          }),
+          NextJointReviewRound: Match.objectLike({
+            Type: "Pass",
+            Next: "JointReview",
+            Parameters: {
+              "caseId.$": "$.caseId",
+              plan: Match.objectLike({
+                "departments.$": "$.jointReview.departments",
+                "round.$": "$.jointReview.round",
+                "limits.$": "States.JsonMerge($.plan.limits, $.jointReview.resume.limits, false)",
+                "heartbeats.$": "States.JsonMerge($.plan.heartbeats, $.jointReview.resume.heartbeats, false)",
+                "reminderSeconds.$": "$.plan.reminderSeconds",
+              }),
+            },
+          }),
+        }),
+      }),
+    );
+  });
+
+  it("lapses a correction whose deadline passed to the township head, who extends it or closes the case", () => {
+    for (const correction of [
+      "VillageCorrection",
+      "AcceptanceCorrection",
+      "JointReviewCorrection",
+      "ApprovalCorrection",
+    ]) {
+      const lapse = asl.States[`${correction}Lapse`] as AslState;
+      expect(isHumanStep(lapse), correction).toBe(true);
+      expect(lapse.Parameters?.Payload?.step, correction).toBe("correction_lapse");
+      expect(lapse.TimeoutSecondsPath, correction).toBe("$.plan.limits.correction_lapse");
+      // The head's own step is chased like any other when late.
+      expect(catchTo(lapse, "States.Timeout"), correction).toBe(`${correction}LapseMarkOverdue`);
+      expect(lapse.Next, correction).toBe(`${correction}LapseDecision`);
+      const decision = asl.States[`${correction}LapseDecision`] as AslState;
+      expect(outcomes(decision), correction).toEqual({ approved: correction, rejected: "Expired" });
+      expect(decision.Default, correction).toBe("UnexpectedDecision");
+    }
+    expect(asl.States.Expired?.Type).toBe("Succeed");
+  });
+
+  it("runs the construction period in phase runs: the household's report opens the completion inspection", () => {
+    const construction = new Capture();
+    const constructionAgain = new Capture();
+    matches(
+      Match.objectLike({
+        States: Match.objectLike({
+          // The approval run hands over at staking-out.
+          StartConstruction: Match.objectLike({
+            Type: "Task",
+            Resource: construction,
+            Parameters: {
+              "caseId.$": "$.caseId",
+              "stateMachineArn.$": "$$.StateMachine.Id",
+              "plan.$": "$.plan",
+            },
+            ResultPath: "$.construction",
+            Next: "Building",
+          }),
+          Building: Match.objectLike({ Type: "Succeed" }),
+          // A phase run: the report step open until the next thing due, no reminders of its own.
+          CompletionReport: Match.objectLike({
+            Resource: Match.stringLikeRegexp("lambda:invoke.waitForTaskToken$"),
+            TimeoutSecondsPath: "$.construction.clock.waitSeconds",
+            Parameters: Match.objectLike({
+              Payload: Match.objectLike({ step: "completion_report", "taskToken.$": "$$.Task.Token" }),
+            }),
+            Next: "SiteVisitCompletion",
+          }),
+          ConstructionClock: Match.objectLike({
+            Type: "Task",
+            Resource: constructionAgain,
+            Parameters: {
+              "caseId.$": "$.caseId",
+              "stateMachineArn.$": "$$.StateMachine.Id",
+              "plan.$": "$.plan",
+              "construction.$": "$.construction",
+            },
+            ResultPath: "$.construction",
+            Next: "ConstructionNext",
+          }),
+          ConstructionNext: Match.objectLike({
+            Type: "Choice",
+            Choices: [
+              { Variable: "$.construction.next", StringEquals: "wait", Next: "CompletionReport" },
+              { Variable: "$.construction.next", StringEquals: "expired", Next: "Expired" },
+            ],
+            Default: "ContinuedInNextRun",
+          }),
+          ContinuedInNextRun: Match.objectLike({ Type: "Succeed" }),
+        }),
+      }),
+    );
+    expect(construction.asString()).toMatch(/^<WorkflowConstructionFunction\w+\.Arn>$/);
+    expect(constructionAgain.asString()).toBe(construction.asString());
+    const report = asl.States.CompletionReport as AslState;
+    expect(report.HeartbeatSecondsPath).toBeUndefined();
+    expect(catchTo(report, "States.Timeout")).toBe("ConstructionClock");
+    // The inspector's clock starts when the household reports, with its plan limit.
+    expect(asl.States.SiteVisitCompletion?.TimeoutSecondsPath).toBe("$.plan.limits.site_visit_completion");
   });
 
   it("writes no county numbers: no literal timeouts, heartbeats or wait seconds in any state", () => {

@@ -372,6 +372,15 @@ const PROBES: Readonly<Record<string, Probe>> = {
     // wang's answer is stored and the case resumes (202: no workflow waits to be told); li's case is hidden.
     expect: household(202),
   },
+  "POST /cases/{caseId}/completion-report": {
+    request: (s, r, scope) => ({
+      method: "POST",
+      path: `/cases/${anyCase(s, r, scope)}/completion-report`,
+      body: {},
+    }),
+    // Not staked out (nothing is being built): the owner is told so, another household's case is hidden.
+    expect: household(409),
+  },
   "GET /queues/{queue}": {
     request: (_s, role, scope) => ({
       method: "GET",
@@ -779,7 +788,8 @@ async function seedTownship(home: Home): Promise<TownshipSeed> {
   ]);
 
   const inJointReview = await seedCase(home, "in_joint_review");
-  const stakedOut = await seedCase(home, "staked_out");
+  // The completion inspection opens once the household reported the house built.
+  const stakedOut = await seedCase(home, "completion_reported");
   const [siteCheckStep, overdueSiteCheck, completionStep, decidedStaking] = await Promise.all([
     seedStep(inJointReview, home, "joint_review", { department: "agriculture" }),
     seedStep(inJointReview, home, "joint_review", { department: "natural_resources", overdue: true }),

@@ -21,6 +21,17 @@ afterAll(async () => {
 });
 
 const A = "511424100";
+
+/** Building is finished: the household reports it once its construction period is open (申请竣工验收). */
+async function reportBuilt(villager: string, caseId: string): Promise<void> {
+  await eventually(async () => {
+    const view = await statusOf(villager, caseId);
+    return (view.expected as { action?: string }).action === "report_completion" ? true : undefined;
+  }, 30_000);
+  const call = await as(villager);
+  const reported = await call("POST", `/cases/${caseId}/completion-report`, { comment: "房屋已建成" });
+  expect(reported.status, JSON.stringify(reported.body)).toBe(200);
+}
 const SITE_MEASUREMENTS = { plotAreaM2: 119.5, footprintM2: 98, floors: 2, heightM: 7.4 };
 
 describe("a homestead case from application to completion", () => {
@@ -52,6 +63,7 @@ describe("a homestead case from application to completion", () => {
       outcome: "approved",
       measurements: SITE_MEASUREMENTS,
     });
+    await reportBuilt("villager-wang", caseId);
     await decideFromQueue("inspector-a", "site_inspector", A, caseId, {
       outcome: "approved",
       measurements: SITE_MEASUREMENTS,
@@ -120,12 +132,15 @@ describe("a farmhouse case (rebuild on the household's plot)", () => {
     expect((approved.certificates as { type: string }[]).map((certificate) => certificate.type)).toEqual([
       "rural_construction_planning_permit",
     ]);
-    for (let visit = 0; visit < 2; visit++) {
-      await decideFromQueue("inspector-a", "site_inspector", A, caseId, {
-        outcome: "approved",
-        measurements: SITE_MEASUREMENTS,
-      });
-    }
+    await decideFromQueue("inspector-a", "site_inspector", A, caseId, {
+      outcome: "approved",
+      measurements: SITE_MEASUREMENTS,
+    });
+    await reportBuilt("villager-li", caseId);
+    await decideFromQueue("inspector-a", "site_inspector", A, caseId, {
+      outcome: "approved",
+      measurements: SITE_MEASUREMENTS,
+    });
     await eventually(async () =>
       (await statusOf("villager-li", caseId)).status === "completed" ? true : undefined,
     );

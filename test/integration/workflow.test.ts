@@ -130,11 +130,16 @@ describe("approval workflow on the local cloud", () => {
     }
     await driver.decideNext(caseId, "township_approval", "approved");
     await driver.decideNext(caseId, "site_visit_staking", "approved");
-    await driver.decideNext(caseId, "site_visit_completion", "approved");
-
+    // Staked out: the approval run hands over to the construction period's first phase run.
     const execution = await driver.finished(executionArn);
     expect(execution.status).toBe("SUCCEEDED");
-    expect(await statesEntered(executionArn)).toContain("Completed");
+    expect(await statesEntered(executionArn)).toContain("Building");
+    await driver.decideNext(caseId, "completion_report", "approved");
+    await driver.decideNext(caseId, "site_visit_completion", "approved");
+    const phaseRun = (await driver.store.require(caseId)).executionArn ?? "";
+    expect(phaseRun).toMatch(/:wf-happy-construction-1$/);
+    expect((await driver.finished(phaseRun)).status).toBe("SUCCEEDED");
+    expect(await statesEntered(phaseRun)).toContain("Completed");
     const output = JSON.parse(execution.output ?? "{}") as { certificates?: { type: string }[] };
     expect(output.certificates?.map((certificate) => certificate.type).sort()).toEqual([
       "homestead_approval_certificate",
@@ -156,6 +161,7 @@ describe("approval workflow on the local cloud", () => {
       "awaiting_decision",
       "approved",
       "staked_out",
+      "completion_reported",
       "completed",
     ]);
     expect(
@@ -169,6 +175,7 @@ describe("approval workflow on the local cloud", () => {
         ...CORE_DEPARTMENTS.map((department) => `joint_review#${department}#1`),
         "township_approval#1",
         "site_visit_staking#1",
+        "completion_report#1",
         "site_visit_completion#1",
       ].sort(),
     );

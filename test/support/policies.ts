@@ -37,11 +37,58 @@ export function withTestPolicies(original: typeof ShippedPolicies): typeof Shipp
     policyId: "test-remind",
     reminderInterval: hours(10),
   };
+  // For a cloud at CLOCKS_WAIT_SCALE (1e-6: a day is 0.09 s): steps never time out (20000 hours ≈ 72 s)
+  // unless a test says so; an approval valid 12 months (≈ 32 s) is reported built in time.
+  const slowLimits = Object.fromEntries(
+    Object.keys(base.timeLimits).map((step) => [step, hours(20_000)]),
+  ) as TimeLimits;
+  const clocks: CountyPolicy = {
+    ...base,
+    policyId: "test-clocks",
+    publicNotice: { days: 0, workingDays: false },
+    timeLimits: slowLimits,
+    reminderInterval: hours(40_000),
+    construction: { reminderBeforeValidityEnds: { value: 10, unit: "days" }, unbuiltApprovalExpires: true },
+    certificates: {
+      homestead_approval_certificate: {
+        ...base.certificates.homestead_approval_certificate,
+        validityMonths: 12,
+      },
+      rural_construction_planning_permit: {
+        ...base.certificates.rural_construction_planning_permit,
+        validityMonths: 12,
+      },
+    },
+  };
+  // The household has 1000 hours (≈ 3.6 s) to answer a correction.
+  const lapse: CountyPolicy = {
+    ...clocks,
+    policyId: "test-lapse",
+    timeLimits: { ...slowLimits, correction_response: hours(1000) },
+  };
+  // An approval valid one month (≈ 2.6 s), the household reminded 10 days (≈ 0.9 s) before it ends.
+  const expiry: CountyPolicy = {
+    ...clocks,
+    policyId: "test-expiry",
+    certificates: {
+      homestead_approval_certificate: {
+        ...clocks.certificates.homestead_approval_certificate,
+        validityMonths: 1,
+      },
+      rural_construction_planning_permit: {
+        ...clocks.certificates.rural_construction_planning_permit,
+        validityMonths: 1,
+      },
+    },
+  };
   const policies = {
     ...original.SHIPPED_POLICIES,
     [fast.policyId]: fast,
     [late.policyId]: late,
     [remind.policyId]: remind,
+    [clocks.policyId]: clocks,
+    [lapse.policyId]: lapse,
+    [expiry.policyId]: expiry,
   };
   return {
     ...original,

@@ -18,6 +18,8 @@ export { withTestPolicies } from "./policies.ts";
 
 /** Waits this test's policies use (see withTestPolicies). */
 export const TEST_WAIT_SCALE = 1e-5;
+/** Waits of test-clocks, test-lapse and test-expiry. */
+export const CLOCKS_WAIT_SCALE = 1e-6;
 
 export const REVIEWER = { id: "test-reviewer", role: "township_clerk" } as const;
 

@@ -39,8 +39,13 @@ const LEGAL: ReadonlyArray<readonly [CaseStatus, CaseVerb, TransitionFacts, Case
   ["in_village_review", "reject", {}, "rejected"],
   ["awaiting_decision", "reject", {}, "rejected"],
   ["approved", "recordStakingOut", {}, "staked_out"],
-  ["staked_out", "complete", {}, "completed"],
+  ["correction_requested", "lapseCorrection", {}, "correction_lapsed"],
+  ["correction_lapsed", "extendCorrection", {}, "correction_requested"],
+  ["correction_lapsed", "expire", {}, "expired"],
+  ["staked_out", "reportCompletion", {}, "completion_reported"],
+  ["completion_reported", "complete", {}, "completed"],
   ["approved", "expire", {}, "expired"],
+  ["staked_out", "expire", {}, "expired"],
   ...(
     [
       "draft",
@@ -52,6 +57,7 @@ const LEGAL: ReadonlyArray<readonly [CaseStatus, CaseVerb, TransitionFacts, Case
       "accepted",
       "in_joint_review",
       "correction_requested",
+      "correction_lapsed",
       "awaiting_decision",
       "returned",
     ] as const
@@ -135,6 +141,7 @@ describe("case status machine", () => {
     for (const status of [
       "approved",
       "staked_out",
+      "completion_reported",
       "completed",
       "rejected",
       "withdrawn",
@@ -180,6 +187,7 @@ describe("case status machine", () => {
       ["completeJointReview", { openConsultations: 0 }],
       ["approve"],
       ["recordStakingOut"],
+      ["reportCompletion"],
       ["complete"],
     ];
     const final = steps.reduce<CaseStatus>(

@@ -92,7 +92,7 @@ describe("county policy loading", () => {
     broken.publicNotice = { days: -1, workingDays: true };
     broken.county = { ...sichuanJson.county, code: "5114" };
     const { timeLimits } = clone(sichuanJson);
-    delete (timeLimits as Partial<typeof timeLimits>).site_check;
+    delete (timeLimits as Partial<typeof timeLimits>).staking_out;
     broken.timeLimits = timeLimits;
     broken.departments = [
       ...sichuanJson.departments,
@@ -105,7 +105,7 @@ describe("county policy loading", () => {
       expect.arrayContaining([
         "county.code",
         "publicNotice.days",
-        "timeLimits.site_check",
+        "timeLimits.staking_out",
         "departments.7.condition",
         "",
       ]),

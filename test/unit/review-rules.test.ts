@@ -59,7 +59,7 @@ describe("mayDecide", () => {
       { joint_review: true },
     ],
     ["water reviewer", staff("department_reviewer", { department: "water" }), {}],
-    ["township head", staff("township_head"), { township_approval: true }],
+    ["township head", staff("township_head"), { township_approval: true, correction_lapse: true }],
     ["site inspector", staff("site_inspector"), { site_visit_staking: true, site_visit_completion: true }],
     ["auditor", staff("auditor"), {}],
     ["county admin", staff("county_admin"), {}],
@@ -95,10 +95,12 @@ describe("mayDecide", () => {
     expect(mayDecide(villager, stepOf("village_review"), caseFacts)).toMatchObject({ status: 404 });
   });
 
-  it("lets the township head decide escalated (overdue) reviewer steps, but not the household's correction", () => {
+  it("lets the township head decide escalated (overdue) reviewer steps, but not the household's answers", () => {
     const head = staff("township_head");
     for (const step of STEP_KINDS) {
-      expect(mayDecide(head, stepOf(step, { overdue: true }), caseFacts).allowed).toBe(step !== "correction");
+      expect(mayDecide(head, stepOf(step, { overdue: true }), caseFacts).allowed).toBe(
+        step !== "correction" && step !== "completion_report",
+      );
     }
   });
 
@@ -127,13 +129,16 @@ describe("mayRedrive", () => {
     expect(mayRedrive(staff("township_clerk"), step, caseFacts).allowed).toBe(false);
   });
 
-  it("lets the owner household or the township head re-send a correction", () => {
-    const step = stepOf("correction");
-    expect(mayRedrive(villager, step, caseFacts).allowed).toBe(true);
-    expect(mayRedrive({ ...villager, householdId: "H2" }, step, caseFacts)).toMatchObject({ status: 404 });
-    expect(mayRedrive(staff("township_head"), step, caseFacts).allowed).toBe(true);
-    expect(mayRedrive(staff("township_clerk"), step, caseFacts)).toMatchObject({ status: 403 });
-  });
+  it.each(["correction", "completion_report"] as const)(
+    "lets the owner household or the township head re-send a %s answer",
+    (kind) => {
+      const step = stepOf(kind);
+      expect(mayRedrive(villager, step, caseFacts).allowed).toBe(true);
+      expect(mayRedrive({ ...villager, householdId: "H2" }, step, caseFacts)).toMatchObject({ status: 404 });
+      expect(mayRedrive(staff("township_head"), step, caseFacts).allowed).toBe(true);
+      expect(mayRedrive(staff("township_clerk"), step, caseFacts)).toMatchObject({ status: 403 });
+    },
+  );
 });
 
 describe("queueAccess", () => {

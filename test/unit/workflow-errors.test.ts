@@ -7,9 +7,12 @@ import { NotFoundError } from "#shared/http/errors.ts";
 import { CaseChangedError } from "#shared/store/case-store.ts";
 import { ReferenceDataMissingError } from "#shared/store/reference-store.ts";
 import { JointReviewIncompleteError } from "#shared/workflow/aggregate-joint-review.ts";
+import { NotApprovedError } from "#shared/workflow/construction.ts";
 import { CaseClosedError, FINAL_TASK_ERRORS } from "#shared/workflow/errors.ts";
 import { StepNotFoundError } from "#shared/workflow/mark-overdue.ts";
+import { ConstructionNotStartedError } from "#shared/workflow/open-step.ts";
 import { ApplicationIncompleteError } from "#shared/workflow/precheck.ts";
+import { NothingToResumeError } from "#shared/workflow/resume-step.ts";
 
 function zodError(): Error {
   const parsed = z.object({ caseId: z.string() }).safeParse({});
@@ -30,6 +33,9 @@ describe("FINAL_TASK_ERRORS", () => {
       new IllegalTransitionError("draft", "approve", "x"),
       new UnknownPolicyError("x"),
       new NotFoundError({ en: "x", zh: "x" }),
+      new ConstructionNotStartedError("x"),
+      new NothingToResumeError("x"),
+      new NotApprovedError("x"),
       zodError(),
     ];
     expect(thrown.map((error) => error.name).sort()).toEqual([...FINAL_TASK_ERRORS].sort());

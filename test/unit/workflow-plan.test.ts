@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { OVERALL_CLOCK_LIMIT } from "#shared/domain/overall-clock.ts";
 import { GUANGXI_CONTRAST_POLICY, SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
-import { STEP_KINDS } from "#shared/schemas/case.ts";
+import { STEP_KINDS, type StepRecord } from "#shared/schemas/case.ts";
+import type { DepartmentId } from "#shared/schemas/common.ts";
+import { TIME_LIMITED_STEPS } from "#shared/schemas/policy.ts";
 import type { PrecheckResult } from "#shared/schemas/precheck.ts";
+import { jointReviewResume, resumedWait, timeLeftAfterCorrection } from "#shared/workflow/paused-clock.ts";
 import { firstHeartbeats, limitSeconds, noticeSeconds, workflowPlan } from "#shared/workflow/plan.ts";
 import { isReminder, nextSegment } from "#shared/workflow/remind.ts";
+import { policyLimitOf, STEP_RULES, TIMED_STEP_KINDS } from "#shared/workflow/steps.ts";
 
 const DAY = 86_400;
 // 2025-03-05 is a Wednesday, 2025-03-07 a Friday (China Standard Time, 10:00).
@@ -49,7 +54,9 @@ describe("workflow plan", () => {
 
   it("has a limit for every human step, taken from the step table's policy time limit", () => {
     const plan = workflowPlan(SICHUAN_DEFAULT_POLICY, passed, WEDNESDAY);
-    expect(Object.keys(plan.limits).sort()).toEqual([...STEP_KINDS].sort());
+    expect(Object.keys(plan.limits).sort()).toEqual(
+      STEP_KINDS.filter((step) => step !== "completion_report").sort(),
+    );
     expect(plan.limits.joint_review).toBe(10 * DAY); // department_review: 10 days
     expect(plan.limits.correction).toBe(30 * DAY); // correction_response: 30 days
     expect(plan).toMatchObject({ blocked: false, round: 1, departments: passed.departments });
@@ -96,5 +103,81 @@ describe("workflow plan", () => {
   it("consults no department when the pre-check blocked the case", () => {
     const plan = workflowPlan(SICHUAN_DEFAULT_POLICY, { ...passed, blocked: true }, WEDNESDAY);
     expect(plan).toMatchObject({ blocked: true, departments: [] });
+  });
+});
+
+describe("the policy's time limits", () => {
+  it("are each used by the workflow: a step's clock or the case's overall clock, and none is left over", () => {
+    const used = new Set<string>([
+      ...TIMED_STEP_KINDS.map((step) => policyLimitOf(step)),
+      OVERALL_CLOCK_LIMIT,
+    ]);
+    expect([...used].sort()).toEqual([...TIME_LIMITED_STEPS].sort());
+    // The plan carries a limit for every timed step, read from its policy limit.
+    const plan = workflowPlan(GUANGXI_CONTRAST_POLICY, passed, WEDNESDAY);
+    for (const step of TIMED_STEP_KINDS) {
+      expect(plan.limits[step]).toBe(
+        limitSeconds(GUANGXI_CONTRAST_POLICY.timeLimits[policyLimitOf(step)], WEDNESDAY),
+      );
+    }
+    // The household's completion report runs on the approval's validity, not on a policy limit.
+    expect(STEP_RULES.completion_report.timeLimit).toBe("approval_validity");
+  });
+});
+
+describe("a step reopened after a correction", () => {
+  const HOUR_MS = 3_600_000;
+  const opened = new Date("2026-03-02T01:00:00Z");
+  const iso = (hours: number) => new Date(opened.getTime() + hours * HOUR_MS).toISOString();
+  const asked = (step: StepRecord["step"], deadlineH: number, askedH: number, department?: DepartmentId) =>
+    ({
+      caseId: "c",
+      stepId: `${step}#${department ?? ""}#1`,
+      step,
+      ...(department ? { department } : {}),
+      round: 1,
+      status: "responded",
+      townshipCode: "511424100",
+      openedAt: opened.toISOString(),
+      deadline: iso(deadlineH),
+      overdue: false,
+      decision: {
+        outcome: "correction_requested",
+        decidedBy: { id: "r", role: "township_clerk" },
+        decidedAt: iso(askedH),
+      },
+    }) satisfies StepRecord;
+
+  it("has the time its last round had left when it asked, not a fresh limit", () => {
+    const first = asked("village_review", 120, 48);
+    const steps = [first];
+    expect(timeLeftAfterCorrection(steps, "village_review")).toBe(72 * HOUR_MS);
+    expect(resumedWait(72 * HOUR_MS, DAY)).toEqual({ timeoutSeconds: 72 * 3600, heartbeatSeconds: DAY });
+    // Nothing was asked of another kind; a round decided otherwise gets its full limit.
+    expect(timeLeftAfterCorrection(steps, "township_acceptance")).toBeUndefined();
+    const approved = { ...first, decision: { ...first.decision, outcome: "approved" as const } };
+    expect(timeLeftAfterCorrection([approved], "village_review")).toBeUndefined();
+  });
+
+  it("reopens with a second at least when it asked after its deadline (it falls due at once)", () => {
+    const late = [asked("township_approval", 10, 30)];
+    expect(timeLeftAfterCorrection(late, "township_approval")).toBe(0);
+    expect(resumedWait(0, DAY).timeoutSeconds).toBe(1);
+  });
+
+  it("times the next joint-review round by the asker with most time left", () => {
+    const steps = [
+      asked("joint_review", 240, 200, "agriculture"),
+      asked("joint_review", 240, 100, "natural_resources"),
+    ];
+    expect(jointReviewResume(steps, ["agriculture", "natural_resources"], DAY)).toEqual({
+      limits: { joint_review: 140 * 3600 },
+      heartbeats: { joint_review: DAY },
+    });
+    // Less than a reminder interval left: the first heartbeat stays under the limit.
+    expect(jointReviewResume(steps, ["agriculture"], DAY * 10)).toEqual({
+      limits: { joint_review: 40 * 3600 },
+      heartbeats: { joint_review: 40 * 3600 - 1 },
+    });
   });
 });

@@ -109,6 +109,8 @@ const STEP_OUTCOMES: Record<string, readonly string[]> = {
   township_approval: ["approved", "rejected", "correction_requested"],
   site_visit_staking: ["approved"],
   site_visit_completion: ["approved"],
+  // The household let its correction deadline pass: approved extends it, rejected closes the case.
+  correction_lapse: ["approved", "rejected"],
 };
 const SITE_VISITS = new Set(["site_visit_staking", "site_visit_completion"]);
 
@@ -151,7 +153,7 @@ function myStep(
       case "department_reviewer":
         return step.step === "joint_review" && step.department === user.department;
       case "township_head":
-        return step.step === "township_approval";
+        return step.step === "township_approval" || step.step === "correction_lapse";
       case "site_inspector":
         return SITE_VISITS.has(step.step);
       default:

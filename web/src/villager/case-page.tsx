@@ -67,7 +67,7 @@ function CaseDetails(props: { view: CaseView; reload: () => Promise<void> }) {
       <div class="card what-now">
         <h2>{t("whatNow")}</h2>
         <p>{pick(view.expected.message)}</p>
-        <ExpectedAction view={view} />
+        <ExpectedAction view={view} reload={props.reload} />
         {open.length > 0 && (
           <ul class="open-steps">
             {open.map((entry) => (
@@ -186,7 +186,7 @@ export function stepName(step: string, department?: string | null): string {
   return department ? `${tk("step", step)} · ${tk("dept", department)}` : tk("step", step);
 }
 
-function ExpectedAction(props: { view: CaseView }) {
+function ExpectedAction(props: { view: CaseView; reload: () => Promise<void> }) {
   const { view } = props;
   const expected = view.expected;
   switch (expected.action) {
@@ -220,9 +220,41 @@ function ExpectedAction(props: { view: CaseView }) {
     case "problem_known":
       // An open incident: the case is in the operator view; nothing for the household to do.
       return <Notice kind="warn">{t("problemKnown")}</Notice>;
+    case "report_completion":
+      return <ReportCompletion view={view} deadline={expected.deadline} reload={props.reload} />;
     default:
       return null;
   }
+}
+
+/** 申请竣工验收: the house is built; the completion inspection opens (POST /cases/{caseId}/completion-report). */
+function ReportCompletion(props: { view: CaseView; deadline: string; reload: () => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const report = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api(`/cases/${encodeURIComponent(props.view.caseId)}/completion-report`, {
+        method: "POST",
+        body: {},
+      });
+      await props.reload();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <p class="hint">{t("reportCompletionBy", { date: formatDate(props.deadline) })}</p>
+      {error !== undefined && <ErrorBox error={error} />}
+      <button type="button" class="button primary block" disabled={busy} onClick={() => void report()}>
+        {t("reportCompletion")}
+      </button>
+    </>
+  );
 }
 
 interface CertificateLink {

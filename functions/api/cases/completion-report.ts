@@ -1,0 +1,16 @@
+import { actorOf } from "#shared/auth/actor.ts";
+import { completionReportInputSchema, reportCompletion } from "#shared/cases/completion-report.ts";
+import { httpRoute } from "#shared/http/handler.ts";
+import { reviewDeps } from "#shared/review/deps.ts";
+import { deliveryResult } from "#shared/review/responses.ts";
+import { caseIdPath } from "#shared/schemas/requests.ts";
+
+const deps = reviewDeps();
+
+/** POST /cases/{caseId}/completion-report: the house is built; the completion inspection opens. */
+export const handler = httpRoute(
+  "POST /cases/{caseId}/completion-report",
+  { path: caseIdPath, body: completionReportInputSchema },
+  async ({ event, path, body }) =>
+    deliveryResult(await reportCompletion(deps, actorOf(event), path.caseId, body)),
+);
