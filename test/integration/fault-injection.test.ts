@@ -75,7 +75,8 @@ let driver: WorkflowDriver;
 beforeAll(async () => {
   env = await startTestCloud({ waitScale: TEST_WAIT_SCALE, faults: plan.hooks });
   driver = new WorkflowDriver(env);
-});
+  // A whole local cloud on a small shared machine: its start can take minutes under load.
+}, 300_000);
 afterAll(async () => {
   await env?.stop();
 });
@@ -240,6 +241,34 @@ describe("fault injection (local cloud)", () => {
     await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
     await driver.decideNext(caseId, "site_visit_staking", "approved");
     await driver.decideNext(caseId, "site_visit_completion", "approved");
+    expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
+    await expectCompletedOnce(caseId);
+  });
+
+  it("an execution that failed outside the operator loop becomes a redrive incident; redrive re-runs the failed state and the case completes", async () => {
+    const caseId = "fault-redrive";
+    // The pre-check fails past its retries, and so does its operator loop's own task: the run FAILS.
+    const spent = () =>
+      Array.from({ length: 9 }, () => ({ when: "before" as const, error: "Sandbox.Timedout" as const }));
+    plan.armLambda(TASKS.precheck, ...spent());
+    plan.armLambda(TASKS.recordFailure, ...spent());
+    const executionArn = await submitted(caseId);
+    expect((await driver.finished(executionArn)).status).toBe("FAILED");
+
+    // The status-change rule (EventBridge) brought the failure to the operator view.
+    const incident = await eventually(() => incidentOf(caseId));
+    expect(incident).toMatchObject({ kind: "execution_failed", action: "redrive" });
+    expect(plan.pending()).toEqual([]);
+    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+
+    // Redriven from the failed state (PrecheckFailed): it records the task failure and waits for the operator.
+    const taskIncident = await eventually(async () => {
+      const open = await incidentOf(caseId);
+      return open?.kind === "task_failed" ? open : undefined;
+    });
+    expect(taskIncident).toMatchObject({ state: "Precheck", action: "retry" });
+    await recoverIncident(operatorDeps(), HEAD, caseId, taskIncident.incidentId);
+    await decideAll(caseId);
     expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
     await expectCompletedOnce(caseId);
   });

@@ -31,7 +31,8 @@ beforeAll(async () => {
   const { region, credentials } = env.cloud.endpoints;
   // Nothing listens on the discard port: every call fails with a connection error.
   unreachable = new SFNClient({ region, credentials, endpoint: "http://127.0.0.1:9", maxAttempts: 2 });
-});
+  // A whole local cloud on a small shared machine: its start can take minutes under load.
+}, 300_000);
 afterAll(async () => {
   unreachable?.destroy();
   await env?.stop();
