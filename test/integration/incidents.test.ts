@@ -5,7 +5,7 @@
  * household and the operator see, and the operator's recovery with a working
  * client.
  */
-import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "#shared/auth/actor.ts";
 import { getMyCase, withdrawCase } from "#shared/cases/villager.ts";
@@ -117,6 +117,35 @@ describe("withdraw while Step Functions cannot be reached", () => {
     const { record, events } = await driver.store.load(caseId);
     expect(record.incidents).toEqual([]);
     expect(events.slice(-2).map((event) => event.action)).toEqual(["openIncident", "closeIncident"]);
+  });
+
+  it("a run that could not be stopped ends by itself at its next reminder (CaseClosed), and the stop incident then closes", async () => {
+    const caseId = "inc-withdraw-ends-itself";
+    // Reminded every 10 policy hours (a fraction of a second here): the next task comes soon.
+    await driver.seedCase({ ...seed(caseId), policyId: "test-remind" });
+    const executionArn = await driver.start(caseId);
+    await driver.store.withRetry(caseId, (record) =>
+      driver.store.record(record, {
+        actor: { id: "system", role: "system" },
+        action: "startWorkflow",
+        data: { executionArn },
+        set: { executionArn },
+      }),
+    );
+    await driver.openStep(caseId, "village_review");
+    const result = await withdrawCase(villagerDeps(unreachable), VILLAGER, caseId, undefined);
+    expect(result.workflow).toBe("stopping");
+
+    const execution = await driver.finished(executionArn);
+    expect(execution.status).toBe("SUCCEEDED");
+    const { events } = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    expect((events ?? []).map((event) => event.stateEnteredEventDetails?.name)).toContain("CaseClosed");
+    // Nothing was reminded on the withdrawn case, and the operator's stop finds nothing left to stop.
+    expect((await driver.store.load(caseId)).events.map((event) => event.action)).not.toContain("remind");
+    const incident = await incidentOf(caseId);
+    if (!incident) throw new Error("no stop incident");
+    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    expect(await incidentOf(caseId)).toBeUndefined();
   });
 
   it("answers 'stopped' when the run could be stopped", async () => {
