@@ -28,6 +28,7 @@ import type { CaseRecord } from "../schemas/case.ts";
 import type { LocalizedText } from "../schemas/common.ts";
 import { CaseStore } from "../store/case-store.ts";
 import { incidentKey, openIncidentKeys, openIncidentPartition } from "../store/keys.ts";
+import { batchGetAll } from "../store/query-all.ts";
 import { WORKFLOW_ACTOR } from "./contracts.ts";
 import type { WorkflowDeps } from "./open-step.ts";
 
@@ -350,7 +351,7 @@ export interface IncidentPage {
   readonly nextKey?: Record<string, unknown>;
 }
 
-/** One page of a township's open incidents, oldest first (byOpenIncident; no Scan). */
+/** One page of a township's open incidents, oldest first (byOpenIncident, then the items by key; no Scan). */
 export async function openIncidentsOf(
   deps: Pick<WorkflowDeps, "client" | "tableName">,
   townshipCode: string,
@@ -367,8 +368,13 @@ export async function openIncidentsOf(
       ...(startKey ? { ExclusiveStartKey: startKey } : {}),
     }),
   );
+  // The index copies keys only (table-design.ts): the incidents themselves come by key. One that
+  // closed between the Query and the read is left out: it is no longer open.
+  const items = await batchGetAll(deps.client, deps.tableName, page.Items ?? []);
   return {
-    items: (page.Items ?? []).map((item) => incidentRecordSchema.parse(item)),
+    items: items
+      .map((item) => incidentRecordSchema.parse(item))
+      .filter((incident) => incident.status === "open"),
     ...(page.LastEvaluatedKey ? { nextKey: page.LastEvaluatedKey } : {}),
   };
 }

@@ -8,6 +8,7 @@
  * recovery that works; nothing is done twice or half.
  */
 import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { LambdaFault, LocalFaults, ServiceFault } from "#infra/local/faults.ts";
 import type { Actor } from "#shared/auth/actor.ts";
@@ -19,10 +20,10 @@ import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
-import { validApplication } from "../unit/support/fixtures.ts";
+import { idNumber, validApplication } from "../unit/support/fixtures.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
-  const { withTestPolicies } = await import("../support/workflow.ts");
+  const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 
@@ -75,7 +76,8 @@ let driver: WorkflowDriver;
 beforeAll(async () => {
   env = await startTestCloud({ waitScale: TEST_WAIT_SCALE, faults: plan.hooks });
   driver = new WorkflowDriver(env);
-});
+  // A whole local cloud on a small shared machine: its start can take minutes under load.
+}, 300_000);
 afterAll(async () => {
   await env?.stop();
 });
@@ -100,22 +102,60 @@ const TASKS = {
   recordFailure: "functions/workflow/record-failure.ts",
 } as const;
 
-function seed(caseId: string): SeededCase {
+/** The household member who owns the case (each case has its own household here). */
+async function villagerOf(caseId: string): Promise<Actor> {
+  return { ...VILLAGER, householdId: (await driver.store.require(caseId)).householdId };
+}
+
+let households = 0;
+
+/**
+ * Each case its own household and head (a copy of H0001's register entries, a head ID number of its
+ * own): one household, one homestead — a case approved earlier in this file would otherwise block the
+ * next one at the pre-check.
+ */
+async function seed(caseId: string): Promise<SeededCase> {
   const application = validApplication();
+  households += 1;
+  const householdId = `511424100001-F${String(households).padStart(4, "0")}`;
+  await registerHouseholdLike(householdId, HOUSEHOLD);
   return {
     caseId,
-    householdId: HOUSEHOLD,
+    householdId,
     villageCode: "511424100001",
     townshipCode: TOWNSHIP,
     policyId: "test-fast",
     application: {
       ...application,
+      head: {
+        ...application.head,
+        idNumber: idNumber(`511424198001${String(households).padStart(2, "0")}123`),
+      },
       proposedPlot: {
         ...application.proposedPlot,
         location: { type: "Point", coordinates: [103.502, 30.002] },
       },
     },
   };
+}
+
+/** Registers `householdId` with the register entries of `like` (the pre-check's facts). */
+async function registerHouseholdLike(householdId: string, like: string): Promise<void> {
+  const { Items } = await env.dynamodb.send(
+    new QueryCommand({
+      TableName: env.cloud.endpoints.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": `HOUSEHOLD#${like}` },
+    }),
+  );
+  for (const item of Items ?? []) {
+    await env.dynamodb.send(
+      new PutCommand({
+        TableName: env.cloud.endpoints.tableName,
+        Item: JSON.parse(JSON.stringify(item).replaceAll(like, householdId)) as Record<string, unknown>,
+      }),
+    );
+  }
 }
 
 const operatorDeps = () => ({
@@ -135,7 +175,7 @@ async function incidentOf(caseId: string) {
 
 /** Starts the case's run and records it on the case, as submit does. */
 async function submitted(caseId: string): Promise<string> {
-  await driver.seedCase(seed(caseId));
+  await driver.seedCase(await seed(caseId));
   const executionArn = await driver.start(caseId);
   await driver.store.withRetry(caseId, (record) =>
     driver.store.record(record, {
@@ -244,6 +284,34 @@ describe("fault injection (local cloud)", () => {
     await expectCompletedOnce(caseId);
   });
 
+  it("an execution that failed outside the operator loop becomes a redrive incident; redrive re-runs the failed state and the case completes", async () => {
+    const caseId = "fault-redrive";
+    // The pre-check fails past its retries, and so does its operator loop's own task: the run FAILS.
+    const spent = () =>
+      Array.from({ length: 9 }, () => ({ when: "before" as const, error: "Sandbox.Timedout" as const }));
+    plan.armLambda(TASKS.precheck, ...spent());
+    plan.armLambda(TASKS.recordFailure, ...spent());
+    const executionArn = await submitted(caseId);
+    expect((await driver.finished(executionArn)).status).toBe("FAILED");
+
+    // The status-change rule (EventBridge) brought the failure to the operator view.
+    const incident = await eventually(() => incidentOf(caseId));
+    expect(incident).toMatchObject({ kind: "execution_failed", action: "redrive" });
+    expect(plan.pending()).toEqual([]);
+    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+
+    // Redriven from the failed state (PrecheckFailed): it records the task failure and waits for the operator.
+    const taskIncident = await eventually(async () => {
+      const open = await incidentOf(caseId);
+      return open?.kind === "task_failed" ? open : undefined;
+    });
+    expect(taskIncident).toMatchObject({ state: "Precheck", action: "retry" });
+    await recoverIncident(operatorDeps(), HEAD, caseId, taskIncident.incidentId);
+    await decideAll(caseId);
+    expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
+    await expectCompletedOnce(caseId);
+  });
+
   it("a decision whose send keeps failing lands in the operator view, the household is not promised the next step, and redeliver resumes the case", async () => {
     const caseId = "fault-decide";
     const executionArn = await submitted(caseId);
@@ -273,7 +341,7 @@ describe("fault injection (local cloud)", () => {
     expect(plan.pending()).toEqual([]);
     const view = await getMyCase(
       { store: driver.store, policy: SICHUAN_DEFAULT_POLICY, sfn: env.sfn },
-      VILLAGER,
+      await villagerOf(caseId),
       caseId,
     );
     expect(view.status).toBe("awaiting_acceptance");
@@ -299,7 +367,7 @@ describe("fault injection (local cloud)", () => {
     plan.armService("stepfunctions", "StopExecution", "reset", "unavailable", "throttle");
     const result = await withdrawCase(
       { store: driver.store, policy: SICHUAN_DEFAULT_POLICY, sfn: env.sfn },
-      VILLAGER,
+      await villagerOf(caseId),
       caseId,
       "fault test",
     );

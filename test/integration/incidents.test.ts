@@ -5,7 +5,7 @@
  * household and the operator see, and the operator's recovery with a working
  * client.
  */
-import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "#shared/auth/actor.ts";
 import { getMyCase, withdrawCase } from "#shared/cases/villager.ts";
@@ -18,7 +18,7 @@ import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/wor
 import { validApplication } from "../unit/support/fixtures.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
-  const { withTestPolicies } = await import("../support/workflow.ts");
+  const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 
@@ -31,7 +31,8 @@ beforeAll(async () => {
   const { region, credentials } = env.cloud.endpoints;
   // Nothing listens on the discard port: every call fails with a connection error.
   unreachable = new SFNClient({ region, credentials, endpoint: "http://127.0.0.1:9", maxAttempts: 2 });
-});
+  // A whole local cloud on a small shared machine: its start can take minutes under load.
+}, 300_000);
 afterAll(async () => {
   unreachable?.destroy();
   await env?.stop();
@@ -116,6 +117,36 @@ describe("withdraw while Step Functions cannot be reached", () => {
     const { record, events } = await driver.store.load(caseId);
     expect(record.incidents).toEqual([]);
     expect(events.slice(-2).map((event) => event.action)).toEqual(["openIncident", "closeIncident"]);
+  });
+
+  it("a run that could not be stopped ends by itself at its next reminder (CaseClosed), and the stop incident then closes", async () => {
+    const caseId = "inc-withdraw-ends-itself";
+    // Reminded every 10 policy hours (a fraction of a second here): the next task comes soon.
+    await driver.seedCase({ ...seed(caseId), policyId: "test-remind" });
+    const executionArn = await driver.start(caseId);
+    await driver.store.withRetry(caseId, (record) =>
+      driver.store.record(record, {
+        actor: { id: "system", role: "system" },
+        action: "startWorkflow",
+        data: { executionArn },
+        set: { executionArn },
+      }),
+    );
+    await driver.openStep(caseId, "village_review");
+    const result = await withdrawCase(villagerDeps(unreachable), VILLAGER, caseId, undefined);
+    expect(result.workflow).toBe("stopping");
+
+    const execution = await driver.finished(executionArn);
+    expect(execution.status).toBe("SUCCEEDED");
+    const { events } = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    expect((events ?? []).map((event) => event.stateEnteredEventDetails?.name)).toContain("CaseClosed");
+    // Nothing was reminded on the withdrawn case, and the operator's stop finds nothing left to stop.
+    const actions = (await driver.store.load(caseId)).events.map((event) => event.action);
+    expect(actions.slice(actions.indexOf("withdraw"))).not.toContain("remind");
+    const incident = await incidentOf(caseId);
+    if (!incident) throw new Error("no stop incident");
+    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    expect(await incidentOf(caseId)).toBeUndefined();
   });
 
   it("answers 'stopped' when the run could be stopped", async () => {

@@ -64,6 +64,9 @@ const AuditPage = lazy<RouteProps>(() => import("./auditor/audit.tsx").then((mod
 const HistoryPage = lazy<RouteProps>(() =>
   import("./auditor/audit.tsx").then((module) => module.HistoryPage),
 );
+const IncidentsPage = lazy<RouteProps>(() =>
+  import("./staff/incidents.tsx").then((module) => module.IncidentsPage),
+);
 const RegisterPage = lazy<RouteProps>(() =>
   import("./auditor/register.tsx").then((module) => module.RegisterPage),
 );
@@ -76,6 +79,8 @@ const REVIEW_ROLES = new Set([
   "site_inspector",
 ]);
 const REGISTER_ROLES = new Set(["township_clerk", "township_head", "auditor", "county_admin"]);
+/** Who sees the operator view (异常案件) and recovers its cases (shared/workflow/operator.ts OPERATOR_ROLES). */
+const OPERATOR_ROLES = new Set(["township_head", "county_admin"]);
 
 const NoticeList = lazy<RouteProps>(() => import("./public/notice.tsx").then((module) => module.NoticeList));
 const NoticePage = lazy<RouteProps>(() => import("./public/notice.tsx").then((module) => module.NoticePage));
@@ -112,6 +117,7 @@ function screenFor(path: string, session: Session): Screen | undefined {
     ["/app/audit", AuditPage, role === "auditor"],
     ["/app/audit/cases/:caseId", HistoryPage, role === "auditor"],
     ["/app/register", RegisterPage, REGISTER_ROLES.has(role)],
+    ["/app/incidents", IncidentsPage, OPERATOR_ROLES.has(role)],
   ];
   for (const [pattern, component, allowed] of routes) {
     const params = match(pattern, path);
@@ -173,6 +179,7 @@ function Header(props: { session: Session | undefined; onSignOut: () => void }) 
   if (user && REVIEW_ROLES.has(user.role)) nav.push(["/app/review", t("queueTitle")]);
   if (user?.role === "auditor") nav.push(["/app/audit", t("auditTitle")]);
   if (user && REGISTER_ROLES.has(user.role)) nav.push(["/app/register", t("register")]);
+  if (user && OPERATOR_ROLES.has(user.role)) nav.push(["/app/incidents", t("incidentsTitle")]);
   return (
     <header class="top">
       <div class="top-row">
