@@ -11,7 +11,7 @@ import { type Browser, launch, screenshot, signIn } from "./browser.ts";
 import { application, decideInConsole, uploadDocuments } from "./flows.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
-  const { withTestPolicies } = await import("../support/workflow.ts");
+  const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 

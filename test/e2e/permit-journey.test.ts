@@ -14,7 +14,7 @@ import { decideInConsole, fillForm, uploadDocuments } from "./flows.ts";
 
 // Fast county policies (one-day notice, long step limits) for the Lambdas running in this process.
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
-  const { withTestPolicies } = await import("../support/workflow.ts");
+  const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 

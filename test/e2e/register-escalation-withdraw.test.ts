@@ -26,7 +26,7 @@ import { application, decideInConsole } from "./flows.ts";
 
 // Fast county policies (one-day notice; `test-late` lets the village review time out after ~2 s).
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
-  const { withTestPolicies } = await import("../support/workflow.ts");
+  const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 

@@ -13,7 +13,7 @@ import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 import { validApplication } from "../unit/support/fixtures.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
-  const { withTestPolicies } = await import("../support/workflow.ts");
+  const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 

@@ -19,7 +19,7 @@ import { validApplication } from "../unit/support/fixtures.ts";
 
 // A one-day notice and long step limits (see withTestPolicies), shrunk by waitScale.
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
-  const { withTestPolicies } = await import("../support/workflow.ts");
+  const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 

@@ -21,7 +21,7 @@ import { authHeader, signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
-  const { withTestPolicies } = await import("../support/workflow.ts");
+  const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 

@@ -20,7 +20,7 @@ import { validApplication } from "../unit/support/fixtures.ts";
 // test-fast (1-day notice), plus `test-instant` (a notice of 0 days: over as soon as it starts)
 // and `test-paper` (a photo of the paper notice replaces publication).
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
-  const { withTestPolicies } = await import("../support/workflow.ts");
+  const { withTestPolicies } = await import("../support/policies.ts");
   const tested = withTestPolicies(await importOriginal<typeof ShippedPolicies>());
   const fast = tested.getShippedPolicy("test-fast");
   const extra = {

@@ -12,7 +12,7 @@ import { validApplication } from "../unit/support/fixtures.ts";
 
 // Fast county policies for the Lambdas the local cloud runs in this process (see withTestPolicies).
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
-  const { withTestPolicies } = await import("../support/workflow.ts");
+  const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 
