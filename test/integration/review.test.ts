@@ -430,6 +430,58 @@ describe("POST …/redrive", () => {
   });
 });
 
+describe("a stored decision the workflow did not get, when the step's time limit runs out", () => {
+  it("keeps the run alive, so the redrive delivers it and the case moves on", async () => {
+    // test-late: the village review times out after 50 hours, ~2 s at this wait scale.
+    await driver.seedCase({ ...homesteadCase("rd-late"), policyId: "test-late" });
+    const executionArn = await driver.start("rd-late");
+    const step = await driver.openStep("rd-late", "village_review");
+    const deadSfn = new SFNClient({
+      endpoint: "http://127.0.0.1:9",
+      region: env.cloud.endpoints.region,
+      credentials: env.cloud.endpoints.credentials,
+      maxAttempts: 1,
+    });
+    const officer: Actor = {
+      id: "village-officer-a",
+      name: "赵志刚",
+      role: "village_officer",
+      townships: [TOWNSHIP_A],
+      villageCode: VILLAGE_A,
+    };
+    const lost = await decideStep(
+      {
+        client: env.dynamodb,
+        tableName: env.cloud.endpoints.tableName,
+        cases: store,
+        sfn: deadSfn,
+        now: () => new Date(),
+        retry: { attempts: 1, baseDelayMs: 10 },
+      },
+      officer,
+      "rd-late",
+      step.stepId,
+      { outcome: "approved" },
+    );
+    deadSfn.destroy();
+    expect(lost.delivery.status).toBe("pending");
+
+    // The limit runs out: the workflow chases the step (reopens it overdue) instead of failing the run.
+    const states = await eventually(async () => {
+      const history = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+      const entered = (history.events ?? []).flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
+      return entered.includes("VillageReviewOverdue") || entered.includes("RecordFailure")
+        ? entered
+        : undefined;
+    }, 30_000);
+    expect(states).not.toContain("RecordFailure");
+
+    const redriven = await call("village-officer-a", "POST", decisionPath("rd-late", step.stepId, "redrive"));
+    expect(redriven.json).toMatchObject({ delivery: { status: "sent" } });
+    await driver.openStep("rd-late", "township_acceptance");
+  });
+});
+
 describe("task tokens", () => {
   it("never appear in any response body of this file", async () => {
     const stored: string[] = [];
