@@ -26,7 +26,7 @@ export function withJourneyPolicy(original: typeof ShippedPolicies): typeof Ship
   const journeys: CountyPolicy = {
     ...base,
     policyId: JOURNEY_POLICY_ID,
-    publicNotice: { days: 0, workingDays: false },
+    publicNotice: { ...base.publicNotice, days: 0, workingDays: false },
     timeLimits: { ...limits, township_acceptance: hours(40) },
     reminderInterval: hours(4000),
   };

@@ -25,9 +25,10 @@ import { eventually, type TestCloud } from "./local-cloud.ts";
 import { signInAs, signWithIssuerKey } from "./tokens.ts";
 
 /**
- * Fixes other helpers are making. A command whose expectation needs the fix is
- * generated only when its switch is on; the coordinator flips a switch when
- * the fix lands on main. The bench runs them all regardless (`--all`).
+ * Changes of issue #12 the journeys expect, each behind a switch: a command (or
+ * check) whose expectation needs the change runs only when its switch is on,
+ * and a switch goes on when the change is on main. `bench/journeys.ts --expect
+ * NAME` (or `--all`) tries one that is still off, e.g. on the branch making it.
  */
 export const PENDING_FIXES = {
   /** H2: a returned case can be revised and resubmitted (one workflow run per submission round). */
@@ -35,7 +36,7 @@ export const PENDING_FIXES = {
   /** H2: the same Idempotency-Key sent twice at once answers the same (or 409 while in progress), never 500. */
   concurrentSubmitRetry: true,
   /** H4: a correction answer that changes nothing that was asked is refused with 422. */
-  emptyCorrectionRefused: false,
+  emptyCorrectionRefused: true,
   /**
    * H2 (commit "Audit verify reads one snapshot"): verify reads the head, then the events up to it.
    * Until then an event appended between the two reads (a reminder, the workflow moving on) answers
