@@ -22,7 +22,7 @@ vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
 const WAIT_SCALE = 1e-5;
 const SEED = 20261203;
 /** ≈ 200–300 commands in ~1–2 minutes on an idle 2-core machine (journeys end early when a case closes). */
-const RUNS = 32;
+const RUNS = 40;
 
 let env: TestCloud;
 let world: JourneyWorld;
