@@ -7,7 +7,7 @@
  * journey's commands for the first of each), 5xx answers, and the decisions
  * whose delivery was pending (re-driven).
  *
- *   npx tsx bench/journeys.ts [--journeys 200] [--commands 60] [--seed N] [--wait-scale 1e-4]
+ *   npx tsx bench/journeys.ts [--journeys 200] [--commands 100] [--seed N] [--wait-scale 1e-4]
  *                             [--expect fixA,fixB | --all]
  *
  * `--expect` names pending fixes (PENDING_FIXES) to expect although their switch is still off,
@@ -29,7 +29,7 @@ import { printTable, round, runMain, writeResult } from "./support/report.ts";
 
 async function main(): Promise<void> {
   const journeys = numberOption("journeys", 200);
-  const maxCommands = numberOption("commands", 60);
+  const maxCommands = numberOption("commands", 100);
   const seed = numberOption("seed", 20261203);
   // The demo policy (the bench cannot swap in the tests' policies) at 1e-4: the township acceptance
   // (1 working day) is overdue after ≈ 26 s, reminders come every ≈ 8.6 s.
