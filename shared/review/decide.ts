@@ -98,13 +98,18 @@ export async function commitStepDecision(
   deps: ReviewDeps,
   step: StepItem,
   decision: Decision,
-  applyToCase: (record: CaseRecord, stepWrite: ReturnType<typeof decideStepItem>) => Promise<CaseRecord>,
+  applyToCase: (
+    record: CaseRecord,
+    stepWrite: ReturnType<typeof decideStepItem>,
+    /** The step as read for this attempt (a timer may have made it overdue since the caller read it). */
+    current: StepItem,
+  ) => Promise<CaseRecord>,
 ): Promise<CaseRecord> {
   return deps.cases.withRetry(step.caseId, async (record) => {
     const current = await readStep(deps.client, deps.tableName, step.caseId, step.stepId);
     if (current?.status !== "awaiting_response") throw new StepAlreadyDecidedError(step.stepId);
     try {
-      return await applyToCase(record, decideStepItem(deps.tableName, step, decision, deps.now()));
+      return await applyToCase(record, decideStepItem(deps.tableName, step, decision, deps.now()), current);
     } catch (error) {
       if (isStepConditionFailure(error)) throw new StepAlreadyDecidedError(step.stepId);
       if (error instanceof IllegalTransitionError) {
@@ -179,11 +184,13 @@ export async function decideStep(
   const escalationDelete: TransactItem = {
     Delete: { TableName: deps.tableName, Key: escalationKey(caseId, stepId) },
   };
-  await commitStepDecision(deps, step, decision, (current, stepWrite) => {
+  await commitStepDecision(deps, step, decision, (current, stepWrite, stepNow) => {
     const change = {
       actor: auditActor,
       data,
-      alsoWrite: [stepWrite, ...objectionWrites, ...(step.overdue ? [escalationDelete] : [])],
+      // The step as read in this attempt: MarkOverdue moves the case's head with the escalation, so a
+      // timer that fired after the first read makes this attempt retry and see the step overdue.
+      alsoWrite: [stepWrite, ...objectionWrites, ...(stepNow.overdue ? [escalationDelete] : [])],
       ...(comment ? { comment } : {}),
     };
     if (verb === "none") {

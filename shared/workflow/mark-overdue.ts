@@ -25,11 +25,15 @@ export class StepNotFoundError extends Error {
   override readonly name = "StepNotFoundError";
 }
 
-/** The step a workflow timer fired for: the given round (joint review), else the latest awaiting one. */
+/**
+ * The step a workflow timer fired for: the given round (joint review), else the latest awaiting one,
+ * else the latest of its kind — decided, but the workflow has not got the decision yet (its delivery
+ * is pending a redrive), so the run must keep waiting for it rather than fail.
+ */
 export function timedStep(steps: readonly StepRecord[], input: MarkOverdueInput): StepRecord | undefined {
   const ofKind = stepsOfKind(steps, input.step, input.department);
   return input.round === undefined
-    ? ofKind.filter((candidate) => candidate.status === "awaiting_response").at(-1)
+    ? (ofKind.filter((candidate) => candidate.status === "awaiting_response").at(-1) ?? ofKind.at(-1))
     : ofKind.find((candidate) => candidate.round === input.round);
 }
 

@@ -1,12 +1,20 @@
 import { createHash } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "#shared/auth/actor.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import type { StepRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 import { caseKey, queueKeys, stepKey } from "#shared/store/keys.ts";
+import { escalationKey, markOverdue } from "#shared/workflow/mark-overdue.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
@@ -427,6 +435,126 @@ describe("POST …/redrive", () => {
     expect(redriven.status).toBe(202);
     expect(redriven.json).toMatchObject({ delivery: { status: "pending", reason: "TaskTimedOut" } });
     expect(await decisionsReceived(executionArn)).toBe(1);
+  });
+});
+
+describe("a decision racing the step's time limit", () => {
+  it("takes the escalation it did not see when it read the step out of the township head's queue", async () => {
+    await seedCaseRecord("r-esc");
+    const step = jointStep("r-esc", "agriculture");
+    await seedStep("r-esc", step, "agriculture");
+    const tableName = env.cloud.endpoints.tableName;
+    // The case store's client lets the time limit run out (MarkOverdue, as the workflow runs it) just
+    // before the decision's first transaction: after decideStep read the step, not overdue.
+    const raw = new DynamoDBClient({
+      region: env.cloud.endpoints.region,
+      credentials: env.cloud.endpoints.credentials,
+      endpoint: env.cloud.endpoints.dynamodb,
+    });
+    let timerFired = false;
+    raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (!timerFired && context.commandName === "TransactWriteItemsCommand") {
+          timerFired = true;
+          const overdue = await markOverdue(
+            { client: env.dynamodb, tableName, now: () => new Date() },
+            { caseId: "r-esc", step: "joint_review", department: "agriculture", round: 1 },
+          );
+          expect(overdue.escalated).toBe(true);
+        }
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    const racing = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+    const reviewer: Actor = {
+      id: "reviewer-agriculture-a",
+      name: "刘洋",
+      role: "department_reviewer",
+      department: "agriculture",
+      townships: [TOWNSHIP_A],
+    };
+    await decideStep(
+      {
+        client: env.dynamodb,
+        tableName,
+        cases: new CaseStore(racing, tableName),
+        sfn: env.sfn,
+        now: () => new Date(),
+        retry: { attempts: 1, baseDelayMs: 10 },
+        reopenWait: { attempts: 1, delayMs: 10 },
+      },
+      reviewer,
+      "r-esc",
+      step.stepId,
+      { outcome: "approved" },
+    );
+    racing.destroy();
+    expect(timerFired).toBe(true);
+    const escalation = await env.dynamodb.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: escalationKey("r-esc", step.stepId),
+        ConsistentRead: true,
+      }),
+    );
+    expect(escalation.Item).toBeUndefined();
+    const escalations = await call("head-a", "GET", `/queues/escalations?township=${TOWNSHIP_A}`);
+    expect((escalations.json.items as { caseId: string }[]).map((item) => item.caseId)).not.toContain(
+      "r-esc",
+    );
+  });
+});
+
+describe("a stored decision the workflow did not get, when the step's time limit runs out", () => {
+  it("keeps the run alive, so the redrive delivers it and the case moves on", async () => {
+    // test-late: the village review times out after 50 hours, ~2 s at this wait scale.
+    await driver.seedCase({ ...homesteadCase("rd-late"), policyId: "test-late" });
+    const executionArn = await driver.start("rd-late");
+    const step = await driver.openStep("rd-late", "village_review");
+    const deadSfn = new SFNClient({
+      endpoint: "http://127.0.0.1:9",
+      region: env.cloud.endpoints.region,
+      credentials: env.cloud.endpoints.credentials,
+      maxAttempts: 1,
+    });
+    const officer: Actor = {
+      id: "village-officer-a",
+      name: "赵志刚",
+      role: "village_officer",
+      townships: [TOWNSHIP_A],
+      villageCode: VILLAGE_A,
+    };
+    const lost = await decideStep(
+      {
+        client: env.dynamodb,
+        tableName: env.cloud.endpoints.tableName,
+        cases: store,
+        sfn: deadSfn,
+        now: () => new Date(),
+        retry: { attempts: 1, baseDelayMs: 10 },
+      },
+      officer,
+      "rd-late",
+      step.stepId,
+      { outcome: "approved" },
+    );
+    deadSfn.destroy();
+    expect(lost.delivery.status).toBe("pending");
+
+    // The limit runs out: the workflow chases the step (reopens it overdue) instead of failing the run.
+    const states = await eventually(async () => {
+      const history = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+      const entered = (history.events ?? []).flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
+      return entered.includes("VillageReviewOverdue") || entered.includes("RecordFailure")
+        ? entered
+        : undefined;
+    }, 30_000);
+    expect(states).not.toContain("RecordFailure");
+
+    const redriven = await call("village-officer-a", "POST", decisionPath("rd-late", step.stepId, "redrive"));
+    expect(redriven.json).toMatchObject({ delivery: { status: "sent" } });
+    await driver.openStep("rd-late", "township_acceptance");
   });
 });
 
