@@ -259,6 +259,8 @@ export const decisionViewSchema = z
       })
       .optional(),
     photos: z.array(z.string()).optional(),
+    /** Village review: objection id → how it was handled. */
+    objections: z.record(z.string(), z.string()).optional(),
     decidedBy: z.strictObject({
       id: z.string(),
       role: z.string(),

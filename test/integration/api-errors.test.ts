@@ -37,6 +37,7 @@ const VALID_BODY: Readonly<Record<string, unknown>> = {
     sha256: "0".repeat(64),
   },
   "POST /cases/{caseId}/correction": { application: { head: { phone: "13912345678" } } },
+  "POST /cases/{caseId}/completion-report": {},
   "POST /review/cases/{caseId}/steps/{stepId}/decision": { outcome: "approved" },
   "POST /review/cases/{caseId}/steps/{stepId}/photos": {
     contentType: "image/jpeg",
