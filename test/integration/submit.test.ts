@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { ListExecutionsCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CaseStatus, isTerminal } from "#shared/domain/case-status.ts";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { sfnClient } from "#shared/runtime.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
@@ -88,9 +89,18 @@ async function confirmAllDocuments(caseId: string, uploadedBy: string): Promise<
   }
 }
 
-/** A complete draft, ready to submit. */
+/**
+ * A complete draft, ready to submit. One household, one open homestead case:
+ * the villager's cases an earlier test left open are withdrawn first.
+ */
 async function readyDraft(villager: string, application: ApplicationComplete): Promise<string> {
   const call = await as(villager);
+  const listed = await call<{ cases: { caseId: string; status: CaseStatus }[] }>("GET", "/cases");
+  expect(listed.status, listed.text).toBe(200);
+  for (const open of listed.body.cases.filter((listedCase) => !isTerminal(listedCase.status))) {
+    const withdrawn = await call("POST", `/cases/${open.caseId}/withdraw`, {});
+    expect(withdrawn.status, withdrawn.text).toBe(200);
+  }
   const created = await call<{ caseId: string }>("POST", "/cases", { kind: "homestead" });
   expect(created.status).toBe(201);
   const { caseId } = created.body;
