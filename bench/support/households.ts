@@ -1,110 +1,23 @@
 /**
- * Many households for the load benches (submit storm, stuck cases): each has
- * its own household id in the household register (a copy of the demo
- * household, whose plot it promises to return), its own ID numbers and its
- * own villager token, minted with the local issuer's key (the demo directory
- * has three villagers).
+ * Many households for the load benches (submit storm, stuck cases): the
+ * households themselves (register, ID numbers, tokens) are test/support's;
+ * here their drafts are prepared over the bench's keep-alive HTTP client.
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from "jose";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
-import type { ApplicationComplete } from "#shared/schemas/application.ts";
-import { householdKey } from "#shared/store/reference-store.ts";
-import { homesteadApplication, idNumber } from "../../test/support/fixtures.ts";
+import { applicationOf } from "../../test/support/households.ts";
+
+export {
+  applicationOf,
+  householdOf,
+  householdTokens,
+  registerHouseholds,
+  VILLAGE,
+} from "../../test/support/households.ts";
+
 import { expectStatus, type HttpResult, http, json, PDF } from "./cloud.ts";
 
-export const VILLAGE = "511424100001";
-/** The demo household every bench household is copied from in the household register (the pre-check reads it). */
-const TEMPLATE_HOUSEHOLD = `${VILLAGE}-H0001`;
-export const householdOf = (index: number) => `${VILLAGE}-S${String(index).padStart(4, "0")}`;
 const PDF_SHA256 = createHash("sha256").update(PDF).digest("hex");
-
-/** A birth date `days` after `from` (yyyymmdd), so every household has its own ID numbers. */
-function birth(from: string, days: number): string {
-  const date = new Date(`${from}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10).replaceAll("-", "");
-}
-
-export function applicationOf(index: number): ApplicationComplete {
-  const application = homesteadApplication();
-  application.head = { ...application.head, idNumber: idNumber("511424", birth("1980-01-01", index), "123") };
-  application.members = [
-    {
-      name: "陈芳",
-      age: 44,
-      relation: "spouse",
-      idNumber: idNumber("511424", birth("1982-01-01", index), "224"),
-    },
-    {
-      name: "王小明",
-      age: 17,
-      relation: "child",
-      idNumber: idNumber("511424", birth("2009-01-01", index), "011"),
-    },
-  ];
-  return application;
-}
-
-/** Signs villager tokens for bench households with the local issuer's own key (kept in the data folder). */
-export async function householdTokens(
-  issuer: string,
-  dataDir: string,
-): Promise<(index: number) => Promise<string>> {
-  // The demo villager's claims, re-signed with another subject and household.
-  const genuine = json<{ access_token: string }>(
-    expectStatus(
-      await http(
-        "POST",
-        `${issuer}/token`,
-        { "content-type": "application/json" },
-        JSON.stringify({ username: "villager-wang" }),
-      ),
-      200,
-      "sign in",
-    ),
-  ).access_token;
-  const { privateJwk } = JSON.parse(
-    await readFile(path.join(dataDir, "oidc", "signing-key.json"), "utf8"),
-  ) as {
-    privateJwk: JWK;
-  };
-  const key = await importJWK(privateJwk, "RS256");
-  const { kid } = decodeProtectedHeader(genuine);
-  return (index) =>
-    new SignJWT({
-      ...decodeJwt(genuine),
-      sub: `bench-villager-${index}`,
-      name: `bench-villager-${index}`,
-      "custom:household": householdOf(index),
-      "custom:village": VILLAGE,
-    })
-      .setProtectedHeader({ alg: "RS256", typ: "JWT", ...(kid ? { kid } : {}) })
-      .sign(key);
-}
-
-/** Puts `count` households into the household register, each a copy of the demo household. */
-export async function registerHouseholds(ddb: DynamoDBDocumentClient, tableName: string, count: number) {
-  const { Items: template = [] } = await ddb.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": householdKey(TEMPLATE_HOUSEHOLD).pk },
-    }),
-  );
-  if (template.length === 0) throw new Error(`${TEMPLATE_HOUSEHOLD} is not in the seeded register`);
-  for (let index = 0; index < count; index++) {
-    for (const item of template) {
-      const copy = JSON.parse(
-        JSON.stringify(item).replaceAll(TEMPLATE_HOUSEHOLD, householdOf(index)),
-      ) as Record<string, unknown>;
-      await ddb.send(new PutCommand({ TableName: tableName, Item: copy }));
-    }
-  }
-}
 
 export type Caller = (
   method: string,

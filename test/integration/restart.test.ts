@@ -6,21 +6,25 @@
  * again on the same data folder; a decision is sent while the second one stops
  * on SIGINT (it still gets its answer); a third start drives every case to its
  * certificates and completion through the HTTP API, with the task tokens
- * issued before the restarts.
+ * issued before the restarts. Each case is its own household's (one open
+ * homestead case per household, 一户一宅): households of the register's copies,
+ * their villagers' tokens minted with the issuer's key (kept in the data folder).
  */
 
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import type { LocalEndpoints } from "#infra/local/cloud.ts";
 import { workflowRunName } from "#shared/cases/villager.ts";
 import * as shipped from "#shared/domain/policy/shipped-policies.ts";
 import { ApiDriver } from "../support/api.ts";
 import { type CloudProcess, startCloudProcess } from "../support/cloud-process/launch.ts";
-import { homesteadApplication } from "../support/fixtures.ts";
+import { applicationOf, householdTokens, registerHouseholds } from "../support/households.ts";
 import { eventually } from "../support/local-cloud.ts";
 import { withTestPolicies } from "../support/policies.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
@@ -30,7 +34,8 @@ const POLICY = "test-fast";
 const WAIT_SCALE = 1e-4;
 const policy = withTestPolicies(shipped).getShippedPolicy(POLICY);
 const A = "511424100";
-const VILLAGER = "villager-wang";
+/** One household per case. */
+const HOUSEHOLDS = 5;
 const SITE_MEASUREMENTS = { plotAreaM2: 119.5, footprintM2: 98, floors: 2, heightM: 7.4 };
 const DEPARTMENTS = [
   ["reviewer-agriculture-a", "agriculture"],
@@ -44,7 +49,32 @@ const endpoints = (): LocalEndpoints => {
   if (!cloud) throw new Error("no local cloud running");
   return cloud.endpoints;
 };
-const api = new ApiDriver(endpoints, policy);
+
+/** The villager of household `index` (the minted token's subject). */
+const villagerOf = (index: number) => `bench-villager-${index}`;
+const villagerIndex = (userId: string) => {
+  const match = /^bench-villager-(\d+)$/.exec(userId);
+  return match ? Number(match[1]) : undefined;
+};
+/** Minted villager tokens carry the issuer, whose port changes with each start: minted again then. */
+let minted: { issuer: string; tokenOf: (index: number) => Promise<string> } | undefined;
+async function signIn(at: LocalEndpoints, userId: string): Promise<string> {
+  const index = villagerIndex(userId);
+  if (index === undefined) return signInAs(at, userId);
+  if (!dataDir) throw new Error("no data folder");
+  if (minted?.issuer !== at.auth.issuer) {
+    minted = { issuer: at.auth.issuer, tokenOf: await householdTokens(at.auth.issuer, dataDir) };
+  }
+  return minted.tokenOf(index);
+}
+const api = new ApiDriver(endpoints, policy, signIn);
+/** Which household's villager applied for each case. */
+const villagers = new Map<string, string>();
+const villagerOfCase = (caseId: string) => {
+  const villager = villagers.get(caseId);
+  if (!villager) throw new Error(`no villager for ${caseId}`);
+  return villager;
+};
 
 afterAll(async () => {
   cloud?.kill("SIGKILL");
@@ -97,21 +127,40 @@ const siteVisit = (caseId: string) =>
     measurements: SITE_MEASUREMENTS,
   });
 
+/** Building is finished: the household reports it once its construction period is open (申请竣工验收). */
+async function reportBuilt(caseId: string): Promise<void> {
+  await eventually(async () => {
+    const view = await api.statusOf(villagerOfCase(caseId), caseId);
+    return (view.expected as { action?: string } | undefined)?.action === "report_completion"
+      ? true
+      : undefined;
+  }, 60_000);
+  const call = await api.as(villagerOfCase(caseId));
+  const reported = await call("POST", `/cases/${caseId}/completion-report`, {});
+  expect(reported.status, JSON.stringify(reported.body)).toBe(200);
+}
+
 async function certificatesIssued(caseId: string): Promise<void> {
   await eventually(async () => {
-    const view = await api.statusOf(VILLAGER, caseId);
+    const view = await api.statusOf(villagerOfCase(caseId), caseId);
     return Array.isArray(view.certificates) && view.certificates.length === 2 ? true : undefined;
   }, 60_000);
 }
 
 async function completed(caseId: string): Promise<Record<string, unknown>> {
   return eventually(async () => {
-    const view = await api.statusOf(VILLAGER, caseId);
+    const view = await api.statusOf(villagerOfCase(caseId), caseId);
     return view.status === "completed" ? view : undefined;
   }, 60_000);
 }
 
-const submit = () => api.applyAndSubmit(VILLAGER, "homestead", homesteadApplication());
+/** Household `index` applies for a homestead and submits. */
+async function submit(index: number): Promise<string> {
+  const villager = villagerOf(index);
+  const caseId = await api.applyAndSubmit(villager, "homestead", applicationOf(index));
+  villagers.set(caseId, villager);
+  return caseId;
+}
 
 /**
  * A decision whose body is sent only after `meanwhile` ran: the server has the
@@ -168,17 +217,24 @@ describe("a restart of the local cloud", () => {
       console.error(`The local cloud's output (end):\n${cloud?.output().slice(-20_000) ?? ""}`);
     });
     dataDir = await mkdtemp(path.join(tmpdir(), "nongfang-restart-"));
-    await boot();
+    const first = await boot();
+    const { region, credentials, dynamodb, tableName } = first.endpoints;
+    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region, credentials, endpoint: dynamodb }));
+    try {
+      await registerHouseholds(ddb, tableName, HOUSEHOLDS);
+    } finally {
+      ddb.destroy();
+    }
 
     // ---- first run: cases at every kind of stage
     const [atVillage, inJoint, atApproval, atStaking] = await Promise.all([
       (async () => {
-        const caseId = await submit();
+        const caseId = await submit(0);
         await api.queued("village-officer-a", "village_officer", A, caseId);
         return caseId;
       })(),
       (async () => {
-        const caseId = await submit();
+        const caseId = await submit(1);
         await villageReview(caseId);
         await acceptance(caseId);
         await jointReview(caseId, DEPARTMENTS.slice(0, 1));
@@ -188,7 +244,7 @@ describe("a restart of the local cloud", () => {
         return caseId;
       })(),
       (async () => {
-        const caseId = await submit();
+        const caseId = await submit(2);
         await villageReview(caseId);
         await acceptance(caseId);
         await jointReview(caseId);
@@ -196,7 +252,7 @@ describe("a restart of the local cloud", () => {
         return caseId;
       })(),
       (async () => {
-        const caseId = await submit();
+        const caseId = await submit(3);
         await villageReview(caseId);
         await acceptance(caseId);
         await jointReview(caseId);
@@ -207,7 +263,7 @@ describe("a restart of the local cloud", () => {
       })(),
     ]);
     // The last one is killed during its public notice (the Wait has begun, 8.6 s long).
-    const inNotice = await submit();
+    const inNotice = await submit(4);
     await eventually(async () => (entered(await historyOf(inNotice), "PublicNotice") > 0 ? true : undefined));
     const noticeBefore = (await historyOf(inNotice)).filter((event) => event.type === "WaitStateExited");
     expect(noticeBefore).toEqual([]);
@@ -247,6 +303,7 @@ describe("a restart of the local cloud", () => {
     for (const caseId of [atVillage, inJoint, atApproval, atStaking, inNotice]) {
       await certificatesIssued(caseId);
       await siteVisit(caseId);
+      await reportBuilt(caseId);
       await siteVisit(caseId);
       const view = await completed(caseId);
       expect(view.certificates).toHaveLength(2);

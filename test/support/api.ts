@@ -38,6 +38,8 @@ export class ApiDriver {
     private readonly endpoints: () => LocalEndpoints,
     /** The county policy of the cloud: which documents a submission needs. */
     private readonly policy: CountyPolicy = DANLING_DEMO_POLICY,
+    /** How a user gets a token: the issuer's demo sign-in by default; other users' tokens can be minted. */
+    private readonly signIn: (endpoints: LocalEndpoints, userId: string) => Promise<string> = signInAs,
   ) {}
 
   /** API calls signed in as a demo user. */
@@ -49,7 +51,7 @@ export class ApiDriver {
     }
     let token = this.tokens.get(userId);
     if (!token) {
-      token = await signInAs(endpoints, userId);
+      token = await this.signIn(endpoints, userId);
       this.tokens.set(userId, token);
     }
     const bearer = token;
