@@ -188,7 +188,10 @@ async function submitted(caseId: string): Promise<string> {
   return executionArn;
 }
 
-/** Village review, acceptance, the three departments, approval, staking-out, completion inspection. */
+/**
+ * Village review, acceptance, the three departments, approval, staking-out, the household's completion
+ * report (the construction period), completion inspection.
+ */
 async function decideAll(caseId: string): Promise<void> {
   await driver.decideNext(caseId, "village_review", "approved");
   await driver.decideNext(caseId, "township_acceptance", "approved");
@@ -196,6 +199,7 @@ async function decideAll(caseId: string): Promise<void> {
     await driver.decideNext(caseId, "joint_review", "approved", department);
   await driver.decideNext(caseId, "township_approval", "approved");
   await driver.decideNext(caseId, "site_visit_staking", "approved");
+  await driver.decideNext(caseId, "completion_report", "approved");
   await driver.decideNext(caseId, "site_visit_completion", "approved");
 }
 
@@ -223,6 +227,7 @@ async function expectCompletedOnce(caseId: string): Promise<void> {
       ...DEPARTMENTS.map((department) => `joint_review#${department}#1`),
       "township_approval#1",
       "site_visit_staking#1",
+      "completion_report#1",
       "site_visit_completion#1",
     ].sort(),
   );
@@ -279,6 +284,7 @@ describe("fault injection (local cloud)", () => {
 
     await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
     await driver.decideNext(caseId, "site_visit_staking", "approved");
+    await driver.decideNext(caseId, "completion_report", "approved");
     await driver.decideNext(caseId, "site_visit_completion", "approved");
     expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
     await expectCompletedOnce(caseId);

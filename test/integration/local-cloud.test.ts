@@ -107,6 +107,11 @@ describe("local Step Functions running the synthesized approval workflow", () =>
     return { executionArn, token };
   };
 
+  const statesEntered = async (executionArn: string) => {
+    const history = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    return history.events?.flatMap((event) => event.stateEnteredEventDetails?.name ?? []) ?? [];
+  };
+
   const finished = (executionArn: string) =>
     eventually(async () => {
       const execution = await env.sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -140,15 +145,43 @@ describe("local Step Functions running the synthesized approval workflow", () =>
     expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
   });
 
-  it("records a SendTaskFailure on the case and fails the execution with its error", async () => {
+  it("records a SendTaskFailure on the case as a task_failed incident and keeps the run waiting for the operator", async () => {
     const { executionArn, token } = await start("c-fail");
     await env.sfn.send(
       new SendTaskFailureCommand({ taskToken: token, error: "ReviewAbandoned", cause: "test" }),
     );
-    const execution = await finished(executionArn);
-    expect(execution.status).toBe("FAILED");
-    expect(execution.error).toBe("ReviewAbandoned");
-    expect((await new WorkflowDriver(env).store.require("c-fail")).failure?.error).toBe("ReviewAbandoned");
+    // The wait is retried (each retry reopens the review with a new token), so the reviewer's side
+    // fails every attempt; past its retries the failure becomes an incident on the case (the operator loop).
+    const driver = new WorkflowDriver(env);
+    let current = token;
+    const { record, events } = await eventually(async () => {
+      const loaded = await driver.store.load("c-fail");
+      if (loaded.record.incidents?.length) return loaded;
+      const item = await env.dynamodb.send(
+        new GetCommand({ TableName: env.cloud.endpoints.tableName, Key: tokenKey("c-fail", villageReview) }),
+      );
+      const next = item.Item?.taskToken as string | undefined;
+      if (next && next !== current) {
+        current = next;
+        await env.sfn.send(
+          new SendTaskFailureCommand({ taskToken: next, error: "ReviewAbandoned", cause: "test" }),
+        );
+      }
+      return undefined;
+    });
+    expect(record.failure?.error).toBe("ReviewAbandoned");
+    expect(record.incidents).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({
+      action: "openIncident",
+      data: expect.objectContaining({
+        kind: "task_failed",
+        error: "ReviewAbandoned",
+        state: "VillageReview",
+      }),
+    });
+    // The run stays alive, waiting for the operator's decision.
+    expect(await statesEntered(executionArn)).toContain("VillageReviewFailed");
+    expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
   });
 
   it("ends in the workflow's Rejected state (a business outcome, not a failure) when the reviewer rejects", async () => {

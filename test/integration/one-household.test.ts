@@ -262,6 +262,11 @@ describe("the homestead register", () => {
     expect(pending).toMatchObject({ status: "approved_unbuilt", caseId, areaM2: 120, willBeReturned: false });
 
     await driver.decideNext(caseId, "site_visit_staking", "approved");
+    // The construction period: the household reports the house built before the inspection opens
+    // (as POST /cases/{caseId}/completion-report does; this register household has no demo user).
+    await driver.status(caseId, "staked_out");
+    await driver.decideNext(caseId, "completion_report", "approved");
+    await driver.status(caseId, "completion_reported");
     await driver.decideNext(caseId, "site_visit_completion", "approved");
     await driver.status(caseId, "completed");
     const partition = await householdPartition(householdId);
