@@ -6,6 +6,7 @@ import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import { queuePartition } from "#shared/store/keys.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
+import { idNumber } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 import { validApplication } from "../unit/support/fixtures.ts";
@@ -349,7 +350,18 @@ describe("approval workflow on the local cloud", () => {
     // A household missing from the register: the pre-check cannot gather its facts (a final error).
     const caseId = "wf-failure";
     const householdId = "511424100001-H9999";
-    await driver.seedCase(homesteadCase(caseId, { householdId }));
+    // People of their own: an earlier case here completed with the fixture's head, and one head
+    // holding a homestead in another household is blocked by the pre-check (一户一宅).
+    const seeded = homesteadCase(caseId, { householdId });
+    const application = {
+      ...seeded.application,
+      head: { ...seeded.application.head, idNumber: idNumber("511424", "19750505", "321") },
+      members: seeded.application.members.map((member, index) => ({
+        ...member,
+        idNumber: idNumber("511424", `1990060${index + 1}`, "432"),
+      })),
+    };
+    await driver.seedCase({ ...seeded, application });
     const executionArn = await driver.start(caseId);
 
     const operators = {
