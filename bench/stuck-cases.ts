@@ -241,6 +241,7 @@ async function main(): Promise<void> {
 
     // The operator: every few seconds, recover whatever the operator view lists.
     let recovered = 0;
+    const refusals: string[] = [];
     let operating = true;
     const operator = (async () => {
       const head = await staff("head-a");
@@ -252,6 +253,10 @@ async function main(): Promise<void> {
           seenInOperatorView.add(incident.caseId);
           const done = await head("POST", `/incidents/${incident.caseId}/${incident.incidentId}/recover`);
           if (done.status === 200) recovered++;
+          else if (refusals.length < 10)
+            refusals.push(
+              `${incident.caseId} ${incident.incidentId} → ${done.status} ${done.body.slice(0, 300)}`,
+            );
         }
       }
     })();
@@ -283,12 +288,26 @@ async function main(): Promise<void> {
         stuck.slice(0, 10).map(({ caseId }) => `${caseId} ${finalStatus.get(caseId)}`),
       );
     if (fiveXx.length > 0) console.log("5xx:", fiveXx);
+    if (refusals.length > 0) console.log("recoveries refused:", refusals);
+    // What a stuck case looks like to the household and in the operator view, to tell why.
+    const head = await staff("head-a");
+    for (const { caseId, household } of stuck.slice(0, 5)) {
+      const view = await household("GET", `/cases/${caseId}`);
+      const incidents = await head("GET", `/incidents?township=${TOWNSHIP_A}&limit=100`);
+      console.log(`stuck ${caseId}:`, view.body.slice(0, 1500));
+      console.log(
+        "  incidents:",
+        json<{ items: { caseId: string }[] }>(incidents).items.filter((item) => item.caseId === caseId),
+      );
+    }
     await writeResult("stuck-cases", { row, stuck: stuck.map(({ caseId }) => caseId), fiveXx });
   } finally {
     ddb.destroy();
     cloud.child.kill("SIGKILL");
     await cloud.exited;
-    await rm(dataDir, { recursive: true, force: true });
+    // NONGFANG_BENCH_KEEP=1 keeps the data folder (execution records, tables) to look into.
+    if (process.env.NONGFANG_BENCH_KEEP === "1") console.log(`data kept in ${dataDir}`);
+    else await rm(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -72,15 +72,16 @@ export class NongfangStack extends Stack {
       "functions/workflow/construction.ts",
       "Workflow: the construction period (phase runs, reminder, expiry of an unbuilt approval)",
     );
+    const openStep = task(
+      "functions/workflow/open-step.ts",
+      "Workflow: records a human step and stores its task token",
+    );
     const workflow = new ApprovalWorkflow(this, "ApprovalWorkflow", {
       precheck: task(
         "functions/workflow/precheck.ts",
         "Workflow: pre-check, case plan and public notice",
       ).bindKey(personalDataKey, ["open", "seal"]),
-      openStep: task(
-        "functions/workflow/open-step.ts",
-        "Workflow: records a human step and stores its task token",
-      ),
+      openStep,
       markOverdue: task(
         "functions/workflow/mark-overdue.ts",
         "Workflow: marks a late step overdue, escalates it",
@@ -118,6 +119,8 @@ export class NongfangStack extends Stack {
     });
     // Starts the construction period's phase runs of this very state machine (see bindOwnWorkflowRuns).
     constructionTask.bindOwnWorkflowRuns(workflow.stateMachine);
+    // Answers a re-run opening of an already decided step with the stored decision.
+    openStep.bindOwnTaskResponses(workflow.stateMachine);
 
     // Admin imports run here, in 15-minute work sessions resumed from their checkpoints.
     const imports = new ImportWorkflow(this, "ImportWorkflow", {

@@ -260,6 +260,25 @@ export class NongfangFunction extends Construct {
   }
 
   /**
+   * The open-step task answers its own task token when the step it opens was decided already
+   * (shared/workflow/open-step.ts). An inline policy, as in bindOwnWorkflowRuns: the state machine
+   * names this function, so the function must not depend on a policy that names the state machine.
+   */
+  bindOwnTaskResponses(stateMachine: IStateMachine): this {
+    this.role.attachInlinePolicy(
+      new Policy(this, "TaskResponsesPolicy", {
+        statements: [
+          new PolicyStatement({
+            actions: ["states:SendTaskSuccess"],
+            resources: [stateMachine.stateMachineArn],
+          }),
+        ],
+      }),
+    );
+    return this;
+  }
+
+  /**
    * "start": start and stop executions; "respond": send task success/failure/heartbeat;
    * "recover": the operator's recoveries — redrive, stop and describe executions.
    */

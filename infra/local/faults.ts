@@ -32,7 +32,9 @@ export type LambdaFault =
   /** Fails before the handler runs (Lambda.ServiceException / Sandbox.Timedout / throttling). */
   | { readonly when: "before"; readonly error: LambdaFaultError }
   /** Runs the handler, then fails as if its answer was lost (the task must be safe to run twice). */
-  | { readonly when: "after"; readonly error: LambdaFaultError };
+  | { readonly when: "after"; readonly error: LambdaFaultError }
+  /** A slow start (a cold start, a queued retry): the handler runs once `until` settles. */
+  | { readonly when: "held"; readonly until: Promise<void> };
 
 export type LambdaFaultError =
   | "Sandbox.Timedout"

@@ -142,6 +142,7 @@ export class LocalLambdaRuntime {
     const fn = this.find(nameOrArn);
     const fault = this.faults?.({ logicalId: fn.logicalId, entry: fn.entry, payload });
     if (fault?.when === "before") throw lambdaFaultError(fault.error);
+    if (fault?.when === "held") await fault.until;
     const result = await this.runHandler(fn, payload);
     if (fault?.when === "after") throw lambdaFaultError(fault.error);
     return result;

@@ -21,7 +21,7 @@ import type { AuditActor } from "../schemas/audit-event.ts";
 import type { Decision } from "../schemas/case.ts";
 import type { Delivery } from "../schemas/responses.ts";
 import { closeIncidentOn, incidentSubject, openIncident } from "../workflow/incidents.ts";
-import { markSent, markUnsent, readTaskToken } from "./step-items.ts";
+import { markSent, markUnsent, readStep, readTaskToken } from "./step-items.ts";
 
 const DELIVERY_ACTOR = { id: "delivery", role: "system" } as const;
 
@@ -131,8 +131,12 @@ export async function deliverDecision(
     }
     return { status: "sent", sentAt };
   }
+  if (!(await markUnsent(deps.client, deps.tableName, caseId, stepId, outcome.error))) {
+    // Another sender (the reopened step answering its own token) delivered it meanwhile.
+    const step = await readStep(deps.client, deps.tableName, caseId, stepId);
+    if (step?.sentAt) return { status: "sent", sentAt: step.sentAt };
+  }
   logger.error("Decision stored but not delivered to the workflow", { ...context, error: outcome.error });
-  await markUnsent(deps.client, deps.tableName, caseId, stepId, outcome.error);
   try {
     await openIncident(deps, {
       caseId,

@@ -7,7 +7,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk
 import type { Decision, StepRecord } from "../schemas/case.ts";
 import { stepRecordSchema } from "../schemas/case.ts";
 import type { TransactItem } from "../store/case-store.ts";
-import { stepKey, tokenKey } from "../store/keys.ts";
+import { stepKey, tokenKey, undeliveredKeys } from "../store/keys.ts";
 
 /** How long a sender owns a step's delivery; a redrive waits for it to pass (functions time out at 10 s). */
 export const SEND_LEASE_MS = 30_000;
@@ -57,8 +57,9 @@ export async function readTaskToken(
 
 /**
  * The conditional STEP write of a decision, to go into the case transaction:
- * only an awaiting step takes a decision; it leaves its queue, and the writer
- * takes the delivery lease.
+ * only an awaiting step takes a decision; it leaves its queue, the writer
+ * takes the delivery lease, and the step enters byUndeliveredDecision until
+ * it is sent — so a deciding call that dies before its send loses nothing.
  */
 export function decideStepItem(
   tableName: string,
@@ -71,7 +72,7 @@ export function decideStepItem(
       TableName: tableName,
       Key: stepKey(step.caseId, step.stepId),
       UpdateExpression:
-        "SET #status = :responded, decision = :decision, respondedAt = :now, sendingUntil = :lease REMOVE gsi1pk, gsi1sk, sendError",
+        "SET #status = :responded, decision = :decision, respondedAt = :now, sendingUntil = :lease, gsi8pk = :undelivered, gsi8sk = :undeliveredSk REMOVE gsi1pk, gsi1sk, sendError",
       ConditionExpression: "#status = :awaiting",
       ExpressionAttributeNames: { "#status": "status" },
       ExpressionAttributeValues: {
@@ -80,6 +81,8 @@ export function decideStepItem(
         ":decision": decision,
         ":now": now.toISOString(),
         ":lease": new Date(now.getTime() + SEND_LEASE_MS).toISOString(),
+        ":undelivered": undeliveredKeys(now.toISOString(), step.caseId, step.stepId).gsi8pk,
+        ":undeliveredSk": undeliveredKeys(now.toISOString(), step.caseId, step.stepId).gsi8sk,
       },
     },
   };
@@ -138,7 +141,7 @@ export async function markSent(
       TableName: tableName,
       Key: stepKey(caseId, stepId),
       UpdateExpression:
-        "SET sentAt = :sentAt, #status = :responded, decision = if_not_exists(decision, :decision) REMOVE sendingUntil, sendError, gsi1pk, gsi1sk",
+        "SET sentAt = :sentAt, #status = :responded, decision = if_not_exists(decision, :decision) REMOVE sendingUntil, sendError, gsi1pk, gsi1sk, gsi8pk, gsi8sk",
       ConditionExpression: "attribute_exists(pk)",
       ExpressionAttributeNames: { "#status": "status" },
       ExpressionAttributeValues: { ":sentAt": sentAt, ":responded": "responded", ":decision": decision },
@@ -147,14 +150,18 @@ export async function markSent(
   return sentAt;
 }
 
-/** Releases the lease after a failed send, noting why, so a redrive can follow at once. */
+/**
+ * Releases the lease after a failed send, noting why, so a redrive can follow at once.
+ * False when the step was sent meanwhile (another sender — a reopened step answering its
+ * own token — got it through): then nothing is pending.
+ */
 export async function markUnsent(
   client: DynamoDBDocumentClient,
   tableName: string,
   caseId: string,
   stepId: string,
   reason: string,
-): Promise<void> {
+): Promise<boolean> {
   try {
     await client.send(
       new UpdateCommand({
@@ -165,7 +172,9 @@ export async function markUnsent(
         ExpressionAttributeValues: { ":reason": reason },
       }),
     );
+    return true;
   } catch (error) {
     if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
+    return false;
   }
 }

@@ -38,6 +38,17 @@ export const openIncidentKeys = (
 });
 export const openIncidentPartition = (townshipCode: string) => `INCIDENTS#${townshipCode}`;
 
+/**
+ * byUndeliveredDecision: decided steps whose decision has not reached the workflow yet
+ * (set with the decision, removed once it is sent), oldest first. Sparse and short-lived:
+ * the delivery sweep (shared/workflow/delivery-sweep.ts) reads it once a minute.
+ */
+export const UNDELIVERED_PARTITION = "UNDELIVERED";
+export const undeliveredKeys = (respondedAt: string, caseId: string, stepId: string) => ({
+  gsi8pk: UNDELIVERED_PARTITION,
+  gsi8sk: `${respondedAt}#${caseId}#${stepId}`,
+});
+
 /** byQueue: open steps of one queue (a department or role) in one township, overdue first, then by deadline. */
 export const queueKeys = (
   queue: string,

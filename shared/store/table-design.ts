@@ -80,6 +80,14 @@ export const CASE_TABLE: TableDesign = {
       sortKey: { name: "gsi7sk", type: "S" },
       projection: "KEYS_ONLY",
     },
+    {
+      // A decision stored but not yet sent to the workflow (the deciding call died between its commit
+      // and SendTaskSuccess): the delivery sweep finds it here. Sparse: markSent removes the keys.
+      indexName: "byUndeliveredDecision",
+      partitionKey: { name: "gsi8pk", type: "S" },
+      sortKey: { name: "gsi8sk", type: "S" },
+      projection: "KEYS_ONLY",
+    },
   ],
 };
 

@@ -3,16 +3,21 @@
  * visible in its queue, stores its task token where no API returns it, and
  * applies the step's `onOpen` transition from THE step table (steps.ts).
  */
-import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { SendTaskSuccessCommand, type SFNClient } from "@aws-sdk/client-sfn";
+import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { isTerminal } from "../domain/case-status.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { addDuration, resumedDeadline } from "../domain/time-limits.ts";
+import { logger } from "../logger.ts";
+import { deliverDecision } from "../review/delivery.ts";
+import { acquireSendLease, markSent } from "../review/step-items.ts";
 import type { CaseRecord, StepKind, StepRecord } from "../schemas/case.ts";
 import type { DepartmentId } from "../schemas/common.ts";
 import { CaseStore, type TransactItem } from "../store/case-store.ts";
 import { queueKeys, stepKey, tokenKey } from "../store/keys.ts";
 import { type OpenStepInput, WORKFLOW_ACTOR } from "./contracts.ts";
 import { CaseClosedError } from "./errors.ts";
+import { closeIncidentOn, incidentSubject } from "./incidents.ts";
 import { timeLeftAfterCorrection } from "./paused-clock.ts";
 import { STEP_RULES, stepIdOf } from "./steps.ts";
 
@@ -20,6 +25,11 @@ export interface WorkflowDeps {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly now: () => Date;
+}
+
+/** open-step also answers its own token when the step it opens was decided already (see decidedOpening). */
+export interface OpenStepDeps extends WorkflowDeps {
+  readonly sfn: SFNClient;
 }
 
 /** The queue a step shows in: a role's, the consulted department's, or none (the villager's correction). */
@@ -66,6 +76,87 @@ export function roundToOpen(steps: readonly StepRecord[], input: OpenStepInput):
   return (latest?.round ?? 0) + 1;
 }
 
+/**
+ * The step this opening already made and someone already decided: the same
+ * run opens the same kind again with nothing opened after it. That is not a
+ * new round but the same opening run again — a Lambda retry whose first
+ * attempt had stored its token and was decided before failing, a replay after
+ * a restart, a reopening after a timeout — and the workflow is waiting on a
+ * NEW token for a decision it never got. (A legitimate next round always
+ * follows another step of the run: the correction the decision asked for.)
+ * Joint review names its round, so its step is that round's.
+ */
+export function decidedOpening(steps: readonly StepRecord[], input: OpenStepInput): StepRecord | undefined {
+  const candidate =
+    input.round !== undefined
+      ? steps.find((step) => step.stepId === stepIdOf(input.step, input.department, input.round ?? 1))
+      : stepsOfKind(steps, input.step, input.department)
+          .filter((step) => step.executionArn === input.executionArn)
+          .at(-1);
+  if (candidate?.status !== "responded" || !candidate.decision) return undefined;
+  if (candidate.executionArn !== input.executionArn) return undefined;
+  if (input.round !== undefined) return candidate;
+  const later = steps.some(
+    (step) =>
+      step.executionArn === input.executionArn &&
+      step.stepId !== candidate.stepId &&
+      step.openedAt > candidate.openedAt,
+  );
+  return later ? undefined : candidate;
+}
+
+/**
+ * Answers a re-run opening of a decided step with its stored decision: the
+ * new token is stored first (so any sender racing us finds it), then sent.
+ * A sender that holds the lease (the deciding call, a re-delivery) picks the
+ * new token up itself; one that died leaves the lease to expire and the
+ * delivery sweep to send. A decision already marked sent was taken by an
+ * attempt the workflow lost (a local replay): sent again to this token.
+ */
+async function answerDecidedOpening(deps: OpenStepDeps, input: OpenStepInput, step: StepRecord) {
+  const now = deps.now();
+  await deps.client.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: {
+        ...tokenKey(input.caseId, step.stepId),
+        type: "token",
+        stepId: step.stepId,
+        taskToken: input.taskToken,
+        executionArn: input.executionArn,
+        storedAt: now.toISOString(),
+      },
+    }),
+  );
+  const decision = step.decision;
+  if (!decision) return;
+  const context = { caseId: input.caseId, stepId: step.stepId };
+  if (step.sentAt) {
+    logger.info("Decided step opened again; sending its decision to the new token", context);
+    await deps.sfn.send(
+      new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify(decision) }),
+    );
+    await markSent(deps.client, deps.tableName, input.caseId, step.stepId, decision, deps.now());
+    await closeIncidentOn(
+      deps,
+      input.caseId,
+      incidentSubject({ kind: "undelivered_decision", stepId: step.stepId }),
+      {
+        actor: WORKFLOW_ACTOR,
+        action: "redeliver",
+      },
+    );
+    return;
+  }
+  if (!(await acquireSendLease(deps.client, deps.tableName, input.caseId, step.stepId, now))) {
+    logger.info("Decided step opened again while its decision is being sent", context);
+    return;
+  }
+  logger.info("Decided step opened again; delivering its decision", context);
+  // Sent: the operator view's undelivered_decision incident, if the first send opened one, is closed.
+  await deliverDecision(deps, input.caseId, step.stepId, decision, { closesIncident: WORKFLOW_ACTOR });
+}
+
 /** A step of this kind needs the construction period, which starts at staking-out. */
 export class ConstructionNotStartedError extends Error {
   override readonly name = "ConstructionNotStartedError";
@@ -96,13 +187,22 @@ export function deadlineOf(
 }
 
 export async function openStep(
-  deps: WorkflowDeps,
+  deps: OpenStepDeps,
   input: OpenStepInput,
 ): Promise<{ stepId: string; round: number; deadline?: string }> {
   const store = new CaseStore(deps.client, deps.tableName, deps.now);
   const { record, steps } = await store.load(input.caseId);
   // A case withdrawn while its run went on (StopExecution failed): open nothing, end the run.
   if (isTerminal(record.status)) throw new CaseClosedError(input.caseId, record.status);
+  const decided = decidedOpening(steps, input);
+  if (decided) {
+    await answerDecidedOpening(deps, input, decided);
+    return {
+      stepId: decided.stepId,
+      round: decided.round,
+      ...(decided.deadline ? { deadline: decided.deadline } : {}),
+    };
+  }
   const rule = STEP_RULES[input.step];
   const round = roundToOpen(steps, input);
   const stepId = stepIdOf(input.step, input.department, round);
@@ -159,6 +259,7 @@ export async function openStep(
     openedAt: now.toISOString(),
     deadline,
     overdue: input.overdue === true,
+    executionArn: input.executionArn,
   };
   // A step whose opening ends another's clock (a lapsed correction) closes it in the same transaction.
   const closed = rule.closes

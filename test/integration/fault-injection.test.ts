@@ -31,13 +31,26 @@ vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
  * Faults armed by the tests, consumed in order, recorded when they fire.
  * Disarmed while the cloud starts (seeding) and between tests.
  */
+const describeFault = (fault: LambdaFault) =>
+  fault.when === "held" ? "held" : `${fault.when} ${fault.error}`;
+
 class FaultPlan {
   private readonly lambdaFaults = new Map<string, LambdaFault[]>();
+  /** Faults for the invocations of one entry whose payload matches, consumed in order. */
+  private readonly matchedFaults: {
+    entry: string;
+    match: (payload: unknown) => boolean;
+    fault: LambdaFault;
+  }[] = [];
   private readonly serviceFaults = new Map<string, ServiceFault[]>();
   readonly fired: string[] = [];
 
   armLambda(entry: string, ...faults: LambdaFault[]): void {
     this.lambdaFaults.set(entry, [...(this.lambdaFaults.get(entry) ?? []), ...faults]);
+  }
+
+  armLambdaWhen(entry: string, match: (payload: unknown) => boolean, ...faults: LambdaFault[]): void {
+    for (const fault of faults) this.matchedFaults.push({ entry, match, fault });
   }
 
   armService(service: "dynamodb" | "stepfunctions", operation: string, ...faults: ServiceFault[]): void {
@@ -49,16 +62,23 @@ class FaultPlan {
   pending(): string[] {
     return [
       ...[...this.lambdaFaults].flatMap(([entry, faults]) =>
-        faults.map((f) => `${entry} ${f.when} ${f.error}`),
+        faults.map((f) => `${entry} ${describeFault(f)}`),
       ),
+      ...this.matchedFaults.map(({ entry, fault }) => `${entry} ${describeFault(fault)}`),
       ...[...this.serviceFaults].flatMap(([key, faults]) => faults.map((f) => `${key} ${f}`)),
     ];
   }
 
   readonly hooks: LocalFaults = {
     lambda: (call) => {
-      const fault = this.lambdaFaults.get(call.entry)?.shift();
-      if (fault) this.fired.push(`${call.entry} ${fault.when} ${fault.error}`);
+      const matched = this.matchedFaults.findIndex(
+        ({ entry, match }) => entry === call.entry && match(call.payload),
+      );
+      const fault =
+        matched >= 0
+          ? this.matchedFaults.splice(matched, 1)[0]?.fault
+          : this.lambdaFaults.get(call.entry)?.shift();
+      if (fault) this.fired.push(`${call.entry} ${describeFault(fault)}`);
       return fault;
     },
     service: (call) => {
@@ -363,6 +383,49 @@ describe("fault injection (local cloud)", () => {
     expect(await incidentOf(caseId)).toBeUndefined();
     await driver.openStep(caseId, "township_acceptance");
     expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
+  });
+
+  it("a step decided between a failed opening and its retry is answered by the retry, not opened again", async () => {
+    const caseId = "fault-reopened";
+    // The approval step's opening stores its token and the step shows, then its answer is lost; the retry
+    // waits until the head has decided with the first attempt's (now closed) token.
+    const { promise: decided, resolve: releaseRetry } = Promise.withResolvers<void>();
+    const approvalOpening = (payload: unknown) =>
+      JSON.stringify(payload).includes('"step":"township_approval"');
+    plan.armLambdaWhen(
+      TASKS.openStep,
+      approvalOpening,
+      { when: "after", error: "Sandbox.Timedout" },
+      { when: "held", until: decided },
+    );
+    const executionArn = await submitted(caseId);
+    await driver.decideNext(caseId, "village_review", "approved");
+    await driver.decideNext(caseId, "township_acceptance", "approved");
+    for (const department of DEPARTMENTS)
+      await driver.decideNext(caseId, "joint_review", "approved", department);
+    const step = await driver.openStep(caseId, "township_approval");
+    const deps: ReviewDeps = {
+      client: env.dynamodb,
+      tableName: env.cloud.endpoints.tableName,
+      cases: driver.store,
+      sfn: env.sfn,
+      now: () => new Date(),
+      reopenWait: { attempts: 1, delayMs: 1 },
+    };
+    try {
+      const answer = await decideStep(deps, HEAD, caseId, step.stepId, { outcome: "approved" });
+      // The first attempt's token is closed: not delivered yet, and the operator view says so.
+      expect(answer.delivery).toEqual({ status: "pending", reason: "TaskTimedOut" });
+    } finally {
+      releaseRetry();
+    }
+    // The retried opening finds its step decided and answers its own token: no second approval step.
+    await driver.decideNext(caseId, "site_visit_staking", "approved");
+    await driver.decideNext(caseId, "completion_report", "approved");
+    await driver.decideNext(caseId, "site_visit_completion", "approved");
+    expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
+    expect(plan.pending()).toEqual([]);
+    await expectCompletedOnce(caseId);
   });
 
   it("a withdraw whose StopExecution keeps failing answers 'stopping', and the operator's stop ends the run", async () => {

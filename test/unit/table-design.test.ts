@@ -21,6 +21,8 @@ describe("case table design", () => {
       "gsi6sk",
       "gsi7pk",
       "gsi7sk",
+      "gsi8pk",
+      "gsi8sk",
     ]);
     expect(new Set(names).size).toBe(names.length);
   });
