@@ -3,6 +3,7 @@ import { Key } from "aws-cdk-lib/aws-kms";
 import type { Construct } from "constructs";
 import { ApprovalWorkflow } from "./constructs/approval-workflow.ts";
 import { CaseTable } from "./constructs/case-table.ts";
+import { DecisionDeliverySweep } from "./constructs/delivery-sweep.ts";
 import { DocumentsBucket } from "./constructs/documents-bucket.ts";
 import { NongfangFunction } from "./constructs/function.ts";
 import { NongfangHttpApi } from "./constructs/http-api.ts";
@@ -121,6 +122,12 @@ export class NongfangStack extends Stack {
     constructionTask.bindOwnWorkflowRuns(workflow.stateMachine);
     // Answers a re-run opening of an already decided step with the stored decision.
     openStep.bindOwnTaskResponses(workflow.stateMachine);
+    new DecisionDeliverySweep(this, "DecisionDeliverySweep", {
+      sweeper: task(
+        "functions/workflow/deliver-decisions.ts",
+        "Workflow: sends stored decisions that never reached the workflow (once a minute)",
+      ).bindWorkflow(workflow.stateMachine, ["respond"]),
+    });
 
     // Admin imports run here, in 15-minute work sessions resumed from their checkpoints.
     const imports = new ImportWorkflow(this, "ImportWorkflow", {

@@ -15,6 +15,7 @@ import { functionsFromTemplate, LocalLambdaRuntime } from "./lambda-runtime.ts";
 import type { LocalMeter } from "./meter.ts";
 import { startLocalOidcIssuer } from "./oidc-issuer.ts";
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "./s3.ts";
+import { scheduledRulesFromTemplate, startSchedules } from "./schedules.ts";
 import { seedReferenceData } from "./seed.ts";
 import { deliverEvent, eventRulesFromTemplate } from "./sfn-events.ts";
 import { startLocalStepFunctions } from "./stepfunctions.ts";
@@ -50,6 +51,11 @@ export interface LocalCloudOptions {
    * (faults.ts). `npm start` never sets them.
    */
   readonly faults?: LocalFaults;
+  /**
+   * The period of every scheduled rule (EventBridge `rate(…)`, e.g. the decision delivery sweep),
+   * instead of the template's; tests and benchmarks shorten it.
+   */
+  readonly schedulePeriodMs?: number;
 }
 
 /** What a client needs to talk to the running local cloud; written to `<dataDir>/endpoints.json`. */
@@ -235,6 +241,18 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       }),
     });
     closers.push(() => api.close());
+
+    // Scheduled rules (the decision delivery sweep): closed first, before the functions drain.
+    const schedules = startSchedules(
+      scheduledRulesFromTemplate(template, (value) => resolveIntrinsics(value, names)),
+      (arn, payload) => runtime.invoke(arn, payload),
+      {
+        region: LOCAL_REGION,
+        ...(options.schedulePeriodMs === undefined ? {} : { periodMs: options.schedulePeriodMs }),
+        onError: (error) => console.error(`A scheduled function failed: ${(error as Error).name}`),
+      },
+    );
+    closers.push(() => schedules.close());
 
     const endpoints: LocalEndpoints = {
       api: api.url,

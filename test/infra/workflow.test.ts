@@ -34,9 +34,11 @@ interface Asl {
 
 let definition: string;
 let asl: Asl;
+let template: Template;
 beforeAll(() => {
   const { stack } = buildApp(testApp());
-  definition = stateMachineDefinition(Template.fromStack(stack));
+  template = Template.fromStack(stack);
+  definition = stateMachineDefinition(template);
   asl = JSON.parse(definition) as Asl;
 });
 
@@ -464,5 +466,30 @@ describe("approval workflow definition", () => {
         expect(state[field], `${name}.${field}`).toBeUndefined();
       }
     }
+  });
+
+  it("sends stored decisions that never reached the workflow once a minute, from a function that may answer tasks", () => {
+    const sweeper = new Capture();
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(1 minute)",
+      State: "ENABLED",
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [sweeper, "Arn"] } })],
+    });
+    const fn = template.toJSON().Resources[sweeper.asString()] as {
+      Properties: { Description: string; Role: { "Fn::GetAtt": [string, string] } };
+    };
+    expect(fn.Properties.Description).toContain("never reached the workflow");
+    const role = fn.Properties.Role["Fn::GetAtt"][0];
+    const actions = Object.values(template.findResources("AWS::IAM::Policy"))
+      .filter((policy) => JSON.stringify(policy).includes(`"${role}"`))
+      .flatMap((policy) =>
+        (policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap(
+          (statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]),
+        ),
+      );
+    expect(actions).toContain("states:SendTaskSuccess");
+    expect(actions.filter((action) => action.startsWith("states:")).sort()).toEqual(
+      ["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"].sort(),
+    );
   });
 });

@@ -17,6 +17,8 @@ import { verifyChain } from "#shared/domain/audit-chain.ts";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
+import { readStep } from "#shared/review/step-items.ts";
+import { sweepUndeliveredDecisions } from "#shared/workflow/delivery-sweep.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
@@ -425,6 +427,55 @@ describe("fault injection (local cloud)", () => {
     await driver.decideNext(caseId, "site_visit_completion", "approved");
     expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
     expect(plan.pending()).toEqual([]);
+    await expectCompletedOnce(caseId);
+  });
+
+  it("a decision whose deciding call died between its commit and its send is sent by the delivery sweep", async () => {
+    const caseId = "fault-died";
+    const executionArn = await submitted(caseId);
+    const step = await driver.openStep(caseId, "village_review");
+    // The deciding call commits, then its process dies before SendTaskSuccess answers (it never settles).
+    const frozen: Pick<SFNClient, "send"> = { send: () => new Promise<never>(() => undefined) };
+    const officer: Actor = { id: "vo", name: "Officer", role: "village_officer", townships: [TOWNSHIP] };
+    void decideStep(
+      {
+        client: env.dynamodb,
+        tableName: env.cloud.endpoints.tableName,
+        cases: driver.store,
+        sfn: frozen as SFNClient,
+        now: () => new Date(),
+      },
+      officer,
+      caseId,
+      step.stepId,
+      { outcome: "approved" },
+    );
+    const stored = await eventually(async () => {
+      const item = await readStep(env.dynamodb, env.cloud.endpoints.tableName, caseId, step.stepId);
+      return item?.decision ? item : undefined;
+    });
+    expect(stored.sentAt).toBeUndefined();
+
+    const sweepDeps = (now: () => Date) => ({
+      client: env.dynamodb,
+      tableName: env.cloud.endpoints.tableName,
+      sfn: env.sfn,
+      now,
+    });
+    // While the deciding call may still be sending (its lease), the sweep leaves the step alone.
+    expect(await sweepUndeliveredDecisions(sweepDeps(() => new Date()))).toMatchObject({ sent: 0 });
+    // Once the lease ran out, the sweep sends it and the case moves on.
+    const later = () => new Date(Date.now() + 31_000);
+    expect(await sweepUndeliveredDecisions(sweepDeps(later))).toMatchObject({ found: 1, sent: 1 });
+    expect(await sweepUndeliveredDecisions(sweepDeps(later))).toMatchObject({ found: 0 });
+    await driver.decideNext(caseId, "township_acceptance", "approved");
+    for (const department of DEPARTMENTS)
+      await driver.decideNext(caseId, "joint_review", "approved", department);
+    await driver.decideNext(caseId, "township_approval", "approved");
+    await driver.decideNext(caseId, "site_visit_staking", "approved");
+    await driver.decideNext(caseId, "completion_report", "approved");
+    await driver.decideNext(caseId, "site_visit_completion", "approved");
+    expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
     await expectCompletedOnce(caseId);
   });
 
