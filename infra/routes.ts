@@ -248,8 +248,9 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/incidents/{caseId}/{incidentId}/recover",
     handler: "functions/api/incidents/recover.ts",
     access: "signed-in",
-    uses: ["table:read", "table:write", "workflow:respond", "workflow:recover"],
-    summary: "Township head, county admin: perform an incident's recovery (retry, redrive, redeliver, stop)",
+    uses: ["table:read", "table:write", "workflow:run", "workflow:respond", "workflow:recover"],
+    summary:
+      "Township head, county admin: perform an incident's recovery (retry, redrive, redeliver, stop; restart from the last consistent step when those cannot take effect)",
   },
   {
     method: "GET",

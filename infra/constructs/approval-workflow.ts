@@ -27,6 +27,7 @@ import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import type { StepKind } from "#shared/schemas/case.ts";
 import { CASE_CLOSED_ERROR, FINAL_TASK_ERRORS } from "#shared/workflow/errors.ts";
+import { RESTART_POINTS, type RestartPoint } from "#shared/workflow/restart-point.ts";
 import type { NongfangFunction } from "./function.ts";
 
 export interface ApprovalWorkflowProps {
@@ -271,13 +272,37 @@ export class ApprovalWorkflow extends Construct {
       payload: { "caseId.$": "$.caseId" },
       resultPath: "$.plan",
     });
+    // An operator's restart (shared/workflow/restart.ts) enters where the case stands: the next step
+    // nobody decided, with a plan rebuilt from the case. Every entry below is safe to open again.
+    const resumeAt = new Choice(this, "ResumeAt", {
+      comment: "A restart run: the step the case waits for ($.resume.at), computed from the stored case.",
+    });
+    const resumePoints: Record<RestartPoint, IChainable> = {
+      Precheck: precheck,
+      PublicNotice: publicNotice,
+      VillageReview: villageReview,
+      TownshipAcceptance: townshipAcceptance,
+      JointReview: jointReview,
+      TownshipApproval: townshipApproval,
+      IssueCertificates: issueCertificates,
+      SiteVisitStaking: siteVisitStaking.entry,
+      SiteVisitCompletion: siteVisitCompletion.entry,
+    };
+    for (const point of RESTART_POINTS) {
+      resumeAt.when(Condition.stringEquals("$.resume.at", point), resumePoints[point]);
+    }
+    resumeAt.otherwise(unexpected);
     const phase = new Choice(this, "Phase", {
       comment:
-        "A construction phase run starts at the household's report step; a submission at the pre-check.",
+        "A construction phase run starts at the household's report step; a restart where the case stands; a submission at the pre-check.",
     })
       .when(
         Condition.and(Condition.isPresent("$.phase"), Condition.stringEquals("$.phase", "construction")),
         completionReport.entry,
+      )
+      .when(
+        Condition.and(Condition.isPresent("$.phase"), Condition.stringEquals("$.phase", "restart")),
+        resumeAt,
       )
       .otherwise(precheck);
     precheck.next(

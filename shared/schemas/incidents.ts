@@ -13,7 +13,8 @@ export const INCIDENT_KINDS = [
   "stop_failed",
 ] as const;
 export const incidentKindSchema = z.enum(INCIDENT_KINDS);
-export const RECOVERY_ACTIONS = ["retry", "redrive", "redeliver", "stop"] as const;
+/** `restart`: what a redrive, retry or redeliver falls back to when it cannot take effect (restart.ts). */
+export const RECOVERY_ACTIONS = ["retry", "redrive", "redeliver", "stop", "restart"] as const;
 export const recoveryActionSchema = z.enum(RECOVERY_ACTIONS);
 
 export const incidentQuerySchema = z.object({
@@ -59,6 +60,9 @@ export const incidentPageSchema = z.object({
 
 export const recoveryResultSchema = z.object({
   incident: incidentViewSchema,
+  /** The action performed: the incident's own, or `restart` when that one could not take effect. */
   action: recoveryActionSchema,
+  /** restart: the run that took over and the step it entered at. */
+  restart: z.object({ executionArn: z.string(), at: z.string() }).optional(),
   closed: z.literal(true),
 });

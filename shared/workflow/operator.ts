@@ -12,6 +12,7 @@ import {
   type SFNClient,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { jurisdictionOf } from "../audit/jurisdiction.ts";
 import type { Actor } from "../auth/actor.ts";
@@ -23,6 +24,7 @@ import { deliverDecision } from "../review/delivery.ts";
 import { acquireSendLease, readStep } from "../review/step-items.ts";
 import type { IncidentQuery, IncidentView } from "../schemas/incidents.ts";
 import { CaseStore } from "../store/case-store.ts";
+import { stepKey } from "../store/keys.ts";
 import type { OperatorDecision } from "./contracts.ts";
 import {
   closeIncident,
@@ -34,9 +36,30 @@ import {
   readIncident,
 } from "./incidents.ts";
 import type { WorkflowDeps } from "./open-step.ts";
+import { NoRestartPointError, restartRun } from "./restart.ts";
+
+/** The workflow no longer waits on that token (the task closed, or its run ended). */
+const CLOSED_TASK_ERRORS = ["TaskTimedOut", "TaskDoesNotExist"];
+/** RedriveExecution's answers for a run that can never be redriven. */
+const NOT_REDRIVABLE = ["ExecutionNotRedrivable", "ExecutionDoesNotExist", "ExecutionLimitExceeded"];
+
+/** A decision a restart replaced: it leaves the delivery sweep's index (its step's run is gone). */
+async function supersedeDelivery(deps: OperatorDeps, caseId: string, stepId: string): Promise<void> {
+  await deps.client.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: stepKey(caseId, stepId),
+      UpdateExpression: "SET supersededAt = :now REMOVE gsi8pk, gsi8sk, sendingUntil",
+      ConditionExpression: "attribute_exists(pk)",
+      ExpressionAttributeValues: { ":now": deps.now().toISOString() },
+    }),
+  );
+}
 
 export interface OperatorDeps extends WorkflowDeps {
   readonly sfn: SFNClient;
+  /** The approval workflow, where a restart starts its run (restart.ts). */
+  readonly stateMachineArn: string;
   /** Delivery retry settings for a redeliver (tests shorten them). */
   readonly delivery?: Pick<DeliveryDeps, "retry" | "reopenWait">;
 }
@@ -135,31 +158,73 @@ async function executionStatus(deps: OperatorDeps, executionArn: string): Promis
   }
 }
 
+type Restarted = { readonly restart?: { readonly executionArn: string; readonly at: string } };
+
+/**
+ * The last resort when the incident's own action cannot take effect (no run waits for the task or
+ * the decision, or the run cannot be redriven): restart from the case's last consistent step.
+ */
+async function restartInstead(
+  deps: OperatorDeps,
+  incident: IncidentRecord,
+  actor: Actor,
+  why: string,
+): Promise<Restarted> {
+  logger.warn("Recovery falls back to a restart", {
+    caseId: incident.caseId,
+    incidentId: incident.incidentId,
+    why,
+  });
+  try {
+    const restart = await restartRun(deps, incident.caseId, incident.incidentId, {
+      id: actor.id,
+      role: actor.role,
+    });
+    if (incident.kind === "undelivered_decision" && incident.stepId) {
+      await supersedeDelivery(deps, incident.caseId, incident.stepId);
+    }
+    return { restart };
+  } catch (error) {
+    if (error instanceof NoRestartPointError) {
+      throw new RecoveryFailedError({
+        en: `${why}, and a case in status ${error.status} cannot be restarted from a step`,
+        zh: `${why}；案件状态为 ${error.status}，无法从审批环节重新开始`,
+      });
+    }
+    throw error;
+  }
+}
+
 /** Performs the incident's action; throws RecoveryFailedError when it did not take effect. */
 async function perform(
   deps: OperatorDeps,
   incident: IncidentRecord,
   taskToken: string | undefined,
   actor: Actor,
-) {
+): Promise<Restarted> {
   switch (incident.kind) {
     case "task_failed": {
       if (!taskToken || !incident.state)
-        throw new RecoveryFailedError({
-          en: "The failed task left no operator token",
-          zh: "失败的任务没有留下处理令牌",
-        });
+        return restartInstead(deps, incident, actor, "The failed task left no operator token");
       const retry: OperatorDecision = { retry: incident.state };
       try {
         await deps.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(retry) }));
       } catch (error) {
         const status = incident.executionArn ? await executionStatus(deps, incident.executionArn) : undefined;
+        if (CLOSED_TASK_ERRORS.includes(errorName(error)) || (status && status !== "RUNNING")) {
+          return restartInstead(
+            deps,
+            incident,
+            actor,
+            `The workflow no longer waits for the retry (${errorName(error)})`,
+          );
+        }
         throw new RecoveryFailedError({
           en: `The workflow did not take the retry (${errorName(error)}${status ? `; the run is ${status}` : ""})`,
           zh: `流程未接受重试（${errorName(error)}${status ? `；运行状态 ${status}` : ""}）`,
         });
       }
-      return;
+      return {};
     }
     case "execution_failed": {
       if (!incident.executionArn)
@@ -171,13 +236,22 @@ async function perform(
         await deps.sfn.send(new RedriveExecutionCommand({ executionArn: incident.executionArn }));
       } catch (error) {
         // Redriven already (by another operator, or its answer was lost): nothing left to do.
-        if ((await executionStatus(deps, incident.executionArn)) === "RUNNING") return;
+        const status = await executionStatus(deps, incident.executionArn);
+        if (status === "RUNNING") return {};
+        if (NOT_REDRIVABLE.includes(errorName(error)) || status === undefined) {
+          return restartInstead(
+            deps,
+            incident,
+            actor,
+            `Step Functions cannot redrive the run (${errorName(error)})`,
+          );
+        }
         throw new RecoveryFailedError({
           en: `Step Functions refused the redrive (${errorName(error)})`,
           zh: `流程服务拒绝了重新运行（${errorName(error)}）`,
         });
       }
-      return;
+      return {};
     }
     case "undelivered_decision": {
       if (!incident.stepId)
@@ -188,7 +262,7 @@ async function perform(
           en: `Step ${incident.stepId} holds no decision`,
           zh: `环节 ${incident.stepId} 没有已作出的决定`,
         });
-      if (step.sentAt) return;
+      if (step.sentAt) return {};
       const leased = await acquireSendLease(
         deps.client,
         deps.tableName,
@@ -207,13 +281,21 @@ async function perform(
         incident.stepId,
         step.decision,
       );
+      if (delivery.status !== "sent" && CLOSED_TASK_ERRORS.includes(delivery.reason)) {
+        return restartInstead(
+          deps,
+          incident,
+          actor,
+          `No run waits for the decision any more (${delivery.reason})`,
+        );
+      }
       if (delivery.status !== "sent") {
         throw new RecoveryFailedError({
           en: `The decision still did not reach the workflow (${delivery.reason})`,
           zh: `决定仍未送达流程（${delivery.reason}）`,
         });
       }
-      return;
+      return {};
     }
     case "stop_failed": {
       if (!incident.executionArn)
@@ -231,16 +313,16 @@ async function perform(
         );
       } catch (error) {
         // Gone (expired from history, or never started): nothing runs, nothing to stop.
-        if (errorName(error) === "ExecutionDoesNotExist") return;
+        if (errorName(error) === "ExecutionDoesNotExist") return {};
         const status = await executionStatus(deps, incident.executionArn);
         // Ended by itself meanwhile (its next task found the case closed): nothing left to stop.
-        if (status && status !== "RUNNING") return;
+        if (status && status !== "RUNNING") return {};
         throw new RecoveryFailedError({
           en: `Step Functions did not stop the run (${errorName(error)})`,
           zh: `流程服务未能停止运行（${errorName(error)}）`,
         });
       }
-      return;
+      return {};
     }
   }
 }
@@ -251,7 +333,12 @@ export async function recoverIncident(
   actor: Actor,
   caseId: string,
   incidentId: string,
-): Promise<{ incident: IncidentView; action: RecoveryAction; closed: true }> {
+): Promise<{
+  incident: IncidentView;
+  action: RecoveryAction | "restart";
+  restart?: { executionArn: string; at: string };
+  closed: true;
+}> {
   requireOperator(actor);
   const [found, record] = await Promise.all([
     readIncident(deps, caseId, incidentId),
@@ -268,8 +355,17 @@ export async function recoverIncident(
   if (incident.status !== "open") throw new IncidentClosedError(incidentId);
   const action = RECOVERY_ACTION[incident.kind];
   logger.info("Recovering an incident", { caseId, incidentId, action, by: actor.id });
-  await perform(deps, incident, taskToken, actor);
+  const { restart } = await perform(deps, incident, taskToken, actor);
+  const performed: RecoveryAction | "restart" = restart ? "restart" : action;
   // A redeliver closes the incident as it sends; closing again is a no-op.
-  await closeIncident(deps, caseId, incidentId, { actor: { id: actor.id, role: actor.role }, action });
-  return { incident: incidentView(incident), action, closed: true };
+  await closeIncident(deps, caseId, incidentId, {
+    actor: { id: actor.id, role: actor.role },
+    action: performed,
+  });
+  return {
+    incident: incidentView(incident),
+    action: performed,
+    ...(restart ? { restart } : {}),
+    closed: true,
+  };
 }

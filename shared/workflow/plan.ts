@@ -82,7 +82,11 @@ export function firstHeartbeats(
   ) as Record<TimedStepKind, number>;
 }
 
-export function workflowPlan(policy: CountyPolicy, precheck: PrecheckResult, now: Date): WorkflowPlan {
+export function workflowPlan(
+  policy: CountyPolicy,
+  precheck: Pick<PrecheckResult, "blocked" | "departments">,
+  now: Date,
+): WorkflowPlan {
   const limits = stepLimits(policy, now);
   const reminderSeconds = limitSeconds(policy.reminderInterval, now);
   return {

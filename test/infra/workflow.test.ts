@@ -4,6 +4,7 @@ import { buildApp } from "#infra/app.ts";
 import { TASK_RETRY } from "#infra/constructs/approval-workflow.ts";
 import { STEP_KINDS } from "#shared/schemas/case.ts";
 import { FINAL_TASK_ERRORS } from "#shared/workflow/errors.ts";
+import { RESTART_POINTS } from "#shared/workflow/restart-point.ts";
 import { testApp } from "../support/cdk-app.ts";
 import { stateMachineDefinition } from "../support/state-machine.ts";
 
@@ -80,6 +81,13 @@ describe("approval workflow definition", () => {
                 ],
                 Next: "CompletionReport",
               },
+              {
+                And: [
+                  { Variable: "$.phase", IsPresent: true },
+                  { Variable: "$.phase", StringEquals: "restart" },
+                ],
+                Next: "ResumeAt",
+              },
             ],
             Default: "Precheck",
           }),
@@ -105,6 +113,15 @@ describe("approval workflow definition", () => {
       }),
     );
     expect(precheckFunction.asString()).toMatch(/^<WorkflowPrecheckFunction\w+\.Arn>$/);
+  });
+
+  it("lets an operator's restart enter at each consistent step the case can stand at", () => {
+    const resume = asl.States.ResumeAt;
+    expect(resume?.Type).toBe("Choice");
+    expect(
+      Object.fromEntries((resume?.Choices ?? []).map((choice) => [choice.StringEquals, choice.Next])),
+    ).toEqual(Object.fromEntries(RESTART_POINTS.map((point) => [point, point])));
+    expect(resume?.Choices?.every((choice) => choice.Variable === "$.resume.at")).toBe(true);
   });
 
   it("makes every human step a waitForTaskToken open-step with its limit from $.plan.limits and a timeout path to MarkOverdue (a correction's to its lapse)", () => {

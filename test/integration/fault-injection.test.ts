@@ -19,7 +19,9 @@ import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import { readStep } from "#shared/review/step-items.ts";
 import { sweepUndeliveredDecisions } from "#shared/workflow/delivery-sweep.ts";
+import { openIncident } from "#shared/workflow/incidents.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
+import { restartRun } from "#shared/workflow/restart.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 import { idNumber, validApplication } from "../unit/support/fixtures.ts";
@@ -186,6 +188,7 @@ const operatorDeps = () => ({
   sfn: env.sfn,
   now: () => new Date(),
   // The local cloud set the cursor keyring in this process's environment.
+  stateMachineArn: env.cloud.endpoints.stateMachineArn,
   cursors: cursorsFromEnv(),
 });
 
@@ -476,6 +479,72 @@ describe("fault injection (local cloud)", () => {
     await driver.decideNext(caseId, "completion_report", "approved");
     await driver.decideNext(caseId, "site_visit_completion", "approved");
     expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
+    await expectCompletedOnce(caseId);
+  });
+
+  it("a restart from the last consistent step stops the old run quietly and goes on where the case stands", async () => {
+    const caseId = "fault-restart";
+    const oldRun = await submitted(caseId);
+    await driver.decideNext(caseId, "village_review", "approved");
+    await driver.openStep(caseId, "township_acceptance");
+    const restartDeps = { ...operatorDeps(), stateMachineArn: env.cloud.endpoints.stateMachineArn };
+    const restarted = await restartRun(restartDeps, caseId, "test-restart", { id: HEAD.id, role: HEAD.role });
+    expect(restarted.at).toBe("TownshipAcceptance");
+    // The same recovery again (a lost answer, a second click) starts no second run.
+    expect(await restartRun(restartDeps, caseId, "test-restart", { id: HEAD.id, role: HEAD.role })).toEqual(
+      restarted,
+    );
+    expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn: oldRun }))).status).toBe(
+      "ABORTED",
+    );
+    await driver.decideNext(caseId, "township_acceptance", "approved");
+    // Joint review half answered, then restarted again: only the departments still owing an answer reopen.
+    await driver.decideNext(caseId, "joint_review", "approved", "agriculture");
+    const second = await restartRun(restartDeps, caseId, "test-restart-2", { id: HEAD.id, role: HEAD.role });
+    expect(second.at).toBe("JointReview");
+    for (const department of ["natural_resources", "housing_construction"] as const)
+      await driver.decideNext(caseId, "joint_review", "approved", department);
+    await driver.decideNext(caseId, "township_approval", "approved");
+    await driver.decideNext(caseId, "site_visit_staking", "approved");
+    await driver.decideNext(caseId, "completion_report", "approved");
+    await driver.decideNext(caseId, "site_visit_completion", "approved");
+    const { record, events } = await driver.store.load(caseId);
+    expect(events.filter((event) => event.action === "restartWorkflow")).toHaveLength(2);
+    expect(record.executionArn).not.toBe(oldRun);
+    // The stopped runs' ends opened no incident: the case names its current run.
+    await expectCompletedOnce(caseId);
+  });
+
+  it("a redrive Step Functions refuses falls back to a restart from the last consistent step", async () => {
+    const caseId = "fault-unredrivable";
+    await submitted(caseId);
+    await driver.decideNext(caseId, "village_review", "approved");
+    await driver.openStep(caseId, "township_acceptance");
+    // The run the case names is gone (expired from Step Functions' history): a redrive cannot reach it.
+    const gone = `${env.cloud.endpoints.stateMachineArn.replace(":stateMachine:", ":execution:")}:${caseId}-gone`;
+    await driver.store.withRetry(caseId, (record) =>
+      driver.store.record(record, {
+        actor: { id: "system", role: "system" },
+        action: "startWorkflow",
+        data: { executionArn: gone },
+        set: { executionArn: gone },
+      }),
+    );
+    const { incidentId } = await openIncident(operatorDeps(), {
+      caseId,
+      kind: "execution_failed",
+      error: "States.Timeout",
+      executionArn: gone,
+    });
+    const answer = await recoverIncident(operatorDeps(), HEAD, caseId, incidentId);
+    expect(answer).toMatchObject({ action: "restart", restart: { at: "TownshipAcceptance" }, closed: true });
+    await driver.decideNext(caseId, "township_acceptance", "approved");
+    for (const department of DEPARTMENTS)
+      await driver.decideNext(caseId, "joint_review", "approved", department);
+    await driver.decideNext(caseId, "township_approval", "approved");
+    await driver.decideNext(caseId, "site_visit_staking", "approved");
+    await driver.decideNext(caseId, "completion_report", "approved");
+    await driver.decideNext(caseId, "site_visit_completion", "approved");
     await expectCompletedOnce(caseId);
   });
 

@@ -73,6 +73,7 @@ const operatorDeps = () => ({
   tableName: env.cloud.endpoints.tableName,
   sfn: env.sfn,
   now: () => new Date(),
+  stateMachineArn: env.cloud.endpoints.stateMachineArn,
   // The local cloud set the cursor keyring in this process's environment.
   cursors: cursorsFromEnv(),
 });

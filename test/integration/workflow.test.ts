@@ -367,6 +367,7 @@ describe("approval workflow on the local cloud", () => {
     const operators = {
       client: env.dynamodb,
       tableName: env.cloud.endpoints.tableName,
+      stateMachineArn: env.cloud.endpoints.stateMachineArn,
       cursors: cursorsFromEnv(),
     };
     const listed = await eventually(async () => {

@@ -34,6 +34,7 @@ const deps = {
   tableName: "cases",
   sfn: new SFNClient({}),
   now: () => new Date(AT),
+  stateMachineArn: "arn:aws:states:us-east-1:000000000000:stateMachine:Approval",
   cursors: {} as Cursors,
 };
 
@@ -121,14 +122,14 @@ describe("recovering an incident", () => {
     expect(closedTheIncident()).toBe(true);
   });
 
-  it("leaves the incident open and says why when Step Functions refuses the redrive", async () => {
+  it("leaves the incident open and says why when Step Functions cannot redrive right now", async () => {
     store({ incident: incident(), caseItem: caseItem() });
-    sfnMock.on(RedriveExecutionCommand).rejects(awsError("ExecutionNotRedrivable"));
+    sfnMock.on(RedriveExecutionCommand).rejects(awsError("ThrottlingException", 400));
     sfnMock.on(DescribeExecutionCommand).resolves({ status: "FAILED" });
     await expect(recoverIncident(deps, HEAD, "c1", "execution_failed~1")).rejects.toMatchObject({
       code: "recovery_failed",
       statusCode: 409,
-      message: expect.stringContaining("ExecutionNotRedrivable"),
+      message: expect.stringContaining("ThrottlingException"),
     });
     expect(closedTheIncident()).toBe(false);
   });

@@ -1,11 +1,17 @@
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { documentClient, sfnClient, tableName } from "#shared/runtime.ts";
+import { documentClient, sfnClient, stateMachineArn, tableName } from "#shared/runtime.ts";
 import { incidentPathSchema } from "#shared/schemas/incidents.ts";
 import { recoverIncident } from "#shared/workflow/operator.ts";
 
 // The delivery code (redeliver) retries itself; the SDK's own retries cover the other actions.
-const deps = { client: documentClient(), tableName: tableName(), sfn: sfnClient(), now: () => new Date() };
+const deps = {
+  client: documentClient(),
+  tableName: tableName(),
+  sfn: sfnClient(),
+  stateMachineArn: stateMachineArn(),
+  now: () => new Date(),
+};
 
 /** POST /incidents/{caseId}/{incidentId}/recover: performs the incident's one recovery, then closes it. */
 export const handler = httpRoute(
