@@ -28,7 +28,8 @@ export class CaseLockedError extends ConflictError {
   }
 }
 
-const OPEN_FOR_DOCUMENTS = new Set(["draft", "correction_requested"]);
+// A returned case too: a household sent back for a missing or unreadable document replaces it and submits again.
+const OPEN_FOR_DOCUMENTS = new Set(["draft", "returned", "correction_requested"]);
 
 export function assertOpenForDocuments(record: CaseRecord): void {
   if (!OPEN_FOR_DOCUMENTS.has(record.status)) throw new CaseLockedError(record);
