@@ -132,14 +132,15 @@ describe("in the browser", () => {
     const page = await signIn(phone.context, baseUrl, "villager-wang");
     await page.goto(`${baseUrl}/app/cases/${caseId}`);
     await page.getByRole("heading", { name: "宅基地和建房申请" }).waitFor();
-    await page.getByRole("button", { name: "切换语言" }).click();
+    // The button is named by what it shows: the other language, in that language.
+    await page.getByRole("button", { name: "English" }).click();
     await page.getByRole("heading", { name: "Homestead and building application" }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
     await page.getByText("Waiting for the township window").first().waitFor();
     await screenshot(page, "i18n-01-case-english");
     await page.getByRole("link", { name: /My applications/ }).click();
     await page.getByRole("heading", { name: "My applications" }).waitFor();
-    await page.getByRole("button", { name: "Switch language" }).click();
+    await page.getByRole("button", { name: "中文" }).click();
     await page.getByRole("heading", { name: "我的申请" }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
     await page.close();

@@ -10,6 +10,8 @@ import { formatDate, pick, t, tk } from "../i18n.ts";
 import { navigate } from "../router.ts";
 import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
 import { statusKind } from "./case-list.tsx";
+import { stepOfPath } from "./form-state.ts";
+import { firstFieldAtFault, openFindings } from "./notes.ts";
 import type { CaseView } from "./types.ts";
 import { resumeStep } from "./wizard.tsx";
 
@@ -49,7 +51,8 @@ function CaseDetails(props: { view: CaseView; reload: () => Promise<void> }) {
   const { view } = props;
   const config = useConfig();
   const documentName = (type: string) =>
-    pick(config.county.requiredDocuments[view.kind].find((item) => item.typeId === type)?.name) || type;
+    pick(config.county.requiredDocuments[view.kind].find((item) => item.typeId === type)?.name) ||
+    tk("docType", type);
   const justSubmitted = new URLSearchParams(location.search).has("submitted");
   const open = view.timeline.filter((entry) => entry.status === "awaiting_response");
   const decided = view.timeline.filter((entry) => entry.decision);
@@ -196,12 +199,22 @@ function ExpectedAction(props: { view: CaseView; reload: () => Promise<void> }) 
           {t("continueForm")}
         </Link>
       );
-    case "revise_and_resubmit":
+    case "revise_and_resubmit": {
+      // Straight to the field at fault (the finding is shown beside it), else to the last step's list.
+      const field = firstFieldAtFault(openFindings(view));
       return (
-        <Link class="button primary block" to={`/app/cases/${view.caseId}/form/review`}>
+        <Link
+          class="button primary block"
+          to={
+            field
+              ? `/app/cases/${view.caseId}/form/${stepOfPath(field)}?field=${encodeURIComponent(field)}`
+              : `/app/cases/${view.caseId}/form/review`
+          }
+        >
           {t("editForm")}
         </Link>
       );
+    }
     case "answer_correction":
       return (
         <>
