@@ -6,9 +6,12 @@
  * document, and reads a summary before the commitment. Every main villager and
  * public screen passes an axe-core scan with no serious or critical violation.
  */
+import { randomUUID } from "node:crypto";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { documentKey } from "#shared/store/keys.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE } from "../support/workflow.ts";
@@ -159,6 +162,33 @@ describe("a household sent back by the pre-check (return and revise)", () => {
     await expect
       .poll(() => statusOf(page), { timeout: 60_000 })
       .toMatch(/^(in_public_notice|in_village_review)$/);
+    // A site-visit photo in the case (the inspector's, as site visits store it) is named, not `site_visit_photo`.
+    const documentId = randomUUID();
+    await env.dynamodb.send(
+      new PutCommand({
+        TableName: env.cloud.endpoints.tableName,
+        Item: {
+          ...documentKey(caseId, documentId),
+          type: "document",
+          caseId,
+          documentId,
+          documentType: "site_visit_photo",
+          stepId: "joint_review#agriculture#1",
+          contentType: "image/jpeg",
+          size: 2048,
+          sha256: "b".repeat(64),
+          key: `cases/${caseId}/documents/${documentId}`,
+          status: "confirmed",
+          uploadedBy: "inspector",
+          requestedAt: new Date().toISOString(),
+          uploadExpiresAt: new Date().toISOString(),
+          confirmedAt: new Date().toISOString(),
+        },
+      }),
+    );
+    await page.reload();
+    await page.getByText("现场踏勘照片").first().waitFor();
+    expect(await page.locator("main").innerText()).not.toContain("site_visit_photo");
     await screenshot(page, "revise-06-resubmitted");
     await scan(page, "case/in-progress");
 
@@ -230,10 +260,11 @@ describe("a household of one", () => {
     await scan(page, "form/documents (empty)");
 
     // A refused file's message goes once a good file of the row is received.
-    const [firstType] = await page
+    // A photo row (not the PDF form), so its preview shows in place.
+    const types = await page
       .locator("[data-doc-type]")
       .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-doc-type") ?? ""));
-    const type = firstType ?? "";
+    const type = types.find((candidate) => candidate !== "application_form") ?? "";
     const row = page.locator(`[data-doc-type="${type}"]`);
     await page
       .locator(`input[type="file"][name="${type}"]`)
@@ -246,20 +277,13 @@ describe("a household of one", () => {
     await uploadDocuments(page);
     expect(await row.locator("[role=alert]").count()).toBe(0);
     expect(await page.locator(".documents").innerText()).not.toMatch(/[a-z]+_[a-z_]+/);
-
-    // Preview in place, remove, and send again.
-    if (type !== "application_form") {
-      await row.getByRole("button", { name: "查看" }).first().click();
-      await row.locator("img.doc-preview").waitFor();
-      await expect
-        .poll(
-          () => row.locator("img.doc-preview").evaluate((image: HTMLImageElement) => image.naturalWidth),
-          {
-            timeout: 15_000,
-          },
-        )
-        .toBeGreaterThan(0);
-    }
+    await row.getByRole("button", { name: "查看" }).first().click();
+    await row.locator("img.doc-preview").waitFor();
+    await expect
+      .poll(() => row.locator("img.doc-preview").evaluate((image: HTMLImageElement) => image.naturalWidth), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(0);
     await screenshot(page, "single-02-documents");
     await scan(page, "form/documents");
     await row.getByRole("button", { name: /^删除/ }).first().click();

@@ -359,6 +359,13 @@ describe("resubmission: one workflow run per submission round", () => {
     await decideFromQueue("clerk-a", "township_clerk", caseId);
     await reachesStatus("villager-wang", caseId, "in_joint_review");
     expect((await runsOf(caseId)).map((run) => run.name)).toEqual([`${caseId}-r1`, `${caseId}-r2`]);
+    // The household reads which departments have it, not "部门联审、部门联审、部门联审" (issue 16).
+    const agriculture = DANLING_DEMO_POLICY.departments.find((department) => department.id === "agriculture");
+    const waiting = await eventually(async () => {
+      const view = (await statusOf("villager-wang", caseId)) as { expected: { message: { zh: string } } };
+      return view.expected.message.zh.includes(agriculture?.name.zh ?? "?") ? view : undefined;
+    }, 30_000);
+    expect(waiting.expected.message.zh).not.toContain("部门联审、部门联审");
   });
 });
 

@@ -218,7 +218,7 @@ function DocumentPicker(props: { again: boolean; name: string; onFiles: (files: 
         onChange={onChange}
       />
       <label for={cameraId} class="button secondary block">
-        📷 {props.again ? `${t("addAnother")} · ${t("takePhoto")}` : t("takePhoto")}
+        {props.again ? `${t("addAnother")} · ${t("takePhoto")}` : t("takePhoto")}
       </label>
       <input
         id={fileId}

@@ -104,10 +104,13 @@ export function findingNotes(
   draft: ApplicationDraft,
   path: string,
 ): FieldNote[] {
-  return findings
-    .filter((finding) => fieldsOfFinding(finding.ruleId).includes(path))
-    .filter((finding) => !findingSettled(finding, checked, draft))
-    .map((finding) => ({ kind: "finding", text: pick(finding.message) }));
+  return (
+    findings
+      // Beside the first field it names only: once is enough on a small screen.
+      .filter((finding) => fieldsOfFinding(finding.ruleId)[0] === path)
+      .filter((finding) => !findingSettled(finding, checked, draft))
+      .map((finding) => ({ kind: "finding", text: pick(finding.message) }))
+  );
 }
 
 /** The first field a finding names (where "修改申请" leads), if any. */

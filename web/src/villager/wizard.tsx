@@ -156,10 +156,12 @@ function Wizard(props: { view: CaseView; step: WizardStep }) {
   // After a pre-check return: each blocking finding beside its field, while the field holds what was checked.
   const findings = useMemo(() => openFindings(view), [view]);
   const checked = useRef(view.application);
-  const notesAt = (path: string) => [
-    ...findingNotes(findings, checked.current, draft, path),
-    ...limitNotes(view.limits, draft, path),
-  ];
+  const notesAt = (path: string) => {
+    const found = findingNotes(findings, checked.current, draft, path);
+    // The finding already says the value is over the limit: the live check adds only the limit itself.
+    const limits = limitNotes(view.limits, draft, path);
+    return [...found, ...(found.length > 0 ? limits.filter((note) => note.kind !== "over") : limits)];
+  };
   const formProps: FormProps = { draft, update, errorAt, touch, notesAt };
 
   // "修改申请" and "去修改" name the field at fault (?field=…): bring it into view and focus it.
