@@ -9,7 +9,7 @@ import type { Actor } from "../auth/actor.ts";
 import { ownsCase, requireOwned } from "../auth/scope.ts";
 import { documentRecordSchema, documentView } from "../documents/document.ts";
 import { type MissingDocument, missingDocuments } from "../documents/missing-documents.ts";
-import { isTerminal } from "../domain/case-status.ts";
+import { isTerminal, STATUS_NAMES_ZH } from "../domain/case-status.ts";
 import { overallClockView } from "../domain/overall-clock.ts";
 import { NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
@@ -260,7 +260,7 @@ export async function submitCase(
       throw new UnprocessableEntityError(
         {
           en: `Only a draft can be submitted; this case is ${record.status}`,
-          zh: `只有草稿可以提交；该案件当前状态为 ${record.status}`,
+          zh: `只有草稿可以提交；该案件当前状态为“${STATUS_NAMES_ZH[record.status]}”`,
         },
         { status: record.status },
         "not_a_draft",

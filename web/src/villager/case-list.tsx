@@ -51,6 +51,12 @@ export function CaseList() {
                   <span class="hint case-card-number">
                     {t("caseCardNumber", { number: item.shortNumber })}
                   </span>
+                  {item.status === "draft" && (
+                    <span class="hint">
+                      {" · "}
+                      {t("caseCardStep", { step: t(`wizard.${resumeStep(item.caseId)}`) })}
+                    </span>
+                  )}
                 </p>
                 <p class="hint">
                   {item.submittedAt
