@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api.ts";
+import { departmentName } from "../config.ts";
 import { useConfig } from "../context.ts";
 import { formatDate, pick, t, tk } from "../i18n.ts";
 import { navigate } from "../router.ts";
@@ -185,8 +186,10 @@ function CaseDetails(props: { view: CaseView; reload: () => Promise<void> }) {
   );
 }
 
+/** A step, and the department it is with by the county's name for it (config.json), as the wait message says. */
 export function stepName(step: string, department?: string | null): string {
-  return department ? `${tk("step", step)} · ${tk("dept", department)}` : tk("step", step);
+  if (!department) return tk("step", step);
+  return `${tk("step", step)} · ${pick(departmentName(department)) || tk("dept", department)}`;
 }
 
 function ExpectedAction(props: { view: CaseView; reload: () => Promise<void> }) {
