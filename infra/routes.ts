@@ -139,6 +139,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     summary: "Villager: a case's documents, their status and short-lived download URLs of confirmed ones",
   },
   {
+    method: "DELETE",
+    path: "/cases/{caseId}/documents/{documentId}",
+    handler: "functions/api/documents/remove.ts",
+    access: "signed-in",
+    uses: ["table:read", "table:write", "bucket:read", "bucket:write"],
+    summary: "Villager: remove one of the household's documents while the case is still theirs to change",
+  },
+  {
     method: "GET",
     path: "/cases/{caseId}/certificates/{type}",
     handler: "functions/api/certificates.ts",

@@ -30,6 +30,8 @@ export interface WebConfig {
     readonly policyId: string;
     readonly requiredDocuments: Policy["requiredDocuments"];
     readonly uploads: Policy["uploads"];
+    /** The county's names for its departments: every screen names a department as the policy does. */
+    readonly departments: readonly { readonly id: string; readonly name: Policy["county"]["name"] }[];
   };
 }
 
@@ -66,6 +68,7 @@ export function webConfig(auth: WebConfig["auth"], policyKey: string): WebConfig
         farmhouse: askedOnline(policy, policy.requiredDocuments.farmhouse),
       },
       uploads: policy.uploads,
+      departments: policy.departments.map((department) => ({ id: department.id, name: department.name })),
     },
   };
 }

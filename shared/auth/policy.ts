@@ -115,6 +115,7 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
   "POST /cases/{caseId}/documents": villagerWrite,
   "POST /cases/{caseId}/documents/{documentId}/confirm": villagerWrite,
   "GET /cases/{caseId}/documents": villagerRead,
+  "DELETE /cases/{caseId}/documents/{documentId}": villagerWrite,
   "GET /cases/{caseId}/certificates/{type}": villagerRead,
   "GET /cases/{caseId}/correction": villagerRead,
   "POST /cases/{caseId}/correction": villagerWrite,

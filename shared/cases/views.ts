@@ -6,6 +6,7 @@
 import { isTerminal } from "../domain/case-status.ts";
 import type { CaseRecord, StepKind, StepRecord } from "../schemas/case.ts";
 import type { LocalizedText } from "../schemas/common.ts";
+import type { CountyPolicy } from "../schemas/policy.ts";
 import type { ExpectedAction, TimelineEntry } from "../schemas/responses.ts";
 import type { CaseItems } from "../store/case-store.ts";
 
@@ -91,7 +92,11 @@ const waitFor = (stepIds: readonly string[], message: LocalizedText): ExpectedAc
  * step and a second write per decision; deriving it from the steps the
  * decide transaction already writes keeps one transaction per decision.)
  */
-export function expectedOf(record: CaseRecord, items: Pick<CaseItems, "steps">): ExpectedAction {
+export function expectedOf(
+  record: CaseRecord,
+  items: Pick<CaseItems, "steps">,
+  policy?: Pick<CountyPolicy, "departments">,
+): ExpectedAction {
   if (!isTerminal(record.status)) {
     if ((record.incidents ?? []).length > 0) {
       return {
@@ -202,7 +207,12 @@ export function expectedOf(record: CaseRecord, items: Pick<CaseItems, "steps">):
       return { action: "none", message: { zh: "本案已结束。", en: "This case is closed." } };
     default: {
       const open = items.steps.filter((step) => step.status === "awaiting_response");
-      const names = open.map((step) => STEP_NAMES[step.step]);
+      // A department's step is named by the department (the county's name for it), not the step kind.
+      const names = open.map(
+        (step) =>
+          policy?.departments.find((department) => department.id === step.department)?.name ??
+          STEP_NAMES[step.step],
+      );
       return {
         action: "wait",
         message: {

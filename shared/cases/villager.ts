@@ -9,7 +9,7 @@ import type { Actor } from "../auth/actor.ts";
 import { ownsCase, requireOwned } from "../auth/scope.ts";
 import { documentRecordSchema, documentView } from "../documents/document.ts";
 import { type MissingDocument, missingDocuments } from "../documents/missing-documents.ts";
-import { isTerminal } from "../domain/case-status.ts";
+import { isTerminal, STATUS_NAMES_ZH } from "../domain/case-status.ts";
 import { overallClockView } from "../domain/overall-clock.ts";
 import { NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
@@ -20,13 +20,17 @@ import type { CountyPolicy } from "../schemas/policy.ts";
 import type { CaseSummary, CaseView } from "../schemas/responses.ts";
 import { CaseChangedError, type CaseItems, type CaseStore } from "../store/case-store.ts";
 import { stepKey } from "../store/keys.ts";
+import type { ReferenceStore } from "../store/reference-store.ts";
 import { openIncident } from "../workflow/incidents.ts";
 import { escalationKey } from "../workflow/mark-overdue.ts";
+import { householdLimits } from "./limits.ts";
 import { assertNoOpenCase, submitClaimingHousehold } from "./one-household.ts";
 import { expectedOf, timelineOf } from "./views.ts";
 
 export interface VillagerDeps {
   readonly store: CaseStore;
+  /** The register and village data: the form's limits (GET of an editable case). */
+  readonly references?: ReferenceStore;
   readonly policy: CountyPolicy;
   readonly sfn?: SFNClient;
   readonly stateMachineArn?: string;
@@ -130,6 +134,11 @@ export function summaryOf(record: CaseRecord): CaseSummary {
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     ...(record.submittedAt ? { submittedAt: record.submittedAt } : {}),
+    // What tells two cases of a household apart on a phone: the number everyone sees and the plot.
+    shortNumber: record.caseId.slice(0, 8),
+    ...(record.application.proposedPlot?.address
+      ? { plotAddress: record.application.proposedPlot.address }
+      : {}),
   };
 }
 
@@ -141,6 +150,11 @@ export async function listMyCases(deps: VillagerDeps, actor: Actor): Promise<Cas
 export async function getMyCase(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseView> {
   const items = await ownCaseItems(deps, actor, caseId);
   const { record } = items;
+  const editable = record.status === "draft" || record.status === "returned";
+  const limits =
+    editable && deps.references
+      ? await householdLimits(deps.policy, deps.references, record.householdId, record.villageCode)
+      : undefined;
   return {
     ...summaryOf(record),
     villageCode: record.villageCode,
@@ -151,8 +165,9 @@ export async function getMyCase(deps: VillagerDeps, actor: Actor, caseId: string
     ...(record.failure ? { failure: record.failure } : {}),
     ...(record.overallClock ? { overallClock: overallClockView(record.overallClock, new Date()) } : {}),
     ...(record.construction ? { construction: record.construction } : {}),
+    ...(limits ? { limits } : {}),
     timeline: timelineOf(items.steps),
-    expected: expectedOf(record, items),
+    expected: expectedOf(record, items, deps.policy),
     documents: items.documents.map((item) => documentView(documentRecordSchema.parse(item))),
   };
 }
@@ -236,11 +251,16 @@ export async function submitCase(
     // This very request submitted the case already and its answer was lost (a timeout, a failed
     // save of the answer): the retry answers as the first would have, not "only a draft".
     if (record.status !== "draft" && keyHash !== undefined && record.submitKeyHash === keyHash) return record;
+    // Sent back (pre-check, window): submitting again revises it first; what changed may be only documents.
+    if (record.status === "returned") {
+      await deps.store.transition(record, "revise", { actor: auditActor(actor) });
+      continue;
+    }
     if (record.status !== "draft") {
       throw new UnprocessableEntityError(
         {
           en: `Only a draft can be submitted; this case is ${record.status}`,
-          zh: `只有草稿可以提交；该案件当前状态为 ${record.status}`,
+          zh: `只有草稿可以提交；该案件当前状态为“${STATUS_NAMES_ZH[record.status]}”`,
         },
         { status: record.status },
         "not_a_draft",

@@ -6,6 +6,7 @@
  */
 import type { Actor } from "../auth/actor.ts";
 import { requireOwned } from "../auth/scope.ts";
+import { STATUS_NAMES_ZH } from "../domain/case-status.ts";
 import { ConflictError } from "../http/errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseStore } from "../store/case-store.ts";
@@ -20,7 +21,7 @@ export class CaseLockedError extends ConflictError {
     super(
       {
         en: `Documents can be added only while the case is a draft or returned for correction; case ${record.caseId} is ${record.status}`,
-        zh: `只有草稿或退回补正的案件可以补充材料；案件 ${record.caseId} 当前状态为 ${record.status}`,
+        zh: `只有填写中、已退回或需要补正的案件可以补充材料；案件 ${record.caseId.slice(0, 8)} 当前状态为“${STATUS_NAMES_ZH[record.status]}”`,
       },
       { status: record.status },
       "case_locked",
@@ -28,7 +29,8 @@ export class CaseLockedError extends ConflictError {
   }
 }
 
-const OPEN_FOR_DOCUMENTS = new Set(["draft", "correction_requested"]);
+// A returned case too: a household sent back for a missing or unreadable document replaces it and submits again.
+const OPEN_FOR_DOCUMENTS = new Set(["draft", "returned", "correction_requested"]);
 
 export function assertOpenForDocuments(record: CaseRecord): void {
   if (!OPEN_FOR_DOCUMENTS.has(record.status)) throw new CaseLockedError(record);

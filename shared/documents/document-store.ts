@@ -91,6 +91,19 @@ export class DocumentStore {
     };
   }
 
+  /** Deletes the document item, as long as it is still the household's (no site-visit step) and unchanged. */
+  removeWrite(document: DocumentRecord): TransactItem {
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: documentKey(document.caseId, document.documentId),
+        ConditionExpression: "#status = :status AND attribute_not_exists(stepId)",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":status": document.status },
+      },
+    };
+  }
+
   /** pending → rejected; false when the document had already left `pending`. */
   async reject(document: DocumentRecord, at: string, rejections: readonly Rejection[]): Promise<boolean> {
     try {

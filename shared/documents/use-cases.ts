@@ -313,6 +313,47 @@ export async function verifyAndConfirm(
   });
 }
 
+/**
+ * Removes one of the household's documents (a blurred scan, the wrong photo)
+ * while the case is still the household's to change: the DOC item goes with a
+ * `removeDocument` event in one transaction, then the stored bytes. A
+ * site-visit photo is the inspector's, not the household's: 404 as if absent.
+ */
+export async function removeDocument(
+  deps: DocumentsDeps,
+  actor: Actor,
+  caseId: string,
+  documentId: string,
+): Promise<void> {
+  const record = await requireOwnCase(deps.cases, actor, caseId);
+  const document = await requireDocument(deps, caseId, documentId);
+  if (document.stepId)
+    throw new NotFoundError({
+      en: `No document ${documentId} in case ${caseId}`,
+      zh: `案件 ${caseId} 中没有材料 ${documentId}`,
+    });
+  assertOpenForDocuments(record);
+  try {
+    await deps.cases.withRetry(caseId, async (latest) => {
+      assertOpenForDocuments(latest);
+      return deps.cases.record(latest, {
+        actor: { id: actor.id, role: actor.role },
+        action: "removeDocument",
+        data: { documentId, type: document.documentType, sha256: document.sha256 },
+        alsoWrite: [deps.documents.removeWrite(document)],
+      });
+    });
+  } catch (error) {
+    // Removed (or confirmed) by a parallel request: read again and answer from what is there now.
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const current = await deps.documents.get(caseId, documentId);
+    if (current) throw error;
+    return;
+  }
+  // The bytes of a removed document serve nothing; the event keeps its SHA-256.
+  await deleteObject(deps.s3, deps.bucketName, document.key, document.versionId);
+}
+
 export async function listDocuments(
   deps: DocumentsDeps,
   actor: Actor,

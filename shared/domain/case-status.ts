@@ -55,6 +55,29 @@ export const CASE_STATUS = {
 export type CaseStatus = (typeof CASE_STATUS)[keyof typeof CASE_STATUS];
 export const CASE_STATUSES: readonly CaseStatus[] = Object.values(CASE_STATUS);
 
+/** What a household reads for each status in a Chinese message (the web app uses the same words). */
+export const STATUS_NAMES_ZH: Readonly<Record<CaseStatus, string>> = {
+  draft: "填写中",
+  submitted: "已提交，正在自动预审",
+  prechecked: "预审通过",
+  in_public_notice: "村民小组公示中",
+  in_village_review: "村级审核中",
+  awaiting_acceptance: "等待乡镇受理",
+  accepted: "乡镇已受理",
+  in_joint_review: "部门联审中",
+  correction_requested: "需要补正材料",
+  correction_lapsed: "补正逾期，等待乡镇决定",
+  awaiting_decision: "等待乡镇审批",
+  approved: "已批准",
+  staked_out: "已放线，可以开工",
+  completion_reported: "已申请竣工验收",
+  completed: "已竣工验收",
+  rejected: "未获批准",
+  withdrawn: "已撤回",
+  returned: "已退回，请修改",
+  expired: "已过期",
+};
+
 export const TERMINAL_STATUSES: readonly CaseStatus[] = ["completed", "rejected", "withdrawn", "expired"];
 
 /** Where a correction may be requested from, and therefore where a corrected case may resume. */

@@ -444,6 +444,11 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
     codes: ["not_found", "case_locked", "document_rejected", "upload_missing", "case_changed"],
   },
   "GET /cases/{caseId}/documents": { access: "signed-in", input: true, codes: ["not_found"] },
+  "DELETE /cases/{caseId}/documents/{documentId}": {
+    access: "signed-in",
+    input: true,
+    codes: ["not_found", "case_locked", "case_changed"],
+  },
   "GET /cases/{caseId}/certificates/{type}": { access: "signed-in", input: true, codes: ["not_found"] },
   "GET /verify/{number}": { access: "public", input: true, codes: ["not_found"] },
   "GET /notices": { access: "public", input: true, codes: ["bad_request"] },

@@ -46,6 +46,7 @@ const draftCase: CaseView = {
   status: "draft",
   createdAt: CREATED,
   updatedAt: CREATED,
+  shortNumber: CASE_ID.slice(0, 8),
   villageCode: "511424100001",
   application: { kind: "homestead" },
   timeline: [],

@@ -206,6 +206,14 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     request: { params: documentPath },
     responses: { 200: json("The confirmed document", documentViewSchema) },
   },
+  "DELETE /cases/{caseId}/documents/{documentId}": {
+    operationId: "removeDocument",
+    tags: ["documents"],
+    description:
+      "Removes one of the household's documents (and its bytes) while the case is a draft, returned or asked for correction; answers the documents left.",
+    request: { params: documentPath },
+    responses: { 200: json("The case's documents after the removal", documentListSchema) },
+  },
   "GET /cases/{caseId}/documents": {
     operationId: "listDocuments",
     tags: ["documents"],

@@ -152,8 +152,8 @@ export const applicationCompleteSchema = z
   .strictObject({
     kind: caseKindSchema,
     head: headOfHouseholdSchema,
-    /** Everyone in the household except the head. */
-    members: z.array(householdMemberSchema).max(MAX_MEMBERS),
+    /** Everyone in the household except the head: none for a household of one (absent means none). */
+    members: z.array(householdMemberSchema).max(MAX_MEMBERS).default([]),
     /** Absent when the household holds no homestead today. */
     currentHomestead: currentHomesteadSchema.optional(),
     proposedPlot: proposedPlotSchema,
@@ -197,6 +197,8 @@ export type ProposedPlot = z.infer<typeof proposedPlotSchema>;
 // Draft: same shape, every field optional, values only type- and length-checked.
 const draftText = (max: number) => z.string().max(max).optional();
 const draftNumber = z.number().min(0).max(MAX_AREA_M2).optional();
+/** An area that must be above 0 on submission is refused at 0 in a draft too (one rule, told at once). */
+const draftArea = areaM2.optional();
 
 export const applicationDraftSchema = z.strictObject({
   kind: caseKindSchema.optional(),
@@ -223,7 +225,7 @@ export const applicationDraftSchema = z.strictObject({
     .optional(),
   currentHomestead: z
     .strictObject({
-      areaM2: draftNumber,
+      areaM2: draftArea,
       houseFloorAreaM2: draftNumber,
       titleCertificateNo: draftText(50),
       oldPlotDisposition: z.enum(OLD_PLOT_DISPOSITIONS).optional(),
@@ -232,7 +234,7 @@ export const applicationDraftSchema = z.strictObject({
     .optional(),
   proposedPlot: z
     .strictObject({
-      houseLandAreaM2: draftNumber,
+      houseLandAreaM2: draftArea,
       ancillaryLandAreaM2: draftNumber,
       address: draftText(200),
       boundaries: z
@@ -251,9 +253,9 @@ export const applicationDraftSchema = z.strictObject({
     .optional(),
   building: z
     .strictObject({
-      floorAreaM2: draftNumber,
-      floors: z.int().min(0).max(20).optional(),
-      heightM: z.number().min(0).max(100).optional(),
+      floorAreaM2: draftArea,
+      floors: z.int().min(1).max(20).optional(),
+      heightM: z.number().positive().max(100).optional(),
     })
     .optional(),
   neighboursConsulted: z.boolean().optional(),

@@ -92,6 +92,10 @@ export const caseSummarySchema = z
     createdAt: instant,
     updatedAt: instant,
     submittedAt: instant.optional(),
+    /** The first 8 characters of the case id: the number people quote. */
+    shortNumber: z.string(),
+    /** The proposed plot's address, once the household gave it. */
+    plotAddress: z.string().optional(),
   })
   .meta({ id: "CaseSummary" });
 export type CaseSummary = z.infer<typeof caseSummarySchema>;
@@ -183,6 +187,25 @@ export const issuedCertificateSchema = z
   .strictObject({ type: certificateTypeSchema, number: z.string(), issuedAt: instant })
   .meta({ id: "IssuedCertificate" });
 
+/** The county's limits for this household (terrain of its village, size on the register): what the pre-check applies. */
+export const householdLimitsSchema = z
+  .strictObject({
+    terrainClass: z.strictObject({ id: z.string(), name: localizedTextSchema }),
+    /** Members on the household register, head included (the area standard counts these). */
+    householdSize: z.int().min(1),
+    countedPersons: z.int().min(1),
+    houseLandM2: z.number().positive().optional(),
+    /** Total plot ceiling when the plot uses cropland. */
+    totalM2: z.number().positive().optional(),
+    /** Total plot ceiling when it uses no cropland (the county's bonus added). */
+    totalWithoutCroplandM2: z.number().positive().optional(),
+    maxFloors: z.int().min(1),
+    maxHeightM: z.number().positive(),
+    maxBuildingFloorAreaM2: z.number().positive().optional(),
+  })
+  .meta({ id: "HouseholdLimits" });
+export type HouseholdLimits = z.infer<typeof householdLimitsSchema>;
+
 export const caseViewSchema = caseSummarySchema
   .extend({
     villageCode: z.string(),
@@ -193,6 +216,8 @@ export const caseViewSchema = caseSummarySchema
     failure: z.strictObject({ error: z.string(), at: instant }).optional(),
     overallClock: overallClockViewSchema.optional(),
     construction: constructionViewSchema.optional(),
+    /** While the form can be edited (draft, returned): the limits to check it against. */
+    limits: householdLimitsSchema.optional(),
     timeline: z.array(timelineEntrySchema),
     expected: expectedActionSchema,
     documents: z.array(documentViewSchema),

@@ -7,6 +7,7 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { AxeBuilder } from "@axe-core/playwright";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
 import { loadDemoDirectory } from "#infra/local/oidc-issuer.ts";
@@ -132,4 +133,23 @@ export function makePdf(): Buffer {
   for (const offset of offsets) body += `${String(offset).padStart(10, "0")} 00000 n \n`;
   body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(body, "latin1");
+}
+
+/**
+ * axe-core on the page as it is: no serious or critical violation. The
+ * name-versus-visible-label rule (experimental in axe) is switched on: a
+ * button announced otherwise than it reads is a serious problem.
+ */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .options({ rules: { "label-content-name-mismatch": { enabled: true } } })
+    .analyze();
+  const bad = results.violations.filter(
+    (violation) => violation.impact === "serious" || violation.impact === "critical",
+  );
+  expect(
+    bad.map(
+      (violation) => `${screen}: ${violation.id} ${violation.nodes.map((node) => node.target).join(" ")}`,
+    ),
+  ).toEqual([]);
 }

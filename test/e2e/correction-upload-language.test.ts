@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE } from "../support/workflow.ts";
-import { type Browser, launch, screenshot, signIn } from "./browser.ts";
+import { type Browser, expectAccessible, launch, screenshot, signIn } from "./browser.ts";
 import { application, decideInConsole, uploadDocuments } from "./flows.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -102,6 +102,7 @@ describe("in the browser", () => {
     await page.locator('.case-page[data-status="correction_requested"]').waitFor({ timeout: 60_000 });
     await page.getByText("“电话号码打不通，请核对。”").first().waitFor();
     await screenshot(page, "correction-02-villager-case");
+    await expectAccessible(page, "case asking for a correction");
     await page.getByRole("link", { name: "去补正" }).click();
     // Only the asked field is on the form.
     const phoneInput = page.locator('[name="head.phone"]');
@@ -112,6 +113,7 @@ describe("in the browser", () => {
       .poll(() => page.getByRole("button", { name: "提交补正" }).isEnabled(), { timeout: 30_000 })
       .toBe(true);
     await screenshot(page, "correction-03-form");
+    await expectAccessible(page, "correction form");
     await page.getByRole("button", { name: "提交补正" }).click();
     await page.locator('.case-page[data-status="in_village_review"]').waitFor({ timeout: 60_000 });
     await screenshot(page, "correction-04-resumed");
@@ -132,14 +134,15 @@ describe("in the browser", () => {
     const page = await signIn(phone.context, baseUrl, "villager-wang");
     await page.goto(`${baseUrl}/app/cases/${caseId}`);
     await page.getByRole("heading", { name: "宅基地和建房申请" }).waitFor();
-    await page.getByRole("button", { name: "切换语言" }).click();
+    // The button is named by what it shows: the other language, in that language.
+    await page.getByRole("button", { name: "English" }).click();
     await page.getByRole("heading", { name: "Homestead and building application" }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
     await page.getByText("Waiting for the township window").first().waitFor();
     await screenshot(page, "i18n-01-case-english");
     await page.getByRole("link", { name: /My applications/ }).click();
     await page.getByRole("heading", { name: "My applications" }).waitFor();
-    await page.getByRole("button", { name: "Switch language" }).click();
+    await page.getByRole("button", { name: "中文" }).click();
     await page.getByRole("heading", { name: "我的申请" }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
     await page.close();

@@ -23,8 +23,14 @@ async function next(page: Page, expectedHeading: RegExp): Promise<void> {
 }
 
 /** Fills every screen of the wizard like a villager would (taps, typing, the location button). */
-export async function fillForm(page: Page, shots = false): Promise<void> {
+export async function fillForm(
+  page: Page,
+  shots = false,
+  options: { readonly members?: boolean } = {},
+): Promise<void> {
   const app = application();
+  // A household of one lists nobody besides the head.
+  if (options.members === false) app.members = [];
   await input(page, "head.name").fill(app.head.name);
   await input(page, "head.sex").and(page.locator('[value="male"]')).check();
   await input(page, "head.age").fill(String(app.head.age));

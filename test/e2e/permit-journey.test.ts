@@ -153,6 +153,10 @@ describe("a homestead application from phone to certificate", () => {
     await page.locator('.case-page[data-status="staked_out"]').waitFor({ timeout: 60_000 });
     const download = page.locator('a[data-certificate="homestead_approval_certificate"]');
     await expect.poll(() => download.getAttribute("href"), { timeout: 30_000 }).toMatch(/^http/);
+    // Departments by the county's names (as the wait message names them), and the staking-out as PROCEDURE.md says.
+    const timeline = await page.locator(".timeline").innerText();
+    expect(timeline).toContain("乡镇农业农村办公室");
+    expect(timeline).toContain("丈量批放");
     await screenshot(page, "villager-08-approved");
     const [certificate] = await Promise.all([phone.context.waitForEvent("page"), download.click()]);
     await certificate.waitForLoadState();

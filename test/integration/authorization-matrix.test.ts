@@ -149,6 +149,8 @@ interface Seeded {
   readonly wangToWithdraw: string;
   /** A declared, never uploaded document of wang's case. */
   readonly wangDocument: string;
+  /** Another, removed by the probe. */
+  readonly wangDocumentToRemove: string;
   /** The callers' own township (A) and another (B). */
   readonly a: TownshipSeed;
   readonly b: TownshipSeed;
@@ -341,6 +343,13 @@ const PROBES: Readonly<Record<string, Probe>> = {
     }),
     // Declared but never uploaded: 422 naming what differed.
     expect: household(422),
+  },
+  "DELETE /cases/{caseId}/documents/{documentId}": {
+    request: (s, r, scope) => ({
+      method: "DELETE",
+      path: `/cases/${anyCase(s, r, scope)}/documents/${s.wangDocumentToRemove}`,
+    }),
+    expect: household(200),
   },
   "GET /cases/{caseId}/documents": {
     request: (s, r, scope) => ({ method: "GET", path: `/cases/${anyCase(s, r, scope)}/documents` }),
@@ -871,6 +880,17 @@ beforeAll(async () => {
     size: PDF.length,
     sha256: createHash("sha256").update(PDF).digest("hex"),
   });
+  const documentToRemove = await json<{ documentId: string }>(
+    "villager-wang",
+    "POST",
+    `/cases/${wang}/documents`,
+    {
+      type: DOCUMENT_TYPE,
+      contentType: "application/pdf",
+      size: PDF.length,
+      sha256: createHash("sha256").update(PDF).digest("hex"),
+    },
+  );
   const [
     a,
     b,
@@ -910,6 +930,7 @@ beforeAll(async () => {
     zhang,
     wangToWithdraw,
     wangDocument: document.documentId,
+    wangDocumentToRemove: documentToRemove.documentId,
     a,
     b,
     certified: { wang: certifiedWang, li: certifiedLi },

@@ -319,3 +319,60 @@ describe("documents API", () => {
     expect(response.status).toBe(409);
   });
 });
+
+describe("removing a document (issue 16)", () => {
+  it("removes the household's confirmed document and its bytes, with one event; others get 404", async () => {
+    const caseId = await wangsDraft();
+    const ticket = await requestUpload(caseId, {
+      type: "id_card",
+      contentType: "image/jpeg",
+      size: JPEG.length,
+      sha256: sha256(JPEG),
+    });
+    await put(ticket, JPEG);
+    expect((await confirm(caseId, ticket.documentId)).status).toBe(200);
+    const key = documentObjectKey(caseId, ticket.documentId);
+    expect(await objectExists(key)).toBe(true);
+
+    const byLi = await api(`/cases/${caseId}/documents/${ticket.documentId}`, liToken, { method: "DELETE" });
+    expect(byLi.status).toBe(404);
+
+    const removed = await api(`/cases/${caseId}/documents/${ticket.documentId}`, wangToken, {
+      method: "DELETE",
+    });
+    expect(removed.status, await removed.clone().text()).toBe(200);
+    expect(((await removed.json()) as { documents: unknown[] }).documents).toEqual([]);
+    expect(await objectExists(key)).toBe(false);
+    const { events, documents } = await store.load(caseId);
+    expect(documents).toEqual([]);
+    expect(events.filter((event) => event.action === "removeDocument")).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ documentId: ticket.documentId }) }),
+    ]);
+
+    const again = await api(`/cases/${caseId}/documents/${ticket.documentId}`, wangToken, {
+      method: "DELETE",
+    });
+    expect(again.status).toBe(404);
+  });
+
+  it("refuses to remove once the case is under review (409 case_locked)", async () => {
+    const caseId = await wangsDraft();
+    const ticket = await requestUpload(caseId, {
+      type: "id_card",
+      contentType: "image/png",
+      size: PNG.length,
+      sha256: sha256(PNG),
+    });
+    const record = await store.require(caseId);
+    await store.transition(record, "submit", { actor: { id: WANG.id, role: "villager" } });
+    const refused = await api(`/cases/${caseId}/documents/${ticket.documentId}`, wangToken, {
+      method: "DELETE",
+    });
+    expect(refused.status).toBe(409);
+    const { error } = (await refused.json()) as { error: { code: string; zh: string } };
+    expect(error.code).toBe("case_locked");
+    // The household reads the status in words, not the code `submitted`.
+    expect(error.zh).toContain("已提交，正在自动预审");
+    expect(error.zh).not.toMatch(/submitted/);
+  });
+});

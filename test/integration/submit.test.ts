@@ -359,6 +359,13 @@ describe("resubmission: one workflow run per submission round", () => {
     await decideFromQueue("clerk-a", "township_clerk", caseId);
     await reachesStatus("villager-wang", caseId, "in_joint_review");
     expect((await runsOf(caseId)).map((run) => run.name)).toEqual([`${caseId}-r1`, `${caseId}-r2`]);
+    // The household reads which departments have it, not "部门联审、部门联审、部门联审" (issue 16).
+    const agriculture = DANLING_DEMO_POLICY.departments.find((department) => department.id === "agriculture");
+    const waiting = await eventually(async () => {
+      const view = (await statusOf("villager-wang", caseId)) as { expected: { message: { zh: string } } };
+      return view.expected.message.zh.includes(agriculture?.name.zh ?? "?") ? view : undefined;
+    }, 30_000);
+    expect(waiting.expected.message.zh).not.toContain("部门联审、部门联审");
   });
 });
 
@@ -407,5 +414,87 @@ describe("a workflow start that fails", () => {
     } finally {
       client.middlewareStack.remove(name);
     }
+  });
+});
+
+describe("the villager's form (issue 16)", () => {
+  it("resubmits a returned case unchanged (only documents were missing): revised, then submitted", async () => {
+    const caseId = await readyDraft("villager-wang", homesteadApplication());
+    const call = await as("villager-wang");
+    expect(
+      (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() })).status,
+    ).toBe(202);
+    await decideFromQueue("village-officer-a", "village_officer", caseId);
+    await decideFromQueue("clerk-a", "township_clerk", caseId, { outcome: "rejected", comment: "材料不清" });
+    await reachesStatus("villager-wang", caseId, "returned");
+    const again = await call("POST", `/cases/${caseId}/submit`, undefined, {
+      "idempotency-key": randomUUID(),
+    });
+    expect(again.status, again.text).toBe(202);
+    const history = await events(caseId);
+    expect(countOf(history, "revise")).toBe(1);
+    expect(countOf(history, "submit")).toBe(2);
+  });
+
+  it("lets a household of one submit: no members listed at all", async () => {
+    const { members: _none, ...alone } = homesteadApplication();
+    const caseId = await readyDraft("villager-wang", alone as ApplicationComplete);
+    const call = await as("villager-wang");
+    const submitted = await call("POST", `/cases/${caseId}/submit`, undefined, {
+      "idempotency-key": randomUUID(),
+    });
+    expect(submitted.status, submitted.text).toBe(202);
+  });
+
+  it("refuses an old plot of 0 m² in the draft, as submission does", async () => {
+    const call = await as("villager-wang");
+    const listed = await call<{ cases: { caseId: string; status: CaseStatus }[] }>("GET", "/cases");
+    for (const open of listed.body.cases.filter((listedCase) => !isTerminal(listedCase.status)))
+      await call("POST", `/cases/${open.caseId}/withdraw`, {});
+    const created = await call<{ caseId: string }>("POST", "/cases", { kind: "homestead" });
+    const saved = await call<{ error: { code: string; zh: string; details: unknown } }>(
+      "PUT",
+      `/cases/${created.body.caseId}/application`,
+      { currentHomestead: { areaM2: 0 } },
+    );
+    expect(saved.status, saved.text).toBe(400);
+    expect(JSON.stringify(saved.body.error.details)).toContain("currentHomestead.areaM2");
+  });
+
+  it("shows the county's limits for this household while the form is editable, and a card tells cases apart", async () => {
+    const call = await as("villager-wang");
+    const caseId = await readyDraft("villager-wang", homesteadApplication());
+    const view = await call<{
+      limits?: {
+        terrainClass: { id: string };
+        countedPersons: number;
+        houseLandM2?: number;
+        totalM2?: number;
+        totalWithoutCroplandM2?: number;
+        maxHeightM: number;
+        maxFloors: number;
+      };
+    }>("GET", `/cases/${caseId}`);
+    expect(view.status, view.text).toBe(200);
+    const limits = view.body.limits;
+    expect(limits).toBeDefined();
+    const policy = DANLING_DEMO_POLICY;
+    const terrain = limits?.terrainClass.id ?? "";
+    const persons = limits?.countedPersons ?? 0;
+    expect(limits?.houseLandM2).toBe((policy.areaStandards.houseLand?.byTerrainM2[terrain] ?? 0) * persons);
+    expect(limits?.totalWithoutCroplandM2).toBe(
+      (limits?.totalM2 ?? 0) + (policy.areaStandards.total?.bonusPerHouseholdIfNoCroplandM2 ?? 0),
+    );
+    expect(limits?.maxHeightM).toBe(policy.building.maxHeightM);
+    expect(limits?.maxFloors).toBe(policy.building.maxFloors);
+
+    const listed = await call<{ cases: { caseId: string; shortNumber: string; plotAddress?: string }[] }>(
+      "GET",
+      "/cases",
+    );
+    expect(listed.body.cases.find((item) => item.caseId === caseId)).toMatchObject({
+      shortNumber: caseId.slice(0, 8),
+      plotAddress: homesteadApplication().proposedPlot.address,
+    });
   });
 });

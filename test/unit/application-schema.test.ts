@@ -55,17 +55,11 @@ describe("complete application schema", () => {
     const errors = errorsFor({});
     expectBilingual(errors);
     expect(errors.map((error) => error.path)).toEqual(
-      expect.arrayContaining([
-        "kind",
-        "head",
-        "members",
-        "proposedPlot",
-        "building",
-        "neighboursConsulted",
-        "reason",
-      ]),
+      expect.arrayContaining(["kind", "head", "proposedPlot", "building", "neighboursConsulted", "reason"]),
     );
     expect(errors.every((error) => error.code === "required")).toBe(true);
+    // A household of one lists no members: absent members are none, not missing.
+    expect(errors.map((error) => error.path)).not.toContain("members");
   });
 
   it("reports the head's ID number checksum error at head.idNumber", () => {

@@ -189,7 +189,8 @@ function Header(props: { session: Session | undefined; onSignOut: () => void }) 
         <button
           type="button"
           class="button link lang-switch"
-          aria-label={t("languageLabel")}
+          // Its name is what it shows ("English" / "中文", in that language); the purpose goes in the title.
+          title={t("languageLabel")}
           lang={language === "zh" ? "en" : "zh-CN"}
           onClick={() => setLang(language === "zh" ? "en" : "zh")}
         >

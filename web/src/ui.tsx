@@ -209,8 +209,13 @@ export function NumberField(props: {
     if (parsed !== props.value) setRaw(props.value === undefined ? "" : String(props.value));
     // Only follow outside changes (a reload), not our own keystrokes.
   }, [props.value]);
+  // Something typed that is no number ("四十八"): say so, rather than "required" for the empty value kept.
+  const typed = raw.trim() === "" ? undefined : Number(raw.replace(",", "."));
+  const notNumber =
+    typed !== undefined && (!Number.isFinite(typed) || (props.integer === true && !Number.isInteger(typed)));
+  const error = notNumber ? t(props.integer ? "notAWholeNumber" : "notANumber") : props.error;
   return (
-    <Field label={props.label} hint={props.hint} error={props.error} optional={props.optional}>
+    <Field label={props.label} hint={props.hint} error={error} optional={props.optional}>
       {({ id, describedBy, invalid }) => (
         <input
           id={id}

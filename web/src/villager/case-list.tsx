@@ -44,8 +44,19 @@ export function CaseList() {
             .map((item) => (
               <li key={item.caseId} class="card case-card" data-case-id={item.caseId}>
                 <h2>{tk("kind", item.kind)}</h2>
+                {/* What tells two cards apart: the plot, the number people quote, where the case is. */}
+                <p class="case-card-plot">{item.plotAddress ?? t("caseCardNoAddress")}</p>
                 <p>
-                  <Badge kind={statusKind(item.status)}>{tk("status", item.status)}</Badge>
+                  <Badge kind={statusKind(item.status)}>{tk("status", item.status)}</Badge>{" "}
+                  <span class="hint case-card-number">
+                    {t("caseCardNumber", { number: item.shortNumber })}
+                  </span>
+                  {item.status === "draft" && (
+                    <span class="hint">
+                      {" · "}
+                      {t("caseCardStep", { step: t(`wizard.${resumeStep(item.caseId)}`) })}
+                    </span>
+                  )}
                 </p>
                 <p class="hint">
                   {item.submittedAt

@@ -5,11 +5,14 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api.ts";
+import { departmentName } from "../config.ts";
 import { useConfig } from "../context.ts";
 import { formatDate, pick, t, tk } from "../i18n.ts";
 import { navigate } from "../router.ts";
 import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
 import { statusKind } from "./case-list.tsx";
+import { stepOfPath } from "./form-state.ts";
+import { firstFieldAtFault, openFindings } from "./notes.ts";
 import type { CaseView } from "./types.ts";
 import { resumeStep } from "./wizard.tsx";
 
@@ -49,7 +52,8 @@ function CaseDetails(props: { view: CaseView; reload: () => Promise<void> }) {
   const { view } = props;
   const config = useConfig();
   const documentName = (type: string) =>
-    pick(config.county.requiredDocuments[view.kind].find((item) => item.typeId === type)?.name) || type;
+    pick(config.county.requiredDocuments[view.kind].find((item) => item.typeId === type)?.name) ||
+    tk("docType", type);
   const justSubmitted = new URLSearchParams(location.search).has("submitted");
   const open = view.timeline.filter((entry) => entry.status === "awaiting_response");
   const decided = view.timeline.filter((entry) => entry.decision);
@@ -182,8 +186,10 @@ function CaseDetails(props: { view: CaseView; reload: () => Promise<void> }) {
   );
 }
 
+/** A step, and the department it is with by the county's name for it (config.json), as the wait message says. */
 export function stepName(step: string, department?: string | null): string {
-  return department ? `${tk("step", step)} · ${tk("dept", department)}` : tk("step", step);
+  if (!department) return tk("step", step);
+  return `${tk("step", step)} · ${pick(departmentName(department)) || tk("dept", department)}`;
 }
 
 function ExpectedAction(props: { view: CaseView; reload: () => Promise<void> }) {
@@ -196,12 +202,22 @@ function ExpectedAction(props: { view: CaseView; reload: () => Promise<void> }) 
           {t("continueForm")}
         </Link>
       );
-    case "revise_and_resubmit":
+    case "revise_and_resubmit": {
+      // Straight to the field at fault (the finding is shown beside it), else to the last step's list.
+      const field = firstFieldAtFault(openFindings(view));
       return (
-        <Link class="button primary block" to={`/app/cases/${view.caseId}/form/review`}>
+        <Link
+          class="button primary block"
+          to={
+            field
+              ? `/app/cases/${view.caseId}/form/${stepOfPath(field)}?field=${encodeURIComponent(field)}`
+              : `/app/cases/${view.caseId}/form/review`
+          }
+        >
           {t("editForm")}
         </Link>
       );
+    }
     case "answer_correction":
       return (
         <>

@@ -160,6 +160,9 @@ function CorrectionScreen(props: { correction: Correction; view: CaseView; reloa
               documents={documents}
               only={correction.documents}
               onConfirmed={(document) => setDocuments((current) => [...current, document])}
+              onRemoved={(documentId) =>
+                setDocuments((current) => current.filter((document) => document.documentId !== documentId))
+              }
             />
           </>
         )}

@@ -5,9 +5,10 @@
  */
 import type { ComponentChildren } from "preact";
 import { useId, useState } from "preact/hooks";
+import { api } from "../api.ts";
 import { useConfig } from "../context.ts";
 import { lang, pick, t } from "../i18n.ts";
-import { Badge, errorText } from "../ui.tsx";
+import { Badge, ErrorBox, errorText } from "../ui.tsx";
 import type { DocumentView } from "./types.ts";
 import { createUpload, documentTarget, type Upload, type UploadPhase } from "./upload.ts";
 
@@ -24,6 +25,8 @@ export function DocumentsPanel(props: {
   kind: "homestead" | "farmhouse";
   documents: readonly DocumentView[];
   onConfirmed: (document: DocumentView) => void;
+  /** A document removed by the household (DELETE); without it no remove button is offered. */
+  onRemoved?: (documentId: string) => void;
   /** Correction mode: only these document types. */
   only?: readonly string[];
   /** Pre-check flags that bring in conditional documents. */
@@ -45,7 +48,13 @@ export function DocumentsPanel(props: {
       const key = `${type}-${Date.now()}-${Math.random()}`;
       const upload = createUpload(config, documentTarget(props.caseId, type), file, (phase) => {
         setPhase(key, phase);
-        if (phase.phase === "confirmed") props.onConfirmed(phase.document);
+        if (phase.phase === "confirmed") {
+          props.onConfirmed(phase.document);
+          // A file that made it supersedes the refusals of earlier tries: no stale "refused" beside "✓ 已收到".
+          setUploads((current) =>
+            current.filter((item) => !(item.type === type && FAILED_PHASES.has(item.phase.phase))),
+          );
+        }
       });
       setUploads((current) => [
         ...current,
@@ -87,23 +96,141 @@ export function DocumentsPanel(props: {
               </p>
             )}
             <ul class="doc-files">
-              {confirmed.map((document) => (
-                <li key={document.documentId} class="doc-file ok">
-                  ✓ {t("uploadConfirmed")} · {document.contentType} · {Math.ceil(document.size / 1024)} KB
-                </li>
+              {confirmed.map((document, index) => (
+                <ConfirmedDocument
+                  key={document.documentId}
+                  caseId={props.caseId}
+                  document={document}
+                  label={`${pick(requirement.name)}${confirmed.length > 1 ? ` ${index + 1}` : ""}`}
+                  onRemoved={props.onRemoved}
+                />
               ))}
               {local.map((item) => (
                 <UploadLine key={item.key} item={item} />
               ))}
             </ul>
-            <FilePicker
-              label={confirmed.length > 0 ? t("addAnother") : t("chooseFile")}
+            <DocumentPicker
+              again={confirmed.length > 0}
               name={requirement.typeId}
               onFiles={(files) => start(requirement.typeId, files)}
             />
           </section>
         );
       })}
+    </div>
+  );
+}
+
+const FAILED_PHASES: ReadonlySet<string> = new Set(["rejected", "refused", "failed"]);
+
+/**
+ * One received document: what it is, a preview (a photo shown in place, a PDF
+ * opened in a new tab, through a short-lived link) and removal.
+ */
+function ConfirmedDocument(props: {
+  caseId: string;
+  document: DocumentView;
+  label: string;
+  onRemoved: ((documentId: string) => void) | undefined;
+}) {
+  const { document } = props;
+  const [preview, setPreview] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const base = `/cases/${encodeURIComponent(props.caseId)}/documents`;
+  const image = document.contentType.startsWith("image/");
+  const show = async () => {
+    if (preview) return setPreview(undefined);
+    setError(undefined);
+    // Download links live a few minutes: fetched on the tap, not kept.
+    const pdfTab = image ? null : window.open("", "_blank");
+    try {
+      const listed = await api<{ documents: DocumentView[] }>(base);
+      const url = listed.documents.find((item) => item.documentId === document.documentId)?.download?.url;
+      if (!url) throw new Error("no download link");
+      if (image) setPreview(url);
+      else if (pdfTab) pdfTab.location.href = url;
+    } catch (caught) {
+      pdfTab?.close();
+      setError(caught);
+    }
+  };
+  const remove = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api(`${base}/${encodeURIComponent(document.documentId)}`, { method: "DELETE" });
+      props.onRemoved?.(document.documentId);
+    } catch (caught) {
+      setError(caught);
+      setBusy(false);
+    }
+  };
+  return (
+    <li class="doc-file ok" data-document-id={document.documentId}>
+      <span>
+        ✓ {t("uploadConfirmed")} · {props.label} · {image ? "" : "PDF · "}
+        {Math.ceil(document.size / 1024)} KB
+      </span>
+      <span class="doc-actions">
+        <button type="button" class="button secondary small" onClick={() => void show()}>
+          {t("previewDocument")}
+        </button>
+        {props.onRemoved && (
+          <button
+            type="button"
+            class="button danger-outline small"
+            disabled={busy}
+            aria-label={`${t("removeDocument")} ${props.label}`}
+            onClick={() => void remove()}
+          >
+            {busy ? t("removingDocument") : t("removeDocument")}
+          </button>
+        )}
+      </span>
+      {preview && <img class="doc-preview" src={preview} alt={props.label} />}
+      {error !== undefined && <ErrorBox error={error} />}
+    </li>
+  );
+}
+
+/**
+ * Two ways in on a phone: the camera straight away (capture), or the file
+ * chooser, where a scanned PDF or a photo taken earlier can be picked (a
+ * capture input may open only the camera). Desktop browsers show a chooser for both.
+ */
+function DocumentPicker(props: { again: boolean; name: string; onFiles: (files: FileList | null) => void }) {
+  const cameraId = useId();
+  const fileId = useId();
+  const onChange = (event: { currentTarget: HTMLInputElement }) => {
+    props.onFiles(event.currentTarget.files);
+    event.currentTarget.value = "";
+  };
+  return (
+    <div class="file-picker two-ways">
+      <input
+        id={cameraId}
+        class="visually-hidden"
+        type="file"
+        name={`${props.name}-camera`}
+        accept="image/*"
+        capture="environment"
+        onChange={onChange}
+      />
+      <label for={cameraId} class="button secondary block">
+        {props.again ? `${t("addAnother")} · ${t("takePhoto")}` : t("takePhoto")}
+      </label>
+      <input
+        id={fileId}
+        class="visually-hidden"
+        type="file"
+        name={props.name}
+        accept="image/*,application/pdf"
+        onChange={onChange}
+      />
+      <label for={fileId} class="button secondary block">
+        {props.again ? `${t("addAnother")} · ${t("pickFile")}` : t("pickFile")}
+      </label>
     </div>
   );
 }

@@ -24,6 +24,30 @@ export interface FormProps {
   readonly touch: (path: string) => void;
   /** Correction mode: only these paths (and what lies under them) are shown. */
   readonly only?: readonly string[];
+  /** Notes beside a field: a pre-check finding about it, the county's limit for it, a limit exceeded. */
+  readonly notesAt?: (path: string) => readonly FieldNote[];
+}
+
+export interface FieldNote {
+  /** `finding`: the pre-check's (server's) words; `limit`: the county's limit; `over`: the value exceeds it. */
+  readonly kind: "finding" | "limit" | "over";
+  readonly text: string;
+}
+
+/** The notes of a field, above it so they are read before the field (and seen on a small screen). */
+function Notes(props: { notes: readonly FieldNote[] | undefined; path: string }) {
+  if (!props.notes || props.notes.length === 0) return null;
+  return (
+    // Polite live region: "exceeds the limit" is read out as the household types.
+    <ul class="field-notes" data-notes-for={props.path} aria-live="polite">
+      {props.notes.map((note) => (
+        <li key={note.text} class={`field-note note-${note.kind}`}>
+          {note.kind === "finding" ? `${t("precheckSays")}：` : ""}
+          {note.text}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 const visible = (props: FormProps, path: string) =>
@@ -43,20 +67,23 @@ function Text(
   if (!visible(props, props.path)) return null;
   const value = getIn(props.draft, props.path);
   return (
-    <TextField
-      name={props.path}
-      label={t(props.label)}
-      hint={props.hint ? t(props.hint) : undefined}
-      optional={props.optional}
-      multiline={props.multiline}
-      type={props.type}
-      inputMode={props.type === "tel" ? "tel" : undefined}
-      maxLength={props.max}
-      value={typeof value === "string" ? value : undefined}
-      error={props.errorAt(props.path)}
-      onInput={(next) => props.update(props.path, next)}
-      onBlur={() => props.touch(props.path)}
-    />
+    <>
+      <Notes notes={props.notesAt?.(props.path)} path={props.path} />
+      <TextField
+        name={props.path}
+        label={t(props.label)}
+        hint={props.hint ? t(props.hint) : undefined}
+        optional={props.optional}
+        multiline={props.multiline}
+        type={props.type}
+        inputMode={props.type === "tel" ? "tel" : undefined}
+        maxLength={props.max}
+        value={typeof value === "string" ? value : undefined}
+        error={props.errorAt(props.path)}
+        onInput={(next) => props.update(props.path, next)}
+        onBlur={() => props.touch(props.path)}
+      />
+    </>
   );
 }
 
@@ -64,16 +91,19 @@ function Num(props: FormProps & { path: string; label: MessageKey; hint?: Messag
   if (!visible(props, props.path)) return null;
   const value = getIn(props.draft, props.path);
   return (
-    <NumberField
-      name={props.path}
-      label={t(props.label)}
-      hint={props.hint ? t(props.hint) : undefined}
-      integer={props.integer}
-      value={typeof value === "number" ? value : undefined}
-      error={props.errorAt(props.path)}
-      onInput={(next) => props.update(props.path, next)}
-      onBlur={() => props.touch(props.path)}
-    />
+    <>
+      <Notes notes={props.notesAt?.(props.path)} path={props.path} />
+      <NumberField
+        name={props.path}
+        label={t(props.label)}
+        hint={props.hint ? t(props.hint) : undefined}
+        integer={props.integer}
+        value={typeof value === "number" ? value : undefined}
+        error={props.errorAt(props.path)}
+        onInput={(next) => props.update(props.path, next)}
+        onBlur={() => props.touch(props.path)}
+      />
+    </>
   );
 }
 
@@ -89,19 +119,22 @@ function Choice<T extends string>(
   if (!visible(props, props.path)) return null;
   const value = getIn(props.draft, props.path) as T | undefined;
   return (
-    <RadioGroup
-      name={props.path}
-      legend={t(props.label)}
-      hint={props.hint ? t(props.hint) : undefined}
-      options={props.options}
-      labelKey={(option) => `${props.prefix}.${option}` as MessageKey}
-      value={value}
-      error={props.errorAt(props.path)}
-      onChange={(next) => {
-        props.update(props.path, next);
-        props.touch(props.path);
-      }}
-    />
+    <>
+      <Notes notes={props.notesAt?.(props.path)} path={props.path} />
+      <RadioGroup
+        name={props.path}
+        legend={t(props.label)}
+        hint={props.hint ? t(props.hint) : undefined}
+        options={props.options}
+        labelKey={(option) => `${props.prefix}.${option}` as MessageKey}
+        value={value}
+        error={props.errorAt(props.path)}
+        onChange={(next) => {
+          props.update(props.path, next);
+          props.touch(props.path);
+        }}
+      />
+    </>
   );
 }
 
@@ -125,6 +158,7 @@ export function ApplicantFields(props: FormProps) {
         <fieldset class="group">
           <legend>{t("members")}</legend>
           <p class="hint">{t("membersHint")}</p>
+          <Notes notes={props.notesAt?.("members")} path="members" />
           {members.map((_member, index) => (
             <div class="member" key={index}>
               <h3>{t("member", { n: index + 1 })}</h3>
@@ -313,6 +347,7 @@ function LocationField(props: FormProps) {
     <fieldset class={`group${error ? " field-invalid" : ""}`}>
       <legend>{t("location")}</legend>
       <p class="hint">{t("locationHint")}</p>
+      <Notes notes={props.notesAt?.("proposedPlot.location")} path="proposedPlot.location" />
       <button type="button" class="button secondary block" onClick={locate} disabled={locating}>
         {locating ? t("locating") : t("useMyLocation")}
       </button>

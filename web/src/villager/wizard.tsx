@@ -7,6 +7,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { fieldsOfFinding } from "#shared/domain/precheck/finding-fields.ts";
 import { validateApplication } from "#shared/schemas/application.ts";
 import { ApiError, api, apiWithStatus, NetworkError } from "../api.ts";
 import { useConfig } from "../context.ts";
@@ -26,6 +27,16 @@ import {
   WIZARD_STEPS,
   type WizardStep,
 } from "./form-state.ts";
+import {
+  findingNotes,
+  findingSettled,
+  type Limits,
+  limitNotes,
+  limitsBasis,
+  openFindings,
+  totalCeiling,
+} from "./notes.ts";
+import { ReviewSummary } from "./summary.tsx";
 import type { ApplicationDraft, CaseView, DocumentView, FieldError, MissingDocument } from "./types.ts";
 
 const SAVE_DELAY_MS = 800;
@@ -142,7 +153,27 @@ function Wizard(props: { view: CaseView; step: WizardStep }) {
     const error = errorsFor(errors, path);
     return error ? pick(error) : undefined;
   };
-  const formProps: FormProps = { draft, update, errorAt, touch };
+  // After a pre-check return: each blocking finding beside its field, while the field holds what was checked.
+  const findings = useMemo(() => openFindings(view), [view]);
+  const checked = useRef(view.application);
+  const notesAt = (path: string) => {
+    const found = findingNotes(findings, checked.current, draft, path);
+    // The finding already says the value is over the limit: the live check adds only the limit itself.
+    const limits = limitNotes(view.limits, draft, path);
+    return [...found, ...(found.length > 0 ? limits.filter((note) => note.kind !== "over") : limits)];
+  };
+  const formProps: FormProps = { draft, update, errorAt, touch, notesAt };
+
+  // "修改申请" and "去修改" name the field at fault (?field=…): bring it into view and focus it.
+  useEffect(() => {
+    const field = new URLSearchParams(location.search).get("field");
+    if (!field) return;
+    const target = document.querySelector<HTMLElement>(
+      `[data-notes-for="${CSS.escape(field)}"], [name="${CSS.escape(field)}"]`,
+    );
+    target?.scrollIntoView({ block: "center" });
+    document.querySelector<HTMLElement>(`[name="${CSS.escape(field)}"]`)?.focus({ preventScroll: true });
+  }, [step]);
 
   const index = WIZARD_STEPS.indexOf(step);
   const go = (target: WizardStep) => navigate(`/app/cases/${caseId}/form/${target}`);
@@ -162,10 +193,20 @@ function Wizard(props: { view: CaseView; step: WizardStep }) {
       body = <HomesteadFields {...formProps} />;
       break;
     case "plot":
-      body = <PlotFields {...formProps} />;
+      body = (
+        <>
+          {view.limits && <LimitsBox limits={view.limits} draft={draft} part="plot" />}
+          <PlotFields {...formProps} />
+        </>
+      );
       break;
     case "building":
-      body = <BuildingFields {...formProps} />;
+      body = (
+        <>
+          {view.limits && <LimitsBox limits={view.limits} draft={draft} part="building" />}
+          <BuildingFields {...formProps} />
+        </>
+      );
       break;
     case "documents":
       body = (
@@ -174,11 +215,24 @@ function Wizard(props: { view: CaseView; step: WizardStep }) {
           kind={view.kind}
           documents={documents}
           onConfirmed={(document) => setDocuments((current) => [...current, document])}
+          onRemoved={(documentId) =>
+            setDocuments((current) => current.filter((document) => document.documentId !== documentId))
+          }
         />
       );
       break;
     case "review":
-      body = <ReviewStep caseId={caseId} view={view} errors={errors} documents={documents} flush={flush} />;
+      body = (
+        <ReviewStep
+          caseId={caseId}
+          view={view}
+          draft={draft}
+          errors={errors}
+          documents={documents}
+          flush={flush}
+          unresolved={findings.filter((finding) => !findingSettled(finding, checked.current, draft))}
+        />
+      );
       break;
   }
 
@@ -252,9 +306,41 @@ function missingOf(
     .filter((entry) => entry.have < entry.needed);
 }
 
+/** The county's limits for this household, on the screens where they apply. */
+function LimitsBox(props: { limits: Limits; draft: ApplicationDraft; part: "plot" | "building" }) {
+  const { limits } = props;
+  const total = totalCeiling(limits, props.draft);
+  const lines =
+    props.part === "plot"
+      ? [
+          limits.houseLandM2 !== undefined ? t("limit.house", { max: limits.houseLandM2 }) : "",
+          total !== undefined ? t("limit.total", { max: total }) : "",
+        ]
+      : [
+          t("limit.floors", { max: limits.maxFloors }),
+          t("limit.height", { max: limits.maxHeightM }),
+          limits.maxBuildingFloorAreaM2 !== undefined
+            ? t("limit.floorArea", { max: limits.maxBuildingFloorAreaM2 })
+            : "",
+        ];
+  return (
+    <section class="notice notice-info limits" aria-labelledby="limits-title">
+      <h2 id="limits-title">{t("limitsTitle")}</h2>
+      <p class="hint">{limitsBasis(limits)}</p>
+      <ul>
+        {lines.filter(Boolean).map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function ReviewStep(props: {
   caseId: string;
   view: CaseView;
+  draft: ApplicationDraft;
+  unresolved: readonly NonNullable<CaseView["precheck"]>["findings"][number][];
   errors: readonly FieldError[];
   documents: readonly DocumentView[];
   flush: () => Promise<boolean>;
@@ -270,6 +356,7 @@ function ReviewStep(props: {
     serverProblems?.documents ?? missingOf(config.county.requiredDocuments[props.view.kind], props.documents);
   const fieldErrors = serverProblems?.fields ?? props.errors;
   const ready = fieldErrors.length === 0 && missing.length === 0;
+  const unresolved = props.unresolved;
 
   const submit = async () => {
     setSubmitting(true);
@@ -304,6 +391,28 @@ function ReviewStep(props: {
   return (
     <div class="review">
       <p>{t("reviewIntro")}</p>
+      {unresolved.length > 0 && (
+        <div class="notice notice-error" data-testid="precheck-findings">
+          <h2>{t("precheckReturned")}</h2>
+          <ul class="problem-list">
+            {unresolved.map((finding) => {
+              const [field] = fieldsOfFinding(finding.ruleId);
+              return (
+                <li key={`${finding.ruleId}-${pick(finding.message)}`}>
+                  <span>{pick(finding.message)}</span>{" "}
+                  {field && (
+                    <Link
+                      to={`/app/cases/${props.caseId}/form/${stepOfPath(field)}?field=${encodeURIComponent(field)}`}
+                    >
+                      {t("fixThis")}
+                    </Link>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
       {fieldErrors.length > 0 && (
         <div class="notice notice-warn">
           <h2>{t("problemsCount", { n: fieldErrors.length })}</h2>
@@ -332,7 +441,13 @@ function ReviewStep(props: {
           </ul>
         </div>
       )}
-      {ready && <Notice kind="ok">{t("allGood")}</Notice>}
+      {ready && unresolved.length === 0 && <Notice kind="ok">{t("allGood")}</Notice>}
+      <ReviewSummary
+        caseId={props.caseId}
+        view={props.view}
+        draft={props.draft}
+        documents={props.documents}
+      />
       {submitError !== undefined && <ErrorBox error={submitError} />}
       <p class="hint">{t("commitNotice")}</p>
       <button
