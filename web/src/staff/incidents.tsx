@@ -33,11 +33,16 @@ export function IncidentsPage() {
     setError(undefined);
     setRecovered(undefined);
     try {
-      await api(
+      const done = await api<{ action: string; restart?: { at: string } }>(
         `/incidents/${encodeURIComponent(incident.caseId)}/${encodeURIComponent(incident.incidentId)}/recover`,
         { method: "POST" },
       );
-      setRecovered(incident.shortNumber);
+      // A restart (the incident's own action could not take effect) says where the case goes on.
+      setRecovered(
+        done.restart
+          ? t("incidentRestarted", { number: incident.shortNumber, step: tk("restartAt", done.restart.at) })
+          : t("incidentRecovered", { number: incident.shortNumber }),
+      );
     } catch (caught) {
       setError(caught);
     } finally {
@@ -60,7 +65,7 @@ export function IncidentsPage() {
           />
         </div>
       )}
-      {recovered && <Notice kind="ok">{t("incidentRecovered", { number: recovered })}</Notice>}
+      {recovered && <Notice kind="ok">{recovered}</Notice>}
       {error !== undefined && <ErrorBox error={error} />}
       {state.state === "loading" && <Loading />}
       {state.state === "error" && <ErrorBox error={state.error} onRetry={reload} />}
