@@ -332,6 +332,12 @@ export const ERROR_CATALOGUE = {
     "申请已提交，但审批流程暂未启动，请重试",
     "Step Functions refused or was unreachable; the case is kept and a retry starts its run (Retry-After)",
   ),
+  service_busy: entry(
+    503,
+    "The service is busy and could not answer in time; retry the request (with the same Idempotency-Key where you sent one)",
+    "服务繁忙，未能及时处理，请稍后重试（如带有 Idempotency-Key，请使用相同的值）",
+    "The function ran out of time (middy's early timeout), answered with Retry-After instead of a silent 500",
+  ),
   internal_error: entry(
     500,
     "Internal server error",
@@ -385,7 +391,7 @@ export const GATEWAY_ERRORS = {
 
 /** Every route may answer these (given its access and input). */
 const SIGNED_IN: readonly ErrorCode[] = ["unauthorized", "insufficient_user_authentication", "forbidden"];
-const ALWAYS: readonly ErrorCode[] = ["internal_error"];
+const ALWAYS: readonly ErrorCode[] = ["service_busy", "internal_error"];
 /** A route with a JSON body: middy's JSON parser and the body schema. */
 const JSON_BODY: readonly ErrorCode[] = ["validation_failed", "unsupported_media_type", "malformed_json"];
 

@@ -50,6 +50,8 @@ const KNOWN_ERRORS: Readonly<Record<string, ErrorCode>> = {
   IdempotencyKeyError: "idempotency_key_missing",
   IdempotencyPersistenceLayerError: "idempotency_store_unavailable",
   WorkflowNotStartedError: "workflow_not_started",
+  // middy's early timeout (timeoutEarlyInMillis before the Lambda's own): an overloaded moment, worth a retry.
+  TimeoutError: "service_busy",
 };
 
 /** Errors middy's own middlewares throw (statusCode + expose), by status: the JSON body parser's 415 and 422. */

@@ -107,4 +107,14 @@ describe("the HTTP middleware stack", () => {
       error: { code: "internal_error", message: "Internal server error", zh: "服务器内部错误" },
     });
   });
+
+  it("answers 503 service_busy with Retry-After when the function runs out of time, not a 500", async () => {
+    const handler = httpRoute("GET /health", {}, () => new Promise<never>(() => undefined));
+    // Lambda's context: 40 ms left; middy answers 5 ms before that.
+    const ending = { getRemainingTimeInMillis: () => 40 } as unknown as Context;
+    const response = await handler(event(), ending);
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.["retry-after"]).toBe("1");
+    expect(JSON.parse(response.body ?? "{}").error.code).toBe("service_busy");
+  });
 });

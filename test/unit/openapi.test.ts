@@ -126,7 +126,7 @@ describe("OpenAPI document", () => {
       expect.arrayContaining(["idempotency_key_reused", "not_a_draft", "application_incomplete"]),
     );
     expect(codes("400")).toEqual(expect.arrayContaining(["idempotency_key_missing", "validation_failed"]));
-    expect(codes("503")).toEqual(["idempotency_store_unavailable", "workflow_not_started"]);
+    expect(codes("503")).toEqual(["idempotency_store_unavailable", "workflow_not_started", "service_busy"]);
     expect(submit?.parameters?.find((parameter) => parameter.name === "idempotency-key")).toMatchObject({
       in: "header",
       required: true,
