@@ -47,6 +47,9 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The first unhandled errors the cloud's functions logged (each a 500's cause). */
+const unhandled: string[] = [];
+
 interface Cloud {
   readonly child: ChildProcess;
   readonly exited: Promise<void>;
@@ -78,9 +81,15 @@ async function startCloud(env: Record<string, string>, dataDir: string): Promise
     child.stderr?.on("data", onData);
     void exited.then(() => reject(new Error(`the local cloud exited:\n${output}`)));
   });
-  // Keep draining its output (the runtime logs every request), or the pipe fills and the child stalls.
-  child.stdout?.resume();
-  child.stderr?.resume();
+  // Keep draining its output (the runtime logs every request), or the pipe fills and the child stalls;
+  // keep the first unhandled errors (the 5xx's causes) to print at the end.
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (line.includes('"Unhandled error"') && unhandled.length < 5) unhandled.push(line.slice(0, 1500));
+    }
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   return { child, exited };
 }
 
@@ -289,6 +298,7 @@ async function main(): Promise<void> {
       );
     if (fiveXx.length > 0) console.log("5xx:", fiveXx);
     if (refusals.length > 0) console.log("recoveries refused:", refusals);
+    if (unhandled.length > 0) console.log("unhandled errors:", unhandled);
     // What a stuck case looks like to the household and in the operator view, to tell why.
     const head = await staff("head-a");
     for (const { caseId, household } of stuck.slice(0, 5)) {

@@ -73,7 +73,10 @@ const STEP_NAMES: Record<StepKind, LocalizedText> = {
  * the correction step, issue certificates, …) has happened.
  */
 export function undeliveredDecisions(steps: readonly StepRecord[]): StepRecord[] {
-  return steps.filter((step) => step.status === "responded" && step.sentAt === undefined);
+  // A decision an operator's restart superseded waits for nothing: the new run went on without it.
+  return steps.filter(
+    (step) => step.status === "responded" && step.sentAt === undefined && step.supersededAt === undefined,
+  );
 }
 
 const waitFor = (stepIds: readonly string[], message: LocalizedText): ExpectedAction => ({

@@ -20,6 +20,7 @@ import { logger } from "../logger.ts";
 import type { AuditActor } from "../schemas/audit-event.ts";
 import type { Decision } from "../schemas/case.ts";
 import type { Delivery } from "../schemas/responses.ts";
+import { CaseStore } from "../store/case-store.ts";
 import { closeIncidentOn, incidentSubject, openIncident } from "../workflow/incidents.ts";
 import { markSent, markUnsent, readStep, readTaskToken } from "./step-items.ts";
 
@@ -95,6 +96,23 @@ async function freshToken(
   return undefined;
 }
 
+/**
+ * Whether the workflow has gone past the step: a step of another kind opened after the decision (the
+ * next step, the correction it asked for, the construction period). Joint-review departments of the
+ * same round may open after another's decision, so only another kind counts.
+ */
+async function workflowMovedOn(
+  deps: DeliveryDeps,
+  caseId: string,
+  stepId: string,
+  decision: Decision,
+): Promise<boolean> {
+  const { steps } = await new CaseStore(deps.client, deps.tableName, deps.now).load(caseId);
+  const decided = steps.find((step) => step.stepId === stepId);
+  if (!decided) return false;
+  return steps.some((step) => step.step !== decided.step && step.openedAt > decision.decidedAt);
+}
+
 /** Sends `decision` for the step's current token and records the result on the STEP item. */
 export async function deliverDecision(
   deps: DeliveryDeps,
@@ -122,6 +140,23 @@ export async function deliverDecision(
     }
   }
   if (outcome.ok) {
+    const sentAt = await markSent(deps.client, deps.tableName, caseId, stepId, decision, deps.now());
+    if (options.closesIncident) {
+      await closeIncidentOn(deps, caseId, incidentSubject({ kind: "undelivered_decision", stepId }), {
+        actor: options.closesIncident,
+        action: "redeliver",
+      });
+    }
+    return { status: "sent", sentAt };
+  }
+  if (
+    !outcome.ok &&
+    CLOSED_TASK_ERRORS.includes(outcome.error) &&
+    (await workflowMovedOn(deps, caseId, stepId, decision))
+  ) {
+    // The workflow took it earlier (a send whose answer was lost, or whose sentAt was never written): a
+    // step of another kind opened after the decision. Nothing is pending; no incident.
+    logger.info("Decision already taken by the workflow; recording it as sent", context);
     const sentAt = await markSent(deps.client, deps.tableName, caseId, stepId, decision, deps.now());
     if (options.closesIncident) {
       await closeIncidentOn(deps, caseId, incidentSubject({ kind: "undelivered_decision", stepId }), {

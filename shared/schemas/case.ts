@@ -154,6 +154,8 @@ export const stepRecordSchema = z.object({
   decision: decisionSchema.optional(),
   /** When the decision reached the workflow (SendTaskSuccess); absent means it must be (re)sent. */
   sentAt: z.iso.datetime().optional(),
+  /** A restart replaced the run this decision was for (shared/workflow/restart.ts): nobody sends it. */
+  supersededAt: z.iso.datetime().optional(),
   /** The workflow run that opened it: a re-run of that opening finds its step by it (open-step.ts). */
   executionArn: z.string().optional(),
   /** How many reminder intervals the step has waited undecided (shared/workflow/remind.ts), and the last. */

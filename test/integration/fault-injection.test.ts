@@ -482,6 +482,43 @@ describe("fault injection (local cloud)", () => {
     await expectCompletedOnce(caseId);
   });
 
+  it("a decision the workflow took whose answer was lost is recorded as sent, not put in the operator view", async () => {
+    const caseId = "fault-lost-answer";
+    await submitted(caseId);
+    const step = await driver.openStep(caseId, "village_review");
+    // SendTaskSuccess reaches the workflow, then its answer is lost (a reset): every retry finds the task closed.
+    let lost = false;
+    const losing = {
+      send: async (command: Parameters<SFNClient["send"]>[0]) => {
+        const answer = await env.sfn.send(command);
+        if (!lost) {
+          lost = true;
+          throw Object.assign(new Error("socket hang up"), { name: "ECONNRESET" });
+        }
+        return answer;
+      },
+    } as unknown as SFNClient;
+    const officer: Actor = { id: "vo", name: "Officer", role: "village_officer", townships: [TOWNSHIP] };
+    const decided = await decideStep(
+      {
+        client: env.dynamodb,
+        tableName: env.cloud.endpoints.tableName,
+        cases: driver.store,
+        sfn: losing,
+        now: () => new Date(),
+        retry: { attempts: 2, baseDelayMs: 1 },
+      },
+      officer,
+      caseId,
+      step.stepId,
+      { outcome: "approved" },
+    );
+    expect(lost).toBe(true);
+    expect(decided.delivery.status).toBe("sent");
+    expect(await incidentOf(caseId)).toBeUndefined();
+    await driver.openStep(caseId, "township_acceptance");
+  });
+
   it("a restart from the last consistent step stops the old run quietly and goes on where the case stands", async () => {
     const caseId = "fault-restart";
     const oldRun = await submitted(caseId);

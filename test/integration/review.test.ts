@@ -417,7 +417,7 @@ describe("POST …/redrive", () => {
     expect(await decisionsReceived(executionArn)).toBe(1);
   });
 
-  it("re-sends when sentAt was lost after a send: the closed task is reported, not re-delivered", async () => {
+  it("re-sends when sentAt was lost after a send: the workflow moved on, so it is recorded as sent, never delivered twice", async () => {
     const { executionArn, step } = await atVillageReview("rd-2");
     expect(
       (await call("village-officer-a", "POST", decisionPath("rd-2", step.stepId), { outcome: "approved" }))
@@ -432,8 +432,9 @@ describe("POST …/redrive", () => {
       }),
     );
     const redriven = await call("village-officer-a", "POST", decisionPath("rd-2", step.stepId, "redrive"));
-    expect(redriven.status).toBe(202);
-    expect(redriven.json).toMatchObject({ delivery: { status: "pending", reason: "TaskTimedOut" } });
+    // The task is closed and the acceptance step opened after the decision: the workflow has it.
+    expect(redriven.status).toBe(200);
+    expect(redriven.json).toMatchObject({ delivery: { status: "sent" } });
     expect(await decisionsReceived(executionArn)).toBe(1);
   });
 });
@@ -507,7 +508,7 @@ describe("a decision racing the step's time limit", () => {
 });
 
 describe("a stored decision the workflow did not get, when the step's time limit runs out", () => {
-  it("keeps the run alive, so the redrive delivers it and the case moves on", async () => {
+  it("keeps the run alive, and the reopened step answers itself with the stored decision", async () => {
     // test-late: the village review times out after 50 hours, ~2 s at this wait scale.
     await driver.seedCase({ ...homesteadCase("rd-late"), policyId: "test-late" });
     const executionArn = await driver.start("rd-late");
@@ -552,9 +553,11 @@ describe("a stored decision the workflow did not get, when the step's time limit
     }, 30_000);
     expect(states).not.toContain("RecordFailure");
 
-    const redriven = await call("village-officer-a", "POST", decisionPath("rd-late", step.stepId, "redrive"));
-    expect(redriven.json).toMatchObject({ delivery: { status: "sent" } });
+    // The reopened step finds its decision and answers its own new token: nobody has to redrive.
     await driver.openStep("rd-late", "township_acceptance");
+    const redriven = await call("village-officer-a", "POST", decisionPath("rd-late", step.stepId, "redrive"));
+    expect(redriven.status).toBe(409);
+    expect(redriven.json).toMatchObject({ error: { code: "delivery_not_needed" } });
   });
 });
 
