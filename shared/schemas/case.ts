@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { CASE_STATUS } from "../domain/case-status.ts";
+import { approvalTermsSchema } from "../papers/approval-terms.ts";
 import { applicationDraftSchema } from "./application.ts";
 import { caseKindSchema, certificateTypeSchema, departmentIdSchema } from "./common.ts";
 import { sealedPersonalDataSchema } from "./personal-data.ts";
@@ -133,6 +134,9 @@ export const decisionSchema = z.object({
   photos: z.array(z.string()).max(20).optional(),
   /** Village review: objection id → how it was handled. */
   objections: z.record(z.string(), z.string()).optional(),
+  /** Township approval: the approved values and conditions (shared/papers/approval-terms.ts). */
+  approved: approvalTermsSchema.optional(),
+  conditions: z.array(z.string()).optional(),
   decidedBy: z.object({ id: z.string(), role: z.string(), department: departmentIdSchema.optional() }),
   decidedAt: z.iso.datetime(),
 });
