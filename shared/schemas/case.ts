@@ -70,7 +70,33 @@ export const caseRecordSchema = z.object({
   precheck: precheckResultSchema.optional(),
   departments: z.array(departmentIdSchema).optional(),
   certificates: z
-    .array(z.object({ type: certificateTypeSchema, number: z.string(), issuedAt: z.iso.datetime() }))
+    .array(
+      z.object({
+        type: certificateTypeSchema,
+        number: z.string(),
+        issuedAt: z.iso.datetime(),
+        /** The stored PDF (shared/papers/): its object key and SHA-256, as the issuing event records them. */
+        objectKey: z.string().optional(),
+        sha256: z.string().optional(),
+        /** Its life after issue (shared/papers/certificate-life.ts); absent means valid. */
+        status: z.enum(["valid", "revoked", "superseded"]).optional(),
+        validUntil: z.iso.date().optional(),
+        extensions: z.array(z.object({ until: z.iso.date(), on: z.iso.date() })).optional(),
+        supersedes: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** The papers filed for the case once (approval form, refusal notice, inspection record): where and which bytes. */
+  papers: z
+    .record(
+      z.string(),
+      z.object({
+        objectKey: z.string(),
+        sha256: z.string(),
+        storedAt: z.iso.datetime(),
+        number: z.string().optional(),
+      }),
+    )
     .optional(),
   /** Sequence number and hash of the last audit event: the head of the case's hash chain. */
   eventSeq: z.int().min(0),
