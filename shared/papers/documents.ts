@@ -74,7 +74,8 @@ export async function renderCertificatePdf(facts: CertificatePaper): Promise<Uin
           [
             "坐落",
             "Location",
-            `${facts.issuer.townshipName.zh}${location.villageName.zh} ${location.address}`,
+            location.address,
+            `${facts.issuer.townshipName.zh} ${location.villageName.zh}`,
           ],
           ["四至", "Boundaries (E/S/W/N)", boundaries(location)],
           ["批准建房", "Approved building", building(approved)],
@@ -87,7 +88,8 @@ export async function renderCertificatePdf(facts: CertificatePaper): Promise<Uin
           [
             "建设位置",
             "Location",
-            `${facts.issuer.townshipName.zh}${location.villageName.zh} ${location.address}`,
+            location.address,
+            `${facts.issuer.townshipName.zh} ${location.villageName.zh}`,
           ],
           ["四至", "Boundaries (E/S/W/N)", boundaries(location)],
           ["用地面积", "Land area", plotArea(approved)],
@@ -160,7 +162,8 @@ export async function renderApprovalFormPdf(facts: ApprovalFormPaper): Promise<U
       [
         "坐落",
         "Location",
-        `${facts.issuer.townshipName.zh}${facts.location.villageName.zh} ${facts.location.address}`,
+        facts.location.address,
+        `${facts.issuer.townshipName.zh} ${facts.location.villageName.zh}`,
       ],
       ["四至", "Boundaries", boundaries(facts.location)],
       ["地类", "Land class", facts.location.landClass],
@@ -259,7 +262,8 @@ export async function renderAcceptancePdf(facts: AcceptancePaper): Promise<Uint8
       [
         "坐落",
         "Location",
-        `${facts.issuer.townshipName.zh}${facts.location.villageName.zh} ${facts.location.address}`,
+        facts.location.address,
+        `${facts.issuer.townshipName.zh} ${facts.location.villageName.zh}`,
       ],
       ["四至", "Boundaries", boundaries(facts.location)],
     ],

@@ -160,7 +160,7 @@ describe("printed papers", () => {
         ]);
         rmSync(file);
       }
-    });
+    }, 30_000);
   }
 
   it("is A4 and embeds a subset of Noto Sans SC, not the whole font", async () => {
@@ -171,7 +171,7 @@ describe("printed papers", () => {
     expect(info).toMatch(/Page size:\s+595\.28 x 841\.89 pts \(A4\)/);
     const fonts = execFileSync("pdffonts", ["-"], { input: Buffer.from(pdf), encoding: "utf8" });
     expect(fonts).toMatch(/NFAAAA\+NotoSansSC-Regular\s+CID TrueType\s+Identity-H\s+yes yes yes/);
-  });
+  }, 30_000);
 
   it("regenerates byte-identical PDFs from the same facts", async () => {
     for (const render of Object.values(PAPERS)) {
@@ -179,7 +179,7 @@ describe("printed papers", () => {
       const second = Buffer.from(await render());
       expect(second.equals(first)).toBe(true);
     }
-  });
+  }, 60_000);
 
   it("flags a measured value above the approved one beyond the tolerance only", () => {
     expect(deviation(100, 101.9, 0.02)).toBe("ok");
