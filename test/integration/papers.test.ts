@@ -16,8 +16,9 @@ import { renderCertificatePdf } from "#shared/papers/documents.ts";
 import { placeNames, sha256Hex } from "#shared/papers/storage.ts";
 import type { CaseRecord, Decision, StepRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
-import { stepKey } from "#shared/store/keys.ts";
+import { queueKeys, stepKey } from "#shared/store/keys.ts";
 import { townshipKey } from "#shared/store/reference-store.ts";
+import { stepIdOf } from "#shared/workflow/steps.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
@@ -101,7 +102,7 @@ async function putStep(
 }
 
 /** A case walked to the township decision, with the reviewers' decisions stored as the workflow leaves them. */
-async function decidedCase(outcome: "approve" | "reject"): Promise<CaseRecord> {
+async function decidedCase(outcome: "approve" | "reject" | "pending"): Promise<CaseRecord> {
   let record = await store.create(
     {
       caseId: `papers-${randomUUID()}`,
@@ -154,6 +155,7 @@ async function decidedCase(outcome: "approve" | "reject"): Promise<CaseRecord> {
     "2026-03-05T02:00:00.000Z",
     "agriculture",
   );
+  if (outcome === "pending") return record;
   if (outcome === "approve") {
     await putStep(
       id,
@@ -516,5 +518,108 @@ describe("a corrected case: a certificate's life after issue", () => {
       data: { number: fresh, reason: "以欺骗手段取得批准" },
     });
     expect(verifyChain(events, { seq: latest.eventSeq, hash: latest.eventHead })).toEqual({ valid: true });
+  });
+});
+
+describe("the township head's decision with substance", () => {
+  it("approves less than requested with conditions through the API; never more; the certificate prints it", async () => {
+    const record = await decidedCase("pending");
+    const stepId = stepIdOf("township_approval");
+    const step: StepRecord = {
+      caseId: record.caseId,
+      stepId,
+      step: "township_approval",
+      round: 1,
+      status: "awaiting_response",
+      townshipCode: TOWNSHIP,
+      openedAt: new Date().toISOString(),
+      deadline: "2031-01-10T00:00:00.000Z",
+      overdue: false,
+    };
+    // Opened the way open-step does, without a workflow behind it (the decision is stored, its send pending).
+    await env.dynamodb.send(
+      new PutCommand({
+        TableName: env.cloud.endpoints.tableName,
+        Item: {
+          ...stepKey(record.caseId, stepId),
+          type: "step",
+          ...queueKeys("township_head", TOWNSHIP, false, step.deadline ?? "", record.caseId),
+          ...step,
+        },
+      }),
+    );
+    const path = `/review/cases/${record.caseId}/steps/${encodeURIComponent(stepId)}/decision`;
+    const larger = await call("head-a", "POST", path, {
+      outcome: "approved",
+      approved: { houseLandAreaM2: 95 },
+    });
+    expect(larger.json).toMatchObject({ error: { code: "decision_not_accepted" } });
+    expect(JSON.stringify(larger.json)).toContain("exceeds the requested 90");
+    const onRefusal = await call("head-a", "POST", path, {
+      outcome: "rejected",
+      comment: "不符合规划",
+      conditions: ["x"],
+    });
+    expect(onRefusal.json).toMatchObject({ error: { code: "decision_not_accepted" } });
+
+    const decided = await call("head-a", "POST", path, {
+      outcome: "approved",
+      comment: "核减面积",
+      approved: { houseLandAreaM2: 70, ancillaryLandAreaM2: 40, floors: 2, heightM: 7 },
+      conditions: ["竣工后三个月内拆除旧房"],
+    });
+    expect([200, 202]).toContain(decided.status);
+    const { events } = await store.load(record.caseId);
+    const decision = events.find(
+      (event) => (event.data as { step?: string } | undefined)?.step === "township_approval",
+    );
+    expect(decision?.data).toMatchObject({
+      approved: { houseLandAreaM2: 70, floors: 2 },
+      conditions: ["竣工后三个月内拆除旧房"],
+    });
+
+    // The decision itself moved the case to approved (the step table's verb); the workflow then issues.
+    expect((await store.get(record.caseId))?.status).toBe("approved");
+    await issueCertificates(issueDeps(), record.caseId);
+    const download = await call(
+      WANG.id,
+      "GET",
+      `/cases/${record.caseId}/papers/rural_construction_planning_permit`,
+    );
+    const text = squash(readPaper((await fetchPdf(String(download.json.url))).bytes).text);
+    for (const field of [
+      "乡村建设规划许可证",
+      "110平方米（其中住房用地70平方米，附属用地40平方米）",
+      "2层，高度7米",
+      "竣工后三个月内拆除旧房",
+    ]) {
+      expect(text).toContain(squash(field));
+    }
+  });
+});
+
+describe("races", () => {
+  it("files a paper once however many first downloads race, and lets one of two revocations win", async () => {
+    const record = await decidedCase("approve");
+    const issued = await issueCertificates(issueDeps(), record.caseId);
+    const forms = await Promise.all(
+      [WANG.id, "head-a", "clerk-a"].map((user) =>
+        call(user, "GET", `/cases/${record.caseId}/papers/approval_form`),
+      ),
+    );
+    expect(forms.map((form) => form.status)).toEqual([200, 200, 200]);
+    expect(new Set(forms.map((form) => form.json.sha256)).size).toBe(1);
+    const number = issued[0]?.number ?? "";
+    const revocations = await Promise.all(
+      ["head-a", "county-admin"].map((user) =>
+        call(user, "POST", `/cases/${record.caseId}/certificates/${number}/revoke`, {
+          reason: `撤销 ${user}`,
+        }),
+      ),
+    );
+    expect(revocations.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    const { events } = await store.load(record.caseId);
+    expect(events.filter((event) => event.action === "filePaper")).toHaveLength(1);
+    expect(events.filter((event) => event.action === "revokeCertificate")).toHaveLength(1);
   });
 });
