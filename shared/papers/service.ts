@@ -250,7 +250,12 @@ async function filePaper(
         decidedOn: facts.decidedOn,
       };
     } else {
-      const url = formVerifyUrl(deps, record);
+      let url = formVerifyUrl(deps, record);
+      if (!url && record.status === "rejected") {
+        // A refused case's forms are verified by its refusal notice: filed first if nobody asked for it yet.
+        const refusal = await filePaper(deps, caseId, "refusal_notice");
+        if (refusal.number) url = verifyUrl(deps.publicBaseUrl, refusal.number);
+      }
       if (!url)
         throw new PaperNotAvailableError(caseId, paper, "no certificate or refusal notice to verify it by");
       pdf =

@@ -359,6 +359,9 @@ describe("a completed case's papers", () => {
 describe("a refused case's papers", () => {
   it("a numbered refusal notice with reasons, legal basis and appeal rights; its QR verifies", async () => {
     const record = await decidedCase("reject");
+    // Asked for the approval form first: the refusal notice it is verified by is filed with it.
+    const first = await call("head-a", "GET", `/cases/${record.caseId}/papers/approval_form`);
+    expect(first.status).toBe(200);
     const answer = await call(WANG.id, "GET", `/cases/${record.caseId}/papers/refusal_notice`);
     expect(answer.status).toBe(200);
     const number = String(answer.json.number);
