@@ -152,7 +152,41 @@ export const ROUTES: readonly RouteDefinition[] = [
     handler: "functions/api/certificates.ts",
     access: "signed-in",
     uses: ["table:read", "bucket:read"],
-    summary: "Villager: a short-lived download URL for an issued certificate (printable HTML)",
+    summary: "Villager: a short-lived download URL for an issued certificate (A4 PDF)",
+  },
+  {
+    method: "GET",
+    path: "/cases/{caseId}/papers/{paper}",
+    handler: "functions/api/papers/download.ts",
+    access: "signed-in",
+    uses: ["table:read", "table:write", "bucket:read", "bucket:write", "personal-data:read"],
+    summary:
+      "Household or township staff: a short-lived link to a case's PDF (certificate, approval form, refusal, inspection record)",
+  },
+  {
+    method: "POST",
+    path: "/cases/{caseId}/certificates/{number}/revoke",
+    handler: "functions/api/papers/revoke.ts",
+    access: "signed-in",
+    uses: ["table:read", "table:write", "personal-data:read"],
+    summary: "Township head, county admin: revoke a certificate (reason); /verify then says revoked and why",
+  },
+  {
+    method: "POST",
+    path: "/cases/{caseId}/certificates/{number}/reissue",
+    handler: "functions/api/papers/reissue.ts",
+    access: "signed-in",
+    uses: ["table:read", "table:write", "bucket:read", "bucket:write", "personal-data:read"],
+    summary:
+      "Township head, county admin: re-issue a certificate after a correction; the old number is superseded",
+  },
+  {
+    method: "POST",
+    path: "/cases/{caseId}/certificates/{number}/extend",
+    handler: "functions/api/papers/extend.ts",
+    access: "signed-in",
+    uses: ["table:read", "table:write", "bucket:read", "bucket:write", "personal-data:read"],
+    summary: "Township head, county admin: extend a certificate's validity as the county's policy allows",
   },
   {
     method: "GET",
@@ -323,6 +357,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     access: "signed-in",
     uses: ["table:read", "table:write", "cursor-key"],
     summary: "Township staff, auditors, county admin: the county filing (备案) export as CSV",
+  },
+  {
+    method: "GET",
+    path: "/register.pdf",
+    handler: "functions/api/register-pdf.ts",
+    access: "signed-in",
+    uses: ["table:read", "table:write", "cursor-key", "bucket:read", "bucket:write"],
+    summary: "Township staff, auditors, county admin: the register as a printable PDF (a short-lived link)",
   },
   {
     method: "GET",

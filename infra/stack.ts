@@ -27,7 +27,14 @@ export interface NongfangStackProps extends StackProps {
 }
 
 /** Functions that print the public verification URL (certificate QR codes) get PUBLIC_BASE_URL. */
-const NEEDS_PUBLIC_BASE_URL: ReadonlySet<string> = new Set(["functions/workflow/issue-certificates.ts"]);
+const NEEDS_PUBLIC_BASE_URL: ReadonlySet<string> = new Set([
+  "functions/workflow/issue-certificates.ts",
+  "functions/api/certificates.ts",
+  "functions/api/papers/download.ts",
+  "functions/api/papers/revoke.ts",
+  "functions/api/papers/reissue.ts",
+  "functions/api/papers/extend.ts",
+]);
 
 /** Function construct ids come from handler paths: functions/api/health.ts → ApiHealth. */
 export function functionId(entry: string): string {

@@ -2,7 +2,9 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import {
-  findPublicCertificate,
+  findPublicRecord,
+  paperVerificationJson,
+  renderPaperVerificationPage,
   renderUnknownCertificatePage,
   renderVerificationPage,
   verificationJson,
@@ -33,8 +35,14 @@ export const handler = httpRoute(
   },
   async ({ path, query, headers }) => {
     const now = new Date();
-    const certificate = await findPublicCertificate(client, config.TABLE_NAME, path.number);
+    const found = await findPublicRecord(client, config.TABLE_NAME, path.number);
     const json = wantsJson(query.format, headers.accept);
+    if (found?.kind === "paper") {
+      return json
+        ? { statusCode: 200, headers: CACHE, body: paperVerificationJson(found.paper) }
+        : { statusCode: 200, headers: { ...HTML, ...CACHE }, text: renderPaperVerificationPage(found.paper) };
+    }
+    const certificate = found?.certificate;
     if (!certificate) {
       return json
         ? {

@@ -18,6 +18,22 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const ENTRY_METADATA = "nongfang:entry";
 
 /**
+ * Handlers that render PDFs (shared/papers/pdf.ts): their bundle carries the
+ * Noto Sans SC TrueType files in `fonts/` beside it, where the renderer looks first.
+ */
+export const PAPER_RENDERERS: ReadonlySet<string> = new Set([
+  "functions/workflow/issue-certificates.ts",
+  "functions/api/papers/download.ts",
+  "functions/api/papers/reissue.ts",
+  "functions/api/papers/extend.ts",
+  "functions/api/register-pdf.ts",
+]);
+const PAPER_FONTS = [
+  "node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf",
+  "node_modules/@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf",
+];
+
+/**
  * CloudFormation metadata key on a function the local cloud does not run (CDK's
  * deploy-time custom resources, e.g. BucketDeployment's); its value says why.
  * Every other function must name its handler with ENTRY_METADATA.
@@ -107,6 +123,18 @@ export class NongfangFunction extends Construct {
         // Some CommonJS dependencies call require(); give the ESM bundle one.
         banner:
           "import { createRequire as __nfCreateRequire } from 'node:module';const require = __nfCreateRequire(import.meta.url);",
+        ...(PAPER_RENDERERS.has(props.entry)
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) => [
+                  `mkdir -p "${outputDir}/fonts"`,
+                  ...PAPER_FONTS.map((font) => `cp "${inputDir}/${font}" "${outputDir}/fonts/"`),
+                ],
+              },
+            }
+          : {}),
       },
     });
     (this.function.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA, props.entry);

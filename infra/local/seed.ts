@@ -17,12 +17,17 @@ import {
   homesteadKey,
   householdKey,
   parcelItemSchema,
+  townshipKey,
   villageItemSchema,
   villageKey,
 } from "#shared/store/reference-store.ts";
 import reference from "./seed/reference.json" with { type: "json" };
 
 const referenceSetSchema = z.object({
+  /** Township names, as the township import stores them (printed on the papers). */
+  townships: z.array(
+    z.object({ townshipCode: z.string(), name: z.object({ zh: z.string(), en: z.string() }) }),
+  ),
   villages: z.array(villageItemSchema),
   boundaries: z.array(boundaryItemSchema),
   parcels: z.array(parcelItemSchema),
@@ -41,6 +46,9 @@ function referenceRecords(): ReferenceRecord[] {
   const set = referenceSetSchema.parse(reference);
   const alone = (head: Item): ReferenceRecord => ({ head, dependents: [] });
   return [
+    ...set.townships.map((township) =>
+      alone({ ...townshipKey(township.townshipCode), type: "township", ...township }),
+    ),
     ...set.villages.map((village) =>
       alone({ ...villageKey(village.villageCode), type: "village", ...village }),
     ),

@@ -177,6 +177,39 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
     personalData: "masked",
     recordedFor: AUDITOR,
   },
+  "GET /register.pdf": {
+    roles: REGISTER_READERS,
+    scope: "jurisdiction",
+    writes: false,
+    personalData: "masked",
+    recordedFor: AUDITOR,
+  },
+  // A case's papers: its household, and staff of its township (auditors, the county admin in their jurisdiction).
+  "GET /cases/{caseId}/papers/{paper}": {
+    roles: [...VILLAGER, ...CASE_WORKERS, "auditor", "county_admin"],
+    scope: "townships",
+    writes: false,
+    personalData: "none",
+  },
+  // A certificate's life after issue: the township head of the case's township, the county admin over it.
+  "POST /cases/{caseId}/certificates/{number}/revoke": {
+    roles: ["township_head", "county_admin"],
+    scope: "townships",
+    writes: true,
+    personalData: "none",
+  },
+  "POST /cases/{caseId}/certificates/{number}/reissue": {
+    roles: ["township_head", "county_admin"],
+    scope: "townships",
+    writes: true,
+    personalData: "none",
+  },
+  "POST /cases/{caseId}/certificates/{number}/extend": {
+    roles: ["township_head", "county_admin"],
+    scope: "townships",
+    writes: true,
+    personalData: "none",
+  },
 
   // The operator view (异常案件): the township head in own townships, the county admin in the county.
   "GET /incidents": {

@@ -10,38 +10,7 @@ export const CERTIFICATE_TITLES: Readonly<Record<CertificateType, LocalizedText>
   rural_construction_planning_permit: { zh: "乡村建设规划许可证", en: "Rural construction planning permit" },
 };
 
-/** Everything printed on a certificate. Full name on paper (it is the household's own document), ID masked. */
-export interface CertificateFacts {
-  readonly type: CertificateType;
-  readonly number: string;
-  readonly caseId: string;
-  readonly county: { readonly code: string; readonly name: LocalizedText; readonly province: LocalizedText };
-  readonly townshipCode: string;
-  readonly villageCode: string;
-  readonly head: { readonly name: string; readonly idNumberMasked: string };
-  readonly plot: {
-    readonly address: string;
-    readonly boundaries: {
-      readonly east: string;
-      readonly south: string;
-      readonly west: string;
-      readonly north: string;
-    };
-    readonly totalAreaM2: number;
-    readonly houseLandAreaM2: number;
-    readonly ancillaryLandAreaM2: number;
-  };
-  readonly building: { readonly floorAreaM2: number; readonly floors: number; readonly heightM: number };
-  /** The village collective (农民集体) owns homestead land; the household only uses it. */
-  readonly landOwner: LocalizedText;
-  /** Dates as YYYY-MM-DD in China Standard Time. */
-  readonly approvedOn: string;
-  readonly validUntil: string;
-  readonly validityMonths: number;
-  readonly issuedAt: string;
-}
-
-export const CERTIFICATE_STATUSES = ["valid", "revoked", "expired"] as const;
+export const CERTIFICATE_STATUSES = ["valid", "revoked", "expired", "superseded"] as const;
 export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
 
 /** The CERT#<number> item: public facts only, nothing that identifies a person outright. */
@@ -62,6 +31,11 @@ export const publicCertificateSchema = z.object({
   /** Stored status; `expired` is also derived on read from validUntil. */
   status: z.enum(CERTIFICATE_STATUSES),
   issuedAt: z.iso.datetime(),
+  /** Revoked: the reason (public, it says why the paper is void) and when. */
+  revocation: z.object({ reason: z.string(), at: z.iso.datetime() }).optional(),
+  /** Re-issued after a correction: the new number; and on the new one, the number it replaces. */
+  supersededBy: z.string().optional(),
+  supersedes: z.string().optional(),
 });
 export type PublicCertificate = z.infer<typeof publicCertificateSchema>;
 
@@ -70,26 +44,6 @@ export function maskName(name: string): string {
   const characters = [...name.trim()];
   if (characters.length <= 1) return "*";
   return `${characters[0]}${"*".repeat(characters.length - 1)}`;
-}
-
-export function publicFactsOf(facts: CertificateFacts): PublicCertificate {
-  return {
-    number: facts.number,
-    certificateType: facts.type,
-    countyCode: facts.county.code,
-    countyName: facts.county.name,
-    townshipCode: facts.townshipCode,
-    villageCode: facts.villageCode,
-    headNameMasked: maskName(facts.head.name),
-    headIdNumberMasked: facts.head.idNumberMasked,
-    approvedPlotAreaM2: facts.plot.totalAreaM2,
-    houseFootprintM2: facts.plot.houseLandAreaM2,
-    floors: facts.building.floors,
-    approvedOn: facts.approvedOn,
-    validUntil: facts.validUntil,
-    status: "valid",
-    issuedAt: facts.issuedAt,
-  };
 }
 
 /** What /verify shows: a valid certificate past its validity date is expired (the whole of that day still counts). */
@@ -121,6 +75,3 @@ export function formatCertificateNumber(prefix: string, year: string, seq: numbe
 
 export const verifyUrl = (publicBaseUrl: string, number: string) =>
   `${publicBaseUrl.replace(/\/+$/, "")}/verify/${encodeURIComponent(number)}`;
-
-export const certificateObjectKey = (caseId: string, type: CertificateType) =>
-  `certificates/${caseId}/${type}.html`;

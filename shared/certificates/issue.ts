@@ -6,32 +6,35 @@
  *
  * Per certificate type: claim a number (atomic counter, then a conditional claim
  * item in the case's partition: a lost race reuses the winner's number), render
- * and store the printable HTML, write the public CERT item; finally record the
- * numbers on the case with an `issueCertificates` event.
+ * the PDF from the stored case (approved values, conditions, the village
+ * collective as land owner, the township's name and seal) and store it once,
+ * write the public CERT item; finally record the numbers, object keys and
+ * SHA-256 of the PDFs on the case with an `issueCertificates` event.
  */
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { readConfig } from "../config.ts";
 import { certificatesFor } from "../domain/case-kind.ts";
-import { maskIdNumber } from "../domain/id-number.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
+import { certificatePaper } from "../papers/assemble.ts";
+import { renderCertificatePdf } from "../papers/documents.ts";
+import type { CertificatePaper } from "../papers/facts.ts";
+import { certificatePdfKey, placeNames, storeOnce } from "../papers/storage.ts";
 import { applicationCompleteSchema } from "../schemas/application.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CertificateType } from "../schemas/common.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
 import { CaseStore } from "../store/case-store.ts";
 import {
-  type CertificateFacts,
-  certificateObjectKey,
   chinaDate,
   formatCertificateNumber,
-  publicFactsOf,
+  maskName,
+  type PublicCertificate,
   validUntil,
   verifyUrl,
 } from "./certificate.ts";
 import { caseCertificateKey, certificateKey, counterKey } from "./keys.ts";
-import { renderCertificateHtml } from "./render.ts";
 
 export interface IssueCertificatesDeps {
   readonly client: DynamoDBDocumentClient;
@@ -114,46 +117,28 @@ async function claimNumber(
   }
 }
 
-function certificateFacts(
-  record: CaseRecord,
-  policy: CountyPolicy,
-  type: CertificateType,
-  claim: { number: string; issuedAt: string },
-  approvedOn: string,
-): CertificateFacts {
-  const parsed = applicationCompleteSchema.safeParse(record.application);
-  if (!parsed.success) {
-    throw new IncompleteApplicationError(
-      record.caseId,
-      parsed.error.issues.map((issue) => issue.path.join(".")),
-    );
-  }
-  const { head, proposedPlot, building } = parsed.data;
-  const validityMonths = policy.certificates[type].validityMonths;
+/** The CERT item's public facts from the printed certificate: masked, nothing that names a person outright. */
+export function publicFactsOfPaper(
+  paper: CertificatePaper,
+  record: Pick<CaseRecord, "townshipCode" | "villageCode">,
+  policy: Pick<CountyPolicy, "county">,
+): PublicCertificate {
   return {
-    type,
-    number: claim.number,
-    caseId: record.caseId,
-    county: { code: policy.county.code, name: policy.county.name, province: policy.county.province },
+    number: paper.number,
+    certificateType: paper.kind,
+    countyCode: policy.county.code,
+    countyName: policy.county.name,
     townshipCode: record.townshipCode,
     villageCode: record.villageCode,
-    head: { name: head.name, idNumberMasked: maskIdNumber(head.idNumber) },
-    plot: {
-      address: proposedPlot.address,
-      boundaries: proposedPlot.boundaries,
-      totalAreaM2: proposedPlot.houseLandAreaM2 + proposedPlot.ancillaryLandAreaM2,
-      houseLandAreaM2: proposedPlot.houseLandAreaM2,
-      ancillaryLandAreaM2: proposedPlot.ancillaryLandAreaM2,
-    },
-    building,
-    landOwner: {
-      zh: `${proposedPlot.address.match(/^.*?村/)?.[0] ?? `村（代码 ${record.villageCode}）`}农民集体`,
-      en: `The village collective (village ${record.villageCode})`,
-    },
-    approvedOn,
-    validUntil: validUntil(approvedOn, validityMonths),
-    validityMonths,
-    issuedAt: claim.issuedAt,
+    headNameMasked: maskName(paper.household.headName),
+    headIdNumberMasked: paper.household.headIdNumberMasked,
+    approvedPlotAreaM2: paper.approved.totalAreaM2,
+    houseFootprintM2: paper.approved.footprintM2,
+    floors: paper.approved.floors,
+    approvedOn: paper.approvedOn,
+    validUntil: paper.validUntil,
+    status: "valid",
+    issuedAt: paper.issuedAt,
   };
 }
 
@@ -162,7 +147,7 @@ export async function issueCertificates(
   caseId: string,
 ): Promise<IssuedCertificate[]> {
   const cases = new CaseStore(deps.client, deps.tableName, deps.now);
-  const { record, events } = await cases.load(caseId);
+  const { record, events, steps } = await cases.load(caseId);
   const types = certificatesFor(record.kind);
   const recorded = record.certificates ?? [];
   const already = types.map((type) => recorded.find((certificate) => certificate.type === type));
@@ -173,30 +158,49 @@ export async function issueCertificates(
   }
   if (record.status !== "approved") throw new CaseNotApprovedError(caseId, record.status);
 
+  const complete = applicationCompleteSchema.safeParse(record.application);
+  if (!complete.success) {
+    throw new IncompleteApplicationError(
+      caseId,
+      complete.error.issues.map((issue) => issue.path.join(".")),
+    );
+  }
   const { PUBLIC_BASE_URL } = readConfig(publicUrlEnv);
   const policy = getShippedPolicy(record.policyId);
   const approval = events.findLast((event) => event.toStatus === "approved");
   const approvedOn = chinaDate(approval ? new Date(approval.at) : deps.now());
   const year = approvedOn.slice(0, 4);
+  const names = await placeNames(deps.client, deps.tableName, record);
 
-  const issued: { type: CertificateType; number: string; issuedAt: string }[] = [];
+  const issued: {
+    type: CertificateType;
+    number: string;
+    issuedAt: string;
+    objectKey: string;
+    sha256: string;
+  }[] = [];
   for (const type of types) {
     const claim = await claimNumber(deps, caseId, type, policy, year);
-    const facts = certificateFacts(record, policy, type, claim, approvedOn);
-    const html = await renderCertificateHtml(facts, verifyUrl(PUBLIC_BASE_URL, facts.number));
-    await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: deps.bucketName,
-        Key: certificateObjectKey(caseId, type),
-        Body: html,
-        ContentType: "text/html; charset=utf-8",
-      }),
+    const paper = certificatePaper(
+      { record, steps, events },
+      policy,
+      names,
+      { type, ...claim },
+      verifyUrl(PUBLIC_BASE_URL, claim.number),
     );
+    const pdf = await renderCertificatePdf(paper);
+    const objectKey = certificatePdfKey(caseId, claim.number);
+    const { sha256 } = await storeOnce(deps, objectKey, pdf, `${claim.number}.pdf`);
     try {
       await deps.client.send(
         new PutCommand({
           TableName: deps.tableName,
-          Item: { ...certificateKey(facts.number), type: "certificate", caseId, ...publicFactsOf(facts) },
+          Item: {
+            ...certificateKey(claim.number),
+            type: "certificate",
+            caseId,
+            ...publicFactsOfPaper(paper, record, policy),
+          },
           // Written once: a retry must never reset a certificate revoked in between.
           ConditionExpression: "attribute_not_exists(pk)",
         }),
@@ -204,7 +208,7 @@ export async function issueCertificates(
     } catch (error) {
       if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
     }
-    issued.push({ type, number: claim.number, issuedAt: claim.issuedAt });
+    issued.push({ type, number: claim.number, issuedAt: claim.issuedAt, objectKey, sha256 });
   }
 
   await cases.withRetry(caseId, async (latest) => {
@@ -213,8 +217,20 @@ export async function issueCertificates(
     return cases.record(latest, {
       actor: SYSTEM_ACTOR,
       action: "issueCertificates",
-      data: { certificates: issued.map(({ type, number }) => ({ type, number })) },
-      set: { certificates: issued },
+      data: {
+        certificates: issued.map(({ type, number, objectKey, sha256 }) => ({
+          type,
+          number,
+          objectKey,
+          sha256,
+        })),
+      },
+      set: {
+        certificates: issued.map((certificate) => ({
+          ...certificate,
+          validUntil: validUntil(approvedOn, policy.certificates[certificate.type].validityMonths),
+        })),
+      },
     });
   });
   return issued.map(({ type, number }) => ({ type, number }));

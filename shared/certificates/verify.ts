@@ -4,6 +4,7 @@
  * Only the masked public facts exist in that item, so nothing else can leak.
  */
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod";
 import type { CertificateVerification } from "../schemas/responses.ts";
 import {
   CERTIFICATE_TITLES,
@@ -23,11 +24,70 @@ export async function findPublicCertificate(
   tableName: string,
   number: string,
 ): Promise<PublicCertificate | undefined> {
+  const found = await findPublicRecord(client, tableName, number);
+  return found?.kind === "certificate" ? found.certificate : undefined;
+}
+
+/** A numbered paper that is not a certificate (a refusal notice, 不予批准决定书): masked public facts. */
+export const publicPaperSchema = z.object({
+  number: z.string().min(1),
+  paperKind: z.literal("refusal_notice"),
+  countyCode: z.string(),
+  countyName: z.object({ zh: z.string(), en: z.string() }),
+  townshipCode: z.string(),
+  villageCode: z.string(),
+  headNameMasked: z.string(),
+  decidedOn: z.iso.date(),
+});
+export type PublicPaper = z.infer<typeof publicPaperSchema>;
+
+/** What a number on a QR code names: a certificate, or another numbered paper. */
+export async function findPublicRecord(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  number: string,
+): Promise<
+  | { readonly kind: "certificate"; readonly certificate: PublicCertificate }
+  | { readonly kind: "paper"; readonly paper: PublicPaper }
+  | undefined
+> {
   if (!CERTIFICATE_NUMBER.test(number)) return undefined;
   const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: certificateKey(number) }));
   if (!Item) return undefined;
-  const { pk: _pk, sk: _sk, type: _type, caseId: _caseId, ...facts } = Item;
-  return publicCertificateSchema.parse(facts);
+  const { pk: _pk, sk: _sk, type, caseId: _caseId, ...facts } = Item;
+  if (type === "paper") return { kind: "paper", paper: publicPaperSchema.parse(facts) };
+  return { kind: "certificate", certificate: publicCertificateSchema.parse(facts) };
+}
+
+/** The JSON answer for a numbered paper: it exists, was issued by whom and when. */
+export function paperVerificationJson(paper: PublicPaper) {
+  return {
+    number: paper.number,
+    type: paper.paperKind,
+    title: { zh: "不予批准决定书", en: "Notice of refusal" },
+    status: "issued" as const,
+    county: { code: paper.countyCode, name: paper.countyName },
+    townshipCode: paper.townshipCode,
+    villageCode: paper.villageCode,
+    headOfHousehold: { name: paper.headNameMasked },
+    decidedOn: paper.decidedOn,
+  };
+}
+
+export function renderPaperVerificationPage(paper: PublicPaper): string {
+  const body = `<div class="card">
+<h1>文书核验 <span class="en">Document verification</span></h1>
+<p>不予批准决定书<br><span class="en">Notice of refusal</span></p>
+<p class="status" style="background:#1b5e9f" data-status="issued">已签发 · Issued</p>
+<dl>
+${item("文号", "Number", e(paper.number))}
+${item("申请户", "Household", e(paper.headNameMasked))}
+${item("所在地", "Location", `${e(paper.countyName.zh)} ${e(paper.countyName.en)}<br><span class="en">乡镇 township ${e(paper.townshipCode)} · 村 village ${e(paper.villageCode)}</span>`)}
+${item("决定日期", "Decided on", e(paper.decidedOn))}
+</dl>
+<footer>本页仅证明该文书由本平台签发。个人信息已脱敏。<br>This page only shows that the platform issued this document. Personal data is masked.</footer>
+</div>`;
+  return page(`已签发 · ${paper.number}`, body);
 }
 
 /** The JSON answer: public facts, the status as of now, and nothing internal (no case id). */
@@ -48,6 +108,9 @@ export function verificationJson(certificate: PublicCertificate, now: Date): Cer
     floors: certificate.floors,
     approvedOn: certificate.approvedOn,
     validUntil: certificate.validUntil,
+    ...(status === "revoked" && certificate.revocation ? { revocation: certificate.revocation } : {}),
+    ...(certificate.supersededBy ? { supersededBy: certificate.supersededBy } : {}),
+    ...(certificate.supersedes ? { supersedes: certificate.supersedes } : {}),
   };
 }
 
@@ -55,6 +118,7 @@ const STATUS_TEXT: Readonly<Record<CertificateStatus, { zh: string; en: string; 
   valid: { zh: "有效", en: "Valid", colour: "#1b7f3b" },
   expired: { zh: "已过期", en: "Expired", colour: "#a15c00" },
   revoked: { zh: "已撤销", en: "Revoked", colour: "#b00020" },
+  superseded: { zh: "已作废（已换发新证）", en: "Superseded (re-issued)", colour: "#6b4e00" },
 };
 
 const PAGE_STYLE = `
@@ -95,6 +159,19 @@ export function renderVerificationPage(certificate: PublicCertificate, now: Date
 <h1>证书核验 <span class="en">Certificate verification</span></h1>
 <p>${e(title.zh)}<br><span class="en">${e(title.en)}</span></p>
 <p class="status" style="background:${text.colour}" data-status="${status}">${e(text.zh)} · ${e(text.en)}</p>
+${
+  status === "revoked" && certificate.revocation
+    ? `<p class="notice" data-revocation>撤销原因 Reason: <strong>${e(certificate.revocation.reason)}</strong><br><span class="en">撤销时间 Revoked at ${e(certificate.revocation.at)}</span></p>`
+    : ""
+}${
+  certificate.supersededBy
+    ? `<p class="notice" data-superseded-by="${e(certificate.supersededBy)}">本证已由新证 <a href="./${encodeURIComponent(certificate.supersededBy)}">${e(certificate.supersededBy)}</a> 替代。<br><span class="en">Replaced by ${e(certificate.supersededBy)}.</span></p>`
+    : ""
+}${
+  certificate.supersedes
+    ? `<p class="notice">本证替代原证 ${e(certificate.supersedes)}。<span class="en">Replaces ${e(certificate.supersedes)}.</span></p>`
+    : ""
+}
 <dl>
 ${item("证书编号", "Certificate no.", e(certificate.number))}
 ${item("户主", "Head of household", `${e(certificate.headNameMasked)}<br><span class="en">${e(certificate.headIdNumberMasked)}</span>`)}

@@ -320,6 +320,24 @@ export const ERROR_CATALOGUE = {
     "该异常事项已处理",
     "Another operator recovered the incident first",
   ),
+  paper_not_available: entry(
+    409,
+    "This paper does not exist for the case (yet)",
+    "该案件（尚）无此文书",
+    "A refusal notice of a case not refused, an approval form before the township decided, an inspection record before the completion inspection",
+  ),
+  certificate_not_valid: entry(
+    409,
+    "The certificate is no longer valid; it cannot be changed",
+    "该证书已撤销或已作废，无法再办理",
+    "Revoking, re-issuing or extending a certificate already revoked or superseded",
+  ),
+  extension_not_allowed: entry(
+    409,
+    "The certificate cannot be extended",
+    "该证书不能延期",
+    "The county's number of extensions is used up, or the certificate has expired",
+  ),
   idempotency_store_unavailable: entry(
     503,
     "The request could not be recorded just now; retry it with the same Idempotency-Key",
@@ -455,7 +473,11 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
     input: true,
     codes: ["not_found", "case_locked", "case_changed"],
   },
-  "GET /cases/{caseId}/certificates/{type}": { access: "signed-in", input: true, codes: ["not_found"] },
+  "GET /cases/{caseId}/certificates/{type}": {
+    access: "signed-in",
+    input: true,
+    codes: ["not_found", "paper_not_available"],
+  },
   "GET /verify/{number}": { access: "public", input: true, codes: ["not_found"] },
   "GET /notices": { access: "public", input: true, codes: ["bad_request"] },
   "GET /notices/{noticeId}": { access: "public", input: true, codes: ["not_found"] },
@@ -558,6 +580,34 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
     codes: ["township_required", "invalid_range", "invalid_cursor"],
   },
   "GET /register.csv": {
+    access: "signed-in",
+    input: true,
+    codes: ["township_required", "invalid_range", "invalid_cursor"],
+  },
+  "GET /cases/{caseId}/papers/{paper}": {
+    access: "signed-in",
+    input: true,
+    codes: ["not_found", "paper_not_available", "case_changed"],
+  },
+  "POST /cases/{caseId}/certificates/{number}/revoke": {
+    access: "signed-in",
+    body: true,
+    input: true,
+    codes: ["not_found", "certificate_not_valid", "case_changed"],
+  },
+  "POST /cases/{caseId}/certificates/{number}/reissue": {
+    access: "signed-in",
+    body: true,
+    input: true,
+    codes: ["not_found", "certificate_not_valid", "paper_not_available", "case_changed"],
+  },
+  "POST /cases/{caseId}/certificates/{number}/extend": {
+    access: "signed-in",
+    body: true,
+    input: true,
+    codes: ["not_found", "certificate_not_valid", "extension_not_allowed", "case_changed"],
+  },
+  "GET /register.pdf": {
     access: "signed-in",
     input: true,
     codes: ["township_required", "invalid_range", "invalid_cursor"],

@@ -23,6 +23,11 @@ import { completionReportInputSchema } from "../cases/completion-report.ts";
 import { uploadRequestSchema } from "../documents/use-cases.ts";
 import { noticeIdPath, objectionInputSchema, publicNoticeViewSchema } from "../notices/notice.ts";
 import { noticeListQuerySchema } from "../notices/notices.ts";
+import {
+  certificateChangeSchema,
+  certificatePath as certificateNumberPath,
+  paperKindSchema,
+} from "../papers/service.ts";
 import { adminImportBodySchema, importIdPathSchema } from "../reference/import/admin-import.ts";
 import { importJobSchema } from "../reference/import/import-jobs.ts";
 import { registerExportQuerySchema, registerPageSchema, registerQuerySchema } from "../register/schemas.ts";
@@ -58,9 +63,13 @@ import {
   documentListSchema,
   documentViewSchema,
   healthSchema,
+  issuedCertificateSchema,
   meSchema,
+  paperDownloadSchema,
+  paperVerificationSchema,
   photoUploadTicketSchema,
   queuePageSchema,
+  registerPdfSchema,
   reviewCaseDetailSchema,
   uploadTicketSchema,
   withdrawResultSchema,
@@ -226,6 +235,37 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     request: { params: certificatePath },
     responses: { 200: json("A short-lived download URL for the certificate", certificateDownloadSchema) },
   },
+  "GET /cases/{caseId}/papers/{paper}": {
+    operationId: "getPaperDownload",
+    tags: ["certificates"],
+    description:
+      "The household, or staff of the case's township: a short-lived link to one of the case's A4 PDFs. The approval form, refusal notice and inspection record are filed (stored once, `filePaper` event with the SHA-256) on first request; 409 `paper_not_available` before the case has one.",
+    request: { params: caseIdPath.extend({ paper: paperKindSchema }) },
+    responses: { 200: json("A short-lived download link naming the file", paperDownloadSchema) },
+  },
+  "POST /cases/{caseId}/certificates/{number}/revoke": {
+    operationId: "revokeCertificate",
+    tags: ["certificates"],
+    description: "Township head or county admin: revoke (reason); /verify then says revoked and why.",
+    request: { params: certificateNumberPath, ...jsonBody(certificateChangeSchema) },
+    responses: { 200: json("The certificate as now held", issuedCertificateSchema) },
+  },
+  "POST /cases/{caseId}/certificates/{number}/reissue": {
+    operationId: "reissueCertificate",
+    tags: ["certificates"],
+    description:
+      "Township head or county admin: re-issue after a correction under a new number; the old one is superseded.",
+    request: { params: certificateNumberPath, ...jsonBody(certificateChangeSchema) },
+    responses: { 200: json("The new certificate", issuedCertificateSchema) },
+  },
+  "POST /cases/{caseId}/certificates/{number}/extend": {
+    operationId: "extendCertificate",
+    tags: ["certificates"],
+    description:
+      "Township head or county admin: extend the validity as the county policy allows (papers.extension).",
+    request: { params: certificateNumberPath, ...jsonBody(certificateChangeSchema) },
+    responses: { 200: json("The extended certificate", issuedCertificateSchema) },
+  },
   "GET /verify/{number}": {
     operationId: "verifyCertificate",
     tags: ["certificates"],
@@ -239,7 +279,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       200: {
         description: "The certificate, personal data masked",
         content: {
-          "application/json": { schema: certificateVerificationSchema },
+          "application/json": { schema: z.union([certificateVerificationSchema, paperVerificationSchema]) },
           ...html("").content,
         },
       },
@@ -432,6 +472,13 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     description: "The county filing (备案) export, up to 2000 cases per file.",
     request: { query: registerExportQuerySchema },
     responses: { 200: csv("The register as CSV") },
+  },
+  "GET /register.pdf": {
+    operationId: "printRegister",
+    tags: ["register"],
+    description: "The register page as a printable A4 PDF: a short-lived link (up to 2000 cases per file).",
+    request: { query: registerExportQuerySchema },
+    responses: { 200: json("A short-lived link to the register PDF", registerPdfSchema) },
   },
   "POST /admin/imports": {
     operationId: "importReferenceData",

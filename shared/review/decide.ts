@@ -16,6 +16,7 @@ import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { ForbiddenError, NotFoundError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { objectionHandlingWrites } from "../notices/notices.ts";
+import { approvedTermsProblems } from "../papers/approval-check.ts";
 import type { CaseRecord, Decision } from "../schemas/case.ts";
 import type { DecisionResult, StepView } from "../schemas/responses.ts";
 import type { CaseStore, TransactItem } from "../store/case-store.ts";
@@ -144,6 +145,8 @@ export async function decideStep(
       );
     }
   }
+  if (input.approved && problems.length === 0)
+    problems.push(...approvedTermsProblems(record, input.approved));
   if (problems.length > 0) throw new DecisionNotAcceptedError(problems);
   if (step.status !== "awaiting_response") throw new StepAlreadyDecidedError(stepId);
 
@@ -175,6 +178,8 @@ export async function decideStep(
     ...(input.measurements ? { measurements: input.measurements } : {}),
     ...(input.photos ? { photos: input.photos } : {}),
     ...(input.objections ? { objections: input.objections } : {}),
+    ...(input.approved ? { approved: input.approved } : {}),
+    ...(input.conditions ? { conditions: input.conditions } : {}),
     ...(step.overdue ? { escalated: true } : {}),
   };
   const auditActor = decision.decidedBy;

@@ -11,6 +11,7 @@ import * as z from "zod";
 import type { Actor, Role } from "../auth/actor.ts";
 import type { Bilingual } from "../http/error-catalogue.ts";
 import { objectionHandlingSchema } from "../notices/notice.ts";
+import { approvalConditionsSchema, approvalTermsSchema } from "../papers/approval-terms.ts";
 import { DECISION_OUTCOMES, type DecisionOutcome, type StepKind } from "../schemas/case.ts";
 import { DEPARTMENT_IDS, type DepartmentId } from "../schemas/common.ts";
 import { STEP_RULES } from "../workflow/steps.ts";
@@ -245,6 +246,10 @@ export const decisionInputSchema = z
     objections: objectionHandlingSchema
       .refine((handling) => Object.keys(handling).length <= 200, { error: "At most 200 objections" })
       .optional(),
+    /** Township approval: values approved instead of the requested ones (never more; shared/papers/approval-terms.ts). */
+    approved: approvalTermsSchema.optional(),
+    /** Township approval: conditions printed on the certificates. */
+    conditions: approvalConditionsSchema.optional(),
   })
   .superRefine((input, ctx) => {
     if (input.outcome !== "correction_requested") return;
@@ -294,6 +299,12 @@ export function decisionProblems(
   }
   if (step !== "village_review" && input.objections !== undefined) {
     problems.push("Objections to the public notice are handled at the village review");
+  }
+  if (
+    (input.approved !== undefined || input.conditions !== undefined) &&
+    (step !== "township_approval" || input.outcome !== "approved")
+  ) {
+    problems.push("Approved values and conditions belong to the township head's approval");
   }
   if (input.outcome !== "correction_requested" && (input.fields?.length || input.documents?.length)) {
     problems.push("Fields and documents to redo belong to a correction request");

@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { CASE_STATUS } from "../domain/case-status.ts";
+import { approvalTermsSchema } from "../papers/approval-terms.ts";
 import { applicationDraftSchema } from "./application.ts";
 import { caseKindSchema, certificateTypeSchema, departmentIdSchema } from "./common.ts";
 import { sealedPersonalDataSchema } from "./personal-data.ts";
@@ -69,7 +70,33 @@ export const caseRecordSchema = z.object({
   precheck: precheckResultSchema.optional(),
   departments: z.array(departmentIdSchema).optional(),
   certificates: z
-    .array(z.object({ type: certificateTypeSchema, number: z.string(), issuedAt: z.iso.datetime() }))
+    .array(
+      z.object({
+        type: certificateTypeSchema,
+        number: z.string(),
+        issuedAt: z.iso.datetime(),
+        /** The stored PDF (shared/papers/): its object key and SHA-256, as the issuing event records them. */
+        objectKey: z.string().optional(),
+        sha256: z.string().optional(),
+        /** Its life after issue (shared/papers/certificate-life.ts); absent means valid. */
+        status: z.enum(["valid", "revoked", "superseded"]).optional(),
+        validUntil: z.iso.date().optional(),
+        extensions: z.array(z.object({ until: z.iso.date(), on: z.iso.date() })).optional(),
+        supersedes: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** The papers filed for the case once (approval form, refusal notice, inspection record): where and which bytes. */
+  papers: z
+    .record(
+      z.string(),
+      z.object({
+        objectKey: z.string(),
+        sha256: z.string(),
+        storedAt: z.iso.datetime(),
+        number: z.string().optional(),
+      }),
+    )
     .optional(),
   /** Sequence number and hash of the last audit event: the head of the case's hash chain. */
   eventSeq: z.int().min(0),
@@ -133,6 +160,9 @@ export const decisionSchema = z.object({
   photos: z.array(z.string()).max(20).optional(),
   /** Village review: objection id → how it was handled. */
   objections: z.record(z.string(), z.string()).optional(),
+  /** Township approval: the approved values and conditions (shared/papers/approval-terms.ts). */
+  approved: approvalTermsSchema.optional(),
+  conditions: z.array(z.string()).optional(),
   decidedBy: z.object({ id: z.string(), role: z.string(), department: departmentIdSchema.optional() }),
   decidedAt: z.iso.datetime(),
 });

@@ -182,6 +182,48 @@ export const certificatePolicySchema = z.strictObject({
 });
 export type CertificatePolicy = z.infer<typeof certificatePolicySchema>;
 
+/** A PNG (by its magic bytes) as base64, at most 256 KB: a township's electronic seal. */
+const sealPngSchema = z
+  .base64()
+  .max(350_000)
+  .refine((value) => Buffer.from(value, "base64").subarray(0, 8).equals(PNG_MAGIC), {
+    error: "not a PNG image",
+  });
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/**
+ * The printed papers (shared/papers/): each township's electronic seal, what a
+ * refusal cites and which rights it names, how a certificate is extended, and
+ * how far a built house may exceed an approved area before the inspection
+ * record flags it.
+ */
+export const papersPolicySchema = z.strictObject({
+  /** By township code: the seal printed on that township's papers; a township without one prints "no seal configured". */
+  townships: z.record(
+    z.string().regex(/^\d{9}$/),
+    z.strictObject({
+      /** Overrides the township's name from the reference data (e.g. "丹棱镇" → "丹棱镇人民政府" is added by the paper). */
+      name: localizedTextSchema.optional(),
+      sealPngBase64: sealPngSchema.optional(),
+    }),
+  ),
+  refusal: z.strictObject({
+    /** ASCII prefix of refusal notice numbers (不予批准决定书), e.g. "511424-BYPZ". */
+    numberPrefix: z.string().regex(/^[A-Z0-9-]+$/),
+    /** The provisions every refusal cites (the township adds its own reasons). */
+    legalBasis: z.array(z.string().min(1)).min(1),
+    /** Administrative reconsideration (行政复议): where, and within how many days of receipt. */
+    reconsideration: z.strictObject({ body: z.string().min(1), days: z.int().min(1) }),
+    /** Administrative litigation (行政诉讼): which court, within how many months of receipt. */
+    litigation: z.strictObject({ court: z.string().min(1), months: z.int().min(1) }),
+  }),
+  /** Extension of a certificate's validity (延期): how often, by how many months each time. */
+  extension: z.strictObject({ maxExtensions: z.int().min(0), months: z.int().min(1) }),
+  /** A measured area above approved × (1 + tolerance) is flagged on the completion inspection record. */
+  areaTolerance: z.number().min(0).max(0.2),
+});
+export type PapersPolicy = z.infer<typeof papersPolicySchema>;
+
 export const countyPolicySchema = z
   .strictObject({
     policyId: z.string().regex(/^[a-z][a-z0-9-]*$/),
@@ -219,6 +261,7 @@ export const countyPolicySchema = z
       homestead_approval_certificate: certificatePolicySchema,
       rural_construction_planning_permit: certificatePolicySchema,
     }),
+    papers: papersPolicySchema,
     /** Provenance of the numbers; free text, never read by code. */
     notes: z.array(z.string()).optional(),
   })

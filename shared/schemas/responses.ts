@@ -184,7 +184,19 @@ export const constructionViewSchema = z
   });
 
 export const issuedCertificateSchema = z
-  .strictObject({ type: certificateTypeSchema, number: z.string(), issuedAt: instant })
+  .strictObject({
+    type: certificateTypeSchema,
+    number: z.string(),
+    issuedAt: instant,
+    /** The stored PDF (an internal key) and its SHA-256 as the issuing event recorded it. */
+    objectKey: z.string().optional(),
+    sha256: z.string().optional(),
+    /** Absent: valid. Revoked or superseded (re-issued under a new number) after issue. */
+    status: z.enum(["valid", "revoked", "superseded"]).optional(),
+    validUntil: z.iso.date().optional(),
+    extensions: z.array(z.strictObject({ until: z.iso.date(), on: z.iso.date() })).optional(),
+    supersedes: z.string().optional(),
+  })
   .meta({ id: "IssuedCertificate" });
 
 /** The county's limits for this household (terrain of its village, size on the register): what the pre-check applies. */
@@ -240,17 +252,71 @@ export const certificateDownloadSchema = z
     issuedAt: instant,
     url: z.url(),
     expiresAt: instant,
+    /** The PDF's file name (the link's Content-Disposition names it too) and SHA-256 as filed. */
+    filename: z.string().optional(),
+    sha256: z.string().optional(),
+    status: z.enum(["valid", "revoked", "superseded"]).optional(),
   })
   .meta({ id: "CertificateDownload" });
 export type CertificateDownload = z.infer<typeof certificateDownloadSchema>;
+
+/** A short-lived link to one of a case's PDFs (shared/papers/service.ts). */
+export const paperDownloadSchema = z
+  .strictObject({
+    paper: z.enum([
+      "homestead_approval_certificate",
+      "rural_construction_planning_permit",
+      "approval_form",
+      "refusal_notice",
+      "acceptance_record",
+    ]),
+    number: z.string().optional(),
+    url: z.url(),
+    expiresAt: instant,
+    filename: z.string(),
+    sha256: z.string(),
+  })
+  .meta({ id: "PaperDownload" });
+
+/** The register page as a PDF: a short-lived link. */
+export const registerPdfSchema = z
+  .strictObject({
+    url: z.url(),
+    expiresAt: instant,
+    filename: z.string(),
+    sha256: z.string(),
+    rows: z.int(),
+    nextCursor: z.string().optional(),
+  })
+  .meta({ id: "RegisterPdf" });
+
+/** Public facts of a numbered paper that is not a certificate (a refusal notice). */
+export const paperVerificationSchema = z
+  .strictObject({
+    number: z.string(),
+    type: z.literal("refusal_notice"),
+    title: localizedTextSchema,
+    status: z.literal("issued"),
+    county: z.strictObject({ code: z.string(), name: localizedTextSchema }),
+    townshipCode: z.string(),
+    villageCode: z.string(),
+    headOfHousehold: z.strictObject({ name: z.string() }),
+    decidedOn: z.iso.date(),
+  })
+  .meta({ id: "PaperVerification" });
 
 export const certificateVerificationSchema = z
   .strictObject({
     number: z.string(),
     type: certificateTypeSchema,
     title: localizedTextSchema,
-    status: z.enum(["valid", "revoked", "expired"]),
+    status: z.enum(["valid", "revoked", "expired", "superseded"]),
     valid: z.boolean(),
+    /** Why and when it was revoked (revoked only). */
+    revocation: z.strictObject({ reason: z.string(), at: instant }).optional(),
+    /** The number that replaced it (superseded only), or the one it replaced. */
+    supersededBy: z.string().optional(),
+    supersedes: z.string().optional(),
     county: z.strictObject({ code: z.string(), name: localizedTextSchema }),
     townshipCode: z.string(),
     villageCode: z.string(),
@@ -286,6 +352,18 @@ export const decisionViewSchema = z
     photos: z.array(z.string()).optional(),
     /** Village review: objection id → how it was handled. */
     objections: z.record(z.string(), z.string()).optional(),
+    /** Township approval: approved values (less than requested) and conditions. */
+    approved: z
+      .strictObject({
+        houseLandAreaM2: z.number().optional(),
+        ancillaryLandAreaM2: z.number().optional(),
+        footprintM2: z.number().optional(),
+        floorAreaM2: z.number().optional(),
+        floors: z.int().optional(),
+        heightM: z.number().optional(),
+      })
+      .optional(),
+    conditions: z.array(z.string()).optional(),
     decidedBy: z.strictObject({
       id: z.string(),
       role: z.string(),

@@ -111,11 +111,15 @@ export const continueClock = (rest: Unscheduled): ConstructionClock => scheduled
 
 /** The instant the approval's validity ends: the end (China time) of the last valid day of the shortest-lived certificate. */
 export function approvalValidUntil(record: CaseRecord, policy: CountyPolicy): Date | undefined {
-  const ends = (record.certificates ?? []).map((certificate) => {
-    const lastDay = validUntil(
-      chinaDate(new Date(certificate.issuedAt)),
-      policy.certificates[certificate.type].validityMonths,
-    );
+  // A re-issued certificate's old number no longer counts; an extended one counts to its new end.
+  const current = (record.certificates ?? []).filter((certificate) => certificate.status !== "superseded");
+  const ends = current.map((certificate) => {
+    const lastDay =
+      certificate.validUntil ??
+      validUntil(
+        chinaDate(new Date(certificate.issuedAt)),
+        policy.certificates[certificate.type].validityMonths,
+      );
     return Date.parse(`${lastDay}T16:00:00.000Z`);
   });
   return ends.length > 0 ? new Date(Math.min(...ends)) : undefined;

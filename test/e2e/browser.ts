@@ -13,7 +13,7 @@ import { expect } from "vitest";
 import { loadDemoDirectory } from "#infra/local/oidc-issuer.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results/screenshots");
+export const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results/screenshots");
 
 const ARGS = [
   "--no-sandbox",

@@ -4,12 +4,14 @@
  * console; the villager sees the approved case and downloads the certificate;
  * an auditor finds the case, sees its hash chain verified and exports CSV.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { readPaper, squash } from "../support/pdf-reader.ts";
 import { signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE } from "../support/workflow.ts";
-import { type Browser, launch, screenshot, signIn } from "./browser.ts";
+import { type Browser, launch, SCREENSHOTS, screenshot, signIn } from "./browser.ts";
 import { decideInConsole, fillForm, uploadDocuments } from "./flows.ts";
 
 // Fast county policies (one-day notice, long step limits) for the Lambdas running in this process.
@@ -158,11 +160,14 @@ describe("a homestead application from phone to certificate", () => {
     expect(timeline).toContain("乡镇农业农村办公室");
     expect(timeline).toContain("丈量批放");
     await screenshot(page, "villager-08-approved");
-    const [certificate] = await Promise.all([phone.context.waitForEvent("page"), download.click()]);
-    await certificate.waitForLoadState();
-    expect(await certificate.content()).toContain("511424-ZJDPZ-");
-    await screenshot(certificate, "villager-09-certificate");
-    await certificate.close();
+    // The link is the certificate PDF itself (a download naming the file), read back with poppler.
+    const pdf = await phone.context.request.get((await download.getAttribute("href")) ?? "");
+    expect(pdf.headers()["content-type"]).toBe("application/pdf");
+    expect(pdf.headers()["content-disposition"]).toMatch(/filename="511424-ZJDPZ-\d{4}-\d{5}\.pdf"/);
+    const read = readPaper(await pdf.body());
+    expect(squash(read.text)).toContain("511424-ZJDPZ-");
+    expect(read.qr).toMatch(/\/verify\/511424-ZJDPZ-/);
+    await writeFile(path.join(SCREENSHOTS, "villager-09-certificate.png"), read.firstPage);
   });
 
   it("an auditor finds the case, sees the chain verified and exports CSV", async () => {

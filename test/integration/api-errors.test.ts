@@ -44,6 +44,9 @@ const VALID_BODY: Readonly<Record<string, unknown>> = {
     size: 10,
     sha256: "0".repeat(64),
   },
+  "POST /cases/{caseId}/certificates/{number}/revoke": { reason: "错误签发" },
+  "POST /cases/{caseId}/certificates/{number}/reissue": { reason: "姓名更正" },
+  "POST /cases/{caseId}/certificates/{number}/extend": { reason: "施工延期" },
 };
 
 let env: TestCloud;
@@ -106,7 +109,13 @@ function pathOf(path: string, caseId: string): string {
   return path
     .replace("{caseId}", caseId)
     .replace(/\{(\w+)\}/g, (_match, name: string) =>
-      name === "type" ? "homestead_approval_certificate" : `${name}-1`,
+      name === "type"
+        ? "homestead_approval_certificate"
+        : name === "paper"
+          ? "approval_form"
+          : name === "number"
+            ? "511424-ZJDPZ-2026-00001"
+            : `${name}-1`,
     );
 }
 

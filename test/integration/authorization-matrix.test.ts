@@ -172,6 +172,14 @@ interface Seeded {
   };
   /** Published notices (公示) of township A: one running, one ended. */
   readonly notices: { readonly open: string; readonly ended: string };
+  /** Certified cases per certificate-life route, in township A (own) and B (other): each changes its certificates. */
+  readonly certificateLife: Readonly<Record<"revoke" | "reissue" | "extend", Record<Scope, CertifiedRef>>>;
+}
+
+interface CertifiedRef {
+  readonly caseId: string;
+  /** The township head changes the homestead certificate, the county admin the planning permit. */
+  readonly numbers: Readonly<Record<"township_head" | "county_admin", string>>;
 }
 
 interface IncidentRef {
@@ -550,7 +558,47 @@ const PROBES: Readonly<Record<string, Probe>> = {
     }),
     expect: (role, scope) => (scope === "own" || wideJurisdiction(role) ? 200 : 403),
   },
+  "GET /register.pdf": {
+    request: (_s, _r, scope) => ({
+      method: "GET",
+      path: `/register.pdf?township=${scope === "own" ? TOWNSHIP_A : TOWNSHIP_B}`,
+    }),
+    expect: (role, scope) => (scope === "own" || wideJurisdiction(role) ? 200 : 403),
+  },
+  "GET /cases/{caseId}/papers/{paper}": {
+    request: (s, role, scope) => ({
+      method: "GET",
+      path: `/cases/${
+        role === "villager"
+          ? households(s.certified, scope)
+          : scope === "own"
+            ? s.certified.wang
+            : s.certificateLife.revoke.other.caseId
+      }/papers/homestead_approval_certificate`,
+    }),
+    // The household and staff of the case's township; another household's or township's case is hidden.
+    expect: (role, scope) => (scope === "own" || wideJurisdiction(role) ? 200 : 404),
+  },
+  "POST /cases/{caseId}/certificates/{number}/revoke": lifeProbe("revoke"),
+  "POST /cases/{caseId}/certificates/{number}/reissue": lifeProbe("reissue"),
+  "POST /cases/{caseId}/certificates/{number}/extend": lifeProbe("extend"),
 };
+
+/** Revoke, re-issue, extend: the township head of the case's township or the county admin over it. */
+function lifeProbe(operation: "revoke" | "reissue" | "extend"): Probe {
+  return {
+    request: (s, role, scope) => {
+      const ref = s.certificateLife[operation][scope];
+      const number = role === "county_admin" ? ref.numbers.county_admin : ref.numbers.township_head;
+      return {
+        method: "POST",
+        path: `/cases/${ref.caseId}/certificates/${number}/${operation}`,
+        body: { reason: "授权矩阵测试" },
+      };
+    },
+    expect: (role, scope) => (scope === "own" || wideJurisdiction(role) ? 200 : 404),
+  };
+}
 
 let env: TestCloud;
 let store: CaseStore;
@@ -862,6 +910,35 @@ async function certifiedCase(home: Home): Promise<string> {
   return caseId;
 }
 
+async function certifiedRef(home: Home): Promise<CertifiedRef> {
+  const caseId = await certifiedCase(home);
+  const certificates = (await store.get(caseId))?.certificates ?? [];
+  const numberOf = (type: string) => certificates.find((entry) => entry.type === type)?.number ?? "";
+  return {
+    caseId,
+    numbers: {
+      township_head: numberOf("homestead_approval_certificate"),
+      county_admin: numberOf("rural_construction_planning_permit"),
+    },
+  };
+}
+
+async function certificateLifeCases(): Promise<Seeded["certificateLife"]> {
+  const [revokeA, revokeB, reissueA, reissueB, extendA, extendB] = await Promise.all([
+    certifiedRef(WANG),
+    certifiedRef(ZHANG),
+    certifiedRef(WANG),
+    certifiedRef(ZHANG),
+    certifiedRef(WANG),
+    certifiedRef(ZHANG),
+  ]);
+  return {
+    revoke: { own: revokeA, other: revokeB },
+    reissue: { own: reissueA, other: reissueB },
+    extend: { own: extendA, other: extendB },
+  };
+}
+
 beforeAll(async () => {
   env = await startTestCloud({ context: { countyPolicy: "danling-demo" } });
   store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
@@ -942,6 +1019,7 @@ beforeAll(async () => {
       b: { township_head: headIncidentB, county_admin: countyIncidentB },
     },
     notices: { open: openNotice, ended: endedNotice },
+    certificateLife: await certificateLifeCases(),
   };
 }, 120_000);
 afterAll(async () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { certificateObjectKey, chinaDate } from "#shared/certificates/certificate.ts";
+import { chinaDate } from "#shared/certificates/certificate.ts";
 import { CaseNotApprovedError, issueCertificates } from "#shared/certificates/issue.ts";
-import { qrSvg } from "#shared/certificates/render.ts";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { readPaper, squash } from "../support/pdf-reader.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 import { HEAD_ID, validApplication } from "../unit/support/fixtures.ts";
 
@@ -75,11 +75,13 @@ async function approvedCase(kind: "homestead" | "farmhouse" = "homestead", at?: 
 
 const sequenceOf = (number: string) => Number(number.split("-").at(-1));
 
-async function storedHtml(caseId: string, type: Parameters<typeof certificateObjectKey>[1]): Promise<string> {
+async function storedPdf(caseId: string, type: string): Promise<Uint8Array> {
+  const record = await new CaseStore(env.dynamodb, env.cloud.endpoints.tableName).get(caseId);
+  const key = record?.certificates?.find((certificate) => certificate.type === type)?.objectKey ?? "";
   const object = await env.s3.send(
-    new GetObjectCommand({ Bucket: env.cloud.endpoints.bucketName, Key: certificateObjectKey(caseId, type) }),
+    new GetObjectCommand({ Bucket: env.cloud.endpoints.bucketName, Key: key }),
   );
-  return (await object.Body?.transformToString("utf-8")) ?? "";
+  return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
 }
 
 describe("issueCertificates", () => {
@@ -138,28 +140,27 @@ describe("issueCertificates", () => {
     await expect(issueCertificates(deps, draft.caseId)).rejects.toBeInstanceOf(CaseNotApprovedError);
   });
 
-  it("stores a printable HTML certificate with the fields, masked ID and a QR code of the verify URL", async () => {
+  it("stores a printable PDF certificate with the fields, masked ID and a QR code of the verify URL", async () => {
     const record = await approvedCase();
     const issued = await issueCertificates(deps, record.caseId);
     const number = issued.find((c) => c.type === "homestead_approval_certificate")?.number ?? "";
-    const html = await storedHtml(record.caseId, "homestead_approval_certificate");
-    const verifyUrl = `${env.cloud.endpoints.api}/verify/${number}`;
-    for (const text of [
+    const read = readPaper(await storedPdf(record.caseId, "homestead_approval_certificate"));
+    const text = squash(read.text);
+    for (const field of [
       "农村宅基地批准书",
       number,
       "张伟",
       "150 平方米",
-      "90 平方米",
+      "住房用地 90 平方米",
       "东至 村道",
       "农民集体",
       "有效期",
-      "@media print",
     ]) {
-      expect(html).toContain(text);
+      expect(text).toContain(squash(field));
     }
-    expect(html).toContain(await qrSvg(verifyUrl));
-    expect(html).not.toContain(HEAD_ID);
-    expect(html).not.toContain(PHONE);
+    expect(read.qr).toBe(`${env.cloud.endpoints.api}/verify/${number}`);
+    expect(text).not.toContain(HEAD_ID);
+    expect(text).not.toContain(PHONE);
   });
 });
 
@@ -228,16 +229,17 @@ describe("GET /verify/{number}", () => {
 });
 
 describe("GET /cases/{caseId}/certificates/{type}", () => {
-  it("gives the owner a short-lived link to the printable certificate and others a 404", async () => {
+  it("gives the owner a short-lived link to the certificate PDF and others a 404", async () => {
     const record = await approvedCase();
     await issueCertificates(deps, record.caseId);
     const path = `${env.cloud.endpoints.api}/cases/${record.caseId}/certificates/homestead_approval_certificate`;
     const owner = await fetch(path, { headers: authHeader(await signInAs(env.cloud.endpoints, WANG.id)) });
     expect(owner.status).toBe(200);
     const { url, number } = (await owner.json()) as { url: string; number: string };
-    const html = await (await fetch(url)).text();
-    expect(html).toContain(number);
-    expect(html).toContain("<svg");
+    const pdf = await fetch(url);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    expect(pdf.headers.get("content-disposition")).toContain(`${number}.pdf`);
+    expect(squash(readPaper(new Uint8Array(await pdf.arrayBuffer())).text)).toContain(number);
 
     const other = await fetch(path, {
       headers: authHeader(await signInAs(env.cloud.endpoints, "villager-li")),

@@ -438,14 +438,20 @@ describe("API5: broken function-level authorization", () => {
         .replace("{caseId}", wangCase)
         .replace("{documentId}", "doc-1")
         .replace("{stepId}", encodeURIComponent("village_review#1"))
-        .replace("{incidentId}", "incident-1");
-      // The county admin's writes: loading reference data (the county-scale import) and recovering a
-      // stuck case from the operator view; nothing of a case's content.
+        .replace("{incidentId}", "incident-1")
+        .replace("{number}", "511424-ZJDPZ-2026-00001");
+      // The county admin's writes: loading reference data (the county-scale import), recovering a
+      // stuck case from the operator view and a certificate's life after issue (revoke, re-issue,
+      // extend: the county over the township); nothing of the application's content.
       const adminWrites = policyFor(routeKey(route)).roles.includes("county_admin");
       if (adminWrites) {
-        expect(["POST /admin/imports", "POST /incidents/{caseId}/{incidentId}/recover"]).toContain(
-          routeKey(route),
-        );
+        expect([
+          "POST /admin/imports",
+          "POST /incidents/{caseId}/{incidentId}/recover",
+          "POST /cases/{caseId}/certificates/{number}/revoke",
+          "POST /cases/{caseId}/certificates/{number}/reissue",
+          "POST /cases/{caseId}/certificates/{number}/extend",
+        ]).toContain(routeKey(route));
       }
       for (const userId of adminWrites ? ["auditor"] : ["auditor", "county-admin"]) {
         const response = await call(userId, route.method, path, {}, { "idempotency-key": "auditor-key-1" });

@@ -1,111 +1,37 @@
 import { describe, expect, it } from "vitest";
 import {
-  type CertificateFacts,
   effectiveStatus,
   formatCertificateNumber,
   maskName,
-  publicFactsOf,
   validUntil,
-  verifyUrl,
 } from "#shared/certificates/certificate.ts";
-import { qrSvg, renderCertificateHtml } from "#shared/certificates/render.ts";
+import { publicFactsOfPaper } from "#shared/certificates/issue.ts";
 import {
   renderUnknownCertificatePage,
   renderVerificationPage,
   verificationJson,
 } from "#shared/certificates/verify.ts";
 import { maskIdNumber } from "#shared/domain/id-number.ts";
+import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
+import { certificate } from "./support/papers.ts";
 
 const ID_NUMBER = "11010519491231002X";
-const facts: CertificateFacts = {
-  type: "homestead_approval_certificate",
-  number: "511424-ZJDPZ-2025-00042",
+const paper = certificate("homestead_approval_certificate", {
   caseId: "case-1",
-  county: {
-    code: "511424",
-    name: { zh: "丹棱县", en: "Danling County" },
-    province: { zh: "四川省", en: "Sichuan" },
-  },
-  townshipCode: "511424100",
-  villageCode: "511424100001",
-  head: { name: "张桂兰", idNumberMasked: maskIdNumber(ID_NUMBER) },
-  plot: {
-    address: "丹棱镇龙鹄村3组",
-    boundaries: { east: "村道", south: "李家承包地", west: "王家宅基地", north: "<script>水渠</script>" },
-    totalAreaM2: 150,
-    houseLandAreaM2: 120,
-    ancillaryLandAreaM2: 30,
-  },
-  building: { floorAreaM2: 240.5, floors: 2, heightM: 7.2 },
-  landOwner: { zh: "丹棱镇龙鹄村农民集体", en: "The village collective" },
+  household: { headName: "张桂兰", headIdNumberMasked: maskIdNumber(ID_NUMBER), memberCount: 4 },
   approvedOn: "2025-03-14",
   validUntil: "2027-03-13",
-  validityMonths: 24,
-  issuedAt: "2025-03-14T02:00:00.000Z",
-};
-const url = verifyUrl("https://nongfang.example.cn/", facts.number);
-
-describe("renderCertificateHtml", () => {
-  it("prints every field of the approval certificate, in Chinese", async () => {
-    const html = await renderCertificateHtml(facts, url);
-    for (const text of [
-      "农村宅基地批准书",
-      "证书编号",
-      "511424-ZJDPZ-2025-00042",
-      "户主",
-      "张桂兰",
-      "批准用地面积",
-      "150 平方米",
-      "房基占地面积",
-      "120 平方米",
-      "土地所有权人",
-      "丹棱镇龙鹄村农民集体",
-      "坐落",
-      "丹棱镇龙鹄村3组",
-      "四至",
-      "东至 村道",
-      "南至 李家承包地",
-      "有效期",
-      "2025-03-14 至 2027-03-13",
-      "批准日期",
-    ]) {
-      expect(html).toContain(text);
-    }
-    expect(html).toMatch(/<html lang="zh-CN">/);
-    expect(html).toMatch(/@media print/);
-    expect(html).toMatch(/size: A4/);
-  });
-
-  it("masks the ID number and escapes every value", async () => {
-    const html = await renderCertificateHtml(facts, url);
-    expect(html).not.toContain(ID_NUMBER);
-    expect(html).toContain("1101**********002X");
-    expect(html).not.toContain("<script>");
-    expect(html).toContain("&lt;script&gt;水渠");
-  });
-
-  it("embeds a QR code SVG that encodes the verification URL", async () => {
-    const html = await renderCertificateHtml(facts, url);
-    expect(url).toBe("https://nongfang.example.cn/verify/511424-ZJDPZ-2025-00042");
-    expect(html).toContain("<svg");
-    // The same URL gives the same matrix: the embedded SVG is exactly the QR of the verify URL, not of another one.
-    expect(html).toContain(await qrSvg(url));
-    expect(html).not.toContain(
-      await qrSvg(verifyUrl("https://nongfang.example.cn", "511424-ZJDPZ-2025-00043")),
-    );
-    expect(html).toContain(`data-verify-url="${url}"`);
-  });
-
-  it("titles a planning permit as 乡村建设规划许可证", async () => {
-    const html = await renderCertificateHtml({ ...facts, type: "rural_construction_planning_permit" }, url);
-    expect(html).toContain("乡村建设规划许可证");
-    expect(html).toContain("Rural construction planning permit");
-  });
 });
+const publicFactsOf = (_paper: typeof paper) =>
+  publicFactsOfPaper(
+    _paper,
+    { townshipCode: "511424100", villageCode: "511424100001" },
+    SICHUAN_DEFAULT_POLICY,
+  );
 
 describe("public certificate facts", () => {
   it("keeps only masked personal data", () => {
-    const record = publicFactsOf(facts);
+    const record = publicFactsOf(paper);
     expect(record).toMatchObject({
       headNameMasked: "张**",
       headIdNumberMasked: "1101**********002X",
@@ -123,7 +49,7 @@ describe("public certificate facts", () => {
   });
 
   it("is expired the day after validUntil (China time) and valid on that day", () => {
-    const record = publicFactsOf(facts);
+    const record = publicFactsOf(paper);
     expect(effectiveStatus(record, new Date("2027-03-13T15:59:00Z"))).toBe("valid");
     expect(effectiveStatus(record, new Date("2027-03-13T16:00:00Z"))).toBe("expired");
     expect(effectiveStatus({ ...record, status: "revoked" }, new Date("2025-04-01T00:00:00Z"))).toBe(
@@ -143,7 +69,7 @@ describe("public certificate facts", () => {
 });
 
 describe("verification page", () => {
-  const record = publicFactsOf(facts);
+  const record = publicFactsOf(paper);
   it("shows validity and masked facts, zh-CN first", () => {
     const html = renderVerificationPage(record, new Date("2025-06-01T00:00:00Z"));
     expect(html).toContain('lang="zh-CN"');
@@ -168,5 +94,34 @@ describe("verification page", () => {
     const html = renderUnknownCertificatePage("<b>X</b>");
     expect(html).toContain("未找到该证书");
     expect(html).toContain("&lt;b&gt;X&lt;/b&gt;");
+  });
+});
+
+describe("a certificate's life on the verification page", () => {
+  const record = publicFactsOf(paper);
+  it("says revoked, and why and when", () => {
+    const revoked = {
+      ...record,
+      status: "revoked" as const,
+      revocation: { reason: "以欺骗手段取得批准", at: "2025-05-01T02:00:00.000Z" },
+    };
+    const html = renderVerificationPage(revoked, new Date("2025-06-01T00:00:00Z"));
+    expect(html).toContain('data-status="revoked"');
+    expect(html).toContain("以欺骗手段取得批准");
+    expect(verificationJson(revoked, new Date("2025-06-01T00:00:00Z"))).toMatchObject({
+      status: "revoked",
+      valid: false,
+      revocation: { reason: "以欺骗手段取得批准" },
+    });
+  });
+
+  it("says superseded and links the new number", () => {
+    const old = { ...record, status: "superseded" as const, supersededBy: "511424-ZJDPZ-2025-00043" };
+    const html = renderVerificationPage(old, new Date("2025-06-01T00:00:00Z"));
+    expect(html).toContain('data-superseded-by="511424-ZJDPZ-2025-00043"');
+    expect(verificationJson(old, new Date("2025-06-01T00:00:00Z"))).toMatchObject({
+      status: "superseded",
+      valid: false,
+    });
   });
 });

@@ -3,12 +3,20 @@ import { DANLING_DEMO_POLICY, SICHUAN_DEFAULT_POLICY } from "#shared/domain/poli
 import { noticeSeconds } from "#shared/workflow/plan.ts";
 
 describe("the npm start demo policy", () => {
-  it("is the Sichuan default with only the public notice shortened to 0 days", () => {
-    const { policyId, publicNotice, notes, ...rest } = DANLING_DEMO_POLICY;
-    const { policyId: _id, publicNotice: _notice, notes: _notes, ...sichuan } = SICHUAN_DEFAULT_POLICY;
+  it("is the Sichuan default with only the public notice shortened to 0 days (and a demo seal)", () => {
+    const { policyId, publicNotice, notes, papers, ...rest } = DANLING_DEMO_POLICY;
+    const {
+      policyId: _id,
+      publicNotice: _notice,
+      notes: _notes,
+      papers: sichuanPapers,
+      ...sichuan
+    } = SICHUAN_DEFAULT_POLICY;
     expect(policyId).toBe("danling-demo");
     expect(publicNotice.days).toBe(0);
     expect(rest).toEqual(sichuan);
+    expect({ ...papers, townships: {} }).toEqual(sichuanPapers);
+    expect(papers.townships["511424100"]?.sealPngBase64).toBeDefined();
     expect(notes?.[0]).toMatch(/Never deploy/);
   });
 

@@ -32,6 +32,7 @@ import { getIn } from "../villager/form-state.ts";
 import type { DocumentView } from "../villager/types.ts";
 import { createUpload, sitePhotoTarget, type UploadPhase } from "../villager/upload.ts";
 import { fieldLabel } from "../villager/wizard.tsx";
+import { Papers } from "./papers.tsx";
 
 interface Decision {
   readonly outcome: string;
@@ -217,6 +218,11 @@ export function ReviewPage(props: { params: Record<string, string> }) {
           ) : (
             <Notice>{t("nothingToDecide")}</Notice>
           )}
+          <Papers
+            caseId={detail.case.caseId}
+            status={detail.case.status}
+            certificates={detail.case.certificates}
+          />
           <Decisions detail={detail} />
           <Events detail={detail} />
         </div>

@@ -281,7 +281,10 @@ interface CertificateLink {
 }
 
 function Certificates(props: { view: CaseView }) {
-  const certificates = props.view.certificates ?? [];
+  // A re-issued certificate replaces the old number: only the current one of each type is offered.
+  const certificates = (props.view.certificates ?? []).filter(
+    (certificate) => !("status" in certificate) || certificate.status !== "superseded",
+  );
   const [links, setLinks] = useState<Record<string, CertificateLink>>({});
   const [error, setError] = useState<unknown>();
   const fetchLink = async (type: string) => {
@@ -318,6 +321,7 @@ function Certificates(props: { view: CaseView }) {
                 href={link?.url ?? "#"}
                 target="_blank"
                 rel="noopener"
+                download={`${certificate.number}.pdf`}
                 data-certificate={certificate.type}
                 onClick={async (event) => {
                   if (link && Date.parse(link.expiresAt) - Date.now() > 15_000) return;

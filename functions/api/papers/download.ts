@@ -1,0 +1,14 @@
+import { actorOf } from "#shared/auth/actor.ts";
+import { httpRoute, ok } from "#shared/http/handler.ts";
+import { papersDeps } from "#shared/papers/deps.ts";
+import { downloadPaper, paperKindSchema } from "#shared/papers/service.ts";
+import { caseIdPath } from "#shared/schemas/requests.ts";
+
+const deps = papersDeps();
+
+/** GET /cases/{caseId}/papers/{paper}: a short-lived link to the case's PDF (filed once on first request). */
+export const handler = httpRoute(
+  "GET /cases/{caseId}/papers/{paper}",
+  { path: caseIdPath.extend({ paper: paperKindSchema }) },
+  async ({ path, event }) => ok(await downloadPaper(deps, actorOf(event), path.caseId, path.paper)),
+);

@@ -1,0 +1,14 @@
+import { actorOf } from "#shared/auth/actor.ts";
+import { httpRoute, ok } from "#shared/http/handler.ts";
+import { papersDeps } from "#shared/papers/deps.ts";
+import { certificateChangeSchema, certificatePath, reissueCertificate } from "#shared/papers/service.ts";
+
+const deps = papersDeps();
+
+/** POST /cases/{caseId}/certificates/{number}/reissue: township head or county admin; an audited event. */
+export const handler = httpRoute(
+  "POST /cases/{caseId}/certificates/{number}/reissue",
+  { path: certificatePath, body: certificateChangeSchema },
+  async ({ path, body, event }) =>
+    ok(await reissueCertificate(deps, actorOf(event), path.caseId, path.number, body.reason)),
+);
