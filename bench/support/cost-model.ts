@@ -43,6 +43,7 @@ export const pricesSchema = z.object({
     kms: z.object({ source, requestsPerTenThousand: price, keyPerMonth: price, billing: z.string() }),
     cloudWatchLogs: z.object({ source, ingestionPerGb: price, storageGbMonth: price, billing: z.string() }),
     xray: z.object({ source, tracesRecordedPerMillion: price, billing: z.string() }),
+    sms: z.object({ source, perMessagePartChina: price, billing: z.string() }),
   }),
   excluded: z.array(z.object({ service: z.string().min(1), reason: z.string().min(1) })),
 });
@@ -198,6 +199,8 @@ export interface CaseOperations {
   readonly kmsRequests: number;
   readonly logBytes: number;
   readonly xrayTraces: number;
+  /** SMS message parts sent to +86 numbers (a part: 70 Chinese characters, 67 each when split). */
+  readonly smsParts: number;
 }
 
 export interface CostLine {
@@ -274,6 +277,11 @@ export function costLines(ops: CaseOperations, prices: Prices): CostLine[] {
       usage: `${round(ops.xrayTraces, 1)} traces`,
       usd: (ops.xrayTraces / 1e6) * services.xray.tracesRecordedPerMillion,
     },
+    {
+      service: "SMS to +86 (End User Messaging)",
+      usage: `${round(ops.smsParts, 1)} message parts`,
+      usd: ops.smsParts * services.sms.perMessagePartChina,
+    },
   ];
 }
 
@@ -325,4 +333,10 @@ export function storageLines(storage: CaseStorage, prices: Prices): StorageLine[
       usdPerMonth: (storage.logBytes / GB) * services.cloudWatchLogs.storageGbMonth,
     },
   ];
+}
+
+/** Parts an SMS is billed as: up to 70 UCS-2 characters in one, 67 per part once split. */
+export function smsParts(text: string): number {
+  const characters = [...text].length;
+  return characters <= 70 ? 1 : Math.ceil(characters / 67);
 }

@@ -11,6 +11,7 @@ import {
   type Prices,
   pricesSchema,
   s3PriceClass,
+  smsParts,
   stateTransitions,
   stepFunctionsLogRecord,
   storageLines,
@@ -50,6 +51,7 @@ const NONE: CaseOperations = {
   s3GetAndOther: 0,
   httpApiRequests: 0,
   kmsRequests: 0,
+  smsParts: 0,
   logBytes: 0,
   xrayTraces: 0,
 };
@@ -89,6 +91,7 @@ describe("costLines", () => {
         kmsRequests: 10_000,
         logBytes: GB,
         xrayTraces: 1e6,
+        smsParts: 1,
       },
       prices,
     );
@@ -106,7 +109,15 @@ describe("costLines", () => {
       KMS: services.kms.requestsPerTenThousand,
       "CloudWatch Logs ingestion": services.cloudWatchLogs.ingestionPerGb,
       "X-Ray traces": services.xray.tracesRecordedPerMillion,
+      "SMS to +86 (End User Messaging)": services.sms.perMessagePartChina,
     });
+  });
+
+  it("bills a Chinese SMS as one part up to 70 characters, then 67 per part", () => {
+    expect(smsParts("字".repeat(70))).toBe(1);
+    expect(smsParts("字".repeat(71))).toBe(2);
+    expect(smsParts("字".repeat(134))).toBe(2);
+    expect(smsParts("字".repeat(135))).toBe(3);
   });
 
   it("adds the lines into the total per permit", async () => {
