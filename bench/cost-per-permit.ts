@@ -66,6 +66,7 @@ import {
   type Prices,
   type S3PriceClass,
   s3PriceClass,
+  smsLine,
   smsParts,
   stateTransitions,
   stepFunctionsLogRecord,
@@ -732,6 +733,16 @@ function report(results: readonly ScenarioResult[], prices: Prices, documentMb: 
       ]),
     ]),
   ]);
+  // A carrier charge per message part, not the platform's cost: on a line of its own, outside the goal.
+  printTable("SMS per case, reported apart (carrier charge; texts from the local stand-in)", [
+    Object.fromEntries([
+      ["service", smsLine(results[0]?.operations ?? ({} as CaseOperations), prices).service],
+      ...results.map((r, i) => {
+        const line = smsLine(r.operations, prices);
+        return [columns[i], `${line.usage}, ${usd(line.usd)}`];
+      }),
+    ]),
+  ]);
 
   const storage = results.map((r) =>
     storageLines(
@@ -905,6 +916,7 @@ async function main() {
         costPerCase: lines[i]?.map((line) => ({ ...line, usd: Number(line.usd.toPrecision(4)) })),
         totalUsd: Number(totalUsd(lines[i] ?? []).toPrecision(4)),
         meetsGoal: totalUsd(lines[i] ?? []) <= GOAL_USD,
+        sms: { parts: result.operations.smsParts, usd: Number(smsLine(result.operations, prices).usd.toPrecision(4)) },
         storage: storage[i]?.map((line) => ({
           ...line,
           gb: Number((line.bytes / GB).toPrecision(4)),

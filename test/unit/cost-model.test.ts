@@ -11,6 +11,7 @@ import {
   type Prices,
   pricesSchema,
   s3PriceClass,
+  smsLine,
   smsParts,
   stateTransitions,
   stepFunctionsLogRecord,
@@ -109,8 +110,12 @@ describe("costLines", () => {
       KMS: services.kms.requestsPerTenThousand,
       "CloudWatch Logs ingestion": services.cloudWatchLogs.ingestionPerGb,
       "X-Ray traces": services.xray.tracesRecordedPerMillion,
-      "SMS to +86 (End User Messaging)": services.sms.perMessagePartChina,
     });
+    // SMS are priced apart (a carrier charge, not the platform's cost).
+    expect(smsLine({ ...NONE, smsParts: 3 }, prices).usd).toBeCloseTo(
+      3 * services.sms.perMessagePartChina,
+      12,
+    );
   });
 
   it("bills a Chinese SMS as one part up to 70 characters, then 67 per part", () => {
