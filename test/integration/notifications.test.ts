@@ -29,6 +29,8 @@ let smsFault: ServiceFault | undefined;
 beforeAll(async () => {
   env = await startTestCloud({
     context: { countyPolicy: "danling-demo" },
+    // The test runs the SMS sender itself, at the times it chooses: no scheduled run in between.
+    schedulePeriodMs: 3_600_000,
     faults: {
       lambda: ({ entry }): LambdaFault | undefined => {
         invocations.set(entry, (invocations.get(entry) ?? 0) + 1);
