@@ -916,7 +916,10 @@ async function main() {
         costPerCase: lines[i]?.map((line) => ({ ...line, usd: Number(line.usd.toPrecision(4)) })),
         totalUsd: Number(totalUsd(lines[i] ?? []).toPrecision(4)),
         meetsGoal: totalUsd(lines[i] ?? []) <= GOAL_USD,
-        sms: { parts: result.operations.smsParts, usd: Number(smsLine(result.operations, prices).usd.toPrecision(4)) },
+        sms: {
+          parts: result.operations.smsParts,
+          usd: Number(smsLine(result.operations, prices).usd.toPrecision(4)),
+        },
         storage: storage[i]?.map((line) => ({
           ...line,
           gb: Number((line.bytes / GB).toPrecision(4)),

@@ -235,21 +235,40 @@ describe("notifications", () => {
     expect((await env.cloud.sms.messages()).length).toBe(messages.length);
   }, 60_000);
 
-  it("keeps a household that opted out of SMS informed in the app only", async () => {
+  it("keeps a household that opted out of SMS informed in the app only; texts staff once per batch interval", async () => {
     const li = await as("villager-li");
     const opted = await li("PUT", "/messages/settings", { smsOptOut: true });
     expect(opted.status).toBe(200);
     expect(opted.body).toEqual({ smsOptOut: true });
     expect((await li("PUT", "/messages/settings", { phone: "13900000002" })).status).toBe(403);
 
-    const caseId = await applyAndSubmit("villager-li", "homestead", liHouseholdApplication());
+    // A rebuild on the household's own plot (a farmhouse case): it goes on to the village review.
+    const application = liHouseholdApplication({ kind: "farmhouse" });
+    application.proposedPlot = { ...application.proposedPlot, situation: "rebuild_on_old_plot" };
+    const caseId = await applyAndSubmit("villager-li", "farmhouse", application);
     await eventually(async () =>
       (await inbox("villager-li")).items.some((m) => m.caseId === caseId) ? true : undefined,
     );
-    const result = await sweep(beijing(10, 0));
-    expect(result.skipped).toBeGreaterThan(0);
+    // Li's case reaches the village review: a second new step for the officer, within the hour of the first SMS.
+    await eventually(
+      async () =>
+        kindsOf(await inbox("village-officer-a"), caseId).includes("step_opened") ? true : undefined,
+      30_000,
+    );
+    const officerTemplates = async () =>
+      smsTo(await env.cloud.sms.messages(), "139****0001").map((message) => message.context?.templateId);
+    expect(await officerTemplates()).toEqual(["NF_0201"]);
+
+    const early = await sweep(beijing(9, 30));
+    expect(early.skipped).toBeGreaterThan(0);
     expect(smsTo(await env.cloud.sms.messages(), "139****9000")).toEqual([]);
     expect(kindsOf(await inbox("villager-li"), caseId)).toContain("submitted");
+    // At most one SMS per staff member per batch interval (60 min after the 09:00 one): it waits.
+    expect(early.deferred).toBeGreaterThan(0);
+    expect(await officerTemplates()).toEqual(["NF_0201"]);
+    await sweep(beijing(10, 5));
+    expect(await officerTemplates()).toEqual(["NF_0201", "NF_0201"]);
+    expect(smsTo(await env.cloud.sms.messages(), "139****9000")).toEqual([]);
   }, 60_000);
 
   it("gives up after the policy's attempts and shows the county admin what was not delivered", async () => {
