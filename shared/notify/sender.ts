@@ -16,7 +16,13 @@
  *   backoff, and after `maxAttempts` record it as failed for the county admin.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { Encryptor } from "../crypto/encryptor.ts";
 import { maskPhone } from "../domain/phone.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
@@ -118,7 +124,9 @@ export class SmsSweep {
         new QueryCommand({
           TableName: this.deps.tableName,
           KeyConditionExpression: "pk = :pk AND sk < :upper",
-          ExpressionAttributeValues: { ":pk": DUE_PARTITION, ":upper": `${nowIso}$` },
+          // A job another sender holds (its lease not yet run out) is not this run's.
+          FilterExpression: "attribute_not_exists(leaseUntil) OR leaseUntil < :now",
+          ExpressionAttributeValues: { ":pk": DUE_PARTITION, ":upper": `${nowIso}$`, ":now": nowIso },
           ConsistentRead: true,
           Limit: 100,
         }),
@@ -140,8 +148,7 @@ export class SmsSweep {
   private async handle(group: readonly DueJob[]): Promise<void> {
     const claimed: DueJob[] = [];
     for (const job of group) {
-      const moved = await this.move(job, new Date(this.now.getTime() + LEASE_MS));
-      if (moved) claimed.push(moved);
+      if (await this.claim(job)) claimed.push(job);
     }
     const [first] = claimed;
     if (!first) return;
@@ -301,21 +308,15 @@ export class SmsSweep {
       const memberJob: SmsJob = { ...rest, jobId: `${job.jobId}#user:${userId}`, member: userId };
       try {
         await this.deps.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.deps.tableName,
-                  Item: jobItem(nowIso, memberJob),
-                  ConditionExpression: "attribute_not_exists(pk)",
-                },
-              },
-            ],
+          new PutCommand({
+            TableName: this.deps.tableName,
+            Item: jobItem(nowIso, memberJob),
+            ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
         this.result.expanded++;
       } catch (error) {
-        if ((error as Error).name !== "TransactionCanceledException") throw error;
+        if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
       }
     }
     await this.finish(job, members.length > 0 ? undefined : SKIPPED_PARTITION, {
@@ -323,7 +324,34 @@ export class SmsSweep {
     });
   }
 
-  /** Moves a due job to `dueAt` (claim or defer): delete + put, conditional on it still being there. */
+  /**
+   * Claims a job in place (one conditional write): a lease another sender respects until it runs
+   * out, when the job is due again (a sender that crashed mid-send). False: someone else has it.
+   */
+  private async claim(job: DueJob): Promise<boolean> {
+    const nowIso = this.now.toISOString();
+    try {
+      await this.deps.client.send(
+        new UpdateCommand({
+          TableName: this.deps.tableName,
+          Key: { pk: job.pk, sk: job.sk },
+          UpdateExpression: "SET leaseUntil = :until",
+          ConditionExpression:
+            "attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
+          ExpressionAttributeValues: {
+            ":until": new Date(this.now.getTime() + LEASE_MS).toISOString(),
+            ":now": nowIso,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
+  }
+
+  /** Moves a claimed job to `dueAt` (defer, retry): delete + put, conditional on it still being there. */
   private async move(job: DueJob, dueAt: Date, change: Partial<SmsJob> = {}): Promise<DueJob | undefined> {
     const { pk: _pk, sk: _sk, dueAt: _due, type: _type, ...rest } = job;
     const item = jobItem(dueAt.toISOString(), { ...rest, ...change } as SmsJob);
@@ -362,6 +390,17 @@ export class SmsSweep {
   ): Promise<void> {
     const nowIso = this.now.toISOString();
     const { pk: _pk, sk: _sk, type: _type, ...rest } = job;
+    if (!partition) {
+      // Nothing to record (an expanded desk job): one delete, no transaction.
+      await this.deps.client.send(
+        new DeleteCommand({
+          TableName: this.deps.tableName,
+          Key: { pk: job.pk, sk: job.sk },
+          ConditionExpression: "attribute_exists(pk)",
+        }),
+      );
+      return;
+    }
     await this.deps.client.send(
       new TransactWriteCommand({
         TransactItems: [
