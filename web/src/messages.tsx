@@ -78,13 +78,13 @@ export function MessagesLink() {
     <a
       href="/app/messages"
       class="messages-link"
-      aria-label={t("messagesLinkLabel", { count })}
       onClick={linkHandler("/app/messages")}
     >
       {t("messagesTitle")}
       {count > 0 && (
         <span class="unread-count" data-testid="unread-count">
           {count > 99 ? "99+" : count}
+          <span class="visually-hidden">{t("messagesUnreadSuffix")}</span>
         </span>
       )}
     </a>
