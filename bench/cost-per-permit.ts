@@ -66,6 +66,8 @@ import {
   type Prices,
   type S3PriceClass,
   s3PriceClass,
+  smsLine,
+  smsParts,
   stateTransitions,
   stepFunctionsLogRecord,
   storageLines,
@@ -170,6 +172,8 @@ class CaseCount {
   /** Invocations that needed the keyed-hash secret (one Decrypt per fresh container). */
   readonly kmsHashSecretCold = new Set<string>();
   appLogBytes = 0;
+  /** SMS the case caused (texts as the phone shows them, from the local stand-in). */
+  readonly sms: string[] = [];
   transitions = 0;
   stepFunctionsLogBytes = 0;
   constructor(readonly metered: boolean) {}
@@ -589,6 +593,7 @@ function summarise(
     logBytes: logs.app + logs.platform + logs.access + logs.stepFunctions,
     // One trace per API request (Lambda starts it: HTTP APIs do not trace) and one per execution.
     xrayTraces: apiRequests + 1,
+    smsParts: perCase((c) => c.sms.reduce((sum, text) => sum + smsParts(text), 0)),
   };
   const byFunction = new Map<string, { invocations: number; billedMs: number }>();
   for (const count of timed) {
@@ -640,6 +645,45 @@ function summarise(
   };
 }
 
+/** Every reviewer who decides a step registers a phone for SMS (batched new steps), as staff would. */
+async function registerStaffPhones(bench: BenchCloud): Promise<void> {
+  const departments = bench.policy.departments.map((department) => department.id);
+  const users = new Set([
+    ...["village_review", "township_acceptance", "township_approval", "site_visit_staking"].map((step) =>
+      deciderOf(step),
+    ),
+    ...departments.map((department) => deciderOf("joint_review", department)),
+  ]);
+  let n = 0;
+  for (const user of users) {
+    const phone = `1390000${String(++n).padStart(4, "0")}`;
+    const result = await bench.call(user, "PUT", "/messages/settings", { phone, mode: "batched" });
+    expectStatus(result, 200, `SMS settings of ${user}`);
+  }
+}
+
+/**
+ * Runs the SMS sender as its schedule would, at 10:00 Beijing time on day `index`
+ * (past every quiet hour and staff batch interval of the case before), and
+ * returns the texts the phones received.
+ */
+async function sendSms(bench: BenchCloud, index: number): Promise<string[]> {
+  const sender = bench.cloud.runtime.functions.find((fn) => fn.entry === "functions/notify/send-sms.ts");
+  if (!sender) throw new Error("no SMS sender in the template");
+  const before = (await bench.cloud.sms.messages()).length;
+  const day = new Date();
+  day.setUTCHours(2, 0, 0, 0);
+  const time = new Date(day.getTime() + (index + 1) * 86_400_000).toISOString();
+  // Expanded desk jobs are due at once: a second run sends them.
+  for (let run = 0; run < 3; run++)
+    await bench.cloud.runtime.invoke(sender.arn, {
+      "detail-type": "Scheduled Event",
+      source: "aws.events",
+      time,
+    });
+  return (await bench.cloud.sms.messages()).slice(before).map((message) => message.text);
+}
+
 const usd = (value: number) => `$${value.toFixed(6)}`;
 
 function report(results: readonly ScenarioResult[], prices: Prices, documentMb: number) {
@@ -668,6 +712,7 @@ function report(results: readonly ScenarioResult[], prices: Prices, documentMb: 
         .join("/"),
     ),
     row("X-Ray traces", (r) => round(r.operations.xrayTraces, 1)),
+    row("SMS to +86 (parts)", (r) => round(r.operations.smsParts, 1)),
   ]);
 
   const lines = results.map((r) => costLines(r.operations, prices));
@@ -686,6 +731,16 @@ function report(results: readonly ScenarioResult[], prices: Prices, documentMb: 
         columns[i],
         totalUsd(l) <= GOAL_USD ? "met" : `${round(totalUsd(l) / GOAL_USD, 2)}× goal`,
       ]),
+    ]),
+  ]);
+  // A carrier charge per message part, not the platform's cost: on a line of its own, outside the goal.
+  printTable("SMS per case, reported apart (carrier charge; texts from the local stand-in)", [
+    Object.fromEntries([
+      ["service", smsLine(results[0]?.operations ?? ({} as CaseOperations), prices).service],
+      ...results.map((r, i) => {
+        const line = smsLine(r.operations, prices);
+        return [columns[i], `${line.usage}, ${usd(line.usd)}`];
+      }),
     ]),
   ]);
 
@@ -788,6 +843,7 @@ async function main() {
         throw error;
       }
     };
+    await registerStaffPhones(bench);
     // Warm-up (not counted): the first case of a kind loads handler modules and fills per-container caches.
     for (const scenario of SCENARIOS) await drive(scenario);
     // Stored bytes per case: the table scanned between scenarios (seconds each: the reference data is in it).
@@ -802,6 +858,8 @@ async function main() {
         let caseId: string;
         try {
           caseId = await drive(scenario);
+          // The SMS the case owes, sent within the case (the sender's Lambda and DynamoDB work count too).
+          count.sms.push(...(await sendSms(bench, i)));
         } finally {
           current = undefined;
           meter.dynamoDb = undefined;
@@ -858,6 +916,10 @@ async function main() {
         costPerCase: lines[i]?.map((line) => ({ ...line, usd: Number(line.usd.toPrecision(4)) })),
         totalUsd: Number(totalUsd(lines[i] ?? []).toPrecision(4)),
         meetsGoal: totalUsd(lines[i] ?? []) <= GOAL_USD,
+        sms: {
+          parts: result.operations.smsParts,
+          usd: Number(smsLine(result.operations, prices).usd.toPrecision(4)),
+        },
         storage: storage[i]?.map((line) => ({
           ...line,
           gb: Number((line.bytes / GB).toPrecision(4)),

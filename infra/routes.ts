@@ -391,6 +391,38 @@ export const ROUTES: readonly RouteDefinition[] = [
     uses: ["table:read"],
     summary: "County admin: an import's progress (status, line reached, counts) or its result",
   },
+  {
+    method: "GET",
+    path: "/messages",
+    handler: "functions/api/messages/list.ts",
+    access: "signed-in",
+    uses: ["table:read"],
+    summary: "Everyone: the message centre (消息), newest first, with the unread count and SMS settings",
+  },
+  {
+    method: "POST",
+    path: "/messages/read",
+    handler: "functions/api/messages/read.ts",
+    access: "signed-in",
+    uses: ["table:read", "table:write"],
+    summary: "Everyone but auditors: mark messages read (up to the newest given, per inbox)",
+  },
+  {
+    method: "PUT",
+    path: "/messages/settings",
+    handler: "functions/api/messages/settings.ts",
+    access: "signed-in",
+    uses: ["table:read", "table:write", "personal-data:write"],
+    summary: "Everyone but auditors: a household's SMS opt-out; a staff member's phone (sealed) and SMS mode",
+  },
+  {
+    method: "GET",
+    path: "/admin/notifications/failed",
+    handler: "functions/api/admin/failed-sms.ts",
+    access: "signed-in",
+    uses: ["table:read"],
+    summary: "County admin: SMS that could not be delivered after every retry, newest first",
+  },
 ];
 
 /** API Gateway's route key: "GET /cases/{caseId}". */

@@ -9,6 +9,7 @@ import { NongfangFunction } from "./constructs/function.ts";
 import { NongfangHttpApi } from "./constructs/http-api.ts";
 import { authDomainFromContext, externalIssuerFromContext, NongfangIdentity } from "./constructs/identity.ts";
 import { ImportWorkflow } from "./constructs/import-workflow.ts";
+import { Notifications } from "./constructs/notifications.ts";
 import { apiPathPatterns, WebHosting, webHostingFromContext } from "./constructs/web-hosting.ts";
 import { WorkflowMonitoring } from "./constructs/workflow-monitoring.ts";
 import { type Resource, ROUTES, type RouteDefinition } from "./routes.ts";
@@ -125,6 +126,8 @@ export class NongfangStack extends Stack {
         "Workflow: a run that failed, timed out or was aborted becomes an incident",
       ),
     });
+    // SMS owed by the outbox (shared/notify/): sent from the table's stream and a one-minute schedule.
+    new Notifications(this, "Notifications", { table, personalDataKey });
     // Starts the construction period's phase runs of this very state machine (see bindOwnWorkflowRuns).
     constructionTask.bindOwnWorkflowRuns(workflow.stateMachine);
     // Answers a re-run opening of an already decided step with the stored decision.

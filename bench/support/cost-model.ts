@@ -43,6 +43,7 @@ export const pricesSchema = z.object({
     kms: z.object({ source, requestsPerTenThousand: price, keyPerMonth: price, billing: z.string() }),
     cloudWatchLogs: z.object({ source, ingestionPerGb: price, storageGbMonth: price, billing: z.string() }),
     xray: z.object({ source, tracesRecordedPerMillion: price, billing: z.string() }),
+    sms: z.object({ source, perMessagePartChina: price, billing: z.string() }),
   }),
   excluded: z.array(z.object({ service: z.string().min(1), reason: z.string().min(1) })),
 });
@@ -198,6 +199,8 @@ export interface CaseOperations {
   readonly kmsRequests: number;
   readonly logBytes: number;
   readonly xrayTraces: number;
+  /** SMS message parts sent to +86 numbers (a part: 70 Chinese characters, 67 each when split). */
+  readonly smsParts: number;
 }
 
 export interface CostLine {
@@ -277,6 +280,18 @@ export function costLines(ops: CaseOperations, prices: Prices): CostLine[] {
   ];
 }
 
+/**
+ * The SMS a permit causes, priced apart from the platform's own cost (the goal is the platform's): a
+ * carrier charge per message part, whatever the stack does.
+ */
+export function smsLine(ops: CaseOperations, prices: Prices): CostLine {
+  return {
+    service: "SMS to +86 (End User Messaging)",
+    usage: `${round(ops.smsParts, 1)} message parts`,
+    usd: ops.smsParts * prices.services.sms.perMessagePartChina,
+  };
+}
+
 export function totalUsd(lines: readonly CostLine[]): number {
   return lines.reduce((sum, line) => sum + line.usd, 0);
 }
@@ -325,4 +340,10 @@ export function storageLines(storage: CaseStorage, prices: Prices): StorageLine[
       usdPerMonth: (storage.logBytes / GB) * services.cloudWatchLogs.storageGbMonth,
     },
   ];
+}
+
+/** Parts an SMS is billed as: up to 70 UCS-2 characters in one, 67 per part once split. */
+export function smsParts(text: string): number {
+  const characters = [...text].length;
+  return characters <= 70 ? 1 : Math.ceil(characters / 67);
 }

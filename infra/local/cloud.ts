@@ -18,6 +18,7 @@ import { LOCAL_S3_CREDENTIALS, startLocalS3 } from "./s3.ts";
 import { scheduledRulesFromTemplate, startSchedules } from "./schedules.ts";
 import { seedReferenceData } from "./seed.ts";
 import { deliverEvent, eventRulesFromTemplate } from "./sfn-events.ts";
+import { type LocalSms, startLocalSms } from "./sms.ts";
 import { startLocalStepFunctions } from "./stepfunctions.ts";
 import {
   type CfnTemplate,
@@ -39,6 +40,8 @@ export interface LocalCloudOptions {
     readonly stepFunctions?: number;
     /** The local OIDC issuer; absent reuses the port of the last start (its URL is every token's `iss`). */
     readonly auth?: number;
+    /** The SMS stand-in (infra/local/sms.ts). */
+    readonly sms?: number;
   };
   /** CDK context for the synthesized stack, as `cdk deploy -c …` (e.g. `{ countyPolicy: "guangxi-contrast" }`). */
   readonly context?: Readonly<Record<string, unknown>>;
@@ -75,10 +78,14 @@ export interface LocalEndpoints {
    * shortcut), `staffClientId` the staff one. The API accepts tokens of either.
    */
   readonly auth: { readonly issuer: string; readonly clientId: string; readonly staffClientId: string };
+  /** The SMS stand-in: every message a phone would receive, at its root URL (HTML) and `/messages.json`. */
+  readonly sms: string;
 }
 
 export interface LocalCloud {
   readonly endpoints: LocalEndpoints;
+  /** The SMS stand-in's record (tests read what was sent). */
+  readonly sms: LocalSms;
   readonly runtime: LocalLambdaRuntime;
   readonly template: CfnTemplate;
   close(): Promise<void>;
@@ -160,6 +167,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // Closed after the API and the workflow stop calling functions, before S3 and DynamoDB.
     closers.push(() => runtime.drain());
 
+    // SMS: the AWS adapter reaches this stand-in through the SDK's standard endpoint variable.
+    const sms = await startLocalSms({
+      dataDir: options.dataDir,
+      port: options.ports?.sms ?? 0,
+      ...(options.faults?.service ? { faults: options.faults.service } : {}),
+    });
+    closers.push(() => sms.close());
+
     // KMS is not emulated: personal data is sealed with a key file of this data folder instead (same code
     // path, shared/crypto/; the keyring is chosen by FIELD_KEYRING, which on AWS names the KMS key).
     const fieldKeyFile = path.join(options.dataDir, "keys", "personal-data.key");
@@ -175,6 +190,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: sms.endpoint,
       // s3rver stores aws-chunked bodies verbatim: only send checksums when S3 requires them.
       AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
       AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
@@ -242,7 +258,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     closers.push(() => api.close());
 
-    // Scheduled rules (the decision delivery sweep): closed first, before the functions drain.
+    // Scheduled rules (the decision delivery sweep, the SMS sender): closed first, before the functions drain.
     const schedules = startSchedules(
       scheduledRulesFromTemplate(template, (value) => resolveIntrinsics(value, names)),
       (arn, payload) => runtime.invoke(arn, payload),
@@ -279,10 +295,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         ),
       ),
       auth: { issuer: issuer.url, clientId: issuer.clientId, staffClientId: issuer.staffClientId },
+      sms: sms.endpoint,
     };
     await writeFile(path.join(options.dataDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
     return {
       endpoints,
+      sms,
       runtime,
       template,
       close: async () => {

@@ -22,7 +22,7 @@ export type ServiceFault =
 
 /** One API call as a front sees it. */
 export interface ServiceCall {
-  readonly service: "dynamodb" | "stepfunctions";
+  readonly service: "dynamodb" | "stepfunctions" | "sms";
   /** The operation from X-Amz-Target: "TransactWriteItems", "SendTaskSuccess", … */
   readonly operation: string;
 }
@@ -73,6 +73,7 @@ const FAULT_ANSWERS: Record<Exclude<ServiceFault, "reset">, { status: number; co
 const ERROR_TYPE_PREFIX: Record<ServiceCall["service"], string> = {
   dynamodb: "com.amazonaws.dynamodb.v20120810#",
   stepfunctions: "com.amazonaws.states#",
+  sms: "com.amazonaws.pinpointsmsvoicev2#",
 };
 
 function operationOf(req: IncomingMessage): string {

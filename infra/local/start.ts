@@ -35,6 +35,7 @@ const cloud = await startLocalCloud({
     s3: port("NONGFANG_S3_PORT", 4568),
     stepFunctions: port("NONGFANG_SFN_PORT", 8083),
     auth: port("NONGFANG_AUTH_PORT", 3001),
+    sms: port("NONGFANG_SMS_PORT", 4570),
   },
 });
 const { endpoints } = cloud;
@@ -67,6 +68,7 @@ console.log(`Nongfang is running (started in ${Date.now() - started} ms; data in
   DynamoDB        ${endpoints.dynamodb}   table ${endpoints.tableName}
   S3              ${endpoints.s3}   bucket ${endpoints.bucketName}
   Step Functions  ${endpoints.stepFunctions}   ${endpoints.stateMachineArn}
+  SMS (stand-in)  ${endpoints.sms}   every SMS a phone would receive (in-app: 消息 in the web app)
 
 Endpoints written to ${path.join(dataDir, "endpoints.json")}. Press Ctrl-C to stop.`);
 

@@ -236,6 +236,26 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
     writes: false,
     personalData: "none",
   },
+  // The message centre (消息): the caller's own inboxes (household, or the desks of their role and townships).
+  "GET /messages": { roles: ALL_ROLES, scope: "self", writes: false, personalData: "none" },
+  "POST /messages/read": {
+    roles: ALL_ROLES.filter((role) => role !== "auditor"),
+    scope: "self",
+    writes: true,
+    personalData: "none",
+  },
+  "PUT /messages/settings": {
+    roles: ALL_ROLES.filter((role) => role !== "auditor"),
+    scope: "self",
+    writes: true,
+    personalData: "owner",
+  },
+  "GET /admin/notifications/failed": {
+    roles: ["county_admin"],
+    scope: "jurisdiction",
+    writes: false,
+    personalData: "none",
+  },
 };
 
 /** A route key the table does not know: a programming error, caught at load. */

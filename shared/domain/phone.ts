@@ -1,6 +1,7 @@
 /**
  * Mainland China mobile numbers: 11 digits starting 13–19. Landlines are not
- * accepted because the platform sends SMS notices to this number.
+ * accepted because the platform sends SMS notices to this number (the head of
+ * household's, shared/notify/sender.ts; opened from its sealed form only to send).
  */
 
 const MOBILE = /^1[3-9]\d{9}$/;

@@ -615,6 +615,10 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
   "GET /openapi.json": { access: "public", codes: [] },
   "POST /admin/imports": { access: "signed-in", body: true, codes: ["not_found", "import_in_progress"] },
   "GET /admin/imports/{importId}": { access: "signed-in", input: true, codes: ["not_found"] },
+  "GET /messages": { access: "signed-in", input: true, codes: [] },
+  "POST /messages/read": { access: "signed-in", body: true, input: true, codes: ["not_found"] },
+  "PUT /messages/settings": { access: "signed-in", body: true, input: true, codes: [] },
+  "GET /admin/notifications/failed": { access: "signed-in", input: true, codes: [] },
 };
 
 function codesOf(spec: RouteErrorSpec): ErrorCode[] {

@@ -28,6 +28,16 @@ import {
   certificatePath as certificateNumberPath,
   paperKindSchema,
 } from "../papers/service.ts";
+import {
+  failedSmsPageSchema,
+  failedSmsQuerySchema,
+  markReadInputSchema,
+  markReadResultSchema,
+  messageListQuerySchema,
+  messagePageSchema,
+  notificationSettingsSchema,
+  settingsInputSchema,
+} from "../notify/inbox.ts";
 import { adminImportBodySchema, importIdPathSchema } from "../reference/import/admin-import.ts";
 import { importJobSchema } from "../reference/import/import-jobs.ts";
 import { registerExportQuerySchema, registerPageSchema, registerQuerySchema } from "../register/schemas.ts";
@@ -502,6 +512,37 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       "County admin: an import's status (queued, running, complete, failed), line reached, counts and, when complete, the first rejections and the report's key.",
     request: { params: importIdPathSchema },
     responses: { 200: json("The import job", importJobSchema) },
+  },
+  "GET /messages": {
+    operationId: "listMessages",
+    tags: ["messages"],
+    description:
+      "The message centre (消息): the caller's messages newest first (a household's, or those of the desks the caller works: their role's or department's queue in each township), the unread count (at most 99) and the caller's SMS settings.",
+    request: { query: messageListQuerySchema },
+    responses: { 200: json("The caller's messages", messagePageSchema) },
+  },
+  "POST /messages/read": {
+    operationId: "markMessagesRead",
+    tags: ["messages"],
+    description: "Marks messages read: each inbox up to the newest id given. Answers the unread count left.",
+    request: jsonBody(markReadInputSchema),
+    responses: { 200: json("The unread count after marking", markReadResultSchema) },
+  },
+  "PUT /messages/settings": {
+    operationId: "saveNotificationSettings",
+    tags: ["messages"],
+    description:
+      "Villagers: `smsOptOut` (the household gets no SMS; in-app messages stay). Staff: `phone` (sealed at rest, shown masked) and `mode` (`batched`: at most one SMS per the county's interval for new steps; `digest`: one a day; `off`).",
+    request: jsonBody(settingsInputSchema),
+    responses: { 200: json("The settings now in force", notificationSettingsSchema) },
+  },
+  "GET /admin/notifications/failed": {
+    operationId: "listFailedSms",
+    tags: ["admin"],
+    description:
+      "County admin: SMS the sender gave up on after the policy's attempts (newest first, own jurisdiction), to follow up by phone; the in-app message was delivered regardless.",
+    request: { query: failedSmsQuerySchema },
+    responses: { 200: json("SMS not delivered", failedSmsPageSchema) },
   },
   "GET /openapi.json": {
     operationId: "getOpenApiDocument",

@@ -13,6 +13,7 @@ import {
   localizedTextSchema,
   precheckFlagSchema,
 } from "./common.ts";
+import { notificationPolicySchema } from "./notifications.ts";
 
 const idSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, { error: "ids are lower_snake_case" });
 const positiveArea = z.number().positive();
@@ -262,6 +263,8 @@ export const countyPolicySchema = z
       rural_construction_planning_permit: certificatePolicySchema,
     }),
     papers: papersPolicySchema,
+    /** Who is told what, by SMS and in the app; absent: nobody is notified (shared/schemas/notifications.ts). */
+    notifications: notificationPolicySchema.optional(),
     /** Provenance of the numbers; free text, never read by code. */
     notes: z.array(z.string()).optional(),
   })

@@ -13,6 +13,8 @@ import { appendEvent } from "../domain/audit-chain.ts";
 import { type CaseStatus, type CaseVerb, type TransitionFacts, transition } from "../domain/case-status.ts";
 import { OVERALL_CLOCK_LIMIT, overallClockAfter } from "../domain/overall-clock.ts";
 import { ConflictError, NotFoundError } from "../http/errors.ts";
+import { messagesFor } from "../notify/messages.ts";
+import { outboxWrites } from "../notify/outbox.ts";
 import {
   type ApplicationSecrets,
   applicationSecretsSchema,
@@ -417,6 +419,8 @@ export class CaseStore {
       eventHead: event.hash,
     };
     for (const attribute of change.remove ?? []) delete (next as Partial<CaseRecord>)[attribute];
+    // The messages the event causes (SMS and in-app), in the same transaction: the outbox (shared/notify/).
+    const messages = await this.messageWrites(record, event);
     // 一户一宅: the household's open-case marker and register entries change with the status.
     const household = householdWrites(this.tableName, record, next, at);
     if (household.releases) delete next.householdClaim;
@@ -436,6 +440,7 @@ export class CaseStore {
             this.eventPut(event, record.townshipCode),
             ...(change.alsoWrite ?? []),
             ...household.items,
+            ...messages,
           ],
         }),
       );
@@ -444,6 +449,21 @@ export class CaseStore {
       throw error;
     }
     return next;
+  }
+
+  /** The outbox items of an event (shared/notify/outbox.ts); none when the county notifies nobody. */
+  private async messageWrites(record: CaseRecord, event: AuditEvent): Promise<TransactItem[]> {
+    // Loaded here, not at the store's import (see transition): test support stands in for the shipped policies.
+    const { getShippedPolicy } = await import("../domain/policy/shipped-policies.ts");
+    const policy = getShippedPolicy(record.policyId);
+    if (!policy.notifications) return [];
+    return outboxWrites(
+      this.tableName,
+      policy.notifications,
+      record,
+      event,
+      messagesFor(policy, record, event),
+    );
   }
 
   /**

@@ -297,6 +297,24 @@ const PROBES: Readonly<Record<string, Probe>> = {
     // The county admin passes the policy; no such import exists.
     expect: anyone(404),
   },
+  "GET /messages": { request: () => ({ method: "GET", path: "/messages" }), expect: anyone(200) },
+  "POST /messages/read": {
+    // Nobody's message: every role that passes the policy row is told it is not theirs.
+    request: () => ({ method: "POST", path: "/messages/read", body: { ids: ["household:none|MSG#x"] } }),
+    expect: anyone(404),
+  },
+  "PUT /messages/settings": {
+    request: (_s, role) => ({
+      method: "PUT",
+      path: "/messages/settings",
+      body: role === "villager" ? { smsOptOut: false } : { mode: "off" },
+    }),
+    expect: anyone(200),
+  },
+  "GET /admin/notifications/failed": {
+    request: () => ({ method: "GET", path: "/admin/notifications/failed" }),
+    expect: anyone(200),
+  },
   "POST /cases": {
     request: () => ({ method: "POST", path: "/cases", body: { kind: "homestead" } }),
     expect: anyone(201),

@@ -11,6 +11,8 @@ import {
   type Prices,
   pricesSchema,
   s3PriceClass,
+  smsLine,
+  smsParts,
   stateTransitions,
   stepFunctionsLogRecord,
   storageLines,
@@ -50,6 +52,7 @@ const NONE: CaseOperations = {
   s3GetAndOther: 0,
   httpApiRequests: 0,
   kmsRequests: 0,
+  smsParts: 0,
   logBytes: 0,
   xrayTraces: 0,
 };
@@ -89,6 +92,7 @@ describe("costLines", () => {
         kmsRequests: 10_000,
         logBytes: GB,
         xrayTraces: 1e6,
+        smsParts: 1,
       },
       prices,
     );
@@ -107,6 +111,18 @@ describe("costLines", () => {
       "CloudWatch Logs ingestion": services.cloudWatchLogs.ingestionPerGb,
       "X-Ray traces": services.xray.tracesRecordedPerMillion,
     });
+    // SMS are priced apart (a carrier charge, not the platform's cost).
+    expect(smsLine({ ...NONE, smsParts: 3 }, prices).usd).toBeCloseTo(
+      3 * services.sms.perMessagePartChina,
+      12,
+    );
+  });
+
+  it("bills a Chinese SMS as one part up to 70 characters, then 67 per part", () => {
+    expect(smsParts("字".repeat(70))).toBe(1);
+    expect(smsParts("字".repeat(71))).toBe(2);
+    expect(smsParts("字".repeat(134))).toBe(2);
+    expect(smsParts("字".repeat(135))).toBe(3);
   });
 
   it("adds the lines into the total per permit", async () => {

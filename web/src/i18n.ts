@@ -448,6 +448,23 @@ const zh = {
   takePhoto: "拍照",
   pickFile: "选择照片或 PDF 文件",
   "docType.site_visit_photo": "现场踏勘照片",
+  messagesTitle: "消息",
+  messagesUnreadSuffix: "条未读",
+  messagesUnread: "{count}条未读",
+  messagesEmpty: "暂无消息。办理进展、补正要求和审批结果会在这里通知您。",
+  messagesIntro: "办理进展会在这里通知您，同时以短信发送（夜间不发短信）。",
+  messagesSettings: "短信设置",
+  messagesSmsOptOut: "不接收短信（消息仍在此显示）",
+  messagesStaffPhone: "接收短信的手机号",
+  messagesStaffMode: "短信方式",
+  "smsMode.batched": "新待办合并发送（间隔内最多一条）",
+  "smsMode.digest": "每日汇总一条",
+  "smsMode.off": "不接收短信",
+  messagesSaved: "已保存。",
+  messagesSms: "短信",
+  messagesFailedTitle: "未送达的短信",
+  messagesFailedIntro: "多次重试仍未送达的短信。请电话联系当事人；站内消息已送达。",
+  messagesFailedEmpty: "没有未送达的短信。",
 };
 
 export type MessageKey = keyof typeof zh;
@@ -893,6 +910,24 @@ const en: Record<MessageKey, string> = {
   takePhoto: "Take a photo",
   pickFile: "Choose a photo or PDF file",
   "docType.site_visit_photo": "Site visit photo",
+  messagesTitle: "Messages",
+  messagesUnreadSuffix: " unread",
+  messagesUnread: "{count} unread",
+  messagesEmpty: "No messages yet. Progress, correction requests and decisions are announced here.",
+  messagesIntro: "Progress is announced here and by SMS (no SMS at night).",
+  messagesSettings: "SMS settings",
+  messagesSmsOptOut: "No SMS (messages still show here)",
+  messagesStaffPhone: "Mobile number for SMS",
+  messagesStaffMode: "SMS",
+  "smsMode.batched": "New steps batched (at most one per interval)",
+  "smsMode.digest": "One daily digest",
+  "smsMode.off": "No SMS",
+  messagesSaved: "Saved.",
+  messagesSms: "SMS",
+  messagesFailedTitle: "SMS not delivered",
+  messagesFailedIntro:
+    "SMS that failed after every retry. Call the person; the in-app message was delivered.",
+  messagesFailedEmpty: "No undelivered SMS.",
 };
 
 export type Lang = "zh" | "en";

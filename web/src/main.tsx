@@ -20,6 +20,7 @@ import {
 import { loadConfig, type WebConfig } from "./config.ts";
 import { ConfigContext } from "./context.ts";
 import { setLang, t, tk, useLang } from "./i18n.ts";
+import { MessagesLink, MessagesPage } from "./messages.tsx";
 import { match, navigate, useLocation } from "./router.ts";
 import { ErrorBox, Link, Loading, Notice, ScreenTitle } from "./ui.tsx";
 import { CaseList } from "./villager/case-list.tsx";
@@ -118,6 +119,7 @@ function screenFor(path: string, session: Session): Screen | undefined {
     ["/app/audit/cases/:caseId", HistoryPage, role === "auditor"],
     ["/app/register", RegisterPage, REGISTER_ROLES.has(role)],
     ["/app/incidents", IncidentsPage, OPERATOR_ROLES.has(role)],
+    ["/app/messages", MessagesPage, true],
   ];
   for (const [pattern, component, allowed] of routes) {
     const params = match(pattern, path);
@@ -203,6 +205,7 @@ function Header(props: { session: Session | undefined; onSignOut: () => void }) 
             {t("signedInAs", { name: user.name })} · {tk("role", user.role)}
             {user.department ? ` · ${tk("dept", user.department)}` : ""}
           </span>
+          <MessagesLink />
           <button type="button" class="button link" onClick={props.onSignOut}>
             {t("signOut")}
           </button>

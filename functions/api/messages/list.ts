@@ -1,0 +1,13 @@
+import { actorOf } from "#shared/auth/actor.ts";
+import { httpRoute, ok } from "#shared/http/handler.ts";
+import { listMessages, messageListQuerySchema } from "#shared/notify/inbox.ts";
+import { documentClient, tableName } from "#shared/runtime.ts";
+
+const deps = { client: documentClient(), tableName: tableName() };
+
+/** GET /messages: the caller's message centre (消息), newest first, with the unread count. */
+export const handler = httpRoute(
+  "GET /messages",
+  { query: messageListQuerySchema },
+  async ({ query, event }) => ok(await listMessages(deps, actorOf(event), query)),
+);
