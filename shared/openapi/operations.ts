@@ -24,11 +24,6 @@ import { uploadRequestSchema } from "../documents/use-cases.ts";
 import { noticeIdPath, objectionInputSchema, publicNoticeViewSchema } from "../notices/notice.ts";
 import { noticeListQuerySchema } from "../notices/notices.ts";
 import {
-  certificateChangeSchema,
-  certificatePath as certificateNumberPath,
-  paperKindSchema,
-} from "../papers/service.ts";
-import {
   failedSmsPageSchema,
   failedSmsQuerySchema,
   markReadInputSchema,
@@ -38,6 +33,11 @@ import {
   notificationSettingsSchema,
   settingsInputSchema,
 } from "../notify/inbox.ts";
+import {
+  certificateChangeSchema,
+  certificatePath as certificateNumberPath,
+  paperKindSchema,
+} from "../papers/service.ts";
 import { adminImportBodySchema, importIdPathSchema } from "../reference/import/admin-import.ts";
 import { importJobSchema } from "../reference/import/import-jobs.ts";
 import { registerExportQuerySchema, registerPageSchema, registerQuerySchema } from "../register/schemas.ts";

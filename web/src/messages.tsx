@@ -75,11 +75,7 @@ export function MessagesLink() {
     void refreshUnread();
   }, [path]);
   return (
-    <a
-      href="/app/messages"
-      class="messages-link"
-      onClick={linkHandler("/app/messages")}
-    >
+    <a href="/app/messages" class="messages-link" onClick={linkHandler("/app/messages")}>
       {t("messagesTitle")}
       {count > 0 && (
         <span class="unread-count" data-testid="unread-count">
