@@ -107,7 +107,11 @@ async function workflowMovedOn(
   stepId: string,
   decision: Decision,
 ): Promise<boolean> {
-  const { steps } = await new CaseStore(deps.client, deps.tableName, deps.now).load(caseId);
+  const items = await new CaseStore(deps.client, deps.tableName, deps.now)
+    .load(caseId)
+    .catch(() => undefined);
+  if (!items) return false;
+  const { steps } = items;
   const decided = steps.find((step) => step.stepId === stepId);
   if (!decided) return false;
   return steps.some((step) => step.step !== decided.step && step.openedAt > decision.decidedAt);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiDriver, type QueueItem } from "../support/api.ts";
 import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { readPaper, squash } from "../support/pdf-reader.ts";
 
 let env: TestCloud;
 const { as, decideFromQueue, statusOf, applyAndSubmit } = new ApiDriver(() => env.cloud.endpoints);
@@ -85,9 +86,12 @@ describe("a homestead case from application to completion", () => {
       `/cases/${caseId}/certificates/homestead_approval_certificate`,
     );
     expect(download.status).toBe(200);
-    const html = await (await fetch(download.body.url)).text();
-    expect(html).toContain(download.body.number);
-    expect(html).toContain("宅基地");
+    const fetched = await fetch(download.body.url);
+    expect(fetched.headers.get("content-type")).toContain("application/pdf");
+    const paper = readPaper(new Uint8Array(await fetched.arrayBuffer()));
+    expect(squash(paper.text)).toContain(download.body.number);
+    expect(squash(paper.text)).toContain("宅基地");
+    expect(paper.qr).toContain(`/verify/${download.body.number}`);
     for (const certificate of certificates) {
       const verify = await fetch(
         `${env.cloud.endpoints.api}/verify/${encodeURIComponent(certificate.number)}?format=json`,

@@ -442,7 +442,7 @@ describe("API5: broken function-level authorization", () => {
         .replace("{number}", "511424-ZJDPZ-2026-00001");
       // The county admin's writes: loading reference data (the county-scale import), recovering a
       // stuck case from the operator view and a certificate's life after issue (revoke, re-issue,
-      // extend: the county over the township); nothing of the application's content.
+      // extend: the county over the township), their own messages; nothing of the application's content.
       const adminWrites = policyFor(routeKey(route)).roles.includes("county_admin");
       if (adminWrites) {
         expect([
@@ -451,6 +451,9 @@ describe("API5: broken function-level authorization", () => {
           "POST /cases/{caseId}/certificates/{number}/revoke",
           "POST /cases/{caseId}/certificates/{number}/reissue",
           "POST /cases/{caseId}/certificates/{number}/extend",
+          // Their own message centre (消息): read marks and SMS settings, never a case's content.
+          "POST /messages/read",
+          "PUT /messages/settings",
         ]).toContain(routeKey(route));
       }
       for (const userId of adminWrites ? ["auditor"] : ["auditor", "county-admin"]) {

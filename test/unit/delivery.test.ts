@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SendTaskSuccessCommand, SFNClient, SFNServiceException } from "@aws-sdk/client-sfn";
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -37,6 +37,8 @@ beforeEach(() => {
   ddbMock.reset();
   ddbMock.on(GetCommand).resolves({ Item: { taskToken: "token-1" } });
   ddbMock.on(UpdateCommand).resolves({});
+  // The case's items (has the workflow moved past the step?): none opened after the decision.
+  ddbMock.on(QueryCommand).resolves({ Items: [] });
 });
 
 describe("delivering a stored decision to the workflow", () => {
