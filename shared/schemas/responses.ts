@@ -538,8 +538,18 @@ export const reviewCaseDetailSchema = z
       stepViewSchema.extend({
         /** The policy's site visit the step records; its decider may attach photos. */
         siteVisit: z.strictObject({ id: z.string(), name: localizedTextSchema }).optional(),
+        /** Present when the caller may decide this open step now: the outcomes it accepts. */
+        decide: z
+          .strictObject({
+            outcomes: z.array(decisionOutcomeSchema),
+            /** The decision records measured values (site visits). */
+            measurements: z.boolean(),
+          })
+          .optional(),
       }),
     ),
+    /** What a correction request may name: a whole section, or one field of it (`building.heightM`). */
+    correctable: z.array(z.strictObject({ section: z.string(), fields: z.array(z.string()) })),
     decisions: z.array(reviewDecisionSchema),
     timeline: z.array(
       z.strictObject({

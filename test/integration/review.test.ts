@@ -298,6 +298,32 @@ describe("GET /review/cases/{caseId}", () => {
   });
 });
 
+describe("GET /review/cases/{caseId}: what the caller may decide (issue 16)", () => {
+  it("marks only the caller's open step with its outcomes, and lists one-field corrections", async () => {
+    await seedCaseRecord("d-2");
+    await seedStep("d-2", jointStep("d-2", "agriculture"), "agriculture");
+    await seedStep("d-2", jointStep("d-2", "natural_resources"), "natural_resources");
+    type Detail = {
+      steps: { department?: string; decide?: { outcomes: string[]; measurements: boolean } }[];
+      correctable: { section: string; fields: string[] }[];
+    };
+    const mine = (await call("reviewer-agriculture-a", "GET", "/review/cases/d-2")).json as Detail;
+    expect(mine.steps.find((step) => step.department === "agriculture")?.decide).toEqual({
+      outcomes: ["approved", "rejected", "correction_requested"],
+      measurements: false,
+    });
+    expect(mine.steps.find((step) => step.department === "natural_resources")?.decide).toBeUndefined();
+    expect(mine.correctable).toContainEqual({
+      section: "building",
+      fields: ["building.floorAreaM2", "building.floors", "building.heightM"],
+    });
+    expect(mine.correctable.map((entry) => entry.section)).not.toContain("kind");
+    // A township clerk sees the same case and decides none of its steps.
+    const clerk = (await call("clerk-a", "GET", "/review/cases/d-2")).json as Detail;
+    expect(clerk.steps.every((step) => step.decide === undefined)).toBe(true);
+  });
+});
+
 describe("villager correction round trip", () => {
   it("asks for fields, accepts only those, resubmits and resumes the workflow", async () => {
     const { executionArn, step } = await atVillageReview("c-1");
