@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import * as z from "zod";
-import type { Actor } from "../auth/actor.ts";
+import { type Actor, auditActorOf } from "../auth/actor.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import {
   type FieldProblem,
@@ -282,11 +282,7 @@ export async function verifyAndConfirm(
     await deps.cases.withRetry(caseId, async (latest) => {
       event.guard?.(latest);
       return deps.cases.record(latest, {
-        actor: {
-          id: actor.id,
-          role: actor.role,
-          ...(actor.department ? { department: actor.department } : {}),
-        },
+        actor: auditActorOf(actor),
         action: event.action,
         data: {
           documentId,

@@ -23,6 +23,7 @@ import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { objectionsForReview } from "../notices/notices.ts";
 import { maskApplication } from "../personal-data/application.ts";
+import { placeNamesOf } from "../reference/place-names.ts";
 import type { ReviewCaseDetail } from "../schemas/responses.ts";
 import type { CaseStore } from "../store/case-store.ts";
 import { correctableSections } from "./application-paths.ts";
@@ -74,6 +75,10 @@ export async function reviewCaseDetail(
     }),
   );
   const policy = getShippedPolicy(record.policyId);
+  const places = await placeNamesOf(deps.cases.client, deps.cases.tableName).lookup({
+    villages: [record.villageCode],
+    townships: [record.townshipCode],
+  });
   const views = steps.map((step) => stepView(step)).sort((a, b) => a.openedAt.localeCompare(b.openedAt));
   return {
     case: {
@@ -93,6 +98,8 @@ export async function reviewCaseDetail(
       ...(record.overallClock ? { overallClock: overallClockView(record.overallClock, new Date()) } : {}),
       ...(record.construction ? { construction: record.construction } : {}),
     },
+    /** The case's village and township with their names (reference data), for people to read. */
+    places: { village: places.village(record.villageCode), township: places.township(record.townshipCode) },
     application: options.unmasked ? record.application : maskApplication(record.application),
     precheck: record.precheck ?? null,
     // The public notice and the objections lodged against it (the village officer records their handling).

@@ -8,6 +8,7 @@ import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 import type { Cursors } from "../http/cursor.ts";
 import { ForbiddenError, HttpError, InvalidCursorError, NotFoundError } from "../http/errors.ts";
+import { placeNamesOf } from "../reference/place-names.ts";
 import { type CaseRecord, caseRecordSchema, stepKindSchema } from "../schemas/case.ts";
 import { departmentIdSchema } from "../schemas/common.ts";
 import type { QueueEntry, QueuePage } from "../schemas/responses.ts";
@@ -129,12 +130,16 @@ export async function listQueue(
     deps,
     items.map((item) => item.caseId),
   );
+  const places = await placeNamesOf(deps.client, deps.tableName).lookup({
+    villages: [...cases.values()].map((record) => record.villageCode),
+  });
   return {
     queue,
     township,
     status: filter,
     items: items.map((item) => {
       const record = cases.get(item.caseId);
+      const villageName = record ? places.village(record.villageCode).name : undefined;
       return {
         caseId: item.caseId,
         stepId: item.stepId ?? null,
@@ -142,6 +147,8 @@ export async function listQueue(
         department: item.department ?? null,
         kind: record?.kind ?? null,
         village: record?.villageCode ?? null,
+        villageName: villageName ?? null,
+        shortId: item.caseId.slice(0, 8),
         applicantName: record?.application.head?.name ?? null,
         caseStatus: record?.status ?? null,
         submittedAt: record?.submittedAt ?? null,

@@ -163,7 +163,13 @@ export const decisionSchema = z.object({
   /** Township approval: the approved values and conditions (shared/papers/approval-terms.ts). */
   approved: approvalTermsSchema.optional(),
   conditions: z.array(z.string()).optional(),
-  decidedBy: z.object({ id: z.string(), role: z.string(), department: departmentIdSchema.optional() }),
+  decidedBy: z.object({
+    id: z.string(),
+    role: z.string(),
+    department: departmentIdSchema.optional(),
+    /** The decider's display name when they decided (identity provider). */
+    name: z.string().optional(),
+  }),
   decidedAt: z.iso.datetime(),
 });
 export type Decision = z.infer<typeof decisionSchema>;

@@ -368,6 +368,7 @@ export const decisionViewSchema = z
       id: z.string(),
       role: z.string(),
       department: departmentIdSchema.optional(),
+      name: z.string().optional(),
     }),
     decidedAt: instant,
   })
@@ -454,6 +455,11 @@ export const correctionViewSchema = z
   .meta({ id: "Correction", description: "What the reviewers asked the household to correct" });
 export type CorrectionView = z.infer<typeof correctionViewSchema>;
 
+/** A village or township: its code, and its name when the reference data has one. */
+export const placeSchema = z
+  .strictObject({ code: z.string(), name: localizedTextSchema.optional() })
+  .meta({ id: "Place" });
+
 export const queueEntrySchema = z
   .strictObject({
     caseId: z.string(),
@@ -462,6 +468,10 @@ export const queueEntrySchema = z
     department: z.string().nullable(),
     kind: z.string().nullable(),
     village: z.string().nullable(),
+    /** The village's name from the reference data (null: none imported). */
+    villageName: localizedTextSchema.nullable(),
+    /** The 8-character short number everyone sees (first characters of the case id). */
+    shortId: z.string(),
     applicantName: z.string().nullable(),
     caseStatus: z.string().nullable(),
     submittedAt: z.string().nullable(),
@@ -515,6 +525,8 @@ export const reviewCaseDetailSchema = z
       overallClock: overallClockViewSchema.optional(),
       construction: constructionViewSchema.optional(),
     }),
+    /** The village and township with their names from the reference data (absent name: code only). */
+    places: z.strictObject({ village: placeSchema, township: placeSchema }),
     application: applicationViewSchema,
     precheck: precheckResultSchema.nullable(),
     /** The public notice (公示) published for the case, and the objections lodged against it. */

@@ -31,6 +31,7 @@ import { getIn } from "../villager/form-state.ts";
 import type { DocumentView } from "../villager/types.ts";
 import { createUpload, sitePhotoTarget, type UploadPhase } from "../villager/upload.ts";
 import { fieldLabel } from "../villager/wizard.tsx";
+import { ActionName, ActorName, PlaceName, type PlaceView } from "./names.tsx";
 import { Papers } from "./papers.tsx";
 
 interface Decision {
@@ -40,7 +41,12 @@ interface Decision {
   readonly documents?: string[];
   readonly measurements?: Record<string, number>;
   readonly photos?: string[];
-  readonly decidedBy: { readonly id: string; readonly role: string; readonly department?: string };
+  readonly decidedBy: {
+    readonly id: string;
+    readonly role: string;
+    readonly department?: string;
+    readonly name?: string;
+  };
   readonly decidedAt: string;
 }
 
@@ -72,6 +78,7 @@ interface ReviewCase {
     readonly submittedAt?: string;
     readonly certificates?: { type: string; number: string; issuedAt: string }[];
   };
+  readonly places: { readonly village: PlaceView; readonly township: PlaceView };
   readonly application: ApplicationDraft;
   readonly precheck: {
     readonly findings: { ruleId: string; severity: string; message: { zh: string; en: string } }[];
@@ -89,7 +96,7 @@ interface ReviewCase {
     readonly seq: number;
     readonly at: string;
     readonly action: string;
-    readonly actor: { id: string; role: string; department?: string };
+    readonly actor: { id: string; role: string; department?: string; name?: string };
     readonly fromStatus?: string | null;
     readonly toStatus?: string | null;
     readonly comment?: string;
@@ -140,7 +147,8 @@ export function ReviewPage(props: { params: Record<string, string> }) {
         <Badge kind={statusKind(detail.case.status)}>{tk("status", detail.case.status)}</Badge>{" "}
         {tk("kind", detail.case.kind)}
         {" · "}
-        {t("village")} {detail.case.villageCode} · <code>{detail.case.caseId.slice(0, 8)}</code>
+        {t("township")} <PlaceName place={detail.places.township} /> · {t("village")}{" "}
+        <PlaceName place={detail.places.village} /> · <code>{detail.case.caseId.slice(0, 8)}</code>
       </p>
       <div class="split">
         <div>
@@ -403,8 +411,7 @@ function Decisions(props: { detail: ReviewCase }) {
                 {tk("outcome", decision.outcome)}
               </Badge>
               <div class="hint">
-                {tk("role", decision.decidedBy.role)} · {decision.decidedBy.id} ·{" "}
-                {formatDate(decision.decidedAt, true)}
+                <ActorName actor={decision.decidedBy} /> · {formatDate(decision.decidedAt, true)}
               </div>
               {decision.comment && <p class="comment">“{decision.comment}”</p>}
               {decision.fields && decision.fields.length > 0 && (
@@ -437,12 +444,14 @@ function Events(props: { detail: ReviewCase }) {
       <ol class="timeline">
         {props.detail.timeline.map((event) => (
           <li key={event.seq} class="done">
-            <strong>{event.action}</strong>{" "}
+            <strong>
+              <ActionName action={event.action} />
+            </strong>{" "}
             {event.toStatus && event.toStatus !== event.fromStatus && (
               <span>→ {tk("status", event.toStatus)}</span>
             )}
             <div class="hint">
-              #{event.seq} · {formatDate(event.at, true)} · {tk("role", event.actor.role)} {event.actor.id}
+              #{event.seq} · {formatDate(event.at, true)} · <ActorName actor={event.actor} />
             </div>
             {event.comment && <p class="comment">{event.comment}</p>}
           </li>
