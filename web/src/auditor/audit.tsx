@@ -256,7 +256,7 @@ export function HistoryPage(props: { params: Record<string, string> }) {
   );
   return (
     <section>
-      <p>
+      <p class="back-link">
         <Link to="/app/audit">← {t("auditTitle")}</Link>
       </p>
       <ScreenTitle>{t("caseHistory")}</ScreenTitle>

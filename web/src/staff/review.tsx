@@ -137,7 +137,7 @@ export function ReviewPage(props: { params: Record<string, string> }) {
   const step = myStep(detail.steps, query.get("step"));
   return (
     <section class="review-page">
-      <p>
+      <p class="back-link">
         <Link to="/app/review">← {t("backToQueue")}</Link>
       </p>
       <ScreenTitle>
@@ -379,8 +379,14 @@ function Documents(props: { detail: ReviewCase }) {
             )}
             {document.download && document.contentType === "application/pdf" && (
               <>
-                <iframe src={document.download.url} title={document.type} loading="lazy" />
-                <a href={document.download.url} target="_blank" rel="noopener">
+                {/* Not lazy: a frame scrolled to later loaded nothing in a full-page view, and its
+                    short-lived URL may have expired by the time the reviewer scrolls there. */}
+                <iframe
+                  class="pdf-preview"
+                  src={document.download.url}
+                  title={names.has(document.type) ? pick(names.get(document.type)) : document.type}
+                />
+                <a class="open-pdf" href={document.download.url} target="_blank" rel="noopener">
                   {t("openPdf")}
                 </a>
               </>
