@@ -230,6 +230,14 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   {
     method: "GET",
+    path: "/review/search",
+    handler: "functions/api/review/search.ts",
+    access: "signed-in",
+    uses: ["table:read", "table:write", "personal-data:read", "personal-data:write"],
+    summary: "Staff and auditors: find cases of my townships by short number, applicant name or ID number",
+  },
+  {
+    method: "GET",
     path: "/review/cases/{caseId}",
     handler: "functions/api/review/case.ts",
     access: "signed-in",

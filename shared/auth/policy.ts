@@ -124,6 +124,14 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
   // Queues are work lists: only roles that have one (own department for reviewers, rules.ts queueAccess).
   "GET /queues/{queue}": { roles: CASE_WORKERS, scope: "townships", writes: false, personalData: "none" },
   // Staff of the case's townships; auditors and the county admin within their jurisdiction (auditor reads recorded).
+  // Finding a case (short number, applicant name, ID number): whoever may open it; auditor searches recorded.
+  "GET /review/search": {
+    roles: [...CASE_WORKERS, "auditor", "county_admin"],
+    scope: "townships",
+    writes: false,
+    personalData: "masked",
+    recordedFor: AUDITOR,
+  },
   "GET /review/cases/{caseId}": {
     roles: [...CASE_WORKERS, "auditor", "county_admin"],
     scope: "townships",

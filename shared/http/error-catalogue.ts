@@ -492,6 +492,7 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
     input: true,
     codes: ["not_found", "township_required", "invalid_cursor"],
   },
+  "GET /review/search": { access: "signed-in", input: true, codes: [] },
   "GET /review/cases/{caseId}": { access: "signed-in", input: true, codes: ["not_found"] },
   "POST /review/cases/{caseId}/steps/{stepId}/decision": {
     access: "signed-in",

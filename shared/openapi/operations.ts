@@ -44,6 +44,7 @@ import { registerExportQuerySchema, registerPageSchema, registerQuerySchema } fr
 import { correctionInputSchema } from "../review/correction.ts";
 import { queueQuerySchema } from "../review/queue.ts";
 import { decisionInputSchema } from "../review/rules.ts";
+import { caseSearchQuerySchema } from "../review/search.ts";
 import { applicationDraftSchema } from "../schemas/application.ts";
 import { caseKindSchema, certificateTypeSchema } from "../schemas/common.ts";
 import {
@@ -63,6 +64,7 @@ import {
 } from "../schemas/requests.ts";
 import {
   caseListSchema,
+  caseSearchResultSchema,
   caseViewSchema,
   certificateDownloadSchema,
   certificateVerificationSchema,
@@ -340,6 +342,16 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tags: ["review"],
     request: { params: z.object({ queue: z.string().min(1).max(60) }), query: queueQuerySchema },
     responses: { 200: json("Open steps of the caller's queue, overdue first", queuePageSchema) },
+  },
+  "GET /review/search": {
+    operationId: "searchCases",
+    tags: ["review"],
+    description:
+      "A short number (8 characters), an ID number (18) or a name; `by` when ambiguous. Names and ID numbers are compared as keyed hashes; other townships' cases are not found.",
+    request: { query: caseSearchQuerySchema },
+    responses: {
+      200: json("Cases of the caller's townships (jurisdiction) that match", caseSearchResultSchema),
+    },
   },
   "GET /review/cases/{caseId}": {
     operationId: "getReviewCase",

@@ -68,7 +68,10 @@ function chooseTownship(actor: Pick<Actor, "townships">, township: string | unde
 
 const ROUTE = "GET /queues/{queue}";
 
-async function casesById(deps: QueueDeps, caseIds: readonly string[]): Promise<Map<string, CaseRecord>> {
+export async function casesById(
+  deps: Pick<QueueDeps, "client" | "tableName">,
+  caseIds: readonly string[],
+): Promise<Map<string, CaseRecord>> {
   const found = new Map<string, CaseRecord>();
   let keys: Record<string, unknown>[] = [...new Set(caseIds)].map((caseId) => caseKey(caseId));
   for (let round = 0; keys.length > 0 && round < 8; round++) {

@@ -460,6 +460,29 @@ export const placeSchema = z
   .strictObject({ code: z.string(), name: localizedTextSchema.optional() })
   .meta({ id: "Place" });
 
+export const caseSearchResultSchema = z
+  .strictObject({
+    /** How the query was read: a short number, a name or an ID number. */
+    by: z.enum(["short", "name", "idNumber"]),
+    items: z.array(
+      z.strictObject({
+        caseId: z.string(),
+        shortId: z.string(),
+        kind: caseKindSchema,
+        status: caseStatusSchema,
+        applicantName: z.string().nullable(),
+        township: placeSchema,
+        village: placeSchema,
+        createdAt: instant,
+        submittedAt: instant.nullable(),
+      }),
+    ),
+    /** More cases matched than one answer holds: narrow the query. */
+    truncated: z.boolean(),
+  })
+  .meta({ id: "CaseSearchResult", description: "Cases found by short number, applicant name or ID number" });
+export type CaseSearchResult = z.infer<typeof caseSearchResultSchema>;
+
 export const queueEntrySchema = z
   .strictObject({
     caseId: z.string(),

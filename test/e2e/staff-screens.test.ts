@@ -135,6 +135,13 @@ describe("a reviewer's screens at 1366×768", () => {
 
   it("the auditor's search, case history and register pass axe and read in names", async () => {
     const page = await staffPage("auditor");
+    // The short number everyone sees finds the case.
+    await page.locator('input[name="case-search"]').fill(caseId.slice(0, 8));
+    await page.getByRole("button", { name: "查找" }).click();
+    const found = page.locator(`.search-results li[data-case-id="${caseId}"]`);
+    await found.waitFor();
+    expect(await found.innerText()).toContain("王建国");
+    expect(await found.innerText()).toContain("龙鹄村");
     await page.getByRole("button", { name: "查询" }).click();
     const row = page.locator(`tr[data-case-id="${caseId}"]`).first();
     await row.waitFor();

@@ -424,6 +424,14 @@ const PROBES: Readonly<Record<string, Probe>> = {
     // Another township's queue is refused outright (the caller names the township).
     expect: (_role, scope) => (scope === "own" ? 200 : 403),
   },
+  "GET /review/search": {
+    request: (s, _r, scope) => ({
+      method: "GET",
+      path: `/review/search?q=${staffCase(s, scope).slice(0, 8)}`,
+    }),
+    // A search answers 200 either way; whether the case is in the answer is the last test of this file.
+    expect: () => 200,
+  },
   "GET /review/cases/{caseId}": {
     request: (s, _r, scope) => ({ method: "GET", path: `/review/cases/${staffCase(s, scope)}` }),
     expect: (role, scope) => (scope === "own" || wideJurisdiction(role) ? 200 : 404),
@@ -1113,5 +1121,24 @@ describe("the authorization matrix", () => {
       4,
     );
     expect(results.filter((result) => result.status !== 403)).toEqual([]);
+  });
+
+  it("finds a case by its short number only within the caller's townships or jurisdiction", async () => {
+    const staff = (Object.keys(USERS) as Role[]).filter((role) => role !== "villager");
+    const cells = staff.flatMap((role) => (["own", "other"] as const).map((scope) => ({ role, scope })));
+    const results = await pool(
+      cells.map(({ role, scope }) => async () => {
+        const caseId = staffCase(seeded, scope);
+        const answer = await json<{ items: { caseId: string }[] }>(
+          USERS[role],
+          "GET",
+          `/review/search?q=${caseId.slice(0, 8)}`,
+        );
+        const found = answer.items.some((item) => item.caseId === caseId);
+        return { cell: `${role} (${scope})`, found, expected: scope === "own" || wideJurisdiction(role) };
+      }),
+      4,
+    );
+    expect(results.filter((result) => result.found !== result.expected)).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { currentSession } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
 import { navigate } from "../router.ts";
 import { ActionName, ActorName, PlaceName, type PlaceView } from "../staff/names.tsx";
+import { CaseSearch, historyLink } from "../staff/search.tsx";
 import {
   Badge,
   ErrorBox,
@@ -118,6 +119,7 @@ export function AuditPage() {
   return (
     <section>
       <ScreenTitle>{t("auditTitle")}</ScreenTitle>
+      <CaseSearch open={historyLink} />
       <form
         class="card"
         onSubmit={(event) => {

@@ -7,6 +7,7 @@ import { formatDate, t, tk } from "../i18n.ts";
 import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, TownshipSelect, useAsync } from "../ui.tsx";
 import { stepName } from "../villager/case-page.tsx";
 import { PlaceName } from "./names.tsx";
+import { CaseSearch, reviewLink } from "./search.tsx";
 
 export type { QueueEntry };
 
@@ -82,6 +83,7 @@ export function QueuePage() {
   return (
     <section>
       <ScreenTitle>{t("queueTitle")}</ScreenTitle>
+      <CaseSearch open={reviewLink} />
       <div class="filters">
         {queues.length > 1 && (
           <div class="field">
