@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import * as z from "zod";
+import { CONSENT_FORM } from "../assisted/on-behalf.ts";
 import { type Actor, auditActorOf } from "../auth/actor.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import {
@@ -67,7 +68,11 @@ export function uploadProblems(
   request: UploadRequest,
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const types = policy.requiredDocuments[record.kind].map((requirement) => requirement.typeId);
+  const types = [
+    ...policy.requiredDocuments[record.kind].map((requirement) => requirement.typeId),
+    // 代办: the consent form the head signed, asked only of a case filed on behalf (shared/assisted/on-behalf.ts).
+    ...(record.filedOnBehalf ? [CONSENT_FORM] : []),
+  ];
   if (!types.includes(request.type)) {
     problems.push({
       path: "body.type",
