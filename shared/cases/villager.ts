@@ -167,6 +167,19 @@ export async function getMyCase(deps: VillagerDeps, actor: Actor, caseId: string
     ...(record.overallClock ? { overallClock: overallClockView(record.overallClock, new Date()) } : {}),
     ...(record.construction ? { construction: record.construction } : {}),
     ...(limits ? { limits } : {}),
+    ...(record.filedOnBehalf
+      ? {
+          filedOnBehalf: {
+            by: {
+              ...(record.filedOnBehalf.by.name ? { name: record.filedOnBehalf.by.name } : {}),
+              role: record.filedOnBehalf.by.role,
+            },
+            at: record.filedOnBehalf.at,
+            consented: record.filedOnBehalf.smsConsent !== undefined,
+            ...(record.filedOnBehalf.claimedAt ? { claimedAt: record.filedOnBehalf.claimedAt } : {}),
+          },
+        }
+      : {}),
     timeline: timelineOf(items.steps),
     expected: expectedOf(record, items, deps.policy),
     documents: items.documents.map((item) => documentView(documentRecordSchema.parse(item))),

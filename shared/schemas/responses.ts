@@ -230,6 +230,15 @@ export const caseViewSchema = caseSummarySchema
     construction: constructionViewSchema.optional(),
     /** While the form can be edited (draft, returned): the limits to check it against. */
     limits: householdLimitsSchema.optional(),
+    /** 代办: filed on behalf of the household, by whom (name and role), the head's SMS consent, the claim. */
+    filedOnBehalf: z
+      .strictObject({
+        by: z.strictObject({ name: z.string().optional(), role: z.string() }),
+        at: instant,
+        consented: z.boolean(),
+        claimedAt: instant.optional(),
+      })
+      .optional(),
     timeline: z.array(timelineEntrySchema),
     expected: expectedActionSchema,
     documents: z.array(documentViewSchema),

@@ -85,6 +85,9 @@ const ACTIONS: Record<string, { zh: string; en: string }> = {
   issueCertificates: { zh: "签发证书", en: "Certificates issued" },
   startConstruction: { zh: "开工", en: "Construction started" },
   startWorkflow: { zh: "启动审批流程", en: "Workflow started" },
+  fileOnBehalf: { zh: "代办：代农户填报", en: "Filed on behalf of the household" },
+  recordConsent: { zh: "农户确认代办", en: "Household consented to the filing" },
+  claimCase: { zh: "农户认领代办案件", en: "Household claimed the case" },
 };
 
 /** The action in words, current language first. */
