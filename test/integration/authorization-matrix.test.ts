@@ -382,7 +382,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
       method: "DELETE",
       path: `/cases/${anyCase(s, r, scope)}/documents/${s.wangDocumentToRemove}`,
     }),
-    expect: household(200),
+    expect: householdNotFiler(200),
   },
   "GET /cases/{caseId}/documents": {
     request: (s, r, scope) => ({ method: "GET", path: `/cases/${anyCase(s, r, scope)}/documents` }),
