@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LocalSmsOutbox } from "#shared/assisted/sms.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { TEST_WAIT_SCALE } from "../support/workflow.ts";
+import { axeProblems } from "./axe.ts";
 import { type Browser, launch, makeJpeg, screenshot, signIn } from "./browser.ts";
 import { application, fillForm, uploadDocuments } from "./flows.ts";
 
@@ -60,6 +61,7 @@ describe("a case filed on behalf of a household", () => {
     await page.getByRole("link", { name: "代办申请" }).click();
     await page.getByRole("heading", { name: "为农户代办建房申请" }).waitFor();
     await page.locator('input[name="householdId"]').fill("511424100001-H0001");
+    expect(await axeProblems(page)).toEqual([]);
     await screenshot(page, "onbehalf-01-start");
     await page.getByRole("button", { name: "开始代办" }).click();
     await page.waitForURL(/\/form\/applicant$/);
@@ -92,6 +94,7 @@ describe("a case filed on behalf of a household", () => {
     await consent.locator('input[name="consent-code"]').fill(await lastCode(PHONE));
     await consent.getByRole("button", { name: "确认" }).click();
     await consent.getByText("✓ 户主已通过短信验证码确认代办").waitFor();
+    expect(await axeProblems(page)).toEqual([]);
     await screenshot(page, "onbehalf-03-consent");
 
     await page.getByRole("button", { name: "提交申请" }).click();
@@ -125,6 +128,7 @@ describe("a case filed on behalf of a household", () => {
     await claim.getByRole("button", { name: "获取验证码" }).click();
     await claim.getByText(/验证码已发送至/).waitFor();
     await claim.locator('input[name="claim-code"]').fill(await lastCode(PHONE));
+    expect(await axeProblems(page)).toEqual([]);
     await screenshot(page, "onbehalf-06-claim");
     await claim.getByRole("button", { name: "认领" }).click();
     await claim.getByText("已认领 1 件申请。").waitFor();

@@ -6,13 +6,13 @@
  * critical violation. The case is submitted through the HTTP API (the
  * villager's form is covered by the phone journeys).
  */
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { TEST_WAIT_SCALE } from "../support/workflow.ts";
 import { submitThroughApi } from "./api-seed.ts";
+import { axeProblems } from "./axe.ts";
 import { type Browser, launch, screenshot, signIn } from "./browser.ts";
 import { application } from "./flows.ts";
 
@@ -40,22 +40,6 @@ afterAll(async () => {
   await desktop?.close();
   await env?.stop();
 });
-
-/** Serious and critical axe violations on the page as it is now, as readable lines. */
-async function axeProblems(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-    .analyze();
-  return results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map(
-      (violation) =>
-        `${violation.impact} ${violation.id}: ${violation.help} — ${violation.nodes
-          .slice(0, 3)
-          .map((node) => node.target.join(" "))
-          .join(" | ")}`,
-    );
-}
 
 async function staffPage(userId: string): Promise<Page> {
   const page = await signIn(desktop.context, baseUrl, userId);
