@@ -8,7 +8,9 @@
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_TRIES, OneTimeCodes } from "#shared/assisted/one-time-code.ts";
 import { LocalSmsOutbox } from "#shared/assisted/sms.ts";
+import { defaultEncryptor } from "#shared/crypto/from-env.ts";
 import { caseKey } from "#shared/store/keys.ts";
 import { type ApiCall, apiAs, requiredDocuments, uploadThroughApi } from "../e2e/api-seed.ts";
 import { makePdf } from "../e2e/browser.ts";
@@ -197,5 +199,29 @@ describe("filing on behalf of a household", () => {
     expect(list.body.cases.map((item) => item.caseId)).toContain(caseId);
     const history = await as("clerk-a")<{ timeline: { action: string }[] }>("GET", `/review/cases/${caseId}`);
     expect(history.body.timeline.map((event) => event.action)).toContain("claimCase");
+  });
+
+  it("gives a code five tries, then none; a code expires; a new code replaces the old", async () => {
+    const encryptor = defaultEncryptor();
+    if (!encryptor) throw new Error("the local cloud configures the personal-data keyring");
+    let now = new Date("2030-01-01T00:00:00Z");
+    const codes = new OneTimeCodes(env.dynamodb, env.cloud.endpoints.tableName, encryptor, () => now);
+    const { code } = await codes.issue("test", "subject-1");
+    const wrong = code === "000000" ? "111111" : "000000";
+    for (let attempt = 1; attempt < MAX_TRIES; attempt++)
+      expect(await codes.check("test", "subject-1", wrong)).toBe("wrong");
+    expect(await codes.check("test", "subject-1", wrong)).toBe("wrong");
+    // Five wrong tries: even the right code is refused now.
+    expect(await codes.check("test", "subject-1", code)).toBe("too_many_tries");
+
+    const second = await codes.issue("test", "subject-2");
+    now = new Date(now.getTime() + 11 * 60_000);
+    expect(await codes.check("test", "subject-2", second.code)).toBe("expired_or_used");
+
+    const old = await codes.issue("test", "subject-3");
+    const fresh = await codes.issue("test", "subject-3");
+    if (old.code !== fresh.code) expect(await codes.check("test", "subject-3", old.code)).toBe("wrong");
+    expect(await codes.check("test", "subject-3", fresh.code)).toBe("ok");
+    expect(await codes.check("test", "subject-3", fresh.code)).toBe("expired_or_used");
   });
 });
