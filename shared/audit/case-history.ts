@@ -12,6 +12,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { verifyChain } from "../domain/audit-chain.ts";
 import { NotFoundError } from "../http/errors.ts";
+import { placeNamesOf } from "../reference/place-names.ts";
 import { type AuditEvent, auditEventSchema } from "../schemas/audit-event.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseStore } from "../store/case-store.ts";
@@ -143,9 +144,15 @@ export class CaseHistoryReader {
           verification = { valid: false, events: stored, brokenAt: head.seq, reason: "head_mismatch" };
       }
     }
+    const places = await placeNamesOf(this.client, this.tableName).lookup({
+      villages: [record.villageCode],
+      townships: [record.townshipCode],
+    });
     return {
       caseId,
       townshipCode: record.townshipCode,
+      township: places.township(record.townshipCode),
+      village: places.village(record.villageCode),
       status: record.status,
       head,
       events,

@@ -66,6 +66,9 @@ export const caseVerificationSchema = z.intersection(
 export const caseHistorySchema = z.object({
   caseId: z.string(),
   townshipCode: z.string(),
+  /** The township and village with their names from the reference data, for people to read. */
+  township: z.object({ code: z.string(), name: z.object({ zh: z.string(), en: z.string() }).optional() }),
+  village: z.object({ code: z.string(), name: z.object({ zh: z.string(), en: z.string() }).optional() }),
   status: caseStatusSchema,
   /** The chain head stored on the case record. */
   head: chainHeadSchema,

@@ -90,6 +90,25 @@ export function actorFromClaims(claims: unknown): Actor {
 }
 
 /** The caller of an HTTP request, from `requestContext.authorizer.jwt.claims`. */
+/**
+ * Who acted, as the audit trail and decisions record it. Staff keep their
+ * display name as it was then (people read names, not login ids); a villager's
+ * name is personal data and stays in the sealed application only.
+ */
+export function auditActorOf(actor: Actor): {
+  id: string;
+  role: Role;
+  department?: Actor["department"];
+  name?: string;
+} {
+  return {
+    id: actor.id,
+    role: actor.role,
+    ...(actor.department ? { department: actor.department } : {}),
+    ...(actor.role !== "villager" && actor.name !== actor.id ? { name: actor.name.slice(0, 100) } : {}),
+  };
+}
+
 export function actorOf(event: APIGatewayProxyEventV2): Actor {
   const context = event.requestContext as APIGatewayProxyEventV2["requestContext"] & {
     authorizer?: { jwt?: { claims?: unknown } };

@@ -88,6 +88,10 @@ const REGISTER_READERS: readonly Role[] = ["township_clerk", "township_head", "a
 
 const villagerRead = { roles: VILLAGER, scope: "household", writes: false, personalData: "owner" } as const;
 const villagerWrite = { roles: VILLAGER, scope: "household", writes: true, personalData: "owner" } as const;
+/** 代办: a case filed on behalf is also the filer's to fill, document and submit (scope.ts actsForHousehold). */
+const FILERS: readonly Role[] = ["village_officer", "township_clerk"];
+const householdOrFilerRead = { ...villagerRead, roles: [...VILLAGER, ...FILERS] } as const;
+const householdOrFilerWrite = { ...villagerWrite, roles: [...VILLAGER, ...FILERS] } as const;
 const auditRead = {
   roles: AUDITOR,
   scope: "jurisdiction",
@@ -95,6 +99,10 @@ const auditRead = {
   personalData: "masked",
   recordedFor: AUDITOR,
 } as const;
+
+function householdOrFilerWriteFilersOnly(): RoutePolicy {
+  return { roles: FILERS, scope: "townships", writes: true, personalData: "owner" };
+}
 
 export const POLICY: Readonly<Record<string, RoutePolicy>> = {
   "GET /health": { roles: [], scope: "public", writes: false, personalData: "none" },
@@ -108,14 +116,21 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
 
   "POST /cases": villagerWrite,
   "GET /cases": villagerRead,
-  "GET /cases/{caseId}": villagerRead,
-  "PUT /cases/{caseId}/application": villagerWrite,
-  "POST /cases/{caseId}/submit": villagerWrite,
+  "GET /cases/{caseId}": householdOrFilerRead,
+  "PUT /cases/{caseId}/application": householdOrFilerWrite,
+  "POST /cases/{caseId}/submit": householdOrFilerWrite,
   "POST /cases/{caseId}/withdraw": villagerWrite,
-  "POST /cases/{caseId}/documents": villagerWrite,
-  "POST /cases/{caseId}/documents/{documentId}/confirm": villagerWrite,
-  "GET /cases/{caseId}/documents": villagerRead,
-  "DELETE /cases/{caseId}/documents/{documentId}": villagerWrite,
+  "POST /cases/{caseId}/documents": householdOrFilerWrite,
+  "POST /cases/{caseId}/documents/{documentId}/confirm": householdOrFilerWrite,
+  "GET /cases/{caseId}/documents": householdOrFilerRead,
+  "DELETE /cases/{caseId}/documents/{documentId}": householdOrFilerWrite,
+  // 代办 (shared/assisted/on-behalf.ts): the filer opens the case and records the household's consent;
+  // the household claims it later with a code sent to the head's phone.
+  "POST /assisted/cases": { roles: FILERS, scope: "townships", writes: true, personalData: "none" },
+  "POST /assisted/cases/{caseId}/consent-code": householdOrFilerWriteFilersOnly(),
+  "POST /assisted/cases/{caseId}/consent": householdOrFilerWriteFilersOnly(),
+  "POST /claims/code": { roles: VILLAGER, scope: "household", writes: true, personalData: "none" },
+  "POST /claims": villagerWrite,
   "GET /cases/{caseId}/certificates/{type}": villagerRead,
   "GET /cases/{caseId}/correction": villagerRead,
   "POST /cases/{caseId}/correction": villagerWrite,
@@ -124,6 +139,14 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
   // Queues are work lists: only roles that have one (own department for reviewers, rules.ts queueAccess).
   "GET /queues/{queue}": { roles: CASE_WORKERS, scope: "townships", writes: false, personalData: "none" },
   // Staff of the case's townships; auditors and the county admin within their jurisdiction (auditor reads recorded).
+  // Finding a case (short number, applicant name, ID number): whoever may open it; auditor searches recorded.
+  "GET /review/search": {
+    roles: [...CASE_WORKERS, "auditor", "county_admin"],
+    scope: "townships",
+    writes: false,
+    personalData: "masked",
+    recordedFor: AUDITOR,
+  },
   "GET /review/cases/{caseId}": {
     roles: [...CASE_WORKERS, "auditor", "county_admin"],
     scope: "townships",
@@ -295,8 +318,9 @@ export const NEEDS_PERSONAL_DATA: readonly {
 export function seesPersonalData(policy: RoutePolicy, actor: Pick<Actor, "role" | "department">): boolean {
   switch (policy.personalData) {
     case "owner":
-      // Household-scoped routes only answer about the caller's own household (object-level rule).
-      return actor.role === "villager";
+      // Household-scoped routes only answer about the caller's own household (object-level rule), or to
+      // the staff filing on its behalf about that case (scope.ts actsForHousehold): they typed it.
+      return actor.role === "villager" || FILERS.includes(actor.role);
     case "step-needs":
       return NEEDS_PERSONAL_DATA.some(
         (need) =>

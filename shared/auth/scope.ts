@@ -13,19 +13,48 @@ import { jurisdictionOf } from "../audit/jurisdiction.ts";
 import { NotFoundError } from "../http/errors.ts";
 import type { Actor } from "./actor.ts";
 
-/** Does the caller's household own a case of `householdId`? Villagers only. */
-export function ownsCase(
-  actor: Pick<Actor, "role" | "householdId">,
-  record: { readonly householdId: string },
+/** What the household rules read of a case. */
+interface HouseholdCase {
+  readonly householdId: string;
+  /** 代办: set on a case staff filed on behalf of the household (shared/assisted/on-behalf.ts). */
+  readonly filedOnBehalf?: unknown;
+  readonly villageCode?: string;
+  readonly townshipCode?: string;
+}
+
+/**
+ * 代办: may staff `actor` act for the household on a case filed on behalf of it?
+ * The village officer of its village, a township window clerk of its township.
+ */
+export function actsForHousehold(
+  actor: Pick<Actor, "role" | "townships" | "villageCode">,
+  record: HouseholdCase,
 ): boolean {
-  return (
-    actor.role === "villager" && actor.householdId !== undefined && actor.householdId === record.householdId
-  );
+  if (!record.filedOnBehalf || !record.townshipCode || !actor.townships.includes(record.townshipCode))
+    return false;
+  if (actor.role === "village_officer") return actor.villageCode === record.villageCode;
+  return actor.role === "township_clerk";
+}
+
+/**
+ * Does the caller's household own a case of `householdId`? Villagers; and for
+ * a case filed on behalf of the household, the staff who act for it there.
+ */
+export function ownsCase(
+  actor: Pick<Actor, "role" | "householdId"> & Partial<Pick<Actor, "townships" | "villageCode">>,
+  record: HouseholdCase,
+): boolean {
+  if (actor.role !== "villager")
+    return actsForHousehold(
+      { role: actor.role, townships: actor.townships ?? [], villageCode: actor.villageCode },
+      record,
+    );
+  return actor.householdId !== undefined && actor.householdId === record.householdId;
 }
 
 /** The case if the caller's household owns it; otherwise the same 404 as for a case that does not exist. */
-export function requireOwned<T extends { readonly householdId: string }>(
-  actor: Pick<Actor, "role" | "householdId">,
+export function requireOwned<T extends HouseholdCase>(
+  actor: Pick<Actor, "role" | "householdId"> & Partial<Pick<Actor, "townships" | "villageCode">>,
   record: T | undefined,
   caseId: string,
 ): T {

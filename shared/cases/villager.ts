@@ -5,7 +5,8 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { type SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
-import type { Actor } from "../auth/actor.ts";
+import { consentProblems } from "../assisted/on-behalf.ts";
+import { type Actor, auditActorOf } from "../auth/actor.ts";
 import { ownsCase, requireOwned } from "../auth/scope.ts";
 import { documentRecordSchema, documentView } from "../documents/document.ts";
 import { type MissingDocument, missingDocuments } from "../documents/missing-documents.ts";
@@ -53,7 +54,7 @@ async function ownCaseItems(deps: VillagerDeps, actor: Actor, caseId: string): P
   return items;
 }
 
-const auditActor = (actor: Actor) => ({ id: actor.id, role: actor.role });
+const auditActor = auditActorOf;
 
 /** The township is the first 9 digits of a 12-digit village code (GB/T 10114 administrative codes). */
 export function townshipOf(villageCode: string): string {
@@ -166,6 +167,19 @@ export async function getMyCase(deps: VillagerDeps, actor: Actor, caseId: string
     ...(record.overallClock ? { overallClock: overallClockView(record.overallClock, new Date()) } : {}),
     ...(record.construction ? { construction: record.construction } : {}),
     ...(limits ? { limits } : {}),
+    ...(record.filedOnBehalf
+      ? {
+          filedOnBehalf: {
+            by: {
+              ...(record.filedOnBehalf.by.name ? { name: record.filedOnBehalf.by.name } : {}),
+              role: record.filedOnBehalf.by.role,
+            },
+            at: record.filedOnBehalf.at,
+            consented: record.filedOnBehalf.smsConsent !== undefined,
+            ...(record.filedOnBehalf.claimedAt ? { claimedAt: record.filedOnBehalf.claimedAt } : {}),
+          },
+        }
+      : {}),
     timeline: timelineOf(items.steps),
     expected: expectedOf(record, items, deps.policy),
     documents: items.documents.map((item) => documentView(documentRecordSchema.parse(item))),
@@ -182,6 +196,19 @@ export function missingDocumentsOf(
     .map((item) => documentRecordSchema.parse(item))
     .filter((document) => document.status === "confirmed");
   return missingDocuments(record.kind, policy, {}, confirmed);
+}
+
+export class ConsentMissingError extends UnprocessableEntityError {
+  constructor(problems: readonly { code: string; en: string; zh: string }[]) {
+    super(
+      {
+        en: "The household's consent to this filing is not recorded yet",
+        zh: "尚未记录农户对本次代办的同意",
+      },
+      { problems },
+      "consent_missing",
+    );
+  }
 }
 
 export class IncompleteApplicationError extends UnprocessableEntityError {
@@ -271,6 +298,15 @@ export async function submitCase(
     const documents = missingDocumentsOf(record, deps.policy, items);
     if (fields.length > 0 || documents.length > 0)
       throw new IncompleteApplicationError({ fields, documents });
+    // 代办: the household's consent (the head's SMS code, the signed form) before a filing on its behalf goes in.
+    const consent = consentProblems(
+      record,
+      items.documents
+        .map((item) => documentRecordSchema.parse(item))
+        .filter((document) => document.status === "confirmed")
+        .map((document) => document.documentType),
+    );
+    if (consent.length > 0) throw new ConsentMissingError(consent);
 
     let submitted: CaseRecord;
     try {

@@ -19,12 +19,15 @@ import { certificateKey } from "./keys.ts";
 /** Numbers are ASCII (policy prefix, year, sequence); anything else cannot exist. */
 export const CERTIFICATE_NUMBER = /^[A-Z0-9-]{1,80}$/;
 
+/** How people type a number off paper: any case, stray spaces; numbers are issued upper-case. */
+export const normalizeCertificateNumber = (typed: string): string => typed.trim().toUpperCase();
+
 export async function findPublicCertificate(
   client: DynamoDBDocumentClient,
   tableName: string,
-  number: string,
+  typed: string,
 ): Promise<PublicCertificate | undefined> {
-  const found = await findPublicRecord(client, tableName, number);
+  const found = await findPublicRecord(client, tableName, typed);
   return found?.kind === "certificate" ? found.certificate : undefined;
 }
 
@@ -45,12 +48,13 @@ export type PublicPaper = z.infer<typeof publicPaperSchema>;
 export async function findPublicRecord(
   client: DynamoDBDocumentClient,
   tableName: string,
-  number: string,
+  typed: string,
 ): Promise<
   | { readonly kind: "certificate"; readonly certificate: PublicCertificate }
   | { readonly kind: "paper"; readonly paper: PublicPaper }
   | undefined
 > {
+  const number = normalizeCertificateNumber(typed);
   if (!CERTIFICATE_NUMBER.test(number)) return undefined;
   const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: certificateKey(number) }));
   if (!Item) return undefined;

@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import * as z from "zod";
-import type { Actor } from "../auth/actor.ts";
+import { CONSENT_FORM } from "../assisted/on-behalf.ts";
+import { type Actor, auditActorOf } from "../auth/actor.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import {
   type FieldProblem,
@@ -67,7 +68,11 @@ export function uploadProblems(
   request: UploadRequest,
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const types = policy.requiredDocuments[record.kind].map((requirement) => requirement.typeId);
+  const types = [
+    ...policy.requiredDocuments[record.kind].map((requirement) => requirement.typeId),
+    // 代办: the consent form the head signed, asked only of a case filed on behalf (shared/assisted/on-behalf.ts).
+    ...(record.filedOnBehalf ? [CONSENT_FORM] : []),
+  ];
   if (!types.includes(request.type)) {
     problems.push({
       path: "body.type",
@@ -282,11 +287,7 @@ export async function verifyAndConfirm(
     await deps.cases.withRetry(caseId, async (latest) => {
       event.guard?.(latest);
       return deps.cases.record(latest, {
-        actor: {
-          id: actor.id,
-          role: actor.role,
-          ...(actor.department ? { department: actor.department } : {}),
-        },
+        actor: auditActorOf(actor),
         action: event.action,
         data: {
           documentId,

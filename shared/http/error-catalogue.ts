@@ -356,6 +356,31 @@ export const ERROR_CATALOGUE = {
     "服务繁忙，未能及时处理，请稍后重试（如带有 Idempotency-Key，请使用相同的值）",
     "The function ran out of time (middy's early timeout), answered with Retry-After instead of a silent 500",
   ),
+  // 代办 (shared/assisted/on-behalf.ts): codes sent by SMS, and the SMS service itself.
+  code_not_accepted: entry(
+    422,
+    "The code is wrong, expired or already used",
+    "验证码错误、已过期或已使用",
+    "A one-time SMS code that does not match, has expired, was used, or was tried too often (`details.reason`)",
+  ),
+  phone_missing: entry(
+    422,
+    "Enter the head's mobile number on the form first",
+    "请先在申请表中填写户主手机号码",
+    "A consent code asked for before the form has the head's phone",
+  ),
+  consent_missing: entry(
+    422,
+    "The household's consent to this filing is not recorded yet",
+    "尚未记录农户对本次代办的同意",
+    "Submitting a case filed on behalf without the head's SMS confirmation or the signed consent form (`details.problems`)",
+  ),
+  sms_unavailable: entry(
+    503,
+    "Text messages cannot be sent just now; try again later",
+    "暂时无法发送短信，请稍后再试",
+    "No SMS sender is configured or it refused the message",
+  ),
   internal_error: entry(
     500,
     "Internal server error",
@@ -445,6 +470,7 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
       "workflow_not_started",
       "not_a_draft",
       "application_incomplete",
+      "consent_missing",
       "household_has_open_case",
       "illegal_transition",
       "case_changed",
@@ -491,6 +517,26 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
     access: "signed-in",
     input: true,
     codes: ["not_found", "township_required", "invalid_cursor"],
+  },
+  "GET /review/search": { access: "signed-in", input: true, codes: [] },
+  "POST /assisted/cases": { access: "signed-in", body: true, input: true, codes: ["not_found"] },
+  "POST /assisted/cases/{caseId}/consent-code": {
+    access: "signed-in",
+    input: true,
+    codes: ["not_found", "phone_missing", "sms_unavailable"],
+  },
+  "POST /assisted/cases/{caseId}/consent": {
+    access: "signed-in",
+    body: true,
+    input: true,
+    codes: ["not_found", "code_not_accepted", "case_changed"],
+  },
+  "POST /claims/code": { access: "signed-in", body: true, input: true, codes: ["sms_unavailable"] },
+  "POST /claims": {
+    access: "signed-in",
+    body: true,
+    input: true,
+    codes: ["code_not_accepted", "case_changed"],
   },
   "GET /review/cases/{caseId}": { access: "signed-in", input: true, codes: ["not_found"] },
   "POST /review/cases/{caseId}/steps/{stepId}/decision": {

@@ -44,6 +44,7 @@ import { registerExportQuerySchema, registerPageSchema, registerQuerySchema } fr
 import { correctionInputSchema } from "../review/correction.ts";
 import { queueQuerySchema } from "../review/queue.ts";
 import { decisionInputSchema } from "../review/rules.ts";
+import { caseSearchQuerySchema } from "../review/search.ts";
 import { applicationDraftSchema } from "../schemas/application.ts";
 import { caseKindSchema, certificateTypeSchema } from "../schemas/common.ts";
 import {
@@ -63,6 +64,8 @@ import {
 } from "../schemas/requests.ts";
 import {
   caseListSchema,
+  caseSearchResultSchema,
+  caseSummarySchema,
   caseViewSchema,
   certificateDownloadSchema,
   certificateVerificationSchema,
@@ -340,6 +343,68 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tags: ["review"],
     request: { params: z.object({ queue: z.string().min(1).max(60) }), query: queueQuerySchema },
     responses: { 200: json("Open steps of the caller's queue, overdue first", queuePageSchema) },
+  },
+  "POST /assisted/cases": {
+    operationId: "fileOnBehalf",
+    tags: ["cases"],
+    description:
+      "代办: a village officer (own village) or township window clerk (own townships) opens a draft for a household of the register; the filer then fills, documents and submits it through the household's routes.",
+    request: jsonBody(z.strictObject({ kind: caseKindSchema, householdId: z.string() }), {
+      example: { kind: "homestead", householdId: "511424100001-H0001" },
+    }),
+    responses: { 201: json("The new draft, marked as filed on behalf", caseViewSchema) },
+  },
+  "POST /assisted/cases/{caseId}/consent-code": {
+    operationId: "sendConsentCode",
+    tags: ["cases"],
+    request: { params: caseIdPath },
+    responses: {
+      202: json(
+        "A one-time code was sent to the head's phone on the form",
+        z.strictObject({ sentTo: z.string(), expiresAt: z.string() }),
+      ),
+    },
+  },
+  "POST /assisted/cases/{caseId}/consent": {
+    operationId: "confirmConsent",
+    tags: ["cases"],
+    request: {
+      params: caseIdPath,
+      ...jsonBody(z.strictObject({ code: z.string() }), { example: { code: "123456" } }),
+    },
+    responses: { 200: json("The household's consent is recorded", caseViewSchema) },
+  },
+  "POST /claims/code": {
+    operationId: "sendClaimCode",
+    tags: ["cases"],
+    description: "The same answer whether or not a case matches: a phone number reveals nothing.",
+    request: jsonBody(z.strictObject({ phone: z.string() }), { example: { phone: "13800138000" } }),
+    responses: {
+      202: json(
+        "A code was sent if the household has cases filed on its behalf for this phone",
+        z.strictObject({ sentTo: z.string(), expiresAt: z.string().nullable() }),
+      ),
+    },
+  },
+  "POST /claims": {
+    operationId: "claimCases",
+    tags: ["cases"],
+    request: jsonBody(z.strictObject({ phone: z.string(), code: z.string() }), {
+      example: { phone: "13800138000", code: "123456" },
+    }),
+    responses: {
+      200: json("The cases the villager now owns", z.strictObject({ claimed: z.array(caseSummarySchema) })),
+    },
+  },
+  "GET /review/search": {
+    operationId: "searchCases",
+    tags: ["review"],
+    description:
+      "A short number (8 characters), an ID number (18) or a name; `by` when ambiguous. Names and ID numbers are compared as keyed hashes; other townships' cases are not found.",
+    request: { query: caseSearchQuerySchema },
+    responses: {
+      200: json("Cases of the caller's townships (jurisdiction) that match", caseSearchResultSchema),
+    },
   },
   "GET /review/cases/{caseId}": {
     operationId: "getReviewCase",

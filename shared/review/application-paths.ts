@@ -89,3 +89,29 @@ export function mergeApplication(current: ApplicationDraft, patch: ApplicationDr
   };
   return merge(applicationDraftSchema, current, patch) as ApplicationDraft;
 }
+
+/** The form's sections and their fields as a reviewer may ask for them back: one whole section or one field. */
+export interface CorrectableSection {
+  readonly section: string;
+  readonly fields: readonly string[];
+}
+
+/**
+ * Walked from the draft schema, so the list never drifts from the form: every
+ * object field down to its leaves (`building.heightM`); lists (`members`) and
+ * the plot `location` are one field each. `kind` is not the household's to redo.
+ */
+export function correctableSections(): CorrectableSection[] {
+  const leaves = (schema: z.ZodType, prefix: string): string[] => {
+    const shape = objectShape(schema);
+    if (!shape) return [prefix];
+    return Object.entries(shape).flatMap(([key, child]) => leaves(child, `${prefix}.${key}`));
+  };
+  const top = objectShape(applicationDraftSchema) ?? {};
+  return Object.entries(top)
+    .filter(([section]) => section !== "kind")
+    .map(([section, schema]) => {
+      const fields = leaves(schema, section);
+      return { section, fields: fields.length === 1 && fields[0] === section ? [] : fields };
+    });
+}

@@ -23,9 +23,12 @@ import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { objectionsForReview } from "../notices/notices.ts";
 import { maskApplication } from "../personal-data/application.ts";
+import { placeNamesOf } from "../reference/place-names.ts";
 import type { ReviewCaseDetail } from "../schemas/responses.ts";
 import type { CaseStore } from "../store/case-store.ts";
+import { correctableSections } from "./application-paths.ts";
 import { stepView } from "./decide.ts";
+import { allowedOutcomes, mayDecide, SITE_VISIT_STEPS } from "./rules.ts";
 import { siteVisitOf } from "./site-visits.ts";
 
 export interface CaseDetailDeps {
@@ -72,6 +75,10 @@ export async function reviewCaseDetail(
     }),
   );
   const policy = getShippedPolicy(record.policyId);
+  const places = await placeNamesOf(deps.cases.client, deps.cases.tableName).lookup({
+    villages: [record.villageCode],
+    townships: [record.townshipCode],
+  });
   const views = steps.map((step) => stepView(step)).sort((a, b) => a.openedAt.localeCompare(b.openedAt));
   return {
     case: {
@@ -91,6 +98,8 @@ export async function reviewCaseDetail(
       ...(record.overallClock ? { overallClock: overallClockView(record.overallClock, new Date()) } : {}),
       ...(record.construction ? { construction: record.construction } : {}),
     },
+    /** The case's village and township with their names (reference data), for people to read. */
+    places: { village: places.village(record.villageCode), township: places.township(record.townshipCode) },
     application: options.unmasked ? record.application : maskApplication(record.application),
     precheck: record.precheck ?? null,
     // The public notice and the objections lodged against it (the village officer records their handling).
@@ -98,10 +107,31 @@ export async function reviewCaseDetail(
     objections: await objectionsForReview(deps.cases, deps.encryptor?.(), record, options.unmasked),
     documents: withUrls,
     // `siteVisit`: the policy's visit the step records; its decider may attach photos (site-visits.ts).
+    // `decide`: set on the open steps the caller may decide now, with what the decision may say
+    // (the same rules the decision endpoint enforces), so the web copies no rule.
     steps: views.map((step) => {
       const visit = siteVisitOf(step, policy, record.kind);
-      return visit ? { ...step, siteVisit: { id: visit.id, name: visit.name } } : step;
+      const decidable =
+        step.status === "awaiting_response" &&
+        mayDecide(actor, step, { villageCode: record.villageCode }).allowed;
+      return {
+        ...step,
+        ...(visit ? { siteVisit: { id: visit.id, name: visit.name } } : {}),
+        ...(decidable
+          ? {
+              decide: {
+                outcomes: allowedOutcomes(step.step),
+                measurements: SITE_VISIT_STEPS.includes(step.step),
+              },
+            }
+          : {}),
+      };
     }),
+    /** What a correction request may name: a whole section or one field of it. */
+    correctable: correctableSections().map((section) => ({
+      section: section.section,
+      fields: [...section.fields],
+    })),
     decisions: views
       .flatMap((step) =>
         step.decision

@@ -9,7 +9,7 @@
  */
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Actor } from "../auth/actor.ts";
+import { type Actor, auditActorOf } from "../auth/actor.ts";
 import { DocumentStore } from "../documents/document-store.ts";
 import { IllegalTransitionError } from "../domain/case-status.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
@@ -152,11 +152,7 @@ export async function decideStep(
 
   const decision: Decision = {
     ...input,
-    decidedBy: {
-      id: actor.id,
-      role: actor.role,
-      ...(actor.department ? { department: actor.department } : {}),
-    },
+    decidedBy: auditActorOf(actor),
     decidedAt: deps.now().toISOString(),
   };
   const verb = STEP_RULES[step.step].onDecision[input.outcome];

@@ -8,6 +8,7 @@ import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 import type { Cursors } from "../http/cursor.ts";
 import { ForbiddenError, HttpError, InvalidCursorError, NotFoundError } from "../http/errors.ts";
+import { placeNamesOf } from "../reference/place-names.ts";
 import { type CaseRecord, caseRecordSchema, stepKindSchema } from "../schemas/case.ts";
 import { departmentIdSchema } from "../schemas/common.ts";
 import type { QueueEntry, QueuePage } from "../schemas/responses.ts";
@@ -67,7 +68,10 @@ function chooseTownship(actor: Pick<Actor, "townships">, township: string | unde
 
 const ROUTE = "GET /queues/{queue}";
 
-async function casesById(deps: QueueDeps, caseIds: readonly string[]): Promise<Map<string, CaseRecord>> {
+export async function casesById(
+  deps: Pick<QueueDeps, "client" | "tableName">,
+  caseIds: readonly string[],
+): Promise<Map<string, CaseRecord>> {
   const found = new Map<string, CaseRecord>();
   let keys: Record<string, unknown>[] = [...new Set(caseIds)].map((caseId) => caseKey(caseId));
   for (let round = 0; keys.length > 0 && round < 8; round++) {
@@ -129,12 +133,16 @@ export async function listQueue(
     deps,
     items.map((item) => item.caseId),
   );
+  const places = await placeNamesOf(deps.client, deps.tableName).lookup({
+    villages: [...cases.values()].map((record) => record.villageCode),
+  });
   return {
     queue,
     township,
     status: filter,
     items: items.map((item) => {
       const record = cases.get(item.caseId);
+      const villageName = record ? places.village(record.villageCode).name : undefined;
       return {
         caseId: item.caseId,
         stepId: item.stepId ?? null,
@@ -142,6 +150,8 @@ export async function listQueue(
         department: item.department ?? null,
         kind: record?.kind ?? null,
         village: record?.villageCode ?? null,
+        villageName: villageName ?? null,
+        shortId: item.caseId.slice(0, 8),
         applicantName: record?.application.head?.name ?? null,
         caseStatus: record?.status ?? null,
         submittedAt: record?.submittedAt ?? null,

@@ -13,6 +13,8 @@ export const auditActorSchema = z.strictObject({
   /** Free text on purpose: roles are defined by the identity layer, the chain only records them. */
   role: z.string().min(1),
   department: departmentIdSchema.optional(),
+  /** Staff: the display name the identity provider gave when they acted (赵志刚), for people to read. */
+  name: z.string().min(1).max(100).optional(),
 });
 export type AuditActor = z.infer<typeof auditActorSchema>;
 

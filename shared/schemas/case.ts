@@ -40,8 +40,22 @@ export const caseRecordSchema = z.object({
   /** Where a corrected case resumes (set while status is correction_requested). */
   resumeTo: caseStatusSchema.optional(),
   householdId: z.string().min(1),
-  /** The villager who created the case (JWT `sub`). */
+  /** The villager who created the case (JWT `sub`); for a case filed on behalf, its filer until claimed. */
   ownerId: z.string().min(1),
+  /**
+   * 代办: a village officer or township window clerk opened the case for the household
+   * (shared/assisted/on-behalf.ts): who, when, the household's consent, and who claimed it later.
+   */
+  filedOnBehalf: z
+    .object({
+      by: z.object({ id: z.string(), role: z.string(), name: z.string().optional() }),
+      at: z.iso.datetime(),
+      /** The head confirmed with the code sent to the phone on the form (masked here). */
+      smsConsent: z.object({ phone: z.string(), at: z.iso.datetime() }).optional(),
+      claimedBy: z.string().optional(),
+      claimedAt: z.iso.datetime().optional(),
+    })
+    .optional(),
   townshipCode: z.string().min(1),
   villageCode: z.string().min(1),
   policyId: z.string().min(1),
@@ -163,7 +177,13 @@ export const decisionSchema = z.object({
   /** Township approval: the approved values and conditions (shared/papers/approval-terms.ts). */
   approved: approvalTermsSchema.optional(),
   conditions: z.array(z.string()).optional(),
-  decidedBy: z.object({ id: z.string(), role: z.string(), department: departmentIdSchema.optional() }),
+  decidedBy: z.object({
+    id: z.string(),
+    role: z.string(),
+    department: departmentIdSchema.optional(),
+    /** The decider's display name when they decided (identity provider). */
+    name: z.string().optional(),
+  }),
   decidedAt: z.iso.datetime(),
 });
 export type Decision = z.infer<typeof decisionSchema>;

@@ -230,6 +230,15 @@ export const caseViewSchema = caseSummarySchema
     construction: constructionViewSchema.optional(),
     /** While the form can be edited (draft, returned): the limits to check it against. */
     limits: householdLimitsSchema.optional(),
+    /** 代办: filed on behalf of the household, by whom (name and role), the head's SMS consent, the claim. */
+    filedOnBehalf: z
+      .strictObject({
+        by: z.strictObject({ name: z.string().optional(), role: z.string() }),
+        at: instant,
+        consented: z.boolean(),
+        claimedAt: instant.optional(),
+      })
+      .optional(),
     timeline: z.array(timelineEntrySchema),
     expected: expectedActionSchema,
     documents: z.array(documentViewSchema),
@@ -368,6 +377,7 @@ export const decisionViewSchema = z
       id: z.string(),
       role: z.string(),
       department: departmentIdSchema.optional(),
+      name: z.string().optional(),
     }),
     decidedAt: instant,
   })
@@ -454,6 +464,34 @@ export const correctionViewSchema = z
   .meta({ id: "Correction", description: "What the reviewers asked the household to correct" });
 export type CorrectionView = z.infer<typeof correctionViewSchema>;
 
+/** A village or township: its code, and its name when the reference data has one. */
+export const placeSchema = z
+  .strictObject({ code: z.string(), name: localizedTextSchema.optional() })
+  .meta({ id: "Place" });
+
+export const caseSearchResultSchema = z
+  .strictObject({
+    /** How the query was read: a short number, a name or an ID number. */
+    by: z.enum(["short", "name", "idNumber"]),
+    items: z.array(
+      z.strictObject({
+        caseId: z.string(),
+        shortId: z.string(),
+        kind: caseKindSchema,
+        status: caseStatusSchema,
+        applicantName: z.string().nullable(),
+        township: placeSchema,
+        village: placeSchema,
+        createdAt: instant,
+        submittedAt: instant.nullable(),
+      }),
+    ),
+    /** More cases matched than one answer holds: narrow the query. */
+    truncated: z.boolean(),
+  })
+  .meta({ id: "CaseSearchResult", description: "Cases found by short number, applicant name or ID number" });
+export type CaseSearchResult = z.infer<typeof caseSearchResultSchema>;
+
 export const queueEntrySchema = z
   .strictObject({
     caseId: z.string(),
@@ -462,6 +500,10 @@ export const queueEntrySchema = z
     department: z.string().nullable(),
     kind: z.string().nullable(),
     village: z.string().nullable(),
+    /** The village's name from the reference data (null: none imported). */
+    villageName: localizedTextSchema.nullable(),
+    /** The 8-character short number everyone sees (first characters of the case id). */
+    shortId: z.string(),
     applicantName: z.string().nullable(),
     caseStatus: z.string().nullable(),
     submittedAt: z.string().nullable(),
@@ -515,6 +557,8 @@ export const reviewCaseDetailSchema = z
       overallClock: overallClockViewSchema.optional(),
       construction: constructionViewSchema.optional(),
     }),
+    /** The village and township with their names from the reference data (absent name: code only). */
+    places: z.strictObject({ village: placeSchema, township: placeSchema }),
     application: applicationViewSchema,
     precheck: precheckResultSchema.nullable(),
     /** The public notice (公示) published for the case, and the objections lodged against it. */
@@ -538,8 +582,18 @@ export const reviewCaseDetailSchema = z
       stepViewSchema.extend({
         /** The policy's site visit the step records; its decider may attach photos. */
         siteVisit: z.strictObject({ id: z.string(), name: localizedTextSchema }).optional(),
+        /** Present when the caller may decide this open step now: the outcomes it accepts. */
+        decide: z
+          .strictObject({
+            outcomes: z.array(decisionOutcomeSchema),
+            /** The decision records measured values (site visits). */
+            measurements: z.boolean(),
+          })
+          .optional(),
       }),
     ),
+    /** What a correction request may name: a whole section, or one field of it (`building.heightM`). */
+    correctable: z.array(z.strictObject({ section: z.string(), fields: z.array(z.string()) })),
     decisions: z.array(reviewDecisionSchema),
     timeline: z.array(
       z.strictObject({

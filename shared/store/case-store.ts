@@ -36,6 +36,7 @@ import {
   ownerKeys,
   ownerPartition,
   registerKeys,
+  searchKeys,
 } from "./keys.ts";
 import { batchGetAll, queryAll } from "./query-all.ts";
 import { CASE_TABLE, keyAttributes } from "./table-design.ts";
@@ -94,7 +95,10 @@ export class PersonalDataKeyMissingError extends Error {
 }
 
 /** Keyed-hash purposes: one per kind of value, so a member and a head with one ID number hash alike. */
-const HASH_PURPOSE = { idNumber: "idNumber", phone: "phone" } as const;
+const HASH_PURPOSE = { idNumber: "idNumber", phone: "phone", name: "name" } as const;
+
+/** A name as people type it: no spaces (全角 or not), ASCII letters lower-case. */
+export const normalizedName = (name: string) => name.normalize("NFKC").replace(/\s+/g, "").toLowerCase();
 
 function isCancelledByCondition(error: unknown, index: number): boolean {
   return (
@@ -317,21 +321,35 @@ export class CaseStore {
     const updatedAt = this.now().toISOString();
     const { personalData: _previous, ...plain } = record;
     const stored = await this.storedApplication({ ...plain, application });
+    // The search keys follow the form as it is typed (a name entered, an ID number corrected).
+    const search = await this.searchKeysOf({ ...plain, application }, stored.personalData);
+    const set = [
+      "application = :application",
+      "updatedAt = :now",
+      ...(stored.personalData ? ["personalData = :personalData"] : []),
+      ...(search.gsi10pk ? ["gsi10pk = :gsi10pk", "gsi10sk = :gsi10sk"] : []),
+      ...(search.gsi11pk ? ["gsi11pk = :gsi11pk", "gsi11sk = :gsi11sk"] : []),
+    ];
+    const remove = [
+      ...(stored.personalData ? [] : ["personalData"]),
+      ...(search.gsi10pk ? [] : ["gsi10pk", "gsi10sk"]),
+      ...(search.gsi11pk ? [] : ["gsi11pk", "gsi11sk"]),
+    ];
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: caseKey(record.caseId),
           // The whole sealed part is replaced (or removed): a number deleted from the form is gone.
-          UpdateExpression: stored.personalData
-            ? "SET application = :application, updatedAt = :now, personalData = :personalData"
-            : "SET application = :application, updatedAt = :now REMOVE personalData",
+          UpdateExpression: `SET ${set.join(", ")}${remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : ""}`,
           ConditionExpression: "#status IN (:draft, :correction) AND eventSeq = :seq",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
             ":application": stored.application,
             ":now": updatedAt,
             ...(stored.personalData ? { ":personalData": stored.personalData } : {}),
+            ...(search.gsi10pk ? { ":gsi10pk": search.gsi10pk, ":gsi10sk": search.gsi10sk } : {}),
+            ...(search.gsi11pk ? { ":gsi11pk": search.gsi11pk, ":gsi11sk": search.gsi11sk } : {}),
             ":draft": "draft",
             ":correction": "correction_requested",
             ":seq": record.eventSeq,
@@ -476,14 +494,32 @@ export class CaseStore {
 
   private async caseItem(record: CaseRecord): Promise<Record<string, unknown>> {
     const { personalData: _sealed, ...plain } = record;
+    const stored = await this.storedApplication(record);
     return {
       ...caseKey(record.caseId),
       type: "case",
       ...ownerKeys(record.householdId, record.createdAt, record.caseId),
       ...registerKeys(record.townshipCode, record.status, record.updatedAt, record.caseId),
+      ...(await this.searchKeysOf(record, stored.personalData)),
       ...plain,
-      ...(await this.storedApplication(record)),
+      ...stored,
     };
+  }
+
+  /** The case's keys of the search indexes: the applicant's name and ID number as keyed hashes. */
+  private async searchKeysOf(
+    record: CaseRecord,
+    personalData: SealedPersonalData | undefined,
+  ): Promise<ReturnType<typeof searchKeys>> {
+    const name = record.application.head?.name;
+    const idNumber = personalData?.hashes["head.idNumber"];
+    const encryptor = this.encryptor();
+    return searchKeys(record.caseId, record.townshipCode, {
+      ...(idNumber ? { idNumber } : {}),
+      ...(name && encryptor
+        ? { name: await encryptor.keyedHash(HASH_PURPOSE.name, normalizedName(name)) }
+        : {}),
+    });
   }
 
   private eventPut(event: AuditEvent, townshipCode: string): TransactItem {

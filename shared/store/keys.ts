@@ -109,3 +109,24 @@ export function parsePersonEntry(gsi7sk: string): PersonEntry | undefined {
   const match = /^CASE#([^#]+)#(.+)$/.exec(gsi7sk);
   return match?.[1] && match[2] ? { source: "case", caseId: match[1], householdId: match[2] } : undefined;
 }
+
+/** The short number people quote (first 8 characters of the case id, lower-case). */
+export const shortNumberOf = (caseId: string) => caseId.slice(0, 8).toLowerCase();
+
+/**
+ * byShortNumber, byApplicantIdNumber, byApplicantName: a case found by what people quote
+ * (shared/review/search.ts). The ID number and name arrive as keyed hashes, never in clear.
+ */
+export const searchKeys = (
+  caseId: string,
+  townshipCode: string,
+  hashes: { readonly idNumber?: string; readonly name?: string },
+) => {
+  const sk = `${townshipCode}#${caseId}`;
+  return {
+    gsi9pk: `SHORT#${shortNumberOf(caseId)}`,
+    gsi9sk: sk,
+    ...(hashes.idNumber ? { gsi10pk: `APPLICANT_ID#${hashes.idNumber}`, gsi10sk: sk } : {}),
+    ...(hashes.name ? { gsi11pk: `APPLICANT_NAME#${hashes.name}`, gsi11sk: sk } : {}),
+  };
+};

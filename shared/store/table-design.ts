@@ -88,6 +88,28 @@ export const CASE_TABLE: TableDesign = {
       sortKey: { name: "gsi8sk", type: "S" },
       projection: "KEYS_ONLY",
     },
+    // Staff and auditors find a case by what people quote (shared/review/search.ts): the short number
+    // on every screen and paper, the applicant's name, the applicant's ID number — the last two as
+    // keyed hashes, never in clear. Sort key: `<township>#<caseId>`, so jurisdiction needs no read.
+    // Keys only, on the case item: written when the key changes, not on every transition.
+    {
+      indexName: "byShortNumber",
+      partitionKey: { name: "gsi9pk", type: "S" },
+      sortKey: { name: "gsi9sk", type: "S" },
+      projection: "KEYS_ONLY",
+    },
+    {
+      indexName: "byApplicantIdNumber",
+      partitionKey: { name: "gsi10pk", type: "S" },
+      sortKey: { name: "gsi10sk", type: "S" },
+      projection: "KEYS_ONLY",
+    },
+    {
+      indexName: "byApplicantName",
+      partitionKey: { name: "gsi11pk", type: "S" },
+      sortKey: { name: "gsi11sk", type: "S" },
+      projection: "KEYS_ONLY",
+    },
   ],
 };
 

@@ -15,7 +15,7 @@ import {
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { jurisdictionOf } from "../audit/jurisdiction.ts";
-import type { Actor } from "../auth/actor.ts";
+import { type Actor, auditActorOf } from "../auth/actor.ts";
 import type { Cursors } from "../http/cursor.ts";
 import { type Bilingual, ConflictError, ForbiddenError, HttpError, NotFoundError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
@@ -359,7 +359,7 @@ export async function recoverIncident(
   const performed: RecoveryAction | "restart" = restart ? "restart" : action;
   // A redeliver closes the incident as it sends; closing again is a no-op.
   await closeIncident(deps, caseId, incidentId, {
-    actor: { id: actor.id, role: actor.role },
+    actor: auditActorOf(actor),
     action: performed,
   });
   return {

@@ -39,6 +39,7 @@ const VALID_BODY: Readonly<Record<string, unknown>> = {
   "POST /cases/{caseId}/correction": { application: { head: { phone: "13912345678" } } },
   "POST /cases/{caseId}/completion-report": {},
   "POST /review/cases/{caseId}/steps/{stepId}/decision": { outcome: "approved" },
+  "POST /assisted/cases/{caseId}/consent": { code: "123456" },
   "POST /review/cases/{caseId}/steps/{stepId}/photos": {
     contentType: "image/jpeg",
     size: 10,

@@ -172,6 +172,8 @@ interface Seeded {
   };
   /** Published notices (公示) of township A: one running, one ended. */
   readonly notices: { readonly open: string; readonly ended: string };
+  /** 代办: drafts filed on behalf of wang's household (township A) and zhang's (B), the form filled. */
+  readonly assisted: { readonly a: string; readonly b: string };
   /** Certified cases per certificate-life route, in township A (own) and B (other): each changes its certificates. */
   readonly certificateLife: Readonly<Record<"revoke" | "reissue" | "extend", Record<Scope, CertifiedRef>>>;
 }
@@ -210,6 +212,11 @@ const anyCase = (seeded: Seeded, role: Role, scope: Scope) =>
 const wideJurisdiction = (role: Role) => role === "auditor" || role === "county_admin";
 /** Household routes: the owner gets `ok`, another household's case is hidden. */
 const household = (ok: number) => (_role: Role, scope: Scope) => (scope === "own" ? ok : 404);
+/** Routes a 代办 filer may also use: on a household's own case (all this matrix seeds there) the filer gets 404. */
+const householdNotFiler = (ok: number) => (role: Role, scope: Scope) =>
+  role === "villager" && scope === "own" ? ok : 404;
+const assistedCase = (seeded: Seeded, scope: Scope) =>
+  scope === "own" ? seeded.assisted.a : seeded.assisted.b;
 const anyone = (status: number) => () => status;
 const day = new Date(Date.now() - 86_400_000).toISOString();
 const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
@@ -322,7 +329,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
   "GET /cases": { request: () => ({ method: "GET", path: "/cases" }), expect: anyone(200) },
   "GET /cases/{caseId}": {
     request: (s, r, scope) => ({ method: "GET", path: `/cases/${anyCase(s, r, scope)}` }),
-    expect: household(200),
+    expect: householdNotFiler(200),
   },
   "PUT /cases/{caseId}/application": {
     request: (s, r, scope) => ({
@@ -330,7 +337,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
       path: `/cases/${anyCase(s, r, scope)}/application`,
       body: { reason: "扩建" },
     }),
-    expect: household(200),
+    expect: householdNotFiler(200),
   },
   "POST /cases/{caseId}/submit": {
     request: (s, r, scope) => ({
@@ -339,7 +346,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
       headers: { "idempotency-key": `matrix-${randomUUID()}` },
     }),
     // Incomplete drafts: 422 listing what is missing.
-    expect: household(422),
+    expect: householdNotFiler(422),
   },
   "POST /cases/{caseId}/withdraw": {
     request: (s, r, scope) => ({
@@ -360,7 +367,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
         sha256: createHash("sha256").update(PDF).digest("hex"),
       },
     }),
-    expect: household(201),
+    expect: householdNotFiler(201),
   },
   "POST /cases/{caseId}/documents/{documentId}/confirm": {
     request: (s, r, scope) => ({
@@ -368,18 +375,18 @@ const PROBES: Readonly<Record<string, Probe>> = {
       path: `/cases/${anyCase(s, r, scope)}/documents/${s.wangDocument}/confirm`,
     }),
     // Declared but never uploaded: 422 naming what differed.
-    expect: household(422),
+    expect: householdNotFiler(422),
   },
   "DELETE /cases/{caseId}/documents/{documentId}": {
     request: (s, r, scope) => ({
       method: "DELETE",
       path: `/cases/${anyCase(s, r, scope)}/documents/${s.wangDocumentToRemove}`,
     }),
-    expect: household(200),
+    expect: householdNotFiler(200),
   },
   "GET /cases/{caseId}/documents": {
     request: (s, r, scope) => ({ method: "GET", path: `/cases/${anyCase(s, r, scope)}/documents` }),
-    expect: household(200),
+    expect: householdNotFiler(200),
   },
   "GET /cases/{caseId}/certificates/{type}": {
     request: (s, _r, scope) => ({
@@ -423,6 +430,50 @@ const PROBES: Readonly<Record<string, Probe>> = {
     }),
     // Another township's queue is refused outright (the caller names the township).
     expect: (_role, scope) => (scope === "own" ? 200 : 403),
+  },
+  "POST /assisted/cases": {
+    request: (_s, _r, scope) => ({
+      method: "POST",
+      path: "/assisted/cases",
+      body: { kind: "homestead", householdId: scope === "own" ? WANG.household : ZHANG.household },
+    }),
+    // The officer's village, the clerk's township; another township's household is not found.
+    expect: (_role, scope) => (scope === "own" ? 201 : 404),
+  },
+  "POST /assisted/cases/{caseId}/consent-code": {
+    request: (s, _r, scope) => ({
+      method: "POST",
+      path: `/assisted/cases/${assistedCase(s, scope)}/consent-code`,
+    }),
+    // Sent to the local outbox.
+    expect: (_role, scope) => (scope === "own" ? 202 : 404),
+  },
+  "POST /assisted/cases/{caseId}/consent": {
+    request: (s, _r, scope) => ({
+      method: "POST",
+      path: `/assisted/cases/${assistedCase(s, scope)}/consent`,
+      body: { code: "000000" },
+    }),
+    // Not the code sent (or none sent yet): refused; another township's case is not found.
+    expect: (_role, scope) => (scope === "own" ? 422 : 404),
+  },
+  "POST /claims/code": {
+    request: () => ({ method: "POST", path: "/claims/code", body: { phone: "13800138000" } }),
+    // The same answer whether or not the household has cases filed on its behalf.
+    expect: anyone(202),
+  },
+  "POST /claims": {
+    request: () => ({ method: "POST", path: "/claims", body: { phone: "13800138000", code: "000000" } }),
+    // No code was sent for this phone.
+    expect: anyone(422),
+  },
+  "GET /review/search": {
+    request: (s, _r, scope) => ({
+      method: "GET",
+      path: `/review/search?q=${staffCase(s, scope).slice(0, 8)}`,
+    }),
+    // A search answers 200 either way; whether the case is in the answer is the last test of this file.
+    expect: () => 200,
   },
   "GET /review/cases/{caseId}": {
     request: (s, _r, scope) => ({ method: "GET", path: `/review/cases/${staffCase(s, scope)}` }),
@@ -707,6 +758,27 @@ async function seedNotice(home: Home, running: boolean): Promise<string> {
   );
   for (const item of items) if (item.Put) await env.dynamodb.send(new PutCommand(item.Put));
   return notice.noticeId;
+}
+
+/** 代办: a draft a village officer filed on behalf of `home`'s household (as shared/assisted/on-behalf.ts writes it). */
+async function filedOnBehalf(home: Home): Promise<string> {
+  const caseId = `matrix-assisted-${randomUUID()}`;
+  const by = { id: `village-officer-${home.suffix}`, role: "village_officer" };
+  await store.create(
+    {
+      caseId,
+      kind: "homestead",
+      householdId: home.household,
+      ownerId: by.id,
+      townshipCode: home.township,
+      villageCode: home.village,
+      policyId: DANLING_DEMO_POLICY.policyId,
+      application: validApplication(),
+      filedOnBehalf: { by, at: new Date().toISOString() },
+    },
+    by,
+  );
+  return caseId;
 }
 
 async function seedCase(home: Home, status: CaseStatus, resumeTo?: CaseStatus): Promise<string> {
@@ -1038,6 +1110,7 @@ beforeAll(async () => {
     },
     notices: { open: openNotice, ended: endedNotice },
     certificateLife: await certificateLifeCases(),
+    assisted: { a: await filedOnBehalf(WANG), b: await filedOnBehalf(ZHANG) },
   };
 }, 120_000);
 afterAll(async () => {
@@ -1113,5 +1186,44 @@ describe("the authorization matrix", () => {
       4,
     );
     expect(results.filter((result) => result.status !== 403)).toEqual([]);
+  });
+
+  it("finds a case by its short number only within the caller's townships or jurisdiction", async () => {
+    const staff = (Object.keys(USERS) as Role[]).filter((role) => role !== "villager");
+    const cells = staff.flatMap((role) => (["own", "other"] as const).map((scope) => ({ role, scope })));
+    const results = await pool(
+      cells.map(({ role, scope }) => async () => {
+        const caseId = staffCase(seeded, scope);
+        const answer = await json<{ items: { caseId: string }[] }>(
+          USERS[role],
+          "GET",
+          `/review/search?q=${caseId.slice(0, 8)}`,
+        );
+        const found = answer.items.some((item) => item.caseId === caseId);
+        return { cell: `${role} (${scope})`, found, expected: scope === "own" || wideJurisdiction(role) };
+      }),
+      4,
+    );
+    expect(results.filter((result) => result.found !== result.expected)).toEqual([]);
+  });
+
+  it("lets the 代办 filers, and only them, work a case filed on behalf in their village or township", async () => {
+    const cells = (Object.keys(USERS) as Role[]).flatMap((role) =>
+      (["own", "other"] as const).map((scope) => ({ role, scope })),
+    );
+    const results = await pool(
+      cells.map(({ role, scope }) => async () => {
+        const status = await call(USERS[role], {
+          method: "GET",
+          path: `/cases/${assistedCase(seeded, scope)}`,
+        });
+        const filer = role === "village_officer" || role === "township_clerk";
+        // wang is the household the own case was filed for: it sees its case too.
+        const expected = filer || role === "villager" ? (scope === "own" ? 200 : 404) : 403;
+        return { cell: `${role} (${scope})`, status, expected };
+      }),
+      4,
+    );
+    expect(results.filter((result) => result.status !== result.expected)).toEqual([]);
   });
 });

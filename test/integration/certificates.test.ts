@@ -204,6 +204,16 @@ describe("GET /verify/{number}", () => {
     }
   });
 
+  it("finds a certificate typed in lowercase or with stray spaces (issue 16)", async () => {
+    const typed = encodeURIComponent(` ${number.toLowerCase()} `);
+    const page = await fetch(`${env.cloud.endpoints.api}/verify/${typed}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(number);
+    const json = await fetch(`${env.cloud.endpoints.api}/verify/${typed}?format=json`);
+    expect(json.status).toBe(200);
+    expect(await json.json()).toMatchObject({ number, valid: true });
+  });
+
   it("answers 404 with a page saying so for an unknown number", async () => {
     const response = await fetch(`${env.cloud.endpoints.api}/verify/511424-ZJDPZ-1999-99999`);
     expect(response.status).toBe(404);

@@ -50,6 +50,7 @@ const USERS = [
   "reviewer-natural-resources-a",
   "reviewer-agriculture-b",
   "head-a",
+  "auditor",
 ] as const;
 type User = (typeof USERS)[number];
 
@@ -295,6 +296,95 @@ describe("GET /review/cases/{caseId}", () => {
     expect((await call("clerk-b", "GET", "/review/cases/d-1")).status).toBe(404);
     // Function level (shared/auth/policy.ts): the reviewer's case view is not a villager route.
     expect((await call("villager-wang", "GET", "/review/cases/d-1")).status).toBe(403);
+  });
+});
+
+describe("GET /review/cases/{caseId}: what the caller may decide (issue 16)", () => {
+  it("marks only the caller's open step with its outcomes, and lists one-field corrections", async () => {
+    await seedCaseRecord("d-2");
+    await seedStep("d-2", jointStep("d-2", "agriculture"), "agriculture");
+    await seedStep("d-2", jointStep("d-2", "natural_resources"), "natural_resources");
+    type Detail = {
+      steps: { department?: string; decide?: { outcomes: string[]; measurements: boolean } }[];
+      correctable: { section: string; fields: string[] }[];
+    };
+    const mine = (await call("reviewer-agriculture-a", "GET", "/review/cases/d-2")).json as Detail;
+    expect(mine.steps.find((step) => step.department === "agriculture")?.decide).toEqual({
+      outcomes: ["approved", "rejected", "correction_requested"],
+      measurements: false,
+    });
+    expect(mine.steps.find((step) => step.department === "natural_resources")?.decide).toBeUndefined();
+    expect(mine.correctable).toContainEqual({
+      section: "building",
+      fields: ["building.floorAreaM2", "building.floors", "building.heightM"],
+    });
+    expect(mine.correctable.map((entry) => entry.section)).not.toContain("kind");
+    // Names, not codes: the village and township from the reference data, the code beside.
+    expect((mine as unknown as { places: unknown }).places).toEqual({
+      village: { code: VILLAGE_A, name: { zh: "龙鹄村", en: "Longhu Village" } },
+      township: { code: TOWNSHIP_A, name: { zh: "丹棱镇", en: "Danling Town" } },
+    });
+    // A township clerk sees the same case and decides none of its steps.
+    const clerk = (await call("clerk-a", "GET", "/review/cases/d-2")).json as Detail;
+    expect(clerk.steps.every((step) => step.decide === undefined)).toBe(true);
+  });
+});
+
+describe("names instead of codes, and a correction of one field (issue 16)", () => {
+  it("records who decided by display name and lets a reviewer ask for the height alone", async () => {
+    const { step } = await atVillageReview("n-1");
+    const queue = await call("village-officer-a", "GET", `/queues/village_officer?township=${TOWNSHIP_A}`);
+    expect(queue.status).toBe(200);
+    expect((queue.json as { items: unknown[] }).items).toContainEqual(
+      expect.objectContaining({
+        caseId: "n-1",
+        village: VILLAGE_A,
+        villageName: { zh: "龙鹄村", en: "Longhu Village" },
+        shortId: "n-1".slice(0, 8),
+      }),
+    );
+    const asked = await call("village-officer-a", "POST", decisionPath("n-1", step.stepId), {
+      outcome: "correction_requested",
+      fields: ["building.heightM"],
+      comment: "房屋高度超过规定，请核实 / the height is over the limit",
+    });
+    expect(asked.status).toBe(200);
+    await driver.status("n-1", "correction_requested");
+    await driver.openStep("n-1", "correction");
+    const correction = await call("villager-wang", "GET", "/cases/n-1/correction");
+    expect(correction.json).toMatchObject({ fields: ["building.heightM"] });
+    // Only the height may change: the floors are the household's as they were.
+    const floors = await call("villager-wang", "POST", "/cases/n-1/correction", {
+      application: { building: { floors: 3 } },
+    });
+    expect(floors.status).toBe(422);
+
+    type Detail = {
+      decisions: { decidedBy: { id: string; name?: string }; fields?: string[] }[];
+      timeline: { action: string; actor: { id: string; name?: string } }[];
+    };
+    const detail = (await call("clerk-a", "GET", "/review/cases/n-1")).json as Detail;
+    expect(detail.decisions).toContainEqual(
+      expect.objectContaining({
+        decidedBy: expect.objectContaining({ id: "village-officer-a", name: "赵志刚" }),
+        fields: ["building.heightM"],
+      }),
+    );
+    expect(detail.timeline).toContainEqual(
+      expect.objectContaining({
+        action: "requestCorrection",
+        actor: expect.objectContaining({ id: "village-officer-a", name: "赵志刚" }),
+      }),
+    );
+    // A villager's own events carry no name: it stays in the sealed application.
+    expect(detail.timeline.find((event) => event.action === "create")?.actor.name).toBeUndefined();
+
+    const history = await call("auditor", "GET", "/audit/cases/n-1/events");
+    expect(history.status).toBe(200);
+    expect(history.json).toMatchObject({
+      township: { code: TOWNSHIP_A, name: { zh: "丹棱镇" } },
+      village: { code: VILLAGE_A, name: { zh: "龙鹄村" } },
+    });
   });
 });
 

@@ -23,6 +23,12 @@ describe("case table design", () => {
       "gsi7sk",
       "gsi8pk",
       "gsi8sk",
+      "gsi9pk",
+      "gsi9sk",
+      "gsi10pk",
+      "gsi10sk",
+      "gsi11pk",
+      "gsi11sk",
     ]);
     expect(new Set(names).size).toBe(names.length);
   });

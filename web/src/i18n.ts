@@ -465,6 +465,7 @@ const zh = {
   messagesFailedTitle: "未送达的短信",
   messagesFailedIntro: "多次重试仍未送达的短信。请电话联系当事人；站内消息已送达。",
   messagesFailedEmpty: "没有未送达的短信。",
+  correctWholeSection: "整个“{section}”部分",
 };
 
 export type MessageKey = keyof typeof zh;
@@ -928,6 +929,7 @@ const en: Record<MessageKey, string> = {
   messagesFailedIntro:
     "SMS that failed after every retry. Call the person; the in-app message was delivered.",
   messagesFailedEmpty: "No undelivered SMS.",
+  correctWholeSection: "The whole “{section}” section",
 };
 
 export type Lang = "zh" | "en";

@@ -22,6 +22,7 @@ import { ConfigContext } from "./context.ts";
 import { setLang, t, tk, useLang } from "./i18n.ts";
 import { MessagesLink, MessagesPage } from "./messages.tsx";
 import { match, navigate, useLocation } from "./router.ts";
+import { AssistPage, assistNavLabel, FILER_ROLES } from "./staff/assist.tsx";
 import { ErrorBox, Link, Loading, Notice, ScreenTitle } from "./ui.tsx";
 import { CaseList } from "./villager/case-list.tsx";
 import { CasePage } from "./villager/case-page.tsx";
@@ -110,8 +111,9 @@ function screenFor(path: string, session: Session): Screen | undefined {
   const role = session.user.role;
   const routes: [string, ComponentType<RouteProps>, boolean][] = [
     ["/app/cases", CaseList, role === "villager"],
-    ["/app/cases/:caseId", CasePage, role === "villager"],
-    ["/app/cases/:caseId/form/:step", ApplicationWizard, role === "villager"],
+    ["/app/cases/:caseId", CasePage, role === "villager" || FILER_ROLES.has(role)],
+    ["/app/cases/:caseId/form/:step", ApplicationWizard, role === "villager" || FILER_ROLES.has(role)],
+    ["/app/assist", AssistPage, FILER_ROLES.has(role)],
     ["/app/cases/:caseId/correction", CorrectionForm, role === "villager"],
     ["/app/review", QueuePage, REVIEW_ROLES.has(role)],
     ["/app/review/:caseId", ReviewPage, REVIEW_ROLES.has(role)],
@@ -179,6 +181,7 @@ function Header(props: { session: Session | undefined; onSignOut: () => void }) 
   const nav: [string, string][] = [];
   if (user?.role === "villager") nav.push(["/app/cases", t("myCases")]);
   if (user && REVIEW_ROLES.has(user.role)) nav.push(["/app/review", t("queueTitle")]);
+  if (user && FILER_ROLES.has(user.role)) nav.push(["/app/assist", assistNavLabel()]);
   if (user?.role === "auditor") nav.push(["/app/audit", t("auditTitle")]);
   if (user && REGISTER_ROLES.has(user.role)) nav.push(["/app/register", t("register")]);
   if (user && OPERATOR_ROLES.has(user.role)) nav.push(["/app/incidents", t("incidentsTitle")]);

@@ -8,6 +8,8 @@ import { api, downloadCsv } from "../api.ts";
 import { currentSession } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
 import { navigate } from "../router.ts";
+import { ActionName, ActorName, PlaceName, type PlaceView } from "../staff/names.tsx";
+import { CaseSearch, historyLink } from "../staff/search.tsx";
 import {
   Badge,
   ErrorBox,
@@ -25,7 +27,12 @@ interface AuditEvent {
   readonly seq: number;
   readonly at: string;
   readonly action: string;
-  readonly actor: { readonly id: string; readonly role: string; readonly department?: string };
+  readonly actor: {
+    readonly id: string;
+    readonly role: string;
+    readonly department?: string;
+    readonly name?: string;
+  };
   readonly fromStatus?: string | null;
   readonly toStatus?: string | null;
   readonly comment?: string;
@@ -46,6 +53,8 @@ type ChainCheck =
 interface CaseHistory {
   readonly caseId: string;
   readonly townshipCode: string;
+  readonly township: PlaceView;
+  readonly village: PlaceView;
   readonly status: string;
   readonly head: { seq: number; hash: string };
   readonly events: AuditEvent[];
@@ -110,6 +119,7 @@ export function AuditPage() {
   return (
     <section>
       <ScreenTitle>{t("auditTitle")}</ScreenTitle>
+      <CaseSearch open={historyLink} />
       <form
         class="card"
         onSubmit={(event) => {
@@ -210,14 +220,16 @@ export function AuditPage() {
                     <Link to={`/app/audit/cases/${event.caseId}`}>{event.caseId.slice(0, 8)}</Link> #
                     {event.seq}
                   </td>
-                  <td data-label={t("action")}>{event.action}</td>
+                  <td data-label={t("action")}>
+                    <ActionName action={event.action} />
+                  </td>
                   <td data-label={t("status")}>
                     {event.toStatus && event.toStatus !== event.fromStatus
                       ? tk("status", event.toStatus)
                       : ""}
                   </td>
                   <td data-label={t("actor")}>
-                    {event.actor.id} · {tk("role", event.actor.role)}
+                    <ActorName actor={event.actor} />
                   </td>
                 </tr>
               ))}
@@ -246,7 +258,7 @@ export function HistoryPage(props: { params: Record<string, string> }) {
   );
   return (
     <section>
-      <p>
+      <p class="back-link">
         <Link to="/app/audit">← {t("auditTitle")}</Link>
       </p>
       <ScreenTitle>{t("caseHistory")}</ScreenTitle>
@@ -280,7 +292,8 @@ function History(props: { history: CaseHistory }) {
         {check.valid && <p class="hash">{t("chainHead", { seq: check.head.seq, hash: check.head.hash })}</p>}
       </div>
       <p>
-        <Badge>{tk("status", history.status)}</Badge> {t("township")} {history.townshipCode}
+        <Badge>{tk("status", history.status)}</Badge> {t("township")} <PlaceName place={history.township} /> ·{" "}
+        {t("village")} <PlaceName place={history.village} />
       </p>
       {history.events.length === 0 ? (
         <Notice>{t("noEvents")}</Notice>
@@ -289,7 +302,7 @@ function History(props: { history: CaseHistory }) {
           {history.events.map((event) => (
             <li key={event.seq} class="done">
               <strong>
-                #{event.seq} {event.action}
+                #{event.seq} <ActionName action={event.action} />
               </strong>{" "}
               {event.toStatus && event.toStatus !== event.fromStatus && (
                 <span>
@@ -297,8 +310,7 @@ function History(props: { history: CaseHistory }) {
                 </span>
               )}
               <div class="hint">
-                {formatDate(event.at, true)} · {event.actor.id} · {tk("role", event.actor.role)}
-                {event.actor.department ? ` · ${tk("dept", event.actor.department)}` : ""}
+                {formatDate(event.at, true)} · <ActorName actor={event.actor} />
               </div>
               {event.comment && <p class="comment">{event.comment}</p>}
               <div class="hash">{event.hash}</div>

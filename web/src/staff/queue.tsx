@@ -6,6 +6,8 @@ import { currentSession, type Role } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
 import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, TownshipSelect, useAsync } from "../ui.tsx";
 import { stepName } from "../villager/case-page.tsx";
+import { PlaceName } from "./names.tsx";
+import { CaseSearch, reviewLink } from "./search.tsx";
 
 export type { QueueEntry };
 
@@ -81,6 +83,7 @@ export function QueuePage() {
   return (
     <section>
       <ScreenTitle>{t("queueTitle")}</ScreenTitle>
+      <CaseSearch open={reviewLink} />
       <div class="filters">
         {queues.length > 1 && (
           <div class="field">
@@ -156,10 +159,18 @@ export function QueuePage() {
                 >
                   <td data-label={t("applicant")}>
                     <strong>{item.applicantName ?? "—"}</strong>
-                    <div class="hint">{tk("kind", item.kind)}</div>
+                    <div class="hint">
+                      {tk("kind", item.kind)} · <code>{item.shortId}</code>
+                    </div>
                   </td>
                   <td data-label={t("step")}>{item.step ? stepName(item.step, item.department) : "—"}</td>
-                  <td data-label={t("village")}>{item.village ?? "—"}</td>
+                  <td data-label={t("village")}>
+                    {item.village ? (
+                      <PlaceName place={{ code: item.village, name: item.villageName }} />
+                    ) : (
+                      "—"
+                    )}
+                  </td>
                   <td data-label={t("receivedOn")}>{formatDate(item.openedAt, true)}</td>
                   <td data-label={t("deadline", { date: "" }).replace(/[:：]\s*$/, "")}>
                     {formatDate(item.deadline, true)}{" "}

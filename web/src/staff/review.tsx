@@ -10,7 +10,6 @@
 import { useState } from "preact/hooks";
 import type { ApplicationDraft } from "#shared/schemas/application.ts";
 import { ApiError, api, apiWithStatus } from "../api.ts";
-import { currentSession, type Session } from "../auth.ts";
 import { useConfig } from "../context.ts";
 import { formatDate, type MessageKey, pick, t, tk } from "../i18n.ts";
 import { useLocation } from "../router.ts";
@@ -32,6 +31,7 @@ import { getIn } from "../villager/form-state.ts";
 import type { DocumentView } from "../villager/types.ts";
 import { createUpload, sitePhotoTarget, type UploadPhase } from "../villager/upload.ts";
 import { fieldLabel } from "../villager/wizard.tsx";
+import { ActionName, ActorName, PlaceName, type PlaceView } from "./names.tsx";
 import { Papers } from "./papers.tsx";
 
 interface Decision {
@@ -41,7 +41,12 @@ interface Decision {
   readonly documents?: string[];
   readonly measurements?: Record<string, number>;
   readonly photos?: string[];
-  readonly decidedBy: { readonly id: string; readonly role: string; readonly department?: string };
+  readonly decidedBy: {
+    readonly id: string;
+    readonly role: string;
+    readonly department?: string;
+    readonly name?: string;
+  };
   readonly decidedAt: string;
 }
 
@@ -58,6 +63,8 @@ interface StepView {
   readonly decision?: Decision;
   /** Set when the county's policy makes this step a site visit: its decider may attach photos. */
   readonly siteVisit?: { readonly id: string; readonly name: { readonly zh: string; readonly en: string } };
+  /** Set on the open step the caller may decide: the outcomes it accepts, whether it records measurements. */
+  readonly decide?: { readonly outcomes: readonly string[]; readonly measurements: boolean };
 }
 
 interface ReviewCase {
@@ -71,6 +78,7 @@ interface ReviewCase {
     readonly submittedAt?: string;
     readonly certificates?: { type: string; number: string; issuedAt: string }[];
   };
+  readonly places: { readonly village: PlaceView; readonly township: PlaceView };
   readonly application: ApplicationDraft;
   readonly precheck: {
     readonly findings: { ruleId: string; severity: string; message: { zh: string; en: string } }[];
@@ -81,12 +89,14 @@ interface ReviewCase {
   /** Objections lodged against the case's public notice (公示), with how each was handled. */
   readonly objections?: readonly Objection[];
   readonly steps: StepView[];
+  /** What a correction request may name: a whole section or one field of it. */
+  readonly correctable: readonly { readonly section: string; readonly fields: readonly string[] }[];
   readonly decisions: (Decision & { stepId: string; step: string; department?: string; round: number })[];
   readonly timeline: {
     readonly seq: number;
     readonly at: string;
     readonly action: string;
-    readonly actor: { id: string; role: string; department?: string };
+    readonly actor: { id: string; role: string; department?: string; name?: string };
     readonly fromStatus?: string | null;
     readonly toStatus?: string | null;
     readonly comment?: string;
@@ -103,64 +113,12 @@ interface Objection {
   readonly handledAt?: string;
 }
 
-const STEP_OUTCOMES: Record<string, readonly string[]> = {
-  village_review: ["approved", "rejected", "correction_requested"],
-  township_acceptance: ["approved", "rejected", "correction_requested"],
-  joint_review: ["approved", "rejected", "correction_requested"],
-  township_approval: ["approved", "rejected", "correction_requested"],
-  site_visit_staking: ["approved"],
-  site_visit_completion: ["approved"],
-  // The household let its correction deadline pass: approved extends it, rejected closes the case.
-  correction_lapse: ["approved", "rejected"],
-};
-const SITE_VISITS = new Set(["site_visit_staking", "site_visit_completion"]);
-
-/** Fields a reviewer can ask the household to correct (paths the API accepts). */
-const CORRECTABLE_FIELDS = [
-  "head.name",
-  "head.phone",
-  "head.idNumber",
-  "head.householdRegistrationPlace",
-  "members",
-  "currentHomestead",
-  "proposedPlot.address",
-  "proposedPlot.boundaries",
-  "proposedPlot.location",
-  "proposedPlot.houseLandAreaM2",
-  "proposedPlot.ancillaryLandAreaM2",
-  "proposedPlot.landClass",
-  "proposedPlot.situation",
-  "building",
-  "neighboursConsulted",
-  "reason",
-] as const;
-
-/** The open step this reviewer may decide (the API has the final word: 403/409). */
-function myStep(
-  steps: readonly StepView[],
-  session: Session | undefined,
-  wanted: string | null,
-): StepView | undefined {
-  const user = session?.user;
-  if (!user) return undefined;
-  const mine = steps.filter((step) => {
-    if (step.status !== "awaiting_response") return false;
-    if (user.role === "township_head" && step.overdue && step.step !== "correction") return true;
-    switch (user.role) {
-      case "village_officer":
-        return step.step === "village_review";
-      case "township_clerk":
-        return step.step === "township_acceptance";
-      case "department_reviewer":
-        return step.step === "joint_review" && step.department === user.department;
-      case "township_head":
-        return step.step === "township_approval" || step.step === "correction_lapse";
-      case "site_inspector":
-        return SITE_VISITS.has(step.step);
-      default:
-        return false;
-    }
-  });
+/**
+ * The open step the signed-in reviewer may decide: the API marks it (`decide`,
+ * from the same rules its decision endpoint enforces), so no rule is copied here.
+ */
+function myStep(steps: readonly StepView[], wanted: string | null): StepView | undefined {
+  const mine = steps.filter((step) => step.decide !== undefined);
   return mine.find((step) => step.stepId === wanted) ?? mine[0];
 }
 
@@ -176,10 +134,10 @@ export function ReviewPage(props: { params: Record<string, string> }) {
   if (state.state === "loading") return <Loading />;
   if (state.state === "error") return <ErrorBox error={state.error} onRetry={reload} />;
   const detail = state.value;
-  const step = myStep(detail.steps, currentSession(), query.get("step"));
+  const step = myStep(detail.steps, query.get("step"));
   return (
     <section class="review-page">
-      <p>
+      <p class="back-link">
         <Link to="/app/review">← {t("backToQueue")}</Link>
       </p>
       <ScreenTitle>
@@ -189,7 +147,8 @@ export function ReviewPage(props: { params: Record<string, string> }) {
         <Badge kind={statusKind(detail.case.status)}>{tk("status", detail.case.status)}</Badge>{" "}
         {tk("kind", detail.case.kind)}
         {" · "}
-        {t("village")} {detail.case.villageCode} · <code>{detail.case.caseId.slice(0, 8)}</code>
+        {t("township")} <PlaceName place={detail.places.township} /> · {t("village")}{" "}
+        <PlaceName place={detail.places.village} /> · <code>{detail.case.caseId.slice(0, 8)}</code>
       </p>
       <div class="split">
         <div>
@@ -420,8 +379,14 @@ function Documents(props: { detail: ReviewCase }) {
             )}
             {document.download && document.contentType === "application/pdf" && (
               <>
-                <iframe src={document.download.url} title={document.type} loading="lazy" />
-                <a href={document.download.url} target="_blank" rel="noopener">
+                {/* Not lazy: a frame scrolled to later loaded nothing in a full-page view, and its
+                    short-lived URL may have expired by the time the reviewer scrolls there. */}
+                <iframe
+                  class="pdf-preview"
+                  src={document.download.url}
+                  title={names.has(document.type) ? pick(names.get(document.type)) : document.type}
+                />
+                <a class="open-pdf" href={document.download.url} target="_blank" rel="noopener">
                   {t("openPdf")}
                 </a>
               </>
@@ -452,8 +417,7 @@ function Decisions(props: { detail: ReviewCase }) {
                 {tk("outcome", decision.outcome)}
               </Badge>
               <div class="hint">
-                {tk("role", decision.decidedBy.role)} · {decision.decidedBy.id} ·{" "}
-                {formatDate(decision.decidedAt, true)}
+                <ActorName actor={decision.decidedBy} /> · {formatDate(decision.decidedAt, true)}
               </div>
               {decision.comment && <p class="comment">“{decision.comment}”</p>}
               {decision.fields && decision.fields.length > 0 && (
@@ -486,12 +450,14 @@ function Events(props: { detail: ReviewCase }) {
       <ol class="timeline">
         {props.detail.timeline.map((event) => (
           <li key={event.seq} class="done">
-            <strong>{event.action}</strong>{" "}
+            <strong>
+              <ActionName action={event.action} />
+            </strong>{" "}
             {event.toStatus && event.toStatus !== event.fromStatus && (
               <span>→ {tk("status", event.toStatus)}</span>
             )}
             <div class="hint">
-              #{event.seq} · {formatDate(event.at, true)} · {tk("role", event.actor.role)} {event.actor.id}
+              #{event.seq} · {formatDate(event.at, true)} · <ActorName actor={event.actor} />
             </div>
             {event.comment && <p class="comment">{event.comment}</p>}
           </li>
@@ -508,8 +474,8 @@ function DecisionPanel(props: {
 }) {
   const config = useConfig();
   const { step } = props;
-  const outcomes = STEP_OUTCOMES[step.step] ?? ["approved"];
-  const siteVisit = SITE_VISITS.has(step.step);
+  const outcomes = step.decide?.outcomes ?? [];
+  const siteVisit = step.decide?.measurements === true;
   const [outcome, setOutcome] = useState<string>(outcomes[0] ?? "approved");
   const [comment, setComment] = useState("");
   const [fields, setFields] = useState<string[]>([]);
@@ -642,17 +608,15 @@ function DecisionPanel(props: {
       {outcome === "correction_requested" && (
         <fieldset class="group">
           <legend>{t("correctionPick")}</legend>
-          <div class="checks">
-            {CORRECTABLE_FIELDS.map((field) => (
-              <Checkbox
-                key={field}
-                name={`field-${field}`}
-                label={fieldLabel(field)}
-                checked={fields.includes(field)}
-                onChange={(on) => setFields((current) => toggle(current, field, on))}
-              />
-            ))}
-          </div>
+          {props.detail.correctable.map((entry) => (
+            <CorrectableSection
+              key={entry.section}
+              section={entry.section}
+              fields={entry.fields}
+              picked={fields}
+              onChange={setFields}
+            />
+          ))}
           <h3>{t("documents")}</h3>
           <div class="checks">
             {config.county.requiredDocuments[props.detail.case.kind].map((requirement) => (
@@ -736,5 +700,54 @@ function SitePhotos(props: {
       </ul>
       <FilePicker label={t("sitePhotoAdd")} name="site-photo" accept="image/*" onFiles={start} />
     </fieldset>
+  );
+}
+
+/**
+ * One section of the form in the correction picker: the whole section, or
+ * single fields of it (height, not all of 建房情况). Picking the section
+ * covers its fields, so they are not offered separately then.
+ */
+function CorrectableSection(props: {
+  section: string;
+  fields: readonly string[];
+  picked: readonly string[];
+  onChange: (picked: string[]) => void;
+}) {
+  const { section, fields, picked } = props;
+  const whole = picked.includes(section);
+  const inSection = (path: string) => path === section || path.startsWith(`${section}.`);
+  return (
+    <div class="correctable" data-section={section}>
+      <Checkbox
+        name={`field-${section}`}
+        label={
+          fields.length > 0 ? t("correctWholeSection", { section: fieldLabel(section) }) : fieldLabel(section)
+        }
+        checked={whole}
+        onChange={(on) =>
+          props.onChange(
+            on
+              ? [...picked.filter((path) => !inSection(path)), section]
+              : picked.filter((p) => p !== section),
+          )
+        }
+      />
+      {!whole && fields.length > 0 && (
+        <div class="checks nested">
+          {fields.map((field) => (
+            <Checkbox
+              key={field}
+              name={`field-${field}`}
+              label={fieldLabel(field)}
+              checked={picked.includes(field)}
+              onChange={(on) =>
+                props.onChange(on ? [...picked, field] : picked.filter((path) => path !== field))
+              }
+            />
+          ))}
+        </div>
+      )}
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { formatDate, t, tk } from "../i18n.ts";
 import { navigate } from "../router.ts";
+import { ClaimPanel } from "../staff/assist.tsx";
 import { Badge, ErrorBox, Link, Loading, ScreenTitle, useAsync } from "../ui.tsx";
 import type { CaseSummary, CaseView } from "./types.ts";
 import { resumeStep } from "./wizard.tsx";
@@ -34,6 +35,7 @@ export function CaseList() {
   return (
     <section>
       <ScreenTitle>{t("myCases")}</ScreenTitle>
+      <ClaimPanel onClaimed={() => void reload()} />
       {state.state === "loading" && <Loading />}
       {state.state === "error" && <ErrorBox error={state.error} onRetry={reload} />}
       {state.state === "ready" && state.value.cases.length === 0 && <p>{t("noCases")}</p>}

@@ -13,6 +13,7 @@ import { ApiError, api, apiWithStatus, NetworkError } from "../api.ts";
 import { useConfig } from "../context.ts";
 import { isMessageKey, type MessageKey, pick, t, tk } from "../i18n.ts";
 import { navigate } from "../router.ts";
+import { ConsentPanel } from "../staff/assist.tsx";
 import { ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
 import { DocumentsPanel } from "./documents.tsx";
 import { ApplicantFields, BuildingFields, type FormProps, HomesteadFields, PlotFields } from "./fields.tsx";
@@ -441,6 +442,12 @@ function ReviewStep(props: {
           </ul>
         </div>
       )}
+      <ConsentPanel
+        caseId={props.caseId}
+        view={props.view}
+        documents={props.documents}
+        onChanged={() => setSubmitError(undefined)}
+      />
       {ready && unresolved.length === 0 && <Notice kind="ok">{t("allGood")}</Notice>}
       <ReviewSummary
         caseId={props.caseId}

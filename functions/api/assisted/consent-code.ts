@@ -1,0 +1,17 @@
+import { sendConsentCode } from "#shared/assisted/on-behalf.ts";
+import { actorOf } from "#shared/auth/actor.ts";
+import { httpRoute } from "#shared/http/handler.ts";
+import { caseIdPath } from "#shared/schemas/requests.ts";
+import { onBehalfDeps } from "./deps.ts";
+
+const deps = onBehalfDeps();
+
+/** POST /assisted/cases/{caseId}/consent-code: a code to the head's phone on the form (代办 consent). */
+export const handler = httpRoute(
+  "POST /assisted/cases/{caseId}/consent-code",
+  { path: caseIdPath },
+  async ({ path, event }) => ({
+    statusCode: 202,
+    body: await sendConsentCode(deps, actorOf(event), path.caseId),
+  }),
+);

@@ -1,0 +1,227 @@
+/**
+ * 代办 (issue 16): a village officer files a case on behalf of a household
+ * without a smartphone — opens it, fills it, uploads for it, records the
+ * household's consent (the signed form, and the head's code from an SMS read
+ * back), submits it; the history says it was filed on behalf and by whom.
+ * Later a villager of the household claims it with a code sent to the head's
+ * phone and owns it. The SMS go to the local outbox (shared/assisted/sms.ts).
+ */
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_TRIES, OneTimeCodes } from "#shared/assisted/one-time-code.ts";
+import { LocalSmsOutbox } from "#shared/assisted/sms.ts";
+import { defaultEncryptor } from "#shared/crypto/from-env.ts";
+import { caseKey } from "#shared/store/keys.ts";
+import { type ApiCall, apiAs, requiredDocuments, uploadThroughApi } from "../e2e/api-seed.ts";
+import { makePdf } from "../e2e/browser.ts";
+import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { validApplication } from "../unit/support/fixtures.ts";
+
+const HOUSEHOLD = "511424100001-H0001";
+const application = { ...validApplication(), head: { ...validApplication().head, name: "王建国" } };
+const PHONE = application.head.phone;
+
+let env: TestCloud;
+let outbox: LocalSmsOutbox;
+const calls = new Map<string, ApiCall>();
+const as = (user: string): ApiCall => {
+  const call = calls.get(user);
+  if (!call) throw new Error(`no token for ${user}`);
+  return call;
+};
+let caseId = "";
+
+beforeAll(async () => {
+  env = await startTestCloud();
+  outbox = new LocalSmsOutbox(env.dynamodb, env.cloud.endpoints.tableName);
+  for (const user of [
+    "village-officer-a",
+    "village-officer-b",
+    "clerk-a",
+    "clerk-b",
+    "reviewer-agriculture-a",
+    "villager-wang",
+    "villager-li",
+  ]) {
+    calls.set(user, await apiAs(env, user));
+  }
+}, 120_000);
+afterAll(async () => {
+  await env?.stop();
+});
+
+/** The six-digit code of the last message to `phone`. */
+async function lastCode(phone: string): Promise<string> {
+  const messages = await outbox.messagesTo(phone);
+  const code = /(\d{6})/.exec(messages.at(-1)?.text ?? "")?.[1];
+  if (!code) throw new Error(`no code sent to ${phone}`);
+  return code;
+}
+
+type View = { caseId: string; status: string; timeline?: { action: string }[] };
+
+describe("filing on behalf of a household", () => {
+  it("lets the village officer open a case for a household of their village, and no one else", async () => {
+    const opened = await as("village-officer-a")<View>("POST", "/assisted/cases", {
+      kind: "homestead",
+      householdId: HOUSEHOLD,
+    });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    caseId = opened.body.caseId;
+    // Another township's officer and clerk: the household is not theirs to know.
+    for (const user of ["village-officer-b", "clerk-b"]) {
+      expect(
+        (await as(user)("POST", "/assisted/cases", { kind: "homestead", householdId: HOUSEHOLD })).status,
+      ).toBe(404);
+    }
+    // Roles that do not file: refused by the policy table.
+    for (const user of ["reviewer-agriculture-a", "villager-wang"]) {
+      expect(
+        (await as(user)("POST", "/assisted/cases", { kind: "homestead", householdId: HOUSEHOLD })).status,
+      ).toBe(403);
+    }
+    expect(
+      (await as("village-officer-a")("POST", "/assisted/cases", { kind: "homestead", householdId: "nope" }))
+        .status,
+    ).toBe(404);
+  });
+
+  it("lets the filer fill and document it; the household sees it, other households and townships do not", async () => {
+    const officer = as("village-officer-a");
+    expect((await officer("PUT", `/cases/${caseId}/application`, application)).status).toBe(200);
+    for (const requirement of await requiredDocuments(env, "homestead")) {
+      if (requirement.condition !== "always") continue;
+      for (let copy = 0; copy < requirement.minCount; copy++) {
+        await uploadThroughApi(officer, caseId, requirement.typeId, makePdf(), "application/pdf");
+      }
+    }
+    expect((await as("clerk-a")("GET", `/cases/${caseId}`)).status).toBe(200);
+    expect((await as("villager-wang")("GET", `/cases/${caseId}`)).status).toBe(200);
+    expect((await as("villager-li")("GET", `/cases/${caseId}`)).status).toBe(404);
+    expect((await as("clerk-b")("GET", `/cases/${caseId}`)).status).toBe(404);
+    expect((await as("village-officer-b")("PUT", `/cases/${caseId}/application`, application)).status).toBe(
+      404,
+    );
+    // A household's own case stays its own: the officer cannot touch one the household opened.
+    const own = await as("villager-li")<View>("POST", "/cases", { kind: "farmhouse" });
+    expect((await officer("GET", `/cases/${own.body.caseId}`)).status).toBe(404);
+  });
+
+  it("refuses to submit without the household's consent: the SMS code and the signed form", async () => {
+    const officer = as("village-officer-a");
+    const submit = () =>
+      officer<{ error: { code: string; details: { problems: { code: string }[] } } }>(
+        "POST",
+        `/cases/${caseId}/submit`,
+        undefined,
+        { "idempotency-key": `submit-${caseId}-${Math.random()}` },
+      );
+    const early = await submit();
+    expect(early.status).toBe(422);
+    expect(early.body.error.code).toBe("consent_missing");
+    expect(early.body.error.details.problems.map((problem) => problem.code).sort()).toEqual([
+      "consent.form",
+      "consent.sms",
+    ]);
+
+    const sent = await officer<{ sentTo: string }>("POST", `/assisted/cases/${caseId}/consent-code`);
+    expect(sent.status).toBe(202);
+    expect(sent.body.sentTo).not.toBe(PHONE);
+    expect(sent.body.sentTo).toContain("****");
+    const code = await lastCode(PHONE);
+    const wrong = code === "000000" ? "111111" : "000000";
+    const refused = await officer<{ error: { code: string } }>("POST", `/assisted/cases/${caseId}/consent`, {
+      code: wrong,
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe("code_not_accepted");
+    // Another township's clerk cannot read the code back for this case.
+    expect((await as("clerk-b")("POST", `/assisted/cases/${caseId}/consent`, { code })).status).toBe(404);
+    expect((await officer("POST", `/assisted/cases/${caseId}/consent`, { code })).status).toBe(200);
+    // A code is used once.
+    expect((await officer("POST", `/assisted/cases/${caseId}/consent`, { code })).status).toBe(422);
+
+    const formOnly = await submit();
+    expect(formOnly.body.error.details.problems.map((problem) => problem.code)).toEqual(["consent.form"]);
+    await uploadThroughApi(officer, caseId, "household_consent_form", makePdf(), "application/pdf");
+    const done = await submit();
+    expect(done.status, JSON.stringify(done.body)).toBe(202);
+
+    const { Item } = await env.dynamodb.send(
+      new GetCommand({ TableName: env.cloud.endpoints.tableName, Key: caseKey(caseId) }),
+    );
+    expect(Item?.filedOnBehalf).toMatchObject({
+      by: { id: "village-officer-a", role: "village_officer", name: "赵志刚" },
+      smsConsent: { phone: expect.stringContaining("****") },
+    });
+    expect(JSON.stringify(Item?.filedOnBehalf)).not.toContain(PHONE);
+    const history = await as("clerk-a")<{
+      timeline: { action: string; actor: { id: string; name?: string } }[];
+    }>("GET", `/review/cases/${caseId}`);
+    const actions = history.body.timeline.map((event) => event.action);
+    expect(actions.slice(0, 2)).toEqual(["create", "fileOnBehalf"]);
+    expect(actions).toContain("recordConsent");
+    expect(actions).toContain("submit");
+    expect(history.body.timeline.find((event) => event.action === "fileOnBehalf")?.actor).toMatchObject({
+      id: "village-officer-a",
+      name: "赵志刚",
+    });
+  });
+
+  it("lets a villager of the household claim it with a code to the head's phone, and no one else", async () => {
+    // Another household asking with this phone: the same answer, and no message is sent.
+    const before = (await outbox.messagesTo(PHONE)).length;
+    const li = await as("villager-li")<{ expiresAt: string | null }>("POST", "/claims/code", {
+      phone: PHONE,
+    });
+    expect(li.status).toBe(202);
+    expect(li.body.expiresAt).toBeNull();
+    expect((await outbox.messagesTo(PHONE)).length).toBe(before);
+
+    const wang = as("villager-wang");
+    const asked = await wang<{ expiresAt: string | null }>("POST", "/claims/code", { phone: PHONE });
+    expect(asked.status).toBe(202);
+    expect(asked.body.expiresAt).not.toBeNull();
+    const code = await lastCode(PHONE);
+    expect((await as("villager-li")("POST", "/claims", { phone: PHONE, code })).status).toBe(422);
+    const claimed = await wang<{ claimed: { caseId: string }[] }>("POST", "/claims", { phone: PHONE, code });
+    expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
+    expect(claimed.body.claimed.map((item) => item.caseId)).toEqual([caseId]);
+    // Staff cannot claim.
+    expect((await as("clerk-a")("POST", "/claims", { phone: PHONE, code })).status).toBe(403);
+
+    const { Item } = await env.dynamodb.send(
+      new GetCommand({ TableName: env.cloud.endpoints.tableName, Key: caseKey(caseId) }),
+    );
+    expect(Item?.ownerId).toBe("villager-wang");
+    expect(Item?.filedOnBehalf).toMatchObject({ claimedBy: "villager-wang" });
+    const list = await wang<{ cases: { caseId: string }[] }>("GET", "/cases");
+    expect(list.body.cases.map((item) => item.caseId)).toContain(caseId);
+    const history = await as("clerk-a")<{ timeline: { action: string }[] }>("GET", `/review/cases/${caseId}`);
+    expect(history.body.timeline.map((event) => event.action)).toContain("claimCase");
+  });
+
+  it("gives a code five tries, then none; a code expires; a new code replaces the old", async () => {
+    const encryptor = defaultEncryptor();
+    if (!encryptor) throw new Error("the local cloud configures the personal-data keyring");
+    let now = new Date("2030-01-01T00:00:00Z");
+    const codes = new OneTimeCodes(env.dynamodb, env.cloud.endpoints.tableName, encryptor, () => now);
+    const { code } = await codes.issue("test", "subject-1");
+    const wrong = code === "000000" ? "111111" : "000000";
+    for (let attempt = 1; attempt < MAX_TRIES; attempt++)
+      expect(await codes.check("test", "subject-1", wrong)).toBe("wrong");
+    expect(await codes.check("test", "subject-1", wrong)).toBe("wrong");
+    // Five wrong tries: even the right code is refused now.
+    expect(await codes.check("test", "subject-1", code)).toBe("too_many_tries");
+
+    const second = await codes.issue("test", "subject-2");
+    now = new Date(now.getTime() + 11 * 60_000);
+    expect(await codes.check("test", "subject-2", second.code)).toBe("expired_or_used");
+
+    const old = await codes.issue("test", "subject-3");
+    const fresh = await codes.issue("test", "subject-3");
+    if (old.code !== fresh.code) expect(await codes.check("test", "subject-3", old.code)).toBe("wrong");
+    expect(await codes.check("test", "subject-3", fresh.code)).toBe("ok");
+    expect(await codes.check("test", "subject-3", fresh.code)).toBe("expired_or_used");
+  });
+});
