@@ -130,7 +130,8 @@ export class CaseHistoryReader {
     return record;
   }
 
-  async history(caseId: string, jurisdiction: Jurisdiction): Promise<CaseHistory> {
+  /** The chain as stored, checked against the head of one snapshot of the case. */
+  private async checked(caseId: string, jurisdiction: Jurisdiction) {
     const record = await this.caseFor(caseId, jurisdiction);
     const head = { seq: record.eventSeq, hash: record.eventHead };
     const { events, stored, malformedAt } = await readEvents(this.client, this.tableName, caseId, head.seq);
@@ -144,6 +145,11 @@ export class CaseHistoryReader {
           verification = { valid: false, events: stored, brokenAt: head.seq, reason: "head_mismatch" };
       }
     }
+    return { record, head, events, verification };
+  }
+
+  async history(caseId: string, jurisdiction: Jurisdiction): Promise<CaseHistory> {
+    const { record, head, events, verification } = await this.checked(caseId, jurisdiction);
     const places = await placeNamesOf(this.client, this.tableName).lookup({
       villages: [record.villageCode],
       townships: [record.townshipCode],
@@ -161,7 +167,8 @@ export class CaseHistoryReader {
   }
 
   async verify(caseId: string, jurisdiction: Jurisdiction): Promise<{ caseId: string } & ChainCheck> {
-    const { verification } = await this.history(caseId, jurisdiction);
+    // The check alone: no place names to look up for a yes/no answer.
+    const { verification } = await this.checked(caseId, jurisdiction);
     return { caseId, ...verification };
   }
 }

@@ -19,6 +19,7 @@ import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { CaseKind } from "#shared/schemas/common.ts";
 import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { readPaper, squash } from "../support/pdf-reader.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 import { type Browser, launch, makeJpeg, makePdf, screenshot, signIn } from "./browser.ts";
@@ -279,10 +280,13 @@ describe("a farmhouse rebuild (planning permit only)", () => {
     planningPermitNo = /511424-XJGX-[\w-]+/.exec(certificates)?.[0] ?? "";
     expect(planningPermitNo).not.toBe("");
     await screenshot(page, "farmhouse-04-planning-permit");
-    const [certificate] = await Promise.all([phone.context.waitForEvent("page"), permit.click()]);
-    await certificate.waitForLoadState();
-    expect(await certificate.content()).toContain(planningPermitNo);
-    await certificate.close();
+    // The link is the permit's PDF (a download naming the file), read back with poppler.
+    const pdf = await phone.context.request.get((await permit.getAttribute("href")) ?? "");
+    expect(pdf.headers()["content-type"]).toBe("application/pdf");
+    expect(pdf.headers()["content-disposition"]).toContain(`${planningPermitNo}.pdf`);
+    const read = readPaper(await pdf.body());
+    expect(squash(read.text)).toContain(planningPermitNo);
+    expect(squash(read.text)).toContain("乡村建设规划许可证");
     await page.close();
   });
 });
