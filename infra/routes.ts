@@ -23,7 +23,8 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
  * - "personal-data:read": open ID and phone numbers sealed with the personal-data key (kms:Decrypt);
  *   "personal-data:write": seal them (kms:GenerateDataKey); writers of the form list both;
  * - "cursor-key": the KMS key that seals pagination cursors (shared/http/cursor.ts);
- * - "imports:start": start executions of the import workflow (infra/constructs/import-workflow.ts).
+ * - "imports:start": start executions of the import workflow (infra/constructs/import-workflow.ts);
+ * - "sms:send": text a phone through the notifications SMS adapter (shared/notify/sms.ts), with its settings.
  */
 export type Resource =
   | "table:read"
@@ -36,7 +37,8 @@ export type Resource =
   | "personal-data:read"
   | "personal-data:write"
   | "cursor-key"
-  | "imports:start";
+  | "imports:start"
+  | "sms:send";
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -241,7 +243,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/assisted/cases/{caseId}/consent-code",
     handler: "functions/api/assisted/consent-code.ts",
     access: "signed-in",
-    uses: ["table:read", "table:write", "personal-data:read", "personal-data:write"],
+    uses: ["table:read", "table:write", "personal-data:read", "personal-data:write", "sms:send"],
     summary: "代办 filer: send the head a one-time code by SMS to confirm the household's consent",
   },
   {
@@ -257,7 +259,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/claims/code",
     handler: "functions/api/assisted/claim-code.ts",
     access: "signed-in",
-    uses: ["table:read", "table:write", "personal-data:read", "personal-data:write"],
+    uses: ["table:read", "table:write", "personal-data:read", "personal-data:write", "sms:send"],
     summary: "Villager: a code to the head's phone, to claim the household's cases filed on its behalf",
   },
   {

@@ -9,7 +9,7 @@ import { NongfangFunction } from "./constructs/function.ts";
 import { NongfangHttpApi } from "./constructs/http-api.ts";
 import { authDomainFromContext, externalIssuerFromContext, NongfangIdentity } from "./constructs/identity.ts";
 import { ImportWorkflow } from "./constructs/import-workflow.ts";
-import { Notifications } from "./constructs/notifications.ts";
+import { Notifications, smsContextOf } from "./constructs/notifications.ts";
 import { apiPathPatterns, WebHosting, webHostingFromContext } from "./constructs/web-hosting.ts";
 import { WorkflowMonitoring } from "./constructs/workflow-monitoring.ts";
 import { type Resource, ROUTES, type RouteDefinition } from "./routes.ts";
@@ -176,6 +176,7 @@ export class NongfangStack extends Stack {
       if (keyAccess.length > 0) fn.bindKey(personalDataKey, keyAccess);
       if (route.uses.includes("cursor-key")) fn.bindCursorKey(cursorKey);
       if (route.uses.includes("imports:start")) fn.bindImportWorkflow(imports.stateMachine);
+      if (route.uses.includes("sms:send")) fn.bindSmsSender(smsContextOf(this));
       apiFunctions.set(route.handler, fn);
       return fn;
     };

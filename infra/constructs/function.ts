@@ -11,6 +11,7 @@ import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
+import type { SmsContext } from "./notifications.ts";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -214,6 +215,40 @@ export class NongfangFunction extends Construct {
    * Decrypt on this key only, and only with the cursor purpose in the
    * encryption context, so the grant cannot open anything else sealed with it.
    */
+  /**
+   * Sends SMS through the notifications adapter (shared/notify/sms.ts): its
+   * settings as environment (SMS_PROVIDER, origination identity, configuration
+   * set, gateway URL) and, for End User Messaging, sms-voice:SendTextMessage on
+   * this account's own origination identities, configuration sets and opt-out
+   * lists in this region (SendTextMessage authorizes on the ones a message
+   * uses; without one named, End User Messaging picks from the account's own).
+   * An HTTP gateway needs no AWS permission.
+   */
+  bindSmsSender(sms: SmsContext): this {
+    const fn = this.function;
+    fn.addEnvironment("SMS_PROVIDER", sms.provider);
+    if (sms.originationIdentity) fn.addEnvironment("SMS_ORIGINATION_IDENTITY", sms.originationIdentity);
+    if (sms.configurationSet) fn.addEnvironment("SMS_CONFIGURATION_SET", sms.configurationSet);
+    if (sms.gatewayUrl) fn.addEnvironment("SMS_GATEWAY_URL", sms.gatewayUrl);
+    if (sms.provider !== "aws") return this;
+    const stack = Stack.of(this);
+    const resources = ["phone-number", "sender-id", "pool", "configuration-set", "opt-out-list"];
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["sms-voice:SendTextMessage"],
+        resources: resources.map((resource) =>
+          stack.formatArn({ service: "sms-voice", resource, resourceName: "*" }),
+        ),
+      }),
+    );
+    for (const resource of resources)
+      this.acknowledgeWildcard(
+        `arn:<AWS::Partition>:sms-voice:<AWS::Region>:<AWS::AccountId>:${resource}/*`,
+        "sms-voice:SendTextMessage on this account's own SMS origination identities, configuration sets and opt-out lists in this region; which one carries a message is End User Messaging's choice unless smsOriginationIdentity names it.",
+      );
+    return this;
+  }
+
   bindCursorKey(key: IKey): this {
     this.function.addEnvironment("CURSOR_KEYRING", "kms");
     this.function.addEnvironment("CURSOR_KEY_ARN", key.keyArn);

@@ -1,8 +1,7 @@
-import { Duration, Stack, Validations } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import type { TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -64,38 +63,9 @@ export class Notifications extends Construct {
       timeout: Duration.seconds(60),
     })
       .bindTable(props.table, ["read", "write"])
-      .bindKey(props.personalDataKey, ["open"]);
+      .bindKey(props.personalDataKey, ["open"])
+      .bindSmsSender(sms);
     const fn = this.sender.function;
-    fn.addEnvironment("SMS_PROVIDER", sms.provider);
-    if (sms.originationIdentity) fn.addEnvironment("SMS_ORIGINATION_IDENTITY", sms.originationIdentity);
-    if (sms.configurationSet) fn.addEnvironment("SMS_CONFIGURATION_SET", sms.configurationSet);
-    if (sms.gatewayUrl) fn.addEnvironment("SMS_GATEWAY_URL", sms.gatewayUrl);
-
-    if (sms.provider === "aws") {
-      const stack = Stack.of(this);
-      // SendTextMessage authorizes on the origination identity and configuration set used; without one named,
-      // End User Messaging picks from the account's own identities (phone numbers, sender ids, pools).
-      const smsArn = (resource: string) =>
-        stack.formatArn({ service: "sms-voice", resource, resourceName: "*" });
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ["sms-voice:SendTextMessage"],
-          resources: [
-            smsArn("phone-number"),
-            smsArn("sender-id"),
-            smsArn("pool"),
-            smsArn("configuration-set"),
-            smsArn("opt-out-list"),
-          ],
-        }),
-      );
-      for (const resource of ["phone-number", "sender-id", "pool", "configuration-set", "opt-out-list"])
-        Validations.of(this.sender).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:<AWS::Region>:<AWS::AccountId>:${resource}/*]`,
-          reason:
-            "sms-voice:SendTextMessage on this account's own SMS origination identities, configuration sets and opt-out lists in this region; which one carries a message is End User Messaging's choice unless smsOriginationIdentity names it.",
-        });
-    }
 
     fn.addEventSource(
       new DynamoEventSource(props.table, {

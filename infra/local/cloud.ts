@@ -201,8 +201,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       CURSOR_KEY_FILE: cursorKeyFile,
       // Certificate QR codes point at GET /verify/{number} on this local API.
       PUBLIC_BASE_URL: apiUrl,
-      // Text messages go to an outbox in the table, read by tests and the demo (shared/assisted/sms.ts).
-      SMS_SENDER: "local-outbox",
     });
 
     // EventBridge rules of the template (e.g. on Step Functions status changes) invoke their Lambda targets.

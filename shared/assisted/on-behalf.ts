@@ -19,15 +19,17 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type Actor, auditActorOf } from "../auth/actor.ts";
 import { actsForHousehold } from "../auth/scope.ts";
 import type { Encryptor } from "../crypto/encryptor.ts";
-import { maskPhone } from "../domain/phone.ts";
+import { maskPhone, normalizePhone } from "../domain/phone.ts";
+import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import type { Bilingual } from "../http/error-catalogue.ts";
 import { ForbiddenError, HttpError, NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
+import { render, smsParams } from "../notify/outbox.ts";
+import { SmsSendError, type SmsSender } from "../notify/sms.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseKind } from "../schemas/common.ts";
 import type { CaseStore } from "../store/case-store.ts";
 import { ReferenceDataMissingError, type ReferenceStore } from "../store/reference-store.ts";
-import { OneTimeCodes } from "./one-time-code.ts";
-import type { SmsSender } from "./sms.ts";
+import { CODE_TTL_MS, OneTimeCodes } from "./one-time-code.ts";
 
 /** The consent form the head signed, photographed: a document only cases filed on behalf ask for. */
 export const CONSENT_FORM = "household_consent_form";
@@ -42,7 +44,8 @@ export interface OnBehalfDeps {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly encryptor: () => Encryptor | undefined;
-  readonly sms: () => SmsSender | undefined;
+  /** The notifications SMS adapter (shared/notify/sms.ts): codes go out at once, as the policy's templates. */
+  readonly sms: () => SmsSender;
   readonly policyId: string;
 }
 
@@ -141,6 +144,42 @@ async function filedCase(deps: OnBehalfDeps, actor: Actor, caseId: string): Prom
   return record;
 }
 
+/**
+ * Texts a one-time code as the county's registered template (China accepts no
+ * free text): 【sign name】 + the template with `code` and `minutes`, built as
+ * the notifications sender builds its messages. No template in the policy, or
+ * a provider that did not take the message: 503, nothing was sent.
+ */
+async function textCode(
+  deps: OnBehalfDeps,
+  policyId: string,
+  kind: "consent_code" | "claim_code",
+  phone: string,
+  code: string,
+): Promise<void> {
+  const notifications = getShippedPolicy(policyId).notifications;
+  const template = notifications?.templates[kind];
+  if (!notifications || !template?.sms) throw new SmsUnavailableError();
+  const values = smsParams(
+    template,
+    { code, minutes: String(Math.round(CODE_TTL_MS / 60_000)) },
+    notifications.paramMaxChars,
+  );
+  try {
+    await deps.sms().send({
+      to: normalizePhone(phone),
+      signName: notifications.signName,
+      templateId: template.templateId,
+      params: values,
+      text: `【${notifications.signName}】${render(template.zh, values)}`,
+      messageId: randomUUID(),
+    });
+  } catch (error) {
+    if (error instanceof SmsSendError) throw new SmsUnavailableError();
+    throw error;
+  }
+}
+
 function codes(deps: OnBehalfDeps): OneTimeCodes {
   const encryptor = deps.encryptor();
   if (!encryptor) throw new SmsUnavailableError();
@@ -162,13 +201,8 @@ export async function sendConsentCode(
       "phone_missing",
     );
   }
-  const sms = deps.sms();
-  if (!sms) throw new SmsUnavailableError();
   const { code, expiresAt } = await codes(deps).issue("consent", `${caseId}#${phone}`);
-  await sms.send(
-    phone,
-    `【农房审批】${record.filedOnBehalf?.by.name ?? "村/乡镇工作人员"}正在为您家代办建房申请。如同意，请将验证码 ${code} 告诉办理人员（10分钟内有效）。`,
-  );
+  await textCode(deps, record.policyId, "consent_code", phone, code);
   return { sentTo: maskPhone(phone), expiresAt };
 }
 
@@ -235,13 +269,8 @@ export async function sendClaimCode(
   const claimable = await claimableCases(deps, actor, phone);
   // The same answer whether or not a case matched: a phone number reveals nothing about cases.
   if (claimable.length === 0) return { sentTo: maskPhone(phone), expiresAt: null };
-  const sms = deps.sms();
-  if (!sms) throw new SmsUnavailableError();
   const { code, expiresAt } = await codes(deps).issue("claim", `${actor.householdId}#${phone}`);
-  await sms.send(
-    phone,
-    `【农房审批】您的验证码 ${code}，用于认领工作人员为您家代办的建房申请（10分钟内有效）。`,
-  );
+  await textCode(deps, claimable[0]?.policyId ?? deps.policyId, "claim_code", phone, code);
   return { sentTo: maskPhone(phone), expiresAt };
 }
 

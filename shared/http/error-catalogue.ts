@@ -379,7 +379,7 @@ export const ERROR_CATALOGUE = {
     503,
     "Text messages cannot be sent just now; try again later",
     "暂时无法发送短信，请稍后再试",
-    "No SMS sender is configured or it refused the message",
+    "The SMS provider refused the code or was unreachable, or the county policy has no template for it (Retry-After)",
   ),
   internal_error: entry(
     500,

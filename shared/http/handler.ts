@@ -52,6 +52,8 @@ const KNOWN_ERRORS: Readonly<Record<string, ErrorCode>> = {
   WorkflowNotStartedError: "workflow_not_started",
   // middy's early timeout (timeoutEarlyInMillis before the Lambda's own): an overloaded moment, worth a retry.
   TimeoutError: "service_busy",
+  // 代办 codes: the SMS provider refused or was unreachable (shared/assisted/on-behalf.ts); worth a retry.
+  SmsUnavailableError: "sms_unavailable",
 };
 
 /** Errors middy's own middlewares throw (statusCode + expose), by status: the JSON body parser's 415 and 422. */

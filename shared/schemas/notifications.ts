@@ -36,7 +36,13 @@ export const STAFF_MESSAGE_KINDS = [
   /** The daily digest of a person who asked for one SMS a day. */
   "staff_digest",
 ] as const;
-export const MESSAGE_KINDS = [...HOUSEHOLD_MESSAGE_KINDS, ...STAFF_MESSAGE_KINDS] as const;
+/** One-time codes sent at once, not through the outbox (代办 consent and claim, shared/assisted/on-behalf.ts). */
+export const CODE_MESSAGE_KINDS = ["consent_code", "claim_code"] as const;
+export const MESSAGE_KINDS = [
+  ...HOUSEHOLD_MESSAGE_KINDS,
+  ...STAFF_MESSAGE_KINDS,
+  ...CODE_MESSAGE_KINDS,
+] as const;
 export const messageKindSchema = z.enum(MESSAGE_KINDS);
 export type MessageKind = z.infer<typeof messageKindSchema>;
 
@@ -53,6 +59,10 @@ export const MESSAGE_PARAMS = [
   "certificates",
   "validUntil",
   "township",
+  /** A one-time code (never stored in clear, never in the app's messages). */
+  "code",
+  /** How many minutes a one-time code stays valid. */
+  "minutes",
 ] as const;
 export const messageParamSchema = z.enum(MESSAGE_PARAMS);
 export type MessageParam = z.infer<typeof messageParamSchema>;

@@ -94,6 +94,7 @@ const GRANTS: Readonly<Record<RouteDefinition["uses"][number], readonly string[]
   "personal-data:write": ["kms:GenerateDataKey"],
   "cursor-key": ["kms:Encrypt", "kms:Decrypt"],
   "imports:start": ["states:StartExecution"],
+  "sms:send": ["sms-voice:SendTextMessage"],
 };
 
 /** Every function may write its own logs and traces; nothing else comes without a `uses` entry. */

@@ -4,13 +4,17 @@
  * household's consent (the signed form, and the head's code from an SMS read
  * back), submits it; the history says it was filed on behalf and by whom.
  * Later a villager of the household claims it with a code sent to the head's
- * phone and owns it. The SMS go to the local outbox (shared/assisted/sms.ts).
+ * phone and owns it. The codes go out through the notifications SMS adapter
+ * (shared/notify/sms.ts) as the county's registered templates; the local SMS
+ * stand-in (infra/local/sms.ts) records what the phone received.
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServiceFault } from "#infra/local/faults.ts";
+import type { RecordedSms } from "#infra/local/sms.ts";
 import { MAX_TRIES, OneTimeCodes } from "#shared/assisted/one-time-code.ts";
-import { LocalSmsOutbox } from "#shared/assisted/sms.ts";
 import { defaultEncryptor } from "#shared/crypto/from-env.ts";
+import { maskPhone } from "#shared/domain/phone.ts";
 import { caseKey } from "#shared/store/keys.ts";
 import { type ApiCall, apiAs, requiredDocuments, uploadThroughApi } from "../e2e/api-seed.ts";
 import { makePdf } from "../e2e/browser.ts";
@@ -22,7 +26,8 @@ const application = { ...validApplication(), head: { ...validApplication().head,
 const PHONE = application.head.phone;
 
 let env: TestCloud;
-let outbox: LocalSmsOutbox;
+/** The SMS service fails while this is set (the local stand-in answers every call with it). */
+let smsFault: ServiceFault | undefined;
 const calls = new Map<string, ApiCall>();
 const as = (user: string): ApiCall => {
   const call = calls.get(user);
@@ -32,8 +37,9 @@ const as = (user: string): ApiCall => {
 let caseId = "";
 
 beforeAll(async () => {
-  env = await startTestCloud();
-  outbox = new LocalSmsOutbox(env.dynamodb, env.cloud.endpoints.tableName);
+  env = await startTestCloud({
+    faults: { service: ({ service }) => (service === "sms" ? smsFault : undefined) },
+  });
   for (const user of [
     "village-officer-a",
     "village-officer-b",
@@ -50,10 +56,15 @@ afterAll(async () => {
   await env?.stop();
 });
 
+/** What the phone received, oldest first (the stand-in records numbers masked). */
+async function messagesTo(phone: string): Promise<RecordedSms[]> {
+  return (await env.cloud.sms.messages()).filter((message) => message.to === maskPhone(phone));
+}
+
 /** The six-digit code of the last message to `phone`. */
 async function lastCode(phone: string): Promise<string> {
-  const messages = await outbox.messagesTo(phone);
-  const code = /(\d{6})/.exec(messages.at(-1)?.text ?? "")?.[1];
+  const messages = await messagesTo(phone);
+  const code = /验证码(\d{6})/.exec(messages.at(-1)?.text ?? "")?.[1];
   if (!code) throw new Error(`no code sent to ${phone}`);
   return code;
 }
@@ -124,10 +135,27 @@ describe("filing on behalf of a household", () => {
       "consent.sms",
     ]);
 
+    // The SMS service failing: 503, and the phone received nothing.
+    smsFault = "server-error";
+    const failed = await officer<{ error: { code: string } }>(
+      "POST",
+      `/assisted/cases/${caseId}/consent-code`,
+    );
+    smsFault = undefined;
+    expect(failed.status).toBe(503);
+    expect(failed.body.error.code).toBe("sms_unavailable");
+    expect(await messagesTo(PHONE)).toEqual([]);
+
     const sent = await officer<{ sentTo: string }>("POST", `/assisted/cases/${caseId}/consent-code`);
     expect(sent.status).toBe(202);
     expect(sent.body.sentTo).not.toBe(PHONE);
     expect(sent.body.sentTo).toContain("****");
+    // The county's registered template after its sign name, never free text.
+    const consentSms = (await messagesTo(PHONE)).at(-1);
+    expect(consentSms?.context?.templateId).toBe("NF_0301");
+    expect(consentSms?.text).toMatch(
+      /^【[^】]+】验证码\d{6}，用于确认工作人员为您家代办建房申请。.*10分钟内有效。$/,
+    );
     const code = await lastCode(PHONE);
     const wrong = code === "000000" ? "111111" : "000000";
     const refused = await officer<{ error: { code: string } }>("POST", `/assisted/cases/${caseId}/consent`, {
@@ -170,18 +198,19 @@ describe("filing on behalf of a household", () => {
 
   it("lets a villager of the household claim it with a code to the head's phone, and no one else", async () => {
     // Another household asking with this phone: the same answer, and no message is sent.
-    const before = (await outbox.messagesTo(PHONE)).length;
+    const before = (await messagesTo(PHONE)).length;
     const li = await as("villager-li")<{ expiresAt: string | null }>("POST", "/claims/code", {
       phone: PHONE,
     });
     expect(li.status).toBe(202);
     expect(li.body.expiresAt).toBeNull();
-    expect((await outbox.messagesTo(PHONE)).length).toBe(before);
+    expect((await messagesTo(PHONE)).length).toBe(before);
 
     const wang = as("villager-wang");
     const asked = await wang<{ expiresAt: string | null }>("POST", "/claims/code", { phone: PHONE });
     expect(asked.status).toBe(202);
     expect(asked.body.expiresAt).not.toBeNull();
+    expect((await messagesTo(PHONE)).at(-1)?.context?.templateId).toBe("NF_0302");
     const code = await lastCode(PHONE);
     expect((await as("villager-li")("POST", "/claims", { phone: PHONE, code })).status).toBe(422);
     const claimed = await wang<{ claimed: { caseId: string }[] }>("POST", "/claims", { phone: PHONE, code });

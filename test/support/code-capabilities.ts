@@ -22,7 +22,8 @@ export type Capability =
   | "personal-data:read"
   | "personal-data:write"
   | "cursor-key"
-  | "imports:start";
+  | "imports:start"
+  | "sms:send";
 
 /** The calls in bundled code that need each capability. */
 const EVIDENCE: Readonly<Record<Capability, RegExp>> = {
@@ -40,6 +41,8 @@ const EVIDENCE: Readonly<Record<Capability, RegExp>> = {
   "personal-data:write": /\b(defaultEncryptor|encryptorFromEnv)\d*\(/,
   "cursor-key": /\bcursorsFromEnv\(/,
   "imports:start": /\bIMPORT_STATE_MACHINE_ARN\b[\s\S]*\bnew StartExecutionCommand\d*\(/,
+  // The adapter the deployment names: SendTextMessage, or the HTTP gateway it may choose instead.
+  "sms:send": /\bsmsSenderFromEnv\d*\(/,
 };
 
 export const CAPABILITIES = Object.keys(EVIDENCE) as Capability[];

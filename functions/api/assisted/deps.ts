@@ -1,8 +1,11 @@
 import type { OnBehalfDeps } from "#shared/assisted/on-behalf.ts";
-import { smsSenderFromEnv } from "#shared/assisted/sms.ts";
 import { defaultEncryptor } from "#shared/crypto/from-env.ts";
+import { type SmsSender, smsSenderFromEnv } from "#shared/notify/sms.ts";
 import { caseStore, countyPolicy, documentClient, tableName } from "#shared/runtime.ts";
 import { ReferenceStore } from "#shared/store/reference-store.ts";
+
+/** The notifications SMS adapter (SMS_PROVIDER, SMS_ORIGINATION_IDENTITY…), built once per container. */
+let sms: SmsSender | undefined;
 
 /** What the 代办 routes share (clients at module scope, built on first use). */
 export function onBehalfDeps(): OnBehalfDeps {
@@ -12,7 +15,10 @@ export function onBehalfDeps(): OnBehalfDeps {
     client: documentClient(),
     tableName: tableName(),
     encryptor: () => defaultEncryptor(),
-    sms: () => smsSenderFromEnv(documentClient(), tableName()),
+    sms: () => {
+      sms ??= smsSenderFromEnv();
+      return sms;
+    },
     policyId: countyPolicy().policyId,
   };
 }
