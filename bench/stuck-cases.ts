@@ -132,6 +132,7 @@ async function main(): Promise<void> {
 
   const tally: Tally = { "2xx": 0, "4xx": 0, "5xx": 0, "no answer": 0 };
   const fiveXx: string[] = [];
+  const hung: string[] = [];
   const counted =
     (what: string, call: Caller): Caller =>
     async (method, route, body, extra) => {
@@ -144,8 +145,11 @@ async function main(): Promise<void> {
         } else if (result.status >= 400) tally["4xx"]++;
         else tally["2xx"]++;
         return result;
-      } catch {
+      } catch (error) {
         tally["no answer"]++;
+        // Never answered at all (not the killed cloud's dropped connections): which request, to find out why.
+        if ((error as Error).name === "RequestTimeoutError" && hung.length < 10)
+          hung.push((error as Error).message);
         return { status: 0, body: "" };
       }
     };
@@ -299,6 +303,7 @@ async function main(): Promise<void> {
     if (fiveXx.length > 0) console.log("5xx:", fiveXx);
     if (refusals.length > 0) console.log("recoveries refused:", refusals);
     if (unhandled.length > 0) console.log("unhandled errors:", unhandled);
+    if (hung.length > 0) console.log("requests never answered (60 s):", hung);
     // What a stuck case looks like to the household and in the operator view, to tell why.
     const head = await staff("head-a");
     for (const { caseId, household } of stuck.slice(0, 5)) {

@@ -47,6 +47,13 @@ export function http(
 
 class ReusedSocketReset extends Error {}
 
+/** Longer than any function's timeout (10 s) plus the API's own drain: an answer that will never come. */
+const REQUEST_TIMEOUT_MS = 60_000;
+
+export class RequestTimeoutError extends Error {
+  override readonly name = "RequestTimeoutError";
+}
+
 function once(
   method: string,
   url: string,
@@ -71,6 +78,8 @@ function once(
         res.on("error", reject);
       },
     );
+    // A request the server never answers (a bench must end): counted by the caller as no answer.
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new RequestTimeoutError(`${method} ${url}`)));
     req.on("error", (error: NodeJS.ErrnoException) =>
       reject(req.reusedSocket && error.code === "ECONNRESET" ? new ReusedSocketReset(error.message) : error),
     );

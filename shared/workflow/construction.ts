@@ -237,6 +237,15 @@ export async function constructionTask(
 
   const { due, rest } = afterWait(input.construction.clock);
   if (due.includes("remind")) await remindToReport(deps, store, input.caseId);
+  const counted = record.construction ? new Date(record.construction.validUntil) : undefined;
+  const extended = due.includes("end") && counted ? laterValidity(record, policy, counted) : undefined;
+  if (extended && counted) {
+    // The certificates were extended after staking-out (shared/papers): the period runs on to the new
+    // end, the clock counting from the end it reached (its own time, whatever scale the waits run at).
+    await extendPeriod(deps, store, input.caseId, extended);
+    const clock = startClock(extended, counted, policy.construction.reminderBeforeValidityEnds);
+    return { next: "wait", clock: { ...clock, run: rest.run, runLeftSeconds: rest.runLeftSeconds } };
+  }
   if (due.includes("end") && policy.construction.unbuiltApprovalExpires) {
     await expireUnbuilt(deps, store, input.caseId);
     return { next: "expired", clock: continueClock(rest) };
@@ -247,6 +256,48 @@ export async function constructionTask(
     return { next: "continued", clock };
   }
   return { next: "wait", clock: continueClock(rest) };
+}
+
+/**
+ * When the validity the clock counted to (`counted`, the end stored at staking-out) has run out:
+ * the approval's end now, if an extension moved it past that end; undefined when it really ended.
+ */
+export function laterValidity(record: CaseRecord, policy: CountyPolicy, counted: Date): Date | undefined {
+  const ends = approvalValidUntil(record, policy);
+  return ends && ends.getTime() > counted.getTime() ? ends : undefined;
+}
+
+/** The case's construction period and the household's report step take the extended end. */
+async function extendPeriod(
+  deps: ConstructionDeps,
+  store: CaseStore,
+  caseId: string,
+  ends: Date,
+): Promise<void> {
+  const validUntil = ends.toISOString();
+  await store.withRetry(caseId, async (record) => {
+    if (!record.construction || record.construction.validUntil === validUntil) return record;
+    const { steps } = await store.load(caseId);
+    const open = steps.filter(
+      (step) => step.step === "completion_report" && step.status === "awaiting_response",
+    );
+    return store.record(record, {
+      actor: WORKFLOW_ACTOR,
+      action: "extendConstruction",
+      data: { from: record.construction.validUntil, validUntil },
+      set: { construction: { ...record.construction, validUntil } },
+      alsoWrite: open.map((step) => ({
+        Update: {
+          TableName: deps.tableName,
+          Key: stepKey(caseId, step.stepId),
+          UpdateExpression: "SET deadline = :deadline",
+          ConditionExpression: "#status = :awaiting",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":deadline": validUntil, ":awaiting": "awaiting_response" },
+        },
+      })),
+    });
+  });
 }
 
 async function remindToReport(deps: ConstructionDeps, store: CaseStore, caseId: string): Promise<void> {

@@ -7,6 +7,7 @@ import {
   type ConstructionClock,
   constructionRunName,
   continueClock,
+  laterValidity,
   nextRunClock,
   RUN_BUDGET_SECONDS,
   startClock,
@@ -88,6 +89,32 @@ describe("the construction period's clock", () => {
     // Approved on 2 March (China), valid 12 months: the last day is 1 March 2027, ending at midnight China time.
     expect(approvalValidUntil(record, guangxiLike)?.toISOString()).toBe("2027-03-01T16:00:00.000Z");
     expect(approvalValidUntil({ ...record, certificates: [] }, guangxiLike)).toBeUndefined();
+  });
+
+  it("runs on to an extended end when the validity it counted to has been extended since staking-out", () => {
+    const issued = "2026-03-01T17:00:00.000Z";
+    const record = {
+      certificates: [
+        { type: "homestead_approval_certificate", number: "A", issuedAt: issued },
+        { type: "rural_construction_planning_permit", number: "B", issuedAt: issued },
+      ],
+    } as Pick<CaseRecord, "certificates"> as CaseRecord;
+    const policy = {
+      ...SICHUAN_DEFAULT_POLICY,
+      certificates: {
+        homestead_approval_certificate: { validityMonths: 12, numberPrefix: "X" },
+        rural_construction_planning_permit: { validityMonths: 12, numberPrefix: "Y" },
+      },
+    };
+    // The end the construction clock counted to (stored at staking-out).
+    const endedAt = new Date("2027-03-01T16:00:00.000Z");
+    // Not extended: the approval really ended.
+    expect(laterValidity(record, policy, endedAt)).toBeUndefined();
+    // Both certificates extended by a year (papers: extend): the period runs to the new end.
+    const extended = {
+      certificates: record.certificates?.map((certificate) => ({ ...certificate, validUntil: "2028-03-01" })),
+    } as CaseRecord;
+    expect(laterValidity(extended, policy, endedAt)?.toISOString()).toBe("2028-03-01T16:00:00.000Z");
   });
 
   it("names each phase run after the case and its number", () => {

@@ -84,6 +84,7 @@ const ACTIONS: Record<string, { zh: string; en: string }> = {
   closeIncident: { zh: "流程故障已处理", en: "Incident closed" },
   issueCertificates: { zh: "签发证书", en: "Certificates issued" },
   startConstruction: { zh: "开工", en: "Construction started" },
+  extendConstruction: { zh: "建房期限随批准延期", en: "Construction period extended with the approval" },
   startWorkflow: { zh: "启动审批流程", en: "Workflow started" },
   fileOnBehalf: { zh: "代办：代农户填报", en: "Filed on behalf of the household" },
   recordConsent: { zh: "农户确认代办", en: "Household consented to the filing" },
