@@ -173,15 +173,18 @@ async function main(): Promise<void> {
     const staffTokens = new Map<string, string>();
     const staff = async (userId: string): Promise<Caller> => {
       let token = staffTokens.get(userId);
-      if (!token) {
+      // The issuer is down while the cloud restarts: ask again until it answers.
+      while (!token) {
         const answer = await http(
           "POST",
           `${endpoints.auth.issuer}/token`,
           { "content-type": "application/json" },
           JSON.stringify({ username: userId }),
-        );
-        token = json<{ access_token: string }>(answer).access_token;
-        staffTokens.set(userId, token);
+        ).catch(() => undefined);
+        if (answer?.status === 200) {
+          token = json<{ access_token: string }>(answer).access_token;
+          staffTokens.set(userId, token);
+        } else await new Promise((resolve) => setTimeout(resolve, 1000));
       }
       return counted(userId, callerOf(endpoints.api, token));
     };
