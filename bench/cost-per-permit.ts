@@ -39,6 +39,7 @@ import { LocalFileKeyring } from "#shared/crypto/local-keyring.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { CaseKind } from "#shared/schemas/common.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
+import { constructionRunName } from "#shared/workflow/construction.ts";
 import { homesteadApplication, liHouseholdApplication } from "../test/support/fixtures.ts";
 import { numberOption } from "./support/args.ts";
 import {
@@ -353,15 +354,32 @@ class Driver {
     return `${this.bench.cloud.endpoints.stateMachineArn.replace(":stateMachine:", ":execution:")}:${workflowRunName(caseId, 1)}`;
   }
 
-  /** The next step opened for the case, or undefined once its execution has ended. */
+  /** The construction period's first phase run (started by the approval run at staking-out). */
+  constructionArn(caseId: string): string {
+    return `${this.bench.cloud.endpoints.stateMachineArn.replace(":stateMachine:", ":execution:")}:${constructionRunName(caseId, 1)}`;
+  }
+
+  private async running(executionArn: string): Promise<boolean> {
+    try {
+      const { status } = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return status === "RUNNING";
+    } catch (error) {
+      if ((error as Error).name === "ExecutionDoesNotExist") return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The next step opened for the case, or undefined once its runs have ended: the approval run,
+   * then the construction period's phase run (the household's completion report, the inspection).
+   */
   async nextStep(caseId: string): Promise<OpenedStep | undefined> {
     for (;;) {
       const step = this.steps.take(caseId);
       if (step) return step;
-      const { status } = await this.sfn.send(
-        new DescribeExecutionCommand({ executionArn: this.executionArn(caseId) }),
-      );
-      if (status !== "RUNNING") return this.steps.take(caseId);
+      const running =
+        (await this.running(this.executionArn(caseId))) || (await this.running(this.constructionArn(caseId)));
+      if (!running) return this.steps.take(caseId);
       await new Promise((resolve) => setTimeout(resolve, 15));
     }
   }
@@ -393,6 +411,19 @@ class Driver {
     for (;;) {
       const opened = await this.nextStep(caseId);
       if (!opened) break;
+      if (opened.step === "completion_report") {
+        // The household reports the house built: the completion inspection opens.
+        const reported = await bench.call(
+          scenario.villager,
+          "POST",
+          `/cases/${caseId}/completion-report`,
+          {},
+        );
+        // 202: stored, its delivery to the workflow still pending (the next step then opens later).
+        if (reported.status !== 200 && reported.status !== 202)
+          throw new Error(`completion report: ${reported.status} ${reported.body.slice(0, 400)}`);
+        continue;
+      }
       if (opened.step === "correction") {
         expectStatus(
           await bench.call(scenario.villager, "POST", `/cases/${caseId}/correction`, {
