@@ -9,7 +9,7 @@
  */
 import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { LambdaFault, LocalFaults, ServiceFault } from "#infra/local/faults.ts";
 import type { Actor } from "#shared/auth/actor.ts";
 import { getMyCase, withdrawCase } from "#shared/cases/villager.ts";
@@ -18,6 +18,7 @@ import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.t
 import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import { readStep } from "#shared/review/step-items.ts";
+import type { StepKind } from "#shared/schemas/case.ts";
 import { sweepUndeliveredDecisions } from "#shared/workflow/delivery-sweep.ts";
 import { openIncident } from "#shared/workflow/incidents.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
@@ -62,6 +63,13 @@ class FaultPlan {
     this.serviceFaults.set(key, [...(this.serviceFaults.get(key) ?? []), ...faults]);
   }
 
+  /** Drops what a test armed and did not fire, so a failed test's faults never reach the next one. */
+  disarm(): void {
+    this.lambdaFaults.clear();
+    this.serviceFaults.clear();
+    this.matchedFaults.length = 0;
+  }
+
   /** Faults armed but not fired yet. */
   pending(): string[] {
     return [
@@ -102,6 +110,7 @@ beforeAll(async () => {
   driver = new WorkflowDriver(env);
   // A whole local cloud on a small shared machine: its start can take minutes under load.
 }, 300_000);
+afterEach(() => plan.disarm());
 afterAll(async () => {
   await env?.stop();
 });
@@ -213,20 +222,29 @@ async function submitted(caseId: string): Promise<string> {
   return executionArn;
 }
 
+/** The procedure's human steps in order: village review to completion inspection. */
+const PROCEDURE: readonly (readonly [StepKind, string?])[] = [
+  ["village_review"],
+  ["township_acceptance"],
+  ...DEPARTMENTS.map((department) => ["joint_review", department] as const),
+  ["township_approval"],
+  ["site_visit_staking"],
+  ["completion_report"],
+  ["site_visit_completion"],
+];
+
+/** Approves every step from `first` (a kind, or a joint-review department) to the completion inspection. */
+async function decideFrom(caseId: string, first: StepKind | (typeof DEPARTMENTS)[number]): Promise<void> {
+  const start = PROCEDURE.findIndex(([step, department]) => step === first || department === first);
+  for (const [step, department] of PROCEDURE.slice(start))
+    await driver.decideNext(caseId, step, "approved", department);
+}
+
 /**
  * Village review, acceptance, the three departments, approval, staking-out, the household's completion
  * report (the construction period), completion inspection.
  */
-async function decideAll(caseId: string): Promise<void> {
-  await driver.decideNext(caseId, "village_review", "approved");
-  await driver.decideNext(caseId, "township_acceptance", "approved");
-  for (const department of DEPARTMENTS)
-    await driver.decideNext(caseId, "joint_review", "approved", department);
-  await driver.decideNext(caseId, "township_approval", "approved");
-  await driver.decideNext(caseId, "site_visit_staking", "approved");
-  await driver.decideNext(caseId, "completion_report", "approved");
-  await driver.decideNext(caseId, "site_visit_completion", "approved");
-}
+const decideAll = (caseId: string) => decideFrom(caseId, "village_review");
 
 /** Nothing done twice or half: one transition of each kind, one step per kind and round, an intact chain. */
 async function expectCompletedOnce(caseId: string): Promise<void> {
@@ -308,9 +326,7 @@ describe("fault injection (local cloud)", () => {
     expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
 
     await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
-    await driver.decideNext(caseId, "site_visit_staking", "approved");
-    await driver.decideNext(caseId, "completion_report", "approved");
-    await driver.decideNext(caseId, "site_visit_completion", "approved");
+    await decideFrom(caseId, "site_visit_staking");
     expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
     await expectCompletedOnce(caseId);
   });
@@ -425,9 +441,7 @@ describe("fault injection (local cloud)", () => {
       releaseRetry();
     }
     // The retried opening finds its step decided and answers its own token: no second approval step.
-    await driver.decideNext(caseId, "site_visit_staking", "approved");
-    await driver.decideNext(caseId, "completion_report", "approved");
-    await driver.decideNext(caseId, "site_visit_completion", "approved");
+    await decideFrom(caseId, "site_visit_staking");
     expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
     expect(plan.pending()).toEqual([]);
     await expectCompletedOnce(caseId);
@@ -471,13 +485,7 @@ describe("fault injection (local cloud)", () => {
     const later = () => new Date(Date.now() + 31_000);
     expect(await sweepUndeliveredDecisions(sweepDeps(later))).toMatchObject({ found: 1, sent: 1 });
     expect(await sweepUndeliveredDecisions(sweepDeps(later))).toMatchObject({ found: 0 });
-    await driver.decideNext(caseId, "township_acceptance", "approved");
-    for (const department of DEPARTMENTS)
-      await driver.decideNext(caseId, "joint_review", "approved", department);
-    await driver.decideNext(caseId, "township_approval", "approved");
-    await driver.decideNext(caseId, "site_visit_staking", "approved");
-    await driver.decideNext(caseId, "completion_report", "approved");
-    await driver.decideNext(caseId, "site_visit_completion", "approved");
+    await decideFrom(caseId, "township_acceptance");
     expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
     await expectCompletedOnce(caseId);
   });
@@ -539,12 +547,8 @@ describe("fault injection (local cloud)", () => {
     await driver.decideNext(caseId, "joint_review", "approved", "agriculture");
     const second = await restartRun(restartDeps, caseId, "test-restart-2", { id: HEAD.id, role: HEAD.role });
     expect(second.at).toBe("JointReview");
-    for (const department of ["natural_resources", "housing_construction"] as const)
-      await driver.decideNext(caseId, "joint_review", "approved", department);
-    await driver.decideNext(caseId, "township_approval", "approved");
-    await driver.decideNext(caseId, "site_visit_staking", "approved");
-    await driver.decideNext(caseId, "completion_report", "approved");
-    await driver.decideNext(caseId, "site_visit_completion", "approved");
+    // natural_resources, then housing_construction, approval, and on to the completion inspection.
+    await decideFrom(caseId, "natural_resources");
     const { record, events } = await driver.store.load(caseId);
     expect(events.filter((event) => event.action === "restartWorkflow")).toHaveLength(2);
     expect(record.executionArn).not.toBe(oldRun);
@@ -575,13 +579,7 @@ describe("fault injection (local cloud)", () => {
     });
     const answer = await recoverIncident(operatorDeps(), HEAD, caseId, incidentId);
     expect(answer).toMatchObject({ action: "restart", restart: { at: "TownshipAcceptance" }, closed: true });
-    await driver.decideNext(caseId, "township_acceptance", "approved");
-    for (const department of DEPARTMENTS)
-      await driver.decideNext(caseId, "joint_review", "approved", department);
-    await driver.decideNext(caseId, "township_approval", "approved");
-    await driver.decideNext(caseId, "site_visit_staking", "approved");
-    await driver.decideNext(caseId, "completion_report", "approved");
-    await driver.decideNext(caseId, "site_visit_completion", "approved");
+    await decideFrom(caseId, "township_acceptance");
     await expectCompletedOnce(caseId);
   });
 
