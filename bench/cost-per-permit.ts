@@ -33,7 +33,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/clien
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import type { AttributeMap, TableShape } from "#infra/local/dynamodb-capacity.ts";
 import type { DynamoDbUsage, LambdaInvocationRecord, LocalMeter, S3Request } from "#infra/local/meter.ts";
-import { workflowRunName } from "#shared/cases/villager.ts";
+import { executionArnOf, workflowRunName } from "#shared/cases/villager.ts";
 import { EnvelopeEncryptor } from "#shared/crypto/encryptor.ts";
 import { LocalFileKeyring } from "#shared/crypto/local-keyring.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
@@ -351,12 +351,12 @@ class Driver {
   ) {}
 
   executionArn(caseId: string): string {
-    return `${this.bench.cloud.endpoints.stateMachineArn.replace(":stateMachine:", ":execution:")}:${workflowRunName(caseId, 1)}`;
+    return executionArnOf(this.bench.cloud.endpoints.stateMachineArn, workflowRunName(caseId, 1));
   }
 
   /** The construction period's first phase run (started by the approval run at staking-out). */
   constructionArn(caseId: string): string {
-    return `${this.bench.cloud.endpoints.stateMachineArn.replace(":stateMachine:", ":execution:")}:${constructionRunName(caseId, 1)}`;
+    return executionArnOf(this.bench.cloud.endpoints.stateMachineArn, constructionRunName(caseId, 1));
   }
 
   private async running(executionArn: string): Promise<boolean> {

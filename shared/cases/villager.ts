@@ -24,6 +24,7 @@ import { stepKey } from "../store/keys.ts";
 import type { ReferenceStore } from "../store/reference-store.ts";
 import { openIncident } from "../workflow/incidents.ts";
 import { escalationKey } from "../workflow/mark-overdue.ts";
+import { executionArnOf } from "../workflow/runs.ts";
 import { householdLimits } from "./limits.ts";
 import { assertNoOpenCase, submitClaimingHousehold } from "./one-household.ts";
 import { expectedOf, timelineOf } from "./views.ts";
@@ -242,9 +243,7 @@ export function workflowRunName(caseId: string, round: number): string {
 }
 
 /** A run's ARN from its name (Step Functions builds it so; used when the run already exists). */
-export function executionArnOf(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
-}
+export { executionArnOf };
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 

@@ -26,6 +26,7 @@ import type { CountyPolicy, Duration } from "../schemas/policy.ts";
 import { CaseStore } from "../store/case-store.ts";
 import { stepKey } from "../store/keys.ts";
 import { WORKFLOW_ACTOR } from "./contracts.ts";
+import { executionArnOf } from "./runs.ts";
 
 /**
  * How long one phase run waits for the report before handing over to the next:
@@ -185,7 +186,7 @@ async function startRun(
   } catch (error) {
     // A retry after the start succeeded: the run exists (a closed run with this name would be reported too).
     if ((error as Error).name !== "ExecutionAlreadyExists") throw error;
-    executionArn = `${input.stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+    executionArn = executionArnOf(input.stateMachineArn, name);
     await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
   }
   await store.withRetry(input.caseId, async (record) => {

@@ -25,6 +25,7 @@ import { startClock } from "./construction.ts";
 import type { WorkflowDeps } from "./open-step.ts";
 import { type WorkflowPlan, workflowPlan } from "./plan.ts";
 import { NoRestartPointError, type ResumePoint, resumePoint } from "./restart-point.ts";
+import { executionArnOf } from "./runs.ts";
 
 export { NoRestartPointError };
 
@@ -36,10 +37,6 @@ export interface RestartDeps extends WorkflowDeps {
 /** Execution names: ≤ 80 characters, deterministic per recovery so a retried click starts one run. */
 export function restartRunName(caseId: string, reason: string): string {
   return `${caseId}-restart-${createHash("sha256").update(reason).digest("hex").slice(0, 12)}`;
-}
-
-function executionArnOf(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
 }
 
 /** The plan a restart run carries: the county's limits from now; no notice left unless it still runs. */
