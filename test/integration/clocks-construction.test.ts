@@ -412,7 +412,11 @@ describe("the construction period", () => {
       return (current.expected as Json).action === "report_completion" ? current : undefined;
     });
     expect(building.status).toBe("staked_out");
-    const approval = await env.sfn.send(new DescribeExecutionCommand({ executionArn: approvalRun }));
+    // The approval run ends a few transitions after it started the phase run.
+    const approval = await eventually(async () => {
+      const run = await env.sfn.send(new DescribeExecutionCommand({ executionArn: approvalRun }));
+      return run.status === "RUNNING" ? undefined : run;
+    });
     expect(approval.status).toBe("SUCCEEDED");
     const phaseRun = await executionOf(caseId);
     expect(phaseRun).toMatch(new RegExp(`:${caseId}-construction-1$`));
