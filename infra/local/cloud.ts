@@ -59,6 +59,8 @@ export interface LocalCloudOptions {
    * instead of the template's; tests and benchmarks shorten it.
    */
   readonly schedulePeriodMs?: number;
+  /** Invocations run at once; the rest wait their turn (lambda-runtime.ts, DEFAULT_LOCAL_CONCURRENCY). */
+  readonly lambdaConcurrency?: number;
 }
 
 /** What a client needs to talk to the running local cloud; written to `<dataDir>/endpoints.json`. */
@@ -131,6 +133,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     REPO_ROOT,
     options.meter,
     options.faults?.lambda,
+    options.lambdaConcurrency,
   );
   const environment = runtime.sharedEnvironment();
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
+import pLimit, { type LimitFunction } from "p-limit";
 import { logger } from "#shared/logger.ts";
 import { ENTRY_METADATA, LOCAL_SKIP_METADATA } from "../constructs/function.ts";
 import { type LocalFaults, lambdaFaultError } from "./faults.ts";
@@ -53,6 +54,17 @@ export function functionsFromTemplate(template: CfnTemplate, names: PhysicalName
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
+ * How many invocations run at once. On AWS every invocation has a sandbox and
+ * a CPU of its own; here they all share this process's one event loop with the
+ * DynamoDB, S3 and Step Functions stand-ins. Run unbounded, 100 households at
+ * once make every handler take longer than its timeout (each waits behind all
+ * the others), and the timeouts' retries add load until nothing finishes. So
+ * the rest wait their turn, and a function's timeout starts when it runs, as a
+ * Lambda's starts when its sandbox takes the event.
+ */
+export const DEFAULT_LOCAL_CONCURRENCY = 8;
+
+/**
  * Runs the template's functions in this process by importing their handler
  * modules: the same code CDK bundles. All functions share process.env, so the
  * union of their environments must agree (one table, one bucket, one state
@@ -62,6 +74,7 @@ export class LocalLambdaRuntime {
   private readonly byName = new Map<string, LocalFunction>();
   private readonly handlers = new Map<string, Promise<Handler>>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly admit: LimitFunction;
 
   constructor(
     readonly functions: readonly LocalFunction[],
@@ -70,7 +83,9 @@ export class LocalLambdaRuntime {
     private readonly meter?: LocalMeter,
     /** Tests only: fail invocations as Lambda may, before or after the handler ran (faults.ts). */
     private readonly faults?: LocalFaults["lambda"],
+    concurrency = DEFAULT_LOCAL_CONCURRENCY,
   ) {
+    this.admit = pLimit(concurrency);
     for (const fn of functions) {
       this.byName.set(fn.logicalId, fn);
       this.byName.set(fn.arn, fn);
@@ -143,7 +158,7 @@ export class LocalLambdaRuntime {
     const fault = this.faults?.({ logicalId: fn.logicalId, entry: fn.entry, payload });
     if (fault?.when === "before") throw lambdaFaultError(fault.error);
     if (fault?.when === "held") await fault.until;
-    const result = await this.runHandler(fn, payload);
+    const result = await this.admit(() => this.runHandler(fn, payload));
     if (fault?.when === "after") throw lambdaFaultError(fault.error);
     return result;
   }
