@@ -11,7 +11,11 @@
  * gave are counted apart, as "no answer": a phone would retry them.)
  *
  *   npx tsx bench/stuck-cases.ts [--households 100] [--task-fault-rate 0.05]
- *     [--service-fault-rate 0.01] [--restart-after-s 40] [--deadline-s 600] [--seed 1]
+ *     [--service-fault-rate 0.01] [--restart-after-s 40] [--deadline-s 600] [--seed 1] [--poll-s 3]
+ *
+ * Each household looks at its case every --poll-s seconds (a phone checking in,
+ * not a tight loop) and, where a step waits for staff, the step's reviewer
+ * decides it then.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -119,6 +123,7 @@ async function main(): Promise<void> {
   const restartAfterMs = numberOption("restart-after-s", 40) * 1000;
   const deadlineMs = numberOption("deadline-s", 600) * 1000;
   const seed = numberOption("seed", 1);
+  const pollMs = numberOption("poll-s", 3) * 1000;
 
   const dataDir = await mkdtemp(path.join(tmpdir(), "nongfang-stuck-"));
   const env: Record<string, string> = {
@@ -251,7 +256,7 @@ async function main(): Promise<void> {
               : { outcome: "approved" },
           );
         }
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
     };
 
@@ -295,7 +300,7 @@ async function main(): Promise<void> {
       "total s": Math.round((performance.now() - started) / 1000),
     };
     printTable(
-      `Stuck cases: ${households} households, task faults ${taskRate}, service faults ${serviceRate}, one SIGKILL restart`,
+      `Stuck cases: ${households} households (each looks every ${pollMs / 1000} s), task faults ${taskRate}, service faults ${serviceRate}, one SIGKILL restart`,
       [row],
     );
     if (stuck.length > 0)

@@ -30,6 +30,8 @@ export interface LocalHttpApiOptions {
   readonly fallback?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   /** How long close() lets requests being served finish before it cuts connections; 15 s by default. */
   readonly drainTimeoutMs?: number;
+  /** How long a function may take before the API answers 503 (API Gateway: 30 s, fixed for HTTP APIs). */
+  readonly integrationTimeoutMs?: number;
 }
 
 export interface LocalHttpApi {
@@ -45,6 +47,25 @@ export interface LocalHttpApi {
 
 /** Longer than a function's timeout (10 s): a handler that started answers. */
 const DEFAULT_DRAIN_TIMEOUT_MS = 15_000;
+/** HTTP APIs give an integration 30 s, then answer 503; the function goes on running. */
+const DEFAULT_INTEGRATION_TIMEOUT_MS = 30_000;
+
+class IntegrationTimeoutError extends Error {
+  override name = "IntegrationTimeoutError";
+}
+
+/** The function's answer, or IntegrationTimeoutError once API Gateway would have given up on it. */
+async function withinIntegrationTimeout<T>(answer: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IntegrationTimeoutError()), timeoutMs);
+  });
+  try {
+    return await Promise.race([answer, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 interface CompiledRoute {
   readonly route: RouteDefinition;
@@ -243,8 +264,14 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       const body = await readBody(request);
       if (body === "too-large") return apiGatewayError(response, 413, "Request Entity Too Large", requestId);
       const event = toEventV2(request, body, { route: entry.route, pathParameters }, requestId, authorizer);
-      writeResult(response, await options.invoke(entry.route, event), requestId);
-    } catch {
+      const result = await withinIntegrationTimeout(
+        options.invoke(entry.route, event),
+        options.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS,
+      );
+      writeResult(response, result, requestId);
+    } catch (error) {
+      if (error instanceof IntegrationTimeoutError && !response.headersSent)
+        return apiGatewayError(response, 503, "Service Unavailable", requestId);
       // A function error or timeout: API Gateway answers 500 and hides the cause.
       if (!response.headersSent) apiGatewayError(response, 500, "Internal Server Error", requestId);
       else response.end();

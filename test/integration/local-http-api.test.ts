@@ -153,4 +153,25 @@ describe("local HTTP API (API Gateway payload 2.0)", () => {
     };
     expect(context.authorizer.jwt.claims).toEqual({ sub: "u1" });
   });
+
+  it("answers 503 like API Gateway when a function does not answer within the integration timeout", async () => {
+    let answer: (value: unknown) => void = () => {};
+    const slow = await startLocalHttpApi({
+      routes: [route("GET", "/slow")],
+      integrationTimeoutMs: 100,
+      invoke: () =>
+        new Promise((resolve) => {
+          answer = resolve;
+        }),
+    });
+    try {
+      const response = await fetch(`${slow.url}/slow`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ message: "Service Unavailable" });
+      // The function answering later (it went on running, as on AWS) writes nothing more.
+      answer({ statusCode: 200, body: "late" });
+    } finally {
+      await slow.close();
+    }
+  });
 });
