@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
-import { ROUTES } from "#infra/routes.ts";
+import { ROUTES } from "#shared/http/routes.ts";
 import { numberOption } from "./support/args.ts";
 import { median, printTable, REPO_ROOT, round, runMain, writeResult } from "./support/report.ts";
 

@@ -33,7 +33,7 @@ export function buildApp(
  * (web/build.ts); an unchanged app is not rebuilt.
  */
 async function synthesizeForCli(): Promise<void> {
-  const { buildWebIfStale, WEB_DIST } = await import("./local/web.ts");
+  const { buildWebIfStale, WEB_DIST } = await import("../web/builder.ts");
   await buildWebIfStale();
   if (!existsSync(path.join(WEB_DIST, "index.html"))) {
     throw new Error(

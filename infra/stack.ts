@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { Construct } from "constructs";
+import { type Resource, ROUTES, type RouteDefinition } from "#shared/http/routes.ts";
 import { ApprovalWorkflow } from "./constructs/approval-workflow.ts";
 import { CaseTable } from "./constructs/case-table.ts";
 import { DecisionDeliverySweep } from "./constructs/delivery-sweep.ts";
@@ -12,7 +13,6 @@ import { ImportWorkflow } from "./constructs/import-workflow.ts";
 import { Notifications, smsContextOf } from "./constructs/notifications.ts";
 import { apiPathPatterns, WebHosting, webHostingFromContext } from "./constructs/web-hosting.ts";
 import { WorkflowMonitoring } from "./constructs/workflow-monitoring.ts";
-import { type Resource, ROUTES, type RouteDefinition } from "./routes.ts";
 import { webConfig } from "./web-config.ts";
 
 export interface NongfangStackProps extends StackProps {

@@ -84,7 +84,7 @@ const COMPONENTS: readonly [string, RegExp][] = [
   ["AWS SDK (clients in handlers and driver)", /node_modules\/(@aws-sdk|@smithy|@aws-crypto)/],
   [
     "HTTP API adapter, authorizer, Lambda runtime",
-    /infra\/local\/(http-api|jwt-authorizer|lambda-runtime|oidc-issuer)|node_modules\/jose/,
+    /infra\/local\/(http-api|jwt-authorizer|lambda-runtime|oidc-issuer|oidc\/)|node_modules\/jose/,
   ],
   [
     "handlers (functions/, shared/, middy, zod, powertools)",

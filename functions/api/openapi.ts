@@ -1,5 +1,5 @@
-import { ROUTES } from "#infra/routes.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
+import { ROUTES } from "#shared/http/routes.ts";
 import { buildOpenApiDocument } from "#shared/openapi/document.ts";
 
 /**

@@ -10,7 +10,7 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { policyFor } from "#shared/auth/policy.ts";
-import { ROUTES, type RouteDefinition, routeKey } from "../routes.ts";
+import { ROUTES, type RouteDefinition, routeKey } from "#shared/http/routes.ts";
 import type { NongfangFunction } from "./function.ts";
 
 export interface HttpApiProps {

@@ -11,11 +11,11 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { generateDemoCounty } from "#shared/reference/demo-county.ts";
 import { FileCheckpointStore } from "#shared/reference/import/checkpoints.ts";
 import { importReferenceFile } from "#shared/reference/import/importer.ts";
 import { villageKey } from "#shared/store/reference-store.ts";
 import { fileSource, type TableTarget } from "../tools/local-table.ts";
+import { generateDemoCounty } from "./seed/demo-county.ts";
 
 export const DEMO_SEED_ACTOR = {
   id: "npm start",

@@ -7,19 +7,16 @@
  * Same origin as the API on purpose: no CORS for API calls, and the local OIDC
  * issuer only redirects authorization codes back to this origin.
  *
- * Building is separate from serving (`buildWebIfStale`), so the integration
+ * Building is separate from serving (web/builder.ts), so the integration
  * tests, which never open a browser, do not pay for a Vite build; `npm start`
  * runs web/build.ts first and the e2e tests build once in their global setup.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { REPO_ROOT } from "../constructs/function.ts";
+import { WEB_DIST } from "../../web/builder.ts";
 import { contentSecurityPolicy, type WebConfig, webConfig } from "../web-config.ts";
-
-export const WEB_ROOT = path.join(REPO_ROOT, "web");
-export const WEB_DIST = path.join(WEB_ROOT, "dist");
 
 export interface WebAppOptions {
   readonly distDir?: string;
@@ -158,42 +155,4 @@ export function webAppFallback(
     send(request, response, index, page, "no-cache");
     return true;
   };
-}
-
-/** Newest modification time under `dir` (files only), 0 when it does not exist. */
-async function newestMtime(dir: string): Promise<number> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  let newest = 0;
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const info = await stat(path.join(entry.parentPath, entry.name)).catch(() => undefined);
-    if (info && info.mtimeMs > newest) newest = info.mtimeMs;
-  }
-  return newest;
-}
-
-/** True when web/dist is missing or older than any source it is built from (the app and shared/). */
-export async function isWebStale(distDir: string = WEB_DIST): Promise<boolean> {
-  const built = await stat(path.join(distDir, "index.html")).catch(() => undefined);
-  if (!built) return true;
-  const sources = await Promise.all([
-    newestMtime(path.join(WEB_ROOT, "src")),
-    newestMtime(path.join(REPO_ROOT, "shared")),
-    stat(path.join(WEB_ROOT, "index.html")).then((info) => info.mtimeMs),
-    stat(path.join(WEB_ROOT, "vite.config.ts")).then((info) => info.mtimeMs),
-  ]);
-  return Math.max(...sources) > built.mtimeMs;
-}
-
-/** `vite build` through Vite's JS API (imported lazily: only a build needs Vite). */
-export async function buildWeb(): Promise<void> {
-  const { build } = await import("vite");
-  await build({ configFile: path.join(WEB_ROOT, "vite.config.ts"), logLevel: "warn" });
-}
-
-/** Builds web/dist when it is missing or stale; says whether it built. */
-export async function buildWebIfStale(): Promise<boolean> {
-  if (!(await isWebStale())) return false;
-  await buildWeb();
-  return true;
 }

@@ -1,12 +1,12 @@
 /**
  * `npm run seed:county [-- --villages <n>] [--resume]`: generates the demo county
- * (shared/reference/demo-county.ts) into `.data/county/` and imports every file
+ * (infra/local/seed/demo-county.ts) into `.data/county/` and imports every file
  * into the running local cloud (found through `.data/endpoints.json`), in
  * dependency order. Re-running imports nothing new (every row unchanged).
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { generateDemoCounty } from "#shared/reference/demo-county.ts";
+import { generateDemoCounty } from "#infra/local/seed/demo-county.ts";
 import { importFile } from "./import.ts";
 import { DATA_DIR, tableTarget } from "./local-table.ts";
 

@@ -1,5 +1,5 @@
 /**
- * THE authorization policy: one row per route key of infra/routes.ts
+ * THE authorization policy: one row per route key of shared/http/routes.ts
  * (`"GET /cases/{caseId}"`), saying which roles may call the route at all and
  * which scope rule the use case then applies to the object it touches.
  *

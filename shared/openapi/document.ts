@@ -3,7 +3,7 @@
  * @asteasolutions/zod-to-openapi, one operation per row of the route table.
  *
  * The route table is passed in (functions/api/openapi.ts hands over
- * infra/routes.ts), so shared/ does not import infra/. A route without an
+ * shared/http/routes.ts), so tests can document a smaller table. A route without an
  * operation in OPERATIONS is still listed (marked `x-undocumented`) and
  * reported in `missing`; test/unit/openapi.test.ts fails on it.
  */
@@ -12,7 +12,7 @@ import * as z from "zod";
 import { errorResponses, hasRouteErrors } from "./errors.ts";
 import { OPERATIONS, type OperationSpec } from "./operations.ts";
 
-/** The parts of a route table row the document needs (structurally infra/routes.ts's RouteDefinition). */
+/** The parts of a route table row the document needs (structurally shared/http/routes.ts's RouteDefinition). */
 export interface DocumentedRoute {
   readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   readonly path: string;

@@ -2,8 +2,8 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
 import { CUSTOM_ATTRIBUTES } from "#infra/constructs/identity.ts";
-import { ROUTES, routeKey } from "#infra/routes.ts";
 import { ROLES } from "#shared/auth/actor.ts";
+import { ROUTES, routeKey } from "#shared/http/routes.ts";
 import { testApp } from "../support/cdk-app.ts";
 
 const PROVINCIAL = {

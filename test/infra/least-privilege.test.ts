@@ -1,5 +1,5 @@
 /**
- * Least privilege per route: the route table's `uses` (infra/routes.ts) says
+ * Least privilege per route: the route table's `uses` (shared/http/routes.ts) says
  * what each function may read and write, the stack grants exactly that, no
  * read-only route's role can write anything, and every grant is used by the
  * handler's code.
@@ -18,7 +18,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
 import { ENTRY_METADATA, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from "#infra/constructs/function.ts";
-import { ROUTES, type RouteDefinition, routeKey } from "#infra/routes.ts";
+import { ROUTES, type RouteDefinition, routeKey } from "#shared/http/routes.ts";
 import { testApp } from "../support/cdk-app.ts";
 import { type Capability, capabilitiesOf } from "../support/code-capabilities.ts";
 

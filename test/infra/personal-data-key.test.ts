@@ -2,7 +2,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
 import { ENTRY_METADATA } from "#infra/constructs/function.ts";
-import { ROUTES } from "#infra/routes.ts";
+import { ROUTES } from "#shared/http/routes.ts";
 import { testApp } from "../support/cdk-app.ts";
 
 let template: Template;

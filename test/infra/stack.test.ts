@@ -4,7 +4,7 @@ import { Bucket } from "aws-cdk-lib/aws-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
 import { LOCAL_SKIP_METADATA } from "#infra/constructs/function.ts";
-import { ROUTES, routeKey } from "#infra/routes.ts";
+import { ROUTES, routeKey } from "#shared/http/routes.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
 import { testApp } from "../support/cdk-app.ts";
 import { stateMachineDefinition } from "../support/state-machine.ts";

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
 import { ENTRY_METADATA, LOCAL_SKIP_METADATA } from "#infra/constructs/function.ts";
 import { apiPathPatterns } from "#infra/constructs/web-hosting.ts";
-import { ROUTES } from "#infra/routes.ts";
 import { webConfig } from "#infra/web-config.ts";
+import { ROUTES } from "#shared/http/routes.ts";
 import { testApp } from "../support/cdk-app.ts";
 
 // CloudFront's managed policies (ids are fixed by AWS).

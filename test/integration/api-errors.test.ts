@@ -5,10 +5,10 @@
  * against the local cloud.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROUTES, routeKey } from "#infra/routes.ts";
 import type { Role } from "#shared/auth/actor.ts";
 import { policyFor } from "#shared/auth/policy.ts";
 import { ERROR_CATALOGUE, type ErrorCode, ROUTE_ERRORS } from "#shared/http/error-catalogue.ts";
+import { ROUTES, routeKey } from "#shared/http/routes.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 

@@ -1,6 +1,6 @@
 /**
  * The authorization matrix, generated from the policy table
- * (shared/auth/policy.ts): every route of infra/routes.ts × one demo user of
+ * (shared/auth/policy.ts): every route of shared/http/routes.ts × one demo user of
  * every role × the caller's own and another township (own and another
  * household's case for villagers) → the status the table and its object-level
  * rules promise. A route without a policy row or without a probe here fails
@@ -44,12 +44,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROUTES, routeKey } from "#infra/routes.ts";
 import type { Role } from "#shared/auth/actor.ts";
 import { POLICY, policyFor } from "#shared/auth/policy.ts";
 import { issueCertificates } from "#shared/certificates/issue.ts";
 import type { CaseStatus } from "#shared/domain/case-status.ts";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
+import { ROUTES, routeKey } from "#shared/http/routes.ts";
 import { publicationWrites } from "#shared/notices/notices.ts";
 import type { Decision, StepKind, StepRecord } from "#shared/schemas/case.ts";
 import type { DepartmentId } from "#shared/schemas/common.ts";
@@ -1118,7 +1118,7 @@ afterAll(async () => {
 });
 
 describe("the authorization matrix", () => {
-  it("covers every route of infra/routes.ts with a policy row and a probe", () => {
+  it("covers every route of shared/http/routes.ts with a policy row and a probe", () => {
     for (const route of ROUTES) {
       expect(POLICY[routeKey(route)], `policy row for ${routeKey(route)}`).toBeDefined();
       expect(PROBES[routeKey(route)], `matrix probe for ${routeKey(route)}`).toBeDefined();

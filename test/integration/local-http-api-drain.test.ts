@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { startLocalHttpApi } from "#infra/local/http-api.ts";
-import type { RouteDefinition } from "#infra/routes.ts";
+import type { RouteDefinition } from "#shared/http/routes.ts";
 
 const route = {
   method: "POST",

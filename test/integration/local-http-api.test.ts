@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalHttpApi, startLocalHttpApi } from "#infra/local/http-api.ts";
-import type { RouteDefinition } from "#infra/routes.ts";
+import type { RouteDefinition } from "#shared/http/routes.ts";
 
 const route = (
   method: RouteDefinition["method"],

@@ -19,10 +19,10 @@
 import { createHash } from "node:crypto";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROUTES, routeKey } from "#infra/routes.ts";
 import { policyFor } from "#shared/auth/policy.ts";
 import { maskIdNumber } from "#shared/domain/id-number.ts";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
+import { ROUTES, routeKey } from "#shared/http/routes.ts";
 import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, type Forgery, forgeToken, signInAs } from "../support/tokens.ts";

@@ -15,7 +15,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import formatsModule from "ajv-formats";
-import { ROUTES } from "#infra/routes.ts";
+import { ROUTES } from "#shared/http/routes.ts";
 import { buildOpenApiDocument, type OpenApiDocument } from "#shared/openapi/document.ts";
 
 // A CommonJS module: its default export is the module object, whose `default` is the plugin.

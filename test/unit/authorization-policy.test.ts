@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { ROUTES, routeKey } from "#infra/routes.ts";
 import {
   ALL_ROLES,
   MissingPolicyError,
@@ -11,6 +10,7 @@ import {
 } from "#shared/auth/policy.ts";
 import { ownsCase, staffCovers } from "#shared/auth/scope.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
+import { ROUTES, routeKey } from "#shared/http/routes.ts";
 import { maskApplication, mergeSecrets, splitApplication } from "#shared/personal-data/application.ts";
 import { homesteadApplication } from "../support/fixtures.ts";
 
@@ -30,7 +30,7 @@ const eventAs = (claims?: Record<string, string>): APIGatewayProxyEventV2 =>
   }) as unknown as APIGatewayProxyEventV2;
 
 describe("the authorization policy table", () => {
-  it("has a row for every route of infra/routes.ts", () => {
+  it("has a row for every route of shared/http/routes.ts", () => {
     const missing = ROUTES.map(routeKey).filter((key) => POLICY[key] === undefined);
     expect(missing).toEqual([]);
   });

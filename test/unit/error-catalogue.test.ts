@@ -5,7 +5,7 @@ import {
   ROUTE_ERRORS,
   routeErrorStatuses,
 } from "#shared/http/error-catalogue.ts";
-import { ROUTES, routeKey } from "../../infra/routes.ts";
+import { ROUTES, routeKey } from "../../shared/http/routes.ts";
 
 const HAN = /\p{Script=Han}/u;
 

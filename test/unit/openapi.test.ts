@@ -1,7 +1,7 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { ROUTES, routeKey } from "#infra/routes.ts";
+import { ROUTES, routeKey } from "#shared/http/routes.ts";
 import { BEARER_SCHEME, buildOpenApiDocument } from "#shared/openapi/document.ts";
 import { OPERATIONS, type OperationSpec } from "#shared/openapi/operations.ts";
 import { ApiContract } from "../support/contract.ts";

@@ -23,9 +23,9 @@ import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { csvField } from "../audit/csv.ts";
-import type { ReferenceType } from "./entities.ts";
-import { type Polygon, type Position, polygonAreaM2 } from "./geometry.ts";
+import { csvField } from "#shared/audit/csv.ts";
+import type { ReferenceType } from "#shared/reference/entities.ts";
+import { type Polygon, type Position, polygonAreaM2 } from "#shared/reference/geometry.ts";
 
 export interface DemoCountyOptions {
   readonly seed?: number;
