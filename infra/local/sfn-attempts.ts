@@ -6,7 +6,7 @@
  * library (see stepfunctions.ts).
  */
 
-import { type LongTimer, setLongTimeout } from "./long-timer.ts";
+import type { LongTimer } from "./long-timer.ts";
 import { type Attempt, type EmulatorCore, executionClosedError, type LiveExecution } from "./sfn-core.ts";
 import type { StateSpec } from "./sfn-definition.ts";
 import { TaskContinueError, UncatchableStatesError } from "./sfn-errors.ts";
@@ -147,7 +147,7 @@ export async function retryInterval(
   const delay = previous.retryAt - core.now();
   if (delay <= 0) return;
   await new Promise<void>((resolve) => {
-    const timer = setLongTimeout(() => {
+    const timer = core.setTimer(() => {
       exec.timers.delete(timer);
       resolve();
     }, delay);
@@ -167,9 +167,9 @@ export async function awaitSlice(
   parked: Map<string, Attempt>,
   stateName: string,
 ): Promise<JsonValue> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: unknown;
   const slice = new Promise<"slice">((resolve) => {
-    timer = setTimeout(() => resolve("slice"), core.taskSliceMs);
+    timer = core.timers.setTimeout(() => resolve("slice"), core.taskSliceMs);
   });
   try {
     const winner = await Promise.race([attempt.outcome.then((value) => ({ value })), slice]);
@@ -179,7 +179,7 @@ export async function awaitSlice(
     }
     return winner.value;
   } finally {
-    clearTimeout(timer);
+    core.timers.clearTimeout(timer);
   }
 }
 
@@ -211,7 +211,7 @@ export function armWait(
 ): Attempt {
   const { attempt, end, timers } = makeAttempt(core, exec, step, () => undefined);
   const value = toJsonValue(step.input);
-  timers.push(setLongTimeout(() => end({ ok: true, value }), realDelayMs));
+  timers.push(core.setTimer(() => end({ ok: true, value }), realDelayMs));
   core.persist(exec);
   return attempt;
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { StateMachine } from "aws-local-stepfunctions";
 import type { LocalFaults } from "./faults.ts";
-import type { LongTimer } from "./long-timer.ts";
+import { type LongTimer, realTimers, setLongTimeout, type TimerApi } from "./long-timer.ts";
 import type { StateSpec } from "./sfn-definition.ts";
 import { SfnServiceError, type TimeoutErrorFactory, UncatchableStatesError } from "./sfn-errors.ts";
 import type { EventBridgeEvent } from "./sfn-events.ts";
@@ -45,6 +45,11 @@ export interface LocalStepFunctionsOptions {
   readonly onStatusChange?: (event: EventBridgeEvent) => Promise<void>;
   /** Tests only: fail API requests as Step Functions may (throttle, 5xx, reset); see faults.ts. */
   readonly faults?: LocalFaults["service"];
+  /**
+   * Tests only: the clock behind every timer of a run (task timeouts and heartbeats,
+   * Waits, retry intervals, execution TimeoutSeconds, task slices); real timers by default.
+   */
+  readonly timers?: TimerApi;
 }
 
 /** Step Functions' default for a Task state without TimeoutSeconds. */
@@ -140,6 +145,7 @@ export class EmulatorCore {
   readonly now: () => number;
   readonly waitScale: number;
   readonly taskSliceMs: number;
+  readonly timers: TimerApi;
   private readonly background = new Set<Promise<unknown>>();
   closed = false;
 
@@ -154,6 +160,12 @@ export class EmulatorCore {
       throw new RangeError("waitScale must be a finite number >= 0");
     }
     this.taskSliceMs = options.taskSliceMs ?? DEFAULT_TASK_SLICE_MS;
+    this.timers = options.timers ?? realTimers;
+  }
+
+  /** A timer of a run, on the emulator's clock (see LocalStepFunctionsOptions.timers). */
+  setTimer(callback: () => void, delayMs: number): LongTimer {
+    return setLongTimeout(callback, delayMs, this.timers);
   }
 
   /** Background work (status events) that close() waits for. */

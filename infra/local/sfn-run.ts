@@ -4,7 +4,6 @@
  * inside or outside, and announced through its status change events.
  */
 import { ExecutionAbortedError, ExecutionError } from "aws-local-stepfunctions";
-import { setLongTimeout } from "./long-timer.ts";
 import {
   type EmulatorCore,
   type LiveExecution,
@@ -98,7 +97,7 @@ function armExecutionTimeout(core: EmulatorCore, exec: LiveExecution, replayed: 
   // A resumed execution has only what is left; a redriven one counts from its redrive.
   const since = replayed ? (record.redriveDate ?? record.startDate) : undefined;
   const elapsed = since === undefined ? 0 : Math.max(0, core.now() - since);
-  exec.timer = setLongTimeout(
+  exec.timer = core.setTimer(
     () =>
       terminate(core, exec, "TIMED_OUT", "ExecutionTimedOut", {
         error: "States.Timeout",

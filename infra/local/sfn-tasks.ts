@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import * as z from "zod";
-import { type LongTimer, setLongTimeout } from "./long-timer.ts";
+import type { LongTimer } from "./long-timer.ts";
 import { type AttemptEnd, makeAttempt, newStep, recordHandling } from "./sfn-attempts.ts";
 import {
   type Attempt,
@@ -128,7 +128,7 @@ export function armTask(
   const fail = (error: Error, timedOut = false) => end({ ok: false, error, timedOut });
   const task: TaskRun = { core, exec, spec, step, attempt, integration, timers, end, fail, resumed };
   timers.push(
-    setLongTimeout(
+    core.setTimer(
       () =>
         fail(
           core.timeoutError(
@@ -192,7 +192,7 @@ function invokeIntegration(task: TaskRun, callback: boolean): void {
 function armHeartbeat(task: TaskRun, since: number): LongTimer | undefined {
   const heartbeatSeconds = task.step.heartbeatSeconds;
   if (heartbeatSeconds === undefined) return undefined;
-  const timer = setLongTimeout(
+  const timer = task.core.setTimer(
     () =>
       task.fail(
         task.core.timeoutError(
