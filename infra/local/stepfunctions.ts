@@ -35,6 +35,10 @@
  * - sfn-attempts.ts: one attempt of a state (lifecycle, Wait, retry interval, task slices).
  * - sfn-tasks.ts: Task attempts (Lambda invocations, task tokens) and SendTaskSuccess/Failure/Heartbeat.
  * - sfn-history.ts: history events and GetExecutionHistory.
+ * What the rooms build on: sfn-definition.ts (the ASL rewrite), sfn-replay.ts,
+ * sfn-store.ts (records on disk), sfn-tokens.ts, sfn-states.ts (library events,
+ * Wait delays), sfn-lambda.ts, sfn-errors.ts, sfn-events.ts (status change
+ * events), sfn-jsonpath.ts.
  */
 
 import { createServer, type Server } from "node:http";
