@@ -35,7 +35,8 @@ import {
   type TableShape,
   writeCapacity,
 } from "./dynamodb-capacity.ts";
-import { type CallDynalite, type JsonResponse, type TableShapes, usedBy } from "./dynamodb-transactions.ts";
+import type { CallDynalite, JsonResponse, TableShapes } from "./dynamodb-dynalite.ts";
+import { usedBy } from "./dynamodb-transact-requests.ts";
 import type { DynamoDbUsage } from "./meter.ts";
 
 const WRITES: ReadonlySet<string> = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);

@@ -21,10 +21,11 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import { keyAttributes, type TableDesign } from "#shared/store/table-design.ts";
-import { createDynaliteCaller, startFront } from "./dynamodb-front.ts";
+import { createDynaliteCaller, TableShapes } from "./dynamodb-dynalite.ts";
+import { startFront } from "./dynamodb-front.ts";
 import { CapacityMeter } from "./dynamodb-meter.ts";
 import { ItemLocks, ReadWriteLock } from "./dynamodb-rwlock.ts";
-import { TableShapes, Transactions } from "./dynamodb-transactions.ts";
+import { Transactions } from "./dynamodb-transactions.ts";
 import type { LocalFaults } from "./faults.ts";
 import type { LocalMeter } from "./meter.ts";
 

@@ -18,10 +18,12 @@ import {
 } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStepFunctions, startLocalStepFunctions } from "#infra/local/stepfunctions.ts";
+import { FakeTimers } from "../support/fake-timers.ts";
 
 const REGION = "us-east-1";
 const ACCOUNT = "000000000000";
 const DAY_SECONDS = 24 * 3600;
+const DAY_MS = DAY_SECONDS * 1000;
 const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
 const CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken";
@@ -69,8 +71,6 @@ async function eventually<T>(
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function clientFor(emulator: LocalStepFunctions): SFNClient {
   return new SFNClient({
     endpoint: emulator.endpoint,
@@ -89,9 +89,6 @@ async function tempDir(): Promise<string> {
 /** waitScale 1e-6: a day lasts 86 ms; tasks hand their slot back every 50 ms (exercising the continuation). */
 let fast: LocalStepFunctions;
 let fastClient: SFNClient;
-/** Real time, for the "does not fire early" checks. */
-let real: LocalStepFunctions;
-let realClient: SFNClient;
 
 beforeAll(async () => {
   fast = await startLocalStepFunctions({
@@ -101,17 +98,40 @@ beforeAll(async () => {
     taskSliceMs: 50,
   });
   fastClient = clientFor(fast);
-  real = await startLocalStepFunctions({ dataDir: await tempDir(), invokeLambda });
-  realClient = clientFor(real);
 });
 
 afterAll(async () => {
   fastClient?.destroy();
-  realClient?.destroy();
   await fast?.close();
-  await real?.close();
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
+
+/**
+ * Runs `body` against an emulator whose timers (and history clock) only move
+ * when the test advances `clock`: real scale (waitScale 1), nothing fires early
+ * or late however busy the machine is.
+ */
+async function withManualClock(
+  options: { taskSliceMs?: number },
+  body: (emulator: LocalStepFunctions, client: SFNClient, clock: FakeTimers) => Promise<void>,
+): Promise<void> {
+  const clock = new FakeTimers();
+  const epoch = Date.UTC(2026, 0, 1);
+  const emulator = await startLocalStepFunctions({
+    dataDir: await tempDir(),
+    invokeLambda,
+    timers: clock,
+    now: () => epoch + clock.time,
+    ...options,
+  });
+  const client = clientFor(emulator);
+  try {
+    await body(emulator, client, clock);
+  } finally {
+    client.destroy();
+    await emulator.close();
+  }
+}
 
 async function start(
   client: SFNClient,
@@ -321,44 +341,53 @@ describe("local Step Functions: .waitForTaskToken", () => {
   };
 
   it("hands the Lambda an opaque token and resumes with SendTaskSuccess's output", async () => {
-    const openStep = callbackFunction("T4Open");
-    fast.registerStateMachine(machineArn("T4"), callbackMachine("T4Open"));
-    const arn = await start(fastClient, "T4", { caseId: "c-4" });
-    const payload = await eventually(() => openStep.payloads[0]);
-    expect(payload.taskToken).toMatch(/^[A-Za-z0-9_-]{88,}$/);
-    expect(payload.caseId).toBe("c-4");
-    expect(payload.executionArn).toBe(arn);
+    await withManualClock({ taskSliceMs: 50 }, async (emulator, client, clock) => {
+      const openStep = callbackFunction("T4Open");
+      emulator.registerStateMachine(machineArn("T4"), callbackMachine("T4Open"));
+      const arn = await start(client, "T4", { caseId: "c-4" });
+      const payload = await eventually(() => openStep.payloads[0]);
+      expect(payload.taskToken).toMatch(/^[A-Za-z0-9_-]{88,}$/);
+      expect(payload.caseId).toBe("c-4");
+      expect(payload.executionArn).toBe(arn);
 
-    // Parked across many 50 ms slices: still running, and the Lambda was invoked exactly once.
-    await sleep(300);
-    expect((await fastClient.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe(
-      "RUNNING",
-    );
-    expect(openStep.payloads).toHaveLength(1);
+      // Parked across five 50 ms slices, each handed back to the library and picked up again
+      // (a slice timer is armed each time the handler takes the attempt back).
+      await eventually(() => (clock.requested(50) === 1 ? true : undefined));
+      for (let slice = 1; slice <= 5; slice++) {
+        clock.advance(50);
+        await eventually(() => (clock.requested(50) === slice + 1 ? true : undefined));
+      }
+      // Still running, and the Lambda was invoked exactly once.
+      expect((await client.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe("RUNNING");
+      expect(openStep.payloads).toHaveLength(1);
 
-    await fastClient.send(
-      new SendTaskSuccessCommand({
-        taskToken: payload.taskToken,
-        output: JSON.stringify({ outcome: "approved" }),
-      }),
-    );
-    const result = await finished(fastClient, arn);
-    expect(result.status).toBe("SUCCEEDED");
-    expect(JSON.parse(result.output ?? "null")).toEqual({ caseId: "c-4", decision: { outcome: "approved" } });
-    const types = typesOf(await historyOf(fastClient, arn));
-    expect(types).toEqual([
-      "ExecutionStarted",
-      "TaskStateEntered",
-      "TaskScheduled",
-      "TaskStarted",
-      "TaskSubmitted",
-      "TaskSucceeded",
-      "TaskStateExited",
-      "ExecutionSucceeded",
-    ]);
-    await expect(
-      fastClient.send(new SendTaskSuccessCommand({ taskToken: payload.taskToken, output: "{}" })),
-    ).rejects.toMatchObject({ name: "TaskTimedOut" });
+      await client.send(
+        new SendTaskSuccessCommand({
+          taskToken: payload.taskToken,
+          output: JSON.stringify({ outcome: "approved" }),
+        }),
+      );
+      const result = await finished(client, arn);
+      expect(result.status).toBe("SUCCEEDED");
+      expect(JSON.parse(result.output ?? "null")).toEqual({
+        caseId: "c-4",
+        decision: { outcome: "approved" },
+      });
+      const types = typesOf(await historyOf(client, arn));
+      expect(types).toEqual([
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskSubmitted",
+        "TaskSucceeded",
+        "TaskStateExited",
+        "ExecutionSucceeded",
+      ]);
+      await expect(
+        client.send(new SendTaskSuccessCommand({ taskToken: payload.taskToken, output: "{}" })),
+      ).rejects.toMatchObject({ name: "TaskTimedOut" });
+    });
   });
 
   it("fails the state with SendTaskFailure's error and cause, which a Catch can handle", async () => {
@@ -458,43 +487,52 @@ describe("local Step Functions: .waitForTaskToken", () => {
   });
 
   it("times out on a missing heartbeat (States.HeartbeatTimeout, caught as States.Timeout) and SendTaskHeartbeat keeps it alive", async () => {
-    const silent = callbackFunction("T7Silent");
-    fast.registerStateMachine(
-      machineArn("T7Silent"),
-      callbackMachine(
-        "T7Silent",
-        {
-          HeartbeatSeconds: 300_000,
-          End: undefined,
-          Next: "Done",
-          Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.timeout", Next: "TimedOut" }],
-        },
-        { Done: { Type: "Succeed" }, TimedOut: { Type: "Pass", End: true } },
-      ),
-    );
-    const silentArn = await start(fastClient, "T7Silent", { caseId: "c-7" });
-    await eventually(() => silent.payloads[0]);
-    const timedOut = await finished(fastClient, silentArn);
-    expect(timedOut.status).toBe("SUCCEEDED");
-    expect(JSON.parse(timedOut.output ?? "null").timeout.Error).toBe("States.HeartbeatTimeout");
+    await withManualClock({}, async (emulator, client, clock) => {
+      const timedOutAt = async (arn: string) =>
+        (await historyOf(client, arn)).find((event) => event.type === "TaskTimedOut")?.timestamp;
+      const silent = callbackFunction("T7Silent");
+      emulator.registerStateMachine(
+        machineArn("T7Silent"),
+        callbackMachine(
+          "T7Silent",
+          {
+            HeartbeatSeconds: 300,
+            End: undefined,
+            Next: "Done",
+            Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.timeout", Next: "TimedOut" }],
+          },
+          { Done: { Type: "Succeed" }, TimedOut: { Type: "Pass", End: true } },
+        ),
+      );
+      const silentArn = await start(client, "T7Silent", { caseId: "c-7" });
+      await eventually(() => silent.payloads[0]);
+      const started = (await historyOf(client, silentArn)).find((event) => event.type === "TaskStarted");
+      // A timed-out attempt is recorded the moment its timer fires, so the history answers at once.
+      clock.advance(300_000 - 1);
+      expect(await timedOutAt(silentArn)).toBeUndefined();
+      clock.advance(1);
+      expect(await timedOutAt(silentArn)).toEqual(new Date((started?.timestamp?.getTime() ?? 0) + 300_000));
+      const timedOut = await finished(client, silentArn);
+      expect(timedOut.status).toBe("SUCCEEDED");
+      expect(JSON.parse(timedOut.output ?? "null").timeout.Error).toBe("States.HeartbeatTimeout");
 
-    const beating = callbackFunction("T7Beating");
-    // 1 s heartbeat (scaled), 2 s of heartbeats every 200 ms: must stay running.
-    fast.registerStateMachine(
-      machineArn("T7Beating"),
-      callbackMachine("T7Beating", { HeartbeatSeconds: 1_000_000 }),
-    );
-    const beatingArn = await start(fastClient, "T7Beating", { caseId: "c-7b" });
-    const token = (await eventually(() => beating.payloads[0])).taskToken;
-    for (let i = 0; i < 10; i++) {
-      await fastClient.send(new SendTaskHeartbeatCommand({ taskToken: token }));
-      await sleep(200);
-    }
-    expect((await fastClient.send(new DescribeExecutionCommand({ executionArn: beatingArn }))).status).toBe(
-      "RUNNING",
-    );
-    await fastClient.send(new SendTaskSuccessCommand({ taskToken: token, output: '"ok"' }));
-    expect((await finished(fastClient, beatingArn)).status).toBe("SUCCEEDED");
+      // A 10 s heartbeat, beaten every 6 s for 30 s: each beat restarts the count.
+      const beating = callbackFunction("T7Beating");
+      emulator.registerStateMachine(
+        machineArn("T7Beating"),
+        callbackMachine("T7Beating", { HeartbeatSeconds: 10 }),
+      );
+      const beatingArn = await start(client, "T7Beating", { caseId: "c-7b" });
+      const token = (await eventually(() => beating.payloads[0])).taskToken;
+      for (let beat = 0; beat < 5; beat++) {
+        clock.advance(6_000);
+        await client.send(new SendTaskHeartbeatCommand({ taskToken: token }));
+      }
+      clock.advance(10_000 - 1);
+      expect(await timedOutAt(beatingArn)).toBeUndefined();
+      await client.send(new SendTaskSuccessCommand({ taskToken: token, output: '"ok"' }));
+      expect((await finished(client, beatingArn)).status).toBe("SUCCEEDED");
+    });
   });
 
   it("runs a Map whose iterations each wait on their own token, resumable in any order", async () => {
@@ -543,6 +581,9 @@ describe("local Step Functions: .waitForTaskToken", () => {
     expect(new Set(tokens).size).toBe(3);
     expect(openStep.payloads.map((p) => p.department).sort()).toEqual([...departments].sort());
 
+    const iterationsDone = async () =>
+      typesOf(await historyOf(fastClient, arn)).filter((type) => type === "MapIterationSucceeded").length;
+    let answered = 0;
     for (const payload of [...openStep.payloads].reverse()) {
       await fastClient.send(
         new SendTaskSuccessCommand({
@@ -550,8 +591,11 @@ describe("local Step Functions: .waitForTaskToken", () => {
           output: JSON.stringify({ department: payload.department, index: payload.index }),
         }),
       );
+      answered += 1;
       if (payload !== openStep.payloads[0]) {
-        await sleep(100);
+        // The answered iteration has ended; the Map goes on waiting for the others.
+        await eventually(async () => ((await iterationsDone()) === answered ? true : undefined));
+        expect(typesOf(await historyOf(fastClient, arn))).not.toContain("MapStateSucceeded");
         expect((await fastClient.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe(
           "RUNNING",
         );
@@ -623,7 +667,14 @@ describe("local Step Functions: executions", () => {
     ).rejects.toMatchObject({
       name: "TaskTimedOut",
     });
-    await sleep(200);
+    // A later execution that runs a Lambda task to its end: whatever the stopped run still had queued
+    // (the library going on to After) has had its turn by then.
+    lambdas.set("T10Later", () => "later");
+    fast.registerStateMachine(machineArn("T10Later"), {
+      StartAt: "Later",
+      States: { Later: { Type: "Task", Resource: fnArn("T10Later"), End: true } },
+    });
+    expect((await finished(fastClient, await start(fastClient, "T10Later", {}))).status).toBe("SUCCEEDED");
     const events = await historyOf(fastClient, arn);
     expect(events.at(-1)?.type).toBe("ExecutionAborted");
     expect(events.at(-1)?.executionAbortedEventDetails).toEqual({
@@ -633,7 +684,7 @@ describe("local Step Functions: executions", () => {
     expect(callsOf("T10After")).toHaveLength(0);
   });
 
-  it("waits 7 days in well under a second with waitScale, and a 30-day Wait does not fire early at real scale", async () => {
+  it("waits 7 days at once with waitScale, and a 30-day Wait does not fire early at real scale", async () => {
     fast.registerStateMachine(machineArn("T11"), {
       StartAt: "Week",
       States: {
@@ -641,12 +692,11 @@ describe("local Step Functions: executions", () => {
         Until: { Type: "Wait", TimestampPath: "$.until", End: true },
       },
     });
-    const until = new Date(Date.now() + 7 * DAY_SECONDS * 1000).toISOString();
-    const started = Date.now();
+    const until = new Date(Date.now() + 7 * DAY_MS).toISOString();
     const arn = await start(fastClient, "T11", { until });
+    // finished() gives up after 20 s: without waitScale these 14 days would never end in time.
     const result = await finished(fastClient, arn);
     expect(result.status).toBe("SUCCEEDED");
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(typesOf(await historyOf(fastClient, arn))).toEqual([
       "ExecutionStarted",
       "WaitStateEntered",
@@ -656,18 +706,27 @@ describe("local Step Functions: executions", () => {
       "ExecutionSucceeded",
     ]);
 
-    real.registerStateMachine(machineArn("T11Long"), {
-      StartAt: "Month",
-      TimeoutSeconds: 365 * DAY_SECONDS,
-      States: { Month: { Type: "Wait", Seconds: 30 * DAY_SECONDS, End: true } },
+    // Real scale on a manual clock, which refuses any delay setTimeout would cut to 1 ms.
+    await withManualClock({}, async (emulator, client, clock) => {
+      emulator.registerStateMachine(machineArn("T11Long"), {
+        StartAt: "Month",
+        TimeoutSeconds: 365 * DAY_SECONDS,
+        States: { Month: { Type: "Wait", Seconds: 30 * DAY_SECONDS, End: true } },
+      });
+      const longArn = await start(client, "T11Long", {});
+      const entered = await eventually(async () =>
+        (await historyOf(client, longArn)).find((event) => event.type === "WaitStateEntered"),
+      );
+      clock.advance(30 * DAY_MS - 1);
+      expect((await client.send(new DescribeExecutionCommand({ executionArn: longArn }))).status).toBe(
+        "RUNNING",
+      );
+      clock.advance(1);
+      expect((await finished(client, longArn)).status).toBe("SUCCEEDED");
+      // The history clock is the manual one: the Wait ended 30 days after it began, not a moment sooner.
+      const exited = (await historyOf(client, longArn)).find((event) => event.type === "WaitStateExited");
+      expect((exited?.timestamp?.getTime() ?? 0) - (entered.timestamp?.getTime() ?? 0)).toBe(30 * DAY_MS);
     });
-    const longArn = await start(realClient, "T11Long", {});
-    await sleep(500);
-    expect((await realClient.send(new DescribeExecutionCommand({ executionArn: longArn }))).status).toBe(
-      "RUNNING",
-    );
-    expect(typesOf(await historyOf(realClient, longArn)).at(-1)).toBe("WaitStateEntered");
-    await realClient.send(new StopExecutionCommand({ executionArn: longArn }));
   });
 
   it("times the execution out after the definition's TimeoutSeconds", async () => {
@@ -695,9 +754,8 @@ describe("local Step Functions: executions", () => {
     fast.registerStateMachine(machineArn("T13a"), definition);
     // The caller's object is left as it was (the validator would add QueryLanguage to it).
     expect(definition).toEqual({ StartAt: "P", States: { P: { Type: "Pass", End: true } } });
-    const started = performance.now();
+    // Validated once per distinct definition text: see test/unit/sfn-machines.test.ts.
     fast.registerStateMachine(machineArn("T13b"), JSON.stringify(definition));
-    expect(performance.now() - started).toBeLessThan(50);
     const described = await fastClient.send(
       new DescribeStateMachineCommand({ stateMachineArn: machineArn("T13b") }),
     );

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ratePeriodMs, scheduledRulesFromTemplate, startSchedules } from "#infra/local/schedules.ts";
 
 describe("local scheduled rules (EventBridge rate expressions)", () => {
@@ -30,29 +30,53 @@ describe("local scheduled rules (EventBridge rate expressions)", () => {
     expect(rules).toEqual([{ logicalId: "Sweep", periodMs: 60_000, targets: [{ arn }] }]);
   });
 
-  it("never runs a rule twice at once, and stops on close", async () => {
-    let running = 0;
-    let most = 0;
-    let calls = 0;
-    const { promise: enough, resolve } = Promise.withResolvers<void>();
-    const schedules = startSchedules(
-      [{ logicalId: "Sweep", periodMs: 60_000, targets: [{ arn: "fn" }] }],
-      async () => {
-        running += 1;
-        most = Math.max(most, running);
-        calls += 1;
-        // Slower than the period: later ticks find it running and skip.
-        await new Promise((done) => setTimeout(done, 30));
-        running -= 1;
-        if (calls === 3) resolve();
-      },
-      { periodMs: 5, region: "us-east-1" },
-    );
-    await enough;
-    await schedules.close();
-    const after = calls;
-    await new Promise((done) => setTimeout(done, 30));
-    expect(most).toBe(1);
-    expect(calls).toBe(after);
+  it("never runs a rule twice at once, waits for a run in flight on close, and stops", async () => {
+    vi.useFakeTimers();
+    try {
+      let running = 0;
+      let most = 0;
+      let calls = 0;
+      /** Ends the oldest run still in flight. */
+      const finishes: (() => void)[] = [];
+      const finishOne = () => finishes.shift()?.();
+      const schedules = startSchedules(
+        [{ logicalId: "Sweep", periodMs: 60_000, targets: [{ arn: "fn" }] }],
+        () => {
+          running += 1;
+          most = Math.max(most, running);
+          calls += 1;
+          return new Promise<void>((done) =>
+            finishes.push(() => {
+              running -= 1;
+              done();
+            }),
+          );
+        },
+        { periodMs: 5, region: "us-east-1" },
+      );
+      await vi.advanceTimersByTimeAsync(5);
+      expect(calls).toBe(1);
+      // Slower than the period: later ticks find it running and skip.
+      await vi.advanceTimersByTimeAsync(50);
+      expect(calls).toBe(1);
+      finishOne();
+      await vi.advanceTimersByTimeAsync(5);
+      expect(calls).toBe(2);
+
+      let closed = false;
+      const closing = schedules.close().then(() => {
+        closed = true;
+      });
+      await vi.advanceTimersByTimeAsync(50);
+      expect(closed).toBe(false);
+      finishOne();
+      await closing;
+      await vi.advanceTimersByTimeAsync(50);
+      expect(calls).toBe(2);
+      expect(most).toBe(1);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

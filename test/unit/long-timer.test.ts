@@ -1,51 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_TIMER_DELAY_MS, setLongTimeout, sleepLong, type TimerApi } from "#infra/local/long-timer.ts";
+import { MAX_TIMER_DELAY_MS, setLongTimeout, sleepLong } from "#infra/local/long-timer.ts";
+import { FakeTimers } from "../support/fake-timers.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
-
-/** A fake clock that refuses the delays Node would silently turn into 1 ms. */
-class FakeTimers implements TimerApi {
-  time = 0;
-  private nextId = 1;
-  private readonly queue = new Map<number, { at: number; callback: () => void }>();
-  readonly requestedDelays: number[] = [];
-
-  setTimeout(callback: () => void, delayMs: number): unknown {
-    if (delayMs > MAX_TIMER_DELAY_MS) throw new RangeError(`setTimeout(${delayMs}) would overflow`);
-    this.requestedDelays.push(delayMs);
-    const id = this.nextId++;
-    this.queue.set(id, { at: this.time + Math.max(1, delayMs), callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    if (typeof handle === "number") this.queue.delete(handle);
-  }
-
-  now(): number {
-    return this.time;
-  }
-
-  /** Moves the clock forward, running due timers in order (including ones they arm). */
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const due = [...this.queue.entries()]
-        .filter(([, t]) => t.at <= end)
-        .sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.queue.delete(due[0]);
-      this.time = due[1].at;
-      due[1].callback();
-    }
-    this.time = end;
-  }
-
-  get armed(): number {
-    return this.queue.size;
-  }
-}
 
 describe("setLongTimeout", () => {
   it("does not fire a 30-day timer early, and fires it at 30 days, never asking setTimeout for more than 2^31-1 ms", () => {
