@@ -65,8 +65,9 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/me",
     handler: "functions/api/me.ts",
     access: "signed-in",
-    uses: [],
-    summary: "The signed-in caller as the API sees them: role, department, townships, village, household",
+    uses: ["table:read"],
+    summary:
+      "The signed-in caller as the API sees them: role, department, townships, village, household, with place names",
   },
   {
     method: "POST",

@@ -626,6 +626,8 @@ export const meSchema = z
     townships: z.array(z.string()),
     village: z.string().nullable(),
     household: z.string().nullable(),
+    /** The same townships and village with their reference-data names, for screens to show. */
+    places: z.strictObject({ townships: z.array(placeSchema), village: z.union([placeSchema, z.null()]) }),
   })
   .meta({ id: "Me", description: "The signed-in caller as the API sees them" });
 export type Me = z.infer<typeof meSchema>;

@@ -66,6 +66,18 @@ async function coloursIn(page: Page, selector: string): Promise<number> {
   return colours.size;
 }
 
+/** Each township option of a filter, read as people see it: the name first, the code beside it. */
+async function townshipOptions(page: Page, select: string): Promise<string[]> {
+  return page
+    .locator(`${select} option`)
+    .evaluateAll((options) =>
+      options
+        .filter((option) => (option as HTMLOptionElement).value !== "")
+        .map((option) => `${(option as HTMLOptionElement).value}=${option.textContent ?? ""}`),
+    );
+}
+const NAMED_TOWNSHIPS = ["511424100=丹棱镇 · 511424100", "511424101=杨场镇 · 511424101"];
+
 describe("a reviewer's screens at 1366×768", () => {
   it("the village officer's queue and case page show names, large targets and a painted PDF", async () => {
     const page = await staffPage("village-officer-a");
@@ -119,6 +131,8 @@ describe("a reviewer's screens at 1366×768", () => {
 
   it("the auditor's search, case history and register pass axe and read in names", async () => {
     const page = await staffPage("auditor");
+    // The township filter names the auditor's townships (from GET /me), not their codes alone.
+    await expect.poll(() => townshipOptions(page, "#township")).toEqual(NAMED_TOWNSHIPS);
     // The short number everyone sees finds the case.
     await page.locator('input[name="case-search"]').fill(caseId.slice(0, 8));
     await page.getByRole("button", { name: "查找" }).click();
@@ -142,6 +156,7 @@ describe("a reviewer's screens at 1366×768", () => {
     await page.goto(`${baseUrl}/app/register`);
     await page.locator("h1").waitFor();
     await page.waitForLoadState("networkidle");
+    await expect.poll(() => townshipOptions(page, "#reg-township")).toEqual(NAMED_TOWNSHIPS);
     expect(await axeProblems(page)).toEqual([]);
     await screenshot(page, "auditor-12-register");
     await page.close();
@@ -157,6 +172,17 @@ describe("a reviewer's screens at 1366×768", () => {
     await page.waitForLoadState("networkidle");
     expect(await axeProblems(page)).toEqual([]);
     await screenshot(page, "staff-03-incidents");
+    await page.close();
+  });
+
+  it("the county admin's register and operator view name both townships", async () => {
+    const page = await staffPage("county-admin");
+    await page.locator("h1").waitFor();
+    await expect.poll(() => townshipOptions(page, "#reg-township")).toEqual(NAMED_TOWNSHIPS);
+    await page.goto(`${baseUrl}/app/incidents`);
+    await page.locator("h1").waitFor();
+    await expect.poll(() => townshipOptions(page, "#incident-township")).toEqual(NAMED_TOWNSHIPS);
+    expect(await axeProblems(page)).toEqual([]);
     await page.close();
   });
 });

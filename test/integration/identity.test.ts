@@ -422,6 +422,35 @@ describe("GET /me behind the local JWT authorizer", () => {
     expect(await response.json()).toMatchObject({ id: userId, ...expected });
   });
 
+  it("names the caller's townships and village from the reference data, codes beside them", async () => {
+    const auditor = await me(authHeader(await signInAs(env.cloud.endpoints, "auditor")));
+    expect(auditor.status).toBe(200);
+    expect((await auditor.json()).places).toEqual({
+      townships: [
+        { code: "511424100", name: { zh: "丹棱镇", en: "Danling Town" } },
+        { code: "511424101", name: { zh: "杨场镇", en: "Yangchang Town" } },
+      ],
+      village: null,
+    });
+    const officer = await me(authHeader(await signInAs(env.cloud.endpoints, "village-officer-a")));
+    expect((await officer.json()).places).toEqual({
+      townships: [{ code: "511424100", name: { zh: "丹棱镇", en: "Danling Town" } }],
+      village: { code: "511424100001", name: { zh: "龙鹄村", en: "Longhu Village" } },
+    });
+  });
+
+  it("answers a township the reference data does not know by its code alone", async () => {
+    const claims = decodeJwt(await signInAs(env.cloud.endpoints, "clerk-a"));
+    const response = await me(
+      authHeader(await signWithIssuerKey(dataDir, { ...claims, "custom:townships": "511424100,511424199" })),
+    );
+    expect(response.status).toBe(200);
+    expect((await response.json()).places.townships).toEqual([
+      { code: "511424100", name: { zh: "丹棱镇", en: "Danling Town" } },
+      { code: "511424199" },
+    ]);
+  });
+
   it("accepts the ID token too (what a web app sends behind Cognito)", async () => {
     const { id_token } = await tokensFor(env.cloud.endpoints, "head-b");
     const response = await me(authHeader(id_token));

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
 import { ApiError, NetworkError } from "./api.ts";
 import { type MessageKey, pick, t } from "./i18n.ts";
 import { linkHandler } from "./router.ts";
+import { type PlaceView, placeText } from "./staff/names.tsx";
 
 export function Link(props: {
   to: string;
@@ -326,11 +327,11 @@ export function ScreenTitle(props: { children: ComponentChildren }) {
   );
 }
 
-/** The township filter of the staff and auditor screens (codes of the caller's jurisdiction). */
+/** The township filter of the staff and auditor screens: the caller's townships by name, code beside it. */
 export function TownshipSelect(props: {
   id: string;
   value: string;
-  townships: readonly string[];
+  townships: readonly PlaceView[];
   onChange: (code: string) => void;
   /** Offer "all townships" as the empty value, with this label. */
   anyLabel?: string;
@@ -344,9 +345,9 @@ export function TownshipSelect(props: {
         onChange={(event) => props.onChange(event.currentTarget.value)}
       >
         {props.anyLabel !== undefined && <option value="">{props.anyLabel}</option>}
-        {props.townships.map((code) => (
-          <option key={code} value={code}>
-            {code}
+        {props.townships.map((place) => (
+          <option key={place.code} value={place.code}>
+            {placeText(place)}
           </option>
         ))}
       </select>

@@ -5,8 +5,8 @@
  */
 import { useState } from "preact/hooks";
 import { api, downloadCsv } from "../api.ts";
-import { currentSession } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
+import { useJurisdiction } from "../jurisdiction.ts";
 import { navigate } from "../router.ts";
 import { ActionName, ActorName, PlaceName, type PlaceView } from "../staff/names.tsx";
 import { CaseSearch, historyLink } from "../staff/search.tsx";
@@ -76,7 +76,7 @@ const startOfDay = (date: string) => new Date(`${date}T00:00:00+08:00`).toISOStr
 const chinaDate = (time: number) => new Date(time + 8 * 3600 * 1000).toISOString().slice(0, 10);
 
 export function AuditPage() {
-  const townships = currentSession()?.user.townships ?? [];
+  const townships = useJurisdiction();
   const [from, setFrom] = useState(chinaDate(Date.now() - 7 * DAY));
   const [to, setTo] = useState(chinaDate(Date.now()));
   const [township, setTownship] = useState("");

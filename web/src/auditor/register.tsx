@@ -2,8 +2,8 @@
 import { useState } from "preact/hooks";
 import type { RegisterEntry } from "#shared/register/schemas.ts";
 import { api, downloadCsv } from "../api.ts";
-import { currentSession } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
+import { useJurisdiction } from "../jurisdiction.ts";
 import { Badge, ErrorBox, Loading, ScreenTitle, TownshipSelect, useAsync } from "../ui.tsx";
 import { statusKind } from "../villager/case-list.tsx";
 
@@ -26,8 +26,8 @@ const STATUSES = [
 ];
 
 export function RegisterPage() {
-  const townships = currentSession()?.user.townships ?? [];
-  const [township, setTownship] = useState(townships[0] ?? "");
+  const townships = useJurisdiction();
+  const [township, setTownship] = useState(townships[0]?.code ?? "");
   const [status, setStatus] = useState("");
   const params = () => new URLSearchParams({ township, ...(status ? { status } : {}) });
   const [state, reload] = useAsync(

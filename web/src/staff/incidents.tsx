@@ -7,9 +7,10 @@
 import { useState } from "preact/hooks";
 import type { IncidentView } from "#shared/schemas/incidents.ts";
 import { api } from "../api.ts";
-import { currentSession } from "../auth.ts";
 import { formatDate, pick, t, tk } from "../i18n.ts";
+import { townshipOf, useJurisdiction } from "../jurisdiction.ts";
 import { Badge, ErrorBox, Loading, Notice, ScreenTitle, TownshipSelect, useAsync } from "../ui.tsx";
+import { PlaceName } from "./names.tsx";
 
 interface IncidentPage {
   readonly township: string;
@@ -18,8 +19,8 @@ interface IncidentPage {
 }
 
 export function IncidentsPage() {
-  const townships = currentSession()?.user.townships ?? [];
-  const [township, setTownship] = useState(townships[0] ?? "");
+  const townships = useJurisdiction();
+  const [township, setTownship] = useState(townships[0]?.code ?? "");
   const [state, reload] = useAsync(
     () => api<IncidentPage>(`/incidents?${new URLSearchParams({ township, limit: "100" })}`),
     township,
@@ -91,7 +92,9 @@ export function IncidentsPage() {
                 >
                   <td data-label={t("caseNumber")}>
                     <code>{incident.shortNumber}</code>
-                    <div class="hint">{incident.townshipCode}</div>
+                    <div class="hint">
+                      <PlaceName place={townshipOf(townships, incident.townshipCode)} />
+                    </div>
                   </td>
                   <td data-label={t("incidentCause")}>
                     <Badge kind="warn">{tk("incidentKind", incident.kind)}</Badge>

@@ -22,6 +22,11 @@ export function PlaceName(props: { place: PlaceView }) {
   );
 }
 
+/** The same as one line of plain text, where markup cannot go (a select's option): 龙鹄村 · 511424100001. */
+export function placeText(place: PlaceView): string {
+  return place.name ? `${pick(place.name)} · ${place.code}` : place.code;
+}
+
 export interface ActorView {
   readonly id: string;
   readonly role: string;

@@ -4,6 +4,7 @@ import type { QueueEntry } from "#shared/review/queue.ts";
 import { api } from "../api.ts";
 import { currentSession, type Role } from "../auth.ts";
 import { formatDate, t, tk } from "../i18n.ts";
+import { useJurisdiction } from "../jurisdiction.ts";
 import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, TownshipSelect, useAsync } from "../ui.tsx";
 import { stepName } from "../villager/case-page.tsx";
 import { PlaceName } from "./names.tsx";
@@ -48,9 +49,9 @@ function queueLabel(queue: string): string {
 export function QueuePage() {
   const user = currentSession()?.user;
   const queues = user ? queuesOf(user.role, user.department) : [];
-  const townships = user?.townships ?? [];
+  const townships = useJurisdiction();
   const [queue, setQueue] = useState(queues[0] ?? "");
-  const [township, setTownship] = useState(townships[0] ?? "");
+  const [township, setTownship] = useState(townships[0]?.code ?? "");
   const [filter, setFilter] = useState<Filter>("all");
   const key = `${queue}|${township}|${filter}`;
   const [state, reload] = useAsync(
