@@ -35,6 +35,19 @@ export function isApplicationFieldPath(path: string): boolean {
   return true;
 }
 
+/** Parts of the form a household cannot redo: the kind of case is fixed when the case is created. */
+const FIXED_SECTIONS: ReadonlySet<string> = new Set(["kind"]);
+
+/**
+ * What a correction request may name: a field of the form (as
+ * isApplicationFieldPath) outside the fixed sections. The list a reviewer is
+ * offered (correctableSections) is walked from the same schema with the same
+ * exclusion, so what is offered is always accepted.
+ */
+export function isCorrectableFieldPath(path: string): boolean {
+  return !FIXED_SECTIONS.has(path.split(".")[0] ?? "") && isApplicationFieldPath(path);
+}
+
 /** A changed path is covered when it is an asked path or lies inside one. */
 export function isCoveredBy(path: string, asked: readonly string[]): boolean {
   return asked.some((field) => path === field || path.startsWith(`${field}.`));
@@ -100,6 +113,7 @@ export interface CorrectableSection {
  * Walked from the draft schema, so the list never drifts from the form: every
  * object field down to its leaves (`building.heightM`); lists (`members`) and
  * the plot `location` are one field each. `kind` is not the household's to redo.
+ * Every entry, section or field, passes isCorrectableFieldPath.
  */
 export function correctableSections(): CorrectableSection[] {
   const leaves = (schema: z.ZodType, prefix: string): string[] => {
@@ -109,7 +123,7 @@ export function correctableSections(): CorrectableSection[] {
   };
   const top = objectShape(applicationDraftSchema) ?? {};
   return Object.entries(top)
-    .filter(([section]) => section !== "kind")
+    .filter(([section]) => !FIXED_SECTIONS.has(section))
     .map(([section, schema]) => {
       const fields = leaves(schema, section);
       return { section, fields: fields.length === 1 && fields[0] === section ? [] : fields };

@@ -26,9 +26,8 @@ import { maskApplication } from "../personal-data/application.ts";
 import { placeNamesOf } from "../reference/place-names.ts";
 import type { ReviewCaseDetail } from "../schemas/responses.ts";
 import type { CaseStore } from "../store/case-store.ts";
-import { correctableSections } from "./application-paths.ts";
 import { stepView } from "./decide.ts";
-import { allowedOutcomes, mayDecide, SITE_VISIT_STEPS } from "./rules.ts";
+import { decisionOptions, mayDecide } from "./rules.ts";
 import { siteVisitOf } from "./site-visits.ts";
 
 export interface CaseDetailDeps {
@@ -108,7 +107,7 @@ export async function reviewCaseDetail(
     documents: withUrls,
     // `siteVisit`: the policy's visit the step records; its decider may attach photos (site-visits.ts).
     // `decide`: set on the open steps the caller may decide now, with what the decision may say
-    // (the same rules the decision endpoint enforces), so the web copies no rule.
+    // (decisionOptions, which the decision endpoint checks against), so the web copies no rule.
     steps: views.map((step) => {
       const visit = siteVisitOf(step, policy, record.kind);
       const decidable =
@@ -119,19 +118,14 @@ export async function reviewCaseDetail(
         ...(visit ? { siteVisit: { id: visit.id, name: visit.name } } : {}),
         ...(decidable
           ? {
-              decide: {
-                outcomes: allowedOutcomes(step.step),
-                measurements: SITE_VISIT_STEPS.includes(step.step),
-              },
+              decide: decisionOptions(step.step, {
+                recordsSiteVisit: visit !== undefined,
+                documents: policy.requiredDocuments[record.kind],
+              }),
             }
           : {}),
       };
     }),
-    /** What a correction request may name: a whole section or one field of it. */
-    correctable: correctableSections().map((section) => ({
-      section: section.section,
-      fields: [...section.fields],
-    })),
     decisions: views
       .flatMap((step) =>
         step.decision

@@ -30,7 +30,14 @@ import {
   StepAlreadyDecidedError,
   StepNotDecidedError,
 } from "./errors.ts";
-import { type DecisionInput, decisionProblems, mayDecide, mayRedrive, type Verdict } from "./rules.ts";
+import {
+  type DecisionInput,
+  decisionOptions,
+  decisionProblems,
+  mayDecide,
+  mayRedrive,
+  type Verdict,
+} from "./rules.ts";
 import { siteVisitOf, uncitablePhotos } from "./site-visits.ts";
 import { acquireSendLease, decideStepItem, readStep, STEP_WRITE_INDEX, type StepItem } from "./step-items.ts";
 
@@ -134,8 +141,13 @@ export async function decideStep(
 ): Promise<DecisionResult> {
   const { step, record } = await stepAndCase(deps, caseId, stepId);
   enforce(mayDecide(actor, step, record));
-  const visit = siteVisitOf(step, getShippedPolicy(record.policyId), record.kind);
-  const problems = decisionProblems(step.step, input, visit !== undefined);
+  const policy = getShippedPolicy(record.policyId);
+  const visit = siteVisitOf(step, policy, record.kind);
+  const options = decisionOptions(step.step, {
+    recordsSiteVisit: visit !== undefined,
+    documents: policy.requiredDocuments[record.kind],
+  });
+  const problems = decisionProblems(step.step, input, options);
   if (input.photos?.length && problems.length === 0) {
     const documents = new DocumentStore(deps.client, deps.tableName);
     const uncitable = await uncitablePhotos({ documents }, caseId, stepId, input.photos);

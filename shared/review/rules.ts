@@ -13,9 +13,10 @@ import type { Bilingual } from "../http/error-catalogue.ts";
 import { objectionHandlingSchema } from "../notices/notice.ts";
 import { approvalConditionsSchema, approvalTermsSchema } from "../papers/approval-terms.ts";
 import { DECISION_OUTCOMES, type DecisionOutcome, type StepKind } from "../schemas/case.ts";
-import { DEPARTMENT_IDS, type DepartmentId } from "../schemas/common.ts";
+import { DEPARTMENT_IDS, type DepartmentId, type LocalizedText } from "../schemas/common.ts";
+import type { DocumentRequirement } from "../schemas/policy.ts";
 import { STEP_RULES } from "../workflow/steps.ts";
-import { isApplicationFieldPath } from "./application-paths.ts";
+import { correctableSections, isCorrectableFieldPath } from "./application-paths.ts";
 
 export type Verdict =
   | { readonly allowed: true }
@@ -217,6 +218,53 @@ export function allowedOutcomes(step: StepKind): DecisionOutcome[] {
 
 export const SITE_VISIT_STEPS: readonly StepKind[] = ["site_visit_staking", "site_visit_completion"];
 
+/**
+ * What a decision on one step may say. The reviewer's case view shows it for
+ * the steps the caller may decide (GET /review/cases/{caseId}), and
+ * decisionProblems checks a decision against it: one source for both.
+ */
+export interface DecisionOptions {
+  readonly outcomes: DecisionOutcome[];
+  /** The decision records measured values (the staking-out and completion visits). */
+  readonly measurements: boolean;
+  /** The decider may cite photos of the visit (site visits, and a department on the policy's site check). */
+  readonly photos: boolean;
+  /** The decision records how each objection to the public notice was handled (village review). */
+  readonly objections: boolean;
+  /** Set when the step takes a correction request: the form's sections and fields, the documents. */
+  readonly correctable?: {
+    readonly sections: { section: string; fields: string[] }[];
+    readonly documents: { typeId: string; name: LocalizedText }[];
+  };
+}
+
+/**
+ * `recordsSiteVisit`: the policy makes this step a site visit (site-visits.ts
+ * `siteVisitOf`); `documents`: the county's required documents for the case's
+ * kind, the only ones a household can upload again.
+ */
+export function decisionOptions(
+  step: StepKind,
+  context: { readonly recordsSiteVisit?: boolean; readonly documents?: readonly DocumentRequirement[] } = {},
+): DecisionOptions {
+  const outcomes = allowedOutcomes(step);
+  const siteVisit = SITE_VISIT_STEPS.includes(step);
+  return {
+    outcomes,
+    measurements: siteVisit,
+    photos: siteVisit || (context.recordsSiteVisit ?? false),
+    objections: step === "village_review",
+    ...(outcomes.includes("correction_requested")
+      ? {
+          correctable: {
+            sections: correctableSections().map(({ section, fields }) => ({ section, fields: [...fields] })),
+            documents: (context.documents ?? []).map(({ typeId, name }) => ({ typeId, name })),
+          },
+        }
+      : {}),
+  };
+}
+
 const trimmed = (max: number) => z.string().trim().min(1).max(max);
 
 /** What a reviewer sends; who and when are added by the server. */
@@ -226,7 +274,11 @@ export const decisionInputSchema = z
     comment: trimmed(2000).optional(),
     /** Correction requests: application fields to redo, as dotted paths (`head.phone`, `proposedPlot`). */
     fields: z
-      .array(trimmed(100).refine(isApplicationFieldPath, { error: "Not a field of the application form" }))
+      .array(
+        trimmed(100).refine(isCorrectableFieldPath, {
+          error: "Not a field of the application form the household can correct",
+        }),
+      )
       .max(50)
       .optional(),
     /** Correction requests: document types to upload again. */
@@ -271,33 +323,31 @@ export const decisionInputSchema = z
 export type DecisionInput = z.infer<typeof decisionInputSchema>;
 
 /**
- * Step-specific checks of a well-formed decision; each entry is one problem
- * (empty: acceptable). `recordsSiteVisit`: the policy makes this step a site
- * visit (shared/review/site-visits.ts `siteVisitOf`) — the staking-out and
- * completion steps always are; a joint-review department on the site check
- * may attach photos, but its measurements belong to the later visits.
+ * Step-specific checks of a well-formed decision against what the step offers
+ * (decisionOptions); each entry is one problem (empty: acceptable). The
+ * staking-out and completion visits record measurements and photos; a
+ * joint-review department on the policy's site check may attach photos
+ * (`recordsSiteVisit`), but its measurements belong to the later visits.
  */
 export function decisionProblems(
   step: StepKind,
   input: DecisionInput,
-  recordsSiteVisit: boolean = SITE_VISIT_STEPS.includes(step),
+  options: DecisionOptions = decisionOptions(step),
 ): string[] {
   const problems: string[] = [];
-  const outcomes = allowedOutcomes(step);
-  if (!outcomes.includes(input.outcome)) {
-    problems.push(`A ${step} step accepts only ${outcomes.join(", ")}, not ${input.outcome}`);
+  if (!options.outcomes.includes(input.outcome)) {
+    problems.push(`A ${step} step accepts only ${options.outcomes.join(", ")}, not ${input.outcome}`);
   }
-  const siteVisit = SITE_VISIT_STEPS.includes(step);
-  if (!siteVisit && input.measurements !== undefined) {
+  if (!options.measurements && input.measurements !== undefined) {
     problems.push("Only site visits record measurements");
   }
-  if (!siteVisit && !recordsSiteVisit && input.photos !== undefined) {
+  if (!options.photos && input.photos !== undefined) {
     problems.push("Only site visits record photos");
   }
-  if (siteVisit && Object.keys(input.measurements ?? {}).length === 0) {
+  if (options.measurements && Object.keys(input.measurements ?? {}).length === 0) {
     problems.push("A site visit records at least one measured value (plot area, footprint, floors, height)");
   }
-  if (step !== "village_review" && input.objections !== undefined) {
+  if (!options.objections && input.objections !== undefined) {
     problems.push("Objections to the public notice are handled at the village review");
   }
   if (
@@ -308,6 +358,15 @@ export function decisionProblems(
   }
   if (input.outcome !== "correction_requested" && (input.fields?.length || input.documents?.length)) {
     problems.push("Fields and documents to redo belong to a correction request");
+  }
+  if (input.outcome === "correction_requested" && options.correctable) {
+    const offered = new Set(options.correctable.documents.map((document) => document.typeId));
+    const unknown = (input.documents ?? []).filter((type) => !offered.has(type));
+    if (unknown.length > 0) {
+      problems.push(
+        `Documents this county does not ask for cannot be asked again: ${unknown.join(", ")} (offered: ${[...offered].join(", ")})`,
+      );
+    }
   }
   return problems;
 }

@@ -582,18 +582,32 @@ export const reviewCaseDetailSchema = z
       stepViewSchema.extend({
         /** The policy's site visit the step records; its decider may attach photos. */
         siteVisit: z.strictObject({ id: z.string(), name: localizedTextSchema }).optional(),
-        /** Present when the caller may decide this open step now: the outcomes it accepts. */
+        /**
+         * Present when the caller may decide this open step now: what the decision may say
+         * (shared/review/rules.ts decisionOptions, which the decision endpoint checks against).
+         */
         decide: z
           .strictObject({
             outcomes: z.array(decisionOutcomeSchema),
             /** The decision records measured values (site visits). */
             measurements: z.boolean(),
+            /** The decider may cite confirmed photos of the visit. */
+            photos: z.boolean(),
+            /** The decision records how each objection to the public notice was handled. */
+            objections: z.boolean(),
+            /** Set when the step takes a correction request: what it may name. */
+            correctable: z
+              .strictObject({
+                /** A whole section, or one field of it (`building.heightM`). */
+                sections: z.array(z.strictObject({ section: z.string(), fields: z.array(z.string()) })),
+                /** The county's documents for this kind of case. */
+                documents: z.array(z.strictObject({ typeId: z.string(), name: localizedTextSchema })),
+              })
+              .optional(),
           })
           .optional(),
       }),
     ),
-    /** What a correction request may name: a whole section, or one field of it (`building.heightM`). */
-    correctable: z.array(z.strictObject({ section: z.string(), fields: z.array(z.string()) })),
     decisions: z.array(reviewDecisionSchema),
     timeline: z.array(
       z.strictObject({

@@ -121,6 +121,8 @@ describe("a reviewer's screens at 1366×768", () => {
     const form = page.locator("form.decision");
     await form.locator('input[name="outcome"][value="correction_requested"]').check();
     await form.locator('input[name="field-building.heightM"]').check();
+    // The documents on offer are the ones the API says this step may ask again (the county's list).
+    await form.locator('input[name="document-id_card"]').waitFor({ state: "attached" });
     expect(await axeProblems(page)).toEqual([]);
     await form.locator("#decision-comment").fill("房屋高度请按现场核实后填写");
     await screenshot(page, "staff-02-review-correction");

@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "#shared/auth/actor.ts";
+import { getShippedPolicy } from "#shared/domain/policy/shipped-policies.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import type { StepRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
@@ -50,6 +51,7 @@ const USERS = [
   "reviewer-natural-resources-a",
   "reviewer-agriculture-b",
   "head-a",
+  "inspector-a",
   "auditor",
 ] as const;
 type User = (typeof USERS)[number];
@@ -280,6 +282,22 @@ describe("POST …/decision on the real workflow", () => {
       measurements: { floors: 2 },
     });
     expect(measured.status).toBe(422);
+    // What the county never asks a household for cannot be asked back: nobody could answer it.
+    const unknownDocument = await call("reviewer-agriculture-a", "POST", path, {
+      outcome: "correction_requested",
+      documents: ["passport"],
+      comment: "请补充护照",
+    });
+    expect(unknownDocument.status).toBe(422);
+    expect(JSON.stringify(unknownDocument.json)).toContain("passport");
+    // The kind of case is fixed at creation: not a field to redo.
+    const kind = await call("reviewer-agriculture-a", "POST", path, {
+      outcome: "correction_requested",
+      fields: ["kind"],
+      comment: "请改为农房",
+    });
+    expect(kind.status).toBe(400);
+    expect((await store.load("r-bad")).events.map((event) => event.action)).toEqual(["create"]);
   });
 });
 
@@ -299,26 +317,54 @@ describe("GET /review/cases/{caseId}", () => {
   });
 });
 
-describe("GET /review/cases/{caseId}: what the caller may decide (issue 16)", () => {
-  it("marks only the caller's open step with its outcomes, and lists one-field corrections", async () => {
+/** The review case view as far as these tests read it. */
+type Detail = {
+  steps: {
+    step: string;
+    department?: string;
+    siteVisit?: { id: string };
+    decide?: {
+      outcomes: string[];
+      measurements: boolean;
+      photos: boolean;
+      objections: boolean;
+      correctable?: {
+        sections: { section: string; fields: string[] }[];
+        documents: { typeId: string; name: { zh: string; en: string } }[];
+      };
+    };
+  }[];
+};
+
+describe("GET /review/cases/{caseId}: what the caller may decide (issues 16, 17)", () => {
+  it("marks only the caller's open step with its outcomes and what a correction may name", async () => {
     await seedCaseRecord("d-2");
     await seedStep("d-2", jointStep("d-2", "agriculture"), "agriculture");
     await seedStep("d-2", jointStep("d-2", "natural_resources"), "natural_resources");
-    type Detail = {
-      steps: { department?: string; decide?: { outcomes: string[]; measurements: boolean } }[];
-      correctable: { section: string; fields: string[] }[];
-    };
     const mine = (await call("reviewer-agriculture-a", "GET", "/review/cases/d-2")).json as Detail;
-    expect(mine.steps.find((step) => step.department === "agriculture")?.decide).toEqual({
+    const agriculture = mine.steps.find((step) => step.department === "agriculture");
+    const decide = agriculture?.decide;
+    expect(decide).toMatchObject({
       outcomes: ["approved", "rejected", "correction_requested"],
       measurements: false,
+      objections: false,
     });
-    expect(mine.steps.find((step) => step.department === "natural_resources")?.decide).toBeUndefined();
-    expect(mine.correctable).toContainEqual({
+    // Agriculture joins the policy's site check (三到场 ①): it may cite photos, not measure.
+    expect(agriculture?.siteVisit).toBeDefined();
+    expect(decide?.photos).toBe(true);
+    expect(decide?.correctable?.sections).toContainEqual({
       section: "building",
       fields: ["building.floorAreaM2", "building.floors", "building.heightM"],
     });
-    expect(mine.correctable.map((entry) => entry.section)).not.toContain("kind");
+    expect(decide?.correctable?.sections.map((entry) => entry.section)).not.toContain("kind");
+    // The documents are the county's for this kind of case, named for people.
+    const required = getShippedPolicy("test-fast").requiredDocuments.homestead;
+    expect(decide?.correctable?.documents).toEqual(
+      required.map((requirement) => ({ typeId: requirement.typeId, name: requirement.name })),
+    );
+    // One copy of the rules: the step says it, the case does not repeat it.
+    expect(mine).not.toHaveProperty("correctable");
+    expect(mine.steps.find((step) => step.department === "natural_resources")?.decide).toBeUndefined();
     // Names, not codes: the village and township from the reference data, the code beside.
     expect((mine as unknown as { places: unknown }).places).toEqual({
       village: { code: VILLAGE_A, name: { zh: "龙鹄村", en: "Longhu Village" } },
@@ -327,6 +373,40 @@ describe("GET /review/cases/{caseId}: what the caller may decide (issue 16)", ()
     // A township clerk sees the same case and decides none of its steps.
     const clerk = (await call("clerk-a", "GET", "/review/cases/d-2")).json as Detail;
     expect(clerk.steps.every((step) => step.decide === undefined)).toBe(true);
+  });
+
+  it("offers a staking-out visit approval alone, with measurements and photos, and refuses the rest", async () => {
+    await seedCaseRecord("d-3");
+    const staking = {
+      ...jointStep("d-3", "agriculture"),
+      stepId: stepIdOf("site_visit_staking"),
+      step: "site_visit_staking",
+      department: undefined,
+    } satisfies StepRecord;
+    await seedStep("d-3", staking, "site_inspector");
+    const detail = (await call("inspector-a", "GET", "/review/cases/d-3")).json as Detail;
+    expect(detail.steps.find((step) => step.step === "site_visit_staking")?.decide).toEqual({
+      outcomes: ["approved"],
+      measurements: true,
+      photos: true,
+      objections: false,
+    });
+    // An outcome the step does not offer is refused as before, and nothing is written.
+    const path = decisionPath("d-3", staking.stepId);
+    const refused = await call("inspector-a", "POST", path, {
+      outcome: "rejected",
+      measurements: { plotAreaM2: 120 },
+    });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.json)).toContain("accepts only approved");
+    const correction = await call("inspector-a", "POST", path, {
+      outcome: "correction_requested",
+      fields: ["building.heightM"],
+      comment: "请核实高度",
+      measurements: { plotAreaM2: 120 },
+    });
+    expect(correction.status).toBe(422);
+    expect((await store.load("d-3")).events.map((event) => event.action)).toEqual(["create"]);
   });
 });
 

@@ -10,6 +10,7 @@ import {
 import {
   allowedOutcomes,
   decisionInputSchema,
+  decisionOptions,
   decisionProblems,
   mayDecide,
   mayRedrive,
@@ -226,10 +227,13 @@ describe("decision validation", () => {
 
   it("lets a joint-review department on the site check attach photos, but not measurements", () => {
     const photos = { outcome: "approved" as const, photos: ["doc-photo-1"] };
-    expect(decisionProblems("joint_review", photos, true)).toEqual([]);
-    expect(decisionProblems("joint_review", photos, false)).toEqual(["Only site visits record photos"]);
+    const onSiteCheck = decisionOptions("joint_review", { recordsSiteVisit: true });
+    expect(decisionProblems("joint_review", photos, onSiteCheck)).toEqual([]);
+    expect(decisionProblems("joint_review", photos, decisionOptions("joint_review"))).toEqual([
+      "Only site visits record photos",
+    ]);
     expect(
-      decisionProblems("joint_review", { outcome: "approved", measurements: { floors: 2 } }, true),
+      decisionProblems("joint_review", { outcome: "approved", measurements: { floors: 2 } }, onSiteCheck),
     ).toEqual(["Only site visits record measurements"]);
   });
 
@@ -237,6 +241,67 @@ describe("decision validation", () => {
     expect(decisionProblems("village_review", { outcome: "approved", fields: ["head.phone"] })).toHaveLength(
       1,
     );
+  });
+});
+
+describe("decision options (what the review API offers)", () => {
+  const documents = SICHUAN_DEFAULT_POLICY.requiredDocuments.homestead;
+  const outcomeProblem = (problems: string[]) =>
+    problems.filter((problem) => problem.includes("accepts only"));
+
+  it("offers exactly what the decision checks accept, step by step", () => {
+    for (const step of STEP_KINDS) {
+      const options = decisionOptions(step, { documents });
+      for (const outcome of ["approved", "rejected", "correction_requested"] as const) {
+        const problems = outcomeProblem(decisionProblems(step, { outcome }, options));
+        expect(problems, `${step} ${outcome}`).toHaveLength(options.outcomes.includes(outcome) ? 0 : 1);
+      }
+      expect(options.correctable !== undefined, step).toBe(options.outcomes.includes("correction_requested"));
+    }
+  });
+
+  it("offers only sections, fields and documents a correction request may name", () => {
+    const options = decisionOptions("village_review", { documents });
+    const offered = options.correctable;
+    expect(offered?.sections.map((entry) => entry.section)).not.toContain("kind");
+    const paths = offered?.sections.flatMap((entry) => [entry.section, ...entry.fields]) ?? [];
+    expect(paths).toContain("building.heightM");
+    for (const path of paths) {
+      const input = decisionInputSchema.safeParse({
+        outcome: "correction_requested",
+        fields: [path],
+        comment: "x",
+      });
+      expect(input.success, path).toBe(true);
+    }
+    expect(
+      decisionInputSchema.safeParse({ outcome: "correction_requested", fields: ["kind"], comment: "x" })
+        .success,
+    ).toBe(false);
+    const types = offered?.documents.map((document) => document.typeId) ?? [];
+    expect(types).toEqual(documents.map((document) => document.typeId));
+    const ask = (type: string) =>
+      decisionProblems(
+        "village_review",
+        { outcome: "correction_requested", documents: [type], comment: "x" },
+        options,
+      );
+    for (const type of types) expect(ask(type), type).toEqual([]);
+    expect(ask("passport")).toEqual([expect.stringContaining("passport")]);
+  });
+
+  it("says which steps record measurements, photos and objections", () => {
+    expect(decisionOptions("site_visit_staking")).toEqual({
+      outcomes: ["approved"],
+      measurements: true,
+      photos: true,
+      objections: false,
+    });
+    expect(decisionOptions("joint_review", { recordsSiteVisit: true })).toMatchObject({
+      measurements: false,
+      photos: true,
+    });
+    expect(decisionOptions("village_review")).toMatchObject({ objections: true, photos: false });
   });
 });
 
