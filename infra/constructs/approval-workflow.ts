@@ -10,6 +10,7 @@ import {
   Map as MapState,
   Pass,
   type QueryLanguage,
+  type State,
   StateMachine,
   StateMachineType,
   Succeed,
@@ -25,6 +26,23 @@ import type { NongfangFunction } from "./function.ts";
 
 export type { ApprovalWorkflowProps } from "./approval-workflow/props.ts";
 export { TASK_RETRY } from "./approval-workflow/recovery.ts";
+
+/** The states every path can end in. */
+interface Ends {
+  readonly rejected: State;
+  readonly returned: State;
+  readonly completed: State;
+  readonly expired: State;
+  readonly unexpected: IChainable;
+}
+
+/** The entries of what follows the approval (restart points, and the construction phase's first step). */
+interface AfterApproval {
+  readonly IssueCertificates: IChainable;
+  readonly SiteVisitStaking: State;
+  readonly SiteVisitCompletion: State;
+  readonly completionReport: State;
+}
 
 /**
  * The multi-department approval chain: the only definition of the workflow.
@@ -69,8 +87,44 @@ export class ApprovalWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: ApprovalWorkflowProps) {
     super(scope, id);
-
     const top = recoveryScope(this, "", {});
+    const ends = this.endStates();
+    const steps = new StepStates(this, props, top, ends);
+    // Built back to front: each step's outcomes point at states defined before it here.
+    const approved = this.afterApproval(steps, props, ends);
+    const townshipApproval = steps.decidedStep(
+      "TownshipApproval",
+      "township_approval",
+      "ApprovalCorrection",
+      ends.unexpected,
+      { approved: approved.IssueCertificates, rejected: ends.rejected },
+    );
+    const jointReview = this.jointReview(steps, props, ends, townshipApproval);
+    const townshipAcceptance = steps.decidedStep(
+      "TownshipAcceptance",
+      "township_acceptance",
+      "AcceptanceCorrection",
+      ends.unexpected,
+      { approved: jointReview, rejected: ends.returned },
+    );
+    const villageReview = steps.decidedStep(
+      "VillageReview",
+      "village_review",
+      "VillageCorrection",
+      ends.unexpected,
+      { approved: townshipAcceptance, rejected: ends.rejected },
+    );
+    const entry = this.entry(steps, props, ends, {
+      ...approved,
+      TownshipApproval: townshipApproval,
+      JointReview: jointReview,
+      TownshipAcceptance: townshipAcceptance,
+      VillageReview: villageReview,
+    });
+    this.stateMachine = this.createStateMachine(entry, props);
+  }
+
+  private endStates(): Ends {
     const rejected = new Succeed(this, "Rejected", {
       comment: "A refusal is a business outcome, not a failure.",
     });
@@ -86,11 +140,13 @@ export class ApprovalWorkflow extends Construct {
       error: "UnexpectedDecisionError",
       cause: "The decision's outcome is not one this step allows",
     });
-    const steps = new StepStates(this, props, top, { expired, unexpected });
+    return { rejected, returned, completed, expired, unexpected };
+  }
 
-    // Built back to front: each step's outcomes point at states defined below it.
+  /** Certificates, the staking-out visit and the construction period up to the completion inspection. */
+  private afterApproval(steps: StepStates, props: ApprovalWorkflowProps, ends: Ends): AfterApproval {
     const siteVisitCompletion = steps.humanStep("SiteVisitCompletion", "site_visit_completion");
-    siteVisitCompletion.continueWith(completed);
+    siteVisitCompletion.continueWith(ends.completed);
 
     // The construction period: a phase run keeps the household's report step open until the next thing due.
     const constructionPayload = {
@@ -112,7 +168,7 @@ export class ApprovalWorkflow extends Construct {
     constructionClock.next(
       new Choice(this, "ConstructionNext")
         .when(Condition.stringEquals("$.construction.next", "wait"), completionReport.entry)
-        .when(Condition.stringEquals("$.construction.next", "expired"), expired)
+        .when(Condition.stringEquals("$.construction.next", "expired"), ends.expired)
         .otherwise(new Succeed(this, "ContinuedInNextRun", { comment: "The next phase run took over." })),
     );
     const startConstruction = steps
@@ -133,15 +189,21 @@ export class ApprovalWorkflow extends Construct {
         resultPath: "$.certificates",
       })
       .next(siteVisitStaking.entry);
+    return {
+      IssueCertificates: issueCertificates,
+      SiteVisitStaking: siteVisitStaking.entry,
+      SiteVisitCompletion: siteVisitCompletion.entry,
+      completionReport: completionReport.entry,
+    };
+  }
 
-    const townshipApproval = steps.decidedStep(
-      "TownshipApproval",
-      "township_approval",
-      "ApprovalCorrection",
-      unexpected,
-      { approved: issueCertificates, rejected },
-    );
-
+  /** The departments' parallel review (联审) and its correction rounds; approved goes to `townshipApproval`. */
+  private jointReview(
+    steps: StepStates,
+    props: ApprovalWorkflowProps,
+    ends: Ends,
+    townshipApproval: State,
+  ): State {
     const aggregate = steps.lambdaTask("AggregateJointReview", props.aggregateJointReview, {
       payload: {
         "caseId.$": "$.caseId",
@@ -187,32 +249,30 @@ export class ApprovalWorkflow extends Construct {
     jointCorrection.continueWith(nextRound);
     jointReview.next(aggregate);
     aggregate.next(
-      steps.outcomeChoice("JointReviewOutcome", "$.jointReview.outcome", unexpected, {
+      steps.outcomeChoice("JointReviewOutcome", "$.jointReview.outcome", ends.unexpected, {
         approved: townshipApproval,
-        rejected,
+        rejected: ends.rejected,
         correction_requested: jointCorrection.entry,
       }),
     );
+    return jointReview;
+  }
 
-    const townshipAcceptance = steps.decidedStep(
-      "TownshipAcceptance",
-      "township_acceptance",
-      "AcceptanceCorrection",
-      unexpected,
-      { approved: jointReview, rejected: returned },
-    );
-    const villageReview = steps.decidedStep(
-      "VillageReview",
-      "village_review",
-      "VillageCorrection",
-      unexpected,
-      { approved: townshipAcceptance, rejected },
-    );
-
+  /**
+   * Where a run starts: a submission at the pre-check (then the public notice
+   * and the village review), a construction phase run at the household's
+   * report step, an operator's restart where the case stands.
+   */
+  private entry(
+    steps: StepStates,
+    props: ApprovalWorkflowProps,
+    ends: Ends,
+    points: Omit<Record<RestartPoint, IChainable>, "Precheck" | "PublicNotice"> & { completionReport: State },
+  ): State {
     const publicNotice = new Wait(this, "PublicNotice", {
       comment: "The villager group's public notice (公示); its length is county policy.",
       time: WaitTime.secondsPath("$.plan.noticeSeconds"),
-    }).next(villageReview);
+    }).next(points.VillageReview);
     const precheck = steps.lambdaTask("Precheck", props.precheck, {
       payload: { "caseId.$": "$.caseId" },
       resultPath: "$.plan",
@@ -225,25 +285,25 @@ export class ApprovalWorkflow extends Construct {
     const resumePoints: Record<RestartPoint, IChainable> = {
       Precheck: precheck,
       PublicNotice: publicNotice,
-      VillageReview: villageReview,
-      TownshipAcceptance: townshipAcceptance,
-      JointReview: jointReview,
-      TownshipApproval: townshipApproval,
-      IssueCertificates: issueCertificates,
-      SiteVisitStaking: siteVisitStaking.entry,
-      SiteVisitCompletion: siteVisitCompletion.entry,
+      VillageReview: points.VillageReview,
+      TownshipAcceptance: points.TownshipAcceptance,
+      JointReview: points.JointReview,
+      TownshipApproval: points.TownshipApproval,
+      IssueCertificates: points.IssueCertificates,
+      SiteVisitStaking: points.SiteVisitStaking,
+      SiteVisitCompletion: points.SiteVisitCompletion,
     };
     for (const point of RESTART_POINTS) {
       resumeAt.when(Condition.stringEquals("$.resume.at", point), resumePoints[point]);
     }
-    resumeAt.otherwise(unexpected);
+    resumeAt.otherwise(ends.unexpected);
     const phase = new Choice(this, "Phase", {
       comment:
         "A construction phase run starts at the household's report step; a restart where the case stands; a submission at the pre-check.",
     })
       .when(
         Condition.and(Condition.isPresent("$.phase"), Condition.stringEquals("$.phase", "construction")),
-        completionReport.entry,
+        points.completionReport,
       )
       .when(
         Condition.and(Condition.isPresent("$.phase"), Condition.stringEquals("$.phase", "restart")),
@@ -252,35 +312,39 @@ export class ApprovalWorkflow extends Construct {
       .otherwise(precheck);
     precheck.next(
       new Choice(this, "PrecheckPassed")
-        .when(Condition.booleanEquals("$.plan.blocked", true), returned)
+        .when(Condition.booleanEquals("$.plan.blocked", true), ends.returned)
         .otherwise(publicNotice),
     );
+    return phase;
+  }
 
+  private createStateMachine(entry: State, props: ApprovalWorkflowProps): StateMachine {
     const logs = new LogGroup(this, "Logs", {
       retention: RetentionDays.SIX_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.stateMachine = new StateMachine(this, "StateMachine", {
+    const stateMachine = new StateMachine(this, "StateMachine", {
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(phase),
+      definitionBody: DefinitionBody.fromChainable(entry),
       // A permit can wait on people for weeks; the execution itself must not be the limit. Step Functions'
       // own limit is a year: the construction period, up to the approval's validity, runs in phase runs.
       timeout: Duration.days(365),
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
     });
-    Validations.of(this.stateMachine).acknowledge({
+    Validations.of(stateMachine).acknowledge({
       id: "AwsSolutions-IAM5[Resource::*]",
       reason:
         "X-Ray and CloudWatch Logs delivery actions (logs:CreateLogDelivery, …) support no resource-level permissions.",
     });
     for (const task of Object.values(props) as NongfangFunction[]) {
       const logicalId = Stack.of(this).getLogicalId(task.function.node.defaultChild as CfnElement);
-      Validations.of(this.stateMachine).acknowledge({
+      Validations.of(stateMachine).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
         reason: "Invokes versions of the workflow's own task functions only.",
       });
     }
+    return stateMachine;
   }
 }
 
