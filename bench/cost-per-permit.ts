@@ -9,7 +9,7 @@
  *   runtime measures (LocalMeter.lambda) and the template's MemorySize and
  *   architecture;
  * - DynamoDB: read/write request units by DynamoDB's rules, measured at the
- *   local DynamoDB front (infra/local/dynamodb-meter.ts says why there and not
+ *   local DynamoDB front (bench/support/dynamodb-meter.ts says why there and not
  *   from dynalite's ReturnConsumedCapacity);
  * - Step Functions (Standard): state transitions from GetExecutionHistory;
  * - S3: requests at the local S3 endpoint (SDK calls and the browser's
@@ -74,6 +74,7 @@ import {
   storageLines,
   totalUsd,
 } from "./support/cost-model.ts";
+import { dynamoDbCapacity } from "./support/dynamodb-meter.ts";
 import { BENCH_DIR, mean, printTable, round, runMain, writeResult } from "./support/report.ts";
 
 const GOAL_USD = 0.001;
@@ -810,7 +811,7 @@ async function main() {
   const documentMb = numberOption("document-mb", 1.5);
   const prices = await loadPrices(path.join(BENCH_DIR, "prices.json"));
 
-  const meter: LocalMeter = {};
+  const meter: LocalMeter = { dynamoDbCapacity };
   const onDynamoDb = (usage: DynamoDbUsage) => {
     if (!current) return;
     current.dynamoDb.readUnits += usage.readUnits;

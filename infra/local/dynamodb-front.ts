@@ -20,7 +20,7 @@
  * is; dynalite does not, so the front reads it (under the item's lock) and adds it.
  *
  * With a meter (LocalMeter.dynamoDb set), the front also reports the capacity
- * each request consumed (dynamodb-meter.ts); answers stay byte for byte.
+ * each request consumed (LocalMeter.dynamoDbCapacity); answers stay byte for byte.
  *
  * How it reaches dynalite (calls, relays, answers) is in dynamodb-dynalite.ts;
  * the locks and old items of single-item requests in dynamodb-item-requests.ts.
@@ -40,11 +40,10 @@ import {
   type Upstream,
 } from "./dynamodb-dynalite.ts";
 import { isRecord, itemLocksOf, SINGLE_WRITES, withOldItem } from "./dynamodb-item-requests.ts";
-import type { Before, CapacityMeter } from "./dynamodb-meter.ts";
 import type { ItemLocks, ReadWriteLock } from "./dynamodb-rwlock.ts";
 import type { Transactions } from "./dynamodb-transactions.ts";
 import { faultable, type LocalFaults } from "./faults.ts";
-import type { DynamoDbUsage, LocalMeter } from "./meter.ts";
+import type { DynamoDbCapacityMeter, DynamoDbUsage, LocalMeter } from "./meter.ts";
 
 const TRANSACT_WRITE = "DynamoDB_20120810.TransactWriteItems";
 const TRANSACT_GET = "DynamoDB_20120810.TransactGetItems";
@@ -67,7 +66,7 @@ export interface FrontOptions {
   items: ItemLocks;
   transactions: Transactions;
   /** Optional: report consumed capacity to `observer.dynamoDb` (looked up per request). */
-  meter?: { readonly observer: LocalMeter; readonly capacity: CapacityMeter } | undefined;
+  meter?: { readonly observer: LocalMeter; readonly capacity: DynamoDbCapacityMeter } | undefined;
   /** Tests only: may answer a request with a throttle, a 5xx or a reset instead (faults.ts). */
   faults?: LocalFaults["service"];
 }
@@ -183,19 +182,19 @@ async function forwardMetered(
   raw: Buffer,
   operation: string,
   parsed: unknown,
-  capacity: CapacityMeter,
+  capacity: DynamoDbCapacityMeter,
   observe: Observe,
 ) {
-  let before: Before | undefined;
+  let before: { readonly images: unknown } | undefined;
   try {
-    before = await capacity.before(operation, parsed);
+    before = { images: await capacity.before(operation, parsed) };
   } catch {
     before = undefined;
   }
   const answer = await relay(front.upstream, req, raw);
   const body = parseAnswer(answer.body);
   const usage = before
-    ? await capacity.measure(operation, parsed, before, { status: answer.status, body })
+    ? await capacity.measure(operation, parsed, before.images, { status: answer.status, body })
     : { operation, readUnits: 0, writeUnits: 0, indexWriteUnits: 0, unmetered: true };
   await sendAnswer(front, res, answer, body, operation, parsed);
   observe(usage);

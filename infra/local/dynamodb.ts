@@ -23,7 +23,6 @@ import {
 import { keyAttributes, type TableDesign } from "#shared/store/table-design.ts";
 import { createDynaliteCaller, TableShapes } from "./dynamodb-dynalite.ts";
 import { startFront } from "./dynamodb-front.ts";
-import { CapacityMeter } from "./dynamodb-meter.ts";
 import { ItemLocks, ReadWriteLock } from "./dynamodb-rwlock.ts";
 import { Transactions } from "./dynamodb-transactions.ts";
 import type { LocalFaults } from "./faults.ts";
@@ -41,7 +40,7 @@ export interface LocalDynamoDbOptions {
   readonly dataDir: string;
   /** Tables to create when missing (existing tables are left as they are). */
   readonly tables: readonly LocalTable[];
-  /** Benchmarks: report every request's consumed capacity to `meter.dynamoDb` (see dynamodb-meter.ts). */
+  /** Benchmarks: report every request's consumed capacity to `meter.dynamoDb`, sized by `meter.dynamoDbCapacity`. */
   readonly meter?: LocalMeter;
   /** Tests only: fail requests as DynamoDB may (throttle, 5xx, reset); see faults.ts. */
   readonly faults?: LocalFaults["service"];
@@ -217,8 +216,8 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       lock: new ReadWriteLock(),
       items,
       transactions: new Transactions(call, shapes),
-      meter: options.meter
-        ? { observer: options.meter, capacity: new CapacityMeter(call, shapes) }
+      meter: options.meter?.dynamoDbCapacity
+        ? { observer: options.meter, capacity: options.meter.dynamoDbCapacity({ call, shapes }) }
         : undefined,
       ...(options.faults ? { faults: options.faults } : {}),
     });

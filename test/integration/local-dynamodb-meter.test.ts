@@ -14,6 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LocalDynamoDb, startLocalDynamoDb } from "#infra/local/dynamodb.ts";
 import type { DynamoDbUsage, LocalMeter } from "#infra/local/meter.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
+import { dynamoDbCapacity } from "../../bench/support/dynamodb-meter.ts";
 
 const TABLE = "nongfang-cases";
 let dir: string;
@@ -21,7 +22,7 @@ let db: LocalDynamoDb;
 let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 const usages: DynamoDbUsage[] = [];
-const meter: LocalMeter = { dynamoDb: (usage) => usages.push(usage) };
+const meter: LocalMeter = { dynamoDb: (usage) => usages.push(usage), dynamoDbCapacity };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "nongfang-ddb-meter-"));

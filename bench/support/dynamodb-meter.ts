@@ -1,7 +1,9 @@
 /**
  * Consumed capacity of every request through the local DynamoDB front, by
- * DynamoDB's own rules (dynamodb-capacity.ts), for benchmarks that price a
- * case (bench/cost-per-permit.ts).
+ * DynamoDB's own rules (infra/local/dynamodb-capacity.ts), for benchmarks that
+ * price a case (bench/cost-per-permit.ts). A benchmark plugs it into the local
+ * cloud through `LocalMeter.dynamoDbCapacity` (infra/local/meter.ts); the local
+ * cloud itself never imports it.
  *
  * Why not dynalite's `ReturnConsumedCapacity` answers: dynalite sizes strings
  * in UTF-16 code units instead of UTF-8 bytes (a Chinese character is 1
@@ -13,14 +15,14 @@
  * request, with dynalite as the source of the item images:
  *
  * - writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem): the item images
- *   before and after, read under the front's exclusive lock so they belong to
- *   this request alone;
+ *   before and after, read while the front holds the request's items
+ *   exclusively, so they belong to this request alone;
  * - reads (GetItem, BatchGetItem): the whole item, whatever the projection
  *   returned (capacity is charged on the item, not on what is returned);
  * - Query/Scan: the same page again without projection and filter, i.e.
  *   every item evaluated (a filter does not reduce consumed capacity);
  * - transactions: the engine's own transactional capacity
- *   (dynamodb-transactions.ts), asked for by the front.
+ *   (infra/local/dynamodb-transactions.ts), asked for by the front.
  *
  * The extra reads cost time inside the calling handler, so benchmarks that
  * time handlers switch the meter off (LocalMeter.dynamoDb) for that pass.
@@ -34,14 +36,13 @@ import {
   readUnits,
   type TableShape,
   writeCapacity,
-} from "./dynamodb-capacity.ts";
-import type { CallDynalite, JsonResponse, TableShapes } from "./dynamodb-dynalite.ts";
-import { usedBy } from "./dynamodb-transact-requests.ts";
-import type { DynamoDbUsage } from "./meter.ts";
+} from "#infra/local/dynamodb-capacity.ts";
+import type { CallDynalite, JsonResponse, TableShapes } from "#infra/local/dynamodb-dynalite.ts";
+import { usedBy } from "#infra/local/dynamodb-transact-requests.ts";
+import type { DynamoDbCapacityMeter, DynamoDbUsage, LocalMeter } from "#infra/local/meter.ts";
 
 const WRITES: ReadonlySet<string> = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
 const READS: ReadonlySet<string> = new Set(["GetItem", "BatchGetItem", "Query", "Scan"]);
-export const TRANSACTIONS: ReadonlySet<string> = new Set(["TransactWriteItems", "TransactGetItems"]);
 
 const attributeMap = z.record(z.string(), z.unknown());
 const names = z.record(z.string(), z.string()).optional();
@@ -134,7 +135,7 @@ function total(capacity: Capacity): { table: number; indexes: number } {
   return { table: capacity.table, indexes: [...capacity.indexes.values()].reduce((a, b) => a + b, 0) };
 }
 
-export class CapacityMeter {
+export class CapacityMeter implements DynamoDbCapacityMeter<Before> {
   constructor(
     private readonly call: CallDynalite,
     private readonly shapes: TableShapes,
@@ -143,11 +144,6 @@ export class CapacityMeter {
   /** Operations measured around the forwarded request (transactions are measured by the engine). */
   measures(operation: string): boolean {
     return WRITES.has(operation) || READS.has(operation);
-  }
-
-  /** Writes need the front's exclusive lock: their before and after images must be of this request alone. */
-  isWrite(operation: string): boolean {
-    return WRITES.has(operation);
   }
 
   private async shape(tableName: string): Promise<TableShape> {
@@ -286,3 +282,7 @@ export class CapacityMeter {
       : { operation, readUnits: 0, writeUnits: units, indexWriteUnits: indexes };
   }
 }
+
+/** The meter for a local cloud's `LocalMeter.dynamoDbCapacity`: sizes requests from dynalite's item images. */
+export const dynamoDbCapacity: NonNullable<LocalMeter["dynamoDbCapacity"]> = ({ call, shapes }) =>
+  new CapacityMeter(call, shapes);
