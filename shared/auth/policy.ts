@@ -131,10 +131,12 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
   "POST /assisted/cases/{caseId}/consent": householdOrFilerWriteFilersOnly(),
   "POST /claims/code": { roles: VILLAGER, scope: "household", writes: true, personalData: "none" },
   "POST /claims": villagerWrite,
+  // A household without a phone answers its corrections and reports completion through its filer,
+  // as it applied: otherwise its case would wait for it in vain. (Staff read papers by their own routes.)
   "GET /cases/{caseId}/certificates/{type}": villagerRead,
-  "GET /cases/{caseId}/correction": villagerRead,
-  "POST /cases/{caseId}/correction": villagerWrite,
-  "POST /cases/{caseId}/completion-report": villagerWrite,
+  "GET /cases/{caseId}/correction": householdOrFilerRead,
+  "POST /cases/{caseId}/correction": householdOrFilerWrite,
+  "POST /cases/{caseId}/completion-report": householdOrFilerWrite,
 
   // Queues are work lists: only roles that have one (own department for reviewers, rules.ts queueAccess).
   "GET /queues/{queue}": { roles: CASE_WORKERS, scope: "townships", writes: false, personalData: "none" },

@@ -402,7 +402,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
       path: `/cases/${households(s.awaitingCorrection, scope)}/correction`,
     }),
     // Both cases await a correction: the owner reads what was asked, li's request stays li's.
-    expect: household(200),
+    expect: householdNotFiler(200),
   },
   "POST /cases/{caseId}/correction": {
     request: (s, _r, scope) => ({
@@ -412,7 +412,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
       body: { application: { head: { phone: "13912345678" } }, comment: "电话已更正" },
     }),
     // wang's answer is stored and the case resumes (202: no workflow waits to be told); li's case is hidden.
-    expect: household(202),
+    expect: householdNotFiler(202),
   },
   "POST /cases/{caseId}/completion-report": {
     request: (s, r, scope) => ({
@@ -421,7 +421,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
       body: {},
     }),
     // Not staked out (nothing is being built): the owner is told so, another household's case is hidden.
-    expect: household(409),
+    expect: householdNotFiler(409),
   },
   "GET /queues/{queue}": {
     request: (_s, role, scope) => ({

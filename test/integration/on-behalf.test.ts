@@ -18,7 +18,8 @@ import { maskPhone } from "#shared/domain/phone.ts";
 import { caseKey } from "#shared/store/keys.ts";
 import { type ApiCall, apiAs, requiredDocuments, uploadThroughApi } from "../e2e/api-seed.ts";
 import { makePdf } from "../e2e/browser.ts";
-import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { TEST_WAIT_SCALE } from "../support/workflow.ts";
 import { validApplication } from "../unit/support/fixtures.ts";
 
 const HOUSEHOLD = "511424100001-H0001";
@@ -37,7 +38,9 @@ const as = (user: string): ApiCall => {
 let caseId = "";
 
 beforeAll(async () => {
+  // The notice days pass in moments: the village review after them is reached in the correction test.
   env = await startTestCloud({
+    waitScale: TEST_WAIT_SCALE,
     faults: { service: ({ service }) => (service === "sms" ? smsFault : undefined) },
   });
   for (const user of [
@@ -194,6 +197,42 @@ describe("filing on behalf of a household", () => {
       id: "village-officer-a",
       name: "赵志刚",
     });
+  });
+
+  it("lets the filer answer a correction for the household: a household without a phone is never stuck in 补正", async () => {
+    const officer = as("village-officer-a");
+    const step = await eventually(async () => {
+      const queue = await officer<{ items: { caseId: string; stepId: string }[] }>(
+        "GET",
+        "/queues/village_officer",
+      );
+      return queue.body.items.find((item) => item.caseId === caseId);
+    });
+    const asked = await officer(
+      "POST",
+      `/review/cases/${caseId}/steps/${encodeURIComponent(step.stepId)}/decision`,
+      { outcome: "correction_requested", fields: ["building.heightM"], comment: "请核实层高" },
+    );
+    expect(asked.status, JSON.stringify(asked.body)).toBe(200);
+
+    // The filer reads what was asked and answers it, as the household would from its phone.
+    const correction = await eventually(async () => {
+      const answer = await officer<{ fields: string[]; open: boolean }>("GET", `/cases/${caseId}/correction`);
+      return answer.status === 200 && answer.body.open ? answer.body : undefined;
+    });
+    expect(correction.fields).toEqual(["building.heightM"]);
+    // Another village's officer has no such case.
+    expect((await as("village-officer-b")("GET", `/cases/${caseId}/correction`)).status).toBe(404);
+    const answered = await officer<{ status: string }>("POST", `/cases/${caseId}/correction`, {
+      application: { building: { heightM: 7 } },
+      comment: "已与户主核实",
+    });
+    expect(answered.status, JSON.stringify(answered.body)).toBe(200);
+    const view = await eventually(async () => {
+      const current = await officer<View>("GET", `/cases/${caseId}`);
+      return current.body.status === "in_village_review" ? current.body : undefined;
+    });
+    expect(view.status).toBe("in_village_review");
   });
 
   it("lets a villager of the household claim it with a code to the head's phone, and no one else", async () => {

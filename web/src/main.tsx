@@ -114,7 +114,7 @@ function screenFor(path: string, session: Session): Screen | undefined {
     ["/app/cases/:caseId", CasePage, role === "villager" || FILER_ROLES.has(role)],
     ["/app/cases/:caseId/form/:step", ApplicationWizard, role === "villager" || FILER_ROLES.has(role)],
     ["/app/assist", AssistPage, FILER_ROLES.has(role)],
-    ["/app/cases/:caseId/correction", CorrectionForm, role === "villager"],
+    ["/app/cases/:caseId/correction", CorrectionForm, role === "villager" || FILER_ROLES.has(role)],
     ["/app/review", QueuePage, REVIEW_ROLES.has(role)],
     ["/app/review/:caseId", ReviewPage, REVIEW_ROLES.has(role)],
     ["/app/audit", AuditPage, role === "auditor"],
