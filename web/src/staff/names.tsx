@@ -96,6 +96,11 @@ const ACTIONS: Record<string, { zh: string; en: string }> = {
   claimCase: { zh: "农户认领代办案件", en: "Household claimed the case" },
 };
 
+/** Every recorded action as a choice for a filter: the verb as value, the words first in the text. */
+export function actionChoices(): { readonly value: string; readonly text: string }[] {
+  return Object.entries(ACTIONS).map(([value, words]) => ({ value, text: `${pick(words)} · ${value}` }));
+}
+
 /** The action in words, current language first. */
 export function actionText(action: string): string {
   const words = ACTIONS[action];
