@@ -135,6 +135,10 @@ describe("a reviewer's screens at 1366×768", () => {
     const page = await staffPage("auditor");
     // The township filter names the auditor's townships (from GET /me), not their codes alone.
     await expect.poll(() => townshipOptions(page, "#township")).toEqual(NAMED_TOWNSHIPS);
+    // The action filter offers actions in words, the stored verb beside them.
+    expect(await page.locator('#action option[value="requestCorrection"]').innerText()).toBe(
+      "要求补正 · requestCorrection",
+    );
     // The short number everyone sees finds the case.
     await page.locator('input[name="case-search"]').fill(caseId.slice(0, 8));
     await page.getByRole("button", { name: "查找" }).click();

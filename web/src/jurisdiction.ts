@@ -8,7 +8,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Me } from "#shared/schemas/responses.ts";
 import { api } from "./api.ts";
 import { currentSession } from "./auth.ts";
-import type { PlaceView } from "./staff/names.tsx";
+import type { PlaceView } from "./place-text.ts";
 
 let asked: { readonly token: string; readonly me: Promise<Me> } | undefined;
 

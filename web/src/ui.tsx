@@ -3,8 +3,8 @@ import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
 import { ApiError, NetworkError } from "./api.ts";
 import { type MessageKey, pick, t } from "./i18n.ts";
+import { type PlaceView, placeText } from "./place-text.ts";
 import { linkHandler } from "./router.ts";
-import { type PlaceView, placeText } from "./staff/names.tsx";
 
 export function Link(props: {
   to: string;

@@ -8,7 +8,7 @@ import { api, downloadCsv } from "../api.ts";
 import { formatDate, t, tk } from "../i18n.ts";
 import { useJurisdiction } from "../jurisdiction.ts";
 import { navigate } from "../router.ts";
-import { ActionName, ActorName, PlaceName, type PlaceView } from "../staff/names.tsx";
+import { ActionName, ActorName, actionChoices, PlaceName, type PlaceView } from "../staff/names.tsx";
 import { CaseSearch, historyLink } from "../staff/search.tsx";
 import {
   Badge,
@@ -178,7 +178,22 @@ export function AuditPage() {
             </select>
           </div>
           <TextField label={t("actor")} name="actor" value={actor} onInput={setActor} />
-          <TextField label={t("action")} name="action" value={action} onInput={setAction} />
+          <div class="field">
+            <label for="action">{t("action")}</label>
+            <select
+              id="action"
+              name="action"
+              value={action ?? ""}
+              onChange={(event) => setAction(event.currentTarget.value || undefined)}
+            >
+              <option value="">{t("filterAll")}</option>
+              {actionChoices().map((choice) => (
+                <option key={choice.value} value={choice.value}>
+                  {choice.text}
+                </option>
+              ))}
+            </select>
+          </div>
         </div>
         <div class="toolbar">
           <button type="submit" class="button primary" disabled={busy}>

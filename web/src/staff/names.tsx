@@ -5,11 +5,9 @@
  * smaller, for whoever needs to quote it.
  */
 import { pick, tk } from "../i18n.ts";
+import type { PlaceView } from "../place-text.ts";
 
-export interface PlaceView {
-  readonly code: string;
-  readonly name?: { readonly zh: string; readonly en: string } | null;
-}
+export type { PlaceView } from "../place-text.ts";
 
 /** 龙鹄村 `511424100001`; the code alone when the reference data has no name. */
 export function PlaceName(props: { place: PlaceView }) {
@@ -20,11 +18,6 @@ export function PlaceName(props: { place: PlaceView }) {
       {pick(name)} <small class="code">{code}</small>
     </span>
   );
-}
-
-/** The same as one line of plain text, where markup cannot go (a select's option): 龙鹄村 · 511424100001. */
-export function placeText(place: PlaceView): string {
-  return place.name ? `${pick(place.name)} · ${place.code}` : place.code;
 }
 
 export interface ActorView {
@@ -95,6 +88,11 @@ const ACTIONS: Record<string, { zh: string; en: string }> = {
   recordConsent: { zh: "农户确认代办", en: "Household consented to the filing" },
   claimCase: { zh: "农户认领代办案件", en: "Household claimed the case" },
 };
+
+/** Every recorded action as a choice for a filter: the verb as value, the words first in the text. */
+export function actionChoices(): { readonly value: string; readonly text: string }[] {
+  return Object.entries(ACTIONS).map(([value, words]) => ({ value, text: `${pick(words)} · ${value}` }));
+}
 
 /** The action in words, current language first. */
 export function actionText(action: string): string {
