@@ -39,6 +39,7 @@ import {
   searchKeys,
 } from "./keys.ts";
 import { batchGetAll, queryAll } from "./query-all.ts";
+import { StepStore } from "./step-store.ts";
 import { CASE_TABLE, keyAttributes } from "./table-design.ts";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -157,13 +158,17 @@ class SealedCache {
 
 export class CaseStore {
   private readonly sealedCache = new SealedCache();
+  /** The case's STEP, TOKEN and ESCALATION items (their changes go into this store's transactions). */
+  readonly steps: StepStore;
 
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
     private readonly encryptor: () => Encryptor | undefined = () => defaultEncryptor(),
-  ) {}
+  ) {
+    this.steps = new StepStore(client, tableName, now);
+  }
 
   async get(caseId: string): Promise<CaseRecord | undefined> {
     const { Item } = await this.client.send(

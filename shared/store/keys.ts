@@ -8,6 +8,9 @@ export const stepKey = (caseId: string, stepId: string) =>
   ({ pk: `CASE#${caseId}`, sk: `STEP#${stepId}` }) as const;
 export const tokenKey = (caseId: string, stepId: string) =>
   ({ pk: `CASE#${caseId}`, sk: `TOKEN#${stepId}` }) as const;
+/** An overdue step's copy in the township head's queue (shared/store/step-store.ts). */
+export const escalationKey = (caseId: string, stepId: string) =>
+  ({ pk: `CASE#${caseId}`, sk: `ESCALATION#${stepId}` }) as const;
 export const documentKey = (caseId: string, documentId: string) =>
   ({ pk: `CASE#${caseId}`, sk: `DOC#${documentId}` }) as const;
 export const eventKey = (caseId: string, seq: number) =>
@@ -20,7 +23,19 @@ export const CASE_ITEM_PREFIX = {
   document: "DOC#",
   event: "EVENT#",
   incident: "INCIDENT#",
+  escalation: "ESCALATION#",
 } as const;
+
+/** The case and step a STEP item's keys name; undefined for any other item. */
+export function stepOfKey(key: {
+  readonly pk?: unknown;
+  readonly sk?: unknown;
+}): { readonly caseId: string; readonly stepId: string } | undefined {
+  const { pk, sk } = key;
+  if (typeof pk !== "string" || typeof sk !== "string") return undefined;
+  if (!pk.startsWith("CASE#") || !sk.startsWith(CASE_ITEM_PREFIX.step)) return undefined;
+  return { caseId: pk.slice("CASE#".length), stepId: sk.slice(CASE_ITEM_PREFIX.step.length) };
+}
 
 /** An incident of a case (operator view): a failure that waits for an operator's recovery. */
 export const incidentKey = (caseId: string, incidentId: string) =>
@@ -49,6 +64,9 @@ export const undeliveredKeys = (respondedAt: string, caseId: string, stepId: str
   gsi8sk: `${respondedAt}#${caseId}#${stepId}`,
 });
 
+/** The start of byQueue sort keys of overdue entries, and of entries still on time. */
+export const QUEUE_SORT_PREFIX = { overdue: "0#", on_time: "1#" } as const;
+
 /** byQueue: open steps of one queue (a department or role) in one township, overdue first, then by deadline. */
 export const queueKeys = (
   queue: string,
@@ -58,7 +76,7 @@ export const queueKeys = (
   caseId: string,
 ) => ({
   gsi1pk: `QUEUE#${queue}#${townshipCode}`,
-  gsi1sk: `${overdue ? 0 : 1}#${deadline}#${caseId}`,
+  gsi1sk: `${overdue ? QUEUE_SORT_PREFIX.overdue : QUEUE_SORT_PREFIX.on_time}${deadline}#${caseId}`,
 });
 export const queuePartition = (queue: string, townshipCode: string) => `QUEUE#${queue}#${townshipCode}`;
 
