@@ -1,7 +1,8 @@
 /**
- * Key builders for the single case table (grammar documented in
- * infra/constructs/case-table.ts). Small pure functions so every writer and
- * reader agrees on the prefixes.
+ * Every key builder of the single table, and nowhere else: small pure functions
+ * so every writer and reader agrees on the prefixes. Each prefix is documented in
+ * KEY_TABLE and the index designs of ./table-design.ts (checked both ways by
+ * test/unit/key-table.test.ts, which also fails on a key literal built elsewhere).
  */
 import { createHash } from "node:crypto";
 
