@@ -170,7 +170,6 @@ const NAMES_INDEX_ATTRIBUTES = new Set([
   "shared/audit/case-history.ts",
   "shared/audit/event-search.ts",
   "shared/register/register.ts",
-  "shared/workflow/incidents.ts",
 ]);
 
 function sourceFiles(directory: string): string[] {
