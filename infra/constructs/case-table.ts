@@ -14,40 +14,26 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  * The single table that holds every case, its steps, documents, events and
  * the reference data the pre-check reads.
  *
- * Key design (generic attributes, prefixed values; built by shared/store/keys.ts):
- *
- * | item                 | pk                     | sk                        |
- * |----------------------|------------------------|---------------------------|
- * | case                 | CASE#<caseId>          | CASE                      |
- * | workflow step        | CASE#<caseId>          | STEP#<stepId>             |
- * | task token (private) | CASE#<caseId>          | TOKEN#<stepId>            |
- * | document             | CASE#<caseId>          | DOC#<documentId>          |
- * | audit event          | CASE#<caseId>          | EVENT#<seq, 10 digits>    |
- * | idempotency record   | IDEMPOTENCY#<key hash> | IDEMPOTENCY               |
- * | certificate          | CERT#<number>          | CERT                      |
- * | auditor query (log)  | AUDITLOG#<yyyy-mm-dd>  | AUDIT_QUERY#<at>#<reqId>  |
- * | escalation (overdue) | CASE#<caseId>          | ESCALATION#<stepId>       |
- * | incident (operator)  | CASE#<caseId>          | INCIDENT#<incidentId>     |
- * | household register   | HOUSEHOLD#<householdId>| HOUSEHOLD                 |
- * | existing homestead   | HOUSEHOLD#<householdId>| HOMESTEAD#<homesteadId>   |
- * | village (terrain)    | VILLAGE#<villageCode>  | VILLAGE                   |
- * | construction boundary| VILLAGE#<villageCode>  | BOUNDARY                  |
- * | land parcel          | VILLAGE#<villageCode>  | PARCEL#<parcelId>         |
- * | parcel grid entry    | VILLAGE#<villageCode>  | GRID#<cell>#<parcelId>    |
- * | open homestead case  | HOUSEHOLD#<householdId>| OPENCASE                  |
- * | case's plot (一户一宅)| HOUSEHOLD#<householdId>| HOMESTEAD#<caseId>        |
- * | old plot to return   | HOUSEHOLD#<householdId>| RETURN#<homesteadId>      |
- * | case's person        | CASE#<caseId>          | PERSON#head, PERSON#member#<i> |
- * | township             | TOWNSHIP#<code>        | TOWNSHIP                  |
- * | import log           | IMPORTLOG#<yyyy-mm-dd> | IMPORT#<at>#<importId>    |
- * | import checkpoint    | IMPORT#<type>#<digest> | CHECKPOINT                |
+ * Key design: generic attributes, prefixed values, built by shared/store/keys.ts
+ * and nowhere else. The key table — every kind of item with its pk/sk pattern and
+ * the module that writes it (case, STEP/TOKEN/ESCALATION of the step store,
+ * documents, events, incidents, certificates and their COUNTER#, idempotency
+ * records under IDEMPOTENCY#<operation> with Powertools' `<function>#<hash>` sort
+ * key, the notification outbox and inboxes, notices, reference data, import logs,
+ * the keyring) — is KEY_TABLE in shared/store/table-design.ts, each index's keys
+ * beside its design there; test/unit/key-table.test.ts checks both against what
+ * the builders write.
  *
  * Access patterns and the index that serves each (no Scan on a request path):
  * - a case with its steps, documents and history: Query pk = CASE#id (base table)
  * - a reviewer's queue: byQueue, gsi1pk = QUEUE#<department>#<township>,
  *   gsi1sk = <0 overdue | 1 on time>#<deadline>#<caseId> (overdue first, then by deadline)
  *   (role queues QUEUE#<role>#<township>; an overdue step also puts an ESCALATION item in
- *   QUEUE#township_head#<township>)
+ *   QUEUE#township_head#<township>); STEP, TOKEN and ESCALATION items are written by
+ *   shared/store/step-store.ts only
+ * - decisions not yet sent to the workflow: byUndeliveredDecision (KEYS_ONLY, sparse),
+ *   gsi8pk = UNDELIVERED, gsi8sk = <respondedAt>#<caseId>#<stepId>; set with the decision,
+ *   removed once sent or superseded (the delivery sweep, shared/workflow/delivery-sweep.ts)
  * - pre-check reference facts: Query pk = HOUSEHOLD#id (register entry + homesteads),
  *   BatchGet VILLAGE#code VILLAGE + BOUNDARY (terrain class, construction boundary), and the
  *   candidate parcels of the plot from byGridCell (shared/store/reference-store.ts)

@@ -7,12 +7,12 @@
 import { randomInt } from "node:crypto";
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Encryptor } from "../crypto/encryptor.ts";
+import { otpKey } from "../store/keys.ts";
 
 export const CODE_TTL_MS = 10 * 60_000;
 export const MAX_TRIES = 5;
 
-export const otpKey = (purpose: string, subject: string) =>
-  ({ pk: `OTP#${purpose}#${subject}`, sk: "OTP" }) as const;
+export { otpKey } from "../store/keys.ts";
 
 export type CodeCheck = "ok" | "wrong" | "expired_or_used" | "too_many_tries";
 

@@ -15,12 +15,11 @@ import { NotFoundError } from "../http/errors.ts";
 import { placeNamesOf } from "../reference/place-names.ts";
 import { type AuditEvent, auditEventSchema } from "../schemas/audit-event.ts";
 import type { CaseRecord } from "../schemas/case.ts";
+import { withoutKeys } from "../store/case-items.ts";
 import type { CaseStore } from "../store/case-store.ts";
 import { CASE_ITEM_PREFIX, caseKey, eventKey } from "../store/keys.ts";
 import type { Jurisdiction } from "./jurisdiction.ts";
 import type { CaseHistory, ChainCheck } from "./schemas.ts";
-
-const STORED_ONLY = new Set(["pk", "sk", "gsi4pk", "gsi4sk", "type", "townshipCode"]);
 
 /**
  * The stored events of a case in seq order, up to seq `through`; `malformedAt`
@@ -52,9 +51,9 @@ async function readEvents(
     );
     for (const item of page.Items ?? []) {
       position += 1;
-      const parsed = auditEventSchema.safeParse(
-        Object.fromEntries(Object.entries(item).filter(([key]) => !STORED_ONLY.has(key))),
-      );
+      // Stored with the event, not part of it: its keys and the township (for the event search).
+      const { townshipCode: _township, ...event } = withoutKeys(item);
+      const parsed = auditEventSchema.safeParse(event);
       if (parsed.success) events.push(parsed.data);
       else malformedAt ??= position;
     }

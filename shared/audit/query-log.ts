@@ -15,13 +15,10 @@
 import { type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
+import { AUDIT_QUERY_PREFIX, auditLogPartition, auditQueryKey } from "../store/keys.ts";
 import { queryAll } from "../store/query-all.ts";
 
-export const auditLogPartition = (day: string) => `AUDITLOG#${day}`;
-export const auditQueryKey = (at: string, requestId: string) => ({
-  pk: auditLogPartition(at.slice(0, 10)),
-  sk: `AUDIT_QUERY#${at}#${requestId}`,
-});
+export { auditLogPartition, auditQueryKey } from "../store/keys.ts";
 
 export const auditQueryRecordSchema = z.object({
   at: z.iso.datetime(),
@@ -84,7 +81,7 @@ export class AuditQueryLog {
     const items = await queryAll(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ExpressionAttributeValues: { ":pk": auditLogPartition(day), ":prefix": "AUDIT_QUERY#" },
+      ExpressionAttributeValues: { ":pk": auditLogPartition(day), ":prefix": AUDIT_QUERY_PREFIX },
     });
     return items.map(({ pk: _pk, sk: _sk, type: _type, ...rest }) => auditQueryRecordSchema.parse(rest));
   }

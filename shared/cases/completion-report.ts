@@ -14,7 +14,6 @@ import { NotFoundError } from "../http/errors.ts";
 import { commitStepDecision, type ReviewDeps, stepView } from "../review/decide.ts";
 import { deliverDecision } from "../review/delivery.ts";
 import { NoCompletionReportAwaitedError } from "../review/errors.ts";
-import { readStep } from "../review/step-items.ts";
 import type { CaseRecord, Decision } from "../schemas/case.ts";
 import type { CompletionReportResult } from "../schemas/responses.ts";
 
@@ -62,7 +61,7 @@ export async function reportCompletion(
     decidedBy: { id: actor.id, role: actor.role },
     decidedAt: deps.now().toISOString(),
   };
-  const stepItem = await readStep(deps.client, deps.tableName, caseId, open.stepId);
+  const stepItem = await deps.cases.steps.get(caseId, open.stepId);
   if (!stepItem)
     throw new NotFoundError({
       en: `No step ${open.stepId} in case ${caseId}`,
@@ -83,7 +82,7 @@ export async function reportCompletion(
     });
   });
   const delivery = await deliverDecision(deps, caseId, open.stepId, decision);
-  const stored = await readStep(deps.client, deps.tableName, caseId, open.stepId);
+  const stored = await deps.cases.steps.get(caseId, open.stepId);
   return {
     caseStatus: reported.status,
     step: stepView(stored ?? { ...stepItem, status: "responded", decision }),

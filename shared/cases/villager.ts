@@ -20,10 +20,8 @@ import type { CaseKind } from "../schemas/common.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
 import type { CaseSummary, CaseView } from "../schemas/responses.ts";
 import { CaseChangedError, type CaseItems, type CaseStore } from "../store/case-store.ts";
-import { stepKey } from "../store/keys.ts";
 import type { ReferenceStore } from "../store/reference-store.ts";
 import { openIncident } from "../workflow/incidents.ts";
-import { escalationKey } from "../workflow/mark-overdue.ts";
 import { executionArnOf } from "../workflow/runs.ts";
 import { householdLimits } from "./limits.ts";
 import { assertNoOpenCase, submitClaimingHousehold } from "./one-household.ts";
@@ -444,19 +442,7 @@ async function withdrawTransaction(
     actor: auditActor(actor),
     ...(reason ? { comment: reason } : {}),
     ...(open.length > 0 ? { data: { cancelledSteps: open.map((step) => step.stepId) } } : {}),
-    alsoWrite: open.flatMap((step) => [
-      {
-        Update: {
-          TableName: deps.store.tableName,
-          Key: stepKey(caseId, step.stepId),
-          UpdateExpression: "SET #status = :cancelled REMOVE gsi1pk, gsi1sk",
-          ConditionExpression: "#status = :awaiting",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":cancelled": "cancelled", ":awaiting": "awaiting_response" },
-        },
-      },
-      { Delete: { TableName: deps.store.tableName, Key: escalationKey(caseId, step.stepId) } },
-    ]),
+    alsoWrite: deps.store.steps.cancel(open),
   });
 }
 

@@ -11,6 +11,7 @@
  */
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { hashSecretKey } from "../store/keys.ts";
 import type { Keyring } from "./encryptor.ts";
 
 const HASH_CONTEXT = { purpose: "field-hash" } as const;
@@ -22,7 +23,7 @@ export interface HashSecretStore {
   createIfAbsent(wrapped: Buffer): Promise<void>;
 }
 
-export const hashSecretKey = { pk: "KEYRING", sk: "FIELD_HASH_SECRET" } as const;
+export { hashSecretKey } from "../store/keys.ts";
 
 export class TableHashSecretStore implements HashSecretStore {
   constructor(

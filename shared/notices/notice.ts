@@ -15,17 +15,13 @@ import * as z from "zod";
 import type { ApplicationComplete } from "../schemas/application.ts";
 import { sealedSchema } from "../schemas/personal-data.ts";
 
-export const noticeKey = (noticeId: string) => ({ pk: `NOTICE#${noticeId}`, sk: "NOTICE" }) as const;
-export const noticeListPartition = (townshipCode: string) => `NOTICES#${townshipCode}`;
-export const noticeListKey = (
-  townshipCode: string,
-  villageCode: string,
-  startsAt: string,
-  noticeId: string,
-) => ({ pk: noticeListPartition(townshipCode), sk: `${villageCode}#${startsAt}#${noticeId}` }) as const;
-export const objectionKey = (noticeId: string, objectionId: string) =>
-  ({ pk: `NOTICE#${noticeId}`, sk: `OBJECTION#${objectionId}` }) as const;
-export const OBJECTION_PREFIX = "OBJECTION#";
+export {
+  noticeKey,
+  noticeListKey,
+  noticeListPartition,
+  OBJECTION_PREFIX,
+  objectionKey,
+} from "../store/keys.ts";
 
 /** 王建国 → 王**: the family name stays, the rest is masked. */
 export function maskName(name: string): string {

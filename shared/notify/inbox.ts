@@ -22,6 +22,7 @@ import type { Encryptor } from "../crypto/encryptor.ts";
 import { isMainlandMobile, maskPhone, normalizePhone } from "../domain/phone.ts";
 import { ForbiddenError, NotFoundError } from "../http/errors.ts";
 import { messageKindSchema } from "../schemas/notifications.ts";
+import { MESSAGE_PREFIX } from "../store/keys.ts";
 import { inboxesOf, parseRecipientKey, type Recipient, recipientKey } from "./desks.ts";
 import {
   deskMemberKey,
@@ -161,8 +162,8 @@ async function unreadCount(deps: InboxDeps, inboxes: readonly Recipient[], marks
         KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
         ExpressionAttributeValues: {
           ":pk": inboxPartition(inbox),
-          ":from": after ? `${after}\u0000` : "MSG#",
-          ":to": "MSG#\uffff",
+          ":from": after ? `${after}\u0000` : MESSAGE_PREFIX,
+          ":to": `${MESSAGE_PREFIX}\uffff`,
         },
         Select: "COUNT",
         Limit: MAX_UNREAD + 1,
@@ -202,7 +203,7 @@ export async function listMessages(
       new QueryCommand({
         TableName: deps.tableName,
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :msg)",
-        ExpressionAttributeValues: { ":pk": inboxPartition(inbox), ":msg": "MSG#" },
+        ExpressionAttributeValues: { ":pk": inboxPartition(inbox), ":msg": MESSAGE_PREFIX },
         ScanIndexForward: false,
         Limit: query.limit,
       }),
@@ -240,7 +241,7 @@ export async function markRead(
   const newest = new Map<string, string>();
   for (const id of input.ids) {
     const [recipient = "", sk = ""] = id.split("|");
-    if (!mine.has(recipient) || !sk.startsWith("MSG#") || !parseRecipientKey(recipient))
+    if (!mine.has(recipient) || !sk.startsWith(MESSAGE_PREFIX) || !parseRecipientKey(recipient))
       throw new NotFoundError({ en: `No message ${id}`, zh: `未找到消息 ${id}` });
     const current = newest.get(recipient);
     if (!current || sk > current) newest.set(recipient, sk);

@@ -22,32 +22,34 @@ import type { AuditEvent } from "../schemas/audit-event.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { MessageParam, MessageTemplate, NotificationPolicy } from "../schemas/notifications.ts";
 import type { TransactItem } from "../store/case-store.ts";
+import {
+  DUE_PARTITION,
+  inboxPartitionOf,
+  messageSortKey,
+  outboxJobKey,
+  readerKey as readerKeyOf,
+} from "../store/keys.ts";
 import { type Recipient, recipientKey } from "./desks.ts";
 import type { MessageDraft } from "./messages.ts";
 
+export {
+  DUE_PARTITION,
+  deskMemberKey,
+  deskPartition,
+  FAILED_PARTITION,
+  householdPrefsKey,
+  messageSortKey,
+  SENT_PARTITION,
+  SKIPPED_PARTITION,
+  staffPrefsKey,
+} from "../store/keys.ts";
+
+/** An SMS job's id: the event's case, sequence number and kind, and the recipient (one job per event and recipient). */
 const seqKey = (seq: number) => String(seq).padStart(10, "0");
 
-export const inboxPartition = (recipient: Recipient) => `INBOX#${recipientKey(recipient)}`;
-export const messageSortKey = (at: string, caseId: string, seq: number, kind: string) =>
-  `MSG#${at}#${caseId}#${seqKey(seq)}#${kind}`;
-export const DUE_PARTITION = "OUTBOX#due";
-export const SENT_PARTITION = "OUTBOX#sent";
-export const FAILED_PARTITION = "OUTBOX#failed";
-export const SKIPPED_PARTITION = "OUTBOX#skipped";
-export const readerKey = (userId: string, recipient: Recipient) => ({
-  pk: `READER#${userId}`,
-  sk: `INBOX#${recipientKey(recipient)}`,
-});
-export const householdPrefsKey = (householdId: string) => ({
-  pk: `PREFS#household:${householdId}`,
-  sk: "NOTIFY",
-});
-export const staffPrefsKey = (userId: string) => ({ pk: `PREFS#user:${userId}`, sk: "NOTIFY" });
-export const deskMemberKey = (desk: string, userId: string) => ({
-  pk: `DESK#${desk}`,
-  sk: `MEMBER#${userId}`,
-});
-export const deskPartition = (desk: string) => `DESK#${desk}`;
+export const inboxPartition = (recipient: Recipient) => inboxPartitionOf(recipientKey(recipient));
+export const readerKey = (userId: string, recipient: Recipient) =>
+  readerKeyOf(userId, recipientKey(recipient));
 
 /** Fills a template's placeholders; `limit` cuts each value (SMS), absent keeps them whole (in-app). */
 export function render(text: string, params: Partial<Record<MessageParam, string>>, limit?: number): string {
@@ -99,8 +101,7 @@ export type DueJob = SmsJob & {
 };
 
 export const jobItem = (dueAt: string, job: SmsJob): DueJob => ({
-  pk: DUE_PARTITION,
-  sk: `${dueAt}#${job.jobId}`,
+  ...outboxJobKey(DUE_PARTITION, dueAt, job.jobId),
   type: "sms-job" as const,
   dueAt,
   ...job,

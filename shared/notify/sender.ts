@@ -28,6 +28,7 @@ import { maskPhone } from "../domain/phone.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import type { NotificationPolicy } from "../schemas/notifications.ts";
 import { CaseStore } from "../store/case-store.ts";
+import { outboxJobKey } from "../store/keys.ts";
 import { queryAll } from "../store/query-all.ts";
 import {
   DUE_PARTITION,
@@ -417,8 +418,7 @@ export class SmsSweep {
                   Put: {
                     TableName: this.deps.tableName,
                     Item: {
-                      pk: partition,
-                      sk: `${nowIso}#${job.jobId}`,
+                      ...outboxJobKey(partition, nowIso, job.jobId),
                       type: "sms-outcome",
                       ...rest,
                       ...outcome,

@@ -10,7 +10,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { LocalizedText } from "../schemas/common.ts";
-import { townshipKey, villageKey } from "../store/reference-store.ts";
+import { TOWNSHIP_PREFIX, townshipKey, VILLAGE_PREFIX, villageKey } from "../store/keys.ts";
 
 const nameItemSchema = z.object({
   pk: z.string(),
@@ -51,7 +51,9 @@ export class PlaceNames {
     for (let start = 0; start < missing.length; start += BATCH) {
       const chunk = missing.slice(start, start + BATCH);
       let pending: Record<string, unknown>[] = chunk.map((pk) =>
-        pk.startsWith("VILLAGE#") ? villageKey(pk.slice(8)) : townshipKey(pk.slice(9)),
+        pk.startsWith(VILLAGE_PREFIX)
+          ? villageKey(pk.slice(VILLAGE_PREFIX.length))
+          : townshipKey(pk.slice(TOWNSHIP_PREFIX.length)),
       );
       const found = new Map<string, LocalizedText>();
       while (pending.length > 0) {

@@ -29,7 +29,6 @@ import {
   NoCorrectionAwaitedError,
   type UnchangedAnswer,
 } from "./errors.ts";
-import { readStep } from "./step-items.ts";
 
 export const correctionInputSchema = z.strictObject({
   /** The changed fields of the form, shaped like the form (a draft patch). */
@@ -245,7 +244,7 @@ export async function submitCorrection(
     decidedBy: { id: actor.id, role: actor.role },
     decidedAt: deps.now().toISOString(),
   };
-  const stepItem = await readStep(deps.client, deps.tableName, caseId, step.stepId);
+  const stepItem = await deps.cases.steps.get(caseId, step.stepId);
   if (!stepItem)
     throw new NotFoundError({
       en: `No step ${step.stepId} in case ${caseId}`,
@@ -271,7 +270,7 @@ export async function submitCorrection(
   });
 
   const delivery = await deliverDecision(deps, caseId, step.stepId, decision);
-  const stored = await readStep(deps.client, deps.tableName, caseId, step.stepId);
+  const stored = await deps.cases.steps.get(caseId, step.stepId);
   return {
     caseStatus: resumed.status,
     changedFields: changed,

@@ -20,7 +20,7 @@ import { approvedTermsProblems } from "../papers/approval-check.ts";
 import type { CaseRecord, Decision } from "../schemas/case.ts";
 import type { DecisionResult, StepView } from "../schemas/responses.ts";
 import type { CaseStore, TransactItem } from "../store/case-store.ts";
-import { escalationKey } from "../workflow/mark-overdue.ts";
+import { STEP_WRITE_INDEX, type StepItem } from "../store/step-store.ts";
 import { STEP_RULES } from "../workflow/steps.ts";
 import { type DeliveryDeps, deliverDecision } from "./delivery.ts";
 import {
@@ -39,7 +39,6 @@ import {
   type Verdict,
 } from "./rules.ts";
 import { siteVisitOf, uncitablePhotos } from "./site-visits.ts";
-import { acquireSendLease, decideStepItem, readStep, STEP_WRITE_INDEX, type StepItem } from "./step-items.ts";
 
 export interface ReviewDeps extends DeliveryDeps {
   readonly client: DynamoDBDocumentClient;
@@ -47,7 +46,7 @@ export interface ReviewDeps extends DeliveryDeps {
   readonly cases: CaseStore;
 }
 
-export type { DecisionResult, StepView };
+export type { DecisionResult, StepItem, StepView };
 
 export function stepView(step: StepItem): StepView {
   return {
@@ -77,10 +76,7 @@ async function stepAndCase(
   caseId: string,
   stepId: string,
 ): Promise<{ step: StepItem; record: CaseRecord }> {
-  const [step, record] = await Promise.all([
-    readStep(deps.client, deps.tableName, caseId, stepId),
-    deps.cases.get(caseId),
-  ]);
+  const [step, record] = await Promise.all([deps.cases.steps.get(caseId, stepId), deps.cases.get(caseId)]);
   if (!step || !record)
     throw new NotFoundError({
       en: `No step ${stepId} in case ${caseId}`,
@@ -108,16 +104,16 @@ export async function commitStepDecision(
   decision: Decision,
   applyToCase: (
     record: CaseRecord,
-    stepWrite: ReturnType<typeof decideStepItem>,
+    stepWrite: TransactItem,
     /** The step as read for this attempt (a timer may have made it overdue since the caller read it). */
     current: StepItem,
   ) => Promise<CaseRecord>,
 ): Promise<CaseRecord> {
   return deps.cases.withRetry(step.caseId, async (record) => {
-    const current = await readStep(deps.client, deps.tableName, step.caseId, step.stepId);
+    const current = await deps.cases.steps.get(step.caseId, step.stepId);
     if (current?.status !== "awaiting_response") throw new StepAlreadyDecidedError(step.stepId);
     try {
-      return await applyToCase(record, decideStepItem(deps.tableName, step, decision, deps.now()), current);
+      return await applyToCase(record, deps.cases.steps.decide(step, decision), current);
     } catch (error) {
       if (isStepConditionFailure(error)) throw new StepAlreadyDecidedError(step.stepId);
       if (error instanceof IllegalTransitionError) {
@@ -193,17 +189,18 @@ export async function decideStep(
   const auditActor = decision.decidedBy;
   const comment = input.comment;
 
-  // A decided escalated step leaves the township head's escalations too (no-op when there is none).
-  const escalationDelete: TransactItem = {
-    Delete: { TableName: deps.tableName, Key: escalationKey(caseId, stepId) },
-  };
   await commitStepDecision(deps, step, decision, (current, stepWrite, stepNow) => {
     const change = {
       actor: auditActor,
       data,
       // The step as read in this attempt: MarkOverdue moves the case's head with the escalation, so a
       // timer that fired after the first read makes this attempt retry and see the step overdue.
-      alsoWrite: [stepWrite, ...objectionWrites, ...(stepNow.overdue ? [escalationDelete] : [])],
+      // A decided escalated step leaves the township head's escalations too.
+      alsoWrite: [
+        stepWrite,
+        ...objectionWrites,
+        ...(stepNow.overdue ? [deps.cases.steps.clearEscalation(step)] : []),
+      ],
       ...(comment ? { comment } : {}),
     };
     if (verb === "none") {
@@ -220,7 +217,7 @@ export async function decideStep(
   });
 
   const delivery = await deliverDecision(deps, caseId, stepId, decision);
-  const stored = await readStep(deps.client, deps.tableName, caseId, stepId);
+  const stored = await deps.cases.steps.get(caseId, stepId);
   return { step: stepView(stored ?? { ...step, status: "responded", decision }), delivery };
 }
 
@@ -245,7 +242,7 @@ export async function redriveStep(
       zh: `环节 ${stepId} 的决定已于 ${step.sentAt} 送达审批流程`,
     });
   }
-  const leased = await acquireSendLease(deps.client, deps.tableName, caseId, stepId, deps.now());
+  const leased = await deps.cases.steps.takeSendLease(caseId, stepId);
   if (!leased) {
     throw new DeliveryNotNeededError({
       en: `The decision on ${stepId} is being sent or was just sent; reload the step before trying again`,
@@ -256,6 +253,6 @@ export async function redriveStep(
   const delivery = await deliverDecision(deps, caseId, stepId, step.decision, {
     closesIncident: { id: actor.id, role: actor.role },
   });
-  const stored = await readStep(deps.client, deps.tableName, caseId, stepId);
+  const stored = await deps.cases.steps.get(caseId, stepId);
   return { step: stepView(stored ?? step), delivery };
 }

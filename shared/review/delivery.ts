@@ -21,8 +21,8 @@ import type { AuditActor } from "../schemas/audit-event.ts";
 import type { Decision } from "../schemas/case.ts";
 import type { Delivery } from "../schemas/responses.ts";
 import { CaseStore } from "../store/case-store.ts";
+import { StepStore } from "../store/step-store.ts";
 import { closeIncidentOn, incidentSubject, openIncident } from "../workflow/incidents.ts";
-import { markSent, markUnsent, readStep, readTaskToken } from "./step-items.ts";
 
 const DELIVERY_ACTOR = { id: "delivery", role: "system" } as const;
 
@@ -88,8 +88,9 @@ async function freshToken(
   closed: string,
 ): Promise<string | undefined> {
   const { attempts, delayMs } = deps.reopenWait ?? DEFAULT_REOPEN_WAIT;
+  const steps = StepStore.of(deps);
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const fresh = await readTaskToken(deps.client, deps.tableName, caseId, stepId);
+    const fresh = await steps.taskToken(caseId, stepId);
     if (fresh && fresh !== closed) return fresh;
     if (attempt < attempts - 1) await new Promise((resolve) => setTimeout(resolve, delayMs * 2 ** attempt));
   }
@@ -128,7 +129,8 @@ export async function deliverDecision(
 ): Promise<Delivery> {
   const output = JSON.stringify(decision);
   const context = { caseId, stepId };
-  let token = await readTaskToken(deps.client, deps.tableName, caseId, stepId);
+  const steps = StepStore.of(deps);
+  let token = await steps.taskToken(caseId, stepId);
   let outcome: SendOutcome = { ok: false, error: "NoTaskToken" };
   if (token) {
     outcome = await sendWithBackoff(deps, token, output);
@@ -144,7 +146,7 @@ export async function deliverDecision(
     }
   }
   if (outcome.ok) {
-    const sentAt = await markSent(deps.client, deps.tableName, caseId, stepId, decision, deps.now());
+    const sentAt = await steps.markSent(caseId, stepId, decision);
     if (options.closesIncident) {
       await closeIncidentOn(deps, caseId, incidentSubject({ kind: "undelivered_decision", stepId }), {
         actor: options.closesIncident,
@@ -161,7 +163,7 @@ export async function deliverDecision(
     // The workflow took it earlier (a send whose answer was lost, or whose sentAt was never written): a
     // step of another kind opened after the decision. Nothing is pending; no incident.
     logger.info("Decision already taken by the workflow; recording it as sent", context);
-    const sentAt = await markSent(deps.client, deps.tableName, caseId, stepId, decision, deps.now());
+    const sentAt = await steps.markSent(caseId, stepId, decision);
     if (options.closesIncident) {
       await closeIncidentOn(deps, caseId, incidentSubject({ kind: "undelivered_decision", stepId }), {
         actor: options.closesIncident,
@@ -170,9 +172,9 @@ export async function deliverDecision(
     }
     return { status: "sent", sentAt };
   }
-  if (!(await markUnsent(deps.client, deps.tableName, caseId, stepId, outcome.error))) {
+  if (!(await steps.markUnsent(caseId, stepId, outcome.error))) {
     // Another sender (the reopened step answering its own token) delivered it meanwhile.
-    const step = await readStep(deps.client, deps.tableName, caseId, stepId);
+    const step = await steps.get(caseId, stepId);
     if (step?.sentAt) return { status: "sent", sentAt: step.sentAt };
   }
   logger.error("Decision stored but not delivered to the workflow", { ...context, error: outcome.error });

@@ -3,16 +3,16 @@
  * byQueue index (overdue first, then by deadline: the sort key's order), with
  * a short summary of each case (one BatchGet, no Scan).
  */
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 import type { Cursors } from "../http/cursor.ts";
 import { ForbiddenError, HttpError, InvalidCursorError, NotFoundError } from "../http/errors.ts";
 import { placeNamesOf } from "../reference/place-names.ts";
-import { type CaseRecord, caseRecordSchema, stepKindSchema } from "../schemas/case.ts";
-import { departmentIdSchema } from "../schemas/common.ts";
+import { type CaseRecord, caseRecordSchema } from "../schemas/case.ts";
 import type { QueueEntry, QueuePage } from "../schemas/responses.ts";
 import { caseKey, queuePartition } from "../store/keys.ts";
+import { ForeignQueueCursorError, queueCursorSchema, StepStore } from "../store/step-store.ts";
 import { QUEUE_FILTERS, type QueueFilter, queueAccess } from "./rules.ts";
 
 export const queueQuerySchema = z.strictObject({
@@ -28,24 +28,6 @@ export const queueQuerySchema = z.strictObject({
   cursor: z.string().max(2000).optional(),
 });
 export type QueueQuery = z.infer<typeof queueQuerySchema>;
-
-/** A queue item: a STEP item (or an escalation item) in the byQueue index. */
-const queueItemSchema = z.object({
-  caseId: z.string().min(1),
-  stepId: z.string().optional(),
-  step: stepKindSchema.optional(),
-  department: departmentIdSchema.optional(),
-  round: z.int().optional(),
-  openedAt: z.string().optional(),
-  deadline: z.string().optional(),
-  overdue: z.boolean().optional(),
-  reminders: z.int().optional(),
-  /** Escalation items: when the step was escalated (shown as when the head received it). */
-  escalatedAt: z.string().optional(),
-  gsi1sk: z.string(),
-});
-
-const cursorSchema = z.object({ pk: z.string(), sk: z.string(), gsi1pk: z.string(), gsi1sk: z.string() });
 
 export type { QueueEntry, QueuePage };
 
@@ -102,33 +84,25 @@ export async function listQueue(
   const { target } = access;
   const partition = queuePartition(target.partitionQueue, target.township);
   const filter: QueueFilter = target.overdueOnly ? "overdue" : query.status;
-  const prefix = filter === "overdue" ? "0#" : filter === "on_time" ? "1#" : undefined;
   // The township head's partition holds both their own steps and escalation items (shared/workflow/mark-overdue.ts).
   const itemType = target.overdueOnly ? "escalation" : "step";
   const scope = { route: ROUTE, caller: actor.id, query: { partition, filter, itemType } };
-  const startKey = query.cursor ? await deps.cursors.open(scope, query.cursor, cursorSchema) : undefined;
-  // Sealed with this partition in its scope, so this holds for any cursor that opened; checked anyway.
-  if (startKey && startKey.gsi1pk !== partition) throw new InvalidCursorError();
-  const page = await deps.client.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: "byQueue",
-      KeyConditionExpression: prefix ? "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)" : "gsi1pk = :pk",
-      FilterExpression: "#type = :type",
-      ExpressionAttributeNames: { "#type": "type" },
-      ExpressionAttributeValues: {
-        ":pk": partition,
-        ":type": itemType,
-        ...(prefix ? { ":prefix": prefix } : {}),
-      },
-      Limit: query.limit,
-      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-    }),
-  );
-  const items = (page.Items ?? []).flatMap((item) => {
-    const parsed = queueItemSchema.safeParse(item);
-    return parsed.success ? [parsed.data] : [];
-  });
+  const after = query.cursor ? await deps.cursors.open(scope, query.cursor, queueCursorSchema) : undefined;
+  const page = await StepStore.of(deps)
+    .queuePage({
+      queue: target.partitionQueue,
+      townshipCode: target.township,
+      filter,
+      itemType,
+      limit: query.limit,
+      ...(after ? { after } : {}),
+    })
+    .catch((error: unknown) => {
+      // Sealed with this partition in its scope, so any cursor that opened is this queue's; checked anyway.
+      if (error instanceof ForeignQueueCursorError) throw new InvalidCursorError();
+      throw error;
+    });
+  const { items } = page;
   const cases = await casesById(
     deps,
     items.map((item) => item.caseId),
@@ -157,10 +131,10 @@ export async function listQueue(
         submittedAt: record?.submittedAt ?? null,
         openedAt: item.openedAt ?? item.escalatedAt ?? null,
         deadline: item.deadline ?? null,
-        overdue: item.overdue ?? item.gsi1sk.startsWith("0#"),
+        overdue: item.overdue,
         reminders: item.reminders ?? 0,
       };
     }),
-    nextCursor: page.LastEvaluatedKey ? await deps.cursors.seal(scope, page.LastEvaluatedKey) : null,
+    nextCursor: page.next ? await deps.cursors.seal(scope, page.next) : null,
   };
 }

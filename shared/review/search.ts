@@ -22,7 +22,7 @@ import { maskIdNumber } from "../domain/id-number.ts";
 import { placeNamesOf } from "../reference/place-names.ts";
 import type { CaseSearchResult } from "../schemas/responses.ts";
 import { type CaseStore, normalizedName } from "../store/case-store.ts";
-import { shortNumberOf } from "../store/keys.ts";
+import { parseSearchSortKey, SEARCH_INDEXES, shortNumberOf } from "../store/keys.ts";
 import { casesById } from "./queue.ts";
 
 export const SEARCH_KINDS = ["short", "name", "idNumber"] as const;
@@ -48,21 +48,17 @@ export function searchKindOf(query: CaseSearchQuery): SearchKind {
   return "name";
 }
 
-const INDEX: Record<SearchKind, { name: string; pk: string; sk: string; prefix: string }> = {
-  short: { name: "byShortNumber", pk: "gsi9pk", sk: "gsi9sk", prefix: "SHORT#" },
-  idNumber: { name: "byApplicantIdNumber", pk: "gsi10pk", sk: "gsi10sk", prefix: "APPLICANT_ID#" },
-  name: { name: "byApplicantName", pk: "gsi11pk", sk: "gsi11sk", prefix: "APPLICANT_NAME#" },
-};
+const INDEX: Record<SearchKind, (typeof SEARCH_INDEXES)[SearchKind]> = SEARCH_INDEXES;
 
 /** The index key for the query: the short number as is, a name or ID number as its keyed hash. */
 async function partitionOf(cases: CaseStore, kind: SearchKind, q: string): Promise<string> {
   switch (kind) {
     case "short":
-      return INDEX.short.prefix + shortNumberOf(q);
+      return INDEX.short.partition(shortNumberOf(q));
     case "idNumber":
-      return INDEX.idNumber.prefix + (await cases.lookupHash("idNumber", q.toUpperCase()));
+      return INDEX.idNumber.partition(await cases.lookupHash("idNumber", q.toUpperCase()));
     case "name":
-      return INDEX.name.prefix + (await cases.lookupHash("name", normalizedName(q)));
+      return INDEX.name.partition(await cases.lookupHash("name", normalizedName(q)));
   }
 }
 
@@ -82,7 +78,7 @@ export async function searchCases(
   const page = await deps.cases.client.send(
     new QueryCommand({
       TableName: deps.cases.tableName,
-      IndexName: index.name,
+      IndexName: index.indexName,
       KeyConditionExpression: "#pk = :pk",
       ExpressionAttributeNames: { "#pk": index.pk },
       ExpressionAttributeValues: { ":pk": await partitionOf(deps.cases, kind, query.q) },
@@ -93,8 +89,8 @@ export async function searchCases(
   const visible = (page.Items ?? []).flatMap((item) => {
     const sk = item[index.sk];
     if (typeof sk !== "string") return [];
-    const [township, caseId] = [sk.slice(0, sk.indexOf("#")), sk.slice(sk.indexOf("#") + 1)];
-    return township && caseId && staffCovers(actor, township) ? [caseId] : [];
+    const entry = parseSearchSortKey(sk);
+    return entry && staffCovers(actor, entry.townshipCode) ? [entry.caseId] : [];
   });
   // A whole case id typed: only that case, not every case sharing its first 8 characters.
   const wanted =

@@ -31,8 +31,8 @@ import type { CaseKind } from "../schemas/common.ts";
 import type { CountyPolicy, SITE_VISIT_STAGES, SiteVisitPolicy } from "../schemas/policy.ts";
 import type { PhotoUploadRequest } from "../schemas/requests.ts";
 import type { DocumentView, PhotoUploadTicket } from "../schemas/responses.ts";
+import type { StepItem } from "../store/step-store.ts";
 import { mayDecide, type StepFacts } from "./rules.ts";
-import { readStep, type StepItem } from "./step-items.ts";
 
 /** The document type of a photo taken on a site visit (not a policy document type). */
 export const SITE_VISIT_PHOTO = "site_visit_photo";
@@ -72,7 +72,7 @@ export interface SiteVisitDeps extends DocumentsDeps {
 export function siteVisitDeps(deps: DocumentsDeps): SiteVisitDeps {
   return {
     ...deps,
-    readStep: (caseId, stepId) => readStep(deps.cases.client, deps.cases.tableName, caseId, stepId),
+    readStep: (caseId, stepId) => deps.cases.steps.get(caseId, stepId),
   };
 }
 

@@ -13,33 +13,18 @@ import { appendEvent } from "../domain/audit-chain.ts";
 import { type CaseStatus, type CaseVerb, type TransitionFacts, transition } from "../domain/case-status.ts";
 import { OVERALL_CLOCK_LIMIT, overallClockAfter } from "../domain/overall-clock.ts";
 import { ConflictError, NotFoundError } from "../http/errors.ts";
-import { messagesFor } from "../notify/messages.ts";
-import { outboxWrites } from "../notify/outbox.ts";
-import {
-  type ApplicationSecrets,
-  applicationSecretsSchema,
-  hasSecrets,
-  mergeSecrets,
-  splitApplication,
-} from "../personal-data/application.ts";
 import type { ApplicationDraft } from "../schemas/application.ts";
 import type { AuditActor, AuditEvent } from "../schemas/audit-event.ts";
 import { auditEventSchema } from "../schemas/audit-event.ts";
 import { type CaseRecord, caseRecordSchema, type StepRecord, stepRecordSchema } from "../schemas/case.ts";
-import type { SealedPersonalData } from "../schemas/personal-data.ts";
+import { caseItem, eventPut, messageWrites, withoutKeys } from "./case-items.ts";
+import { CaseSealer, type HashPurpose } from "./case-sealing.ts";
 import { householdWrites } from "./household-items.ts";
-import {
-  CASE_ITEM_PREFIX,
-  caseKey,
-  eventKey,
-  eventTimeKeys,
-  ownerKeys,
-  ownerPartition,
-  registerKeys,
-  searchKeys,
-} from "./keys.ts";
+import { CASE_ITEM_PREFIX, caseKey, ownerPartition } from "./keys.ts";
 import { batchGetAll, queryAll } from "./query-all.ts";
-import { CASE_TABLE, keyAttributes } from "./table-design.ts";
+import { StepStore } from "./step-store.ts";
+
+export { normalizedName, PersonalDataKeyMissingError } from "./case-sealing.ts";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -77,29 +62,6 @@ export interface CaseItems {
   readonly documents: Record<string, unknown>[];
 }
 
-// Every key attribute of the table design (GSIs included): stripped from items before schema parsing.
-const KEY_ATTRIBUTES = keyAttributes(CASE_TABLE).map((attribute) => attribute.name);
-
-function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(item).filter(([key]) => !KEY_ATTRIBUTES.includes(key) && key !== "type"),
-  );
-}
-
-/** Personal data to store and no keyring configured: refuse rather than store it in the clear. */
-export class PersonalDataKeyMissingError extends Error {
-  override name = "PersonalDataKeyMissingError";
-  constructor() {
-    super("No keyring is configured (FIELD_KEYRING): ID and phone numbers are never stored unencrypted");
-  }
-}
-
-/** Keyed-hash purposes: one per kind of value, so a member and a head with one ID number hash alike. */
-const HASH_PURPOSE = { idNumber: "idNumber", phone: "phone", name: "name" } as const;
-
-/** A name as people type it: no spaces (全角 or not), ASCII letters lower-case. */
-export const normalizedName = (name: string) => name.normalize("NFKC").replace(/\s+/g, "").toLowerCase();
-
 function isCancelledByCondition(error: unknown, index: number): boolean {
   return (
     error instanceof TransactionCanceledException &&
@@ -115,123 +77,39 @@ function isCancelledByCondition(error: unknown, index: number): boolean {
  * case's event sequence number: two writers can never both append event N,
  * and a status can never change without its event.
  *
- * Personal data (PIPL): the form's ID and phone numbers are sealed on every
- * write (envelope encryption, shared/crypto/encryptor.ts, the case id as
- * encryption context) and stored in `personalData` beside a keyed hash of each;
- * the stored `application` never holds them. A store with the key (functions
- * bound to it) opens them on read, so its callers see the whole form; a store
- * without the key reads the form without them and carries the sealed part
- * through its writes untouched.
+ * Personal data (PIPL) is sealed on every write and opened on read with the
+ * key (./case-sealing.ts); the items themselves are built in ./case-items.ts.
  */
-/**
- * The sealed part of cases this container opened or sealed, by case id, with
- * the numbers it holds: a write whose numbers did not change reuses it instead
- * of sealing afresh (one KMS GenerateDataKey and three keyed hashes per case
- * write otherwise, the largest KMS cost of a permit; bench/cost-per-permit.ts).
- * Bounded: the oldest entries go first.
- */
-/** The numbers of a form, as the cache compares them (splitApplication builds them in a fixed key order). */
-const secretsKey = (secrets: ApplicationSecrets): string => JSON.stringify(secrets);
-
-class SealedCache {
-  private readonly entries = new Map<
-    string,
-    { readonly secrets: string; readonly sealed: SealedPersonalData }
-  >();
-  constructor(private readonly capacity = 256) {}
-
-  get(caseId: string, secrets: string): SealedPersonalData | undefined {
-    const entry = this.entries.get(caseId);
-    return entry?.secrets === secrets ? entry.sealed : undefined;
-  }
-
-  set(caseId: string, secrets: string, sealed: SealedPersonalData): void {
-    this.entries.delete(caseId);
-    this.entries.set(caseId, { secrets, sealed });
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-  }
-}
-
 export class CaseStore {
-  private readonly sealedCache = new SealedCache();
+  private readonly sealer: CaseSealer;
+  /** The case's STEP, TOKEN and ESCALATION items (their changes go into this store's transactions). */
+  readonly steps: StepStore;
 
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
-    private readonly encryptor: () => Encryptor | undefined = () => defaultEncryptor(),
-  ) {}
+    readonly encryptor: () => Encryptor | undefined = () => defaultEncryptor(),
+  ) {
+    this.steps = new StepStore(client, tableName, now);
+    this.sealer = new CaseSealer(encryptor);
+  }
+
+  /** Parses a stored case and, with the key, merges its ID and phone numbers back into the form. */
+  private open(item: Record<string, unknown>): Promise<CaseRecord> {
+    return this.sealer.open(caseRecordSchema.parse(withoutKeys(item)));
+  }
+
+  /** The keyed hash a lookup compares with `personalData.hashes` (e.g. a household by its head's ID number). */
+  lookupHash(kind: HashPurpose, value: string): Promise<string> {
+    return this.sealer.lookupHash(kind, value);
+  }
 
   async get(caseId: string): Promise<CaseRecord | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: caseKey(caseId), ConsistentRead: true }),
     );
     return Item ? this.open(Item) : undefined;
-  }
-
-  /** Parses a stored case and, with the key, merges its ID and phone numbers back into the form. */
-  private async open(item: Record<string, unknown>): Promise<CaseRecord> {
-    const record = caseRecordSchema.parse(withoutKeys(item));
-    const encryptor = this.encryptor();
-    if (!record.personalData || !encryptor) return record;
-    const { personalData, ...rest } = record;
-    const secrets = applicationSecretsSchema.parse(
-      JSON.parse(await encryptor.open(personalData.sealed, { caseId: record.caseId })),
-    );
-    const application = mergeSecrets(record.application, secrets);
-    // Keyed by the numbers as a later write will split them from this form.
-    this.sealedCache.set(record.caseId, secretsKey(splitApplication(application).secrets), personalData);
-    return { ...rest, application };
-  }
-
-  /** Seals the numbers of a form, with their keyed hashes (by form path). */
-  private async seal(caseId: string, secrets: ApplicationSecrets): Promise<SealedPersonalData> {
-    const encryptor = this.encryptor();
-    if (!encryptor) throw new PersonalDataKeyMissingError();
-    const hashes: Record<string, string> = {};
-    if (secrets.head?.idNumber !== undefined)
-      hashes["head.idNumber"] = await encryptor.keyedHash(HASH_PURPOSE.idNumber, secrets.head.idNumber);
-    if (secrets.head?.phone !== undefined)
-      hashes["head.phone"] = await encryptor.keyedHash(HASH_PURPOSE.phone, secrets.head.phone);
-    for (const [index, member] of (secrets.members ?? []).entries()) {
-      if (member.idNumber !== undefined)
-        hashes[`members.${index}.idNumber`] = await encryptor.keyedHash(
-          HASH_PURPOSE.idNumber,
-          member.idNumber,
-        );
-    }
-    return { sealed: await encryptor.seal(JSON.stringify(secrets), { caseId }), hashes };
-  }
-
-  /**
-   * The stored form and its sealed part: a record read without the key keeps
-   * its sealed part (its form has no numbers); otherwise the numbers in the
-   * form are sealed afresh, unless they are the ones this container last
-   * opened or sealed for the case.
-   */
-  private async storedApplication(
-    record: CaseRecord,
-  ): Promise<{ application: CaseRecord["application"]; personalData?: SealedPersonalData }> {
-    const { rest, secrets } = splitApplication(record.application);
-    if (hasSecrets(secrets)) {
-      const key = secretsKey(secrets);
-      const unchanged = this.sealedCache.get(record.caseId, key);
-      if (unchanged) return { application: rest, personalData: unchanged };
-      const personalData = await this.seal(record.caseId, secrets);
-      this.sealedCache.set(record.caseId, key, personalData);
-      return { application: rest, personalData };
-    }
-    return { application: rest, ...(record.personalData ? { personalData: record.personalData } : {}) };
-  }
-
-  /** The keyed hash a lookup compares with `personalData.hashes` (e.g. a household by its head's ID number). */
-  async lookupHash(kind: keyof typeof HASH_PURPOSE, value: string): Promise<string> {
-    const encryptor = this.encryptor();
-    if (!encryptor) throw new PersonalDataKeyMissingError();
-    return encryptor.keyedHash(HASH_PURPOSE[kind], value);
   }
 
   async require(caseId: string): Promise<CaseRecord> {
@@ -305,11 +183,11 @@ export class CaseStore {
           {
             Put: {
               TableName: this.tableName,
-              Item: await this.caseItem(record),
+              Item: await caseItem(this.sealer, record),
               ConditionExpression: "attribute_not_exists(pk)",
             },
           },
-          this.eventPut(event, record.townshipCode),
+          eventPut(this.tableName, event, record.townshipCode),
         ],
       }),
     );
@@ -320,9 +198,9 @@ export class CaseStore {
   async saveDraft(record: CaseRecord, application: ApplicationDraft): Promise<CaseRecord> {
     const updatedAt = this.now().toISOString();
     const { personalData: _previous, ...plain } = record;
-    const stored = await this.storedApplication({ ...plain, application });
+    const stored = await this.sealer.storedApplication({ ...plain, application });
     // The search keys follow the form as it is typed (a name entered, an ID number corrected).
-    const search = await this.searchKeysOf({ ...plain, application }, stored.personalData);
+    const search = await this.sealer.searchKeysOf({ ...plain, application }, stored.personalData);
     const set = [
       "application = :application",
       "updatedAt = :now",
@@ -438,7 +316,7 @@ export class CaseStore {
     };
     for (const attribute of change.remove ?? []) delete (next as Partial<CaseRecord>)[attribute];
     // The messages the event causes (SMS and in-app), in the same transaction: the outbox (shared/notify/).
-    const messages = await this.messageWrites(record, event);
+    const messages = await messageWrites(this.tableName, record, event);
     // 一户一宅: the household's open-case marker and register entries change with the status.
     const household = householdWrites(this.tableName, record, next, at);
     if (household.releases) delete next.householdClaim;
@@ -449,13 +327,13 @@ export class CaseStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: await this.caseItem(next),
+                Item: await caseItem(this.sealer, next),
                 ConditionExpression: "eventSeq = :seq AND #status = :status",
                 ExpressionAttributeNames: { "#status": "status" },
                 ExpressionAttributeValues: { ":seq": record.eventSeq, ":status": record.status },
               },
             },
-            this.eventPut(event, record.townshipCode),
+            eventPut(this.tableName, event, record.townshipCode),
             ...(change.alsoWrite ?? []),
             ...household.items,
             ...messages,
@@ -469,72 +347,11 @@ export class CaseStore {
     return next;
   }
 
-  /** The outbox items of an event (shared/notify/outbox.ts); none when the county notifies nobody. */
-  private async messageWrites(record: CaseRecord, event: AuditEvent): Promise<TransactItem[]> {
-    // Loaded here, not at the store's import (see transition): test support stands in for the shipped policies.
-    const { getShippedPolicy } = await import("../domain/policy/shipped-policies.ts");
-    const policy = getShippedPolicy(record.policyId);
-    if (!policy.notifications) return [];
-    return outboxWrites(
-      this.tableName,
-      policy.notifications,
-      record,
-      event,
-      messagesFor(policy, record, event),
-    );
-  }
-
   /**
    * appendEvent needs the previous event only for its seq and hash; the case
    * keeps both as the chain head, so no extra read is needed.
    */
   private headEvent(record: CaseRecord): AuditEvent {
     return { caseId: record.caseId, seq: record.eventSeq, hash: record.eventHead } as AuditEvent;
-  }
-
-  private async caseItem(record: CaseRecord): Promise<Record<string, unknown>> {
-    const { personalData: _sealed, ...plain } = record;
-    const stored = await this.storedApplication(record);
-    return {
-      ...caseKey(record.caseId),
-      type: "case",
-      ...ownerKeys(record.householdId, record.createdAt, record.caseId),
-      ...registerKeys(record.townshipCode, record.status, record.updatedAt, record.caseId),
-      ...(await this.searchKeysOf(record, stored.personalData)),
-      ...plain,
-      ...stored,
-    };
-  }
-
-  /** The case's keys of the search indexes: the applicant's name and ID number as keyed hashes. */
-  private async searchKeysOf(
-    record: CaseRecord,
-    personalData: SealedPersonalData | undefined,
-  ): Promise<ReturnType<typeof searchKeys>> {
-    const name = record.application.head?.name;
-    const idNumber = personalData?.hashes["head.idNumber"];
-    const encryptor = this.encryptor();
-    return searchKeys(record.caseId, record.townshipCode, {
-      ...(idNumber ? { idNumber } : {}),
-      ...(name && encryptor
-        ? { name: await encryptor.keyedHash(HASH_PURPOSE.name, normalizedName(name)) }
-        : {}),
-    });
-  }
-
-  private eventPut(event: AuditEvent, townshipCode: string): TransactItem {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: {
-          ...eventKey(event.caseId, event.seq),
-          type: "event",
-          ...eventTimeKeys(event.at, event.caseId, event.seq),
-          townshipCode,
-          ...event,
-        },
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    };
   }
 }

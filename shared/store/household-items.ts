@@ -20,12 +20,9 @@
 import { isTerminal } from "../domain/case-status.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { TransactItem } from "./case-store.ts";
-import { homesteadKey, householdKey } from "./reference-store.ts";
+import { homesteadKey, openCaseKey, plotReturnKey } from "./keys.ts";
 
-export const openCaseKey = (householdId: string) =>
-  ({ pk: householdKey(householdId).pk, sk: "OPENCASE" }) as const;
-export const plotReturnKey = (householdId: string, homesteadId: string) =>
-  ({ pk: householdKey(householdId).pk, sk: `RETURN#${homesteadId}` }) as const;
+export { openCaseKey, plotReturnKey } from "./keys.ts";
 
 /** A homestead case is open from its submission until it ends or is returned to the household. */
 export function holdsOpenCase(status: CaseRecord["status"]): boolean {

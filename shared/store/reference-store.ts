@@ -35,27 +35,28 @@ import {
   type ReferenceFacts,
   referenceFactsSchema,
 } from "../schemas/precheck.ts";
-import { type PersonEntry, parsePersonEntry, personPartition } from "./keys.ts";
+import {
+  boundaryKey,
+  gridCellPartition,
+  HOMESTEAD_PREFIX,
+  householdKey,
+  type PersonEntry,
+  parsePersonEntry,
+  personPartition,
+  RETURN_PREFIX,
+  villageKey,
+} from "./keys.ts";
 
-export const householdKey = (householdId: string) =>
-  ({ pk: `HOUSEHOLD#${householdId}`, sk: "HOUSEHOLD" }) as const;
-export const homesteadKey = (householdId: string, homesteadId: string) =>
-  ({ pk: `HOUSEHOLD#${householdId}`, sk: `HOMESTEAD#${homesteadId}` }) as const;
-export const villageKey = (villageCode: string) => ({ pk: `VILLAGE#${villageCode}`, sk: "VILLAGE" }) as const;
-export const boundaryKey = (villageCode: string) =>
-  ({ pk: `VILLAGE#${villageCode}`, sk: "BOUNDARY" }) as const;
-export const parcelKey = (villageCode: string, parcelId: string) =>
-  ({ pk: `VILLAGE#${villageCode}`, sk: `PARCEL#${parcelId}` }) as const;
-export const townshipKey = (townshipCode: string) =>
-  ({ pk: `TOWNSHIP#${townshipCode}`, sk: "TOWNSHIP" }) as const;
-/** byGridCell: the parcels whose bounding box covers one grid cell (geohash of GRID_PRECISION characters). */
-export const gridCellPartition = (cell: string) => `GRID#${cell}`;
-export const gridCellItemKeys = (villageCode: string, parcelId: string, cell: string) => ({
-  pk: `VILLAGE#${villageCode}`,
-  sk: `GRID#${cell}#${parcelId}`,
-  gsi5pk: gridCellPartition(cell),
-  gsi5sk: `${villageCode}#${parcelId}`,
-});
+export {
+  boundaryKey,
+  gridCellItemKeys,
+  gridCellPartition,
+  homesteadKey,
+  householdKey,
+  parcelKey,
+  townshipKey,
+  villageKey,
+} from "./keys.ts";
 
 export const villageItemSchema = z.object({
   villageCode: z.string().min(1),
@@ -140,13 +141,15 @@ export class ReferenceStore {
       throw new ReferenceDataMissingError(`Household ${householdId} is not in the household register`);
     // Old plots a completed case promised to return (shared/store/household-items.ts) count as returned-to-be.
     const toReturn = new Set(
-      items.filter((item) => String(item.sk).startsWith("RETURN#")).map((item) => String(item.homesteadId)),
+      items
+        .filter((item) => String(item.sk).startsWith(RETURN_PREFIX))
+        .map((item) => String(item.homesteadId)),
     );
     return {
       // The register holds more than the pre-check reads (head's ID hash, title numbers): keep the known fields.
       household: householdRecordSchema.parse(z.object(householdRecordSchema.shape).parse(entry)),
       homesteads: items
-        .filter((item) => String(item.sk).startsWith("HOMESTEAD#"))
+        .filter((item) => String(item.sk).startsWith(HOMESTEAD_PREFIX))
         .map((item) => existingHomesteadSchema.parse(z.object(existingHomesteadSchema.shape).parse(item)))
         .map((homestead) =>
           toReturn.has(homestead.homesteadId) ? { ...homestead, willBeReturned: true } : homestead,

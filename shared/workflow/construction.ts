@@ -24,7 +24,6 @@ import { addDuration } from "../domain/time-limits.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CountyPolicy, Duration } from "../schemas/policy.ts";
 import { CaseStore } from "../store/case-store.ts";
-import { stepKey } from "../store/keys.ts";
 import { WORKFLOW_ACTOR } from "./contracts.ts";
 import { executionArnOf } from "./runs.ts";
 
@@ -243,12 +242,12 @@ export async function constructionTask(
   if (extended && counted) {
     // The certificates were extended after staking-out (shared/papers): the period runs on to the new
     // end, the clock counting from the end it reached (its own time, whatever scale the waits run at).
-    await extendPeriod(deps, store, input.caseId, extended);
+    await extendPeriod(store, input.caseId, extended);
     const clock = startClock(extended, counted, policy.construction.reminderBeforeValidityEnds);
     return { next: "wait", clock: { ...clock, run: rest.run, runLeftSeconds: rest.runLeftSeconds } };
   }
   if (due.includes("end") && policy.construction.unbuiltApprovalExpires) {
-    await expireUnbuilt(deps, store, input.caseId);
+    await expireUnbuilt(store, input.caseId);
     return { next: "expired", clock: continueClock(rest) };
   }
   if (due.includes("next_run")) {
@@ -269,12 +268,7 @@ export function laterValidity(record: CaseRecord, policy: CountyPolicy, counted:
 }
 
 /** The case's construction period and the household's report step take the extended end. */
-async function extendPeriod(
-  deps: ConstructionDeps,
-  store: CaseStore,
-  caseId: string,
-  ends: Date,
-): Promise<void> {
+async function extendPeriod(store: CaseStore, caseId: string, ends: Date): Promise<void> {
   const validUntil = ends.toISOString();
   await store.withRetry(caseId, async (record) => {
     if (!record.construction || record.construction.validUntil === validUntil) return record;
@@ -287,16 +281,7 @@ async function extendPeriod(
       action: "extendConstruction",
       data: { from: record.construction.validUntil, validUntil },
       set: { construction: { ...record.construction, validUntil } },
-      alsoWrite: open.map((step) => ({
-        Update: {
-          TableName: deps.tableName,
-          Key: stepKey(caseId, step.stepId),
-          UpdateExpression: "SET deadline = :deadline",
-          ConditionExpression: "#status = :awaiting",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":deadline": validUntil, ":awaiting": "awaiting_response" },
-        },
-      })),
+      alsoWrite: open.map((step) => store.steps.extendDeadline(step, validUntil)),
     });
   });
 }
@@ -316,7 +301,7 @@ async function remindToReport(deps: ConstructionDeps, store: CaseStore, caseId: 
   });
 }
 
-async function expireUnbuilt(deps: ConstructionDeps, store: CaseStore, caseId: string): Promise<void> {
+async function expireUnbuilt(store: CaseStore, caseId: string): Promise<void> {
   await store.withRetry(caseId, async (record) => {
     if (record.status !== "staked_out") return record;
     const { steps } = await store.load(caseId);
@@ -330,20 +315,7 @@ async function expireUnbuilt(deps: ConstructionDeps, store: CaseStore, caseId: s
         validUntil: record.construction?.validUntil ?? null,
         cancelledSteps: open.map((step) => step.stepId),
       },
-      alsoWrite: open.map((step) => ({
-        Update: {
-          TableName: deps.tableName,
-          Key: stepKey(caseId, step.stepId),
-          UpdateExpression: "SET #status = :cancelled, overdue = :true REMOVE gsi1pk, gsi1sk",
-          ConditionExpression: "#status = :awaiting",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":cancelled": "cancelled",
-            ":true": true,
-            ":awaiting": "awaiting_response",
-          },
-        },
-      })),
+      alsoWrite: store.steps.cancel(open, { overdue: true }),
     });
   });
 }

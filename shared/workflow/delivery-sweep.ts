@@ -8,17 +8,12 @@
  * fails there ends as everywhere else: the step shows unsent and the operator
  * view gets an `undelivered_decision` incident (its recovery is re-delivery).
  */
-import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
 import { isTerminal } from "../domain/case-status.ts";
 import { logger } from "../logger.ts";
 import { type DeliveryDeps, deliverDecision } from "../review/delivery.ts";
-import { acquireSendLease, readStep } from "../review/step-items.ts";
 import { CaseStore } from "../store/case-store.ts";
-import { UNDELIVERED_PARTITION } from "../store/keys.ts";
+import { StepStore } from "../store/step-store.ts";
 import { WORKFLOW_ACTOR } from "./contracts.ts";
-
-const keysSchema = z.object({ pk: z.string().startsWith("CASE#"), sk: z.string().startsWith("STEP#") });
 
 /** Steps looked at per sweep; the rest wait for the next minute (oldest first). */
 const PAGE = 100;
@@ -33,42 +28,20 @@ export interface SweepResult {
   readonly skipped: number;
 }
 
-async function forget(deps: DeliveryDeps, keys: z.infer<typeof keysSchema>): Promise<void> {
-  await deps.client.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: keys,
-      UpdateExpression: "REMOVE gsi8pk, gsi8sk",
-      ConditionExpression: "attribute_exists(pk)",
-    }),
-  );
-}
-
 export async function sweepUndeliveredDecisions(deps: DeliveryDeps): Promise<SweepResult> {
-  const now = deps.now();
-  const { Items = [] } = await deps.client.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: "byUndeliveredDecision",
-      KeyConditionExpression: "gsi8pk = :pending",
-      ExpressionAttributeValues: { ":pending": UNDELIVERED_PARTITION },
-      Limit: PAGE,
-    }),
-  );
+  const steps = StepStore.of(deps);
+  const undelivered = await steps.undelivered(PAGE);
   let sent = 0;
   let pending = 0;
   let skipped = 0;
   let found = 0;
-  for (const item of Items) {
-    const keys = keysSchema.parse(item);
-    const caseId = keys.pk.slice("CASE#".length);
-    const stepId = keys.sk.slice("STEP#".length);
-    const step = await readStep(deps.client, deps.tableName, caseId, stepId);
+  for (const { caseId, stepId } of undelivered) {
+    const step = await steps.get(caseId, stepId);
     if (!step?.decision || step.sentAt) continue;
     const record = await new CaseStore(deps.client, deps.tableName, deps.now).get(caseId);
     if (!record || isTerminal(record.status)) {
       // Withdrawn (or closed) before its decision was sent: no run waits for it any more.
-      await forget(deps, keys);
+      await steps.dropUndelivered(caseId, stepId);
       continue;
     }
     found += 1;
@@ -77,7 +50,7 @@ export async function sweepUndeliveredDecisions(deps: DeliveryDeps): Promise<Swe
       skipped += 1;
       continue;
     }
-    if (!(await acquireSendLease(deps.client, deps.tableName, caseId, stepId, now))) {
+    if (!(await steps.takeSendLease(caseId, stepId))) {
       skipped += 1;
       continue;
     }

@@ -20,15 +20,13 @@
  * operator token) instead of opening another. A task token is stored here
  * only, never returned.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { logger } from "../logger.ts";
 import type { AuditActor } from "../schemas/audit-event.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { LocalizedText } from "../schemas/common.ts";
 import { CaseStore } from "../store/case-store.ts";
-import { incidentKey, openIncidentKeys, openIncidentPartition } from "../store/keys.ts";
-import { batchGetAll } from "../store/query-all.ts";
+import { IncidentStore } from "../store/incident-store.ts";
 import { WORKFLOW_ACTOR } from "./contracts.ts";
 import type { WorkflowDeps } from "./open-step.ts";
 
@@ -189,9 +187,7 @@ export async function readIncident(
   caseId: string,
   incidentId: string,
 ): Promise<{ incident: IncidentRecord; taskToken?: string } | undefined> {
-  const { Item } = await deps.client.send(
-    new GetCommand({ TableName: deps.tableName, Key: incidentKey(caseId, incidentId), ConsistentRead: true }),
-  );
+  const Item = await IncidentStore.of(deps).get(caseId, incidentId);
   if (!Item) return undefined;
   return {
     incident: incidentRecordSchema.parse(Item),
@@ -219,16 +215,7 @@ export async function openIncident(
     const existing = openIncidentOn(record, subject);
     if (existing) {
       if (input.taskToken) {
-        await deps.client.send(
-          new UpdateCommand({
-            TableName: deps.tableName,
-            Key: incidentKey(input.caseId, existing),
-            UpdateExpression: "SET taskToken = :token",
-            ConditionExpression: "#status = :open",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":token": input.taskToken, ":open": "open" },
-          }),
-        );
+        await IncidentStore.of(deps).storeToken(input.caseId, existing, input.taskToken);
       }
       return { incidentId: existing, opened: false };
     }
@@ -264,21 +251,7 @@ export async function openIncident(
         incidents: [...(record.incidents ?? []), incidentId],
         ...(input.kind === "task_failed" ? { failure: { error: input.error, at: openedAt } } : {}),
       },
-      alsoWrite: [
-        {
-          Put: {
-            TableName: deps.tableName,
-            Item: {
-              ...incidentKey(input.caseId, incidentId),
-              type: "incident",
-              ...openIncidentKeys(record.townshipCode, openedAt, input.caseId, incidentId),
-              ...incident,
-              ...(input.taskToken ? { taskToken: input.taskToken } : {}),
-            },
-            ConditionExpression: "attribute_not_exists(pk)",
-          },
-        },
-      ],
+      alsoWrite: [IncidentStore.of(deps).open(incident, input.taskToken)],
     });
     logger.warn("Incident opened", {
       caseId: input.caseId,
@@ -310,24 +283,7 @@ export async function closeIncident(
       action: "closeIncident",
       data: { incidentId, action: closing.action, ...(closing.note ? { note: closing.note } : {}) },
       set: { incidents: (record.incidents ?? []).filter((id) => id !== incidentId) },
-      alsoWrite: [
-        {
-          Update: {
-            TableName: deps.tableName,
-            Key: incidentKey(caseId, incidentId),
-            UpdateExpression:
-              "SET #status = :closed, closedAt = :at, closedBy = :by REMOVE gsi6pk, gsi6sk, taskToken",
-            ConditionExpression: "#status = :open",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: {
-              ":closed": "closed",
-              ":open": "open",
-              ":at": at,
-              ":by": closing.actor.id,
-            },
-          },
-        },
-      ],
+      alsoWrite: [IncidentStore.of(deps).close(caseId, incidentId, at, closing.actor.id)],
     });
     return true;
   });
@@ -358,23 +314,12 @@ export async function openIncidentsOf(
   limit: number,
   startKey?: Record<string, unknown>,
 ): Promise<IncidentPage> {
-  const page = await deps.client.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: "byOpenIncident",
-      KeyConditionExpression: "gsi6pk = :pk",
-      ExpressionAttributeValues: { ":pk": openIncidentPartition(townshipCode) },
-      Limit: limit,
-      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-    }),
-  );
-  // The index copies keys only (table-design.ts): the incidents themselves come by key. One that
-  // closed between the Query and the read is left out: it is no longer open.
-  const items = await batchGetAll(deps.client, deps.tableName, page.Items ?? []);
+  // One that closed between the index read and the item read is left out: it is no longer open.
+  const { items, nextKey } = await IncidentStore.of(deps).openPage(townshipCode, limit, startKey);
   return {
     items: items
       .map((item) => incidentRecordSchema.parse(item))
       .filter((incident) => incident.status === "open"),
-    ...(page.LastEvaluatedKey ? { nextKey: page.LastEvaluatedKey } : {}),
+    ...(nextKey ? { nextKey } : {}),
   };
 }

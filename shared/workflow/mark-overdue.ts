@@ -8,17 +8,11 @@
 
 import { isTerminal } from "../domain/case-status.ts";
 import type { StepRecord } from "../schemas/case.ts";
-import { CaseStore, type TransactItem } from "../store/case-store.ts";
-import { queueKeys } from "../store/keys.ts";
+import { CaseStore } from "../store/case-store.ts";
 import { type MarkOverdueInput, WORKFLOW_ACTOR } from "./contracts.ts";
 import { CaseClosedError } from "./errors.ts";
-import { stepItem, stepsOfKind, type WorkflowDeps } from "./open-step.ts";
-
-/** The role whose queue receives escalations of overdue steps. */
-export const ESCALATION_ROLE = "township_head";
-
-export const escalationKey = (caseId: string, stepId: string) =>
-  ({ pk: `CASE#${caseId}`, sk: `ESCALATION#${stepId}` }) as const;
+import { stepsOfKind, type WorkflowDeps } from "./open-step.ts";
+import { ESCALATION_ROLE } from "./steps.ts";
 
 /** No step of that kind is open: the timeout fired for a step that was never recorded. */
 export class StepNotFoundError extends Error {
@@ -57,36 +51,6 @@ export async function markOverdue(
 
     const now = deps.now().toISOString();
     const deadline = step.deadline ?? now;
-    const overdueStep = { ...step, overdue: true };
-    const writes: TransactItem[] = [
-      {
-        Put: {
-          TableName: deps.tableName,
-          Item: stepItem(overdueStep),
-          ConditionExpression: "#status = :awaiting AND overdue = :false",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":awaiting": "awaiting_response", ":false": false },
-        },
-      },
-      {
-        Put: {
-          TableName: deps.tableName,
-          Item: {
-            ...escalationKey(step.caseId, step.stepId),
-            type: "escalation",
-            ...queueKeys(ESCALATION_ROLE, record.townshipCode, true, deadline, step.caseId),
-            caseId: step.caseId,
-            stepId: step.stepId,
-            step: step.step,
-            ...(step.department ? { department: step.department } : {}),
-            round: step.round,
-            townshipCode: record.townshipCode,
-            deadline,
-            escalatedAt: now,
-          },
-        },
-      },
-    ];
     await store.record(record, {
       actor: WORKFLOW_ACTOR,
       action: "escalate",
@@ -97,7 +61,7 @@ export async function markOverdue(
         escalatedTo: ESCALATION_ROLE,
         ...(step.department ? { department: step.department } : {}),
       },
-      alsoWrite: writes,
+      alsoWrite: store.steps.markOverdue(step, record.townshipCode, now),
     });
     return { stepId: step.stepId, escalated: true };
   });

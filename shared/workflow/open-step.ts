@@ -4,17 +4,15 @@
  * applies the step's `onOpen` transition from THE step table (steps.ts).
  */
 import { SendTaskSuccessCommand, type SFNClient } from "@aws-sdk/client-sfn";
-import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { isTerminal } from "../domain/case-status.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { addDuration, resumedDeadline } from "../domain/time-limits.ts";
 import { logger } from "../logger.ts";
 import { deliverDecision } from "../review/delivery.ts";
-import { acquireSendLease, markSent } from "../review/step-items.ts";
 import type { CaseRecord, StepKind, StepRecord } from "../schemas/case.ts";
-import type { DepartmentId } from "../schemas/common.ts";
-import { CaseStore, type TransactItem } from "../store/case-store.ts";
-import { queueKeys, stepKey, tokenKey } from "../store/keys.ts";
+import { CaseStore } from "../store/case-store.ts";
+import { StepStore } from "../store/step-store.ts";
 import { type OpenStepInput, WORKFLOW_ACTOR } from "./contracts.ts";
 import { CaseClosedError } from "./errors.ts";
 import { closeIncidentOn, incidentSubject } from "./incidents.ts";
@@ -30,27 +28,6 @@ export interface WorkflowDeps {
 /** open-step also answers its own token when the step it opens was decided already (see decidedOpening). */
 export interface OpenStepDeps extends WorkflowDeps {
   readonly sfn: SFNClient;
-}
-
-/** The queue a step shows in: a role's, the consulted department's, or none (the villager's correction). */
-export function queueOf(step: StepKind, department?: DepartmentId): string | undefined {
-  const role = STEP_RULES[step].queueRole;
-  if (role === "villager") return undefined;
-  if (role === "department") return department;
-  return role;
-}
-
-/** The STEP item with its queue keys (byQueue: overdue first, then by deadline). */
-export function stepItem(record: StepRecord): Record<string, unknown> {
-  const queue = queueOf(record.step, record.department);
-  return {
-    ...stepKey(record.caseId, record.stepId),
-    type: "step",
-    ...(queue && record.status === "awaiting_response" && record.deadline
-      ? queueKeys(queue, record.townshipCode, record.overdue, record.deadline, record.caseId)
-      : {}),
-    ...record,
-  };
 }
 
 /** Steps of one kind (and department), latest round last. */
@@ -114,20 +91,8 @@ export function decidedOpening(steps: readonly StepRecord[], input: OpenStepInpu
  * attempt the workflow lost (a local replay): sent again to this token.
  */
 async function answerDecidedOpening(deps: OpenStepDeps, input: OpenStepInput, step: StepRecord) {
-  const now = deps.now();
-  await deps.client.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: {
-        ...tokenKey(input.caseId, step.stepId),
-        type: "token",
-        stepId: step.stepId,
-        taskToken: input.taskToken,
-        executionArn: input.executionArn,
-        storedAt: now.toISOString(),
-      },
-    }),
-  );
+  const steps = StepStore.of(deps);
+  await steps.storeToken(input.caseId, step.stepId, input);
   const decision = step.decision;
   if (!decision) return;
   const context = { caseId: input.caseId, stepId: step.stepId };
@@ -136,7 +101,7 @@ async function answerDecidedOpening(deps: OpenStepDeps, input: OpenStepInput, st
     await deps.sfn.send(
       new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify(decision) }),
     );
-    await markSent(deps.client, deps.tableName, input.caseId, step.stepId, decision, deps.now());
+    await steps.markSent(input.caseId, step.stepId, decision);
     await closeIncidentOn(
       deps,
       input.caseId,
@@ -148,7 +113,7 @@ async function answerDecidedOpening(deps: OpenStepDeps, input: OpenStepInput, st
     );
     return;
   }
-  if (!(await acquireSendLease(deps.client, deps.tableName, input.caseId, step.stepId, now))) {
+  if (!(await steps.takeSendLease(input.caseId, step.stepId))) {
     logger.info("Decided step opened again while its decision is being sent", context);
     return;
   }
@@ -209,41 +174,9 @@ export async function openStep(
   const existing = steps.find((step) => step.stepId === stepId);
   const now = deps.now();
 
-  const tokenPut: TransactItem = {
-    Put: {
-      TableName: deps.tableName,
-      Item: {
-        ...tokenKey(input.caseId, stepId),
-        type: "token",
-        stepId,
-        taskToken: input.taskToken,
-        executionArn: input.executionArn,
-        storedAt: now.toISOString(),
-      },
-    },
-  };
-
   if (existing) {
-    // A retry, or a reopening after a timeout: the step keeps its deadline and any
-    // decision already written; only the token is new. A reopened step stays overdue.
-    const step: StepRecord = { ...existing, overdue: existing.overdue || input.overdue === true };
-    await deps.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: deps.tableName,
-              Item: stepItem(step),
-              // Never overwrite a decision that landed in between.
-              ConditionExpression: "#status = :status",
-              ExpressionAttributeNames: { "#status": "status" },
-              ExpressionAttributeValues: { ":status": existing.status },
-            },
-          },
-          tokenPut,
-        ],
-      }),
-    );
+    // A retry, or a reopening after a timeout: never overwrites a decision that landed in between.
+    await store.steps.reopen(existing, input, input.overdue === true);
     return { stepId, round, ...(existing.deadline ? { deadline: existing.deadline } : {}) };
   }
 
@@ -265,32 +198,7 @@ export async function openStep(
   const closed = rule.closes
     ? steps.filter((candidate) => candidate.step === rule.closes && candidate.status === "awaiting_response")
     : [];
-  const writes: TransactItem[] = [
-    {
-      Put: {
-        TableName: deps.tableName,
-        Item: stepItem(step),
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    },
-    tokenPut,
-    ...closed.map(
-      (candidate): TransactItem => ({
-        Update: {
-          TableName: deps.tableName,
-          Key: stepKey(candidate.caseId, candidate.stepId),
-          UpdateExpression: "SET #status = :cancelled, overdue = :true REMOVE gsi1pk, gsi1sk",
-          ConditionExpression: "#status = :awaiting",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":cancelled": "cancelled",
-            ":true": true,
-            ":awaiting": "awaiting_response",
-          },
-        },
-      }),
-    ),
-  ];
+  const writes = store.steps.open(step, input, closed);
   const data = {
     stepId,
     step: input.step,

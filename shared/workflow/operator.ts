@@ -12,7 +12,6 @@ import {
   type SFNClient,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { jurisdictionOf } from "../audit/jurisdiction.ts";
 import { type Actor, auditActorOf } from "../auth/actor.ts";
@@ -21,10 +20,9 @@ import { type Bilingual, ConflictError, ForbiddenError, HttpError, NotFoundError
 import { logger } from "../logger.ts";
 import type { DeliveryDeps } from "../review/delivery.ts";
 import { deliverDecision } from "../review/delivery.ts";
-import { acquireSendLease, readStep } from "../review/step-items.ts";
 import type { IncidentQuery, IncidentView } from "../schemas/incidents.ts";
 import { CaseStore } from "../store/case-store.ts";
-import { stepKey } from "../store/keys.ts";
+import { StepStore } from "../store/step-store.ts";
 import type { OperatorDecision } from "./contracts.ts";
 import {
   closeIncident,
@@ -42,19 +40,6 @@ import { NoRestartPointError, restartRun } from "./restart.ts";
 const CLOSED_TASK_ERRORS = ["TaskTimedOut", "TaskDoesNotExist"];
 /** RedriveExecution's answers for a run that can never be redriven. */
 const NOT_REDRIVABLE = ["ExecutionNotRedrivable", "ExecutionDoesNotExist", "ExecutionLimitExceeded"];
-
-/** A decision a restart replaced: it leaves the delivery sweep's index (its step's run is gone). */
-async function supersedeDelivery(deps: OperatorDeps, caseId: string, stepId: string): Promise<void> {
-  await deps.client.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: stepKey(caseId, stepId),
-      UpdateExpression: "SET supersededAt = :now REMOVE gsi8pk, gsi8sk, sendingUntil",
-      ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeValues: { ":now": deps.now().toISOString() },
-    }),
-  );
-}
 
 export interface OperatorDeps extends WorkflowDeps {
   readonly sfn: SFNClient;
@@ -181,7 +166,7 @@ async function restartInstead(
       role: actor.role,
     });
     if (incident.kind === "undelivered_decision" && incident.stepId) {
-      await supersedeDelivery(deps, incident.caseId, incident.stepId);
+      await StepStore.of(deps).supersede(incident.caseId, incident.stepId);
     }
     return { restart };
   } catch (error) {
@@ -256,20 +241,14 @@ async function perform(
     case "undelivered_decision": {
       if (!incident.stepId)
         throw new RecoveryFailedError({ en: "The incident names no step", zh: "该异常事项未关联审批环节" });
-      const step = await readStep(deps.client, deps.tableName, incident.caseId, incident.stepId);
+      const step = await StepStore.of(deps).get(incident.caseId, incident.stepId);
       if (!step?.decision)
         throw new RecoveryFailedError({
           en: `Step ${incident.stepId} holds no decision`,
           zh: `环节 ${incident.stepId} 没有已作出的决定`,
         });
       if (step.sentAt) return {};
-      const leased = await acquireSendLease(
-        deps.client,
-        deps.tableName,
-        incident.caseId,
-        incident.stepId,
-        deps.now(),
-      );
+      const leased = await StepStore.of(deps).takeSendLease(incident.caseId, incident.stepId);
       if (!leased)
         throw new RecoveryFailedError({
           en: "The decision is being sent right now; reload in a moment",

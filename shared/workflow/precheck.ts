@@ -13,7 +13,13 @@ import type { CaseRecord } from "../schemas/case.ts";
 import type { PersonMatch, PrecheckResult } from "../schemas/precheck.ts";
 import { CaseStore } from "../store/case-store.ts";
 import { holdsOpenCase } from "../store/household-items.ts";
-import { caseKey, casePersonItemKey, casePersonKeys, type PersonEntry } from "../store/keys.ts";
+import {
+  CASE_PERSON_PREFIX,
+  caseKey,
+  casePersonItemKey,
+  casePersonKeys,
+  type PersonEntry,
+} from "../store/keys.ts";
 import { ReferenceDataMissingError, ReferenceStore } from "../store/reference-store.ts";
 import { WORKFLOW_ACTOR } from "./contracts.ts";
 import { CaseClosedError } from "./errors.ts";
@@ -93,7 +99,7 @@ export async function lookUpPeople(
     new QueryCommand({
       TableName: deps.tableName,
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :person)",
-      ExpressionAttributeValues: { ":pk": caseKey(record.caseId).pk, ":person": "PERSON#" },
+      ExpressionAttributeValues: { ":pk": caseKey(record.caseId).pk, ":person": CASE_PERSON_PREFIX },
       ProjectionExpression: "pk, sk",
     }),
   );

@@ -13,7 +13,6 @@
 
 import { isTerminal } from "../domain/case-status.ts";
 import { CaseStore } from "../store/case-store.ts";
-import { stepKey } from "../store/keys.ts";
 import { type RemindInput, type WaitSegment, WORKFLOW_ACTOR } from "./contracts.ts";
 import { CaseClosedError } from "./errors.ts";
 import { timedStep } from "./mark-overdue.ts";
@@ -64,22 +63,7 @@ export async function remind(deps: WorkflowDeps, input: RemindInput): Promise<Wa
         ...(step.department ? { department: step.department } : {}),
         ...(step.deadline ? { deadline: step.deadline } : {}),
       },
-      alsoWrite: [
-        {
-          Update: {
-            TableName: deps.tableName,
-            Key: stepKey(step.caseId, step.stepId),
-            UpdateExpression: "SET reminders = :reminders, remindedAt = :at",
-            ConditionExpression: "#status = :awaiting",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: {
-              ":reminders": reminders,
-              ":at": at,
-              ":awaiting": "awaiting_response",
-            },
-          },
-        },
-      ],
+      alsoWrite: [store.steps.remind(step, reminders, at)],
     });
   });
   return next;

@@ -114,3 +114,14 @@ export function policyLimitOf(step: TimedStepKind): TimeLimitedStep {
 export function stepIdOf(step: StepKind, department?: string, round = 1): string {
   return department ? `${step}#${department}#${round}` : `${step}#${round}`;
 }
+
+/** The queue a step shows in: a role's, the consulted department's, or none (the villager's steps). */
+export function queueOf(step: StepKind, department?: string): string | undefined {
+  const role = STEP_RULES[step].queueRole;
+  if (role === "villager") return undefined;
+  if (role === "department") return department;
+  return role;
+}
+
+/** The role whose queue receives escalations of overdue steps (shared/workflow/mark-overdue.ts). */
+export const ESCALATION_ROLE = "township_head" satisfies Role;

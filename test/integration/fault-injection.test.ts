@@ -17,8 +17,8 @@ import { verifyChain } from "#shared/domain/audit-chain.ts";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
-import { readStep } from "#shared/review/step-items.ts";
 import type { StepKind } from "#shared/schemas/case.ts";
+import { StepStore } from "#shared/store/step-store.ts";
 import { sweepUndeliveredDecisions } from "#shared/workflow/delivery-sweep.ts";
 import { openIncident } from "#shared/workflow/incidents.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
@@ -468,7 +468,7 @@ describe("fault injection (local cloud)", () => {
       { outcome: "approved" },
     );
     const stored = await eventually(async () => {
-      const item = await readStep(env.dynamodb, env.cloud.endpoints.tableName, caseId, step.stepId);
+      const item = await new StepStore(env.dynamodb, env.cloud.endpoints.tableName).get(caseId, step.stepId);
       return item?.decision ? item : undefined;
     });
     expect(stored.sentAt).toBeUndefined();

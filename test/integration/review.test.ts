@@ -14,8 +14,9 @@ import { getShippedPolicy } from "#shared/domain/policy/shipped-policies.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import type { StepRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
-import { caseKey, queueKeys, stepKey } from "#shared/store/keys.ts";
-import { escalationKey, markOverdue } from "#shared/workflow/mark-overdue.ts";
+import { caseKey, escalationKey, stepKey } from "#shared/store/keys.ts";
+import { stepItem } from "#shared/store/step-store.ts";
+import { markOverdue } from "#shared/workflow/mark-overdue.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
@@ -113,19 +114,9 @@ async function atVillageReview(caseId: string): Promise<{ executionArn: string; 
   return { executionArn, step };
 }
 
-/** A step opened the way open-step does, without a workflow behind it (its token is never used). */
-async function seedStep(caseId: string, step: StepRecord, queue: string): Promise<void> {
-  await env.dynamodb.send(
-    new PutCommand({
-      TableName: env.cloud.endpoints.tableName,
-      Item: {
-        ...stepKey(caseId, step.stepId),
-        type: "step",
-        ...queueKeys(queue, step.townshipCode, step.overdue, step.deadline ?? "", caseId),
-        ...step,
-      },
-    }),
-  );
+/** A step item exactly as the open-step task writes it (stepItem), without a workflow behind it. */
+async function seedStep(step: StepRecord): Promise<void> {
+  await env.dynamodb.send(new PutCommand({ TableName: env.cloud.endpoints.tableName, Item: stepItem(step) }));
 }
 
 async function seedCaseRecord(caseId: string, townshipCode = TOWNSHIP_A): Promise<void> {
@@ -177,23 +168,11 @@ describe("GET /queues/{queue}", () => {
   it("shows a department reviewer only their department's steps in their township, overdue first", async () => {
     for (const id of ["q-1", "q-2", "q-3", "q-4"]) await seedCaseRecord(id);
     await seedCaseRecord("q-b", TOWNSHIP_B);
-    await seedStep(
-      "q-1",
-      jointStep("q-1", "agriculture", { deadline: "2031-03-01T00:00:00.000Z" }),
-      "agriculture",
-    );
-    await seedStep(
-      "q-2",
-      jointStep("q-2", "agriculture", { deadline: "2031-05-01T00:00:00.000Z", overdue: true }),
-      "agriculture",
-    );
-    await seedStep(
-      "q-3",
-      jointStep("q-3", "agriculture", { deadline: "2031-01-01T00:00:00.000Z" }),
-      "agriculture",
-    );
-    await seedStep("q-4", jointStep("q-4", "natural_resources"), "natural_resources");
-    await seedStep("q-b", jointStep("q-b", "agriculture", { townshipCode: TOWNSHIP_B }), "agriculture");
+    await seedStep(jointStep("q-1", "agriculture", { deadline: "2031-03-01T00:00:00.000Z" }));
+    await seedStep(jointStep("q-2", "agriculture", { deadline: "2031-05-01T00:00:00.000Z", overdue: true }));
+    await seedStep(jointStep("q-3", "agriculture", { deadline: "2031-01-01T00:00:00.000Z" }));
+    await seedStep(jointStep("q-4", "natural_resources"));
+    await seedStep(jointStep("q-b", "agriculture", { townshipCode: TOWNSHIP_B }));
 
     const { status, json } = await call(
       "reviewer-agriculture-a",
@@ -248,7 +227,7 @@ describe("POST …/decision on the real workflow", () => {
   it("answers 403 to a reviewer of the wrong department and 404 to another township", async () => {
     await seedCaseRecord("r-dept");
     const step = jointStep("r-dept", "agriculture");
-    await seedStep("r-dept", step, "agriculture");
+    await seedStep(step);
     const body = { outcome: "approved" };
     expect(
       (await call("reviewer-natural-resources-a", "POST", decisionPath("r-dept", step.stepId), body)).status,
@@ -264,7 +243,7 @@ describe("POST …/decision on the real workflow", () => {
   it("refuses a correction request without fields or reason, and outcomes the step does not take", async () => {
     await seedCaseRecord("r-bad");
     const step = jointStep("r-bad", "agriculture");
-    await seedStep("r-bad", step, "agriculture");
+    await seedStep(step);
     const path = decisionPath("r-bad", step.stepId);
     const noFields = await call("reviewer-agriculture-a", "POST", path, {
       outcome: "correction_requested",
@@ -339,8 +318,8 @@ type Detail = {
 describe("GET /review/cases/{caseId}: what the caller may decide (issues 16, 17)", () => {
   it("marks only the caller's open step with its outcomes and what a correction may name", async () => {
     await seedCaseRecord("d-2");
-    await seedStep("d-2", jointStep("d-2", "agriculture"), "agriculture");
-    await seedStep("d-2", jointStep("d-2", "natural_resources"), "natural_resources");
+    await seedStep(jointStep("d-2", "agriculture"));
+    await seedStep(jointStep("d-2", "natural_resources"));
     const mine = (await call("reviewer-agriculture-a", "GET", "/review/cases/d-2")).json as Detail;
     const agriculture = mine.steps.find((step) => step.department === "agriculture");
     const decide = agriculture?.decide;
@@ -383,7 +362,7 @@ describe("GET /review/cases/{caseId}: what the caller may decide (issues 16, 17)
       step: "site_visit_staking",
       department: undefined,
     } satisfies StepRecord;
-    await seedStep("d-3", staking, "site_inspector");
+    await seedStep(staking);
     const detail = (await call("inspector-a", "GET", "/review/cases/d-3")).json as Detail;
     expect(detail.steps.find((step) => step.step === "site_visit_staking")?.decide).toEqual({
       outcomes: ["approved"],
@@ -613,7 +592,7 @@ describe("a decision racing the step's time limit", () => {
   it("takes the escalation it did not see when it read the step out of the township head's queue", async () => {
     await seedCaseRecord("r-esc");
     const step = jointStep("r-esc", "agriculture");
-    await seedStep("r-esc", step, "agriculture");
+    await seedStep(step);
     const tableName = env.cloud.endpoints.tableName;
     // The case store's client lets the time limit run out (MarkOverdue, as the workflow runs it) just
     // before the decision's first transaction: after decideStep read the step, not overdue.

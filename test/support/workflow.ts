@@ -1,16 +1,21 @@
 /**
  * Helpers for tests that drive the approval workflow on the local cloud:
  * fast test policies (a vi.mock of the shipped policies adds them), cases
- * seeded straight into the store, and reviewers who decide steps the way the
- * decide API does (conditional STEP update + the step's onDecision verb in one
- * transaction, then SendTaskSuccess with the stored token).
+ * seeded straight into the store, and people who decide steps through the
+ * real use cases (shared/review/decide.ts, correction.ts, completion-report.ts):
+ * the same transaction and the same store-then-send delivery as the API.
  */
-import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import type { Actor } from "#shared/auth/actor.ts";
+import { reportCompletion } from "#shared/cases/completion-report.ts";
+import { submitCorrection } from "#shared/review/correction.ts";
+import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
+import { SITE_VISIT_STEPS } from "#shared/review/rules.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { CaseRecord, Decision, DecisionOutcome, StepKind, StepRecord } from "#shared/schemas/case.ts";
+import type { DepartmentId } from "#shared/schemas/common.ts";
+import type { Delivery } from "#shared/schemas/responses.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
-import { stepKey, tokenKey } from "#shared/store/keys.ts";
 import { STEP_RULES } from "#shared/workflow/steps.ts";
 import { eventually, type TestCloud } from "./local-cloud.ts";
 
@@ -22,6 +27,30 @@ export const TEST_WAIT_SCALE = 1e-5;
 export const CLOCKS_WAIT_SCALE = 1e-6;
 
 export const REVIEWER = { id: "test-reviewer", role: "township_clerk" } as const;
+
+/** The staff member whose queue shows `step`, working in its township (the decide API's rules apply). */
+function deciderOf(step: StepRecord, record: CaseRecord): Actor {
+  const role = STEP_RULES[step.step].queueRole;
+  if (role === "villager") throw new Error(`${step.step} is answered by the household`);
+  const department = step.department as DepartmentId | undefined;
+  return {
+    id: REVIEWER.id,
+    name: REVIEWER.id,
+    role: role === "department" ? "department_reviewer" : role,
+    ...(role === "department" && department ? { department } : {}),
+    townships: [step.townshipCode],
+    ...(role === "village_officer" ? { villageCode: record.villageCode } : {}),
+  };
+}
+
+/** The household of the case, as the villager API sees it. */
+const householdOf = (record: CaseRecord): Actor => ({
+  id: record.ownerId,
+  name: record.ownerId,
+  role: "villager",
+  townships: [],
+  householdId: record.householdId,
+});
 
 export interface SeededCase {
   readonly caseId: string;
@@ -90,76 +119,50 @@ export class WorkflowDriver {
     }, timeoutMs);
   }
 
-  async token(caseId: string, stepId: string): Promise<string | undefined> {
-    const { Item } = await this.env.dynamodb.send(
-      new GetCommand({ TableName: this.tableName, Key: tokenKey(caseId, stepId), ConsistentRead: true }),
-    );
-    return Item?.taskToken as string | undefined;
+  token(caseId: string, stepId: string): Promise<string | undefined> {
+    return this.store.steps.taskToken(caseId, stepId);
   }
 
-  /** A reviewer decides the step like the decide API will, then resumes the workflow. */
-  async decide(step: StepRecord, outcome: DecisionOutcome, comment?: string): Promise<Decision> {
-    const decision: Decision = {
-      outcome,
-      ...(comment ? { comment } : {}),
-      decidedBy: {
-        id: REVIEWER.id,
-        role: REVIEWER.role,
-        ...(step.department ? { department: step.department } : {}),
-      },
-      decidedAt: new Date().toISOString(),
+  private get reviewDeps(): ReviewDeps {
+    return {
+      client: this.env.dynamodb,
+      tableName: this.tableName,
+      cases: this.store,
+      sfn: this.env.sfn,
+      now: () => new Date(),
     };
-    const verb = STEP_RULES[step.step].onDecision[outcome];
-    if (!verb) throw new Error(`${step.step} does not take ${outcome}`);
-    await this.store.withRetry(step.caseId, (record) => {
-      const alsoWrite = [
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: stepKey(step.caseId, step.stepId),
-            UpdateExpression: "SET #status = :responded, decision = :decision REMOVE gsi1pk, gsi1sk",
-            ConditionExpression: "#status = :awaiting",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: {
-              ":responded": "responded",
-              ":awaiting": "awaiting_response",
-              ":decision": decision,
-            },
-          },
-        },
-      ];
-      const data = { stepId: step.stepId, outcome };
-      const actor = decision.decidedBy.department
-        ? { ...REVIEWER, department: decision.decidedBy.department }
-        : { ...REVIEWER };
-      if (verb === "none") {
-        return this.store.record(record, { actor, action: "respondToConsultation", data, alsoWrite });
-      }
-      return this.store.transition(record, verb, {
-        actor,
-        data,
-        alsoWrite,
-        ...(verb === "requestCorrection" ? { set: { resumeTo: record.status } } : {}),
-        ...(verb === "resubmitCorrection"
-          ? { facts: record.resumeTo ? { resumeTo: record.resumeTo } : {}, remove: ["resumeTo"] as const }
-          : {}),
+  }
+
+  /**
+   * Decides the step through the use case its decider calls (a reviewer's decision, the household's
+   * correction answer or completion report), then checks the workflow got it.
+   */
+  async decide(step: StepRecord, outcome: DecisionOutcome, comment?: string): Promise<Decision> {
+    const record = await this.store.require(step.caseId);
+    const deps = this.reviewDeps;
+    const answer = comment ? { comment } : {};
+    let result: { step: { decision?: Decision }; delivery: Delivery };
+    if (step.step === "correction" && outcome === "approved") {
+      result = await submitCorrection(deps, householdOf(record), step.caseId, answer);
+    } else if (step.step === "completion_report" && outcome === "approved") {
+      result = await reportCompletion(deps, householdOf(record), step.caseId, answer);
+    } else {
+      result = await decideStep(deps, deciderOf(step, record), step.caseId, step.stepId, {
+        outcome,
+        ...answer,
+        // A site visit records what was measured (the decide API refuses one without).
+        ...(SITE_VISIT_STEPS.includes(step.step) ? { measurements: { floors: 2 } } : {}),
       });
-    });
-    // As the decide API's delivery does: a step whose timer just fired is reopened with a new token.
-    await eventually(async () => {
-      const taskToken = await this.token(step.caseId, step.stepId);
-      if (!taskToken) return undefined;
-      try {
-        await this.env.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(decision) }));
-        return true;
-      } catch (error) {
-        if ((error as Error).name === "TaskTimedOut" || (error as Error).name === "TaskDoesNotExist") {
-          return undefined;
-        }
-        throw error;
-      }
-    });
-    return decision;
+    }
+    if (!result.step.decision) throw new Error(`${step.stepId}: no decision stored`);
+    if (result.delivery.status !== "sent") {
+      // A wait that closed while the decision was on its way (a reminder's heartbeat, a time limit):
+      // the reopened step answers its new token itself (open-step.ts), or the sweep sends it.
+      await eventually(async () =>
+        (await this.store.steps.get(step.caseId, step.stepId))?.sentAt ? true : undefined,
+      );
+    }
+    return result.step.decision;
   }
 
   /** Opens and decides a step in one go. */

@@ -6,6 +6,7 @@ import { idempotencyKeyMiddlewares } from "#shared/http/idempotency.ts";
 import { maskApplication } from "#shared/personal-data/application.ts";
 import { caseStore, countyPolicy, sfnClient, stateMachineArn, tableName } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
+import { idempotencyPartition } from "#shared/store/keys.ts";
 
 const deps = {
   store: caseStore(),
@@ -18,7 +19,7 @@ const deps = {
 const idempotency = idempotencyKeyMiddlewares({
   dynamodb: new DynamoDBClient({}),
   tableName: tableName(),
-  partition: "IDEMPOTENCY#submit",
+  partition: idempotencyPartition("submit"),
   path: caseIdPath,
 });
 

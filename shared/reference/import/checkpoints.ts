@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { importCheckpointKey } from "../../store/keys.ts";
 import type { ReferenceType } from "../entities.ts";
 import { type Checkpoint, type CheckpointStore, checkpointSchema } from "./importer.ts";
 
@@ -42,11 +43,7 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 }
 
-/** pk = IMPORT#<type>#<identity digest>, sk = CHECKPOINT (documented in infra/constructs/case-table.ts). */
-export const importCheckpointKey = (type: string, identity: string) => ({
-  pk: `IMPORT#${type}#${digest(identity)}`,
-  sk: "CHECKPOINT",
-});
+export { importCheckpointKey } from "../../store/keys.ts";
 
 export class TableCheckpointStore implements CheckpointStore {
   constructor(

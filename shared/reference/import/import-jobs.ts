@@ -9,7 +9,6 @@
  *         workflow that died without releasing it does not block the file for ever.
  * No index keys: jobs never show in the case listings.
  */
-import { createHash } from "node:crypto";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -18,6 +17,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import { importJobKey, importLockKey } from "../../store/keys.ts";
 import { referenceTypeSchema } from "../entities.ts";
 import { importCountsSchema, rejectionSchema } from "./importer.ts";
 
@@ -48,12 +48,7 @@ export const importJobSchema = z
   .meta({ id: "ImportJob" });
 export type ImportJob = z.infer<typeof importJobSchema>;
 
-export const importJobKey = (importId: string) => ({ pk: `IMPORTJOB#${importId}`, sk: "JOB" });
-const digest = (identity: string) => createHash("sha256").update(identity).digest("hex").slice(0, 32);
-export const importLockKey = (type: string, identity: string) => ({
-  pk: `IMPORT#${type}#${digest(identity)}`,
-  sk: "RUNNING",
-});
+export { importJobKey, importLockKey } from "../../store/keys.ts";
 
 /** A running import holds its file this long at most without finishing (a dead workflow's lock expires). */
 const LOCK_MS = 24 * 60 * 60 * 1000;

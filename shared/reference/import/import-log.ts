@@ -9,13 +9,10 @@
 
 import { type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import { IMPORT_LOG_PREFIX, importLogKey, importLogPartition } from "../../store/keys.ts";
 import { queryAll } from "../../store/query-all.ts";
 
-export const importLogPartition = (day: string) => `IMPORTLOG#${day}`;
-export const importLogKey = (finishedAt: string, importId: string) => ({
-  pk: importLogPartition(finishedAt.slice(0, 10)),
-  sk: `IMPORT#${finishedAt}#${importId}`,
-});
+export { importLogKey, importLogPartition } from "../../store/keys.ts";
 
 export const importActorSchema = z.object({ id: z.string(), role: z.string(), name: z.string() });
 export type ImportActor = z.infer<typeof importActorSchema>;
@@ -85,7 +82,7 @@ export class ImportLog {
     const items = await queryAll(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ExpressionAttributeValues: { ":pk": importLogPartition(day), ":prefix": "IMPORT#" },
+      ExpressionAttributeValues: { ":pk": importLogPartition(day), ":prefix": IMPORT_LOG_PREFIX },
     });
     return items.map((item) => importLogRecordSchema.parse(item));
   }
