@@ -19,7 +19,12 @@ import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseKind } from "../schemas/common.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
 import type { CaseSummary, CaseView } from "../schemas/responses.ts";
-import { CaseChangedError, type CaseItems, type CaseStore } from "../store/case-store.ts";
+import {
+  CaseChangedError,
+  type CaseItems,
+  type CaseStore,
+  type CurrentCaseItems,
+} from "../store/case-store.ts";
 import type { ReferenceStore } from "../store/reference-store.ts";
 import { openIncident } from "../workflow/incidents.ts";
 import { executionArnOf } from "../workflow/runs.ts";
@@ -42,8 +47,8 @@ async function ownCase(deps: VillagerDeps, actor: Actor, caseId: string): Promis
 }
 
 /** The household's own case with its steps, events and documents: one partition read, not a Get and then a Query. */
-async function ownCaseItems(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseItems> {
-  const items = await deps.store.load(caseId).catch((error: unknown) => {
+async function ownCaseItems(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CurrentCaseItems> {
+  const items = await deps.store.loadCurrent(caseId).catch((error: unknown) => {
     if (error instanceof NotFoundError) return undefined;
     throw error;
   });
@@ -189,7 +194,7 @@ export async function getMyCase(deps: VillagerDeps, actor: Actor, caseId: string
 export function missingDocumentsOf(
   record: CaseRecord,
   policy: CountyPolicy,
-  items: CaseItems,
+  items: Pick<CaseItems, "documents">,
 ): MissingDocument[] {
   const confirmed = items.documents
     .map((item) => documentRecordSchema.parse(item))

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamoDb, startLocalDynamoDb } from "#infra/local/dynamodb.ts";
 import { EnvelopeEncryptor } from "#shared/crypto/encryptor.ts";
@@ -10,13 +10,15 @@ import { ensureLocalKeyFile, LocalFileKeyring } from "#shared/crypto/local-keyri
 import { verifyChain } from "#shared/domain/audit-chain.ts";
 import { IllegalTransitionError } from "#shared/domain/case-status.ts";
 import { CaseChangedError, CaseStore } from "#shared/store/case-store.ts";
-import { caseKey } from "#shared/store/keys.ts";
+import { CASE_ITEM_PREFIX, caseKey } from "#shared/store/keys.ts";
+import { stepItem } from "#shared/store/step-store.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
 
 const TABLE = "cases";
 let dataDir: string;
 let dynamodb: LocalDynamoDb;
 let store: CaseStore;
+let documents: DynamoDBDocumentClient;
 const villager = { id: "villager-1", role: "villager" };
 
 beforeAll(async () => {
@@ -31,6 +33,7 @@ beforeAll(async () => {
     { marshallOptions: { removeUndefinedValues: true } },
   );
   store = new CaseStore(client, TABLE);
+  documents = client;
 });
 afterAll(async () => {
   await dynamodb?.close();
@@ -115,6 +118,54 @@ describe("CaseStore", () => {
     const { events } = await store.load("s-5");
     expect(events).toHaveLength(7);
     expect(verifyChain(events)).toEqual({ valid: true });
+  });
+});
+
+describe("CaseStore.loadCurrent", () => {
+  it("reads a case as it stands, every item but its history, the same as a full load", async () => {
+    let record = await newCase("s-current");
+    record = await store.transition(record, "submit", { actor: villager });
+    const pk = caseKey("s-current").pk;
+    const step = stepItem({
+      caseId: "s-current",
+      stepId: "village_review#1",
+      step: "village_review",
+      round: 1,
+      status: "awaiting_response",
+      townshipCode: "511424100",
+      openedAt: "2026-12-01T08:00:00.000Z",
+      overdue: false,
+    });
+    // An item of every kind around the events in the partition's sort order.
+    for (const item of [
+      { ...step, pk, sk: `${CASE_ITEM_PREFIX.step}village_review#1` },
+      { pk, sk: `${CASE_ITEM_PREFIX.document}d-1`, documentId: "d-1", status: "confirmed" },
+      { pk, sk: `${CASE_ITEM_PREFIX.escalation}village_review#1`, at: "2026-12-02T08:00:00.000Z" },
+      { pk, sk: `${CASE_ITEM_PREFIX.incident}i-1`, kind: "task_failed" },
+      { pk, sk: `${CASE_ITEM_PREFIX.token}village_review#1`, taskToken: "t" },
+    ])
+      await documents.send(new PutCommand({ TableName: TABLE, Item: item }));
+
+    const full = await store.load("s-current");
+    expect(full.events.length).toBeGreaterThan(1);
+    // What the queries brought back: the history stays in the table.
+    let itemsRead = 0;
+    documents.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        itemsRead += (result.output as { Items?: unknown[] }).Items?.length ?? 0;
+        return result;
+      },
+      { step: "initialize", name: "countItemsRead" },
+    );
+    const current = await store
+      .loadCurrent("s-current")
+      .finally(() => documents.middlewareStack.remove("countItemsRead"));
+    expect(itemsRead).toBe(6);
+    expect(current).toEqual({ record: full.record, steps: full.steps, documents: full.documents });
+    expect(current.steps.map((item) => item.stepId)).toEqual(["village_review#1"]);
+    expect(current.documents).toHaveLength(1);
+    await expect(store.loadCurrent("s-missing")).rejects.toThrow(/No case s-missing/);
   });
 });
 
