@@ -1,7 +1,7 @@
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { papersDeps } from "#shared/papers/deps.ts";
 import { downloadPaper } from "#shared/papers/service.ts";
+import { papersDeps } from "#shared/runtime.ts";
 import { certificateTypeSchema } from "#shared/schemas/common.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 import type { CertificateDownload } from "#shared/schemas/responses.ts";

@@ -1,7 +1,7 @@
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { getCorrection } from "#shared/review/correction.ts";
-import { reviewDeps } from "#shared/review/deps.ts";
+import { reviewDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 
 const deps = reviewDeps();

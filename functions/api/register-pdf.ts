@@ -1,23 +1,17 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { auditRequestOf } from "#shared/audit/audit-service.ts";
-import { bucketEnv, readConfig, tableEnv } from "#shared/config.ts";
 import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { registerPdfLink } from "#shared/papers/register-paper.ts";
 import { Register } from "#shared/register/register.ts";
 import { registerExportQuerySchema } from "#shared/register/schemas.ts";
-import { countyPolicy } from "#shared/runtime.ts";
+import { bucketName, countyPolicy, documentClient, s3Client, tableName } from "#shared/runtime.ts";
 
-const config = readConfig(tableEnv.extend(bucketEnv.shape));
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-const register = new Register(client, config.TABLE_NAME, cursorsFromEnv());
+const register = new Register(documentClient(), tableName(), cursorsFromEnv());
 const deps = {
-  client,
-  tableName: config.TABLE_NAME,
-  s3: new S3Client({}),
-  bucketName: config.BUCKET_NAME,
+  client: documentClient(),
+  tableName: tableName(),
+  s3: s3Client(),
+  bucketName: bucketName(),
   now: () => new Date(),
 };
 

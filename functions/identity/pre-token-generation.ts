@@ -1,7 +1,4 @@
-import {
-  AdminGetUserCommand,
-  CognitoIdentityProviderClient,
-} from "@aws-sdk/client-cognito-identity-provider";
+import { AdminGetUserCommand } from "@aws-sdk/client-cognito-identity-provider";
 import {
   type AdminGetUser,
   MfaLookupError,
@@ -9,9 +6,11 @@ import {
   preTokenGeneration,
   preTokenGenerationEventSchema,
 } from "#shared/auth/pre-token-generation.ts";
+// Only a client: taken straight from the client factory, so the trigger's bundle stays small.
+import { cognitoClient } from "#shared/clients.ts";
 import { logger } from "#shared/logger.ts";
 
-const cognito = new CognitoIdentityProviderClient({});
+const cognito = cognitoClient();
 const adminGetUser: AdminGetUser = (input) => cognito.send(new AdminGetUserCommand(input));
 
 /**

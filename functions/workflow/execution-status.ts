@@ -1,12 +1,7 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { readConfig, tableEnv } from "#shared/config.ts";
+import { tableDeps } from "#shared/runtime.ts";
 import { executionStatusEvent, recordExecutionEnd } from "#shared/workflow/execution-status.ts";
 
-const config = readConfig(tableEnv);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const deps = tableDeps();
 
 /**
  * EventBridge target ("Step Functions Execution Status Change", FAILED / TIMED_OUT /
@@ -14,5 +9,5 @@ const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
  */
 export const handler = async (event: unknown) => {
   const parsed = executionStatusEvent.parse(event);
-  return recordExecutionEnd({ client, tableName: config.TABLE_NAME, now: () => new Date() }, parsed);
+  return recordExecutionEnd(deps, parsed);
 };

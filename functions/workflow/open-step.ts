@@ -1,15 +1,8 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SFNClient } from "@aws-sdk/client-sfn";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { readConfig, tableEnv } from "#shared/config.ts";
+import { sfnClient, tableDeps } from "#shared/runtime.ts";
 import { openStepInput } from "#shared/workflow/contracts.ts";
 import { openStep } from "#shared/workflow/open-step.ts";
 
-const config = readConfig(tableEnv);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-const sfn = new SFNClient({});
+const deps = { ...tableDeps(), sfn: sfnClient() };
 
 /**
  * Step Functions task (`.waitForTaskToken`): records a human step and its task
@@ -19,5 +12,5 @@ const sfn = new SFNClient({});
  */
 export const handler = async (event: unknown) => {
   const input = openStepInput.parse(event);
-  return openStep({ client, sfn, tableName: config.TABLE_NAME, now: () => new Date() }, input);
+  return openStep(deps, input);
 };

@@ -1,13 +1,8 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { readConfig, tableEnv } from "#shared/config.ts";
+import { tableDeps } from "#shared/runtime.ts";
 import { recordFailureInput } from "#shared/workflow/contracts.ts";
 import { recordFailure } from "#shared/workflow/record-failure.ts";
 
-const config = readConfig(tableEnv);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const deps = tableDeps();
 
 /**
  * Step Functions task (`.waitForTaskToken`, the operator loop): records a task
@@ -16,5 +11,5 @@ const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
  */
 export const handler = async (event: unknown) => {
   const input = recordFailureInput.parse(event);
-  return recordFailure({ client, tableName: config.TABLE_NAME, now: () => new Date() }, input);
+  return recordFailure(deps, input);
 };

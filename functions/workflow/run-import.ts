@@ -1,25 +1,14 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import * as z from "zod";
-import { bucketEnv, readConfig, tableEnv } from "#shared/config.ts";
 import {
   failImport,
   type ImportWork,
   importWorkSchema,
   runImportSession,
 } from "#shared/reference/import/admin-import.ts";
+import { bucketName, documentClient, s3Client, tableName } from "#shared/runtime.ts";
 
-const config = readConfig(tableEnv.extend(bucketEnv.shape));
-const deps = {
-  client: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  }),
-  tableName: config.TABLE_NAME,
-  s3: new S3Client({}),
-  bucketName: config.BUCKET_NAME,
-};
+const deps = { client: documentClient(), tableName: tableName(), s3: s3Client(), bucketName: bucketName() };
 
 /** Time kept back at the end of a session: the last chunk commits and the checkpoint is saved before the timeout. */
 const MARGIN_MS = 60_000;

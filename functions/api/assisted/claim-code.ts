@@ -3,7 +3,7 @@ import { sendClaimCode } from "#shared/assisted/on-behalf.ts";
 import { actorOf } from "#shared/auth/actor.ts";
 import { isMainlandMobile } from "#shared/domain/phone.ts";
 import { httpRoute } from "#shared/http/handler.ts";
-import { onBehalfDeps } from "./deps.ts";
+import { onBehalfDeps } from "#shared/runtime.ts";
 
 const deps = onBehalfDeps();
 

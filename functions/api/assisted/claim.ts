@@ -4,7 +4,7 @@ import { actorOf } from "#shared/auth/actor.ts";
 import { summaryOf } from "#shared/cases/villager.ts";
 import { isMainlandMobile } from "#shared/domain/phone.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { onBehalfDeps } from "./deps.ts";
+import { onBehalfDeps } from "#shared/runtime.ts";
 
 const deps = onBehalfDeps();
 

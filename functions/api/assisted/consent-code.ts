@@ -1,8 +1,8 @@
 import { sendConsentCode } from "#shared/assisted/on-behalf.ts";
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
+import { onBehalfDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
-import { onBehalfDeps } from "./deps.ts";
 
 const deps = onBehalfDeps();
 

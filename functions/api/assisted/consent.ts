@@ -3,9 +3,8 @@ import { confirmConsent } from "#shared/assisted/on-behalf.ts";
 import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase } from "#shared/cases/villager.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { caseStore, countyPolicy } from "#shared/runtime.ts";
+import { caseStore, countyPolicy, onBehalfDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
-import { onBehalfDeps } from "./deps.ts";
 
 const deps = onBehalfDeps();
 const caseDeps = { store: caseStore(), policy: countyPolicy() };

@@ -3,9 +3,8 @@ import { fileOnBehalf } from "#shared/assisted/on-behalf.ts";
 import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase } from "#shared/cases/villager.ts";
 import { created, httpRoute } from "#shared/http/handler.ts";
-import { caseStore, countyPolicy } from "#shared/runtime.ts";
+import { caseStore, countyPolicy, onBehalfDeps } from "#shared/runtime.ts";
 import { caseKindSchema } from "#shared/schemas/common.ts";
-import { onBehalfDeps } from "./deps.ts";
 
 const deps = onBehalfDeps();
 const caseDeps = { store: caseStore(), policy: countyPolicy() };

@@ -1,8 +1,8 @@
 import { actorOf } from "#shared/auth/actor.ts";
 import { completionReportInputSchema, reportCompletion } from "#shared/cases/completion-report.ts";
 import { httpRoute } from "#shared/http/handler.ts";
-import { reviewDeps } from "#shared/review/deps.ts";
 import { deliveryResult } from "#shared/review/responses.ts";
+import { reviewDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 
 const deps = reviewDeps();

@@ -1,10 +1,16 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase, submitCase } from "#shared/cases/villager.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { idempotencyKeyMiddlewares } from "#shared/http/idempotency.ts";
 import { maskApplication } from "#shared/personal-data/application.ts";
-import { caseStore, countyPolicy, sfnClient, stateMachineArn, tableName } from "#shared/runtime.ts";
+import {
+  caseStore,
+  countyPolicy,
+  dynamoDbClient,
+  sfnClient,
+  stateMachineArn,
+  tableName,
+} from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 import { idempotencyPartition } from "#shared/store/keys.ts";
 
@@ -17,7 +23,7 @@ const deps = {
 
 // Idempotency records live in the case table under their own partition (single-table design).
 const idempotency = idempotencyKeyMiddlewares({
-  dynamodb: new DynamoDBClient({}),
+  dynamodb: dynamoDbClient(),
   tableName: tableName(),
   partition: idempotencyPartition("submit"),
   path: caseIdPath,

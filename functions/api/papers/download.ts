@@ -1,7 +1,7 @@
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { papersDeps } from "#shared/papers/deps.ts";
 import { downloadPaper, paperKindSchema } from "#shared/papers/service.ts";
+import { papersDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 
 const deps = papersDeps();

@@ -1,7 +1,7 @@
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { papersDeps } from "#shared/papers/deps.ts";
 import { certificateChangeSchema, certificatePath, extendCertificate } from "#shared/papers/service.ts";
+import { papersDeps } from "#shared/runtime.ts";
 
 const deps = papersDeps();
 

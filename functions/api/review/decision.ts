@@ -1,9 +1,9 @@
 import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { decideStep } from "#shared/review/decide.ts";
-import { reviewDeps } from "#shared/review/deps.ts";
 import { deliveryResult } from "#shared/review/responses.ts";
 import { decisionInputSchema } from "#shared/review/rules.ts";
+import { reviewDeps } from "#shared/runtime.ts";
 import { stepPath } from "#shared/schemas/requests.ts";
 
 const deps = reviewDeps();
