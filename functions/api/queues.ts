@@ -1,5 +1,4 @@
 import * as z from "zod";
-import { actorOf } from "#shared/auth/actor.ts";
 import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { listQueue, queueQuerySchema } from "#shared/review/queue.ts";
@@ -11,5 +10,5 @@ const deps = { client: documentClient(), tableName: tableName(), cursors: cursor
 export const handler = httpRoute(
   "GET /queues/{queue}",
   { path: z.object({ queue: z.string().min(1).max(60) }), query: queueQuerySchema },
-  async ({ event, path, query }) => ok(await listQueue(deps, actorOf(event), path.queue, query)),
+  async ({ path, query, actor }) => ok(await listQueue(deps, actor, path.queue, query)),
 );

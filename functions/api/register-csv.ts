@@ -12,8 +12,8 @@ const register = new Register(documentClient(), tableName(), cursorsFromEnv());
 export const handler = httpRoute(
   "GET /register.csv",
   { query: registerExportQuerySchema },
-  async ({ query, event }) => {
-    const { csv, page } = await register.export(auditRequestOf(event), query);
+  async ({ query, event, actor }) => {
+    const { csv, page } = await register.export(auditRequestOf(event, actor), query);
     return csvResult(
       csv,
       `register-${page.township}.csv`,

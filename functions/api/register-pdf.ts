@@ -19,8 +19,8 @@ const deps = {
 export const handler = httpRoute(
   "GET /register.pdf",
   { query: registerExportQuerySchema },
-  async ({ query, event }) => {
-    const page = await register.list(auditRequestOf(event), query);
+  async ({ query, event, actor }) => {
+    const page = await register.list(auditRequestOf(event, actor), query);
     const filter = [query.status ?? "全部状态 all statuses", query.from, query.to]
       .filter(Boolean)
       .join(" · ");

@@ -8,6 +8,8 @@ import { documentClient, tableName } from "#shared/runtime.ts";
 const register = new Register(documentClient(), tableName(), cursorsFromEnv());
 
 /** GET /register: a township's cases by status with their key dates, newest change first. */
-export const handler = httpRoute("GET /register", { query: registerQuerySchema }, async ({ query, event }) =>
-  ok(await register.list(auditRequestOf(event), query)),
+export const handler = httpRoute(
+  "GET /register",
+  { query: registerQuerySchema },
+  async ({ query, event, actor }) => ok(await register.list(auditRequestOf(event, actor), query)),
 );

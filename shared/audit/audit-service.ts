@@ -5,7 +5,7 @@
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { type Actor, actorOf } from "../auth/actor.ts";
+import type { Actor } from "../auth/actor.ts";
 import type { Cursors } from "../http/cursor.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { CaseStore } from "../store/case-store.ts";
@@ -25,9 +25,10 @@ export interface AuditRequest {
   readonly sourceIp?: string;
 }
 
-export function auditRequestOf(event: APIGatewayProxyEventV2): AuditRequest {
+/** The caller comes from the route input (parsed once, by the authorization middleware). */
+export function auditRequestOf(event: APIGatewayProxyEventV2, actor: Actor): AuditRequest {
   return {
-    actor: actorOf(event),
+    actor,
     route: event.routeKey,
     parameters: { ...event.queryStringParameters, ...event.pathParameters },
     requestId: event.requestContext.requestId,

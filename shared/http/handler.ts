@@ -3,7 +3,7 @@ import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
-import { actorOf } from "../auth/actor.ts";
+import { type Actor, actorOf } from "../auth/actor.ts";
 import { policyFor, type RoutePolicy, roleAllowed } from "../auth/policy.ts";
 import { logger } from "../logger.ts";
 import { ERROR_CATALOGUE, type ErrorCode, errorBody } from "./error-catalogue.ts";
@@ -16,6 +16,12 @@ export interface RouteInput<TBody, TPath, TQuery> {
   readonly query: TQuery;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly event: APIGatewayProxyEventV2;
+  /**
+   * The caller, parsed once from the authorizer's claims by the authorization
+   * middleware. Public routes have none: reading it there is a programming
+   * error (a 500), never an anonymous actor.
+   */
+  readonly actor: Actor;
   /** The route's row of the policy table (shared/auth/policy.ts): scope and personal-data rule. */
   readonly policy: RoutePolicy;
 }
@@ -24,7 +30,7 @@ export interface RouteSchemas<TBody extends z.ZodType, TPath extends z.ZodType, 
   readonly body?: TBody;
   readonly path?: TPath;
   readonly query?: TQuery;
-  /** Extra middlewares (e.g. idempotency), run after parsing and before the use case. */
+  /** Extra middlewares (e.g. idempotency), run after the input is validated and before the use case. */
   readonly middlewares?: readonly middy.MiddlewareObj<
     APIGatewayProxyEventV2,
     APIGatewayProxyStructuredResultV2
@@ -137,7 +143,7 @@ function parseWith<T extends z.ZodType>(
 function parseInput<TBody extends z.ZodType, TPath extends z.ZodType, TQuery extends z.ZodType>(
   schemas: RouteSchemas<TBody, TPath, TQuery>,
   event: APIGatewayProxyEventV2,
-): { body: z.infer<TBody>; path: z.infer<TPath>; query: z.infer<TQuery> } {
+): ParsedInput<TBody, TPath, TQuery> {
   const problems: FieldProblem[] = [];
   const path = parseWith("path", schemas.path, event.pathParameters ?? {}, problems);
   const query = parseWith("query", schemas.query, event.queryStringParameters ?? {}, problems);
@@ -153,11 +159,42 @@ function parseInput<TBody extends z.ZodType, TPath extends z.ZodType, TQuery ext
   );
 }
 
-/** Maps thrown errors to responses. Registered last so it runs first on errors. */
-const errorResponder = (): middy.MiddlewareObj<
+type ParsedInput<TBody extends z.ZodType, TPath extends z.ZodType, TQuery extends z.ZodType> = {
+  body: z.infer<TBody>;
+  path: z.infer<TPath>;
+  query: z.infer<TQuery>;
+};
+
+/** What the route's middlewares put on the Lambda context for the handler (middy's way to pass values on). */
+interface RouteContext<TInput = unknown> extends Context {
+  /** The caller, set by `authorize` (none on a public route). */
+  actor?: Actor | undefined;
+  /** The request's path, query and body, validated by `validate`. */
+  routeInput?: TInput;
+}
+
+type RouteMiddleware<TInput = unknown> = middy.MiddlewareObj<
   APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2
-> => ({
+  APIGatewayProxyStructuredResultV2,
+  Error,
+  RouteContext<TInput>
+>;
+
+/**
+ * Validates the request's parts before any other custom middleware sees it
+ * (middy's order: parse, validate, then the rest), so a malformed request is
+ * a 400 that neither writes an idempotency record nor runs anything else.
+ */
+const validate = <TBody extends z.ZodType, TPath extends z.ZodType, TQuery extends z.ZodType>(
+  schemas: RouteSchemas<TBody, TPath, TQuery>,
+): RouteMiddleware<ParsedInput<TBody, TPath, TQuery>> => ({
+  before: (request) => {
+    request.context.routeInput = parseInput(schemas, request.event);
+  },
+});
+
+/** Maps thrown errors to responses. Registered last so it runs first on errors. */
+const errorResponder = (): RouteMiddleware => ({
   onError: (request) => {
     const error = request.error;
     if (error instanceof HttpError && error.expose) {
@@ -194,19 +231,20 @@ const errorResponder = (): middy.MiddlewareObj<
 });
 
 /**
- * Route-level authorization from the policy table, before any input is read:
+ * Route-level authorization from the policy table, before any input is read;
+ * the caller it parses is the one the use case gets (RouteInput.actor):
  * no caller claims → 401 (API Gateway's authorizer normally answers first), a
  * staff token without multi-factor evidence → 401 `insufficient_user_authentication`
  * (`actorOf`, shared/auth/mfa.ts), a role the row does not list → 403. Public
  * rows pass everyone.
  */
-const authorize = (
-  routeKey: string,
-  policy: RoutePolicy,
-): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
+const authorize = (routeKey: string, policy: RoutePolicy): RouteMiddleware => ({
   before: (request) => {
+    // Set on every request: a context object is never trusted to be fresh.
+    request.context.actor = undefined;
     if (policy.scope === "public") return;
     const actor = actorOf(request.event);
+    request.context.actor = actor;
     if (!roleAllowed(policy, actor.role)) {
       throw new ForbiddenError({
         en: `${routeKey} is open to ${policy.roles.join(", ")} only; you are signed in as ${actor.role}`,
@@ -219,9 +257,10 @@ const authorize = (
 /**
  * The one middy stack every HTTP handler uses: the caller authorized against
  * the route's row of the policy table, headers normalised, JSON body parsed
- * when the route takes one, input validated with zod, the use case called, its
- * result mapped to API Gateway's response. Middlewares first, handler last; the
- * error responder registered last so it runs first.
+ * when the route takes one, input validated with zod, then the route's own
+ * middlewares (idempotency), the use case called, its result mapped to API
+ * Gateway's response. Middlewares first, handler last; the error responder
+ * registered last so it runs first.
  *
  * `routeKey` is the route table's key ("GET /cases/{caseId}"); a key without a
  * policy row throws here, at module load, so such a handler never serves.
@@ -236,17 +275,29 @@ export function httpRoute<
   useCase: (input: RouteInput<z.infer<TBody>, z.infer<TPath>, z.infer<TQuery>>) => Promise<HttpResult>,
 ): HttpLambdaHandler {
   const policy = policyFor(routeKey);
-  const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  const stack = middy<
+    APIGatewayProxyEventV2,
+    APIGatewayProxyStructuredResultV2,
+    Error,
+    RouteContext<ParsedInput<TBody, TPath, TQuery>>
+  >()
     .use(httpHeaderNormalizer())
     .use(authorize(routeKey, policy));
   if (schemas.body) stack.use(httpJsonBodyParser<APIGatewayProxyEventV2>());
+  stack.use(validate(schemas));
   for (const middleware of schemas.middlewares ?? []) stack.use(middleware);
-  return stack.use(errorResponder()).handler(async (event) => {
+  return stack.use(errorResponder()).handler(async (event, context) => {
+    if (!context.routeInput) throw new Error(`${routeKey}: the input was not validated`);
+    const actor = context.actor;
     const input = {
-      ...parseInput(schemas, event),
+      ...context.routeInput,
       headers: event.headers ?? {},
       event,
       policy,
+      get actor(): Actor {
+        if (!actor) throw new Error(`${routeKey} is public: it has no caller`);
+        return actor;
+      },
     };
     const response = toResponse(await useCase(input));
     // One line per answered request (route, status, role; never the body): through the redacting logger.

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { getAdminImport, importIdPathSchema } from "#shared/reference/import/admin-import.ts";
 import { documentClient, tableName } from "#shared/runtime.ts";
@@ -9,5 +8,5 @@ const deps = { client: documentClient(), tableName: tableName() };
 export const handler = httpRoute(
   "GET /admin/imports/{importId}",
   { path: importIdPathSchema },
-  async ({ path, event }) => ok(await getAdminImport(deps, actorOf(event), path.importId)),
+  async ({ path, actor }) => ok(await getAdminImport(deps, actor, path.importId)),
 );

@@ -1,5 +1,4 @@
 import { StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { adminImportBodySchema, requestAdminImport } from "#shared/reference/import/admin-import.ts";
 import {
@@ -33,8 +32,8 @@ const deps = {
 export const handler = httpRoute(
   "POST /admin/imports",
   { body: adminImportBodySchema },
-  async ({ body, event }) => {
-    const job = await requestAdminImport(deps, actorOf(event), body);
+  async ({ body, actor }) => {
+    const job = await requestAdminImport(deps, actor, body);
     return { statusCode: 202, headers: { location: `/admin/imports/${job.importId}` }, body: job };
   },
 );

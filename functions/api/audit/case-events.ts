@@ -9,5 +9,5 @@ const audit = new AuditService(documentClient(), tableName());
 export const handler = httpRoute(
   "GET /audit/cases/{caseId}/events",
   { path: caseIdPathSchema },
-  async ({ path, event }) => ok(await audit.caseHistory(auditRequestOf(event), path.caseId)),
+  async ({ path, event, actor }) => ok(await audit.caseHistory(auditRequestOf(event, actor), path.caseId)),
 );

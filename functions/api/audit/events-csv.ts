@@ -16,8 +16,8 @@ const audit = new AuditService(documentClient(), tableName(), {
 export const handler = httpRoute(
   "GET /audit/events.csv",
   { query: eventExportQuerySchema },
-  async ({ query, event }) => {
-    const { csv, nextCursor } = await audit.exportEvents(auditRequestOf(event), query);
+  async ({ query, event, actor }) => {
+    const { csv, nextCursor } = await audit.exportEvents(auditRequestOf(event, actor), query);
     const day = query.from.slice(0, 10);
     return csvResult(csv, `audit-events-${day}.csv`, nextCursor ? { "x-next-cursor": nextCursor } : {});
   },

@@ -12,5 +12,5 @@ const audit = new AuditService(documentClient(), tableName(), {
 export const handler = httpRoute(
   "GET /audit/events",
   { query: eventSearchQuerySchema },
-  async ({ query, event }) => ok(await audit.searchEvents(auditRequestOf(event), query)),
+  async ({ query, event, actor }) => ok(await audit.searchEvents(auditRequestOf(event, actor), query)),
 );

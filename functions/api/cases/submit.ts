@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase, submitCase } from "#shared/cases/villager.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { idempotencyKeyMiddlewares } from "#shared/http/idempotency.ts";
@@ -26,7 +25,6 @@ const idempotency = idempotencyKeyMiddlewares({
   dynamodb: dynamoDbClient(),
   tableName: tableName(),
   partition: idempotencyPartition("submit"),
-  path: caseIdPath,
 });
 
 /**
@@ -39,8 +37,7 @@ const idempotency = idempotencyKeyMiddlewares({
 export const handler = httpRoute(
   "POST /cases/{caseId}/submit",
   { path: caseIdPath, middlewares: idempotency },
-  async ({ path, event, headers }) => {
-    const actor = actorOf(event);
+  async ({ path, headers, actor }) => {
     const idempotencyKey = headers["idempotency-key"];
     await submitCase(deps, actor, path.caseId, idempotencyKey === undefined ? {} : { idempotencyKey });
     const view = await getMyCase(deps, actor, path.caseId);

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { confirmUpload } from "#shared/documents/use-cases.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { documentsDeps } from "#shared/runtime.ts";
@@ -10,5 +9,5 @@ const deps = documentsDeps();
 export const handler = httpRoute(
   "POST /cases/{caseId}/documents/{documentId}/confirm",
   { path: documentPath },
-  async ({ path, event }) => ok(await confirmUpload(deps, actorOf(event), path.caseId, path.documentId)),
+  async ({ path, actor }) => ok(await confirmUpload(deps, actor, path.caseId, path.documentId)),
 );

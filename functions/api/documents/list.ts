@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { listDocuments } from "#shared/documents/use-cases.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { documentsDeps } from "#shared/runtime.ts";
@@ -10,5 +9,5 @@ const deps = documentsDeps();
 export const handler = httpRoute(
   "GET /cases/{caseId}/documents",
   { path: caseIdPath },
-  async ({ path, event }) => ok(await listDocuments(deps, actorOf(event), path.caseId)),
+  async ({ path, actor }) => ok(await listDocuments(deps, actor, path.caseId)),
 );

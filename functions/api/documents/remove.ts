@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { listDocuments, removeDocument } from "#shared/documents/use-cases.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { documentsDeps } from "#shared/runtime.ts";
@@ -10,8 +9,7 @@ const deps = documentsDeps();
 export const handler = httpRoute(
   "DELETE /cases/{caseId}/documents/{documentId}",
   { path: documentPath },
-  async ({ path, event }) => {
-    const actor = actorOf(event);
+  async ({ path, actor }) => {
     await removeDocument(deps, actor, path.caseId, path.documentId);
     return ok(await listDocuments(deps, actor, path.caseId));
   },

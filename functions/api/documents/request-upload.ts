@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { requestUpload, uploadRequestSchema } from "#shared/documents/use-cases.ts";
 import { created, httpRoute } from "#shared/http/handler.ts";
 import { documentsDeps } from "#shared/runtime.ts";
@@ -10,5 +9,5 @@ const deps = documentsDeps();
 export const handler = httpRoute(
   "POST /cases/{caseId}/documents",
   { body: uploadRequestSchema, path: caseIdPath },
-  async ({ body, path, event }) => created(await requestUpload(deps, actorOf(event), path.caseId, body)),
+  async ({ body, path, actor }) => created(await requestUpload(deps, actor, path.caseId, body)),
 );

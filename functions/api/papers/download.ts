@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { downloadPaper, paperKindSchema } from "#shared/papers/service.ts";
 import { papersDeps } from "#shared/runtime.ts";
@@ -10,5 +9,5 @@ const deps = papersDeps();
 export const handler = httpRoute(
   "GET /cases/{caseId}/papers/{paper}",
   { path: caseIdPath.extend({ paper: paperKindSchema }) },
-  async ({ path, event }) => ok(await downloadPaper(deps, actorOf(event), path.caseId, path.paper)),
+  async ({ path, actor }) => ok(await downloadPaper(deps, actor, path.caseId, path.paper)),
 );

@@ -1,5 +1,4 @@
 import { auditRequestOf } from "#shared/audit/audit-service.ts";
-import { actorOf } from "#shared/auth/actor.ts";
 import { seesPersonalData } from "#shared/auth/policy.ts";
 import { defaultEncryptor } from "#shared/crypto/from-env.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
@@ -18,13 +17,12 @@ const deps = {
 export const handler = httpRoute(
   "GET /review/cases/{caseId}",
   { path: caseIdPath },
-  async ({ event, path, policy }) => {
-    const actor = actorOf(event);
+  async ({ event, path, policy, actor }) => {
     return ok(
       await reviewCaseDetail(deps, actor, path.caseId, {
         unmasked: seesPersonalData(policy, actor),
         // Auditors' reads are recorded (the policy row's recordedFor), found or not.
-        ...(policy.recordedFor?.includes(actor.role) ? { recordAs: auditRequestOf(event) } : {}),
+        ...(policy.recordedFor?.includes(actor.role) ? { recordAs: auditRequestOf(event, actor) } : {}),
       }),
     );
   },

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { decideStep } from "#shared/review/decide.ts";
 import { deliveryResult } from "#shared/review/responses.ts";
@@ -15,6 +14,6 @@ export const handler = httpRoute(
     path: stepPath,
     body: decisionInputSchema,
   },
-  async ({ event, path, body }) =>
-    deliveryResult(await decideStep(deps, actorOf(event), path.caseId, path.stepId, body)),
+  async ({ path, body, actor }) =>
+    deliveryResult(await decideStep(deps, actor, path.caseId, path.stepId, body)),
 );

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { confirmSiteVisitPhoto, siteVisitDeps } from "#shared/review/site-visits.ts";
 import { documentsDeps } from "#shared/runtime.ts";
@@ -13,6 +12,6 @@ export const handler = httpRoute(
   {
     path: photoPath,
   },
-  async ({ event, path }) =>
-    ok(await confirmSiteVisitPhoto(deps, actorOf(event), path.caseId, path.stepId, path.photoId)),
+  async ({ path, actor }) =>
+    ok(await confirmSiteVisitPhoto(deps, actor, path.caseId, path.stepId, path.photoId)),
 );

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { created, httpRoute } from "#shared/http/handler.ts";
 import { requestSiteVisitPhoto, siteVisitDeps } from "#shared/review/site-visits.ts";
 import { documentsDeps } from "#shared/runtime.ts";
@@ -14,6 +13,6 @@ export const handler = httpRoute(
     path: stepPath,
     body: photoUploadRequestSchema,
   },
-  async ({ event, path, body }) =>
-    created(await requestSiteVisitPhoto(deps, actorOf(event), path.caseId, path.stepId, body)),
+  async ({ path, body, actor }) =>
+    created(await requestSiteVisitPhoto(deps, actor, path.caseId, path.stepId, body)),
 );

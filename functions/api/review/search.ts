@@ -1,5 +1,4 @@
 import { auditRequestOf } from "#shared/audit/audit-service.ts";
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { caseSearchQuerySchema, searchCases } from "#shared/review/search.ts";
 import { caseStore } from "#shared/runtime.ts";
@@ -11,15 +10,14 @@ const deps = { cases: caseStore() };
 export const handler = httpRoute(
   "GET /review/search",
   { query: caseSearchQuerySchema },
-  async ({ event, query, policy }) => {
-    const actor = actorOf(event);
+  async ({ event, query, policy, actor }) => {
     return ok(
       await searchCases(
         deps,
         actor,
         query,
         // Auditors' searches are recorded (the policy row's recordedFor), found or not.
-        policy.recordedFor?.includes(actor.role) ? auditRequestOf(event) : undefined,
+        policy.recordedFor?.includes(actor.role) ? auditRequestOf(event, actor) : undefined,
       ),
     );
   },
