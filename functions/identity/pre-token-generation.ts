@@ -8,6 +8,7 @@ import {
 } from "#shared/auth/pre-token-generation.ts";
 // Only a client: taken straight from the client factory, so the trigger's bundle stays small.
 import { cognitoClient } from "#shared/clients.ts";
+import { lambdaHandler } from "#shared/lambda.ts";
 import { logger } from "#shared/logger.ts";
 
 const cognito = cognitoClient();
@@ -18,7 +19,7 @@ const adminGetUser: AdminGetUser = (input) => cognito.send(new AdminGetUserComma
  * MFA and marks MFA in staff tokens (shared/auth/pre-token-generation.ts).
  * Throwing is how a trigger refuses: Cognito then issues no token.
  */
-export const handler = async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const input = preTokenGenerationEventSchema.parse(event);
   try {
     return await preTokenGeneration(input, { adminGetUser });
@@ -36,4 +37,4 @@ export const handler = async (event: unknown) => {
     }
     throw error;
   }
-};
+});

@@ -1,3 +1,4 @@
+import { lambdaHandler } from "#shared/lambda.ts";
 import { sfnClient, tableDeps } from "#shared/runtime.ts";
 import { constructionTask, constructionTaskInput } from "#shared/workflow/construction.ts";
 
@@ -8,4 +9,6 @@ const deps = { ...tableDeps(), sfn: sfnClient() };
  * (phase run 1), and when a phase run's wait runs out reminds the household,
  * expires the unbuilt approval or hands over to the next run.
  */
-export const handler = async (event: unknown) => constructionTask(deps, constructionTaskInput.parse(event));
+export const handler = lambdaHandler(async (event: unknown) =>
+  constructionTask(deps, constructionTaskInput.parse(event)),
+);

@@ -1,3 +1,4 @@
+import { lambdaHandler } from "#shared/lambda.ts";
 import { documentClient, now, sfnSendOnceClient, tableName } from "#shared/runtime.ts";
 import { sweepUndeliveredDecisions } from "#shared/workflow/delivery-sweep.ts";
 
@@ -9,4 +10,4 @@ const deps = { client: documentClient(), sfn: sfnSendOnceClient(), tableName: ta
  * but never reached the workflow (the deciding call died between its commit and
  * its send). See shared/workflow/delivery-sweep.ts.
  */
-export const handler = async () => sweepUndeliveredDecisions(deps);
+export const handler = lambdaHandler(async () => sweepUndeliveredDecisions(deps));

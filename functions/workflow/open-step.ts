@@ -1,3 +1,4 @@
+import { lambdaHandler } from "#shared/lambda.ts";
 import { sfnClient, tableDeps } from "#shared/runtime.ts";
 import { openStepInput } from "#shared/workflow/contracts.ts";
 import { openStep } from "#shared/workflow/open-step.ts";
@@ -10,7 +11,7 @@ const deps = { ...tableDeps(), sfn: sfnClient() };
  * The token is stored, never logged or returned. An opening run again after
  * its step was decided answers its own token with that decision.
  */
-export const handler = async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const input = openStepInput.parse(event);
   return openStep(deps, input);
-};
+});

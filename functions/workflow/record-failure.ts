@@ -1,3 +1,4 @@
+import { lambdaHandler } from "#shared/lambda.ts";
 import { tableDeps } from "#shared/runtime.ts";
 import { recordFailureInput } from "#shared/workflow/contracts.ts";
 import { recordFailure } from "#shared/workflow/record-failure.ts";
@@ -9,7 +10,7 @@ const deps = tableDeps();
  * whose retries are spent as an incident, with the token kept server-side; the
  * run waits for the operator's recovery.
  */
-export const handler = async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const input = recordFailureInput.parse(event);
   return recordFailure(deps, input);
-};
+});

@@ -1,5 +1,6 @@
 import type { Context } from "aws-lambda";
 import * as z from "zod";
+import { lambdaHandler } from "#shared/lambda.ts";
 import {
   failImport,
   type ImportWork,
@@ -26,12 +27,14 @@ const eventSchema = z.union([
  * session of an admin import, until its time is nearly up; or, after the
  * workflow gave up, the job marked failed.
  */
-export async function handler(event: unknown, context: Context): Promise<ImportWork | { failed: true }> {
-  const input = eventSchema.parse(event);
-  if ("failed" in input) {
-    await failImport(deps, input.failed, input.error.Error ?? "ImportFailed");
-    return { failed: true };
-  }
-  const budget = Math.max(5_000, context.getRemainingTimeInMillis() - MARGIN_MS);
-  return runImportSession(deps, input.work, budget);
-}
+export const handler = lambdaHandler(
+  async (event: unknown, context: Context): Promise<ImportWork | { failed: true }> => {
+    const input = eventSchema.parse(event);
+    if ("failed" in input) {
+      await failImport(deps, input.failed, input.error.Error ?? "ImportFailed");
+      return { failed: true };
+    }
+    const budget = Math.max(5_000, context.getRemainingTimeInMillis() - MARGIN_MS);
+    return runImportSession(deps, input.work, budget);
+  },
+);

@@ -1,3 +1,4 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
@@ -230,6 +231,14 @@ const errorResponder = (): RouteMiddleware => ({
   },
 });
 
+/** API Gateway's request id as the logger's correlation id (the Lambda's own comes from injectLambdaContext). */
+const requestIds = (): RouteMiddleware => ({
+  before: (request) => {
+    const requestId = request.event.requestContext?.requestId;
+    if (requestId) logger.setCorrelationId(requestId);
+  },
+});
+
 /**
  * Route-level authorization from the policy table, before any input is read;
  * the caller it parses is the one the use case gets (RouteInput.actor):
@@ -255,7 +264,8 @@ const authorize = (routeKey: string, policy: RoutePolicy): RouteMiddleware => ({
 });
 
 /**
- * The one middy stack every HTTP handler uses: the caller authorized against
+ * The one middy stack every HTTP handler uses: the logger given the Lambda and
+ * API Gateway request ids, the caller authorized against
  * the route's row of the policy table, headers normalised, JSON body parsed
  * when the route takes one, input validated with zod, then the route's own
  * middlewares (idempotency), the use case called, its result mapped to API
@@ -281,6 +291,9 @@ export function httpRoute<
     Error,
     RouteContext<ParsedInput<TBody, TPath, TQuery>>
   >()
+    // First in, last out: every line logged while the request runs (errors included) carries its ids.
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestIds())
     .use(httpHeaderNormalizer())
     .use(authorize(routeKey, policy));
   if (schemas.body) stack.use(httpJsonBodyParser<APIGatewayProxyEventV2>());
