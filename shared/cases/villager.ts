@@ -12,7 +12,8 @@ import { documentRecordSchema, documentView } from "../documents/document.ts";
 import { type MissingDocument, missingDocuments } from "../documents/missing-documents.ts";
 import { isTerminal, STATUS_NAMES_ZH } from "../domain/case-status.ts";
 import { overallClockView } from "../domain/overall-clock.ts";
-import { NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
+import { CaseNotFoundError } from "../errors.ts";
+import { UnprocessableEntityError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { type ApplicationDraft, validateApplication } from "../schemas/application.ts";
 import type { CaseRecord } from "../schemas/case.ts";
@@ -44,12 +45,11 @@ async function ownCase(deps: VillagerDeps, actor: Actor, caseId: string): Promis
 /** The household's own case with its steps, events and documents: one partition read, not a Get and then a Query. */
 async function ownCaseItems(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CaseItems> {
   const items = await deps.store.load(caseId).catch((error: unknown) => {
-    if (error instanceof NotFoundError) return undefined;
+    if (error instanceof CaseNotFoundError) return undefined;
     throw error;
   });
   // The same 404 for a missing case and another household's.
-  if (!items || !ownsCase(actor, items.record))
-    throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
+  if (!items || !ownsCase(actor, items.record)) throw new CaseNotFoundError(caseId);
   return items;
 }
 

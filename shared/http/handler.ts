@@ -7,8 +7,9 @@ import type * as z from "zod";
 import { type Actor, actorOf } from "../auth/actor.ts";
 import { policyFor, type RoutePolicy, roleAllowed } from "../auth/policy.ts";
 import { logger } from "../logger.ts";
-import { ERROR_CATALOGUE, type ErrorCode, errorBody } from "./error-catalogue.ts";
-import { type FieldProblem, ForbiddenError, HttpError, ValidationFailedError } from "./errors.ts";
+import { errorBody } from "./error-catalogue.ts";
+import { errorAnswer } from "./error-mapping.ts";
+import { type FieldProblem, ForbiddenError, ValidationFailedError } from "./errors.ts";
 
 /** What a route's use-case function gets: already parsed and validated input. */
 export interface RouteInput<TBody, TPath, TQuery> {
@@ -37,38 +38,6 @@ export interface RouteSchemas<TBody extends z.ZodType, TPath extends z.ZodType, 
     APIGatewayProxyStructuredResultV2
   >[];
 }
-
-/**
- * Errors from libraries and the domain, by name. Powertools idempotency maps
- * onto the IETF Idempotency-Key draft (shared/http/idempotency.ts): a key
- * reused with another body is 422, a request still in flight 409 (also when
- * its record was just removed because the first attempt failed, or expired
- * while it ran: the retry is the answer), a missing key 400; the idempotency
- * store unreachable is 503. A workflow that could not be started is 503: the
- * case is recorded and a retry of the request starts it. An illegal status
- * transition is a conflict with the case's current state.
- */
-const KNOWN_ERRORS: Readonly<Record<string, ErrorCode>> = {
-  IllegalTransitionError: "illegal_transition",
-  IdempotencyValidationError: "idempotency_key_reused",
-  IdempotencyAlreadyInProgressError: "idempotency_request_in_progress",
-  IdempotencyInconsistentStateError: "idempotency_request_in_progress",
-  IdempotencyItemNotFoundError: "idempotency_request_in_progress",
-  IdempotencyKeyError: "idempotency_key_missing",
-  IdempotencyPersistenceLayerError: "idempotency_store_unavailable",
-  WorkflowNotStartedError: "workflow_not_started",
-  // middy's early timeout (timeoutEarlyInMillis before the Lambda's own): an overloaded moment, worth a retry.
-  TimeoutError: "service_busy",
-  // 代办 codes: the SMS provider refused or was unreachable (shared/assisted/on-behalf.ts); worth a retry.
-  SmsUnavailableError: "sms_unavailable",
-};
-
-/** Errors middy's own middlewares throw (statusCode + expose), by status: the JSON body parser's 415 and 422. */
-const MIDDY_ERRORS: Readonly<Record<number, ErrorCode>> = {
-  413: "payload_too_large",
-  415: "unsupported_media_type",
-  422: "malformed_json",
-};
 
 const WHERE_ZH: Readonly<Record<string, string>> = { body: "内容", path: "路径参数", query: "查询参数" };
 
@@ -198,32 +167,9 @@ const validate = <TBody extends z.ZodType, TPath extends z.ZodType, TQuery exten
 const errorResponder = (): RouteMiddleware => ({
   onError: (request) => {
     const error = request.error;
-    if (error instanceof HttpError && error.expose) {
-      request.response = toResponse({
-        statusCode: error.statusCode,
-        body: errorBody(error.code, { en: error.message, zh: error.zh }, error.details),
-        ...(error.headers ? { headers: error.headers } : {}),
-      });
-      return;
-    }
-    const known = error ? KNOWN_ERRORS[error.name] : undefined;
-    if (known) {
-      request.response = toResponse({
-        statusCode: ERROR_CATALOGUE[known].status,
-        body: errorBody(known),
-        // Worth retrying soon: the first request finishes, or the service is back.
-        ...(known === "idempotency_request_in_progress" || ERROR_CATALOGUE[known].status === 503
-          ? { headers: { "retry-after": "1" } }
-          : {}),
-      });
-      return;
-    }
-    // Errors thrown by middy's own middlewares (e.g. 415/422 from the JSON parser) carry statusCode + expose.
-    const status = (error as { statusCode?: unknown } | null | undefined)?.statusCode;
-    const expose = (error as { expose?: unknown } | null | undefined)?.expose;
-    if (typeof status === "number" && status < 500 && expose === true) {
-      const code = MIDDY_ERRORS[status] ?? "bad_request";
-      request.response = toResponse({ statusCode: ERROR_CATALOGUE[code].status, body: errorBody(code) });
+    const answer = errorAnswer(error);
+    if (answer) {
+      request.response = toResponse(answer);
       return;
     }
     logger.error("Unhandled error", { error: error instanceof Error ? error : String(error) });

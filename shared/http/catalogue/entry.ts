@@ -1,10 +1,8 @@
 /** What every part of the error catalogue is made of (../error-catalogue.ts puts the parts together). */
 
-/** A message in both languages of the API. */
-export interface Bilingual {
-  readonly en: string;
-  readonly zh: string;
-}
+import type { Bilingual } from "../../errors.ts";
+
+export type { Bilingual } from "../../errors.ts";
 
 export interface CatalogueEntry extends Bilingual {
   readonly status: number;
