@@ -24,6 +24,19 @@ import { HttpError } from "./errors.ts";
 export const DOMAIN_ERRORS: Readonly<Record<string, ErrorCode>> = {
   CaseNotFoundError: "not_found",
   CaseChangedError: "case_changed",
+  // The review (shared/review/errors.ts).
+  StepAlreadyDecidedError: "step_already_decided",
+  StepNotDecidedError: "step_not_decided",
+  DeliveryNotNeededError: "delivery_not_needed",
+  CaseNotDecidableError: "case_not_decidable",
+  DecisionNotAcceptedError: "decision_not_accepted",
+  NoCorrectionAwaitedError: "no_correction_awaited",
+  FieldsNotRequestedError: "fields_not_requested",
+  CorrectionUnchangedError: "correction_unchanged",
+  NoCompletionReportAwaitedError: "no_completion_report_awaited",
+  // Incident recovery (shared/workflow/operator.ts).
+  RecoveryFailedError: "recovery_failed",
+  IncidentClosedError: "incident_closed",
 };
 
 /**

@@ -1,6 +1,6 @@
 import { type CatalogueEntry, entry } from "./entry.ts";
 
-/** What the service could not do (500, 503), and the 代办 codes sent by SMS. */
+/** Incident recovery and papers (409), what the service could not do (500, 503), and the 代办 codes sent by SMS. */
 export const SERVICE_ERRORS = {
   // 500: never with details.
   recovery_failed: entry(
