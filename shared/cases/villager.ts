@@ -12,7 +12,7 @@ import { documentRecordSchema, documentView } from "../documents/document.ts";
 import { type MissingDocument, missingDocuments } from "../documents/missing-documents.ts";
 import { isTerminal, STATUS_NAMES_ZH } from "../domain/case-status.ts";
 import { overallClockView } from "../domain/overall-clock.ts";
-import { CaseNotFoundError } from "../errors.ts";
+import { CaseNotFoundError, DomainError } from "../errors.ts";
 import { UnprocessableEntityError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { type ApplicationDraft, validateApplication } from "../schemas/application.ts";
@@ -60,16 +60,12 @@ export function townshipOf(villageCode: string): string {
   return villageCode.slice(0, 9);
 }
 
-export class NotAVillagerError extends UnprocessableEntityError {
+export class NotAVillagerError extends DomainError {
   constructor() {
-    super(
-      {
-        en: "Only a villager signed in with a household and village can apply",
-        zh: "只有登记了农户和村的村民才能申请",
-      },
-      undefined,
-      "not_a_villager",
-    );
+    super({
+      en: "Only a villager signed in with a household and village can apply",
+      zh: "只有登记了农户和村的村民才能申请",
+    });
   }
 }
 
@@ -197,7 +193,7 @@ export function missingDocumentsOf(
   return missingDocuments(record.kind, policy, {}, confirmed);
 }
 
-export class ConsentMissingError extends UnprocessableEntityError {
+export class ConsentMissingError extends DomainError {
   constructor(problems: readonly { code: string; en: string; zh: string }[]) {
     super(
       {
@@ -205,12 +201,11 @@ export class ConsentMissingError extends UnprocessableEntityError {
         zh: "尚未记录农户对本次代办的同意",
       },
       { problems },
-      "consent_missing",
     );
   }
 }
 
-export class IncompleteApplicationError extends UnprocessableEntityError {
+export class IncompleteApplicationError extends DomainError {
   constructor(details: { fields: unknown[]; documents: MissingDocument[] }) {
     super(
       {
@@ -218,7 +213,6 @@ export class IncompleteApplicationError extends UnprocessableEntityError {
         zh: "申请不完整：请查看所列的字段和材料",
       },
       details,
-      "application_incomplete",
     );
   }
 }

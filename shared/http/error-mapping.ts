@@ -37,6 +37,20 @@ export const DOMAIN_ERRORS: Readonly<Record<string, ErrorCode>> = {
   // Incident recovery (shared/workflow/operator.ts).
   RecoveryFailedError: "recovery_failed",
   IncidentClosedError: "incident_closed",
+  // Cases, documents, site visits, papers, 代办.
+  HouseholdHasOpenCaseError: "household_has_open_case",
+  NotAVillagerError: "not_a_villager",
+  ConsentMissingError: "consent_missing",
+  IncompleteApplicationError: "application_incomplete",
+  CaseLockedError: "case_locked",
+  DocumentRejectedError: "document_rejected",
+  UploadMissingError: "upload_missing",
+  NotASiteVisitError: "not_a_site_visit",
+  SiteVisitClosedError: "site_visit_closed",
+  PaperUnavailableError: "paper_not_available",
+  CertificateNotValidError: "certificate_not_valid",
+  ExtensionNotAllowedError: "extension_not_allowed",
+  CodeNotAcceptedError: "code_not_accepted",
 };
 
 /**
