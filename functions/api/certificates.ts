@@ -1,7 +1,6 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { papersDeps } from "#shared/papers/deps.ts";
 import { downloadPaper } from "#shared/papers/service.ts";
+import { papersDeps } from "#shared/runtime.ts";
 import { certificateTypeSchema } from "#shared/schemas/common.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 import type { CertificateDownload } from "#shared/schemas/responses.ts";
@@ -12,8 +11,7 @@ const deps = papersDeps();
 export const handler = httpRoute(
   "GET /cases/{caseId}/certificates/{type}",
   { path: caseIdPath.extend({ type: certificateTypeSchema }) },
-  async ({ path, event }) => {
-    const actor = actorOf(event);
+  async ({ path, actor }) => {
     const download = await downloadPaper(deps, actor, path.caseId, path.type);
     const record = await deps.cases.get(path.caseId);
     const certificate = record?.certificates?.find((entry) => entry.number === download.number);

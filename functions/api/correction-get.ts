@@ -1,7 +1,6 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { getCorrection } from "#shared/review/correction.ts";
-import { reviewDeps } from "#shared/review/deps.ts";
+import { reviewDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 
 const deps = reviewDeps();
@@ -10,5 +9,5 @@ const deps = reviewDeps();
 export const handler = httpRoute(
   "GET /cases/{caseId}/correction",
   { path: caseIdPath },
-  async ({ event, path }) => ok(await getCorrection(deps, actorOf(event), path.caseId)),
+  async ({ path, actor }) => ok(await getCorrection(deps, actor, path.caseId)),
 );

@@ -1,8 +1,7 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { correctionInputSchema, submitCorrection } from "#shared/review/correction.ts";
-import { reviewDeps } from "#shared/review/deps.ts";
 import { deliveryResult } from "#shared/review/responses.ts";
+import { reviewDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 
 const deps = reviewDeps();
@@ -11,8 +10,8 @@ const deps = reviewDeps();
 export const handler = httpRoute(
   "POST /cases/{caseId}/correction",
   { path: caseIdPath, body: correctionInputSchema },
-  async ({ event, path, body }) => {
-    const result = await submitCorrection(deps, actorOf(event), path.caseId, body);
+  async ({ path, body, actor }) => {
+    const result = await submitCorrection(deps, actor, path.caseId, body);
     return deliveryResult(result);
   },
 );

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { describeCaller } from "#shared/auth/me.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { placeNamesOf } from "#shared/reference/place-names.ts";
@@ -9,6 +8,6 @@ import { documentClient, tableName } from "#shared/runtime.ts";
  * authorizer's claims, with the names of their townships and village read
  * from the reference data (the only table access: item reads).
  */
-export const handler = httpRoute("GET /me", {}, async ({ event }) =>
-  ok(await describeCaller(actorOf(event), placeNamesOf(documentClient(), tableName()))),
+export const handler = httpRoute("GET /me", {}, async ({ actor }) =>
+  ok(await describeCaller(actor, placeNamesOf(documentClient(), tableName()))),
 );

@@ -1,17 +1,14 @@
 import * as z from "zod";
-import { actorOf } from "#shared/auth/actor.ts";
-import { readConfig, tableEnv } from "#shared/config.ts";
 import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { documentClient } from "#shared/review/deps.ts";
 import { listQueue, queueQuerySchema } from "#shared/review/queue.ts";
+import { documentClient, tableName } from "#shared/runtime.ts";
 
-const config = readConfig(tableEnv);
-const deps = { client: documentClient(), tableName: config.TABLE_NAME, cursors: cursorsFromEnv() };
+const deps = { client: documentClient(), tableName: tableName(), cursors: cursorsFromEnv() };
 
 /** GET /queues/{queue}?township=&status=&limit=&cursor=: open steps of my queue, overdue first. */
 export const handler = httpRoute(
   "GET /queues/{queue}",
   { path: z.object({ queue: z.string().min(1).max(60) }), query: queueQuerySchema },
-  async ({ event, path, query }) => ok(await listQueue(deps, actorOf(event), path.queue, query)),
+  async ({ path, query, actor }) => ok(await listQueue(deps, actor, path.queue, query)),
 );

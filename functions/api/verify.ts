@@ -1,5 +1,3 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import {
   findPublicRecord,
@@ -9,12 +7,12 @@ import {
   renderVerificationPage,
   verificationJson,
 } from "#shared/certificates/verify.ts";
-import { readConfig, tableEnv } from "#shared/config.ts";
 import { errorBody } from "#shared/http/error-catalogue.ts";
 import { httpRoute } from "#shared/http/handler.ts";
+import { documentClient, tableName } from "#shared/runtime.ts";
 
-const config = readConfig(tableEnv);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const client = documentClient();
+const table = tableName();
 
 const HTML = { "content-type": "text/html; charset=utf-8" };
 // A revocation must show within a minute; the page is public, so shared caches may keep it that long.
@@ -35,7 +33,7 @@ export const handler = httpRoute(
   },
   async ({ path, query, headers }) => {
     const now = new Date();
-    const found = await findPublicRecord(client, config.TABLE_NAME, path.number);
+    const found = await findPublicRecord(client, table, path.number);
     const json = wantsJson(query.format, headers.accept);
     if (found?.kind === "paper") {
       return json

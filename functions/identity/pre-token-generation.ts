@@ -1,7 +1,4 @@
-import {
-  AdminGetUserCommand,
-  CognitoIdentityProviderClient,
-} from "@aws-sdk/client-cognito-identity-provider";
+import { AdminGetUserCommand } from "@aws-sdk/client-cognito-identity-provider";
 import {
   type AdminGetUser,
   MfaLookupError,
@@ -9,9 +6,12 @@ import {
   preTokenGeneration,
   preTokenGenerationEventSchema,
 } from "#shared/auth/pre-token-generation.ts";
+// Only a client: taken straight from the client factory, so the trigger's bundle stays small.
+import { cognitoClient } from "#shared/clients.ts";
+import { lambdaHandler } from "#shared/lambda.ts";
 import { logger } from "#shared/logger.ts";
 
-const cognito = new CognitoIdentityProviderClient({});
+const cognito = cognitoClient();
 const adminGetUser: AdminGetUser = (input) => cognito.send(new AdminGetUserCommand(input));
 
 /**
@@ -19,7 +19,7 @@ const adminGetUser: AdminGetUser = (input) => cognito.send(new AdminGetUserComma
  * MFA and marks MFA in staff tokens (shared/auth/pre-token-generation.ts).
  * Throwing is how a trigger refuses: Cognito then issues no token.
  */
-export const handler = async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const input = preTokenGenerationEventSchema.parse(event);
   try {
     return await preTokenGeneration(input, { adminGetUser });
@@ -37,4 +37,4 @@ export const handler = async (event: unknown) => {
     }
     throw error;
   }
-};
+});

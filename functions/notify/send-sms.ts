@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { defaultEncryptor } from "#shared/crypto/from-env.ts";
+import { lambdaHandler } from "#shared/lambda.ts";
 import { logger } from "#shared/logger.ts";
 import { deliverDue, type SweepResult } from "#shared/notify/sender.ts";
 import { smsSenderFromEnv } from "#shared/notify/sms.ts";
@@ -21,10 +22,10 @@ const scheduledEvent = z.looseObject({ time: z.iso.datetime() });
  * job is written to the outbox and every minute by EventBridge (retries,
  * quiet hours, staff batches). Either way it works every job due now.
  */
-export const handler = async (event: unknown): Promise<SweepResult> => {
+export const handler = lambdaHandler(async (event: unknown): Promise<SweepResult> => {
   const scheduled = scheduledEvent.safeParse(event);
   const now = scheduled.success ? new Date(scheduled.data.time) : new Date();
   const result = await deliverDue(deps, now);
   logger.info("SMS sweep", { ...result, now: now.toISOString() });
   return result;
-};
+});

@@ -1,22 +1,14 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SFNClient } from "@aws-sdk/client-sfn";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { readConfig, tableEnv } from "#shared/config.ts";
+import { lambdaHandler } from "#shared/lambda.ts";
+import { sfnClient, tableDeps } from "#shared/runtime.ts";
 import { constructionTask, constructionTaskInput } from "#shared/workflow/construction.ts";
 
-const config = readConfig(tableEnv);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-const sfn = new SFNClient({});
+const deps = { ...tableDeps(), sfn: sfnClient() };
 
 /**
  * Step Functions task of the construction period: starts it at staking-out
  * (phase run 1), and when a phase run's wait runs out reminds the household,
  * expires the unbuilt approval or hands over to the next run.
  */
-export const handler = async (event: unknown) =>
-  constructionTask(
-    { client, tableName: config.TABLE_NAME, sfn, now: () => new Date() },
-    constructionTaskInput.parse(event),
-  );
+export const handler = lambdaHandler(async (event: unknown) =>
+  constructionTask(deps, constructionTaskInput.parse(event)),
+);

@@ -1,15 +1,9 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SFNClient } from "@aws-sdk/client-sfn";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { readConfig, tableEnv } from "#shared/config.ts";
+import { lambdaHandler } from "#shared/lambda.ts";
+import { sfnClient, tableDeps } from "#shared/runtime.ts";
 import { openStepInput } from "#shared/workflow/contracts.ts";
 import { openStep } from "#shared/workflow/open-step.ts";
 
-const config = readConfig(tableEnv);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-const sfn = new SFNClient({});
+const deps = { ...tableDeps(), sfn: sfnClient() };
 
 /**
  * Step Functions task (`.waitForTaskToken`): records a human step and its task
@@ -17,7 +11,7 @@ const sfn = new SFNClient({});
  * The token is stored, never logged or returned. An opening run again after
  * its step was decided answers its own token with that decision.
  */
-export const handler = async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const input = openStepInput.parse(event);
-  return openStep({ client, sfn, tableName: config.TABLE_NAME, now: () => new Date() }, input);
-};
+  return openStep(deps, input);
+});

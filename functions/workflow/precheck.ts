@@ -1,16 +1,12 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { readConfig, tableEnv } from "#shared/config.ts";
+import { lambdaHandler } from "#shared/lambda.ts";
+import { tableDeps } from "#shared/runtime.ts";
 import { caseTaskInput } from "#shared/workflow/contracts.ts";
 import { precheckCase } from "#shared/workflow/precheck.ts";
 
-const config = readConfig(tableEnv);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const deps = tableDeps();
 
 /** Step Functions task: runs the pre-check and returns the workflow plan (ResultPath `$.plan`). */
-export const handler = async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const { caseId } = caseTaskInput.parse(event);
-  return precheckCase({ client, tableName: config.TABLE_NAME, now: () => new Date() }, caseId);
-};
+  return precheckCase(deps, caseId);
+});

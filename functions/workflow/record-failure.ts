@@ -1,20 +1,16 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { readConfig, tableEnv } from "#shared/config.ts";
+import { lambdaHandler } from "#shared/lambda.ts";
+import { tableDeps } from "#shared/runtime.ts";
 import { recordFailureInput } from "#shared/workflow/contracts.ts";
 import { recordFailure } from "#shared/workflow/record-failure.ts";
 
-const config = readConfig(tableEnv);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const deps = tableDeps();
 
 /**
  * Step Functions task (`.waitForTaskToken`, the operator loop): records a task
  * whose retries are spent as an incident, with the token kept server-side; the
  * run waits for the operator's recovery.
  */
-export const handler = async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const input = recordFailureInput.parse(event);
-  return recordFailure({ client, tableName: config.TABLE_NAME, now: () => new Date() }, input);
-};
+  return recordFailure(deps, input);
+});

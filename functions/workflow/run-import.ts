@@ -1,25 +1,15 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import * as z from "zod";
-import { bucketEnv, readConfig, tableEnv } from "#shared/config.ts";
+import { lambdaHandler } from "#shared/lambda.ts";
 import {
   failImport,
   type ImportWork,
   importWorkSchema,
   runImportSession,
 } from "#shared/reference/import/admin-import.ts";
+import { bucketName, documentClient, s3Client, tableName } from "#shared/runtime.ts";
 
-const config = readConfig(tableEnv.extend(bucketEnv.shape));
-const deps = {
-  client: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  }),
-  tableName: config.TABLE_NAME,
-  s3: new S3Client({}),
-  bucketName: config.BUCKET_NAME,
-};
+const deps = { client: documentClient(), tableName: tableName(), s3: s3Client(), bucketName: bucketName() };
 
 /** Time kept back at the end of a session: the last chunk commits and the checkpoint is saved before the timeout. */
 const MARGIN_MS = 60_000;
@@ -37,12 +27,14 @@ const eventSchema = z.union([
  * session of an admin import, until its time is nearly up; or, after the
  * workflow gave up, the job marked failed.
  */
-export async function handler(event: unknown, context: Context): Promise<ImportWork | { failed: true }> {
-  const input = eventSchema.parse(event);
-  if ("failed" in input) {
-    await failImport(deps, input.failed, input.error.Error ?? "ImportFailed");
-    return { failed: true };
-  }
-  const budget = Math.max(5_000, context.getRemainingTimeInMillis() - MARGIN_MS);
-  return runImportSession(deps, input.work, budget);
-}
+export const handler = lambdaHandler(
+  async (event: unknown, context: Context): Promise<ImportWork | { failed: true }> => {
+    const input = eventSchema.parse(event);
+    if ("failed" in input) {
+      await failImport(deps, input.failed, input.error.Error ?? "ImportFailed");
+      return { failed: true };
+    }
+    const budget = Math.max(5_000, context.getRemainingTimeInMillis() - MARGIN_MS);
+    return runImportSession(deps, input.work, budget);
+  },
+);

@@ -21,6 +21,7 @@ import { actsForHousehold } from "../auth/scope.ts";
 import type { Encryptor } from "../crypto/encryptor.ts";
 import { maskPhone, normalizePhone } from "../domain/phone.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
+import { DomainError } from "../errors.ts";
 import type { Bilingual } from "../http/error-catalogue.ts";
 import { ForbiddenError, HttpError, NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
 import { render, smsParams } from "../notify/outbox.ts";
@@ -55,13 +56,9 @@ export class SmsUnavailableError extends HttpError {
   }
 }
 
-export class CodeNotAcceptedError extends UnprocessableEntityError {
+export class CodeNotAcceptedError extends DomainError {
   constructor(reason: string) {
-    super(
-      { en: "The code is wrong, expired or already used", zh: "验证码错误、已过期或已使用" },
-      { reason },
-      "code_not_accepted",
-    );
+    super({ en: "The code is wrong, expired or already used", zh: "验证码错误、已过期或已使用" }, { reason });
   }
 }
 

@@ -5,7 +5,8 @@
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { type Actor, actorOf } from "../auth/actor.ts";
+import type { Actor } from "../auth/actor.ts";
+import { CaseNotFoundError } from "../errors.ts";
 import type { Cursors } from "../http/cursor.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { CaseStore } from "../store/case-store.ts";
@@ -25,9 +26,10 @@ export interface AuditRequest {
   readonly sourceIp?: string;
 }
 
-export function auditRequestOf(event: APIGatewayProxyEventV2): AuditRequest {
+/** The caller comes from the route input (parsed once, by the authorization middleware). */
+export function auditRequestOf(event: APIGatewayProxyEventV2, actor: Actor): AuditRequest {
   return {
-    actor: actorOf(event),
+    actor,
     route: event.routeKey,
     parameters: { ...event.queryStringParameters, ...event.pathParameters },
     requestId: event.requestContext.requestId,
@@ -97,7 +99,7 @@ export class AuditService {
     try {
       result = await read(jurisdiction);
     } catch (error) {
-      if (error instanceof NotFoundError)
+      if (error instanceof NotFoundError || error instanceof CaseNotFoundError)
         await this.log.record({ ...request, outcome: "not_found", results: 0 });
       throw error;
     }

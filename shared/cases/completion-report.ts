@@ -10,6 +10,7 @@
 import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 import { ownsCase } from "../auth/scope.ts";
+import { CaseNotFoundError } from "../errors.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { commitStepDecision, type ReviewDeps, stepView } from "../review/decide.ts";
 import { deliverDecision } from "../review/delivery.ts";
@@ -39,12 +40,11 @@ export async function reportCompletion(
   input: CompletionReportInput,
 ): Promise<CompletionReportResult> {
   const items = await deps.cases.load(caseId).catch((error: unknown) => {
-    if (error instanceof NotFoundError) return undefined;
+    if (error instanceof CaseNotFoundError) return undefined;
     throw error;
   });
   // The same 404 for a missing case and another household's.
-  if (!items || !ownsCase(actor, items.record))
-    throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
+  if (!items || !ownsCase(actor, items.record)) throw new CaseNotFoundError(caseId);
   requireStakedOut(items.record);
   const open = items.steps.find(
     (step) => step.step === "completion_report" && step.status === "awaiting_response",

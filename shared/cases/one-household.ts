@@ -12,15 +12,14 @@
  */
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { HttpError } from "../http/errors.ts";
+import { DomainError } from "../errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseChange, CaseStore, TransactItem } from "../store/case-store.ts";
 import { holdsOpenCase, openCaseKey } from "../store/household-items.ts";
 
-export class HouseholdHasOpenCaseError extends HttpError {
+export class HouseholdHasOpenCaseError extends DomainError {
   constructor(openCaseId: string) {
     super(
-      "household_has_open_case",
       {
         en: `One household, one homestead: the household already has an open homestead case (${openCaseId}); finish or withdraw it first`,
         zh: `一户一宅：本户已有正在办理的宅基地申请（${openCaseId}），请办结或撤回后再申请`,

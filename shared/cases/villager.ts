@@ -12,7 +12,8 @@ import { documentRecordSchema, documentView } from "../documents/document.ts";
 import { type MissingDocument, missingDocuments } from "../documents/missing-documents.ts";
 import { isTerminal, STATUS_NAMES_ZH } from "../domain/case-status.ts";
 import { overallClockView } from "../domain/overall-clock.ts";
-import { NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
+import { CaseNotFoundError, DomainError } from "../errors.ts";
+import { UnprocessableEntityError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { type ApplicationDraft, validateApplication } from "../schemas/application.ts";
 import type { CaseRecord } from "../schemas/case.ts";
@@ -46,15 +47,14 @@ async function ownCase(deps: VillagerDeps, actor: Actor, caseId: string): Promis
   return requireOwned(actor, await deps.store.get(caseId), caseId);
 }
 
-/** The household's own case with its steps, events and documents: one partition read, not a Get and then a Query. */
+/** The household's own case with its steps and documents (not its history), or 404. */
 async function ownCaseItems(deps: VillagerDeps, actor: Actor, caseId: string): Promise<CurrentCaseItems> {
   const items = await deps.store.loadCurrent(caseId).catch((error: unknown) => {
-    if (error instanceof NotFoundError) return undefined;
+    if (error instanceof CaseNotFoundError) return undefined;
     throw error;
   });
   // The same 404 for a missing case and another household's.
-  if (!items || !ownsCase(actor, items.record))
-    throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
+  if (!items || !ownsCase(actor, items.record)) throw new CaseNotFoundError(caseId);
   return items;
 }
 
@@ -65,16 +65,12 @@ export function townshipOf(villageCode: string): string {
   return villageCode.slice(0, 9);
 }
 
-export class NotAVillagerError extends UnprocessableEntityError {
+export class NotAVillagerError extends DomainError {
   constructor() {
-    super(
-      {
-        en: "Only a villager signed in with a household and village can apply",
-        zh: "只有登记了农户和村的村民才能申请",
-      },
-      undefined,
-      "not_a_villager",
-    );
+    super({
+      en: "Only a villager signed in with a household and village can apply",
+      zh: "只有登记了农户和村的村民才能申请",
+    });
   }
 }
 
@@ -202,7 +198,7 @@ export function missingDocumentsOf(
   return missingDocuments(record.kind, policy, {}, confirmed);
 }
 
-export class ConsentMissingError extends UnprocessableEntityError {
+export class ConsentMissingError extends DomainError {
   constructor(problems: readonly { code: string; en: string; zh: string }[]) {
     super(
       {
@@ -210,12 +206,11 @@ export class ConsentMissingError extends UnprocessableEntityError {
         zh: "尚未记录农户对本次代办的同意",
       },
       { problems },
-      "consent_missing",
     );
   }
 }
 
-export class IncompleteApplicationError extends UnprocessableEntityError {
+export class IncompleteApplicationError extends DomainError {
   constructor(details: { fields: unknown[]; documents: MissingDocument[] }) {
     super(
       {
@@ -223,7 +218,6 @@ export class IncompleteApplicationError extends UnprocessableEntityError {
         zh: "申请不完整：请查看所列的字段和材料",
       },
       details,
-      "application_incomplete",
     );
   }
 }

@@ -5,10 +5,8 @@
  * (set by the local cloud). No variable: no encryptor, and the case store
  * refuses to write personal data rather than store it in the clear.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KMSClient } from "@aws-sdk/client-kms";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import { documentClient, kmsClient } from "../clients.ts";
 import { readConfig } from "../config.ts";
 import { type Encryptor, EnvelopeEncryptor } from "./encryptor.ts";
 import { KmsKeyring, TableHashSecretStore } from "./kms-keyring.ts";
@@ -31,12 +29,11 @@ export function encryptorFromEnv(env: NodeJS.ProcessEnv = process.env): Encrypto
   const config = readConfig(keyringEnv, env);
   if (config.FIELD_KEYRING === "file")
     return new EnvelopeEncryptor(new LocalFileKeyring(config.FIELD_KEY_FILE));
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   return new EnvelopeEncryptor(
     new KmsKeyring(
-      new KMSClient({}),
+      kmsClient(),
       config.FIELD_KEY_ARN,
-      new TableHashSecretStore(documents, config.TABLE_NAME),
+      new TableHashSecretStore(documentClient(), config.TABLE_NAME),
     ),
   );
 }

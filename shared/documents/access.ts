@@ -7,7 +7,7 @@
 import type { Actor } from "../auth/actor.ts";
 import { requireOwned } from "../auth/scope.ts";
 import { STATUS_NAMES_ZH } from "../domain/case-status.ts";
-import { ConflictError } from "../http/errors.ts";
+import { DomainError } from "../errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseStore } from "../store/case-store.ts";
 
@@ -16,7 +16,7 @@ export async function requireOwnCase(cases: CaseStore, actor: Actor, caseId: str
 }
 
 /** The case is no longer the household's to change (submitted and under review, decided…). */
-export class CaseLockedError extends ConflictError {
+export class CaseLockedError extends DomainError {
   constructor(record: CaseRecord) {
     super(
       {
@@ -24,7 +24,6 @@ export class CaseLockedError extends ConflictError {
         zh: `只有填写中、已退回或需要补正的案件可以补充材料；案件 ${record.caseId.slice(0, 8)} 当前状态为“${STATUS_NAMES_ZH[record.status]}”`,
       },
       { status: record.status },
-      "case_locked",
     );
   }
 }

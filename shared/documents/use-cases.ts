@@ -9,12 +9,8 @@ import * as z from "zod";
 import { CONSENT_FORM } from "../assisted/on-behalf.ts";
 import { type Actor, auditActorOf } from "../auth/actor.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import {
-  type FieldProblem,
-  NotFoundError,
-  UnprocessableEntityError,
-  ValidationFailedError,
-} from "../http/errors.ts";
+import { DomainError } from "../errors.ts";
+import { type FieldProblem, NotFoundError, ValidationFailedError } from "../http/errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
 import type { DocumentList, DocumentView, UploadTicket } from "../schemas/responses.ts";
@@ -172,7 +168,7 @@ export async function requestUpload(
 }
 
 /** The bytes differ from the declaration: the object is gone and the document rejected. */
-export class DocumentRejectedError extends UnprocessableEntityError {
+export class DocumentRejectedError extends DomainError {
   constructor(
     documentId: string,
     readonly rejections: readonly Rejection[],
@@ -183,12 +179,11 @@ export class DocumentRejectedError extends UnprocessableEntityError {
         zh: `材料 ${documentId} 未通过校验：${rejections.map((rejection) => rejection.zh).join("；")}`,
       },
       { documentId, rejections },
-      "document_rejected",
     );
   }
 }
 
-export class UploadMissingError extends UnprocessableEntityError {
+export class UploadMissingError extends DomainError {
   constructor(documentId: string) {
     super(
       {
@@ -196,7 +191,6 @@ export class UploadMissingError extends UnprocessableEntityError {
         zh: `材料 ${documentId} 尚未收到上传的文件，请先上传到上传地址`,
       },
       { documentId },
-      "upload_missing",
     );
   }
 }

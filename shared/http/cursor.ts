@@ -17,8 +17,9 @@
  */
 import { createHash, hkdfSync } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
+import { DecryptCommand, EncryptCommand, type KMSClient } from "@aws-sdk/client-kms";
 import * as z from "zod";
+import { kmsClient } from "../clients.ts";
 import { readConfig } from "../config.ts";
 import { gcmDecrypt, gcmEncrypt } from "../crypto/encryptor.ts";
 import { InvalidCursorError } from "./errors.ts";
@@ -185,7 +186,7 @@ export function cursorsFromEnv(env: NodeJS.ProcessEnv = process.env): Cursors {
   const cursors = new Cursors(
     config.CURSOR_KEYRING === "file"
       ? new FileCursorKeyring(config.CURSOR_KEY_FILE)
-      : new KmsCursorKeyring(new KMSClient({}), config.CURSOR_KEY_ARN),
+      : new KmsCursorKeyring(kmsClient(), config.CURSOR_KEY_ARN),
   );
   cached.set(signature, cursors);
   return cursors;

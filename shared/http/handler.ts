@@ -1,13 +1,15 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
-import { actorOf } from "../auth/actor.ts";
+import { type Actor, actorOf } from "../auth/actor.ts";
 import { policyFor, type RoutePolicy, roleAllowed } from "../auth/policy.ts";
 import { logger } from "../logger.ts";
-import { ERROR_CATALOGUE, type ErrorCode, errorBody } from "./error-catalogue.ts";
-import { type FieldProblem, ForbiddenError, HttpError, ValidationFailedError } from "./errors.ts";
+import { errorBody } from "./error-catalogue.ts";
+import { errorAnswer } from "./error-mapping.ts";
+import { type FieldProblem, ForbiddenError, ValidationFailedError } from "./errors.ts";
 
 /** What a route's use-case function gets: already parsed and validated input. */
 export interface RouteInput<TBody, TPath, TQuery> {
@@ -16,6 +18,12 @@ export interface RouteInput<TBody, TPath, TQuery> {
   readonly query: TQuery;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly event: APIGatewayProxyEventV2;
+  /**
+   * The caller, parsed once from the authorizer's claims by the authorization
+   * middleware. Public routes have none: reading it there is a programming
+   * error (a 500), never an anonymous actor.
+   */
+  readonly actor: Actor;
   /** The route's row of the policy table (shared/auth/policy.ts): scope and personal-data rule. */
   readonly policy: RoutePolicy;
 }
@@ -24,44 +32,12 @@ export interface RouteSchemas<TBody extends z.ZodType, TPath extends z.ZodType, 
   readonly body?: TBody;
   readonly path?: TPath;
   readonly query?: TQuery;
-  /** Extra middlewares (e.g. idempotency), run after parsing and before the use case. */
+  /** Extra middlewares (e.g. idempotency), run after the input is validated and before the use case. */
   readonly middlewares?: readonly middy.MiddlewareObj<
     APIGatewayProxyEventV2,
     APIGatewayProxyStructuredResultV2
   >[];
 }
-
-/**
- * Errors from libraries and the domain, by name. Powertools idempotency maps
- * onto the IETF Idempotency-Key draft (shared/http/idempotency.ts): a key
- * reused with another body is 422, a request still in flight 409 (also when
- * its record was just removed because the first attempt failed, or expired
- * while it ran: the retry is the answer), a missing key 400; the idempotency
- * store unreachable is 503. A workflow that could not be started is 503: the
- * case is recorded and a retry of the request starts it. An illegal status
- * transition is a conflict with the case's current state.
- */
-const KNOWN_ERRORS: Readonly<Record<string, ErrorCode>> = {
-  IllegalTransitionError: "illegal_transition",
-  IdempotencyValidationError: "idempotency_key_reused",
-  IdempotencyAlreadyInProgressError: "idempotency_request_in_progress",
-  IdempotencyInconsistentStateError: "idempotency_request_in_progress",
-  IdempotencyItemNotFoundError: "idempotency_request_in_progress",
-  IdempotencyKeyError: "idempotency_key_missing",
-  IdempotencyPersistenceLayerError: "idempotency_store_unavailable",
-  WorkflowNotStartedError: "workflow_not_started",
-  // middy's early timeout (timeoutEarlyInMillis before the Lambda's own): an overloaded moment, worth a retry.
-  TimeoutError: "service_busy",
-  // 代办 codes: the SMS provider refused or was unreachable (shared/assisted/on-behalf.ts); worth a retry.
-  SmsUnavailableError: "sms_unavailable",
-};
-
-/** Errors middy's own middlewares throw (statusCode + expose), by status: the JSON body parser's 415 and 422. */
-const MIDDY_ERRORS: Readonly<Record<number, ErrorCode>> = {
-  413: "payload_too_large",
-  415: "unsupported_media_type",
-  422: "malformed_json",
-};
 
 const WHERE_ZH: Readonly<Record<string, string>> = { body: "内容", path: "路径参数", query: "查询参数" };
 
@@ -137,7 +113,7 @@ function parseWith<T extends z.ZodType>(
 function parseInput<TBody extends z.ZodType, TPath extends z.ZodType, TQuery extends z.ZodType>(
   schemas: RouteSchemas<TBody, TPath, TQuery>,
   event: APIGatewayProxyEventV2,
-): { body: z.infer<TBody>; path: z.infer<TPath>; query: z.infer<TQuery> } {
+): ParsedInput<TBody, TPath, TQuery> {
   const problems: FieldProblem[] = [];
   const path = parseWith("path", schemas.path, event.pathParameters ?? {}, problems);
   const query = parseWith("query", schemas.query, event.queryStringParameters ?? {}, problems);
@@ -153,39 +129,47 @@ function parseInput<TBody extends z.ZodType, TPath extends z.ZodType, TQuery ext
   );
 }
 
-/** Maps thrown errors to responses. Registered last so it runs first on errors. */
-const errorResponder = (): middy.MiddlewareObj<
+type ParsedInput<TBody extends z.ZodType, TPath extends z.ZodType, TQuery extends z.ZodType> = {
+  body: z.infer<TBody>;
+  path: z.infer<TPath>;
+  query: z.infer<TQuery>;
+};
+
+/** What the route's middlewares put on the Lambda context for the handler (middy's way to pass values on). */
+interface RouteContext<TInput = unknown> extends Context {
+  /** The caller, set by `authorize` (none on a public route). */
+  actor?: Actor | undefined;
+  /** The request's path, query and body, validated by `validate`. */
+  routeInput?: TInput;
+}
+
+type RouteMiddleware<TInput = unknown> = middy.MiddlewareObj<
   APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2
-> => ({
+  APIGatewayProxyStructuredResultV2,
+  Error,
+  RouteContext<TInput>
+>;
+
+/**
+ * Validates the request's parts before any other custom middleware sees it
+ * (middy's order: parse, validate, then the rest), so a malformed request is
+ * a 400 that neither writes an idempotency record nor runs anything else.
+ */
+const validate = <TBody extends z.ZodType, TPath extends z.ZodType, TQuery extends z.ZodType>(
+  schemas: RouteSchemas<TBody, TPath, TQuery>,
+): RouteMiddleware<ParsedInput<TBody, TPath, TQuery>> => ({
+  before: (request) => {
+    request.context.routeInput = parseInput(schemas, request.event);
+  },
+});
+
+/** Maps thrown errors to responses. Registered last so it runs first on errors. */
+const errorResponder = (): RouteMiddleware => ({
   onError: (request) => {
     const error = request.error;
-    if (error instanceof HttpError && error.expose) {
-      request.response = toResponse({
-        statusCode: error.statusCode,
-        body: errorBody(error.code, { en: error.message, zh: error.zh }, error.details),
-        ...(error.headers ? { headers: error.headers } : {}),
-      });
-      return;
-    }
-    const known = error ? KNOWN_ERRORS[error.name] : undefined;
-    if (known) {
-      request.response = toResponse({
-        statusCode: ERROR_CATALOGUE[known].status,
-        body: errorBody(known),
-        // Worth retrying soon: the first request finishes, or the service is back.
-        ...(known === "idempotency_request_in_progress" || ERROR_CATALOGUE[known].status === 503
-          ? { headers: { "retry-after": "1" } }
-          : {}),
-      });
-      return;
-    }
-    // Errors thrown by middy's own middlewares (e.g. 415/422 from the JSON parser) carry statusCode + expose.
-    const status = (error as { statusCode?: unknown } | null | undefined)?.statusCode;
-    const expose = (error as { expose?: unknown } | null | undefined)?.expose;
-    if (typeof status === "number" && status < 500 && expose === true) {
-      const code = MIDDY_ERRORS[status] ?? "bad_request";
-      request.response = toResponse({ statusCode: ERROR_CATALOGUE[code].status, body: errorBody(code) });
+    const answer = errorAnswer(error);
+    if (answer) {
+      request.response = toResponse(answer);
       return;
     }
     logger.error("Unhandled error", { error: error instanceof Error ? error : String(error) });
@@ -193,20 +177,29 @@ const errorResponder = (): middy.MiddlewareObj<
   },
 });
 
+/** API Gateway's request id as the logger's correlation id (the Lambda's own comes from injectLambdaContext). */
+const requestIds = (): RouteMiddleware => ({
+  before: (request) => {
+    const requestId = request.event.requestContext?.requestId;
+    if (requestId) logger.setCorrelationId(requestId);
+  },
+});
+
 /**
- * Route-level authorization from the policy table, before any input is read:
+ * Route-level authorization from the policy table, before any input is read;
+ * the caller it parses is the one the use case gets (RouteInput.actor):
  * no caller claims → 401 (API Gateway's authorizer normally answers first), a
  * staff token without multi-factor evidence → 401 `insufficient_user_authentication`
  * (`actorOf`, shared/auth/mfa.ts), a role the row does not list → 403. Public
  * rows pass everyone.
  */
-const authorize = (
-  routeKey: string,
-  policy: RoutePolicy,
-): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
+const authorize = (routeKey: string, policy: RoutePolicy): RouteMiddleware => ({
   before: (request) => {
+    // Set on every request: a context object is never trusted to be fresh.
+    request.context.actor = undefined;
     if (policy.scope === "public") return;
     const actor = actorOf(request.event);
+    request.context.actor = actor;
     if (!roleAllowed(policy, actor.role)) {
       throw new ForbiddenError({
         en: `${routeKey} is open to ${policy.roles.join(", ")} only; you are signed in as ${actor.role}`,
@@ -217,11 +210,13 @@ const authorize = (
 });
 
 /**
- * The one middy stack every HTTP handler uses: the caller authorized against
+ * The one middy stack every HTTP handler uses: the logger given the Lambda and
+ * API Gateway request ids, the caller authorized against
  * the route's row of the policy table, headers normalised, JSON body parsed
- * when the route takes one, input validated with zod, the use case called, its
- * result mapped to API Gateway's response. Middlewares first, handler last; the
- * error responder registered last so it runs first.
+ * when the route takes one, input validated with zod, then the route's own
+ * middlewares (idempotency), the use case called, its result mapped to API
+ * Gateway's response. Middlewares first, handler last; the error responder
+ * registered last so it runs first.
  *
  * `routeKey` is the route table's key ("GET /cases/{caseId}"); a key without a
  * policy row throws here, at module load, so such a handler never serves.
@@ -236,17 +231,32 @@ export function httpRoute<
   useCase: (input: RouteInput<z.infer<TBody>, z.infer<TPath>, z.infer<TQuery>>) => Promise<HttpResult>,
 ): HttpLambdaHandler {
   const policy = policyFor(routeKey);
-  const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  const stack = middy<
+    APIGatewayProxyEventV2,
+    APIGatewayProxyStructuredResultV2,
+    Error,
+    RouteContext<ParsedInput<TBody, TPath, TQuery>>
+  >()
+    // First in, last out: every line logged while the request runs (errors included) carries its ids.
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestIds())
     .use(httpHeaderNormalizer())
     .use(authorize(routeKey, policy));
   if (schemas.body) stack.use(httpJsonBodyParser<APIGatewayProxyEventV2>());
+  stack.use(validate(schemas));
   for (const middleware of schemas.middlewares ?? []) stack.use(middleware);
-  return stack.use(errorResponder()).handler(async (event) => {
+  return stack.use(errorResponder()).handler(async (event, context) => {
+    if (!context.routeInput) throw new Error(`${routeKey}: the input was not validated`);
+    const actor = context.actor;
     const input = {
-      ...parseInput(schemas, event),
+      ...context.routeInput,
       headers: event.headers ?? {},
       event,
       policy,
+      get actor(): Actor {
+        if (!actor) throw new Error(`${routeKey} is public: it has no caller`);
+        return actor;
+      },
     };
     const response = toResponse(await useCase(input));
     // One line per answered request (route, status, role; never the body): through the redacting logger.

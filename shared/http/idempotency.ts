@@ -29,9 +29,8 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type * as z from "zod";
 import { idempotencyKeyHeader } from "../schemas/requests.ts";
-import { type FieldProblem, HttpError, ValidationFailedError } from "./errors.ts";
+import { HttpError } from "./errors.ts";
 
 type HttpMiddleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
@@ -85,21 +84,12 @@ export interface IdempotencyOptions {
   readonly tableName: string;
   /** The partition of this operation's records in the single table, e.g. `IDEMPOTENCY#submit`. */
   readonly partition: string;
-  /** Validated before any record is written: a malformed request is a 400 and leaves the key unused. */
-  readonly path?: z.ZodType;
-}
-
-function problemsOf(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((issue) => ({
-    path: ["path", ...issue.path.map(String)].join("."),
-    code: issue.code,
-    en: issue.message,
-  }));
 }
 
 /**
- * The middlewares of an idempotent route (register after authorization and
- * body parsing, before the use case): the request checked, then the key's record.
+ * The middlewares of an idempotent route (httpRoute registers them after the
+ * input is validated, so a malformed request is a 400 that leaves the key
+ * unused): the key header checked, then the key's record.
  */
 export function idempotencyKeyMiddlewares(options: IdempotencyOptions): HttpMiddleware[] {
   const persistenceStore = new InProgressDeletingPersistenceLayer(options.dynamodb, options.tableName, {
@@ -121,14 +111,6 @@ export function idempotencyKeyMiddlewares(options: IdempotencyOptions): HttpMidd
       const key = request.event.headers["idempotency-key"];
       if (!idempotencyKeyHeader.safeParse(key).success) {
         throw new IdempotencyKeyMissingError();
-      }
-      if (options.path) {
-        const parsed = options.path.safeParse(request.event.pathParameters ?? {});
-        if (!parsed.success)
-          throw new ValidationFailedError(
-            { en: "The request path is invalid", zh: "请求路径参数无效" },
-            problemsOf(parsed.error),
-          );
       }
     },
   };

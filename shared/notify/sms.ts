@@ -14,8 +14,9 @@
  * A provider error is thrown as `SmsSendError` (retryable, the sender backs off);
  * nothing here logs a phone number.
  */
-import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import { type PinpointSMSVoiceV2Client, SendTextMessageCommand } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import * as z from "zod";
+import { smsClient } from "../clients.ts";
 
 export interface SmsMessage {
   /** 11-digit mainland mobile number. */
@@ -122,7 +123,7 @@ export function smsSenderFromEnv(env: NodeJS.ProcessEnv = process.env): SmsSende
     if (!config.SMS_GATEWAY_URL) throw new Error("SMS_PROVIDER=http needs SMS_GATEWAY_URL");
     return new HttpGatewaySmsSender(config.SMS_GATEWAY_URL, config.SMS_GATEWAY_TOKEN);
   }
-  return new AwsSmsSender(new PinpointSMSVoiceV2Client({}), {
+  return new AwsSmsSender(smsClient(), {
     ...(config.SMS_ORIGINATION_IDENTITY ? { originationIdentity: config.SMS_ORIGINATION_IDENTITY } : {}),
     ...(config.SMS_CONFIGURATION_SET ? { configurationSet: config.SMS_CONFIGURATION_SET } : {}),
   });

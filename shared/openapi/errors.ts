@@ -10,13 +10,8 @@
  */
 import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
 import * as z from "zod";
-import {
-  ERROR_CATALOGUE,
-  type ErrorCode,
-  type GATEWAY_ERRORS,
-  ROUTE_ERRORS,
-  routeErrorStatuses,
-} from "../http/error-catalogue.ts";
+import { ERROR_CATALOGUE, type ErrorCode, type GATEWAY_ERRORS } from "../http/error-catalogue.ts";
+import { ROUTE_ERRORS, routeErrorStatuses } from "../http/route-errors.ts";
 
 /** API Gateway's own answers: `{"message":"Unauthorized"}` and the like. */
 export const gatewayErrorSchema = z

@@ -14,7 +14,8 @@ import { chinaDate, formatCertificateNumber, maskName, verifyUrl } from "../cert
 import { publicFactsOfPaper } from "../certificates/issue.ts";
 import { caseCertificateKey, certificateKey, counterKey } from "../certificates/keys.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import { ConflictError, ForbiddenError, NotFoundError } from "../http/errors.ts";
+import { DomainError } from "../errors.ts";
+import { ForbiddenError, NotFoundError } from "../http/errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
 import { caseIdPath } from "../schemas/requests.ts";
@@ -58,17 +59,13 @@ export interface PaperDownload {
   readonly sha256: string;
 }
 
-export class PaperUnavailableError extends ConflictError {
+export class PaperUnavailableError extends DomainError {
   constructor(cause: PaperNotAvailableError) {
-    super(
-      { en: cause.message, zh: `该案件（尚）无此文书：${cause.why}` },
-      { paper: cause.paper },
-      "paper_not_available",
-    );
+    super({ en: cause.message, zh: `该案件（尚）无此文书：${cause.why}` }, { paper: cause.paper });
   }
 }
 
-export class CertificateNotValidError extends ConflictError {
+export class CertificateNotValidError extends DomainError {
   constructor(number: string, status: string) {
     super(
       {
@@ -76,14 +73,13 @@ export class CertificateNotValidError extends ConflictError {
         zh: `证书 ${number} 已${status === "revoked" ? "撤销" : "作废"}，无法再办理`,
       },
       { number, status },
-      "certificate_not_valid",
     );
   }
 }
 
-export class ExtensionNotAllowedError extends ConflictError {
+export class ExtensionNotAllowedError extends DomainError {
   constructor(en: string, zh: string) {
-    super({ en, zh }, undefined, "extension_not_allowed");
+    super({ en, zh });
   }
 }
 

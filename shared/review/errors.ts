@@ -1,44 +1,39 @@
-import type { Bilingual } from "../http/error-catalogue.ts";
-import { ConflictError, HttpError, UnprocessableEntityError } from "../http/errors.ts";
+/**
+ * The review's domain errors (no HTTP status: shared/http/error-mapping.ts
+ * answers each with its code, 409 or 422).
+ */
+import { type Bilingual, DomainError } from "../errors.ts";
 
 /** Another decision on the step won (or the step was answered before): exactly one decision per step. */
-export class StepAlreadyDecidedError extends ConflictError {
+export class StepAlreadyDecidedError extends DomainError {
   constructor(stepId: string) {
-    super(
-      { en: `Step ${stepId} has already been decided`, zh: `环节 ${stepId} 已作出决定` },
-      undefined,
-      "step_already_decided",
-    );
+    super({ en: `Step ${stepId} has already been decided`, zh: `环节 ${stepId} 已作出决定` });
   }
 }
 
 /** The step is not awaiting a decision any more or yet (e.g. redriving an undecided step). */
-export class StepNotDecidedError extends ConflictError {
+export class StepNotDecidedError extends DomainError {
   constructor(stepId: string) {
-    super(
-      { en: `Step ${stepId} has no stored decision to send`, zh: `环节 ${stepId} 尚无可发送的决定` },
-      undefined,
-      "step_not_decided",
-    );
+    super({ en: `Step ${stepId} has no stored decision to send`, zh: `环节 ${stepId} 尚无可发送的决定` });
   }
 }
 
 /** A redrive of a decision the workflow already received, or while a send is in flight. */
-export class DeliveryNotNeededError extends ConflictError {
+export class DeliveryNotNeededError extends DomainError {
   constructor(text: Bilingual) {
-    super(text, undefined, "delivery_not_needed");
+    super(text);
   }
 }
 
 /** The case's status does not allow the step's verb (it moved on, e.g. withdrawn). */
-export class CaseNotDecidableError extends ConflictError {
+export class CaseNotDecidableError extends DomainError {
   constructor(text: Bilingual) {
-    super(text, undefined, "case_not_decidable");
+    super(text);
   }
 }
 
 /** The decision is well-formed but not acceptable for this step. */
-export class DecisionNotAcceptedError extends UnprocessableEntityError {
+export class DecisionNotAcceptedError extends DomainError {
   constructor(problems: readonly string[]) {
     super(
       {
@@ -46,20 +41,19 @@ export class DecisionNotAcceptedError extends UnprocessableEntityError {
         zh: `该决定不适用于此环节：${problems.join("；")}`,
       },
       { problems },
-      "decision_not_accepted",
     );
   }
 }
 
 /** The case is not waiting for the household's correction (or its correction step is not open yet). */
-export class NoCorrectionAwaitedError extends ConflictError {
+export class NoCorrectionAwaitedError extends DomainError {
   constructor(text: Bilingual) {
-    super(text, undefined, "no_correction_awaited");
+    super(text);
   }
 }
 
 /** The villager edited fields the reviewers did not ask about. */
-export class FieldsNotRequestedError extends UnprocessableEntityError {
+export class FieldsNotRequestedError extends DomainError {
   constructor(fields: readonly string[], asked: readonly string[]) {
     super(
       {
@@ -67,7 +61,6 @@ export class FieldsNotRequestedError extends UnprocessableEntityError {
         zh: `只能修改要求补正的内容，未要求：${fields.join("、")}`,
       },
       { notRequested: fields, asked },
-      "fields_not_requested",
     );
   }
 }
@@ -82,7 +75,7 @@ export interface UnchangedAnswer {
  * A correction answer that leaves an asked field as it was, or brings no new
  * confirmed document of an asked type: the reviewer would get the same case back.
  */
-export class CorrectionUnchangedError extends HttpError {
+export class CorrectionUnchangedError extends DomainError {
   constructor(unchanged: UnchangedAnswer) {
     const en = [
       unchanged.fields.length > 0 ? `fields still unchanged: ${unchanged.fields.join(", ")}` : "",
@@ -97,7 +90,6 @@ export class CorrectionUnchangedError extends HttpError {
         : "",
     ].filter(Boolean);
     super(
-      "correction_unchanged",
       {
         en: `The correction must change what was asked; ${en.join("; ")}`,
         zh: `补正须修改所要求的内容：${zh.join("；")}`,
@@ -111,8 +103,8 @@ export class CorrectionUnchangedError extends HttpError {
 }
 
 /** The case is not in its construction period, or its completion report step is not open. */
-export class NoCompletionReportAwaitedError extends ConflictError {
+export class NoCompletionReportAwaitedError extends DomainError {
   constructor(text: Bilingual) {
-    super(text, undefined, "no_completion_report_awaited");
+    super(text);
   }
 }

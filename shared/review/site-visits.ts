@@ -25,6 +25,7 @@ import {
   verifyAndConfirm,
 } from "../documents/use-cases.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
+import { DomainError } from "../errors.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } from "../http/errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseKind } from "../schemas/common.ts";
@@ -77,30 +78,22 @@ export function siteVisitDeps(deps: DocumentsDeps): SiteVisitDeps {
 }
 
 /** The step records no site visit: nothing to photograph. */
-export class NotASiteVisitError extends ConflictError {
+export class NotASiteVisitError extends DomainError {
   constructor(stepId: string) {
-    super(
-      {
-        en: `Step ${stepId} records no site visit under this county's policy, so it takes no photos`,
-        zh: `按本县政策，环节 ${stepId} 不含现场踏勘，无需照片`,
-      },
-      undefined,
-      "not_a_site_visit",
-    );
+    super({
+      en: `Step ${stepId} records no site visit under this county's policy, so it takes no photos`,
+      zh: `按本县政策，环节 ${stepId} 不含现场踏勘，无需照片`,
+    });
   }
 }
 
 /** Photos belong to the visit being recorded: once the step is decided, its record is closed. */
-export class SiteVisitClosedError extends ConflictError {
+export class SiteVisitClosedError extends DomainError {
   constructor(stepId: string) {
-    super(
-      {
-        en: `Step ${stepId} has been decided; its site-visit record takes no more photos`,
-        zh: `环节 ${stepId} 已作出决定，不再接收现场照片`,
-      },
-      undefined,
-      "site_visit_closed",
-    );
+    super({
+      en: `Step ${stepId} has been decided; its site-visit record takes no more photos`,
+      zh: `环节 ${stepId} 已作出决定，不再接收现场照片`,
+    });
   }
 }
 

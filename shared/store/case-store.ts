@@ -12,7 +12,7 @@ import { defaultEncryptor } from "../crypto/from-env.ts";
 import { appendEvent } from "../domain/audit-chain.ts";
 import { type CaseStatus, type CaseVerb, type TransitionFacts, transition } from "../domain/case-status.ts";
 import { OVERALL_CLOCK_LIMIT, overallClockAfter } from "../domain/overall-clock.ts";
-import { ConflictError, NotFoundError } from "../http/errors.ts";
+import { CaseNotFoundError, DomainError } from "../errors.ts";
 import type { ApplicationDraft } from "../schemas/application.ts";
 import type { AuditActor, AuditEvent } from "../schemas/audit-event.ts";
 import { auditEventSchema } from "../schemas/audit-event.ts";
@@ -28,17 +28,13 @@ export { normalizedName, PersonalDataKeyMissingError } from "./case-sealing.ts";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
-/** The case changed under us (another writer appended an event first): re-read and retry, or answer 409. */
-export class CaseChangedError extends ConflictError {
+/** The case changed under us (another writer appended an event first): re-read and retry (the API answers 409). */
+export class CaseChangedError extends DomainError {
   constructor(caseId: string) {
-    super(
-      {
-        en: `Case ${caseId} was changed by someone else; reload and try again`,
-        zh: `案件 ${caseId} 已被他人修改，请刷新后重试`,
-      },
-      undefined,
-      "case_changed",
-    );
+    super({
+      en: `Case ${caseId} was changed by someone else; reload and try again`,
+      zh: `案件 ${caseId} 已被他人修改，请刷新后重试`,
+    });
   }
 }
 
@@ -117,7 +113,7 @@ export class CaseStore {
 
   async require(caseId: string): Promise<CaseRecord> {
     const record = await this.get(caseId);
-    if (!record) throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
+    if (!record) throw new CaseNotFoundError(caseId);
     return record;
   }
 
@@ -167,7 +163,7 @@ export class CaseStore {
     const bySk = (prefix: string) =>
       items.filter((item) => String(item.sk).startsWith(prefix)).map(withoutKeys);
     const caseItem = items.find((item) => item.sk === "CASE");
-    if (!caseItem) throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
+    if (!caseItem) throw new CaseNotFoundError(caseId);
     return {
       record: await this.open(caseItem),
       steps: bySk(CASE_ITEM_PREFIX.step).map((item) => stepRecordSchema.parse(item)),

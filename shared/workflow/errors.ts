@@ -52,7 +52,7 @@ export const FINAL_TASK_ERRORS = [
   // Any task: a status change the case's status machine refuses; an unknown county policy; no case.
   "IllegalTransitionError",
   "UnknownPolicyError",
-  "NotFoundError",
+  "CaseNotFoundError",
   // Any task: its input does not parse (a definition/contract bug, not a passing fault).
   "ZodError",
 ] as const;

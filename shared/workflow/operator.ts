@@ -15,8 +15,9 @@ import {
 import * as z from "zod";
 import { jurisdictionOf } from "../audit/jurisdiction.ts";
 import { type Actor, auditActorOf } from "../auth/actor.ts";
+import { type Bilingual, DomainError } from "../errors.ts";
 import type { Cursors } from "../http/cursor.ts";
-import { type Bilingual, ConflictError, ForbiddenError, HttpError, NotFoundError } from "../http/errors.ts";
+import { ForbiddenError, HttpError, NotFoundError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import type { DeliveryDeps } from "../review/delivery.ts";
 import { deliverDecision } from "../review/delivery.ts";
@@ -70,20 +71,16 @@ export function incidentView(incident: IncidentRecord): IncidentView {
 }
 
 /** The recovery could not be performed now; the incident stays open (try again, or see the message). */
-export class RecoveryFailedError extends ConflictError {
+export class RecoveryFailedError extends DomainError {
   constructor(text: Bilingual) {
-    super(text, undefined, "recovery_failed");
+    super(text);
   }
 }
 
 /** The incident was already recovered. */
-export class IncidentClosedError extends ConflictError {
+export class IncidentClosedError extends DomainError {
   constructor(incidentId: string) {
-    super(
-      { en: `Incident ${incidentId} is already closed`, zh: `异常事项 ${incidentId} 已处理` },
-      undefined,
-      "incident_closed",
-    );
+    super({ en: `Incident ${incidentId} is already closed`, zh: `异常事项 ${incidentId} 已处理` });
   }
 }
 

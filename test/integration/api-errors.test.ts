@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "#shared/auth/actor.ts";
 import { policyFor } from "#shared/auth/policy.ts";
-import { ERROR_CATALOGUE, type ErrorCode, ROUTE_ERRORS } from "#shared/http/error-catalogue.ts";
+import { ERROR_CATALOGUE, type ErrorCode } from "#shared/http/error-catalogue.ts";
+import { ROUTE_ERRORS } from "#shared/http/route-errors.ts";
 import { ROUTES, routeKey } from "#shared/http/routes.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";

@@ -367,7 +367,7 @@ describe("fault injection (local cloud)", () => {
     plan.armService("dynamodb", "TransactWriteItems", "throttle");
     plan.armService("stepfunctions", "SendTaskSuccess", "reset", "server-error", "throttle");
     const { region, credentials, stepFunctions } = env.cloud.endpoints;
-    // As in production (shared/review/deps.ts): the delivery code retries, the SDK sends once.
+    // As in production (shared/clients.ts sfnSendOnceClient): the delivery code retries, the SDK sends once.
     const sfn = new SFNClient({ region, credentials, endpoint: stepFunctions, maxAttempts: 1 });
     const deps: ReviewDeps = {
       client: env.dynamodb,

@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  ERROR_CATALOGUE,
-  ERROR_CODES,
-  ROUTE_ERRORS,
-  routeErrorStatuses,
-} from "#shared/http/error-catalogue.ts";
+import { ERROR_CATALOGUE, ERROR_CODES } from "#shared/http/error-catalogue.ts";
+import { ROUTE_ERRORS, routeErrorStatuses } from "#shared/http/route-errors.ts";
 import { ROUTES, routeKey } from "../../shared/http/routes.ts";
 
 const HAN = /\p{Script=Han}/u;

@@ -127,8 +127,7 @@ describe("recovering an incident", () => {
     sfnMock.on(RedriveExecutionCommand).rejects(awsError("ThrottlingException", 400));
     sfnMock.on(DescribeExecutionCommand).resolves({ status: "FAILED" });
     await expect(recoverIncident(deps, HEAD, "c1", "execution_failed~1")).rejects.toMatchObject({
-      code: "recovery_failed",
-      statusCode: 409,
+      name: "RecoveryFailedError",
       message: expect.stringContaining("ThrottlingException"),
     });
     expect(closedTheIncident()).toBe(false);
@@ -170,7 +169,7 @@ describe("recovering an incident", () => {
     });
     store({ incident: incident({ status: "closed" }), caseItem: caseItem() });
     await expect(recoverIncident(deps, HEAD, "c1", "execution_failed~1")).rejects.toMatchObject({
-      code: "incident_closed",
+      name: "IncidentClosedError",
     });
     expect(sfnMock.calls()).toHaveLength(0);
   });

@@ -3,7 +3,7 @@ import * as z from "zod";
 import { CaseNotApprovedError, IncompleteApplicationError } from "#shared/certificates/issue.ts";
 import { IllegalTransitionError } from "#shared/domain/case-status.ts";
 import { UnknownPolicyError } from "#shared/domain/policy/shipped-policies.ts";
-import { NotFoundError } from "#shared/http/errors.ts";
+import { CaseNotFoundError } from "#shared/errors.ts";
 import { CaseChangedError } from "#shared/store/case-store.ts";
 import { ReferenceDataMissingError } from "#shared/store/reference-store.ts";
 import { JointReviewIncompleteError } from "#shared/workflow/aggregate-joint-review.ts";
@@ -32,7 +32,7 @@ describe("FINAL_TASK_ERRORS", () => {
       new IncompleteApplicationError("c", []),
       new IllegalTransitionError("draft", "approve", "x"),
       new UnknownPolicyError("x"),
-      new NotFoundError({ en: "x", zh: "x" }),
+      new CaseNotFoundError("x"),
       new ConstructionNotStartedError("x"),
       new NothingToResumeError("x"),
       new NotApprovedError("x"),

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { failedSmsQuerySchema, listFailedSms } from "#shared/notify/inbox.ts";
 import { documentClient, tableName } from "#shared/runtime.ts";
@@ -9,5 +8,5 @@ const deps = { client: documentClient(), tableName: tableName() };
 export const handler = httpRoute(
   "GET /admin/notifications/failed",
   { query: failedSmsQuerySchema },
-  async ({ query, event }) => ok(await listFailedSms(deps, actorOf(event), query)),
+  async ({ query, actor }) => ok(await listFailedSms(deps, actor, query)),
 );

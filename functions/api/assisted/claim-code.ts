@@ -1,9 +1,8 @@
 import * as z from "zod";
 import { sendClaimCode } from "#shared/assisted/on-behalf.ts";
-import { actorOf } from "#shared/auth/actor.ts";
 import { isMainlandMobile } from "#shared/domain/phone.ts";
 import { httpRoute } from "#shared/http/handler.ts";
-import { onBehalfDeps } from "./deps.ts";
+import { onBehalfDeps } from "#shared/runtime.ts";
 
 const deps = onBehalfDeps();
 
@@ -11,8 +10,8 @@ const deps = onBehalfDeps();
 export const handler = httpRoute(
   "POST /claims/code",
   { body: z.strictObject({ phone: z.string().trim().refine(isMainlandMobile) }) },
-  async ({ body, event }) => ({
+  async ({ body, actor }) => ({
     statusCode: 202,
-    body: await sendClaimCode(deps, actorOf(event), body.phone),
+    body: await sendClaimCode(deps, actor, body.phone),
   }),
 );

@@ -1,10 +1,9 @@
 import * as z from "zod";
 import { claimCases } from "#shared/assisted/on-behalf.ts";
-import { actorOf } from "#shared/auth/actor.ts";
 import { summaryOf } from "#shared/cases/villager.ts";
 import { isMainlandMobile } from "#shared/domain/phone.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { onBehalfDeps } from "./deps.ts";
+import { onBehalfDeps } from "#shared/runtime.ts";
 
 const deps = onBehalfDeps();
 
@@ -20,8 +19,8 @@ export const handler = httpRoute(
         .regex(/^\d{6}$/),
     }),
   },
-  async ({ body, event }) => {
-    const claimed = await claimCases(deps, actorOf(event), body.phone, body.code);
+  async ({ body, actor }) => {
+    const claimed = await claimCases(deps, actor, body.phone, body.code);
     return ok({ claimed: claimed.map(summaryOf) });
   },
 );

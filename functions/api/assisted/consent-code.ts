@@ -1,8 +1,7 @@
 import { sendConsentCode } from "#shared/assisted/on-behalf.ts";
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
+import { onBehalfDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
-import { onBehalfDeps } from "./deps.ts";
 
 const deps = onBehalfDeps();
 
@@ -10,8 +9,8 @@ const deps = onBehalfDeps();
 export const handler = httpRoute(
   "POST /assisted/cases/{caseId}/consent-code",
   { path: caseIdPath },
-  async ({ path, event }) => ({
+  async ({ path, actor }) => ({
     statusCode: 202,
-    body: await sendConsentCode(deps, actorOf(event), path.caseId),
+    body: await sendConsentCode(deps, actor, path.caseId),
   }),
 );

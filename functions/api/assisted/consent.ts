@@ -1,11 +1,9 @@
 import * as z from "zod";
 import { confirmConsent } from "#shared/assisted/on-behalf.ts";
-import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase } from "#shared/cases/villager.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { caseStore, countyPolicy } from "#shared/runtime.ts";
+import { caseStore, countyPolicy, onBehalfDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
-import { onBehalfDeps } from "./deps.ts";
 
 const deps = onBehalfDeps();
 const caseDeps = { store: caseStore(), policy: countyPolicy() };
@@ -22,8 +20,7 @@ export const handler = httpRoute(
         .regex(/^\d{6}$/),
     }),
   },
-  async ({ path, body, event }) => {
-    const actor = actorOf(event);
+  async ({ path, body, actor }) => {
     await confirmConsent(deps, actor, path.caseId, body.code);
     return ok(await getMyCase(caseDeps, actor, path.caseId));
   },

@@ -1,11 +1,9 @@
 import * as z from "zod";
 import { fileOnBehalf } from "#shared/assisted/on-behalf.ts";
-import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase } from "#shared/cases/villager.ts";
 import { created, httpRoute } from "#shared/http/handler.ts";
-import { caseStore, countyPolicy } from "#shared/runtime.ts";
+import { caseStore, countyPolicy, onBehalfDeps } from "#shared/runtime.ts";
 import { caseKindSchema } from "#shared/schemas/common.ts";
-import { onBehalfDeps } from "./deps.ts";
 
 const deps = onBehalfDeps();
 const caseDeps = { store: caseStore(), policy: countyPolicy() };
@@ -14,8 +12,7 @@ const caseDeps = { store: caseStore(), policy: countyPolicy() };
 export const handler = httpRoute(
   "POST /assisted/cases",
   { body: z.strictObject({ kind: caseKindSchema, householdId: z.string().trim().min(1).max(60) }) },
-  async ({ body, event }) => {
-    const actor = actorOf(event);
+  async ({ body, actor }) => {
     const record = await fileOnBehalf(deps, actor, body);
     return created(await getMyCase(caseDeps, actor, record.caseId), { location: `/cases/${record.caseId}` });
   },

@@ -1,16 +1,13 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AuditService, auditRequestOf } from "#shared/audit/audit-service.ts";
 import { caseIdPathSchema } from "#shared/audit/schemas.ts";
-import { readConfig, tableEnv } from "#shared/config.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
+import { documentClient, tableName } from "#shared/runtime.ts";
 
-const config = readConfig(tableEnv);
-const audit = new AuditService(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.TABLE_NAME);
+const audit = new AuditService(documentClient(), tableName());
 
 /** GET /audit/cases/{caseId}/events: the case's full history, ordered by seq, with its chain checked. */
 export const handler = httpRoute(
   "GET /audit/cases/{caseId}/events",
   { path: caseIdPathSchema },
-  async ({ path, event }) => ok(await audit.caseHistory(auditRequestOf(event), path.caseId)),
+  async ({ path, event, actor }) => ok(await audit.caseHistory(auditRequestOf(event, actor), path.caseId)),
 );

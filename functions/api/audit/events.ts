@@ -1,13 +1,10 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AuditService, auditRequestOf } from "#shared/audit/audit-service.ts";
 import { eventSearchQuerySchema } from "#shared/audit/schemas.ts";
-import { readConfig, tableEnv } from "#shared/config.ts";
 import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
+import { documentClient, tableName } from "#shared/runtime.ts";
 
-const config = readConfig(tableEnv);
-const audit = new AuditService(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.TABLE_NAME, {
+const audit = new AuditService(documentClient(), tableName(), {
   cursors: cursorsFromEnv(),
 });
 
@@ -15,5 +12,5 @@ const audit = new AuditService(DynamoDBDocumentClient.from(new DynamoDBClient({}
 export const handler = httpRoute(
   "GET /audit/events",
   { query: eventSearchQuerySchema },
-  async ({ query, event }) => ok(await audit.searchEvents(auditRequestOf(event), query)),
+  async ({ query, event, actor }) => ok(await audit.searchEvents(auditRequestOf(event, actor), query)),
 );

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase, saveApplication } from "#shared/cases/villager.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { caseStore, countyPolicy } from "#shared/runtime.ts";
@@ -14,8 +13,7 @@ const deps = { store: caseStore(), policy: countyPolicy() };
 export const handler = httpRoute(
   "PUT /cases/{caseId}/application",
   { path: caseIdPath, body: applicationDraftSchema },
-  async ({ path, body, event }) => {
-    const actor = actorOf(event);
+  async ({ path, body, actor }) => {
     await saveApplication(deps, actor, path.caseId, body);
     return ok(await getMyCase(deps, actor, path.caseId));
   },

@@ -1,8 +1,7 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { completionReportInputSchema, reportCompletion } from "#shared/cases/completion-report.ts";
 import { httpRoute } from "#shared/http/handler.ts";
-import { reviewDeps } from "#shared/review/deps.ts";
 import { deliveryResult } from "#shared/review/responses.ts";
+import { reviewDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 
 const deps = reviewDeps();
@@ -11,6 +10,5 @@ const deps = reviewDeps();
 export const handler = httpRoute(
   "POST /cases/{caseId}/completion-report",
   { path: caseIdPath, body: completionReportInputSchema },
-  async ({ event, path, body }) =>
-    deliveryResult(await reportCompletion(deps, actorOf(event), path.caseId, body)),
+  async ({ path, body, actor }) => deliveryResult(await reportCompletion(deps, actor, path.caseId, body)),
 );

@@ -1,5 +1,4 @@
 import * as z from "zod";
-import { actorOf } from "#shared/auth/actor.ts";
 import { createCase, getMyCase } from "#shared/cases/villager.ts";
 import { created, httpRoute } from "#shared/http/handler.ts";
 import { caseStore, countyPolicy } from "#shared/runtime.ts";
@@ -11,8 +10,7 @@ const deps = { store: caseStore(), policy: countyPolicy() };
 export const handler = httpRoute(
   "POST /cases",
   { body: z.strictObject({ kind: caseKindSchema }) },
-  async ({ body, event }) => {
-    const actor = actorOf(event);
+  async ({ body, actor }) => {
     const record = await createCase(deps, actor, body.kind);
     return created(await getMyCase(deps, actor, record.caseId), { location: `/cases/${record.caseId}` });
   },

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase } from "#shared/cases/villager.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { caseStore, countyPolicy, documentClient, tableName } from "#shared/runtime.ts";
@@ -12,6 +11,6 @@ const deps = {
 };
 
 /** GET /cases/{caseId}: the case with its timeline and what is expected of the household now. */
-export const handler = httpRoute("GET /cases/{caseId}", { path: caseIdPath }, async ({ path, event }) =>
-  ok(await getMyCase(deps, actorOf(event), path.caseId)),
+export const handler = httpRoute("GET /cases/{caseId}", { path: caseIdPath }, async ({ path, actor }) =>
+  ok(await getMyCase(deps, actor, path.caseId)),
 );

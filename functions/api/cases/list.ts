@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { listMyCases } from "#shared/cases/villager.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { caseStore, countyPolicy } from "#shared/runtime.ts";
@@ -7,6 +6,6 @@ import type { CaseList } from "#shared/schemas/responses.ts";
 const deps = { store: caseStore(), policy: countyPolicy() };
 
 /** GET /cases: the signed-in villager's household's cases. */
-export const handler = httpRoute("GET /cases", {}, async ({ event }) =>
-  ok({ cases: await listMyCases(deps, actorOf(event)) } satisfies CaseList),
+export const handler = httpRoute("GET /cases", {}, async ({ actor }) =>
+  ok({ cases: await listMyCases(deps, actor) } satisfies CaseList),
 );

@@ -1,10 +1,15 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase, submitCase } from "#shared/cases/villager.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { idempotencyKeyMiddlewares } from "#shared/http/idempotency.ts";
 import { maskApplication } from "#shared/personal-data/application.ts";
-import { caseStore, countyPolicy, sfnClient, stateMachineArn, tableName } from "#shared/runtime.ts";
+import {
+  caseStore,
+  countyPolicy,
+  dynamoDbClient,
+  sfnClient,
+  stateMachineArn,
+  tableName,
+} from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 import { idempotencyPartition } from "#shared/store/keys.ts";
 
@@ -17,10 +22,9 @@ const deps = {
 
 // Idempotency records live in the case table under their own partition (single-table design).
 const idempotency = idempotencyKeyMiddlewares({
-  dynamodb: new DynamoDBClient({}),
+  dynamodb: dynamoDbClient(),
   tableName: tableName(),
   partition: idempotencyPartition("submit"),
-  path: caseIdPath,
 });
 
 /**
@@ -33,8 +37,7 @@ const idempotency = idempotencyKeyMiddlewares({
 export const handler = httpRoute(
   "POST /cases/{caseId}/submit",
   { path: caseIdPath, middlewares: idempotency },
-  async ({ path, event, headers }) => {
-    const actor = actorOf(event);
+  async ({ path, headers, actor }) => {
     const idempotencyKey = headers["idempotency-key"];
     await submitCase(deps, actor, path.caseId, idempotencyKey === undefined ? {} : { idempotencyKey });
     const view = await getMyCase(deps, actor, path.caseId);

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { getMyCase, withdrawCase } from "#shared/cases/villager.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { caseStore, countyPolicy, sfnClient } from "#shared/runtime.ts";
@@ -14,8 +13,7 @@ const deps = { store: caseStore(), policy: countyPolicy(), sfn: sfnClient() };
 export const handler = httpRoute(
   "POST /cases/{caseId}/withdraw",
   { path: caseIdPath, body: withdrawBody },
-  async ({ path, body, event }) => {
-    const actor = actorOf(event);
+  async ({ path, body, actor }) => {
     const { workflow } = await withdrawCase(deps, actor, path.caseId, body.reason);
     return ok({ ...(await getMyCase(deps, actor, path.caseId)), workflow });
   },

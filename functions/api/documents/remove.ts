@@ -1,15 +1,16 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { listDocuments, removeDocument } from "#shared/documents/use-cases.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { documentPath, documentsDeps } from "./deps.ts";
+import { documentsDeps } from "#shared/runtime.ts";
+import { documentPath } from "#shared/schemas/requests.ts";
+
+const deps = documentsDeps();
 
 /** DELETE /cases/{caseId}/documents/{documentId}: the household removes one of its documents; answers the rest. */
 export const handler = httpRoute(
   "DELETE /cases/{caseId}/documents/{documentId}",
   { path: documentPath },
-  async ({ path, event }) => {
-    const actor = actorOf(event);
-    await removeDocument(documentsDeps, actor, path.caseId, path.documentId);
-    return ok(await listDocuments(documentsDeps, actor, path.caseId));
+  async ({ path, actor }) => {
+    await removeDocument(deps, actor, path.caseId, path.documentId);
+    return ok(await listDocuments(deps, actor, path.caseId));
   },
 );

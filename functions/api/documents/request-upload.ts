@@ -1,12 +1,13 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { requestUpload, uploadRequestSchema } from "#shared/documents/use-cases.ts";
 import { created, httpRoute } from "#shared/http/handler.ts";
-import { casePath, documentsDeps } from "./deps.ts";
+import { documentsDeps } from "#shared/runtime.ts";
+import { caseIdPath } from "#shared/schemas/requests.ts";
+
+const deps = documentsDeps();
 
 /** POST /cases/{caseId}/documents: a presigned PUT URL for one declared file (type, size, SHA-256). */
 export const handler = httpRoute(
   "POST /cases/{caseId}/documents",
-  { body: uploadRequestSchema, path: casePath },
-  async ({ body, path, event }) =>
-    created(await requestUpload(documentsDeps, actorOf(event), path.caseId, body)),
+  { body: uploadRequestSchema, path: caseIdPath },
+  async ({ body, path, actor }) => created(await requestUpload(deps, actor, path.caseId, body)),
 );

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { documentClient, tableName } from "#shared/runtime.ts";
@@ -8,6 +7,6 @@ import { listIncidents } from "#shared/workflow/operator.ts";
 const deps = { client: documentClient(), tableName: tableName(), cursors: cursorsFromEnv() };
 
 /** GET /incidents: the operator view (异常案件), a township's open incidents, oldest first. */
-export const handler = httpRoute("GET /incidents", { query: incidentQuerySchema }, async ({ query, event }) =>
-  ok(await listIncidents(deps, actorOf(event), query)),
+export const handler = httpRoute("GET /incidents", { query: incidentQuerySchema }, async ({ query, actor }) =>
+  ok(await listIncidents(deps, actor, query)),
 );

@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { documentClient, sfnClient, stateMachineArn, tableName } from "#shared/runtime.ts";
 import { incidentPathSchema } from "#shared/schemas/incidents.ts";
@@ -17,5 +16,5 @@ const deps = {
 export const handler = httpRoute(
   "POST /incidents/{caseId}/{incidentId}/recover",
   { path: incidentPathSchema },
-  async ({ path, event }) => ok(await recoverIncident(deps, actorOf(event), path.caseId, path.incidentId)),
+  async ({ path, actor }) => ok(await recoverIncident(deps, actor, path.caseId, path.incidentId)),
 );

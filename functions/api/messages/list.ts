@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { listMessages, messageListQuerySchema } from "#shared/notify/inbox.ts";
 import { documentClient, tableName } from "#shared/runtime.ts";
@@ -9,5 +8,5 @@ const deps = { client: documentClient(), tableName: tableName() };
 export const handler = httpRoute(
   "GET /messages",
   { query: messageListQuerySchema },
-  async ({ query, event }) => ok(await listMessages(deps, actorOf(event), query)),
+  async ({ query, actor }) => ok(await listMessages(deps, actor, query)),
 );

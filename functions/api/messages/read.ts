@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { markRead, markReadInputSchema } from "#shared/notify/inbox.ts";
 import { documentClient, tableName } from "#shared/runtime.ts";
@@ -9,5 +8,5 @@ const deps = { client: documentClient(), tableName: tableName() };
 export const handler = httpRoute(
   "POST /messages/read",
   { body: markReadInputSchema },
-  async ({ body, event }) => ok(await markRead(deps, actorOf(event), body)),
+  async ({ body, actor }) => ok(await markRead(deps, actor, body)),
 );

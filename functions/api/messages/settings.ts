@@ -1,4 +1,3 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { defaultEncryptor } from "#shared/crypto/from-env.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { saveSettings, settingsInputSchema } from "#shared/notify/inbox.ts";
@@ -10,5 +9,5 @@ const deps = { client: documentClient(), tableName: tableName(), encryptor: () =
 export const handler = httpRoute(
   "PUT /messages/settings",
   { body: settingsInputSchema },
-  async ({ body, event }) => ok(await saveSettings(deps, actorOf(event), body)),
+  async ({ body, actor }) => ok(await saveSettings(deps, actor, body)),
 );

@@ -1,7 +1,6 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { papersDeps } from "#shared/papers/deps.ts";
 import { downloadPaper, paperKindSchema } from "#shared/papers/service.ts";
+import { papersDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 
 const deps = papersDeps();
@@ -10,5 +9,5 @@ const deps = papersDeps();
 export const handler = httpRoute(
   "GET /cases/{caseId}/papers/{paper}",
   { path: caseIdPath.extend({ paper: paperKindSchema }) },
-  async ({ path, event }) => ok(await downloadPaper(deps, actorOf(event), path.caseId, path.paper)),
+  async ({ path, actor }) => ok(await downloadPaper(deps, actor, path.caseId, path.paper)),
 );

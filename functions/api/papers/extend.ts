@@ -1,7 +1,6 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { papersDeps } from "#shared/papers/deps.ts";
 import { certificateChangeSchema, certificatePath, extendCertificate } from "#shared/papers/service.ts";
+import { papersDeps } from "#shared/runtime.ts";
 
 const deps = papersDeps();
 
@@ -9,6 +8,6 @@ const deps = papersDeps();
 export const handler = httpRoute(
   "POST /cases/{caseId}/certificates/{number}/extend",
   { path: certificatePath, body: certificateChangeSchema },
-  async ({ path, body, event }) =>
-    ok(await extendCertificate(deps, actorOf(event), path.caseId, path.number, body.reason)),
+  async ({ path, body, actor }) =>
+    ok(await extendCertificate(deps, actor, path.caseId, path.number, body.reason)),
 );

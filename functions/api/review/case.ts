@@ -1,20 +1,15 @@
-import { S3Client } from "@aws-sdk/client-s3";
 import { auditRequestOf } from "#shared/audit/audit-service.ts";
-import { actorOf } from "#shared/auth/actor.ts";
 import { seesPersonalData } from "#shared/auth/policy.ts";
-import { bucketEnv, readConfig, tableEnv } from "#shared/config.ts";
 import { defaultEncryptor } from "#shared/crypto/from-env.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { reviewCaseDetail } from "#shared/review/case-detail.ts";
-import { documentClient } from "#shared/review/deps.ts";
+import { bucketName, caseStore, s3Client } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
-import { CaseStore } from "#shared/store/case-store.ts";
 
-const config = readConfig(tableEnv.extend(bucketEnv.shape));
 const deps = {
-  cases: new CaseStore(documentClient(), config.TABLE_NAME),
-  s3: new S3Client({}),
-  bucketName: config.BUCKET_NAME,
+  cases: caseStore(),
+  s3: s3Client(),
+  bucketName: bucketName(),
   encryptor: () => defaultEncryptor(),
 };
 
@@ -22,13 +17,12 @@ const deps = {
 export const handler = httpRoute(
   "GET /review/cases/{caseId}",
   { path: caseIdPath },
-  async ({ event, path, policy }) => {
-    const actor = actorOf(event);
+  async ({ event, path, policy, actor }) => {
     return ok(
       await reviewCaseDetail(deps, actor, path.caseId, {
         unmasked: seesPersonalData(policy, actor),
         // Auditors' reads are recorded (the policy row's recordedFor), found or not.
-        ...(policy.recordedFor?.includes(actor.role) ? { recordAs: auditRequestOf(event) } : {}),
+        ...(policy.recordedFor?.includes(actor.role) ? { recordAs: auditRequestOf(event, actor) } : {}),
       }),
     );
   },

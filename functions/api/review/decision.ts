@@ -1,9 +1,8 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { decideStep } from "#shared/review/decide.ts";
-import { reviewDeps } from "#shared/review/deps.ts";
 import { deliveryResult } from "#shared/review/responses.ts";
 import { decisionInputSchema } from "#shared/review/rules.ts";
+import { reviewDeps } from "#shared/runtime.ts";
 import { stepPath } from "#shared/schemas/requests.ts";
 
 const deps = reviewDeps();
@@ -15,6 +14,6 @@ export const handler = httpRoute(
     path: stepPath,
     body: decisionInputSchema,
   },
-  async ({ event, path, body }) =>
-    deliveryResult(await decideStep(deps, actorOf(event), path.caseId, path.stepId, body)),
+  async ({ path, body, actor }) =>
+    deliveryResult(await decideStep(deps, actor, path.caseId, path.stepId, body)),
 );

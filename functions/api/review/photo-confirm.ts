@@ -1,8 +1,10 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { confirmSiteVisitPhoto } from "#shared/review/site-visits.ts";
+import { confirmSiteVisitPhoto, siteVisitDeps } from "#shared/review/site-visits.ts";
+import { documentsDeps } from "#shared/runtime.ts";
 import { photoPath } from "#shared/schemas/requests.ts";
-import { siteVisitPhotoDeps } from "./photo-deps.ts";
+
+// The documents' table + bucket, and the step the photo belongs to.
+const deps = siteVisitDeps(documentsDeps());
 
 /** POST …/photos/{photoId}/confirm: verify the photo's bytes; 422 (and deleted) when they differ. */
 export const handler = httpRoute(
@@ -10,8 +12,6 @@ export const handler = httpRoute(
   {
     path: photoPath,
   },
-  async ({ event, path }) =>
-    ok(
-      await confirmSiteVisitPhoto(siteVisitPhotoDeps, actorOf(event), path.caseId, path.stepId, path.photoId),
-    ),
+  async ({ path, actor }) =>
+    ok(await confirmSiteVisitPhoto(deps, actor, path.caseId, path.stepId, path.photoId)),
 );

@@ -1,8 +1,10 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { created, httpRoute } from "#shared/http/handler.ts";
-import { requestSiteVisitPhoto } from "#shared/review/site-visits.ts";
+import { requestSiteVisitPhoto, siteVisitDeps } from "#shared/review/site-visits.ts";
+import { documentsDeps } from "#shared/runtime.ts";
 import { photoUploadRequestSchema, stepPath } from "#shared/schemas/requests.ts";
-import { siteVisitPhotoDeps } from "./photo-deps.ts";
+
+// The documents' table + bucket, and the step the photo belongs to.
+const deps = siteVisitDeps(documentsDeps());
 
 /** POST /review/cases/{caseId}/steps/{stepId}/photos: a presigned PUT for one site-visit photo. */
 export const handler = httpRoute(
@@ -11,6 +13,6 @@ export const handler = httpRoute(
     path: stepPath,
     body: photoUploadRequestSchema,
   },
-  async ({ event, path, body }) =>
-    created(await requestSiteVisitPhoto(siteVisitPhotoDeps, actorOf(event), path.caseId, path.stepId, body)),
+  async ({ path, body, actor }) =>
+    created(await requestSiteVisitPhoto(deps, actor, path.caseId, path.stepId, body)),
 );

@@ -1,8 +1,7 @@
-import { actorOf } from "#shared/auth/actor.ts";
 import { httpRoute } from "#shared/http/handler.ts";
 import { redriveStep } from "#shared/review/decide.ts";
-import { reviewDeps } from "#shared/review/deps.ts";
 import { deliveryResult } from "#shared/review/responses.ts";
+import { reviewDeps } from "#shared/runtime.ts";
 import { stepPath } from "#shared/schemas/requests.ts";
 
 const deps = reviewDeps();
@@ -11,6 +10,5 @@ const deps = reviewDeps();
 export const handler = httpRoute(
   "POST /review/cases/{caseId}/steps/{stepId}/redrive",
   { path: stepPath },
-  async ({ event, path }) =>
-    deliveryResult(await redriveStep(deps, actorOf(event), path.caseId, path.stepId)),
+  async ({ path, actor }) => deliveryResult(await redriveStep(deps, actor, path.caseId, path.stepId)),
 );

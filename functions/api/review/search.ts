@@ -1,28 +1,23 @@
 import { auditRequestOf } from "#shared/audit/audit-service.ts";
-import { actorOf } from "#shared/auth/actor.ts";
-import { readConfig, tableEnv } from "#shared/config.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { documentClient } from "#shared/review/deps.ts";
 import { caseSearchQuerySchema, searchCases } from "#shared/review/search.ts";
-import { CaseStore } from "#shared/store/case-store.ts";
+import { caseStore } from "#shared/runtime.ts";
 
-const config = readConfig(tableEnv);
 // The personal-data keyring gives the keyed hash of a name or ID number typed in the search.
-const deps = { cases: new CaseStore(documentClient(), config.TABLE_NAME) };
+const deps = { cases: caseStore() };
 
 /** GET /review/search?q=&by=: cases of my townships (jurisdiction) by short number, applicant name or ID number. */
 export const handler = httpRoute(
   "GET /review/search",
   { query: caseSearchQuerySchema },
-  async ({ event, query, policy }) => {
-    const actor = actorOf(event);
+  async ({ event, query, policy, actor }) => {
     return ok(
       await searchCases(
         deps,
         actor,
         query,
         // Auditors' searches are recorded (the policy row's recordedFor), found or not.
-        policy.recordedFor?.includes(actor.role) ? auditRequestOf(event) : undefined,
+        policy.recordedFor?.includes(actor.role) ? auditRequestOf(event, actor) : undefined,
       ),
     );
   },

@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { CaseNotFoundError, DomainError } from "#shared/errors.ts";
+import { ERROR_CATALOGUE } from "#shared/http/error-catalogue.ts";
+import { DOMAIN_ERRORS, errorAnswer } from "#shared/http/error-mapping.ts";
+import { NotFoundError } from "#shared/http/errors.ts";
+import { CaseChangedError } from "#shared/store/case-store.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+function sources(folder: string): { file: string; source: string }[] {
+  return readdirSync(path.join(ROOT, folder), { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => ({
+      file: path.join(folder, file),
+      source: readFileSync(path.join(ROOT, folder, file), "utf8"),
+    }));
+}
+
+describe("domain errors and their one HTTP mapping", () => {
+  it("maps every DomainError subclass of shared/ to a code of the catalogue", () => {
+    const classes = sources("shared").flatMap(({ source }) =>
+      [...source.matchAll(/class (\w+) extends DomainError\b/g)].map((match) => match[1] ?? ""),
+    );
+    expect(classes).toContain("CaseChangedError");
+    expect(classes.filter((name) => DOMAIN_ERRORS[name] === undefined)).toEqual([]);
+    for (const code of Object.values(DOMAIN_ERRORS)) expect(ERROR_CATALOGUE[code]).toBeDefined();
+  });
+
+  it("keeps HTTP out of the store, the workflow tasks and the domain: no status on their errors", () => {
+    const layers = ["shared/store", "shared/domain", "shared/workflow"];
+    const offenders = layers
+      .flatMap(sources)
+      // The operator's incident recovery is an API use case living beside the workflow it recovers.
+      .filter(({ file }) => file !== "shared/workflow/operator.ts")
+      .filter(({ source }) => /from "(\.\.?\/)+http\/|from "#shared\/http\//.test(source))
+      .map(({ file }) => file);
+    expect(offenders).toEqual([]);
+    const changed = new CaseChangedError("c-1");
+    expect(changed).toBeInstanceOf(DomainError);
+    expect(changed).not.toHaveProperty("statusCode");
+    expect(changed.name).toBe("CaseChangedError");
+  });
+
+  it("answers a lost optimistic-lock race 409 case_changed with its message in both languages", () => {
+    expect(errorAnswer(new CaseChangedError("c-1"))).toEqual({
+      statusCode: 409,
+      body: {
+        error: {
+          code: "case_changed",
+          message: "Case c-1 was changed by someone else; reload and try again",
+          zh: "案件 c-1 已被他人修改，请刷新后重试",
+        },
+      },
+    });
+  });
+
+  it("answers a missing case 404 not_found, as the HTTP layer's own NotFoundError", () => {
+    const domain = errorAnswer(new CaseNotFoundError("c-2"));
+    const http = errorAnswer(new NotFoundError({ en: "No case c-2", zh: "未找到案件 c-2" }));
+    expect(domain).toEqual(http);
+    expect(domain?.statusCode).toBe(404);
+  });
+
+  it("leaves an unexpected error, or a domain error without a mapping, to the generic 500", () => {
+    class UnmappedError extends DomainError {}
+    expect(errorAnswer(new UnmappedError({ en: "x", zh: "x" }))).toBeUndefined();
+    expect(errorAnswer(new Error("boom"))).toBeUndefined();
+    expect(errorAnswer("not even an error")).toBeUndefined();
+  });
+});
