@@ -145,7 +145,7 @@ export async function deliverDecision(
       }
     }
   }
-  if (outcome.ok) {
+  const sent = async (): Promise<Delivery> => {
     const sentAt = await steps.markSent(caseId, stepId, decision);
     if (options.closesIncident) {
       await closeIncidentOn(deps, caseId, incidentSubject({ kind: "undelivered_decision", stepId }), {
@@ -154,7 +154,8 @@ export async function deliverDecision(
       });
     }
     return { status: "sent", sentAt };
-  }
+  };
+  if (outcome.ok) return sent();
   if (
     !outcome.ok &&
     CLOSED_TASK_ERRORS.includes(outcome.error) &&
@@ -163,19 +164,21 @@ export async function deliverDecision(
     // The workflow took it earlier (a send whose answer was lost, or whose sentAt was never written): a
     // step of another kind opened after the decision. Nothing is pending; no incident.
     logger.info("Decision already taken by the workflow; recording it as sent", context);
-    const sentAt = await steps.markSent(caseId, stepId, decision);
-    if (options.closesIncident) {
-      await closeIncidentOn(deps, caseId, incidentSubject({ kind: "undelivered_decision", stepId }), {
-        actor: options.closesIncident,
-        action: "redeliver",
-      });
-    }
-    return { status: "sent", sentAt };
+    return sent();
   }
   if (!(await steps.markUnsent(caseId, stepId, outcome.error))) {
     // Another sender (the reopened step answering its own token) delivered it meanwhile.
     const step = await steps.get(caseId, stepId);
     if (step?.sentAt) return { status: "sent", sentAt: step.sentAt };
+  } else if (token && CLOSED_TASK_ERRORS.includes(outcome.error)) {
+    // A reopening stores its token before it looks at the lease: one that came after our last look
+    // but while we held the lease left the sending to us. With the lease given back, one more look
+    // closes that gap (a reopening after this one finds the lease free and sends itself).
+    const latest = await steps.taskToken(caseId, stepId);
+    if (latest && latest !== token && (await sendWithBackoff(deps, latest, output)).ok) {
+      logger.info("Task token replaced while the send lease was held; sent with it", context);
+      return sent();
+    }
   }
   logger.error("Decision stored but not delivered to the workflow", { ...context, error: outcome.error });
   try {

@@ -86,6 +86,25 @@ describe("delivering a stored decision to the workflow", () => {
     expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: "token-2" });
   });
 
+  it("sends to a token stored while it held the send lease, after its wait for one ran out", async () => {
+    // The reopening stored its token just after the last look (a slow Lambda), saw the lease held, and
+    // left the sending to this sender: which looks once more after giving the lease back.
+    ddbMock
+      .on(GetCommand)
+      .resolvesOnce({ Item: { taskToken: "token-1" } })
+      .resolvesOnce({ Item: { taskToken: "token-1" } })
+      .resolvesOnce({ Item: { taskToken: "token-1" } })
+      .resolvesOnce({ Item: { taskToken: "token-1" } })
+      .resolves({ Item: { taskToken: "token-2" } });
+    sfnMock.on(SendTaskSuccessCommand, { taskToken: "token-1" }).rejects(awsError("TaskDoesNotExist", 400));
+    sfnMock.on(SendTaskSuccessCommand, { taskToken: "token-2" }).resolves({});
+    expect(await deliverDecision(deps, "c1", "village_review#1", decision)).toMatchObject({ status: "sent" });
+    expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: "token-2" });
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateCommand, {
+      UpdateExpression: "SET sendError = :reason REMOVE sendingUntil",
+    });
+  });
+
   it("does not retry a permanent error", async () => {
     sfnMock.on(SendTaskSuccessCommand).rejects(awsError("InvalidToken", 400));
     expect(await deliverDecision(deps, "c1", "village_review#1", decision)).toEqual({
