@@ -24,6 +24,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { type Decision, type StepRecord, stepRecordSchema } from "../schemas/case.ts";
+import type { TransactItem } from "./case-store.ts";
 import { stepKey, stepOfKey, tokenKey, UNDELIVERED_PARTITION } from "./keys.ts";
 import { type QueueCursor, type QueueItem, type QueuePageQuery, queuePage } from "./queue-page.ts";
 import { SEND_LEASE_MS, type StepItem, StepWrites, stepItem, type TokenFacts } from "./step-items.ts";
@@ -111,25 +112,34 @@ export class StepStore extends StepWrites {
 
   /**
    * A retried opening, or a reopening after a timeout: the step keeps its deadline and any
-   * decision already written (never overwritten: the step must still be in the status read),
-   * only the token is new. A reopened step stays overdue.
+   * decision already written (the step must still be in the status read, else nothing is
+   * written), only the token is new. A reopening after the time limit makes the step overdue
+   * (overdue first in its queue); nothing else of the step is rewritten, so a reminder or an
+   * escalation that committed after `existing` was read (a heartbeat that fired while this
+   * opening was still on its way) is kept.
    */
   async reopen(existing: StepRecord, token: TokenFacts, overdue: boolean): Promise<void> {
-    const step: StepRecord = { ...existing, overdue: existing.overdue || overdue };
+    const guard = {
+      TableName: this.tableName,
+      Key: stepKey(existing.caseId, existing.stepId),
+      ConditionExpression: "#status = :status",
+      ExpressionAttributeNames: STATUS,
+    };
+    const moved = stepItem({ ...existing, overdue: true });
+    const queue = typeof moved.gsi1pk === "string" ? { ":pk": moved.gsi1pk, ":sk": moved.gsi1sk } : undefined;
+    const stepWrite: TransactItem =
+      overdue && !existing.overdue
+        ? {
+            Update: {
+              ...guard,
+              UpdateExpression: `SET overdue = :true${queue ? ", gsi1pk = :pk, gsi1sk = :sk" : ""}`,
+              ExpressionAttributeValues: { ":status": existing.status, ":true": true, ...queue },
+            },
+          }
+        : { ConditionCheck: { ...guard, ExpressionAttributeValues: { ":status": existing.status } } };
     await this.client.send(
       new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: stepItem(step),
-              ConditionExpression: "#status = :status",
-              ExpressionAttributeNames: STATUS,
-              ExpressionAttributeValues: { ":status": existing.status },
-            },
-          },
-          this.tokenPut(existing.caseId, existing.stepId, token),
-        ],
+        TransactItems: [stepWrite, this.tokenPut(existing.caseId, existing.stepId, token)],
       }),
     );
   }

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -120,5 +120,36 @@ describe("step store: reads", () => {
     });
     expect(page.items).toEqual([{ caseId: "c1", overdue: true }]);
     expect(page.next).toBeUndefined();
+  });
+});
+
+describe("step store: a reopening", () => {
+  const transaction = () => ddbMock.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+
+  it("after the time limit moves the step to its queue's overdue group and rewrites nothing else", async () => {
+    ddbMock.on(TransactWriteCommand).resolves({});
+    await steps.reopen({ ...step, reminders: 4 }, { taskToken: "t-2" }, true);
+    const [update, token] = transaction();
+    expect(update?.Update).toMatchObject({
+      Key: stepKey("c1", step.stepId),
+      UpdateExpression: "SET overdue = :true, gsi1pk = :pk, gsi1sk = :sk",
+      ConditionExpression: "#status = :status",
+      ExpressionAttributeValues: { ":status": "awaiting_response", ":sk": expect.stringMatching(/^0#/) },
+    });
+    // A reminder counted since the step was read stays counted.
+    expect(JSON.stringify(update)).not.toContain("reminders");
+    expect(token?.Put?.Item).toMatchObject({ ...tokenKey("c1", step.stepId), taskToken: "t-2" });
+  });
+
+  it("of a retried opening only checks the step is unchanged and stores the new token", async () => {
+    ddbMock.on(TransactWriteCommand).resolves({});
+    await steps.reopen(step, { taskToken: "t-3" }, false);
+    const [check, token] = transaction();
+    expect(check?.ConditionCheck).toMatchObject({
+      Key: stepKey("c1", step.stepId),
+      ConditionExpression: "#status = :status",
+    });
+    expect(check?.Put ?? check?.Update).toBeUndefined();
+    expect(token?.Put?.Item).toMatchObject({ taskToken: "t-3" });
   });
 });
