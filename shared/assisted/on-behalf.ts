@@ -23,7 +23,7 @@ import { maskPhone, normalizePhone } from "../domain/phone.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { DomainError } from "../errors.ts";
 import type { Bilingual } from "../http/error-catalogue.ts";
-import { ForbiddenError, HttpError, NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
+import { ForbiddenError, NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
 import { render, smsParams } from "../notify/outbox.ts";
 import { SmsSendError, type SmsSender } from "../notify/sms.ts";
 import type { CaseRecord } from "../schemas/case.ts";
@@ -50,9 +50,9 @@ export interface OnBehalfDeps {
   readonly policyId: string;
 }
 
-export class SmsUnavailableError extends HttpError {
+export class SmsUnavailableError extends DomainError {
   constructor() {
-    super("sms_unavailable");
+    super({ en: "Text messages cannot be sent just now", zh: "暂时无法发送短信" });
   }
 }
 

@@ -51,6 +51,13 @@ export const DOMAIN_ERRORS: Readonly<Record<string, ErrorCode>> = {
   CertificateNotValidError: "certificate_not_valid",
   ExtensionNotAllowedError: "extension_not_allowed",
   CodeNotAcceptedError: "code_not_accepted",
+  // 代办 codes: the SMS provider refused or was unreachable (shared/assisted/on-behalf.ts); worth a retry.
+  SmsUnavailableError: "sms_unavailable",
+  // Public notices (shared/notices/notices.ts).
+  NoticeClosedError: "notice_closed",
+  ObjectionLimitError: "objection_limit",
+  ObjectionsUnhandledError: "objection_unhandled",
+  ObjectionsUnknownError: "objection_unknown",
 };
 
 /**
@@ -75,8 +82,6 @@ const KNOWN_ERRORS: Readonly<Record<string, ErrorCode>> = {
   WorkflowNotStartedError: "workflow_not_started",
   // middy's early timeout (timeoutEarlyInMillis before the Lambda's own): an overloaded moment, worth a retry.
   TimeoutError: "service_busy",
-  // 代办 codes: the SMS provider refused or was unreachable (shared/assisted/on-behalf.ts); worth a retry.
-  SmsUnavailableError: "sms_unavailable",
 };
 
 /** Errors middy's own middlewares throw (statusCode + expose), by status: the JSON body parser's 415 and 422. */

@@ -16,7 +16,8 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Encryptor } from "../crypto/encryptor.ts";
-import { BadRequestError, HttpError, NotFoundError } from "../http/errors.ts";
+import { type Bilingual, DomainError } from "../errors.ts";
+import { BadRequestError, NotFoundError } from "../http/errors.ts";
 import type { ApplicationComplete } from "../schemas/application.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseStore, TransactItem } from "../store/case-store.ts";
@@ -145,10 +146,9 @@ export async function getPublicNotice(
 }
 
 /** The notice has ended (or not begun): objections are no longer taken. */
-export class NoticeClosedError extends HttpError {
+export class NoticeClosedError extends DomainError {
   constructor(notice: Pick<NoticeItem, "noticeId" | "endsAt">) {
     super(
-      "notice_closed",
       {
         en: `The public notice ${notice.noticeId} took objections until ${notice.endsAt}; it has ended`,
         zh: `公示期已结束（截止 ${notice.endsAt}），不再受理异议`,
@@ -164,9 +164,9 @@ export class NoticeClosedError extends HttpError {
  */
 export const MAX_OBJECTIONS_PER_NOTICE = 300;
 
-export class ObjectionLimitError extends HttpError {
+export class ObjectionLimitError extends DomainError {
   constructor(noticeId: string) {
-    super("objection_limit", {
+    super({
       en: `The notice ${noticeId} has received the most objections it takes (${MAX_OBJECTIONS_PER_NOTICE}); contact the village committee`,
       zh: `此公示收到的异议已达上限（${MAX_OBJECTIONS_PER_NOTICE} 条），请直接联系村委会`,
     });
@@ -284,29 +284,37 @@ export async function objectionsForReview(
   );
 }
 
-/** An approving village review leaves objections unhandled, or handles objections the case does not have. */
-export class ObjectionsNotHandledError extends HttpError {
+/** Both languages of an objections answer: what is unhandled, and what the case's notice does not have. */
+function objectionsText(unhandled: readonly string[], unknown: readonly string[]): Bilingual {
+  const lines = (en: boolean) =>
+    [
+      unhandled.length > 0
+        ? en
+          ? `Record how each objection to the public notice was handled before approving; unhandled: ${unhandled.join(", ")}`
+          : `请先记录每条公示异议的处理情况：${unhandled.join("、")}`
+        : "",
+      unknown.length > 0
+        ? en
+          ? `No such objections to this case's notice: ${unknown.join(", ")}`
+          : `本案公示无此异议：${unknown.join("、")}`
+        : "",
+    ]
+      .filter(Boolean)
+      .join(en ? "; " : "；");
+  return { en: lines(true), zh: lines(false) };
+}
+
+/** An approving village review leaves objections unhandled (it may also name some the notice does not have). */
+export class ObjectionsUnhandledError extends DomainError {
   constructor(unhandled: readonly string[], unknown: readonly string[]) {
-    const lines = (en: boolean) =>
-      [
-        unhandled.length > 0
-          ? en
-            ? `Record how each objection to the public notice was handled before approving; unhandled: ${unhandled.join(", ")}`
-            : `请先记录每条公示异议的处理情况：${unhandled.join("、")}`
-          : "",
-        unknown.length > 0
-          ? en
-            ? `No such objections to this case's notice: ${unknown.join(", ")}`
-            : `本案公示无此异议：${unknown.join("、")}`
-          : "",
-      ]
-        .filter(Boolean)
-        .join(en ? "; " : "；");
-    super(
-      unhandled.length > 0 ? "objection_unhandled" : "objection_unknown",
-      { en: lines(true), zh: lines(false) },
-      { unhandled, unknown },
-    );
+    super(objectionsText(unhandled, unknown), { unhandled, unknown });
+  }
+}
+
+/** A village review handles objections the case's notice does not have. */
+export class ObjectionsUnknownError extends DomainError {
+  constructor(unhandled: readonly string[], unknown: readonly string[]) {
+    super(objectionsText(unhandled, unknown), { unhandled, unknown });
   }
 }
 
@@ -330,7 +338,8 @@ export async function objectionHandlingWrites(
   const known = new Set(objections.map((objection) => objection.objectionId));
   const unknown = Object.keys(handling).filter((id) => !known.has(id));
   const unhandled = input.outcome === "approved" ? unhandledObjections(objections, handling) : [];
-  if (unknown.length > 0 || unhandled.length > 0) throw new ObjectionsNotHandledError(unhandled, unknown);
+  if (unhandled.length > 0) throw new ObjectionsUnhandledError(unhandled, unknown);
+  if (unknown.length > 0) throw new ObjectionsUnknownError(unhandled, unknown);
   const noticeId = record.publicNotice?.noticeId;
   if (!noticeId) return [];
   return Object.entries(handling).map(([objectionId, text]) => ({

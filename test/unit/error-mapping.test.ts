@@ -5,6 +5,7 @@ import { CaseNotFoundError, DomainError } from "#shared/errors.ts";
 import { ERROR_CATALOGUE } from "#shared/http/error-catalogue.ts";
 import { DOMAIN_ERRORS, errorAnswer } from "#shared/http/error-mapping.ts";
 import { NotFoundError } from "#shared/http/errors.ts";
+import { ObjectionsUnhandledError, ObjectionsUnknownError } from "#shared/notices/notices.ts";
 import { CaseChangedError } from "#shared/store/case-store.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -61,6 +62,17 @@ describe("domain errors and their one HTTP mapping", () => {
     const http = errorAnswer(new NotFoundError({ en: "No case c-2", zh: "未找到案件 c-2" }));
     expect(domain).toEqual(http);
     expect(domain?.statusCode).toBe(404);
+  });
+
+  it("answers unhandled objections and unknown ones with their own codes, unhandled first", () => {
+    expect(errorAnswer(new ObjectionsUnhandledError(["o-1"], ["o-9"]))).toMatchObject({
+      statusCode: 422,
+      body: { error: { code: "objection_unhandled", details: { unhandled: ["o-1"], unknown: ["o-9"] } } },
+    });
+    expect(errorAnswer(new ObjectionsUnknownError([], ["o-9"]))).toMatchObject({
+      statusCode: ERROR_CATALOGUE.objection_unknown.status,
+      body: { error: { code: "objection_unknown", zh: "本案公示无此异议：o-9" } },
+    });
   });
 
   it("leaves an unexpected error, or a domain error without a mapping, to the generic 500", () => {
