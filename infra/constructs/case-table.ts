@@ -66,6 +66,11 @@ import { CASE_TABLE, type KeyAttribute } from "#shared/store/table-design.ts";
  *   search, export, register) writes one AUDIT_QUERY item (actor, route, parameters, outcome, result
  *   count) before its answer leaves; append-only, no GSI keys so it never appears in the event search
  *   (shared/audit/query-log.ts)
+ * - 代办, the filer's list: byFiledOnBehalf (KEYS_ONLY), gsi12pk = FILED#<township>,
+ *   gsi12sk = <filedAt>#<villageCode>#<caseId>, newest first; only cases filed on behalf carry the
+ *   keys, from their create transaction, and they never change; a village officer's page keeps its
+ *   village's entries (read from the sort key), then one BatchGetItem of the case items
+ *   (shared/store/filed-page.ts)
  */
 export class CaseTable extends Construct {
   readonly table: TableV2;

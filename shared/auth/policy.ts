@@ -131,6 +131,8 @@ export const POLICY: Readonly<Record<string, RoutePolicy>> = {
   "POST /assisted/cases/{caseId}/consent": householdOrFilerWriteFilersOnly(),
   "POST /claims/code": { roles: VILLAGER, scope: "household", writes: true, personalData: "none" },
   "POST /claims": villagerWrite,
+  // The filer's list: a village officer their village's cases filed on behalf, a window clerk a township's.
+  "GET /assisted/cases": { roles: FILERS, scope: "townships", writes: false, personalData: "none" },
   // A household without a phone answers its corrections and reports completion through its filer,
   // as it applied: otherwise its case would wait for it in vain. (Staff read papers by their own routes.)
   "GET /cases/{caseId}/certificates/{type}": villagerRead,

@@ -111,6 +111,7 @@ const SPECS: Readonly<Record<string, RouteErrorSpec>> = {
     input: true,
     codes: ["code_not_accepted", "case_changed"],
   },
+  "GET /assisted/cases": { access: "signed-in", input: true, codes: ["township_required", "invalid_cursor"] },
   "GET /review/cases/{caseId}": { access: "signed-in", input: true, codes: ["not_found"] },
   "POST /review/cases/{caseId}/steps/{stepId}/decision": {
     access: "signed-in",

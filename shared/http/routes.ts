@@ -273,6 +273,15 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   {
     method: "GET",
+    path: "/assisted/cases",
+    handler: "functions/api/assisted/list.ts",
+    access: "signed-in",
+    uses: ["table:read", "cursor-key"],
+    summary:
+      "代办 filer: the cases filed on behalf in my village or township, newest first, with what each needs",
+  },
+  {
+    method: "GET",
     path: "/review/search",
     handler: "functions/api/review/search.ts",
     access: "signed-in",

@@ -12,6 +12,7 @@
  */
 import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
 import * as z from "zod";
+import { filedListQuerySchema } from "../assisted/filed-list.ts";
 import {
   caseHistorySchema,
   caseVerificationSchema,
@@ -75,6 +76,7 @@ import {
   decisionResultSchema,
   documentListSchema,
   documentViewSchema,
+  filedCasePageSchema,
   healthSchema,
   issuedCertificateSchema,
   meSchema,
@@ -395,6 +397,14 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     responses: {
       200: json("The cases the villager now owns", z.strictObject({ claimed: z.array(caseSummarySchema) })),
     },
+  },
+  "GET /assisted/cases": {
+    operationId: "listFiledCases",
+    tags: ["cases"],
+    description:
+      "代办: the cases filed on behalf of households, newest first — a village officer's own village, a window clerk's township (`township` required when they work in several). Each with its short number, the head's name, the plot address, its status, what is expected now (e.g. `answer_correction`) and whether the household claimed it. Households' own cases are not listed. Paginated with `nextCursor`.",
+    request: { query: filedListQuerySchema },
+    responses: { 200: json("One page of the cases filed on behalf", filedCasePageSchema) },
   },
   "GET /review/search": {
     operationId: "searchCases",

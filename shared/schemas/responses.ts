@@ -650,3 +650,47 @@ export const healthSchema = z
   .strictObject({ status: z.literal("ok"), table: z.literal("reachable"), tableLatencyMs: z.number().min(0) })
   .meta({ id: "Health" });
 export type Health = z.infer<typeof healthSchema>;
+
+// ---------------------------------------------------------------- 代办: the filer's list
+
+export const filedCaseSchema = z
+  .strictObject({
+    caseId: z.string(),
+    /** The first 8 characters of the case id: the number people quote. */
+    shortNumber: z.string(),
+    kind: caseKindSchema,
+    status: caseStatusSchema,
+    villageCode: z.string(),
+    /** The village's name from the reference data (null: none imported). */
+    villageName: localizedTextSchema.nullable(),
+    /** The head's name as on the form (null until entered); ID and phone numbers are never listed. */
+    applicantName: z.string().nullable(),
+    /** The proposed plot's address (null until entered). */
+    plotAddress: z.string().nullable(),
+    filedAt: instant,
+    /** The filer, by name and role (another officer of the village or township may have filed it). */
+    filedBy: z.strictObject({ name: z.string().optional(), role: z.string() }),
+    /** The head confirmed the filing with the SMS code. */
+    consented: z.boolean(),
+    /** When the household claimed the case on its own phone (null: not claimed). */
+    claimedAt: instant.nullable(),
+    /** What the household (or the filer for it) is expected to do now. */
+    expected: expectedActionSchema,
+  })
+  .meta({
+    id: "FiledCase",
+    description: "A case filed on behalf of a household (代办), as its filer lists it",
+  });
+export type FiledCase = z.infer<typeof filedCaseSchema>;
+
+export const filedCasePageSchema = z
+  .strictObject({
+    township: z.string(),
+    /** A village officer's list holds their own village's cases only; null for a window clerk's. */
+    village: z.string().nullable(),
+    items: z.array(filedCaseSchema),
+    /** Pass as `cursor` for the next page; null on the last. */
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: "FiledCasePage", description: "One page of the cases filed on behalf, newest first" });
+export type FiledCasePage = z.infer<typeof filedCasePageSchema>;

@@ -9,7 +9,7 @@ import type { AuditEvent } from "../schemas/audit-event.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseSealer } from "./case-sealing.ts";
 import type { TransactItem } from "./case-store.ts";
-import { caseKey, eventKey, eventTimeKeys, ownerKeys, registerKeys } from "./keys.ts";
+import { caseKey, eventKey, eventTimeKeys, filedOnBehalfKeys, ownerKeys, registerKeys } from "./keys.ts";
 import { CASE_TABLE, keyAttributes } from "./table-design.ts";
 
 // Every key attribute of the table design (GSIs included): stripped from items before schema parsing.
@@ -44,6 +44,10 @@ export async function caseItem(sealer: CaseSealer, record: CaseRecord): Promise<
     ...ownerKeys(record.householdId, record.createdAt, record.caseId),
     ...registerKeys(record.townshipCode, record.status, record.updatedAt, record.caseId),
     ...(await sealer.searchKeysOf(record, stored.personalData)),
+    // 代办: set from the create transaction on, since `filedOnBehalf` never goes away.
+    ...(record.filedOnBehalf
+      ? filedOnBehalfKeys(record.townshipCode, record.filedOnBehalf.at, record.villageCode, record.caseId)
+      : {}),
     ...plain,
     ...stored,
   };

@@ -309,3 +309,26 @@ export const importLockKey = (type: string, identity: string) => ({
   pk: `IMPORT#${type}#${importDigest(identity)}`,
   sk: "RUNNING",
 });
+
+// ── 代办 (shared/assisted/) ───────────────────────────────────────────────
+
+/**
+ * byFiledOnBehalf: a township's cases filed on behalf of a household, by filing time (the filer's
+ * list). Sparse: only a case with `filedOnBehalf` carries the keys, from the transaction that
+ * creates it so; the village in the sort key lets a village officer keep their own village's.
+ */
+export const filedOnBehalfPartition = (townshipCode: string) => `FILED#${townshipCode}`;
+export const filedOnBehalfKeys = (
+  townshipCode: string,
+  filedAt: string,
+  villageCode: string,
+  caseId: string,
+) => ({
+  gsi12pk: filedOnBehalfPartition(townshipCode),
+  gsi12sk: `${filedAt}#${villageCode}#${caseId}`,
+});
+/** A byFiledOnBehalf sort key read back: the case's village and id. */
+export function parseFiledOnBehalfSortKey(sk: string): { villageCode: string; caseId: string } | undefined {
+  const match = /^[^#]+#([^#]+)#(.+)$/.exec(sk);
+  return match?.[1] && match[2] ? { villageCode: match[1], caseId: match[2] } : undefined;
+}

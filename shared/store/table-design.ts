@@ -135,6 +135,16 @@ export const CASE_TABLE: TableDesign = {
       sortKey: { name: "gsi11sk", type: "S" },
       projection: "KEYS_ONLY",
     },
+    {
+      // 代办: the cases filed on behalf of a household, newest first, for their filers
+      // (shared/assisted/filed-list.ts). Sparse (only such cases carry the keys) and keys only: the
+      // keys never change after filing, so a transition of the case writes nothing here.
+      indexName: "byFiledOnBehalf",
+      keys: { pk: "FILED#<township>", sk: "<filedAt>#<villageCode>#<caseId>" },
+      partitionKey: { name: "gsi12pk", type: "S" },
+      sortKey: { name: "gsi12sk", type: "S" },
+      projection: "KEYS_ONLY",
+    },
   ],
 };
 

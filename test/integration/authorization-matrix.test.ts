@@ -467,6 +467,14 @@ const PROBES: Readonly<Record<string, Probe>> = {
     // No code was sent for this phone.
     expect: anyone(422),
   },
+  "GET /assisted/cases": {
+    request: (_s, _r, scope) => ({
+      method: "GET",
+      path: `/assisted/cases?township=${scope === "own" ? TOWNSHIP_A : TOWNSHIP_B}`,
+    }),
+    // The filer's list: another township is refused outright (the caller names it).
+    expect: (_role, scope) => (scope === "own" ? 200 : 403),
+  },
   "GET /review/search": {
     request: (s, _r, scope) => ({
       method: "GET",

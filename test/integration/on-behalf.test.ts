@@ -74,6 +74,33 @@ async function lastCode(phone: string): Promise<string> {
 
 type View = { caseId: string; status: string; timeline?: { action: string }[] };
 
+interface FiledItem {
+  caseId: string;
+  shortNumber: string;
+  status: string;
+  villageCode: string;
+  applicantName: string | null;
+  plotAddress: string | null;
+  filedAt: string;
+  filedBy: { name?: string; role: string };
+  consented: boolean;
+  claimedAt: string | null;
+  expected: { action: string };
+}
+interface FiledPage {
+  township: string;
+  village: string | null;
+  items: FiledItem[];
+  nextCursor: string | null;
+}
+
+/** One page of GET /assisted/cases (the filer's list); fails on anything but 200. */
+async function filedList(call: ApiCall, query = ""): Promise<FiledPage> {
+  const answer = await call<FiledPage>("GET", `/assisted/cases${query}`);
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  return answer.body;
+}
+
 describe("filing on behalf of a household", () => {
   it("lets the village officer open a case for a household of their village, and no one else", async () => {
     const opened = await as("village-officer-a")<View>("POST", "/assisted/cases", {
@@ -221,6 +248,9 @@ describe("filing on behalf of a household", () => {
       return answer.status === 200 && answer.body.open ? answer.body : undefined;
     });
     expect(correction.fields).toEqual(["building.heightM"]);
+    // The filer's list says so: the household's correction is the filer's to answer.
+    const listed = await filedList(officer);
+    expect(listed.items.find((item) => item.caseId === caseId)?.expected.action).toBe("answer_correction");
     // Another village's officer has no such case.
     expect((await as("village-officer-b")("GET", `/cases/${caseId}/correction`)).status).toBe(404);
     const answered = await officer<{ status: string }>("POST", `/cases/${caseId}/correction`, {
@@ -291,5 +321,109 @@ describe("filing on behalf of a household", () => {
     if (old.code !== fresh.code) expect(await codes.check("test", "subject-3", old.code)).toBe("wrong");
     expect(await codes.check("test", "subject-3", fresh.code)).toBe("ok");
     expect(await codes.check("test", "subject-3", fresh.code)).toBe("expired_or_used");
+  });
+});
+
+describe("the filer's list of cases filed on behalf (GET /assisted/cases)", () => {
+  /** Drafts filed after the journey above: clerk-a in village 2 of township A, village-officer-b in township B. */
+  let otherVillage = "";
+  let otherTownship = "";
+
+  const file = async (user: string, householdId: string) => {
+    const opened = await as(user)<View>("POST", "/assisted/cases", { kind: "homestead", householdId });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    return opened.body.caseId;
+  };
+
+  it("shows a village officer their village's cases filed on behalf, not another village's nor a household's own", async () => {
+    otherVillage = await file("clerk-a", "511424100002-H0001");
+    otherTownship = await file("village-officer-b", "511424101001-H0001");
+    const householdsOwn = await as("villager-li")<View>("POST", "/cases", { kind: "homestead" });
+    expect(householdsOwn.status).toBe(201);
+
+    const officer = await filedList(as("village-officer-a"));
+    expect(officer).toMatchObject({ township: "511424100", village: "511424100001", nextCursor: null });
+    const ids = officer.items.map((item) => item.caseId);
+    expect(ids).toContain(caseId);
+    expect(ids).not.toContain(otherVillage);
+    expect(ids).not.toContain(otherTownship);
+    expect(ids).not.toContain(householdsOwn.body.caseId);
+    // What the filer needs to find it again and know what it needs; never the head's phone or ID number.
+    const item = officer.items.find((entry) => entry.caseId === caseId);
+    expect(item).toMatchObject({
+      shortNumber: caseId.slice(0, 8),
+      villageCode: "511424100001",
+      applicantName: "王建国",
+      plotAddress: application.proposedPlot.address,
+      filedBy: { name: "赵志刚", role: "village_officer" },
+      consented: true,
+    });
+    expect(JSON.stringify(officer)).not.toContain(PHONE);
+    expect(JSON.stringify(officer)).not.toContain(application.head.idNumber);
+
+    // The window clerk sees the whole township's, newest first; the other township's clerk only theirs.
+    const clerk = await filedList(as("clerk-a"));
+    expect(clerk.village).toBeNull();
+    expect(clerk.items.map((entry) => entry.caseId)).toEqual(expect.arrayContaining([caseId, otherVillage]));
+    expect(clerk.items[0]?.caseId).toBe(otherVillage);
+    expect(clerk.items.map((entry) => entry.caseId)).not.toContain(otherTownship);
+    const filedAt = clerk.items.map((entry) => entry.filedAt);
+    expect(filedAt).toEqual([...filedAt].sort().reverse());
+    const b = await filedList(as("clerk-b"));
+    expect(b.items.map((entry) => entry.caseId)).toEqual([otherTownship]);
+    expect(b.items[0]?.expected.action).toBe("complete_and_submit");
+
+    // Another township named, or a role that does not file: refused.
+    expect((await as("village-officer-a")("GET", "/assisted/cases?township=511424101")).status).toBe(403);
+    expect((await as("clerk-a")("GET", "/assisted/cases?township=511424101")).status).toBe(403);
+    expect((await as("reviewer-agriculture-a")("GET", "/assisted/cases")).status).toBe(403);
+    expect((await as("villager-wang")("GET", "/assisted/cases")).status).toBe(403);
+  });
+
+  it("shows a case the household claimed as claimed, and the others not", async () => {
+    const { items } = await filedList(as("clerk-a"));
+    expect(items.find((item) => item.caseId === caseId)?.claimedAt).toEqual(expect.any(String));
+    expect(items.find((item) => item.caseId === otherVillage)?.claimedAt).toBeNull();
+  });
+
+  it("pages through the list with sealed cursors: every case once, newest first, the village kept across pages", async () => {
+    const officer = as("village-officer-a");
+    // More of the officer's village, with another village's filed in between (skipped on every page).
+    for (let n = 0; n < 3; n++) {
+      await file("village-officer-a", "511424100001-H0002");
+      await file("clerk-a", "511424100002-H0001");
+    }
+    const whole = await filedList(officer, "?limit=50");
+    expect(whole.items.length).toBeGreaterThanOrEqual(4);
+    expect(whole.items.every((item) => item.villageCode === "511424100001")).toBe(true);
+
+    const paged: FiledItem[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: FiledPage = await filedList(
+        officer,
+        `?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      );
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      paged.push(...page.items);
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 20);
+    expect(cursor).toBeNull();
+    expect(paged.map((item) => item.caseId)).toEqual(whole.items.map((item) => item.caseId));
+
+    // A cursor continues only the list it was sealed for: not another caller's, not edited.
+    const first = await filedList(officer, "?limit=1");
+    const next = first.nextCursor ?? "";
+    expect(next).not.toBe("");
+    const foreign = await as("clerk-a")<{ error: { code: string } }>(
+      "GET",
+      `/assisted/cases?limit=1&cursor=${encodeURIComponent(next)}`,
+    );
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.error.code).toBe("invalid_cursor");
+    const edited = `${next.slice(0, -2)}${next.endsWith("AA") ? "BB" : "AA"}`;
+    expect((await officer("GET", `/assisted/cases?cursor=${encodeURIComponent(edited)}`)).status).toBe(400);
   });
 });

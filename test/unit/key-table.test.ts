@@ -67,6 +67,8 @@ const SAMPLES: Record<string, () => unknown> = {
   importCheckpointKey: () => keys.importCheckpointKey("parcels", "file-1"),
   importLockKey: () => keys.importLockKey("parcels", "file-1"),
   hashSecretKey: () => keys.hashSecretKey,
+  filedOnBehalfPartition: () => keys.filedOnBehalfPartition("t1"),
+  filedOnBehalfKeys: () => keys.filedOnBehalfKeys("t1", "2026-12-03T00:00:00.000Z", "v1", "c1"),
   // Partitions and prefixes that a builder above also writes.
   UNDELIVERED_PARTITION: () => keys.UNDELIVERED_PARTITION,
   DUE_PARTITION: () => keys.DUE_PARTITION,
@@ -91,6 +93,7 @@ const READERS = new Set([
   "stepOfKey",
   "parsePersonEntry",
   "parseSearchSortKey",
+  "parseFiledOnBehalfSortKey",
   "shortNumberOf",
   "QUEUE_SORT_PREFIX",
 ]);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { eventKey, eventTimeKeys, ownerKeys, queueKeys, registerKeys, stepKey } from "#shared/store/keys.ts";
+import {
+  eventKey,
+  eventTimeKeys,
+  filedOnBehalfKeys,
+  ownerKeys,
+  parseFiledOnBehalfSortKey,
+  queueKeys,
+  registerKeys,
+  stepKey,
+} from "#shared/store/keys.ts";
 
 describe("case table keys", () => {
   it("keeps every item of a case in the case's partition", () => {
@@ -32,5 +41,14 @@ describe("case table keys", () => {
     );
     expect(eventTimeKeys("2026-11-25T23:59:59.000Z", "c1", 3).gsi4pk).toBe("EVENTS#2026-11-25");
     expect(ownerKeys("h1", "2026-11-25T00:00:00.000Z", "c1").gsi2pk).toBe("OWNER#h1");
+  });
+
+  it("lists a township's cases filed on behalf by filing time, the village and case readable back", () => {
+    const keys = filedOnBehalfKeys("511424100", "2026-12-03T08:00:00.000Z", "511424100001", "c-1#x");
+    expect(keys.gsi12pk).toBe("FILED#511424100");
+    expect(parseFiledOnBehalfSortKey(keys.gsi12sk)).toEqual({ villageCode: "511424100001", caseId: "c-1#x" });
+    expect(parseFiledOnBehalfSortKey("2026-12-03T08:00:00.000Z")).toBeUndefined();
+    const earlier = filedOnBehalfKeys("511424100", "2026-12-02T08:00:00.000Z", "511424100002", "c-2");
+    expect([keys.gsi12sk, earlier.gsi12sk].sort()).toEqual([earlier.gsi12sk, keys.gsi12sk]);
   });
 });

@@ -29,6 +29,8 @@ describe("case table design", () => {
       "gsi10sk",
       "gsi11pk",
       "gsi11sk",
+      "gsi12pk",
+      "gsi12sk",
     ]);
     expect(new Set(names).size).toBe(names.length);
   });

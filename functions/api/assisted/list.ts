@@ -1,0 +1,14 @@
+import { filedListQuerySchema, listFiledCases } from "#shared/assisted/filed-list.ts";
+import { actorOf } from "#shared/auth/actor.ts";
+import { cursorsFromEnv } from "#shared/http/cursor.ts";
+import { httpRoute, ok } from "#shared/http/handler.ts";
+import { documentClient, tableName } from "#shared/runtime.ts";
+
+const deps = { client: documentClient(), tableName: tableName(), cursors: cursorsFromEnv() };
+
+/** GET /assisted/cases: the cases filed on behalf in my village or township (代办), newest first. */
+export const handler = httpRoute(
+  "GET /assisted/cases",
+  { query: filedListQuerySchema },
+  async ({ query, event }) => ok(await listFiledCases(deps, actorOf(event), query)),
+);
