@@ -136,4 +136,29 @@ describe("a case filed on behalf of a household", () => {
     await screenshot(page, "onbehalf-07-claimed-case");
     await page.close();
   });
+
+  it("the officer finds it again in the list of cases filed on behalf, claimed, and opens it", async () => {
+    const page = await signIn(desktop.context, baseUrl, "village-officer-a");
+    await page.setViewportSize(OFFICE);
+    await page.getByRole("link", { name: "代办申请" }).click();
+    await page.getByRole("heading", { name: "已代办的申请" }).waitFor();
+    const card = page.locator(`.filed-list [data-case-id="${caseId}"]`);
+    await card.waitFor();
+    const text = await card.innerText();
+    expect(text).toContain(`编号 ${caseId.slice(0, 8)}`);
+    expect(text).toContain("申请人：王建国");
+    expect(text).toContain(application().proposedPlot.address);
+    expect(text).toContain("农户已认领");
+    expect(text).not.toContain(PHONE);
+    expect(await axeProblems(page)).toEqual([]);
+    await screenshot(page, "onbehalf-08-filed-list");
+    // In village review, nothing for the filer to answer: the card leads to the case's page.
+    expect(await card.getAttribute("data-expected")).not.toBe("answer_correction");
+    const open = card.getByRole("link", { name: "查看进度" });
+    expect(await open.getAttribute("href")).toBe(`/app/cases/${caseId}`);
+    await open.click();
+    await page.waitForURL(new RegExp(`/app/cases/${caseId}$`));
+    await page.locator(".case-page").waitFor();
+    await page.close();
+  });
 });

@@ -15,6 +15,7 @@ import { ErrorBox, Notice, RadioGroup, ScreenTitle, TextField } from "../ui.tsx"
 import { FilePicker, type LocalUpload, UploadLine } from "../villager/documents.tsx";
 import type { CaseView, DocumentView } from "../villager/types.ts";
 import { createUpload, documentTarget, type UploadPhase } from "../villager/upload.ts";
+import { FiledCases } from "./filed-list.tsx";
 
 /** Roles that file on behalf of a household (shared/assisted/on-behalf.ts FILERS). */
 export const FILER_ROLES: ReadonlySet<string> = new Set(["village_officer", "township_clerk"]);
@@ -127,6 +128,7 @@ export function AssistPage() {
           {pick(TEXT.start)}
         </button>
       </form>
+      <FiledCases />
     </section>
   );
 }
