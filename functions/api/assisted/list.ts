@@ -1,5 +1,4 @@
 import { filedListQuerySchema, listFiledCases } from "#shared/assisted/filed-list.ts";
-import { actorOf } from "#shared/auth/actor.ts";
 import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { documentClient, tableName } from "#shared/runtime.ts";
@@ -10,5 +9,5 @@ const deps = { client: documentClient(), tableName: tableName(), cursors: cursor
 export const handler = httpRoute(
   "GET /assisted/cases",
   { query: filedListQuerySchema },
-  async ({ query, event }) => ok(await listFiledCases(deps, actorOf(event), query)),
+  async ({ query, actor }) => ok(await listFiledCases(deps, actor, query)),
 );
