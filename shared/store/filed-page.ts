@@ -6,6 +6,7 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import { logger } from "../logger.ts";
 import { type CaseRecord, caseRecordSchema, type StepRecord, stepRecordSchema } from "../schemas/case.ts";
 import { withoutKeys } from "./case-items.ts";
 import { CASE_ITEM_PREFIX, caseKey, filedOnBehalfPartition, parseFiledOnBehalfSortKey } from "./keys.ts";
@@ -99,7 +100,13 @@ async function withCases(
   const items = await batchGetAll(client, tableName, entries);
   const records = items.flatMap((item) => {
     const parsed = caseRecordSchema.safeParse(withoutKeys(item));
-    return parsed.success ? [parsed.data] : [];
+    if (parsed.success) return [parsed.data];
+    // One unreadable case must not hide the filer's whole list; it is left out, and said so.
+    logger.warn("A case filed on behalf could not be read", {
+      pk: item.pk,
+      issues: parsed.error.issues.length,
+    });
+    return [];
   });
   return Promise.all(
     records.map(async (record) => {
