@@ -10,8 +10,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { maskPhone } from "#shared/domain/phone.ts";
-import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { TEST_WAIT_SCALE } from "../support/workflow.ts";
+import { apiAs } from "./api-seed.ts";
 import { axeProblems } from "./axe.ts";
 import { type Browser, launch, makeJpeg, screenshot, signIn } from "./browser.ts";
 import { application, fillForm, uploadDocuments } from "./flows.ts";
@@ -137,7 +138,7 @@ describe("a case filed on behalf of a household", () => {
     await page.close();
   });
 
-  it("the officer finds it again in the list of cases filed on behalf, claimed, and opens it", async () => {
+  it("the officer finds it again in the list of cases filed on behalf, claimed; a 补正 leads to its form", async () => {
     const page = await signIn(desktop.context, baseUrl, "village-officer-a");
     await page.setViewportSize(OFFICE);
     await page.getByRole("link", { name: "代办申请" }).click();
@@ -159,6 +160,41 @@ describe("a case filed on behalf of a household", () => {
     await open.click();
     await page.waitForURL(new RegExp(`/app/cases/${caseId}$`));
     await page.locator(".case-page").waitFor();
+
+    // The village review asks for a correction (补正): the card says so and leads to the correction form.
+    const officer = await apiAs(env, "village-officer-a");
+    const step = await eventually(async () => {
+      const queue = await officer<{ items: { caseId: string; stepId: string }[] }>(
+        "GET",
+        "/queues/village_officer",
+      );
+      return queue.body.items.find((item) => item.caseId === caseId);
+    }, 60_000);
+    const asked = await officer(
+      "POST",
+      `/review/cases/${caseId}/steps/${encodeURIComponent(step.stepId)}/decision`,
+      { outcome: "correction_requested", fields: ["building.heightM"], comment: "请核实层高" },
+    );
+    expect(asked.status, JSON.stringify(asked.body)).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${baseUrl}/app/assist`);
+          await card.waitFor();
+          return card.getAttribute("data-expected");
+        },
+        { timeout: 60_000 },
+      )
+      .toBe("answer_correction");
+    expect(await card.innerText()).toContain("待补正");
+    expect(await axeProblems(page)).toEqual([]);
+    await screenshot(page, "onbehalf-09-filed-list-correction");
+    const answer = card.getByRole("link", { name: "去补正" });
+    expect(await answer.getAttribute("href")).toBe(`/app/cases/${caseId}/correction`);
+    await answer.click();
+    await page.waitForURL(new RegExp(`/app/cases/${caseId}/correction$`));
+    await page.locator("section.correction").waitFor();
+    expect(await page.locator("section.correction").innerText()).toContain("请核实层高");
     await page.close();
   });
 });
