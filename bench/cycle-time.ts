@@ -23,6 +23,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { mulberry32 } from "#infra/local/seed/prng.ts";
 import { workflowRunName } from "#shared/cases/villager.ts";
 import type { Duration } from "#shared/schemas/policy.ts";
 import { policyLimitOf } from "#shared/workflow/steps.ts";
@@ -42,7 +43,6 @@ import {
   normal,
   percentile,
   printTable,
-  prng,
   round,
   runMain,
   writeResult,
@@ -146,7 +146,7 @@ class Simulator {
 
   async run(index: number, mode: "parallel" | "sequential"): Promise<CaseResult> {
     // The same seed per case in both modes: identical arrivals, response times and outcomes.
-    const random = prng(this.model.seed * 1000 + index);
+    const random = mulberry32(this.model.seed * 1000 + index);
     const arrival = this.calendar.randomInstantInFirstWeek(random);
     const forest = random() < this.model.forestShare;
     const startedReal = performance.now();

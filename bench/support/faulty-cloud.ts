@@ -11,7 +11,7 @@
  */
 import { startLocalCloud } from "#infra/local/cloud.ts";
 import type { LambdaFaultError, LocalFaults, ServiceFault } from "#infra/local/faults.ts";
-import { prng } from "./report.ts";
+import { mulberry32 } from "#infra/local/seed/prng.ts";
 
 const required = (name: string): string => {
   const value = process.env[name];
@@ -22,7 +22,7 @@ const port = (name: string) => Number.parseInt(required(name), 10);
 
 const taskRate = Number(process.env.NONGFANG_TASK_FAULT_RATE ?? "0");
 const serviceRate = Number(process.env.NONGFANG_SERVICE_FAULT_RATE ?? "0");
-const random = prng(Number(process.env.NONGFANG_FAULT_SEED ?? "1"));
+const random = mulberry32(Number(process.env.NONGFANG_FAULT_SEED ?? "1"));
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
 const LAMBDA_ERRORS: readonly LambdaFaultError[] = [
   "Sandbox.Timedout",

@@ -1,5 +1,5 @@
 /**
- * What every benchmark shares: order statistics, a seeded PRNG, a table printer
+ * What every benchmark shares: order statistics, a normal draw, a table printer
  * and the JSON result file. Benchmarks report; they never fail on a number.
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -21,18 +21,6 @@ export const median = (values: readonly number[]) => percentile(values, 50);
 
 export function mean(values: readonly number[]): number {
   return values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
-/** mulberry32: tiny, fast and good enough to make reviewer draws reproducible from a seed. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A standard normal draw (Box–Muller) from a uniform source. */

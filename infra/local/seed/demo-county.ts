@@ -26,6 +26,7 @@ import path from "node:path";
 import { csvField } from "#shared/audit/csv.ts";
 import type { ReferenceType } from "#shared/reference/entities.ts";
 import { type Polygon, type Position, polygonAreaM2 } from "#shared/reference/geometry.ts";
+import { mulberry32 } from "./prng.ts";
 
 export interface DemoCountyOptions {
   readonly seed?: number;
@@ -80,22 +81,6 @@ const LATTICE = { columns: 46, rows: 47 } as const;
 const STEP = { lng: 0.00045, lat: 0.0004 } as const;
 const ORIGIN = { lng: 103.26, lat: 29.8 } as const;
 const JITTER = 0.2;
-
-/**
- * mulberry32: a tiny seeded PRNG, hand-written because the installed seeded
- * generators belong to test tooling (fast-check) and sequence quality is not
- * the point — reproducibility is.
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A stable number in [0, 1) for a lattice point, so neighbouring parcels share their corners. */
 function hash01(seed: number, x: number, y: number, salt: number): number {
