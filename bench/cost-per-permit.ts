@@ -40,7 +40,7 @@ import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { CaseKind } from "#shared/schemas/common.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
 import { constructionRunName } from "#shared/workflow/construction.ts";
-import { homesteadApplication, liHouseholdApplication } from "../test/support/fixtures.ts";
+import { homesteadApplication, LI_HOUSEHOLD } from "../test/support/fixtures.ts";
 import { numberOption } from "./support/args.ts";
 import {
   applyAndSubmit,
@@ -107,7 +107,7 @@ const SCENARIOS: readonly Scenario[] = [
     kind: "farmhouse",
     villager: "villager-li",
     application: () => {
-      const application = liHouseholdApplication({ kind: "farmhouse" });
+      const application = homesteadApplication({ ...LI_HOUSEHOLD, kind: "farmhouse" });
       application.proposedPlot = { ...application.proposedPlot, situation: "rebuild_on_old_plot" };
       return application;
     },

@@ -28,7 +28,7 @@ import { runPrecheck } from "#shared/domain/precheck/run-precheck.ts";
 import type { PlotLocation } from "#shared/schemas/application.ts";
 import { ReferenceStore } from "#shared/store/reference-store.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
-import { validApplication } from "../test/unit/support/fixtures.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../test/support/fixtures.ts";
 
 const { values } = parseArgs({ options: { villages: { type: "string" }, plots: { type: "string" } } });
 const villages = values.villages ? Number.parseInt(values.villages, 10) : 70;
@@ -91,7 +91,7 @@ try {
   const random = mulberry32(42);
   const policy = getShippedPolicy("danling-demo");
   const store = new ReferenceStore(client, "bench-table");
-  const base = validApplication();
+  const base = homesteadApplication(ZHANG_HOUSEHOLD);
   const latencies: number[] = [];
   let blocked = 0;
   let candidates = 0;

@@ -2,12 +2,12 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
-import { validApplication } from "../unit/support/fixtures.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { makeJpeg, makePdf, screenshot, signIn } from "./browser.ts";
 
 /** The demo household 511424100001-H0001 (villager-wang) applying for a plot inside the demo parcel. */
 export function application(): ApplicationComplete {
-  const base = validApplication();
+  const base = homesteadApplication(ZHANG_HOUSEHOLD);
   return {
     ...base,
     head: { ...base.head, name: "王建国" },

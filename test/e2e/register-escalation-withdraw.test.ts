@@ -17,7 +17,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { CaseKind } from "#shared/schemas/common.ts";
-import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
+import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
@@ -167,7 +167,7 @@ async function queueShown(page: Page): Promise<void> {
 
 describe("a farmhouse rebuild (planning permit only)", () => {
   it("a villager on a phone applies for a farmhouse rebuild and submits it", async () => {
-    const form = liHouseholdApplication({ kind: "farmhouse" });
+    const form = homesteadApplication({ ...LI_HOUSEHOLD, kind: "farmhouse" });
     const page = await signIn(phone.context, baseUrl, "villager-li");
     await page.getByRole("heading", { name: "我的申请" }).waitFor();
     await page.getByRole("button", { name: /原址翻建农房/ }).click();

@@ -58,9 +58,9 @@ import { caseKey } from "#shared/store/keys.ts";
 import { stepItem } from "#shared/store/step-store.ts";
 import { openIncident } from "#shared/workflow/incidents.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
-import { validApplication } from "../unit/support/fixtures.ts";
 
 const TOWNSHIP_A = "511424100";
 const TOWNSHIP_B = "511424101";
@@ -761,7 +761,7 @@ async function seedNotice(home: Home, running: boolean): Promise<string> {
   const { items, notice } = publicationWrites(
     env.cloud.endpoints.tableName,
     { caseId, townshipCode: home.township, villageCode: home.village },
-    validApplication(),
+    homesteadApplication(ZHANG_HOUSEHOLD),
     { startsAt, endsAt: running ? tomorrow : day },
   );
   for (const item of items) if (item.Put) await env.dynamodb.send(new PutCommand(item.Put));
@@ -781,7 +781,7 @@ async function filedOnBehalf(home: Home): Promise<string> {
       townshipCode: home.township,
       villageCode: home.village,
       policyId: DANLING_DEMO_POLICY.policyId,
-      application: validApplication(),
+      application: homesteadApplication(ZHANG_HOUSEHOLD),
       filedOnBehalf: { by, at: new Date().toISOString() },
     },
     by,
@@ -801,7 +801,7 @@ async function seedCase(home: Home, status: CaseStatus, resumeTo?: CaseStatus): 
       townshipCode: home.township,
       villageCode: home.village,
       policyId: DANLING_DEMO_POLICY.policyId,
-      application: validApplication(),
+      application: homesteadApplication(ZHANG_HOUSEHOLD),
     },
     { id: home.owner, role: "villager" },
   );

@@ -12,9 +12,9 @@ import { AuditQueryLog } from "#shared/audit/query-log.ts";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 import { caseKey } from "#shared/store/keys.ts";
+import { homesteadApplication, idNumber, ZHANG_HEAD_ID, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
-import { HEAD_ID, idNumber, validApplication } from "../unit/support/fixtures.ts";
 
 let env: TestCloud;
 let store: CaseStore;
@@ -22,7 +22,7 @@ const tokens = new Map<string, string>();
 const USERS = ["clerk-a", "clerk-b", "village-officer-a", "auditor", "villager-wang"] as const;
 type User = (typeof USERS)[number];
 
-const OTHER_ID = idNumber("51142419850505321");
+const OTHER_ID = idNumber("511424", "19850505", "321");
 let wangCase: CaseRecord;
 let wangDraft: CaseRecord;
 let zhangCase: CaseRecord;
@@ -32,7 +32,7 @@ async function submitted(
   villager: string,
   township: string,
   village: string,
-  application: ReturnType<typeof validApplication>,
+  application: ReturnType<typeof homesteadApplication>,
   submit = true,
 ): Promise<CaseRecord> {
   const actor = { id: villager, role: "villager" };
@@ -57,20 +57,23 @@ beforeAll(async () => {
   store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
   for (const user of USERS) tokens.set(user, await signInAs(env.cloud.endpoints, user));
   wangCase = await submitted("511424100001-H0001", "villager-wang", "511424100", "511424100001", {
-    ...validApplication(),
-    head: { ...validApplication().head, name: "王建国" },
+    ...homesteadApplication(ZHANG_HOUSEHOLD),
+    head: { ...homesteadApplication(ZHANG_HOUSEHOLD).head, name: "王建国" },
   });
   wangDraft = await submitted(
     "511424100001-H0001",
     "villager-wang",
     "511424100",
     "511424100001",
-    { ...validApplication(), head: { ...validApplication().head, name: "王建国" } },
+    {
+      ...homesteadApplication(ZHANG_HOUSEHOLD),
+      head: { ...homesteadApplication(ZHANG_HOUSEHOLD).head, name: "王建国" },
+    },
     false,
   );
   zhangCase = await submitted("511424101001-H0001", "villager-zhang", "511424101", "511424101001", {
-    ...validApplication(),
-    head: { ...validApplication().head, name: "张桂兰", idNumber: OTHER_ID },
+    ...homesteadApplication(ZHANG_HOUSEHOLD),
+    head: { ...homesteadApplication(ZHANG_HOUSEHOLD).head, name: "张桂兰", idNumber: OTHER_ID },
   });
 }, 120_000);
 afterAll(async () => {
@@ -113,7 +116,7 @@ describe("GET /review/search", () => {
     const byName = await search("village-officer-a", { q: " 王 建国 " });
     expect(byName.body.by).toBe("name");
     expect(ids(byName.body)).toEqual([wangCase.caseId, wangDraft.caseId].sort());
-    const byId = await search("clerk-a", { q: HEAD_ID.toLowerCase() });
+    const byId = await search("clerk-a", { q: ZHANG_HEAD_ID.toLowerCase() });
     expect(byId.body.by).toBe("idNumber");
     expect(ids(byId.body)).toEqual([wangCase.caseId, wangDraft.caseId].sort());
     // A draft is found by what was typed into it since it was opened, not by what it was opened with.
@@ -160,7 +163,7 @@ describe("GET /review/search", () => {
     expect(Item?.gsi9pk).toBe(`SHORT#${wangCase.caseId.slice(0, 8)}`);
     expect(Item?.gsi10pk).toMatch(/^APPLICANT_ID#[0-9a-f]{64}$/);
     expect(Item?.gsi11pk).toMatch(/^APPLICANT_NAME#[0-9a-f]{64}$/);
-    expect(JSON.stringify(Item)).not.toContain(HEAD_ID);
+    expect(JSON.stringify(Item)).not.toContain(ZHANG_HEAD_ID);
 
     await search("auditor", { q: OTHER_ID });
     const trail = await new AuditQueryLog(env.dynamodb, env.cloud.endpoints.tableName).listDay(

@@ -4,7 +4,7 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { documentKey } from "#shared/store/keys.ts";
-import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
+import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
@@ -200,7 +200,7 @@ describe("withdrawing", () => {
     });
     expect(created.status).toBe(201);
     const { caseId } = (await created.json()) as { caseId: string };
-    const application = liHouseholdApplication();
+    const application = homesteadApplication(LI_HOUSEHOLD);
     await api(`/cases/${caseId}/application`, {
       method: "PUT",
       token: li,

@@ -5,13 +5,13 @@ import { chinaDate } from "#shared/certificates/certificate.ts";
 import { CaseNotApprovedError, issueCertificates } from "#shared/certificates/issue.ts";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
+import { homesteadApplication, ZHANG_HEAD_ID, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
-import { HEAD_ID, validApplication } from "../unit/support/fixtures.ts";
 
 const WANG = { id: "villager-wang", householdId: "511424100001-H0001" };
-const PHONE = validApplication().head.phone;
+const PHONE = homesteadApplication(ZHANG_HOUSEHOLD).head.phone;
 const system = { id: "system", role: "system" };
 
 let env: TestCloud;
@@ -36,12 +36,15 @@ async function approvedCase(kind: "homestead" | "farmhouse" = "homestead", at?: 
   const store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName, at ? () => at : undefined);
   const application =
     kind === "homestead"
-      ? validApplication()
+      ? homesteadApplication(ZHANG_HOUSEHOLD)
       : {
-          ...validApplication(),
+          ...homesteadApplication(ZHANG_HOUSEHOLD),
           kind,
           currentHomestead: { areaM2: 120, houseFloorAreaM2: 160, oldPlotDisposition: "keep" as const },
-          proposedPlot: { ...validApplication().proposedPlot, situation: "rebuild_on_old_plot" as const },
+          proposedPlot: {
+            ...homesteadApplication(ZHANG_HOUSEHOLD).proposedPlot,
+            situation: "rebuild_on_old_plot" as const,
+          },
         };
   let record = await store.create(
     {
@@ -133,7 +136,7 @@ describe("issueCertificates", () => {
         townshipCode: "511424100",
         villageCode: "511424100001",
         policyId: "sichuan-default",
-        application: validApplication(),
+        application: homesteadApplication(ZHANG_HOUSEHOLD),
       },
       { id: WANG.id, role: "villager" },
     );
@@ -159,7 +162,7 @@ describe("issueCertificates", () => {
       expect(text).toContain(squash(field));
     }
     expect(read.qr).toBe(`${env.cloud.endpoints.api}/verify/${number}`);
-    expect(text).not.toContain(HEAD_ID);
+    expect(text).not.toContain(ZHANG_HEAD_ID);
     expect(text).not.toContain(PHONE);
   });
 });
@@ -184,7 +187,7 @@ describe("GET /verify/{number}", () => {
     expect(html).toContain(number);
     expect(html).toContain("张*");
     expect(html).not.toContain("张伟");
-    expect(html).not.toContain(HEAD_ID);
+    expect(html).not.toContain(ZHANG_HEAD_ID);
     expect(html).not.toContain(PHONE);
     expect(html).not.toContain(caseId);
   });
@@ -198,7 +201,7 @@ describe("GET /verify/{number}", () => {
       const body = (await response.json()) as Record<string, unknown>;
       expect(body).toMatchObject({ number, status: "valid", valid: true, headOfHousehold: { name: "张*" } });
       const text = JSON.stringify(body);
-      expect(text).not.toContain(HEAD_ID);
+      expect(text).not.toContain(ZHANG_HEAD_ID);
       expect(text).not.toContain(PHONE);
       expect(text).not.toContain(caseId);
     }

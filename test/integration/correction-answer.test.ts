@@ -7,10 +7,10 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { StepRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
-import { validApplication } from "../unit/support/fixtures.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
@@ -90,7 +90,7 @@ async function awaitingCorrection(
   caseId: string,
   asked: { fields?: string[]; documents?: string[] },
 ): Promise<StepRecord> {
-  const application = validApplication();
+  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   await driver.seedCase({
     caseId,
     householdId: "511424100001-H0001",
@@ -140,7 +140,7 @@ describe("POST /cases/{caseId}/correction", () => {
     // The same value sent back is no change either.
     const same = await call("villager-wang", "POST", "/cases/ca-empty/correction", {
       application: {
-        head: { phone: validApplication().head.phone },
+        head: { phone: homesteadApplication(ZHANG_HOUSEHOLD).head.phone },
         proposedPlot: { address: "新地址 1 号" },
       },
     });

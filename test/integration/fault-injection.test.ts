@@ -23,9 +23,9 @@ import { sweepUndeliveredDecisions } from "#shared/workflow/delivery-sweep.ts";
 import { openIncident } from "#shared/workflow/incidents.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
 import { restartRun } from "#shared/workflow/restart.ts";
+import { homesteadApplication, idNumber, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
-import { idNumber, validApplication } from "../unit/support/fixtures.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
@@ -148,7 +148,7 @@ let households = 0;
  * next one at the pre-check.
  */
 async function seed(caseId: string): Promise<SeededCase> {
-  const application = validApplication();
+  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   households += 1;
   const householdId = `511424100001-F${String(households).padStart(4, "0")}`;
   await registerHouseholdLike(householdId, HOUSEHOLD);
@@ -162,7 +162,7 @@ async function seed(caseId: string): Promise<SeededCase> {
       ...application,
       head: {
         ...application.head,
-        idNumber: idNumber(`511424198001${String(households).padStart(2, "0")}123`),
+        idNumber: idNumber("511424", `198001${String(households).padStart(2, "0")}`, "123"),
       },
       proposedPlot: {
         ...application.proposedPlot,

@@ -13,9 +13,9 @@ import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.t
 import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
-import { validApplication } from "../unit/support/fixtures.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
@@ -51,7 +51,7 @@ const VILLAGER: Actor = {
 };
 
 function seed(caseId: string): SeededCase {
-  const application = validApplication();
+  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   return {
     caseId,
     householdId: HOUSEHOLD,

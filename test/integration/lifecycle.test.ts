@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiDriver, type QueueItem } from "../support/api.ts";
-import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
+import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
 
@@ -116,7 +116,7 @@ describe("a homestead case from application to completion", () => {
 
 describe("a farmhouse case (rebuild on the household's plot)", () => {
   it("needs no land approval: two departments review and only the planning permit is issued", async () => {
-    const application = liHouseholdApplication({ kind: "farmhouse" });
+    const application = homesteadApplication({ ...LI_HOUSEHOLD, kind: "farmhouse" });
     application.proposedPlot = { ...application.proposedPlot, situation: "rebuild_on_old_plot" };
     const caseId = await applyAndSubmit("villager-li", "farmhouse", application);
 
@@ -192,7 +192,7 @@ describe("withdrawal in the middle of the joint review", () => {
 describe("cases that do not reach approval", () => {
   it("returns a homestead application to a household that keeps its old plot, with the blocking finding", async () => {
     // 李秀英's household holds a plot it will not return: one household, one homestead.
-    const application = liHouseholdApplication();
+    const application = homesteadApplication(LI_HOUSEHOLD);
     const caseId = await applyAndSubmit("villager-li", "homestead", application);
     const returned = await eventually(async () => {
       const view = await statusOf("villager-li", caseId);

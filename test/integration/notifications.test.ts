@@ -14,7 +14,7 @@ import type { LambdaFault, ServiceFault } from "#infra/local/faults.ts";
 import type { RecordedSms } from "#infra/local/sms.ts";
 import { tokenKey } from "#shared/store/keys.ts";
 import { ApiDriver } from "../support/api.ts";
-import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
+import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 
 const A = "511424100";
@@ -243,7 +243,7 @@ describe("notifications", () => {
     expect((await li("PUT", "/messages/settings", { phone: "13900000002" })).status).toBe(403);
 
     // A rebuild on the household's own plot (a farmhouse case): it goes on to the village review.
-    const application = liHouseholdApplication({ kind: "farmhouse" });
+    const application = homesteadApplication({ ...LI_HOUSEHOLD, kind: "farmhouse" });
     application.proposedPlot = { ...application.proposedPlot, situation: "rebuild_on_old_plot" };
     const caseId = await applyAndSubmit("villager-li", "farmhouse", application);
     await eventually(async () =>

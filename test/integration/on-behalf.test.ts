@@ -18,12 +18,15 @@ import { maskPhone } from "#shared/domain/phone.ts";
 import { caseKey } from "#shared/store/keys.ts";
 import { type ApiCall, apiAs, requiredDocuments, uploadThroughApi } from "../e2e/api-seed.ts";
 import { makePdf } from "../e2e/browser.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { TEST_WAIT_SCALE } from "../support/workflow.ts";
-import { validApplication } from "../unit/support/fixtures.ts";
 
 const HOUSEHOLD = "511424100001-H0001";
-const application = { ...validApplication(), head: { ...validApplication().head, name: "王建国" } };
+const application = {
+  ...homesteadApplication(ZHANG_HOUSEHOLD),
+  head: { ...homesteadApplication(ZHANG_HOUSEHOLD).head, name: "王建国" },
+};
 const PHONE = application.head.phone;
 
 let env: TestCloud;

@@ -23,7 +23,7 @@ import { policyFor } from "#shared/auth/policy.ts";
 import { maskIdNumber } from "#shared/domain/id-number.ts";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { ROUTES, routeKey } from "#shared/http/routes.ts";
-import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
+import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, type Forgery, forgeToken, signInAs } from "../support/tokens.ts";
 
@@ -145,7 +145,7 @@ async function decideFromQueue(userId: string, queue: string, caseId: string) {
 }
 
 const wang = homesteadApplication();
-const li = liHouseholdApplication();
+const li = homesteadApplication(LI_HOUSEHOLD);
 const secretsOf = (application: typeof wang) => [
   application.head.idNumber,
   application.head.phone,

@@ -19,10 +19,10 @@ import { CaseStore } from "#shared/store/case-store.ts";
 import { queueKeys, stepKey } from "#shared/store/keys.ts";
 import { townshipKey } from "#shared/store/reference-store.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
+import { homesteadApplication, ZHANG_HEAD_ID, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
-import { HEAD_ID, validApplication } from "../unit/support/fixtures.ts";
 
 const WANG = { id: "villager-wang", householdId: "511424100001-H0001" };
 const system = { id: "system", role: "system" };
@@ -112,7 +112,7 @@ async function decidedCase(outcome: "approve" | "reject" | "pending"): Promise<C
       townshipCode: TOWNSHIP,
       villageCode: "511424100001",
       policyId: "sichuan-default",
-      application: validApplication(),
+      application: homesteadApplication(ZHANG_HOUSEHOLD),
     },
     { id: WANG.id, role: "villager" },
   );
@@ -243,7 +243,7 @@ describe("a completed case's papers", () => {
     ]) {
       expect(text).toContain(squash(field));
     }
-    expect(text).not.toContain(HEAD_ID);
+    expect(text).not.toContain(ZHANG_HEAD_ID);
     expect(read.qr).toBe(`${api}/verify/${number}`);
     const verified = await verifyJson(read.qr ?? "");
     expect(verified.json).toMatchObject({ status: "valid", approvedPlotAreaM2: 140, floors: 2 });

@@ -12,10 +12,10 @@ import { noticeKey, objectionKey } from "#shared/notices/notice.ts";
 import { MAX_OBJECTIONS_PER_NOTICE } from "#shared/notices/notices.ts";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
-import { validApplication } from "../unit/support/fixtures.ts";
 
 // test-fast (1-day notice), plus `test-instant` (a notice of 0 days: over as soon as it starts)
 // and `test-paper` (a photo of the paper notice replaces publication).
@@ -72,7 +72,7 @@ async function call(user: string | undefined, method: string, path: string, body
 
 /** A case of 王建国's household, its pre-check passed, in (or past) its public notice. */
 async function published(caseId: string, policyId = "test-fast"): Promise<CaseRecord> {
-  const application = validApplication();
+  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   await driver.seedCase({
     caseId,
     householdId: "511424100001-H0001",
@@ -110,7 +110,7 @@ describe("the published notice", () => {
 
     const one = await call(undefined, "GET", `/notices/${noticeId}`);
     expect(one.status).toBe(200);
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     expect(one.json).toMatchObject({
       noticeId,
       applicantName: "王**",

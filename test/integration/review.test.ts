@@ -18,10 +18,10 @@ import { caseKey, escalationKey, stepKey } from "#shared/store/keys.ts";
 import { stepItem } from "#shared/store/step-store.ts";
 import { markOverdue } from "#shared/workflow/mark-overdue.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
-import { validApplication } from "../unit/support/fixtures.ts";
 
 // Fast county policies for the Lambdas the local cloud runs in this process (see withTestPolicies).
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -88,7 +88,7 @@ const decisionPath = (caseId: string, stepId: string, action: "decision" | "redr
 
 /** Household 511424100001-H0001 (王建国) of the demo reference set; the plot passes the pre-check. */
 function homesteadCase(caseId: string): SeededCase {
-  const application = validApplication();
+  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   caseIds.add(caseId);
   return {
     caseId,

@@ -13,7 +13,7 @@ import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { sfnClient } from "#shared/runtime.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import { CASE_ITEM_PREFIX, documentKey } from "#shared/store/keys.ts";
-import { homesteadApplication, liHouseholdApplication } from "../support/fixtures.ts";
+import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
@@ -301,7 +301,7 @@ describe("Idempotency-Key on submit (IETF draft)", () => {
 describe("resubmission: one workflow run per submission round", () => {
   it("resubmits a case the pre-check returned: a new run -r2 starts and the case proceeds", async () => {
     // 李秀英's household keeps its plot and asks for a new one: the pre-check blocks (one household, one homestead).
-    const caseId = await readyDraft("villager-li", liHouseholdApplication());
+    const caseId = await readyDraft("villager-li", homesteadApplication(LI_HOUSEHOLD));
     const call = await as("villager-li");
     expect(
       (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() })).status,
@@ -309,7 +309,7 @@ describe("resubmission: one workflow run per submission round", () => {
     await reachesStatus("villager-li", caseId, "returned");
 
     // The household rebuilds on its own plot instead (no second plot), and submits again with a new key.
-    const fixed = liHouseholdApplication();
+    const fixed = homesteadApplication(LI_HOUSEHOLD);
     fixed.proposedPlot = { ...fixed.proposedPlot, situation: "rebuild_on_old_plot" };
     expect((await call("PUT", `/cases/${caseId}/application`, fixed)).status).toBe(200);
     const resubmitted = await call("POST", `/cases/${caseId}/submit`, undefined, {

@@ -6,10 +6,9 @@ import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import { queuePartition } from "#shared/store/keys.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
-import { idNumber } from "../support/fixtures.ts";
+import { homesteadApplication, idNumber, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
-import { validApplication } from "../unit/support/fixtures.ts";
 
 // Fast county policies for the Lambdas the local cloud runs in this process (see withTestPolicies).
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -29,7 +28,7 @@ afterAll(async () => {
 
 /** Household 511424100001-H0001 of the demo reference set: 3 members, old plot to be returned. */
 function homesteadCase(caseId: string, overrides: Partial<SeededCase> = {}): SeededCase {
-  const application = validApplication();
+  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   return {
     caseId,
     householdId: "511424100001-H0001",

@@ -1,5 +1,13 @@
+/**
+ * Example data for every test and bench: valid ID numbers, the one
+ * application builder (the demo villager's form, changed by overrides; other
+ * households are override sets) and the pre-check's reference facts. Each test
+ * copies and changes only what its scenario is about: the builder returns a
+ * fresh deep copy, so a test may mutate it.
+ */
 import { computeIdNumberCheckChar } from "#shared/domain/id-number.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
+import type { OverlappingParcel, ReferenceFacts } from "#shared/schemas/precheck.ts";
 
 /** A valid 18-digit ID number (GB 11643 check character computed) for a region, birth date and serial. */
 export function idNumber(region: string, birth: string, serial: string): string {
@@ -7,9 +15,17 @@ export function idNumber(region: string, birth: string, serial: string): string 
   return `${first17}${computeIdNumberCheckChar(first17)}`;
 }
 
-/** A complete homestead application for the demo villager 王建国 (household 511424100001-H0001). */
-export function homesteadApplication(overrides: Partial<ApplicationComplete> = {}): ApplicationComplete {
-  return {
+/** Fields to change; a field given as `undefined` is left out of the application. */
+export type ApplicationOverrides = { [K in keyof ApplicationComplete]?: ApplicationComplete[K] | undefined };
+
+/**
+ * A complete homestead application: by default the demo villager 王建国's
+ * (household 511424100001-H0001 of the seeded register), who will return his
+ * old plot; `overrides` replace whole top-level fields (see the household
+ * override sets below).
+ */
+export function homesteadApplication(overrides: ApplicationOverrides = {}): ApplicationComplete {
+  const application: Record<string, unknown> = {
     kind: "homestead",
     head: {
       name: "王建国",
@@ -37,26 +53,87 @@ export function homesteadApplication(overrides: Partial<ApplicationComplete> = {
     building: { floorAreaM2: 200, floors: 2, heightM: 7.5 },
     neighboursConsulted: true,
     reason: "现住房为危房，家庭人口增加，申请新建住房。",
-    ...overrides,
-  } as ApplicationComplete;
+  };
+  for (const [field, value] of Object.entries(overrides)) {
+    if (value === undefined) delete application[field];
+    else application[field] = value;
+  }
+  return structuredClone(application) as unknown as ApplicationComplete;
 }
 
 /** 李秀英's household (511424100001-H0002): it keeps its old plot, so it may rebuild but not get a new homestead. */
-export function liHouseholdApplication(overrides: Partial<ApplicationComplete> = {}): ApplicationComplete {
-  return homesteadApplication({
-    head: {
-      name: "李秀英",
-      sex: "female",
-      age: 52,
-      phone: "13900139000",
-      idNumber: idNumber("511424", "19740708", "246"),
-      householdRegistrationPlace: "四川省眉山市丹棱县齐乐镇",
-    },
-    members: [
-      { name: "陈大山", age: 55, relation: "spouse", idNumber: idNumber("511424", "19710202", "135") },
-      { name: "陈小燕", age: 20, relation: "child", idNumber: idNumber("511424", "20060606", "028") },
-    ],
-    currentHomestead: { areaM2: 95, houseFloorAreaM2: 120, oldPlotDisposition: "keep" },
+export const LI_HOUSEHOLD = {
+  head: {
+    name: "李秀英",
+    sex: "female",
+    age: 52,
+    phone: "13900139000",
+    idNumber: idNumber("511424", "19740708", "246"),
+    householdRegistrationPlace: "四川省眉山市丹棱县齐乐镇",
+  },
+  members: [
+    { name: "陈大山", age: 55, relation: "spouse", idNumber: idNumber("511424", "19710202", "135") },
+    { name: "陈小燕", age: 20, relation: "child", idNumber: idNumber("511424", "20060606", "028") },
+  ],
+  currentHomestead: { areaM2: 95, houseFloorAreaM2: 120, oldPlotDisposition: "keep" },
+} satisfies ApplicationOverrides;
+
+export const ZHANG_HEAD_ID = idNumber("511424", "19900101", "123"); // male (17th digit odd)
+export const ZHANG_SPOUSE_ID = idNumber("511424", "19921103", "556"); // female
+export const ZHANG_CHILD_ID = idNumber("511424", "20101010", "004"); // female
+
+/**
+ * 张伟's household of three in Danling: newly split off (分户), it holds no
+ * plot and asks for a new one of exactly the plains ceiling (90 m² house land
+ * for three under the Sichuan default policy). Not in the seeded register:
+ * for unit tests and for cases seeded straight into the table.
+ */
+export const ZHANG_HOUSEHOLD = {
+  head: {
+    name: "张伟",
+    sex: "male",
+    age: 35,
+    phone: "13812345678",
+    idNumber: ZHANG_HEAD_ID,
+    householdRegistrationPlace: "四川省眉山市丹棱县齐乐镇龙鹄村3组",
+  },
+  members: [
+    { name: "李娜", age: 33, relation: "spouse", idNumber: ZHANG_SPOUSE_ID },
+    { name: "张小雨", age: 15, relation: "child", idNumber: ZHANG_CHILD_ID },
+  ],
+  currentHomestead: undefined,
+  proposedPlot: {
+    houseLandAreaM2: 90,
+    ancillaryLandAreaM2: 60,
+    address: "丹棱县齐乐镇龙鹄村3组",
+    boundaries: { east: "村道", south: "王某宅基地", west: "承包地", north: "沟渠" },
+    location: { type: "Point", coordinates: [103.51, 30.01] },
+    situation: "new_plot",
+    landClass: "construction_land",
+  },
+  building: { floorAreaM2: 240, floors: 3, heightM: 10.5 },
+  reason: "分户后无宅基地，申请新建住房",
+} satisfies ApplicationOverrides;
+
+export function parcel(overrides: Partial<OverlappingParcel> = {}): OverlappingParcel {
+  return {
+    parcelId: "P-001",
+    landClass: "construction_land",
+    permanentBasicFarmland: false,
+    forestLand: false,
+    waterProtectionZone: false,
+    roadSetback: false,
+    powerLine: false,
     ...overrides,
-  });
+  };
+}
+
+/** The reference facts of ZHANG_HOUSEHOLD's village: no homestead, one construction-land parcel, plains. */
+export function validFacts(): ReferenceFacts {
+  return {
+    household: { householdId: "H-1", membersCount: 3, registrationVillageCode: "511424104201" },
+    existingHomesteads: [],
+    overlappingParcels: [parcel()],
+    village: { villageCode: "511424104201", terrainClass: "plains", plotInsideConstructionBoundary: true },
+  };
 }

@@ -20,29 +20,20 @@ export const householdOf = (index: number) => `${VILLAGE}-S${String(index).padSt
 
 /** A birth date `days` after `from` (yyyymmdd), so every household has its own ID numbers. */
 function birth(from: string, days: number): string {
-  const date = new Date(`${from}T00:00:00Z`);
+  const date = new Date(`${from.slice(0, 4)}-${from.slice(4, 6)}-${from.slice(6, 8)}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + days);
   return date.toISOString().slice(0, 10).replaceAll("-", "");
 }
 
+/** Household `index`'s form: the demo household's, each person born `index` days after 1 January of their birth year. */
 export function applicationOf(index: number): ApplicationComplete {
-  const application = homesteadApplication();
-  application.head = { ...application.head, idNumber: idNumber("511424", birth("1980-01-01", index), "123") };
-  application.members = [
-    {
-      name: "陈芳",
-      age: 44,
-      relation: "spouse",
-      idNumber: idNumber("511424", birth("1982-01-01", index), "224"),
-    },
-    {
-      name: "王小明",
-      age: 17,
-      relation: "child",
-      idNumber: idNumber("511424", birth("2009-01-01", index), "011"),
-    },
-  ];
-  return application;
+  const demo = homesteadApplication();
+  const later = (idNumberOf: string) =>
+    idNumber("511424", birth(`${idNumberOf.slice(6, 10)}0101`, index), idNumberOf.slice(14, 17));
+  return homesteadApplication({
+    head: { ...demo.head, idNumber: later(demo.head.idNumber) },
+    members: demo.members.map((member) => ({ ...member, idNumber: later(member.idNumber) })),
+  });
 }
 
 /** Signs villager tokens for these households with the local issuer's own key (kept in the data folder). */

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { applicationCompleteSchema, validateApplication } from "#shared/schemas/application.ts";
 import { type FieldError, MESSAGES, toFieldErrors } from "#shared/schemas/messages.ts";
-import { CHILD_ID, HEAD_ID, idNumber, validApplication } from "./support/fixtures.ts";
+import {
+  homesteadApplication,
+  idNumber,
+  ZHANG_CHILD_ID,
+  ZHANG_HEAD_ID,
+  ZHANG_HOUSEHOLD,
+} from "../support/fixtures.ts";
 
 const CJK = /[\u4e00-\u9fff]/;
 
@@ -32,11 +38,11 @@ describe("message catalogue", () => {
 
 describe("complete application schema", () => {
   it("accepts a complete homestead application", () => {
-    expect(validateApplication(validApplication(), "complete").success).toBe(true);
+    expect(validateApplication(homesteadApplication(ZHANG_HOUSEHOLD), "complete").success).toBe(true);
   });
 
   it("normalises a lower-case x and a +86 phone prefix", () => {
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     application.members = [];
     application.head = {
       ...application.head,
@@ -63,8 +69,8 @@ describe("complete application schema", () => {
   });
 
   it("reports the head's ID number checksum error at head.idNumber", () => {
-    const application = validApplication();
-    application.head.idNumber = `${HEAD_ID.slice(0, 17)}${HEAD_ID.endsWith("0") ? "1" : "0"}`;
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
+    application.head.idNumber = `${ZHANG_HEAD_ID.slice(0, 17)}${ZHANG_HEAD_ID.endsWith("0") ? "1" : "0"}`;
     const errors = errorsFor(application);
     expect(errors).toEqual([
       {
@@ -77,10 +83,10 @@ describe("complete application schema", () => {
   });
 
   it.each([
-    ["bad birth date", idNumber("51142419900230123"), "id_number.birth_date"],
+    ["bad birth date", idNumber("511424", "19900230", "123"), "id_number.birth_date"],
     ["format", "5114241990", "id_number.format"],
   ] as const)("reports a member's ID number %s", (_label, value, code) => {
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     const member = application.members[1];
     if (!member) throw new Error("fixture has two members");
     member.idNumber = value;
@@ -90,7 +96,7 @@ describe("complete application schema", () => {
   });
 
   it("rejects a phone number that is not a mainland mobile", () => {
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     application.head.phone = "028-8765-4321";
     expect(errorsFor(application).map((error) => [error.path, error.code])).toEqual([
       ["head.phone", "phone.mobile"],
@@ -98,13 +104,13 @@ describe("complete application schema", () => {
   });
 
   it("requires an adult head of household", () => {
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     application.head.age = 16;
     expect(errorsFor(application).map((error) => error.code)).toEqual(["head.adult"]);
   });
 
   it("rejects a sex that contradicts the head's ID number", () => {
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     application.head.sex = "female";
     expect(errorsFor(application).map((error) => [error.path, error.code])).toEqual([
       ["head.sex", "id_number.sex_mismatch"],
@@ -112,15 +118,15 @@ describe("complete application schema", () => {
   });
 
   it("rejects the same ID number twice in one household", () => {
-    const application = validApplication();
-    application.members.push({ name: "张小雨", age: 15, relation: "child", idNumber: CHILD_ID });
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
+    application.members.push({ name: "张小雨", age: 15, relation: "child", idNumber: ZHANG_CHILD_ID });
     expect(errorsFor(application).map((error) => [error.path, error.code])).toEqual([
       ["members.2.idNumber", "id_number.duplicate"],
     ]);
   });
 
   it("interpolates bounds into too-small messages", () => {
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     application.proposedPlot.ancillaryLandAreaM2 = -5;
     const [error] = errorsFor(application);
     expect(error).toMatchObject({ path: "proposedPlot.ancillaryLandAreaM2", code: "too_small" });
@@ -129,7 +135,7 @@ describe("complete application schema", () => {
   });
 
   it("rejects swapped longitude and latitude as outside China", () => {
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     application.proposedPlot.location = { type: "Point", coordinates: [30.01, 103.51] };
     const errors = errorsFor(application);
     expect(new Set(errors.map((error) => error.code))).toEqual(new Set(["location.outside_china"]));
@@ -142,7 +148,7 @@ describe("complete application schema", () => {
       [103.5102, 30.0102],
       [103.51, 30.01],
     ];
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     application.proposedPlot.location = { type: "Polygon", coordinates: [ring] };
     expect(validateApplication(application, "complete").success).toBe(true);
 
@@ -156,7 +162,7 @@ describe("complete application schema", () => {
   });
 
   it("requires a farmhouse case to rebuild on the old plot, with the current homestead filled in", () => {
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     application.kind = "farmhouse";
     const errors = errorsFor(application);
     expect(errors.map((error) => [error.path, error.code])).toEqual([
@@ -173,7 +179,7 @@ describe("complete application schema", () => {
   });
 
   it("asks for a note when the old plot's disposition is 'other'", () => {
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     application.currentHomestead = { areaM2: 120, houseFloorAreaM2: 160, oldPlotDisposition: "other" };
     expect(errorsFor(application).map((error) => [error.path, error.code])).toEqual([
       ["currentHomestead.oldPlotDispositionNote", "old_plot.note_required"],
@@ -204,13 +210,16 @@ describe("complete application schema", () => {
       "too_long",
     ],
   ])("gives bilingual messages for %s", (_label, mutate, code) => {
-    const errors = errorsFor(mutate(validApplication()));
+    const errors = errorsFor(mutate(homesteadApplication(ZHANG_HOUSEHOLD)));
     expect(errors.map((error) => error.code)).toEqual([code]);
     expectBilingual(errors);
   });
 
   it("maps issues from a parse without the code error map too", () => {
-    const result = applicationCompleteSchema.safeParse({ ...validApplication(), kind: "castle" });
+    const result = applicationCompleteSchema.safeParse({
+      ...homesteadApplication(ZHANG_HOUSEHOLD),
+      kind: "castle",
+    });
     expect(result.success).toBe(false);
     if (result.success) return;
     expectBilingual(toFieldErrors(result.error.issues));
@@ -229,7 +238,7 @@ describe("draft application schema", () => {
   });
 
   it("accepts a complete application as a draft", () => {
-    expect(validateApplication(validApplication(), "draft").success).toBe(true);
+    expect(validateApplication(homesteadApplication(ZHANG_HOUSEHOLD), "draft").success).toBe(true);
   });
 
   it("still rejects wrong types, unknown fields and over-long text, in both languages", () => {

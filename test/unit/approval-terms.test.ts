@@ -3,9 +3,9 @@ import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.t
 import { approvalTermsProblems, approvedValues, requestedValues } from "#shared/papers/approval-terms.ts";
 import { decisionInputSchema, decisionProblems } from "#shared/review/rules.ts";
 import { applicationCompleteSchema } from "#shared/schemas/application.ts";
-import { validApplication } from "./support/fixtures.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 
-const application = applicationCompleteSchema.parse(validApplication());
+const application = applicationCompleteSchema.parse(homesteadApplication(ZHANG_HOUSEHOLD));
 
 describe("approval terms", () => {
   it("approves as requested by default, the footprint following floor area ÷ floors", () => {

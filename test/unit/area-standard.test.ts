@@ -6,7 +6,7 @@ import { GUANGXI_CONTRAST_POLICY, SICHUAN_DEFAULT_POLICY } from "#shared/domain/
 import { areaCeilings, countedPersons, exceeds } from "#shared/domain/precheck/area-standard.ts";
 import { runPrecheck } from "#shared/domain/precheck/run-precheck.ts";
 import type { CountyPolicy } from "#shared/schemas/policy.ts";
-import { validApplication, validFacts } from "./support/fixtures.ts";
+import { homesteadApplication, validFacts, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 
 const POLICIES = [SICHUAN_DEFAULT_POLICY, GUANGXI_CONTRAST_POLICY] as const;
 
@@ -30,7 +30,7 @@ function areaFindings(
   ancillaryLandAreaM2: number,
   usesCropland: boolean,
 ) {
-  const application = validApplication();
+  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   application.members = [];
   application.proposedPlot.houseLandAreaM2 = houseLandAreaM2;
   application.proposedPlot.ancillaryLandAreaM2 = ancillaryLandAreaM2;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { expectedOf } from "#shared/cases/views.ts";
 import type { CaseRecord, StepRecord } from "#shared/schemas/case.ts";
-import { validApplication } from "./support/fixtures.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 
 const AT = "2026-12-01T08:00:00.000Z";
 
@@ -15,7 +15,7 @@ function caseRecord(overrides: Partial<CaseRecord>): CaseRecord {
     townshipCode: "511424100",
     villageCode: "511424100001",
     policyId: "sichuan-default",
-    application: validApplication(),
+    application: homesteadApplication(ZHANG_HOUSEHOLD),
     createdAt: AT,
     updatedAt: AT,
     eventSeq: 3,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { holdsOpenCase, householdWrites, openCaseKey } from "#shared/store/household-items.ts";
-import { validApplication } from "./support/fixtures.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 
 const AT = "2026-03-01T00:00:00.000Z";
 
@@ -15,7 +15,7 @@ function record(overrides: Partial<CaseRecord> = {}): CaseRecord {
     townshipCode: "511424100",
     villageCode: "511424100001",
     policyId: "sichuan-default",
-    application: validApplication(),
+    application: homesteadApplication(ZHANG_HOUSEHOLD),
     createdAt: AT,
     updatedAt: AT,
     eventSeq: 1,
@@ -72,7 +72,7 @@ describe("household items (一户一宅)", () => {
   });
 
   it("adds no plot for a rebuild, a farmhouse case, or a write that changes no status", () => {
-    const rebuild = validApplication();
+    const rebuild = homesteadApplication(ZHANG_HOUSEHOLD);
     rebuild.proposedPlot.situation = "rebuild_on_old_plot";
     expect(
       householdWrites(

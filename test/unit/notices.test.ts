@@ -3,7 +3,7 @@ import { documentsFor } from "#shared/domain/case-kind.ts";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { buildNotice, isOpen, maskName, publicView, unhandledObjections } from "#shared/notices/notice.ts";
 import { decisionProblems } from "#shared/review/rules.ts";
-import { validApplication } from "./support/fixtures.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 
 describe("public notice (公示)", () => {
   it("masks the applicant's name but the family name", () => {
@@ -13,7 +13,7 @@ describe("public notice (公示)", () => {
   });
 
   it("shows the plot, areas and dates, never ID or phone numbers or the case", () => {
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     const notice = buildNotice(
       { noticeId: "n-1", caseId: "c-1", townshipCode: "511424100", villageCode: "511424100001" },
       application,

@@ -5,14 +5,14 @@ import { derivePrecheckFlags, runPrecheck, usesCropland } from "#shared/domain/p
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { CountyPolicy } from "#shared/schemas/policy.ts";
 import type { Finding, ReferenceFacts } from "#shared/schemas/precheck.ts";
-import { parcel, validApplication, validFacts } from "./support/fixtures.ts";
+import { homesteadApplication, parcel, validFacts, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 
 const sichuan = SICHUAN_DEFAULT_POLICY;
 const guangxi = GUANGXI_CONTRAST_POLICY;
 
 /** Guangxi: 100 m² per household on plains, so the Sichuan fixture's 150 m² plot is shrunk to fit. */
 function guangxiApplication(): ApplicationComplete {
-  const application = validApplication();
+  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   application.proposedPlot.houseLandAreaM2 = 70;
   application.proposedPlot.ancillaryLandAreaM2 = 30;
   return application;
@@ -44,7 +44,7 @@ function severities(findings: readonly Finding[], ruleId: string): string[] {
 describe("pre-check", () => {
   describe("a clean application", () => {
     it.each([
-      ["sichuan", sichuan, validApplication, validFacts],
+      ["sichuan", sichuan, () => homesteadApplication(ZHANG_HOUSEHOLD), validFacts],
       ["guangxi", guangxi, guangxiApplication, guangxiFacts],
     ] as const)("passes in %s with info findings only", (_name, policy, application, facts) => {
       const result = run(application(), facts(), policy);
@@ -58,7 +58,7 @@ describe("pre-check", () => {
       facts.overlappingParcels = [
         parcel({ landClass: "farmland", forestLand: true, permanentBasicFarmland: true }),
       ];
-      for (const finding of run(validApplication(), facts).findings) {
+      for (const finding of run(homesteadApplication(ZHANG_HOUSEHOLD), facts).findings) {
         expect(finding.message.zh).toMatch(/[\u4e00-\u9fff]/);
         expect(finding.message.en).toMatch(/[A-Za-z]/);
       }
@@ -71,7 +71,7 @@ describe("pre-check", () => {
       facts.existingHomesteads = [
         { homesteadId: "Z-1", status: "in_use", areaM2: 120, willBeReturned: false },
       ];
-      const result = run(validApplication(), facts);
+      const result = run(homesteadApplication(ZHANG_HOUSEHOLD), facts);
       expect(severities(result.findings, "one-household-one-homestead")).toEqual(["block"]);
       expect(byRule(result.findings, "one-household-one-homestead")[0]?.evidence).toMatchObject({
         keptHomesteadIds: ["Z-1"],
@@ -93,11 +93,13 @@ describe("pre-check", () => {
         { homesteadId: "Z-1", status: "in_use", areaM2: 120, willBeReturned: true },
         { homesteadId: "Z-0", status: "returned", areaM2: 80, willBeReturned: false },
       ];
-      expect(byRule(run(validApplication(), facts).findings, "one-household-one-homestead")).toEqual([]);
+      expect(
+        byRule(run(homesteadApplication(ZHANG_HOUSEHOLD), facts).findings, "one-household-one-homestead"),
+      ).toEqual([]);
     });
 
     it("passes a new plot when the application commits to return the plot the household lives on", () => {
-      const application = validApplication();
+      const application = homesteadApplication(ZHANG_HOUSEHOLD);
       application.currentHomestead = { areaM2: 120, houseFloorAreaM2: 160, oldPlotDisposition: "return" };
       const facts = validFacts();
       facts.existingHomesteads = [
@@ -147,7 +149,7 @@ describe("pre-check", () => {
           openCase: false,
         },
       ];
-      const result = run(validApplication(), facts);
+      const result = run(homesteadApplication(ZHANG_HOUSEHOLD), facts);
       expect(result.blocked).toBe(true);
       expect(byRule(result.findings, "head-holds-homestead-elsewhere")).toEqual([
         expect.objectContaining({ severity: "block", evidence: { households: ["H-2"], cases: [] } }),
@@ -172,7 +174,7 @@ describe("pre-check", () => {
     });
 
     it("passes a rebuild on the one plot the household holds", () => {
-      const application = validApplication();
+      const application = homesteadApplication(ZHANG_HOUSEHOLD);
       application.kind = "farmhouse";
       application.proposedPlot.situation = "rebuild_on_old_plot";
       const facts = validFacts();
@@ -189,14 +191,14 @@ describe("pre-check", () => {
       facts.existingHomesteads = [
         { homesteadId: "Z-9", status: "transferred", areaM2: 100, willBeReturned: false },
       ];
-      expect(severities(run(validApplication(), facts).findings, "one-household-one-homestead")).toEqual([
-        "block",
-      ]);
+      expect(
+        severities(run(homesteadApplication(ZHANG_HOUSEHOLD), facts).findings, "one-household-one-homestead"),
+      ).toEqual(["block"]);
     });
   });
 
   it("blocks a rebuild when the household holds no plot", () => {
-    const application = validApplication();
+    const application = homesteadApplication(ZHANG_HOUSEHOLD);
     application.kind = "farmhouse";
     application.proposedPlot.situation = "rebuild_on_old_plot";
     expect(severities(run(application, validFacts()).findings, "existing-plot-required")).toEqual(["block"]);
@@ -205,15 +207,18 @@ describe("pre-check", () => {
   it("blocks a household registered in another village", () => {
     const facts = validFacts();
     facts.household.registrationVillageCode = "511424104299";
-    expect(severities(run(validApplication(), facts).findings, "household-registered-in-village")).toEqual([
-      "block",
-    ]);
+    expect(
+      severities(
+        run(homesteadApplication(ZHANG_HOUSEHOLD), facts).findings,
+        "household-registered-in-village",
+      ),
+    ).toEqual(["block"]);
   });
 
   it("warns when the form's household size differs from the register, and uses the register", () => {
     const facts = validFacts();
     facts.household.membersCount = 5;
-    const result = run(validApplication(), facts);
+    const result = run(homesteadApplication(ZHANG_HOUSEHOLD), facts);
     expect(severities(result.findings, "household-size-consistent")).toEqual(["warn"]);
     expect(byRule(result.findings, "house-land-area")[0]?.evidence).toMatchObject({
       countedPersons: 5,
@@ -223,7 +228,10 @@ describe("pre-check", () => {
 
   describe("area standard (Sichuan: per person, household of ≤3 counts as 3)", () => {
     it("passes 90 m² of house land for a household of 3 on plains and reports the ceiling", () => {
-      const [finding] = byRule(run(validApplication(), validFacts()).findings, "house-land-area");
+      const [finding] = byRule(
+        run(homesteadApplication(ZHANG_HOUSEHOLD), validFacts()).findings,
+        "house-land-area",
+      );
       expect(finding).toMatchObject({
         severity: "info",
         evidence: { areaM2: 90, limitM2: 90, countedPersons: 3 },
@@ -231,13 +239,13 @@ describe("pre-check", () => {
     });
 
     it("blocks 90.01 m² of house land on plains", () => {
-      const application = validApplication();
+      const application = homesteadApplication(ZHANG_HOUSEHOLD);
       application.proposedPlot.houseLandAreaM2 = 90.01;
       expect(severities(run(application, validFacts()).findings, "house-land-area")).toEqual(["block"]);
     });
 
     it("raises the ceiling with terrain: 120 m² passes in the hills, 150 m² in the mountains", () => {
-      const application = validApplication();
+      const application = homesteadApplication(ZHANG_HOUSEHOLD);
       application.proposedPlot.houseLandAreaM2 = 120;
       application.proposedPlot.ancillaryLandAreaM2 = 0;
       const facts = validFacts();
@@ -248,7 +256,7 @@ describe("pre-check", () => {
     });
 
     it("counts a single-person household as three", () => {
-      const application = validApplication();
+      const application = homesteadApplication(ZHANG_HOUSEHOLD);
       application.members = [];
       const facts = validFacts();
       facts.household.membersCount = 1;
@@ -260,7 +268,7 @@ describe("pre-check", () => {
     });
 
     it("allows 70 m² per person in total plus 30 m² when no cropland is used", () => {
-      const application = validApplication();
+      const application = homesteadApplication(ZHANG_HOUSEHOLD);
       application.proposedPlot.ancillaryLandAreaM2 = 150; // 90 + 150 = 240 = 3 × 70 + 30
       expect(severities(run(application, validFacts()).findings, "total-area")).toEqual(["info"]);
       application.proposedPlot.ancillaryLandAreaM2 = 150.5;
@@ -268,7 +276,7 @@ describe("pre-check", () => {
     });
 
     it("withholds the no-cropland bonus when the plot uses cropland", () => {
-      const application = validApplication();
+      const application = homesteadApplication(ZHANG_HOUSEHOLD);
       application.proposedPlot.ancillaryLandAreaM2 = 150;
       application.proposedPlot.landClass = "farmland";
       const facts = validFacts();
@@ -280,11 +288,11 @@ describe("pre-check", () => {
     it("keeps the bonus for farmland the register marks as not cropland", () => {
       const facts = validFacts();
       facts.overlappingParcels = [parcel({ landClass: "farmland", cropland: false })];
-      expect(usesCropland(validApplication(), facts)).toBe(false);
+      expect(usesCropland(homesteadApplication(ZHANG_HOUSEHOLD), facts)).toBe(false);
     });
 
     it("treats a declared farmland plot without register data as cropland", () => {
-      const application = validApplication();
+      const application = homesteadApplication(ZHANG_HOUSEHOLD);
       application.proposedPlot.landClass = "farmland";
       const facts = validFacts();
       facts.overlappingParcels = [];
@@ -331,7 +339,7 @@ describe("pre-check", () => {
         parcel(),
         parcel({ parcelId: "P-2", landClass: "farmland", permanentBasicFarmland: true }),
       ];
-      const result = run(validApplication(), facts);
+      const result = run(homesteadApplication(ZHANG_HOUSEHOLD), facts);
       expect(byRule(result.findings, "permanent-basic-farmland")).toMatchObject([
         { severity: "block", evidence: { parcelIds: ["P-2"] } },
       ]);
@@ -341,7 +349,7 @@ describe("pre-check", () => {
       ["sichuan", sichuan],
       ["guangxi", guangxi],
     ] as const)("warns that farmland conversion is required, and flags it (%s)", (_name, policy) => {
-      const application = policy === guangxi ? guangxiApplication() : validApplication();
+      const application = policy === guangxi ? guangxiApplication() : homesteadApplication(ZHANG_HOUSEHOLD);
       application.proposedPlot.landClass = "farmland";
       const facts = policy === guangxi ? guangxiFacts() : validFacts();
       facts.overlappingParcels = [parcel({ landClass: "farmland", cropland: false })];
@@ -354,13 +362,15 @@ describe("pre-check", () => {
     it("warns when the declared land class differs from the register", () => {
       const facts = validFacts();
       facts.overlappingParcels = [parcel({ landClass: "unused_land" })];
-      expect(severities(run(validApplication(), facts).findings, "land-class-declared")).toEqual(["warn"]);
+      expect(
+        severities(run(homesteadApplication(ZHANG_HOUSEHOLD), facts).findings, "land-class-declared"),
+      ).toEqual(["warn"]);
     });
   });
 
   describe("building caps", () => {
     it("blocks a fourth floor in Sichuan but not in Guangxi", () => {
-      const application = validApplication();
+      const application = homesteadApplication(ZHANG_HOUSEHOLD);
       application.building.floors = 4;
       expect(severities(run(application, validFacts()).findings, "building-floors")).toEqual(["block"]);
       const contrast = guangxiApplication();
@@ -369,7 +379,7 @@ describe("pre-check", () => {
     });
 
     it("blocks a height above the cap and passes one at the cap", () => {
-      const application = validApplication();
+      const application = homesteadApplication(ZHANG_HOUSEHOLD);
       application.building.heightM = sichuan.building.maxHeightM;
       expect(severities(run(application, validFacts()).findings, "building-height")).toEqual([]);
       application.building.heightM = sichuan.building.maxHeightM + 0.1;
@@ -386,7 +396,7 @@ describe("pre-check", () => {
       expect(severities(run(application, guangxiFacts(), guangxi).findings, "building-floor-area")).toEqual([
         "block",
       ]);
-      const sichuanApplication = validApplication();
+      const sichuanApplication = homesteadApplication(ZHANG_HOUSEHOLD);
       sichuanApplication.building.floorAreaM2 = 900;
       expect(severities(run(sichuanApplication, validFacts()).findings, "building-floor-area")).toEqual([]);
     });
@@ -396,9 +406,12 @@ describe("pre-check", () => {
     it("blocks outside the boundary in Sichuan and warns in Guangxi, as each policy says", () => {
       const facts = validFacts();
       facts.village.plotInsideConstructionBoundary = false;
-      expect(severities(run(validApplication(), facts).findings, "village-construction-boundary")).toEqual([
-        "block",
-      ]);
+      expect(
+        severities(
+          run(homesteadApplication(ZHANG_HOUSEHOLD), facts).findings,
+          "village-construction-boundary",
+        ),
+      ).toEqual(["block"]);
       const contrast = guangxiFacts();
       contrast.village.plotInsideConstructionBoundary = false;
       const result = run(guangxiApplication(), contrast, guangxi);
@@ -415,7 +428,7 @@ describe("pre-check", () => {
         parcel({ forestLand: true, waterProtectionZone: true }),
         parcel({ parcelId: "P-2", roadSetback: true, powerLine: true }),
       ];
-      const result = run(validApplication(), facts);
+      const result = run(homesteadApplication(ZHANG_HOUSEHOLD), facts);
       expect(result.flags).toMatchObject({
         touchesForestLand: true,
         nearWater: true,
@@ -457,7 +470,7 @@ describe("pre-check", () => {
     it("derives the flags from parcels and the village boundary alone", () => {
       const facts = validFacts();
       facts.overlappingParcels = [parcel({ roadSetback: true })];
-      expect(derivePrecheckFlags(validApplication(), facts)).toEqual({
+      expect(derivePrecheckFlags(homesteadApplication(ZHANG_HOUSEHOLD), facts)).toEqual({
         touchesForestLand: false,
         nearWater: false,
         nearRoad: true,

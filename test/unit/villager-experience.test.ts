@@ -12,7 +12,7 @@ import { FINDING_FIELDS, fieldsOfFinding } from "#shared/domain/precheck/finding
 import { PRECHECK_RULES } from "#shared/domain/precheck/rules.ts";
 import { validateApplication } from "#shared/schemas/application.ts";
 import type { CaseRecord, StepRecord } from "#shared/schemas/case.ts";
-import { validApplication } from "./support/fixtures.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 
 const AT = "2026-12-01T08:00:00.000Z";
 const policy = getShippedPolicy("sichuan-default");
@@ -27,7 +27,7 @@ function caseRecord(overrides: Partial<CaseRecord>): CaseRecord {
     townshipCode: "511424100",
     villageCode: "511424100001",
     policyId: "sichuan-default",
-    application: validApplication(),
+    application: homesteadApplication(ZHANG_HOUSEHOLD),
     createdAt: AT,
     updatedAt: AT,
     eventSeq: 3,
@@ -50,7 +50,7 @@ const reviewStep = (department: string): StepRecord => ({
 
 describe("a household of one", () => {
   it("submits without listing members", () => {
-    const { members: _none, ...alone } = validApplication();
+    const { members: _none, ...alone } = homesteadApplication(ZHANG_HOUSEHOLD);
     const result = validateApplication(alone, "complete");
     expect(result.success ? result.data.members : result.errors).toEqual([]);
   });
@@ -66,7 +66,10 @@ describe("the draft refuses what the submission refuses", () => {
   ])("%s %j", (section, value) => {
     const draft = validateApplication({ [section]: value }, "draft");
     expect(draft.success).toBe(false);
-    const complete = validateApplication({ ...validApplication(), [section]: value }, "complete");
+    const complete = validateApplication(
+      { ...homesteadApplication(ZHANG_HOUSEHOLD), [section]: value },
+      "complete",
+    );
     expect(complete.success).toBe(false);
   });
 });
@@ -94,7 +97,7 @@ describe("a case summary", () => {
     const summary = summaryOf(caseRecord({}));
     expect(summary).toMatchObject({
       shortNumber: "3f2a9c1e",
-      plotAddress: validApplication().proposedPlot.address,
+      plotAddress: homesteadApplication(ZHANG_HOUSEHOLD).proposedPlot.address,
     });
   });
 });
