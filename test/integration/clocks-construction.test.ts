@@ -13,13 +13,12 @@
  * million times faster (a day is 0.09 s): nothing times out unless the
  * scenario's policy says so.
  */
-import { createHash } from "node:crypto";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
+import { ApiDriver, type QueueItem, uploadRequiredDocuments } from "../support/api.ts";
 import { homesteadApplication } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { authHeader, signInAs } from "../support/tokens.ts";
 import { CLOCKS_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -30,11 +29,14 @@ vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
 const A = "511424100";
 const HOUR_MS = 3_600_000;
 const SITE_MEASUREMENTS = { plotAreaM2: 119.5, footprintM2: 98, floors: 2, heightM: 7.4 };
-const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
 
 let env: TestCloud;
 let driver: WorkflowDriver;
-const tokens = new Map<string, string>();
+const api = new ApiDriver(() => env.cloud.endpoints, {
+  // No answer of the scenario may be a server error.
+  onResponse: ({ path, status, text }) => expect(status, `${path}: ${text}`).toBeLessThan(500),
+});
+const { apiAs } = api;
 
 beforeAll(async () => {
   env = await startTestCloud({ waitScale: CLOCKS_WAIT_SCALE });
@@ -55,69 +57,15 @@ interface Step {
   overdue: boolean;
   decision?: { outcome: string; decidedAt: string };
 }
-interface QueueItem {
-  caseId: string;
-  stepId: string;
-  step: string;
-  deadline?: string;
-}
-
-async function as(userId: string) {
-  let token = tokens.get(userId);
-  if (!token) {
-    token = await signInAs(env.cloud.endpoints, userId);
-    tokens.set(userId, token);
-  }
-  const bearer = token;
-  return async <T = Json>(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const response = await fetch(`${env.cloud.endpoints.api}${path}`, {
-      method,
-      headers: { "content-type": "application/json", ...authHeader(bearer), ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    expect(response.status, text).toBeLessThan(500);
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
-  };
-}
 
 /** Creates, fills, documents and submits a case of the household of 王建国, under `policyId`. */
 async function applyAndSubmit(policyId: string): Promise<string> {
-  const villager = await as("villager-wang");
+  const villager = await apiAs("villager-wang");
   const created = await villager<{ caseId: string }>("POST", "/cases", { kind: "homestead" });
   expect(created.status).toBe(201);
   const { caseId } = created.body;
   expect((await villager("PUT", `/cases/${caseId}/application`, homesteadApplication())).status).toBe(200);
-  for (const requirement of SICHUAN_DEFAULT_POLICY.requiredDocuments.homestead) {
-    if (requirement.condition !== "always") continue;
-    for (let i = 0; i < requirement.minCount; i++) {
-      const requested = await villager<{ documentId: string; uploadUrl: string; requiredHeaders: Json }>(
-        "POST",
-        `/cases/${caseId}/documents`,
-        {
-          type: requirement.typeId,
-          contentType: "application/pdf",
-          size: PDF.length,
-          sha256: createHash("sha256").update(PDF).digest("hex"),
-        },
-      );
-      expect(requested.status).toBe(201);
-      const put = await fetch(requested.body.uploadUrl, {
-        method: "PUT",
-        headers: requested.body.requiredHeaders as Record<string, string>,
-        body: PDF,
-      });
-      expect(put.status).toBe(200);
-      expect(
-        (await villager("POST", `/cases/${caseId}/documents/${requested.body.documentId}/confirm`)).status,
-      ).toBe(200);
-    }
-  }
+  await uploadRequiredDocuments(villager, caseId, "homestead", SICHUAN_DEFAULT_POLICY);
   // The HTTP API files cases under the cloud's county policy (the synthesized stack's, not mocked); the
   // scenario's test policy is set on the draft, which every workflow task then reads.
   const record = await driver.store.require(caseId);
@@ -134,29 +82,11 @@ async function applyAndSubmit(policyId: string): Promise<string> {
 }
 
 /** Waits until the case's step of `kind` is in the reviewer's queue, then decides it over HTTP. */
-async function decide(
-  reviewer: string,
-  queue: string,
-  caseId: string,
-  kind: string,
-  decision: Json = { outcome: "approved", comment: "同意" },
-): Promise<QueueItem> {
-  const call = await as(reviewer);
-  const item = await eventually(async () => {
-    const listed = await call<{ items: QueueItem[] }>("GET", `/queues/${queue}?township=${A}`);
-    return listed.body.items.find((candidate) => candidate.caseId === caseId && candidate.step === kind);
-  }, 30_000);
-  const decided = await call(
-    "POST",
-    `/review/cases/${caseId}/steps/${encodeURIComponent(item.stepId)}/decision`,
-    decision,
-  );
-  expect(decided.status, JSON.stringify(decided.body)).toBe(200);
-  return item;
-}
+const decide = (reviewer: string, queue: string, caseId: string, kind: string, decision?: Json) =>
+  api.decideFromQueue(reviewer, queue, A, caseId, decision, kind);
 
 async function view(caseId: string): Promise<Json> {
-  const villager = await as("villager-wang");
+  const villager = await apiAs("villager-wang");
   const response = await villager(`GET`, `/cases/${caseId}`);
   expect(response.status).toBe(200);
   return response.body;
@@ -169,7 +99,7 @@ const untilStatus = (caseId: string, status: string) =>
   }, 30_000);
 
 async function stepsOf(caseId: string): Promise<Step[]> {
-  const head = await as("head-a");
+  const head = await apiAs("head-a");
   const detail = await head<{ steps: Step[] }>("GET", `/review/cases/${caseId}`);
   expect(detail.status).toBe(200);
   return detail.body.steps;
@@ -242,7 +172,7 @@ describe("a correction pauses the clocks", () => {
     });
     const paused = await untilStatus(caseId, "correction_requested");
     expect(paused.overallClock).toMatchObject({ state: "paused" });
-    const villager = await as("villager-wang");
+    const villager = await apiAs("villager-wang");
     await eventually(async () => {
       const asked = await villager<{ open: boolean }>("GET", `/cases/${caseId}/correction`);
       return asked.body.open ? true : undefined;
@@ -297,12 +227,12 @@ describe("a correction the household lets lapse", () => {
     const correction = (await stepsOf(caseId)).find((step) => step.step === "correction");
     expect(correction).toMatchObject({ status: "cancelled", overdue: true });
     // The household can no longer answer; the township head decides.
-    const villager = await as("villager-wang");
+    const villager = await apiAs("villager-wang");
     const late = await villager("POST", `/cases/${caseId}/correction`, {
       application: { head: { phone: "13912345678" } },
     });
     expect(late.status).toBe(409);
-    const head = await as("head-a");
+    const head = await apiAs("head-a");
     const lapse = await eventually(async () => {
       const listed = await head<{ items: QueueItem[] }>("GET", `/queues/township_head?township=${A}`);
       return listed.body.items.find((item) => item.caseId === caseId && item.step === "correction_lapse");
@@ -312,7 +242,7 @@ describe("a correction the household lets lapse", () => {
 
   it("closes the case when the township head decides so: expired, the run ends, no queue keeps it", async () => {
     const { caseId, lapse } = await lapsed();
-    const head = await as("head-a");
+    const head = await apiAs("head-a");
     const closed = await head(
       "POST",
       `/review/cases/${caseId}/steps/${encodeURIComponent(lapse.stepId)}/decision`,
@@ -338,14 +268,14 @@ describe("a correction the household lets lapse", () => {
 
   it("gives the household a new deadline when the township head extends it, and the case resumes on its answer", async () => {
     const { caseId, lapse } = await lapsed();
-    const head = await as("head-a");
+    const head = await apiAs("head-a");
     const extended = await head(
       "POST",
       `/review/cases/${caseId}/steps/${encodeURIComponent(lapse.stepId)}/decision`,
       { outcome: "approved", comment: "延长补正期限" },
     );
     expect(extended.status, JSON.stringify(extended.body)).toBe(200);
-    const villager = await as("villager-wang");
+    const villager = await apiAs("villager-wang");
     const reopened = await eventually(async () => {
       const asked = await villager<{ open: boolean; deadline: string | null }>(
         "GET",
@@ -395,7 +325,7 @@ describe("the construction period", () => {
     });
     const report = (await stepsOf(caseId)).find((step) => step.step === "completion_report");
     expect(report).toMatchObject({ status: "cancelled" });
-    const villager = await as("villager-wang");
+    const villager = await apiAs("villager-wang");
     expect((await villager("POST", `/cases/${caseId}/completion-report`, {})).status).toBe(409);
   });
 
@@ -421,11 +351,11 @@ describe("the construction period", () => {
     const phaseRun = await executionOf(caseId);
     expect(phaseRun).toMatch(new RegExp(`:${caseId}-construction-1$`));
     // No completion inspection while the house is being built: nothing for the inspector to chase.
-    const inspector = await as("inspector-a");
+    const inspector = await apiAs("inspector-a");
     const before = await inspector<{ items: QueueItem[] }>("GET", `/queues/site_inspector?township=${A}`);
     expect(before.body.items.filter((item) => item.caseId === caseId)).toEqual([]);
 
-    const villager = await as("villager-wang");
+    const villager = await apiAs("villager-wang");
     const reported = await villager<{ caseStatus: string }>("POST", `/cases/${caseId}/completion-report`, {
       comment: "房屋已建成",
     });

@@ -3,13 +3,12 @@
  * asked field changed, and a new confirmed document of every asked type.
  * Through the real HTTP API on the local cloud, with the synthesized workflow.
  */
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { StepRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
+import { ApiDriver, uploadDocument } from "../support/api.ts";
 import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { authHeader, signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -23,67 +22,24 @@ const VILLAGE_A = "511424100001";
 let env: TestCloud;
 let driver: WorkflowDriver;
 let store: CaseStore;
-const tokens = new Map<string, string>();
 
 beforeAll(async () => {
   env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
   driver = new WorkflowDriver(env);
   store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
-  for (const user of ["villager-wang", "village-officer-a"]) {
-    tokens.set(user, await signInAs(env.cloud.endpoints, user));
-  }
 });
 afterAll(async () => {
   await env?.stop();
 });
 
-async function call(
-  user: string,
-  method: "GET" | "POST",
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${env.cloud.endpoints.api}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...authHeader(tokens.get(user) ?? "") },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = new ApiDriver(() => env.cloud.endpoints);
 
-const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+const call = async (user: string, method: "GET" | "POST", path: string, body?: unknown) =>
+  (await api.apiAs(user))(method, path, body);
 
 /** Declares, uploads and (unless told otherwise) confirms one PDF of `type`; returns its id. */
-async function upload(caseId: string, type: string, confirm = true): Promise<string> {
-  const declared = await call("villager-wang", "POST", `/cases/${caseId}/documents`, {
-    type,
-    contentType: "application/pdf",
-    size: PDF.length,
-    sha256: createHash("sha256").update(PDF).digest("hex"),
-  });
-  expect(declared.status).toBe(201);
-  const ticket = declared.json as {
-    documentId: string;
-    uploadUrl: string;
-    requiredHeaders: Record<string, string>;
-  };
-  const put = await fetch(ticket.uploadUrl, {
-    method: "PUT",
-    headers: ticket.requiredHeaders,
-    body: new Uint8Array(PDF),
-  });
-  expect(put.status).toBe(200);
-  if (confirm) {
-    const confirmed = await call(
-      "villager-wang",
-      "POST",
-      `/cases/${caseId}/documents/${ticket.documentId}/confirm`,
-    );
-    expect(confirmed.status).toBe(200);
-  }
-  return ticket.documentId;
-}
+const upload = async (caseId: string, type: string, confirm = true) =>
+  uploadDocument(await api.apiAs("villager-wang"), caseId, { type, confirm });
 
 /** A case of 王建国's household waiting for its correction: the village officer asked for `asked`. */
 async function awaitingCorrection(
@@ -125,13 +81,13 @@ describe("POST /cases/{caseId}/correction", () => {
     });
     const empty = await call("villager-wang", "POST", "/cases/ca-empty/correction", {});
     expect(empty.status).toBe(422);
-    expect(empty.json).toMatchObject({
+    expect(empty.body).toMatchObject({
       error: {
         code: "correction_unchanged",
         details: { unchangedFields: ["head.phone", "proposedPlot.address"], missingDocuments: ["id_card"] },
       },
     });
-    const { message, zh } = empty.json.error as { message: string; zh: string };
+    const { message, zh } = empty.body.error as { message: string; zh: string };
     expect(message).toContain("head.phone");
     expect(message).toContain("Head of household's ID card");
     expect(zh).toContain("head.phone");
@@ -145,7 +101,7 @@ describe("POST /cases/{caseId}/correction", () => {
       },
     });
     expect(same.status).toBe(422);
-    expect(same.json).toMatchObject({
+    expect(same.body).toMatchObject({
       error: {
         code: "correction_unchanged",
         details: { unchangedFields: ["head.phone"], missingDocuments: ["id_card"] },
@@ -162,14 +118,14 @@ describe("POST /cases/{caseId}/correction", () => {
     await upload("ca-docs", "id_card", false);
     const pending = await call("villager-wang", "POST", "/cases/ca-docs/correction", { comment: "已上传" });
     expect(pending.status).toBe(422);
-    expect(pending.json).toMatchObject({
+    expect(pending.body).toMatchObject({
       error: { code: "correction_unchanged", details: { missingDocuments: ["id_card"] } },
     });
 
     const documentId = await upload("ca-docs", "id_card");
     const done = await call("villager-wang", "POST", "/cases/ca-docs/correction", { comment: "已上传" });
     expect(done.status).toBe(200);
-    expect(done.json).toMatchObject({ caseStatus: "in_village_review", newDocuments: [documentId] });
+    expect(done.body).toMatchObject({ caseStatus: "in_village_review", newDocuments: [documentId] });
     const { events } = await store.load("ca-docs");
     expect(events.find((event) => event.action === "resubmitCorrection")?.data).toMatchObject({
       newDocuments: [documentId],
@@ -187,7 +143,7 @@ describe("POST /cases/{caseId}/correction", () => {
       application: { head: { phone: "13912345678" } },
     });
     expect(partial.status).toBe(422);
-    expect(partial.json).toMatchObject({
+    expect(partial.body).toMatchObject({
       error: { details: { unchangedFields: ["proposedPlot"], missingDocuments: [] } },
     });
 
@@ -195,6 +151,6 @@ describe("POST /cases/{caseId}/correction", () => {
       application: { head: { phone: "13912345678" }, proposedPlot: { houseLandAreaM2: 85 } },
     });
     expect(done.status).toBe(200);
-    expect(done.json).toMatchObject({ changedFields: ["head.phone", "proposedPlot.houseLandAreaM2"] });
+    expect(done.body).toMatchObject({ changedFields: ["head.phone", "proposedPlot.houseLandAreaM2"] });
   });
 });

@@ -12,7 +12,7 @@ import { eventually, startTestCloud, type TestCloud } from "../support/local-clo
 import { readPaper, squash } from "../support/pdf-reader.ts";
 
 let env: TestCloud;
-const { as, decideFromQueue, statusOf, applyAndSubmit } = new ApiDriver(() => env.cloud.endpoints);
+const { apiAs, decideFromQueue, statusOf, applyAndSubmit } = new ApiDriver(() => env.cloud.endpoints);
 
 beforeAll(async () => {
   env = await startTestCloud({ context: { countyPolicy: "danling-demo" } });
@@ -29,7 +29,7 @@ async function reportBuilt(villager: string, caseId: string): Promise<void> {
     const view = await statusOf(villager, caseId);
     return (view.expected as { action?: string }).action === "report_completion" ? true : undefined;
   }, 30_000);
-  const call = await as(villager);
+  const call = await apiAs(villager);
   const reported = await call("POST", `/cases/${caseId}/completion-report`, { comment: "房屋已建成" });
   expect(reported.status, JSON.stringify(reported.body)).toBe(200);
 }
@@ -80,7 +80,7 @@ describe("a homestead case from application to completion", () => {
     );
 
     // The certificate downloads for the household and verifies publicly with masked personal data.
-    const villager = await as("villager-wang");
+    const villager = await apiAs("villager-wang");
     const download = await villager<{ url: string; number: string }>(
       "GET",
       `/cases/${caseId}/certificates/homestead_approval_certificate`,
@@ -103,7 +103,7 @@ describe("a homestead case from application to completion", () => {
     }
 
     // The auditor sees the whole history and the hash chain verifies.
-    const auditor = await as("auditor");
+    const auditor = await apiAs("auditor");
     const verified = await auditor<{ valid: boolean; events: number }>(
       "GET",
       `/audit/cases/${caseId}/verify`,
@@ -166,7 +166,7 @@ describe("withdrawal in the middle of the joint review", () => {
       return open.length === 3 ? true : undefined;
     });
 
-    const villager = await as("villager-wang");
+    const villager = await apiAs("villager-wang");
     const withdrawn = await villager("POST", `/cases/${caseId}/withdraw`, { reason: "改为在原址翻建" });
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.status).toBe("withdrawn");
@@ -176,7 +176,7 @@ describe("withdrawal in the middle of the joint review", () => {
     ).filter((entry) => entry.step === "joint_review");
     expect(timeline.map((entry) => entry.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
 
-    const reviewer = await as("reviewer-agriculture-a");
+    const reviewer = await apiAs("reviewer-agriculture-a");
     const queue = await reviewer<{ items: QueueItem[] }>("GET", `/queues/agriculture?township=${A}`);
     expect(queue.body.items.filter((item) => item.caseId === caseId)).toEqual([]);
     const agriculture = timeline.find((entry) => entry.department === "agriculture");

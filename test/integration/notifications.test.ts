@@ -19,7 +19,7 @@ import { eventually, startTestCloud, type TestCloud } from "../support/local-clo
 
 const A = "511424100";
 let env: TestCloud;
-const { as, applyAndSubmit, queued } = new ApiDriver(() => env.cloud.endpoints);
+const { apiAs, applyAndSubmit, queued } = new ApiDriver(() => env.cloud.endpoints);
 
 /** Faults the test turns on and off: once per handler (after it ran), and the SMS service. */
 const faultOnce = new Set<string>();
@@ -60,7 +60,7 @@ interface Page {
 }
 
 async function inbox(user: string): Promise<Page> {
-  const call = await as(user);
+  const call = await apiAs(user);
   const page = await call<Page>("GET", "/messages?limit=100");
   expect(page.status).toBe(200);
   return page.body;
@@ -127,7 +127,7 @@ let wangCase = "";
 describe("notifications", () => {
   it("tells the household and the village officer once per event, though tasks and requests are retried", async () => {
     // The officer registers a phone for SMS (sealed at rest, shown masked).
-    const officer = await as("village-officer-a");
+    const officer = await apiAs("village-officer-a");
     const saved = await officer("PUT", "/messages/settings", { phone: "139 0000 0001", mode: "batched" });
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
     expect(saved.body).toEqual({ mode: "batched", phone: "139****0001" });
@@ -137,7 +137,7 @@ describe("notifications", () => {
     faultOnce.add("functions/workflow/open-step.ts");
     wangCase = await applyAndSubmit("villager-wang", "homestead", homesteadApplication());
     // The submit request is retried with the same key: one submission, one message.
-    const wang = await as("villager-wang");
+    const wang = await apiAs("villager-wang");
     const again = await wang("POST", `/cases/${wangCase}/submit`, undefined, {
       "idempotency-key": `submit-${wangCase}`,
     });
@@ -188,7 +188,7 @@ describe("notifications", () => {
 
   it("marks messages read: the unread count falls and never rises again for them", async () => {
     const page = await inbox("villager-wang");
-    const wang = await as("villager-wang");
+    const wang = await apiAs("villager-wang");
     const newest = page.items[0];
     if (!newest) throw new Error("no message");
     const marked = await wang<{ unread: number }>("POST", "/messages/read", { ids: [newest.id] });
@@ -196,7 +196,7 @@ describe("notifications", () => {
     expect(marked.body.unread).toBe(0);
     expect((await inbox("villager-wang")).items.every((message) => message.read)).toBe(true);
     // Someone else's message id is not the caller's to mark.
-    const li = await as("villager-li");
+    const li = await apiAs("villager-li");
     expect((await li("POST", "/messages/read", { ids: [newest.id] })).status).toBe(404);
   });
 
@@ -236,7 +236,7 @@ describe("notifications", () => {
   }, 60_000);
 
   it("keeps a household that opted out of SMS informed in the app only; texts staff once per batch interval", async () => {
-    const li = await as("villager-li");
+    const li = await apiAs("villager-li");
     const opted = await li("PUT", "/messages/settings", { smsOptOut: true });
     expect(opted.status).toBe(200);
     expect(opted.body).toEqual({ smsOptOut: true });
@@ -280,7 +280,7 @@ describe("notifications", () => {
       (await inbox("villager-zhang")).items.some((m) => m.caseId === caseId) ? true : undefined,
     );
 
-    const admin = await as("county-admin");
+    const admin = await apiAs("county-admin");
     smsFault = "server-error";
     // A job is tried at most maxAttempts (6) times: step the clock past each backoff.
     let failed = 0;
@@ -298,6 +298,6 @@ describe("notifications", () => {
     expect(listed.body.items.every((item) => item.attempts === 6)).toBe(true);
     expect(JSON.stringify(listed.body)).not.toMatch(/1[3-9]\d{9}/);
     // Staff other than the county admin may not list them.
-    expect((await (await as("clerk-a"))("GET", "/admin/notifications/failed")).status).toBe(403);
+    expect((await (await apiAs("clerk-a"))("GET", "/admin/notifications/failed")).status).toBe(403);
   }, 120_000);
 });

@@ -67,7 +67,7 @@ async function signIn(at: LocalEndpoints, userId: string): Promise<string> {
   }
   return minted.tokenOf(index);
 }
-const api = new ApiDriver(endpoints, policy, signIn);
+const api = new ApiDriver(endpoints, { policy, signIn });
 /** Which household's villager applied for each case. */
 const villagers = new Map<string, string>();
 const villagerOfCase = (caseId: string) => {
@@ -135,7 +135,7 @@ async function reportBuilt(caseId: string): Promise<void> {
       ? true
       : undefined;
   }, 60_000);
-  const call = await api.as(villagerOfCase(caseId));
+  const call = await api.apiAs(villagerOfCase(caseId));
   const reported = await call("POST", `/cases/${caseId}/completion-report`, {});
   expect(reported.status, JSON.stringify(reported.body)).toBe(200);
 }

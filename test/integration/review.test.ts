@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import {
@@ -18,9 +17,9 @@ import { caseKey, escalationKey, stepKey } from "#shared/store/keys.ts";
 import { stepItem } from "#shared/store/step-store.ts";
 import { markOverdue } from "#shared/workflow/mark-overdue.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
+import { ApiDriver, uploadDocument } from "../support/api.ts";
 import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { authHeader, signInAs } from "../support/tokens.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 // Fast county policies for the Lambdas the local cloud runs in this process (see withTestPolicies).
@@ -37,7 +36,6 @@ const HOUSEHOLD_WANG = "511424100001-H0001";
 let env: TestCloud;
 let driver: WorkflowDriver;
 let store: CaseStore;
-const tokens = new Map<string, string>();
 /** Every response body this file receives: none may contain a task token. */
 const bodies: string[] = [];
 const caseIds = new Set<string>();
@@ -61,27 +59,17 @@ beforeAll(async () => {
   env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
   driver = new WorkflowDriver(env);
   store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
-  for (const user of USERS) tokens.set(user, await signInAs(env.cloud.endpoints, user));
 });
 afterAll(async () => {
   await env?.stop();
 });
 
-async function call(
-  user: User,
-  method: "GET" | "POST",
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${env.cloud.endpoints.api}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...authHeader(tokens.get(user) ?? "") },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  bodies.push(text);
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = new ApiDriver(() => env.cloud.endpoints, {
+  onResponse: ({ text }) => bodies.push(text),
+});
+
+const call = async (user: User, method: "GET" | "POST", path: string, body?: unknown) =>
+  (await api.apiAs(user))(method, path, body);
 
 const decisionPath = (caseId: string, stepId: string, action: "decision" | "redrive" = "decision") =>
   `/review/cases/${caseId}/steps/${encodeURIComponent(stepId)}/${action}`;
@@ -174,18 +162,18 @@ describe("GET /queues/{queue}", () => {
     await seedStep(jointStep("q-4", "natural_resources"));
     await seedStep(jointStep("q-b", "agriculture", { townshipCode: TOWNSHIP_B }));
 
-    const { status, json } = await call(
+    const { status, body } = await call(
       "reviewer-agriculture-a",
       "GET",
       `/queues/agriculture?township=${TOWNSHIP_A}`,
     );
     expect(status).toBe(200);
-    const items = json.items as { caseId: string; overdue: boolean; applicantName: string; kind: string }[];
+    const items = body.items as { caseId: string; overdue: boolean; applicantName: string; kind: string }[];
     expect(items.map((item) => item.caseId)).toEqual(["q-2", "q-3", "q-1"]);
     expect(items[0]).toMatchObject({ overdue: true, applicantName: "申请人 q-2", kind: "homestead" });
 
     const overdueOnly = await call("reviewer-agriculture-a", "GET", "/queues/agriculture?status=overdue");
-    expect((overdueOnly.json.items as { caseId: string }[]).map((item) => item.caseId)).toEqual(["q-2"]);
+    expect((overdueOnly.body.items as { caseId: string }[]).map((item) => item.caseId)).toEqual(["q-2"]);
   });
 
   it("refuses another department's queue and another township", async () => {
@@ -250,7 +238,7 @@ describe("POST …/decision on the real workflow", () => {
       comment: "请补充",
     });
     expect(noFields.status).toBe(400);
-    expect(JSON.stringify(noFields.json)).toContain("body.fields");
+    expect(JSON.stringify(noFields.body)).toContain("body.fields");
     const noReason = await call("reviewer-agriculture-a", "POST", path, {
       outcome: "correction_requested",
       fields: ["head.phone"],
@@ -268,7 +256,7 @@ describe("POST …/decision on the real workflow", () => {
       comment: "请补充护照",
     });
     expect(unknownDocument.status).toBe(422);
-    expect(JSON.stringify(unknownDocument.json)).toContain("passport");
+    expect(JSON.stringify(unknownDocument.body)).toContain("passport");
     // The kind of case is fixed at creation: not a field to redo.
     const kind = await call("reviewer-agriculture-a", "POST", path, {
       outcome: "correction_requested",
@@ -285,7 +273,7 @@ describe("GET /review/cases/{caseId}", () => {
     await seedCaseRecord("d-1");
     const decision = await call("reviewer-agriculture-a", "GET", "/review/cases/d-1");
     expect(decision.status).toBe(200);
-    expect(decision.json).toMatchObject({
+    expect(decision.body).toMatchObject({
       case: { caseId: "d-1", townshipCode: TOWNSHIP_A },
       application: { kind: "homestead" },
       timeline: [expect.objectContaining({ action: "create" })],
@@ -320,7 +308,7 @@ describe("GET /review/cases/{caseId}: what the caller may decide (issues 16, 17)
     await seedCaseRecord("d-2");
     await seedStep(jointStep("d-2", "agriculture"));
     await seedStep(jointStep("d-2", "natural_resources"));
-    const mine = (await call("reviewer-agriculture-a", "GET", "/review/cases/d-2")).json as Detail;
+    const mine = (await call("reviewer-agriculture-a", "GET", "/review/cases/d-2")).body as Detail;
     const agriculture = mine.steps.find((step) => step.department === "agriculture");
     const decide = agriculture?.decide;
     expect(decide).toMatchObject({
@@ -350,7 +338,7 @@ describe("GET /review/cases/{caseId}: what the caller may decide (issues 16, 17)
       township: { code: TOWNSHIP_A, name: { zh: "丹棱镇", en: "Danling Town" } },
     });
     // A township clerk sees the same case and decides none of its steps.
-    const clerk = (await call("clerk-a", "GET", "/review/cases/d-2")).json as Detail;
+    const clerk = (await call("clerk-a", "GET", "/review/cases/d-2")).body as Detail;
     expect(clerk.steps.every((step) => step.decide === undefined)).toBe(true);
   });
 
@@ -363,7 +351,7 @@ describe("GET /review/cases/{caseId}: what the caller may decide (issues 16, 17)
       department: undefined,
     } satisfies StepRecord;
     await seedStep(staking);
-    const detail = (await call("inspector-a", "GET", "/review/cases/d-3")).json as Detail;
+    const detail = (await call("inspector-a", "GET", "/review/cases/d-3")).body as Detail;
     expect(detail.steps.find((step) => step.step === "site_visit_staking")?.decide).toEqual({
       outcomes: ["approved"],
       measurements: true,
@@ -377,7 +365,7 @@ describe("GET /review/cases/{caseId}: what the caller may decide (issues 16, 17)
       measurements: { plotAreaM2: 120 },
     });
     expect(refused.status).toBe(422);
-    expect(JSON.stringify(refused.json)).toContain("accepts only approved");
+    expect(JSON.stringify(refused.body)).toContain("accepts only approved");
     const correction = await call("inspector-a", "POST", path, {
       outcome: "correction_requested",
       fields: ["building.heightM"],
@@ -394,7 +382,7 @@ describe("names instead of codes, and a correction of one field (issue 16)", () 
     const { step } = await atVillageReview("n-1");
     const queue = await call("village-officer-a", "GET", `/queues/village_officer?township=${TOWNSHIP_A}`);
     expect(queue.status).toBe(200);
-    expect((queue.json as { items: unknown[] }).items).toContainEqual(
+    expect((queue.body as { items: unknown[] }).items).toContainEqual(
       expect.objectContaining({
         caseId: "n-1",
         village: VILLAGE_A,
@@ -411,7 +399,7 @@ describe("names instead of codes, and a correction of one field (issue 16)", () 
     await driver.status("n-1", "correction_requested");
     await driver.openStep("n-1", "correction");
     const correction = await call("villager-wang", "GET", "/cases/n-1/correction");
-    expect(correction.json).toMatchObject({ fields: ["building.heightM"] });
+    expect(correction.body).toMatchObject({ fields: ["building.heightM"] });
     // Only the height may change: the floors are the household's as they were.
     const floors = await call("villager-wang", "POST", "/cases/n-1/correction", {
       application: { building: { floors: 3 } },
@@ -422,7 +410,7 @@ describe("names instead of codes, and a correction of one field (issue 16)", () 
       decisions: { decidedBy: { id: string; name?: string }; fields?: string[] }[];
       timeline: { action: string; actor: { id: string; name?: string } }[];
     };
-    const detail = (await call("clerk-a", "GET", "/review/cases/n-1")).json as Detail;
+    const detail = (await call("clerk-a", "GET", "/review/cases/n-1")).body as Detail;
     expect(detail.decisions).toContainEqual(
       expect.objectContaining({
         decidedBy: expect.objectContaining({ id: "village-officer-a", name: "赵志刚" }),
@@ -440,7 +428,7 @@ describe("names instead of codes, and a correction of one field (issue 16)", () 
 
     const history = await call("auditor", "GET", "/audit/cases/n-1/events");
     expect(history.status).toBe(200);
-    expect(history.json).toMatchObject({
+    expect(history.body).toMatchObject({
       township: { code: TOWNSHIP_A, name: { zh: "丹棱镇" } },
       village: { code: VILLAGE_A, name: { zh: "龙鹄村" } },
     });
@@ -462,7 +450,7 @@ describe("villager correction round trip", () => {
 
     const correction = await call("villager-wang", "GET", "/cases/c-1/correction");
     expect(correction.status).toBe(200);
-    expect(correction.json).toMatchObject({
+    expect(correction.body).toMatchObject({
       fields: ["head.phone"],
       documents: ["id_card"],
       open: true,
@@ -474,42 +462,26 @@ describe("villager correction round trip", () => {
       application: { head: { phone: "13912345678" }, reason: "改了理由" },
     });
     expect(tooMuch.status).toBe(422);
-    expect(tooMuch.json).toMatchObject({ error: { details: { notRequested: ["reason"] } } });
+    expect(tooMuch.body).toMatchObject({ error: { details: { notRequested: ["reason"] } } });
 
     const invalid = await call("villager-wang", "POST", "/cases/c-1/correction", {
       application: { head: { phone: "12345" } },
     });
     expect(invalid.status).toBe(422);
-    expect(JSON.stringify(invalid.json)).toContain("application.head.phone");
+    expect(JSON.stringify(invalid.body)).toContain("application.head.phone");
 
     // The asked document comes again, uploaded and confirmed after the request.
-    const pdf = Buffer.from("%PDF-1.4\n%%EOF\n");
-    const declared = await call("villager-wang", "POST", "/cases/c-1/documents", {
+    await uploadDocument(await api.apiAs("villager-wang"), "c-1", {
       type: "id_card",
-      contentType: "application/pdf",
-      size: pdf.length,
-      sha256: createHash("sha256").update(pdf).digest("hex"),
+      bytes: Buffer.from("%PDF-1.4\n%%EOF\n"),
     });
-    const ticket = declared.json as {
-      documentId: string;
-      uploadUrl: string;
-      requiredHeaders: Record<string, string>;
-    };
-    await fetch(ticket.uploadUrl, {
-      method: "PUT",
-      headers: ticket.requiredHeaders,
-      body: new Uint8Array(pdf),
-    });
-    expect(
-      (await call("villager-wang", "POST", `/cases/c-1/documents/${ticket.documentId}/confirm`)).status,
-    ).toBe(200);
 
     const done = await call("villager-wang", "POST", "/cases/c-1/correction", {
       application: { head: { phone: "13912345678" } },
       comment: "已更正",
     });
     expect(done.status).toBe(200);
-    expect(done.json).toMatchObject({ caseStatus: "in_village_review", changedFields: ["head.phone"] });
+    expect(done.body).toMatchObject({ caseStatus: "in_village_review", changedFields: ["head.phone"] });
     const record = await store.require("c-1");
     expect(record.application.head?.phone).toBe("13912345678");
     expect(record.resumeTo).toBeUndefined();
@@ -558,7 +530,7 @@ describe("POST …/redrive", () => {
     expect((await call("clerk-b", "POST", decisionPath("rd-1", step.stepId, "redrive"))).status).toBe(404);
     const redriven = await call("head-a", "POST", decisionPath("rd-1", step.stepId, "redrive"));
     expect(redriven.status).toBe(200);
-    expect(redriven.json).toMatchObject({ delivery: { status: "sent" } });
+    expect(redriven.body).toMatchObject({ delivery: { status: "sent" } });
     const again = await call("head-a", "POST", decisionPath("rd-1", step.stepId, "redrive"));
     expect(again.status).toBe(409);
 
@@ -583,7 +555,7 @@ describe("POST …/redrive", () => {
     const redriven = await call("village-officer-a", "POST", decisionPath("rd-2", step.stepId, "redrive"));
     // The task is closed and the acceptance step opened after the decision: the workflow has it.
     expect(redriven.status).toBe(200);
-    expect(redriven.json).toMatchObject({ delivery: { status: "sent" } });
+    expect(redriven.body).toMatchObject({ delivery: { status: "sent" } });
     expect(await decisionsReceived(executionArn)).toBe(1);
   });
 });
@@ -650,7 +622,7 @@ describe("a decision racing the step's time limit", () => {
     );
     expect(escalation.Item).toBeUndefined();
     const escalations = await call("head-a", "GET", `/queues/escalations?township=${TOWNSHIP_A}`);
-    expect((escalations.json.items as { caseId: string }[]).map((item) => item.caseId)).not.toContain(
+    expect((escalations.body.items as { caseId: string }[]).map((item) => item.caseId)).not.toContain(
       "r-esc",
     );
   });
@@ -706,7 +678,7 @@ describe("a stored decision the workflow did not get, when the step's time limit
     await driver.openStep("rd-late", "township_acceptance");
     const redriven = await call("village-officer-a", "POST", decisionPath("rd-late", step.stepId, "redrive"));
     expect(redriven.status).toBe(409);
-    expect(redriven.json).toMatchObject({ error: { code: "delivery_not_needed" } });
+    expect(redriven.body).toMatchObject({ error: { code: "delivery_not_needed" } });
   });
 });
 

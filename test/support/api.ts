@@ -19,6 +19,7 @@ export interface QueueItem {
   caseId: string;
   stepId: string;
   step: string;
+  deadline?: string;
 }
 
 export type ApiCall = <T = Record<string, unknown>>(
@@ -28,22 +29,87 @@ export type ApiCall = <T = Record<string, unknown>>(
   headers?: Record<string, string>,
 ) => Promise<{ status: number; body: T }>;
 
-const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+/** A small valid PDF, the bytes every test upload sends unless it says otherwise. */
+export const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+
+export const sha256Hex = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+export interface UploadTicket {
+  documentId: string;
+  uploadUrl: string;
+  requiredHeaders: Record<string, string>;
+}
+
+/**
+ * Declares one document of a case, PUTs its bytes to the presigned URL and
+ * (unless `confirm: false`) confirms it, as whoever `call` is signed in as;
+ * every step must answer its success status. Returns the document id.
+ */
+export async function uploadDocument(
+  call: ApiCall,
+  caseId: string,
+  document: { type: string; bytes?: Uint8Array; contentType?: string; confirm?: boolean },
+): Promise<string> {
+  const { type, bytes = PDF, contentType = "application/pdf", confirm = true } = document;
+  const declared = await call<UploadTicket>("POST", `/cases/${caseId}/documents`, {
+    type,
+    contentType,
+    size: bytes.length,
+    sha256: sha256Hex(bytes),
+  });
+  expect(declared.status, JSON.stringify(declared.body)).toBe(201);
+  const put = await fetch(declared.body.uploadUrl, {
+    method: "PUT",
+    headers: declared.body.requiredHeaders,
+    body: new Uint8Array(bytes),
+  });
+  expect(put.status).toBe(200);
+  if (confirm) {
+    const confirmed = await call("POST", `/cases/${caseId}/documents/${declared.body.documentId}/confirm`);
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+  }
+  return declared.body.documentId;
+}
+
+/** Uploads and confirms every document the county policy always requires for the case kind. */
+export async function uploadRequiredDocuments(
+  call: ApiCall,
+  caseId: string,
+  kind: CaseKind,
+  policy: CountyPolicy = DANLING_DEMO_POLICY,
+): Promise<void> {
+  for (const requirement of policy.requiredDocuments[kind]) {
+    if (requirement.condition !== "always") continue;
+    for (let i = 0; i < requirement.minCount; i++)
+      await uploadDocument(call, caseId, { type: requirement.typeId });
+  }
+}
+
+export interface ApiDriverOptions {
+  /** The county policy of the cloud: which documents a submission needs. */
+  policy?: CountyPolicy;
+  /** How a user gets a token: the issuer's demo sign-in by default; other users' tokens can be minted. */
+  signIn?: (endpoints: LocalEndpoints, userId: string) => Promise<string>;
+  /** Sees every answer's raw body (a test that inspects all the API said). */
+  onResponse?: (answer: { userId: string; path: string; status: number; text: string }) => void;
+}
 
 export class ApiDriver {
   private readonly tokens = new Map<string, string>();
   private issuer: string | undefined;
+  private readonly policy: CountyPolicy;
+  private readonly signIn: (endpoints: LocalEndpoints, userId: string) => Promise<string>;
 
   constructor(
     private readonly endpoints: () => LocalEndpoints,
-    /** The county policy of the cloud: which documents a submission needs. */
-    private readonly policy: CountyPolicy = DANLING_DEMO_POLICY,
-    /** How a user gets a token: the issuer's demo sign-in by default; other users' tokens can be minted. */
-    private readonly signIn: (endpoints: LocalEndpoints, userId: string) => Promise<string> = signInAs,
-  ) {}
+    private readonly options: ApiDriverOptions = {},
+  ) {
+    this.policy = options.policy ?? DANLING_DEMO_POLICY;
+    this.signIn = options.signIn ?? signInAs;
+  }
 
-  /** API calls signed in as a demo user. */
-  as = async (userId: string): Promise<ApiCall> => {
+  /** JSON API calls signed in as a demo user (a body that is not JSON comes back as `{ text }`). */
+  apiAs = async (userId: string): Promise<ApiCall> => {
     const endpoints = this.endpoints();
     if (this.issuer !== endpoints.auth.issuer) {
       this.tokens.clear();
@@ -67,62 +133,43 @@ export class ApiDriver {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+      this.options.onResponse?.({ userId, path, status: response.status, text });
+      return { status: response.status, body: parseBody(text) as T };
     };
   };
 
-  uploadRequiredDocuments = async (villager: string, caseId: string, kind: CaseKind): Promise<void> => {
-    const call = await this.as(villager);
-    for (const requirement of this.policy.requiredDocuments[kind]) {
-      if (requirement.condition !== "always") continue;
-      for (let i = 0; i < requirement.minCount; i++) {
-        const sha256 = createHash("sha256").update(PDF).digest("hex");
-        const requested = await call<{
-          documentId: string;
-          uploadUrl: string;
-          requiredHeaders: Record<string, string>;
-        }>("POST", `/cases/${caseId}/documents`, {
-          type: requirement.typeId,
-          contentType: "application/pdf",
-          size: PDF.length,
-          sha256,
-        });
-        expect(requested.status).toBe(201);
-        const put = await fetch(requested.body.uploadUrl, {
-          method: "PUT",
-          headers: requested.body.requiredHeaders,
-          body: PDF,
-        });
-        expect(put.status).toBe(200);
-        const confirmed = await call(
-          "POST",
-          `/cases/${caseId}/documents/${requested.body.documentId}/confirm`,
-        );
-        expect(confirmed.status).toBe(200);
-      }
-    }
-  };
+  uploadRequiredDocuments = async (villager: string, caseId: string, kind: CaseKind): Promise<void> =>
+    uploadRequiredDocuments(await this.apiAs(villager), caseId, kind, this.policy);
 
-  /** Waits until the case shows up in the reviewer's queue (the step open), and returns the queue item. */
-  queued = async (reviewer: string, queue: string, township: string, caseId: string): Promise<QueueItem> => {
-    const call = await this.as(reviewer);
+  /** Waits until the case (its step of kind `step`, if given) is in the reviewer's queue, and returns the item. */
+  queued = async (
+    reviewer: string,
+    queue: string,
+    township: string,
+    caseId: string,
+    step?: string,
+  ): Promise<QueueItem> => {
+    const call = await this.apiAs(reviewer);
     return eventually(async () => {
       const listed = await call<{ items: QueueItem[] }>("GET", `/queues/${queue}?township=${township}`);
       expect(listed.status).toBe(200);
-      return listed.body.items.find((candidate) => candidate.caseId === caseId);
+      return listed.body.items.find(
+        (candidate) => candidate.caseId === caseId && (step === undefined || candidate.step === step),
+      );
     }, 30_000);
   };
 
-  /** Waits until the case shows up in the reviewer's queue, then decides the step (answered 200: delivered). */
+  /** Waits until the case's step is in the reviewer's queue, then decides it (answered 200: delivered). */
   decideFromQueue = async (
     reviewer: string,
     queue: string,
     township: string,
     caseId: string,
     decision: Record<string, unknown> = { outcome: "approved", comment: "同意" },
+    step?: string,
   ): Promise<QueueItem> => {
-    const item = await this.queued(reviewer, queue, township, caseId);
-    const call = await this.as(reviewer);
+    const item = await this.queued(reviewer, queue, township, caseId, step);
+    const call = await this.apiAs(reviewer);
     const decided = await call(
       "POST",
       `/review/cases/${caseId}/steps/${encodeURIComponent(item.stepId)}/decision`,
@@ -133,7 +180,7 @@ export class ApiDriver {
   };
 
   statusOf = async (villager: string, caseId: string): Promise<Record<string, unknown>> => {
-    const call = await this.as(villager);
+    const call = await this.apiAs(villager);
     const view = await call("GET", `/cases/${caseId}`);
     expect(view.status).toBe(200);
     return view.body;
@@ -144,7 +191,7 @@ export class ApiDriver {
     kind: CaseKind,
     application: ApplicationComplete,
   ): Promise<string> => {
-    const call = await this.as(villager);
+    const call = await this.apiAs(villager);
     const created = await call<{ caseId: string }>("POST", "/cases", { kind });
     expect(created.status).toBe(201);
     const { caseId } = created.body;
@@ -156,4 +203,13 @@ export class ApiDriver {
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
     return caseId;
   };
+}
+
+function parseBody(text: string): unknown {
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { text };
+  }
 }
