@@ -30,6 +30,37 @@ export interface HttpResult {
   readonly body: string;
 }
 
+/** An API call as a bench user (bench/support/households.ts's callers, submitCase's counting one). */
+export type Caller = (
+  method: string,
+  route: string,
+  body?: unknown,
+  extra?: Record<string, string>,
+) => Promise<HttpResult>;
+
+/** Declares a PDF of `type`, PUTs it to the presigned URL over the keep-alive agent and confirms it. */
+export async function uploadDocument(call: Caller, caseId: string, type: string): Promise<string> {
+  const upload = json<{ documentId: string; uploadUrl: string; requiredHeaders: Record<string, string> }>(
+    expectStatus(
+      await call("POST", `/cases/${caseId}/documents`, {
+        type,
+        contentType: "application/pdf",
+        size: PDF.length,
+        sha256: PDF_SHA256,
+      }),
+      201,
+      "request upload",
+    ),
+  );
+  expectStatus(await http("PUT", upload.uploadUrl, upload.requiredHeaders, PDF), 200, "upload to S3");
+  expectStatus(
+    await call("POST", `/cases/${caseId}/documents/${upload.documentId}/confirm`),
+    200,
+    "confirm upload",
+  );
+  return upload.documentId;
+}
+
 /** A small keep-alive HTTP client (node:http): cheaper per request than fetch, so the driver costs less CPU. */
 export function http(
   method: string,
@@ -298,25 +329,8 @@ export async function applyAndSubmit(
       (options.forest === true && requirement.condition === "touchesForestLand");
     if (!needed) continue;
     for (let i = 0; i < requirement.minCount; i++) {
-      const upload = json<{ documentId: string; uploadUrl: string; requiredHeaders: Record<string, string> }>(
-        expectStatus(
-          await call("POST", `/cases/${caseId}/documents`, {
-            type: requirement.typeId,
-            contentType: "application/pdf",
-            size: PDF.length,
-            sha256: PDF_SHA256,
-          }),
-          201,
-          "request upload",
-        ),
-      );
-      requests++;
-      expectStatus(await http("PUT", upload.uploadUrl, upload.requiredHeaders, PDF), 200, "upload to S3");
-      expectStatus(
-        await call("POST", `/cases/${caseId}/documents/${upload.documentId}/confirm`),
-        200,
-        "confirm upload",
-      );
+      await uploadDocument(call, caseId, requirement.typeId);
+      requests++; // the PUT to S3
     }
   }
   const submittedAt = performance.now();

@@ -3,7 +3,6 @@
  * households themselves (register, ID numbers, tokens) are test/support's;
  * here their drafts are prepared over the bench's keep-alive HTTP client.
  */
-import { createHash } from "node:crypto";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { applicationOf } from "../../test/support/households.ts";
 
@@ -15,16 +14,9 @@ export {
   VILLAGE,
 } from "../../test/support/households.ts";
 
-import { expectStatus, type HttpResult, http, json, PDF } from "./cloud.ts";
+import { type Caller, expectStatus, http, json, uploadDocument } from "./cloud.ts";
 
-const PDF_SHA256 = createHash("sha256").update(PDF).digest("hex");
-
-export type Caller = (
-  method: string,
-  route: string,
-  body?: unknown,
-  extra?: Record<string, string>,
-) => Promise<HttpResult>;
+export type { Caller };
 
 /** A JSON caller of the API with a bearer token. */
 export function callerOf(api: string, token: string): Caller {
@@ -45,26 +37,7 @@ export async function prepareCase(call: Caller, index: number): Promise<string> 
   expectStatus(await call("PUT", `/cases/${caseId}/application`, applicationOf(index)), 200, "save");
   for (const requirement of DANLING_DEMO_POLICY.requiredDocuments.homestead) {
     if (requirement.condition !== "always") continue;
-    for (let i = 0; i < requirement.minCount; i++) {
-      const upload = json<{ documentId: string; uploadUrl: string; requiredHeaders: Record<string, string> }>(
-        expectStatus(
-          await call("POST", `/cases/${caseId}/documents`, {
-            type: requirement.typeId,
-            contentType: "application/pdf",
-            size: PDF.length,
-            sha256: PDF_SHA256,
-          }),
-          201,
-          "request upload",
-        ),
-      );
-      expectStatus(await http("PUT", upload.uploadUrl, upload.requiredHeaders, PDF), 200, "upload");
-      expectStatus(
-        await call("POST", `/cases/${caseId}/documents/${upload.documentId}/confirm`),
-        200,
-        "confirm",
-      );
-    }
+    for (let i = 0; i < requirement.minCount; i++) await uploadDocument(call, caseId, requirement.typeId);
   }
   return caseId;
 }
