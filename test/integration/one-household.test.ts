@@ -15,9 +15,9 @@ import type { CaseRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 import { openCaseKey } from "#shared/store/household-items.ts";
 import { documentKey } from "#shared/store/keys.ts";
+import { ApiDriver } from "../support/api.ts";
 import { homesteadApplication, idNumber } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { authHeader, signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -32,41 +32,31 @@ let env: TestCloud;
 let driver: WorkflowDriver;
 let store: CaseStore;
 let table: string;
-const tokens = new Map<string, string>();
 
 beforeAll(async () => {
   env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
   driver = new WorkflowDriver(env);
   store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
   table = env.cloud.endpoints.tableName;
-  for (const user of ["villager-wang", "villager-li"])
-    tokens.set(user, await signInAs(env.cloud.endpoints, user));
 });
 afterAll(async () => {
   await env?.stop();
 });
 
-async function api(
+const { apiAs } = new ApiDriver(() => env.cloud.endpoints);
+const api = async (
   user: string,
   method: string,
   path: string,
   body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const response = await fetch(`${env.cloud.endpoints.api}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...authHeader(tokens.get(user) ?? ""), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
+  headers?: Record<string, string>,
+) => (await apiAs(user))(method, path, body, headers);
 
 /** A filled draft with every required document confirmed, ready to submit. */
 async function readyDraft(user: string, application: ApplicationComplete): Promise<string> {
   const created = await api(user, "POST", "/cases", { kind: "homestead" });
-  expect(created.status, JSON.stringify(created.json)).toBe(201);
-  const caseId = String(created.json.caseId);
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const caseId = String(created.body.caseId);
   expect((await api(user, "PUT", `/cases/${caseId}/application`, application)).status).toBe(200);
   for (const requirement of SICHUAN_DEFAULT_POLICY.requiredDocuments.homestead) {
     if (requirement.condition !== "always") continue;
@@ -193,7 +183,7 @@ describe("one open homestead case per household", () => {
 
     const second = await api("villager-wang", "POST", "/cases", { kind: "homestead" });
     expect(second.status).toBe(409);
-    expect(second.json).toMatchObject({
+    expect(second.body).toMatchObject({
       error: { code: "household_has_open_case", details: { openCaseId: first } },
     });
     // A farmhouse case (no new plot) is not a second homestead.
@@ -226,7 +216,7 @@ describe("one open homestead case per household", () => {
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses).toEqual([202, 409]);
     const refused = answers.find((answer) => answer.status === 409);
-    expect(refused?.json).toMatchObject({ error: { code: "household_has_open_case" } });
+    expect(refused?.body).toMatchObject({ error: { code: "household_has_open_case" } });
     const winner = drafts[answers.findIndex((answer) => answer.status === 202)];
     const loser = drafts.find((caseId) => caseId !== winner) ?? "";
     expect((await store.require(loser)).status).toBe("draft");

@@ -13,12 +13,12 @@ import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { sfnClient } from "#shared/runtime.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import { CASE_ITEM_PREFIX, documentKey } from "#shared/store/keys.ts";
+import { ApiDriver } from "../support/api.ts";
 import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { authHeader, signInAs } from "../support/tokens.ts";
 
 let env: TestCloud;
-const tokens = new Map<string, string>();
+const { apiAs } = new ApiDriver(() => env.cloud.endpoints);
 const A = "511424100";
 
 beforeAll(async () => {
@@ -27,35 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.stop();
 });
-
-interface Answer<T = Record<string, unknown>> {
-  status: number;
-  text: string;
-  body: T;
-}
-
-async function as(userId: string) {
-  let token = tokens.get(userId);
-  if (!token) {
-    token = await signInAs(env.cloud.endpoints, userId);
-    tokens.set(userId, token);
-  }
-  const bearer = token;
-  return async <T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Answer<T>> => {
-    const response = await fetch(`${env.cloud.endpoints.api}${path}`, {
-      method,
-      headers: { "content-type": "application/json", ...authHeader(bearer), ...headers },
-      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, text, body: (text ? JSON.parse(text) : {}) as T };
-  };
-}
 
 /** Confirmed documents of every type the kind requires (as the documents API leaves them). */
 async function confirmAllDocuments(caseId: string, uploadedBy: string): Promise<void> {
@@ -94,7 +65,7 @@ async function confirmAllDocuments(caseId: string, uploadedBy: string): Promise<
  * the villager's cases an earlier test left open are withdrawn first.
  */
 async function readyDraft(villager: string, application: ApplicationComplete): Promise<string> {
-  const call = await as(villager);
+  const call = await apiAs(villager);
   const listed = await call<{ cases: { caseId: string; status: CaseStatus }[] }>("GET", "/cases");
   expect(listed.status, listed.text).toBe(200);
   for (const open of listed.body.cases.filter((listedCase) => !isTerminal(listedCase.status))) {
@@ -142,7 +113,7 @@ async function runsOf(caseId: string): Promise<{ name: string; status: string }[
 }
 
 async function statusOf(villager: string, caseId: string): Promise<Record<string, unknown>> {
-  const view = await (await as(villager))("GET", `/cases/${caseId}`);
+  const view = await (await apiAs(villager))("GET", `/cases/${caseId}`);
   expect(view.status).toBe(200);
   return view.body;
 }
@@ -159,7 +130,7 @@ async function decideFromQueue(
   caseId: string,
   decision: Record<string, unknown> = { outcome: "approved", comment: "同意" },
 ): Promise<void> {
-  const call = await as(reviewer);
+  const call = await apiAs(reviewer);
   const item = await eventually(async () => {
     const listed = await call<{ items: { caseId: string; stepId: string }[] }>(
       "GET",
@@ -178,7 +149,7 @@ async function decideFromQueue(
 describe("Idempotency-Key on submit (IETF draft)", () => {
   it("runs 100 concurrent submits with one key once: one 202 replayed identically, 409 while in progress, no 5xx", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
-    const call = await as("villager-wang");
+    const call = await apiAs("villager-wang");
     const key = randomUUID();
     const answers = await Promise.all(
       Array.from({ length: 100 }, () =>
@@ -211,7 +182,7 @@ describe("Idempotency-Key on submit (IETF draft)", () => {
 
   it("answers 422 idempotency_key_reused for the same key with another body, and still replays the first", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
-    const call = await as("villager-wang");
+    const call = await apiAs("villager-wang");
     const key = randomUUID();
     const first = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
     expect(first.status).toBe(202);
@@ -230,7 +201,7 @@ describe("Idempotency-Key on submit (IETF draft)", () => {
 
   it("answers a retry whose first answer was lost with the case (202), not with the status error", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
-    const call = await as("villager-wang");
+    const call = await apiAs("villager-wang");
     const key = randomUUID();
     expect(
       (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key })).status,
@@ -268,7 +239,7 @@ describe("Idempotency-Key on submit (IETF draft)", () => {
 
   it("answers 400 idempotency_key_missing without a valid key, before anything runs", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
-    const call = await as("villager-wang");
+    const call = await apiAs("villager-wang");
     const headerSets: Record<string, string>[] = [{}, { "idempotency-key": "short" }];
     for (const headers of headerSets) {
       const answer = await call("POST", `/cases/${caseId}/submit`, undefined, headers);
@@ -280,7 +251,7 @@ describe("Idempotency-Key on submit (IETF draft)", () => {
 
   it("starts one run and records one startWorkflow for 8 concurrent submits with different keys", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
-    const call = await as("villager-wang");
+    const call = await apiAs("villager-wang");
     const answers = await Promise.all(
       Array.from({ length: 8 }, () =>
         call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() }),
@@ -302,7 +273,7 @@ describe("resubmission: one workflow run per submission round", () => {
   it("resubmits a case the pre-check returned: a new run -r2 starts and the case proceeds", async () => {
     // 李秀英's household keeps its plot and asks for a new one: the pre-check blocks (one household, one homestead).
     const caseId = await readyDraft("villager-li", homesteadApplication(LI_HOUSEHOLD));
-    const call = await as("villager-li");
+    const call = await apiAs("villager-li");
     expect(
       (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() })).status,
     ).toBe(202);
@@ -331,7 +302,7 @@ describe("resubmission: one workflow run per submission round", () => {
 
   it("resubmits a case the township window returned, and the new run reaches the window again", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
-    const call = await as("villager-wang");
+    const call = await apiAs("villager-wang");
     expect(
       (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() })).status,
     ).toBe(202);
@@ -372,7 +343,7 @@ describe("resubmission: one workflow run per submission round", () => {
 describe("a workflow start that fails", () => {
   it("leaves the case submitted and recoverable: a retry starts the run and records it once", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
-    const call = await as("villager-wang");
+    const call = await apiAs("villager-wang");
     // The handlers run in this process: refuse their next StartExecution, as an unreachable endpoint would.
     const client: SFNClient = sfnClient();
     let refusals = 1;
@@ -420,7 +391,7 @@ describe("a workflow start that fails", () => {
 describe("the villager's form (issue 16)", () => {
   it("resubmits a returned case unchanged (only documents were missing): revised, then submitted", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
-    const call = await as("villager-wang");
+    const call = await apiAs("villager-wang");
     expect(
       (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() })).status,
     ).toBe(202);
@@ -439,7 +410,7 @@ describe("the villager's form (issue 16)", () => {
   it("lets a household of one submit: no members listed at all", async () => {
     const { members: _none, ...alone } = homesteadApplication();
     const caseId = await readyDraft("villager-wang", alone as ApplicationComplete);
-    const call = await as("villager-wang");
+    const call = await apiAs("villager-wang");
     const submitted = await call("POST", `/cases/${caseId}/submit`, undefined, {
       "idempotency-key": randomUUID(),
     });
@@ -447,7 +418,7 @@ describe("the villager's form (issue 16)", () => {
   });
 
   it("refuses an old plot of 0 m² in the draft, as submission does", async () => {
-    const call = await as("villager-wang");
+    const call = await apiAs("villager-wang");
     const listed = await call<{ cases: { caseId: string; status: CaseStatus }[] }>("GET", "/cases");
     for (const open of listed.body.cases.filter((listedCase) => !isTerminal(listedCase.status)))
       await call("POST", `/cases/${open.caseId}/withdraw`, {});
@@ -462,7 +433,7 @@ describe("the villager's form (issue 16)", () => {
   });
 
   it("shows the county's limits for this household while the form is editable, and a card tells cases apart", async () => {
-    const call = await as("villager-wang");
+    const call = await apiAs("villager-wang");
     const caseId = await readyDraft("villager-wang", homesteadApplication());
     const view = await call<{
       limits?: {

@@ -27,7 +27,7 @@ export type ApiCall = <T = Record<string, unknown>>(
   path: string,
   body?: unknown,
   headers?: Record<string, string>,
-) => Promise<{ status: number; body: T }>;
+) => Promise<{ status: number; body: T; text: string }>;
 
 /** A small valid PDF, the bytes every test upload sends unless it says otherwise. */
 export const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
@@ -108,7 +108,7 @@ export class ApiDriver {
     this.signIn = options.signIn ?? signInAs;
   }
 
-  /** JSON API calls signed in as a demo user (a body that is not JSON comes back as `{ text }`). */
+  /** JSON API calls signed in as a demo user (a string body is sent as it is; an answer that is not JSON comes back as `{ text }`). */
   apiAs = async (userId: string): Promise<ApiCall> => {
     const endpoints = this.endpoints();
     if (this.issuer !== endpoints.auth.issuer) {
@@ -126,15 +126,15 @@ export class ApiDriver {
       path: string,
       body?: unknown,
       headers: Record<string, string> = {},
-    ): Promise<{ status: number; body: T }> => {
+    ): Promise<{ status: number; body: T; text: string }> => {
       const response = await fetch(`${this.endpoints().api}${path}`, {
         method,
         headers: { "content-type": "application/json", ...authHeader(bearer), ...headers },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
       });
       const text = await response.text();
       this.options.onResponse?.({ userId, path, status: response.status, text });
-      return { status: response.status, body: parseBody(text) as T };
+      return { status: response.status, body: parseBody(text) as T, text };
     };
   };
 
