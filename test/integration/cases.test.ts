@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DescribeExecutionCommand, ListExecutionsCommand } from "@aws-sdk/client-sfn";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
-import { documentKey } from "#shared/store/keys.ts";
+import { seedRequiredDocuments } from "../support/documents.ts";
 import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
@@ -39,35 +38,11 @@ async function newDraft(kind = "homestead"): Promise<string> {
 }
 
 /** Confirmed documents of every type the kind requires (as the documents API leaves them). */
-async function confirmAllDocuments(caseId: string): Promise<void> {
-  for (const requirement of SICHUAN_DEFAULT_POLICY.requiredDocuments.homestead) {
-    if (requirement.condition !== "always") continue;
-    for (let i = 0; i < requirement.minCount; i++) {
-      const documentId = randomUUID();
-      await env.dynamodb.send(
-        new PutCommand({
-          TableName: env.cloud.endpoints.tableName,
-          Item: {
-            ...documentKey(caseId, documentId),
-            type: "document",
-            caseId,
-            documentId,
-            documentType: requirement.typeId,
-            contentType: "application/pdf",
-            size: 1024,
-            sha256: "a".repeat(64),
-            key: `cases/${caseId}/documents/${documentId}`,
-            status: "confirmed",
-            uploadedBy: "villager-wang",
-            requestedAt: new Date().toISOString(),
-            uploadExpiresAt: new Date().toISOString(),
-            confirmedAt: new Date().toISOString(),
-          },
-        }),
-      );
-    }
-  }
-}
+const confirmAllDocuments = (caseId: string) =>
+  seedRequiredDocuments(env, caseId, {
+    requirements: SICHUAN_DEFAULT_POLICY.requiredDocuments.homestead,
+    uploadedBy: "villager-wang",
+  });
 
 describe("villager drafts", () => {
   it("creates a draft that only the household can see", async () => {

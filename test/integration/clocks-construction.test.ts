@@ -16,7 +16,8 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
-import { ApiDriver, type QueueItem, uploadRequiredDocuments } from "../support/api.ts";
+import { ApiDriver, type QueueItem } from "../support/api.ts";
+import { uploadRequiredDocuments } from "../support/documents.ts";
 import { homesteadApplication } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { CLOCKS_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
@@ -65,7 +66,7 @@ async function applyAndSubmit(policyId: string): Promise<string> {
   expect(created.status).toBe(201);
   const { caseId } = created.body;
   expect((await villager("PUT", `/cases/${caseId}/application`, homesteadApplication())).status).toBe(200);
-  await uploadRequiredDocuments(villager, caseId, "homestead", SICHUAN_DEFAULT_POLICY);
+  await uploadRequiredDocuments(villager, caseId, SICHUAN_DEFAULT_POLICY.requiredDocuments.homestead);
   // The HTTP API files cases under the cloud's county policy (the synthesized stack's, not mocked); the
   // scenario's test policy is set on the draft, which every workflow task then reads.
   const record = await driver.store.require(caseId);

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { StepRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
-import { ApiDriver, uploadDocument } from "../support/api.ts";
+import { ApiDriver } from "../support/api.ts";
+import { uploadDocument } from "../support/documents.ts";
 import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";

@@ -16,8 +16,9 @@ import { MAX_TRIES, OneTimeCodes } from "#shared/assisted/one-time-code.ts";
 import { defaultEncryptor } from "#shared/crypto/from-env.ts";
 import { maskPhone } from "#shared/domain/phone.ts";
 import { caseKey } from "#shared/store/keys.ts";
-import { type ApiCall, apiAs, requiredDocuments, uploadThroughApi } from "../e2e/api-seed.ts";
+import { type ApiCall, apiAs, requiredDocuments } from "../e2e/api-seed.ts";
 import { makePdf } from "../e2e/browser.ts";
+import { uploadDocument, uploadRequiredDocuments } from "../support/documents.ts";
 import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { TEST_WAIT_SCALE } from "../support/workflow.ts";
@@ -133,12 +134,7 @@ describe("filing on behalf of a household", () => {
   it("lets the filer fill and document it; the household sees it, other households and townships do not", async () => {
     const officer = as("village-officer-a");
     expect((await officer("PUT", `/cases/${caseId}/application`, application)).status).toBe(200);
-    for (const requirement of await requiredDocuments(env, "homestead")) {
-      if (requirement.condition !== "always") continue;
-      for (let copy = 0; copy < requirement.minCount; copy++) {
-        await uploadThroughApi(officer, caseId, requirement.typeId, makePdf(), "application/pdf");
-      }
-    }
+    await uploadRequiredDocuments(officer, caseId, await requiredDocuments(env, "homestead"), makePdf());
     expect((await as("clerk-a")("GET", `/cases/${caseId}`)).status).toBe(200);
     expect((await as("villager-wang")("GET", `/cases/${caseId}`)).status).toBe(200);
     expect((await as("villager-li")("GET", `/cases/${caseId}`)).status).toBe(404);
@@ -204,7 +200,7 @@ describe("filing on behalf of a household", () => {
 
     const formOnly = await submit();
     expect(formOnly.body.error.details.problems.map((problem) => problem.code)).toEqual(["consent.form"]);
-    await uploadThroughApi(officer, caseId, "household_consent_form", makePdf(), "application/pdf");
+    await uploadDocument(officer, caseId, { type: "household_consent_form", bytes: makePdf() });
     const done = await submit();
     expect(done.status, JSON.stringify(done.body)).toBe(202);
 

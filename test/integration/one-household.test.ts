@@ -6,7 +6,7 @@
  * register and with other households' cases by keyed hash.
  */
 import { randomUUID } from "node:crypto";
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { ENTITIES } from "#shared/reference/entities.ts";
@@ -14,8 +14,8 @@ import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 import { openCaseKey } from "#shared/store/household-items.ts";
-import { documentKey } from "#shared/store/keys.ts";
 import { ApiDriver } from "../support/api.ts";
+import { seedRequiredDocuments } from "../support/documents.ts";
 import { homesteadApplication, idNumber } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
@@ -58,32 +58,10 @@ async function readyDraft(user: string, application: ApplicationComplete): Promi
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const caseId = String(created.body.caseId);
   expect((await api(user, "PUT", `/cases/${caseId}/application`, application)).status).toBe(200);
-  for (const requirement of SICHUAN_DEFAULT_POLICY.requiredDocuments.homestead) {
-    if (requirement.condition !== "always") continue;
-    const documentId = randomUUID();
-    const now = new Date().toISOString();
-    await env.dynamodb.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...documentKey(caseId, documentId),
-          type: "document",
-          caseId,
-          documentId,
-          documentType: requirement.typeId,
-          contentType: "application/pdf",
-          size: 1024,
-          sha256: "a".repeat(64),
-          key: `cases/${caseId}/documents/${documentId}`,
-          status: "confirmed",
-          uploadedBy: user,
-          requestedAt: now,
-          uploadExpiresAt: now,
-          confirmedAt: now,
-        },
-      }),
-    );
-  }
+  await seedRequiredDocuments(env, caseId, {
+    requirements: SICHUAN_DEFAULT_POLICY.requiredDocuments.homestead,
+    uploadedBy: user,
+  });
   return caseId;
 }
 

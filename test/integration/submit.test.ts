@@ -6,14 +6,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { ListExecutionsCommand, type SFNClient } from "@aws-sdk/client-sfn";
-import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CaseStatus, isTerminal } from "#shared/domain/case-status.ts";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { sfnClient } from "#shared/runtime.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
-import { CASE_ITEM_PREFIX, documentKey } from "#shared/store/keys.ts";
+import { CASE_ITEM_PREFIX } from "#shared/store/keys.ts";
 import { ApiDriver } from "../support/api.ts";
+import { seedRequiredDocuments } from "../support/documents.ts";
 import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 
@@ -29,36 +30,11 @@ afterAll(async () => {
 });
 
 /** Confirmed documents of every type the kind requires (as the documents API leaves them). */
-async function confirmAllDocuments(caseId: string, uploadedBy: string): Promise<void> {
-  for (const requirement of DANLING_DEMO_POLICY.requiredDocuments.homestead) {
-    if (requirement.condition !== "always") continue;
-    for (let i = 0; i < requirement.minCount; i++) {
-      const documentId = randomUUID();
-      const at = new Date().toISOString();
-      await env.dynamodb.send(
-        new PutCommand({
-          TableName: env.cloud.endpoints.tableName,
-          Item: {
-            ...documentKey(caseId, documentId),
-            type: "document",
-            caseId,
-            documentId,
-            documentType: requirement.typeId,
-            contentType: "application/pdf",
-            size: 1024,
-            sha256: "a".repeat(64),
-            key: `cases/${caseId}/documents/${documentId}`,
-            status: "confirmed",
-            uploadedBy,
-            requestedAt: at,
-            uploadExpiresAt: at,
-            confirmedAt: at,
-          },
-        }),
-      );
-    }
-  }
-}
+const confirmAllDocuments = (caseId: string, uploadedBy: string) =>
+  seedRequiredDocuments(env, caseId, {
+    requirements: DANLING_DEMO_POLICY.requiredDocuments.homestead,
+    uploadedBy,
+  });
 
 /**
  * A complete draft, ready to submit. One household, one open homestead case:

@@ -5,13 +5,13 @@
  * each call, so a restarted cloud on new ports is followed; sign-ins are
  * renewed when the issuer changes).
  */
-import { createHash } from "node:crypto";
 import { expect } from "vitest";
 import type { LocalEndpoints } from "#infra/local/cloud.ts";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { CaseKind } from "#shared/schemas/common.ts";
 import type { CountyPolicy } from "#shared/schemas/policy.ts";
+import { uploadRequiredDocuments } from "./documents.ts";
 import { eventually } from "./local-cloud.ts";
 import { authHeader, signInAs } from "./tokens.ts";
 
@@ -28,62 +28,6 @@ export type ApiCall = <T = Record<string, unknown>>(
   body?: unknown,
   headers?: Record<string, string>,
 ) => Promise<{ status: number; body: T; text: string }>;
-
-/** A small valid PDF, the bytes every test upload sends unless it says otherwise. */
-export const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
-
-export const sha256Hex = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
-export interface UploadTicket {
-  documentId: string;
-  uploadUrl: string;
-  requiredHeaders: Record<string, string>;
-}
-
-/**
- * Declares one document of a case, PUTs its bytes to the presigned URL and
- * (unless `confirm: false`) confirms it, as whoever `call` is signed in as;
- * every step must answer its success status. Returns the document id.
- */
-export async function uploadDocument(
-  call: ApiCall,
-  caseId: string,
-  document: { type: string; bytes?: Uint8Array; contentType?: string; confirm?: boolean },
-): Promise<string> {
-  const { type, bytes = PDF, contentType = "application/pdf", confirm = true } = document;
-  const declared = await call<UploadTicket>("POST", `/cases/${caseId}/documents`, {
-    type,
-    contentType,
-    size: bytes.length,
-    sha256: sha256Hex(bytes),
-  });
-  expect(declared.status, JSON.stringify(declared.body)).toBe(201);
-  const put = await fetch(declared.body.uploadUrl, {
-    method: "PUT",
-    headers: declared.body.requiredHeaders,
-    body: new Uint8Array(bytes),
-  });
-  expect(put.status).toBe(200);
-  if (confirm) {
-    const confirmed = await call("POST", `/cases/${caseId}/documents/${declared.body.documentId}/confirm`);
-    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
-  }
-  return declared.body.documentId;
-}
-
-/** Uploads and confirms every document the county policy always requires for the case kind. */
-export async function uploadRequiredDocuments(
-  call: ApiCall,
-  caseId: string,
-  kind: CaseKind,
-  policy: CountyPolicy = DANLING_DEMO_POLICY,
-): Promise<void> {
-  for (const requirement of policy.requiredDocuments[kind]) {
-    if (requirement.condition !== "always") continue;
-    for (let i = 0; i < requirement.minCount; i++)
-      await uploadDocument(call, caseId, { type: requirement.typeId });
-  }
-}
 
 export interface ApiDriverOptions {
   /** The county policy of the cloud: which documents a submission needs. */
@@ -139,7 +83,7 @@ export class ApiDriver {
   };
 
   uploadRequiredDocuments = async (villager: string, caseId: string, kind: CaseKind): Promise<void> =>
-    uploadRequiredDocuments(await this.apiAs(villager), caseId, kind, this.policy);
+    uploadRequiredDocuments(await this.apiAs(villager), caseId, this.policy.requiredDocuments[kind]);
 
   /** Waits until the case (its step of kind `step`, if given) is in the reviewer's queue, and returns the item. */
   queued = async (
