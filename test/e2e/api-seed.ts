@@ -1,8 +1,8 @@
 /** Cases made through the HTTP API for e2e files whose subject is not the villager's form. */
-import { createHash } from "node:crypto";
 import { expect } from "vitest";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { CaseKind } from "#shared/schemas/common.ts";
+import { uploadRequiredDocuments } from "../support/documents.ts";
 import type { TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 import { makePdf } from "./browser.ts";
@@ -26,36 +26,6 @@ export async function apiAs(env: TestCloud, userId: string): Promise<ApiCall> {
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
   };
-}
-
-/** Uploads `bytes` as a document of `type` of the case and confirms it; answers the document id. */
-export async function uploadThroughApi(
-  call: ApiCall,
-  caseId: string,
-  type: string,
-  bytes: Buffer,
-  contentType: string,
-): Promise<string> {
-  const requested = await call<{
-    documentId: string;
-    uploadUrl: string;
-    requiredHeaders: Record<string, string>;
-  }>("POST", `/cases/${caseId}/documents`, {
-    type,
-    contentType,
-    size: bytes.length,
-    sha256: createHash("sha256").update(bytes).digest("hex"),
-  });
-  expect(requested.status, JSON.stringify(requested.body)).toBe(201);
-  const put = await fetch(requested.body.uploadUrl, {
-    method: "PUT",
-    headers: requested.body.requiredHeaders,
-    body: new Uint8Array(bytes),
-  });
-  expect(put.status).toBe(200);
-  const confirmed = await call("POST", `/cases/${caseId}/documents/${requested.body.documentId}/confirm`);
-  expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
-  return requested.body.documentId;
 }
 
 /** The county's documents for `kind` as the app is given them (config.json). */
@@ -83,12 +53,7 @@ export async function submitThroughApi(
   expect(created.status).toBe(201);
   const { caseId } = created.body;
   expect((await call("PUT", `/cases/${caseId}/application`, form)).status).toBe(200);
-  for (const requirement of await requiredDocuments(env, kind)) {
-    if (requirement.condition !== "always") continue;
-    for (let copy = 0; copy < requirement.minCount; copy++) {
-      await uploadThroughApi(call, caseId, requirement.typeId, makePdf(), "application/pdf");
-    }
-  }
+  await uploadRequiredDocuments(call, caseId, await requiredDocuments(env, kind), makePdf());
   const submitted = await call("POST", `/cases/${caseId}/submit`, undefined, {
     "idempotency-key": `submit-${caseId}`,
   });

@@ -11,17 +11,15 @@
  * (the form is covered already), and the overdue case is seeded into the store
  * with a short-limit policy (see the escalation test for why).
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { ApplicationComplete } from "#shared/schemas/application.ts";
-import type { CaseKind } from "#shared/schemas/common.ts";
 import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
-import { authHeader, signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { apiAs, submitThroughApi } from "./api-seed.ts";
 import { type Browser, launch, makeJpeg, makePdf, screenshot, signIn } from "./browser.ts";
 import { application, decideInConsole } from "./flows.ts";
 
@@ -59,72 +57,6 @@ afterAll(async () => {
   await desktop?.close();
   await env?.stop();
 });
-
-/** A demo user's JSON API, for the steps this file drives without the browser. */
-async function apiAs(userId: string) {
-  const token = await signInAs(env.cloud.endpoints, userId);
-  return async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { "content-type": "application/json", ...authHeader(token), ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
-  };
-}
-
-/** Creates, fills, documents and submits a case through the API (the form itself is tested in the browser elsewhere). */
-async function submitThroughApi(
-  villager: string,
-  kind: CaseKind,
-  form: ApplicationComplete,
-): Promise<string> {
-  const call = await apiAs(villager);
-  const created = await call<{ caseId: string }>("POST", "/cases", { kind });
-  expect(created.status).toBe(201);
-  const { caseId } = created.body;
-  expect((await call("PUT", `/cases/${caseId}/application`, form)).status).toBe(200);
-  const pdf = makePdf();
-  const sha256 = createHash("sha256").update(pdf).digest("hex");
-  // The document list the app itself is given (config.json), so this asks for what submit checks.
-  // (Not imported from the shipped policies: importing the mocked module first would run the mock's
-  // factory before the local cloud's modules have bound to it.)
-  const config = (await (await fetch(`${baseUrl}/config.json`)).json()) as {
-    county: {
-      requiredDocuments: Record<CaseKind, { typeId: string; minCount: number; condition: string }[]>;
-    };
-  };
-  for (const requirement of config.county.requiredDocuments[kind]) {
-    if (requirement.condition !== "always") continue;
-    for (let copy = 0; copy < requirement.minCount; copy++) {
-      const requested = await call<{
-        documentId: string;
-        uploadUrl: string;
-        requiredHeaders: Record<string, string>;
-      }>("POST", `/cases/${caseId}/documents`, {
-        type: requirement.typeId,
-        contentType: "application/pdf",
-        size: pdf.length,
-        sha256,
-      });
-      expect(requested.status).toBe(201);
-      const put = await fetch(requested.body.uploadUrl, {
-        method: "PUT",
-        headers: requested.body.requiredHeaders,
-        body: new Uint8Array(pdf),
-      });
-      expect(put.status).toBe(200);
-      const confirmed = await call("POST", `/cases/${caseId}/documents/${requested.body.documentId}/confirm`);
-      expect(confirmed.status).toBe(200);
-    }
-  }
-  const submitted = await call("POST", `/cases/${caseId}/submit`, undefined, {
-    "idempotency-key": `submit-${caseId}`,
-  });
-  expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
-  return caseId;
-}
 
 const field = (page: Page, name: string) => page.locator(`[name="${name}"]`);
 
@@ -249,7 +181,7 @@ describe("a farmhouse rebuild (planning permit only)", () => {
     });
     await decideInConsole(desktop.context, baseUrl, "clerk-a", farmhouseId, { comment: "受理。" });
     // No land approval for a rebuild: agriculture is not consulted, only natural resources and housing.
-    const villager = await apiAs("villager-li");
+    const villager = await apiAs(env, "villager-li");
     const departments = await eventually(async () => {
       const view = await villager<{ status: string; departments?: string[] }>("GET", `/cases/${farmhouseId}`);
       return view.body.status === "in_joint_review" && view.body.departments?.length
@@ -294,7 +226,7 @@ describe("a farmhouse rebuild (planning permit only)", () => {
 describe("withdrawing a case under review", () => {
   it("the villager withdraws from the case page and the case leaves the reviewer's queue", async () => {
     // Applying is covered in the browser above and in permit-journey; here the case is submitted through the API.
-    withdrawnId = await submitThroughApi("villager-wang", "homestead", application());
+    withdrawnId = await submitThroughApi(env, "villager-wang", "homestead", application());
 
     const officer = await signIn(desktop.context, baseUrl, "village-officer-a");
     const queued = officer.locator(`tr[data-case-id="${withdrawnId}"]`);
@@ -433,7 +365,7 @@ describe("the register (台账)", () => {
     await farmhouse.waitFor();
     expect(await farmhouse.textContent()).toContain("农房翻建申请");
     // The dates shown are the case's own (as the register API reports them), in the villagers' time zone.
-    const clerk = await apiAs("clerk-a");
+    const clerk = await apiAs(env, "clerk-a");
     const listed = await clerk<{
       items: { caseId: string; submittedAt: string; acceptedAt: string; approvedAt: string }[];
     }>("GET", `/register?township=${TOWNSHIP_A}&status=approved`);
