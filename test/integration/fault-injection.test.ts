@@ -8,14 +8,12 @@
  * recovery that works; nothing is done twice or half.
  */
 import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { LambdaFault, LocalFaults, ServiceFault } from "#infra/local/faults.ts";
 import type { Actor } from "#shared/auth/actor.ts";
 import { getMyCase, withdrawCase } from "#shared/cases/villager.ts";
 import { verifyChain } from "#shared/domain/audit-chain.ts";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
-import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import type { StepKind } from "#shared/schemas/case.ts";
 import { StepStore } from "#shared/store/step-store.ts";
@@ -24,7 +22,9 @@ import { openIncident } from "#shared/workflow/incidents.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
 import { restartRun } from "#shared/workflow/restart.ts";
 import { homesteadApplication, idNumber, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
+import { registerHouseholdLike } from "../support/households.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { operatorDeps } from "../support/operator.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -151,7 +151,7 @@ async function seed(caseId: string): Promise<SeededCase> {
   const application = homesteadApplication(ZHANG_HOUSEHOLD);
   households += 1;
   const householdId = `511424100001-F${String(households).padStart(4, "0")}`;
-  await registerHouseholdLike(householdId, HOUSEHOLD);
+  await registerHouseholdLike(env.dynamodb, env.cloud.endpoints.tableName, householdId, HOUSEHOLD);
   return {
     caseId,
     householdId,
@@ -172,37 +172,8 @@ async function seed(caseId: string): Promise<SeededCase> {
   };
 }
 
-/** Registers `householdId` with the register entries of `like` (the pre-check's facts). */
-async function registerHouseholdLike(householdId: string, like: string): Promise<void> {
-  const { Items } = await env.dynamodb.send(
-    new QueryCommand({
-      TableName: env.cloud.endpoints.tableName,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": `HOUSEHOLD#${like}` },
-    }),
-  );
-  for (const item of Items ?? []) {
-    await env.dynamodb.send(
-      new PutCommand({
-        TableName: env.cloud.endpoints.tableName,
-        Item: JSON.parse(JSON.stringify(item).replaceAll(like, householdId)) as Record<string, unknown>,
-      }),
-    );
-  }
-}
-
-const operatorDeps = () => ({
-  client: env.dynamodb,
-  tableName: env.cloud.endpoints.tableName,
-  sfn: env.sfn,
-  now: () => new Date(),
-  // The local cloud set the cursor keyring in this process's environment.
-  stateMachineArn: env.cloud.endpoints.stateMachineArn,
-  cursors: cursorsFromEnv(),
-});
-
 async function incidentOf(caseId: string) {
-  return (await listIncidents(operatorDeps(), HEAD, { limit: 200 })).items.find(
+  return (await listIncidents(operatorDeps(env), HEAD, { limit: 200 })).items.find(
     (item) => item.caseId === caseId,
   );
 }
@@ -325,7 +296,7 @@ describe("fault injection (local cloud)", () => {
     expect(plan.pending()).toEqual([]);
     expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
 
-    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    await recoverIncident(operatorDeps(env), HEAD, caseId, incident.incidentId);
     await decideFrom(caseId, "site_visit_staking");
     expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
     await expectCompletedOnce(caseId);
@@ -345,7 +316,7 @@ describe("fault injection (local cloud)", () => {
     const incident = await eventually(() => incidentOf(caseId));
     expect(incident).toMatchObject({ kind: "execution_failed", action: "redrive" });
     expect(plan.pending()).toEqual([]);
-    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    await recoverIncident(operatorDeps(env), HEAD, caseId, incident.incidentId);
 
     // Redriven from the failed state (PrecheckFailed): it records the task failure and waits for the operator.
     const taskIncident = await eventually(async () => {
@@ -353,7 +324,7 @@ describe("fault injection (local cloud)", () => {
       return open?.kind === "task_failed" ? open : undefined;
     });
     expect(taskIncident).toMatchObject({ state: "Precheck", action: "retry" });
-    await recoverIncident(operatorDeps(), HEAD, caseId, taskIncident.incidentId);
+    await recoverIncident(operatorDeps(env), HEAD, caseId, taskIncident.incidentId);
     await decideAll(caseId);
     expect((await driver.finished(executionArn)).status).toBe("SUCCEEDED");
     await expectCompletedOnce(caseId);
@@ -400,7 +371,7 @@ describe("fault injection (local cloud)", () => {
       stepId: step.stepId,
     });
 
-    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    await recoverIncident(operatorDeps(env), HEAD, caseId, incident.incidentId);
     expect(await incidentOf(caseId)).toBeUndefined();
     await driver.openStep(caseId, "township_acceptance");
     expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
@@ -532,7 +503,7 @@ describe("fault injection (local cloud)", () => {
     const oldRun = await submitted(caseId);
     await driver.decideNext(caseId, "village_review", "approved");
     await driver.openStep(caseId, "township_acceptance");
-    const restartDeps = { ...operatorDeps(), stateMachineArn: env.cloud.endpoints.stateMachineArn };
+    const restartDeps = { ...operatorDeps(env), stateMachineArn: env.cloud.endpoints.stateMachineArn };
     const restarted = await restartRun(restartDeps, caseId, "test-restart", { id: HEAD.id, role: HEAD.role });
     expect(restarted.at).toBe("TownshipAcceptance");
     // The same recovery again (a lost answer, a second click) starts no second run.
@@ -571,13 +542,13 @@ describe("fault injection (local cloud)", () => {
         set: { executionArn: gone },
       }),
     );
-    const { incidentId } = await openIncident(operatorDeps(), {
+    const { incidentId } = await openIncident(operatorDeps(env), {
       caseId,
       kind: "execution_failed",
       error: "States.Timeout",
       executionArn: gone,
     });
-    const answer = await recoverIncident(operatorDeps(), HEAD, caseId, incidentId);
+    const answer = await recoverIncident(operatorDeps(env), HEAD, caseId, incidentId);
     expect(answer).toMatchObject({ action: "restart", restart: { at: "TownshipAcceptance" }, closed: true });
     await decideFrom(caseId, "township_acceptance");
     await expectCompletedOnce(caseId);
@@ -599,7 +570,7 @@ describe("fault injection (local cloud)", () => {
     expect(plan.pending()).toEqual([]);
     const incident = await eventually(() => incidentOf(caseId));
     expect(incident).toMatchObject({ kind: "stop_failed", action: "stop" });
-    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    await recoverIncident(operatorDeps(env), HEAD, caseId, incident.incidentId);
     expect((await env.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("ABORTED");
     const { record, events } = await driver.store.load(caseId);
     expect(record.incidents).toEqual([]);

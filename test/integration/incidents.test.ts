@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "#shared/auth/actor.ts";
 import { getMyCase, withdrawCase } from "#shared/cases/villager.ts";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
-import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
 import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { operatorDeps } from "../support/operator.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -68,19 +68,10 @@ function seed(caseId: string): SeededCase {
   };
 }
 
-const operatorDeps = () => ({
-  client: env.dynamodb,
-  tableName: env.cloud.endpoints.tableName,
-  sfn: env.sfn,
-  now: () => new Date(),
-  stateMachineArn: env.cloud.endpoints.stateMachineArn,
-  // The local cloud set the cursor keyring in this process's environment.
-  cursors: cursorsFromEnv(),
-});
 const villagerDeps = (sfn: SFNClient) => ({ store: driver.store, policy: SICHUAN_DEFAULT_POLICY, sfn });
 
 async function incidentOf(caseId: string) {
-  const page = await listIncidents(operatorDeps(), HEAD, { limit: 200 });
+  const page = await listIncidents(operatorDeps(env), HEAD, { limit: 200 });
   return page.items.find((item) => item.caseId === caseId);
 }
 
@@ -112,7 +103,7 @@ describe("withdraw while Step Functions cannot be reached", () => {
     const incident = await incidentOf(caseId);
     expect(incident).toMatchObject({ kind: "stop_failed", action: "stop" });
     if (!incident) throw new Error("no incident");
-    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    await recoverIncident(operatorDeps(env), HEAD, caseId, incident.incidentId);
     expect(await executionStatus(executionArn)).toBe("ABORTED");
     expect(await incidentOf(caseId)).toBeUndefined();
     const { record, events } = await driver.store.load(caseId);
@@ -146,7 +137,7 @@ describe("withdraw while Step Functions cannot be reached", () => {
     expect(actions.slice(actions.indexOf("withdraw"))).not.toContain("remind");
     const incident = await incidentOf(caseId);
     if (!incident) throw new Error("no stop incident");
-    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    await recoverIncident(operatorDeps(env), HEAD, caseId, incident.incidentId);
     expect(await incidentOf(caseId)).toBeUndefined();
   });
 
@@ -201,13 +192,13 @@ describe("a decision the workflow did not take", () => {
     });
     if (!incident) throw new Error("no incident");
 
-    await recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId);
+    await recoverIncident(operatorDeps(env), HEAD, caseId, incident.incidentId);
     // The workflow took it: the joint review opens.
     await driver.openStep(caseId, "joint_review", "agriculture");
     expect(await incidentOf(caseId)).toBeUndefined();
     const after = await getMyCase(villagerDeps(env.sfn), VILLAGER, caseId);
     expect(after.expected.action).toBe("wait");
-    await expect(recoverIncident(operatorDeps(), HEAD, caseId, incident.incidentId)).rejects.toThrow(
+    await expect(recoverIncident(operatorDeps(env), HEAD, caseId, incident.incidentId)).rejects.toThrow(
       /already closed/,
     );
   });
@@ -216,26 +207,26 @@ describe("a decision the workflow did not take", () => {
 describe("the operator view", () => {
   it("shows another township's incidents to nobody outside it, and lets no other role recover", async () => {
     const other: Actor = { id: "head-b", name: "Head B", role: "township_head", townships: ["511424101"] };
-    await expect(listIncidents(operatorDeps(), other, { township: TOWNSHIP, limit: 10 })).rejects.toThrow(
+    await expect(listIncidents(operatorDeps(env), other, { township: TOWNSHIP, limit: 10 })).rejects.toThrow(
       /outside your jurisdiction/,
     );
     const county: Actor = { id: "county", name: "County", role: "county_admin", townships: ["511424"] };
     await expect(
-      listIncidents(operatorDeps(), county, { township: TOWNSHIP, limit: 10 }),
+      listIncidents(operatorDeps(env), county, { township: TOWNSHIP, limit: 10 }),
     ).resolves.toMatchObject({
       township: TOWNSHIP,
     });
-    await expect(listIncidents(operatorDeps(), CLERK, { limit: 10 })).rejects.toThrow(
+    await expect(listIncidents(operatorDeps(env), CLERK, { limit: 10 })).rejects.toThrow(
       /township_head, county_admin/,
     );
-    await expect(recoverIncident(operatorDeps(), other, "inc-withdraw-outage", "x")).rejects.toThrow(
+    await expect(recoverIncident(operatorDeps(env), other, "inc-withdraw-outage", "x")).rejects.toThrow(
       /No incident/,
     );
   });
 
   it("refuses a cursor it did not hand out", async () => {
-    await expect(listIncidents(operatorDeps(), HEAD, { limit: 1, cursor: "not-a-cursor" })).rejects.toThrow(
-      /cursor/,
-    );
+    await expect(
+      listIncidents(operatorDeps(env), HEAD, { limit: 1, cursor: "not-a-cursor" }),
+    ).rejects.toThrow(/cursor/);
   });
 });

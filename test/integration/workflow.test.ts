@@ -1,13 +1,14 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "#shared/auth/actor.ts";
-import { cursorsFromEnv } from "#shared/http/cursor.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import { queuePartition } from "#shared/store/keys.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
 import { homesteadApplication, idNumber, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
+import { registerHouseholdLike } from "../support/households.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { operatorDeps } from "../support/operator.ts";
 import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 // Fast county policies for the Lambdas the local cloud runs in this process (see withTestPolicies).
@@ -99,25 +100,6 @@ const HEAD: Actor = {
   role: "township_head",
   townships: ["511424100"],
 };
-
-/** Registers `householdId` with the register entries of `like` (the pre-check's facts). */
-async function registerHouseholdLike(householdId: string, like: string): Promise<void> {
-  const { Items } = await env.dynamodb.send(
-    new QueryCommand({
-      TableName: env.cloud.endpoints.tableName,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": `HOUSEHOLD#${like}` },
-    }),
-  );
-  for (const item of Items ?? []) {
-    await env.dynamodb.send(
-      new PutCommand({
-        TableName: env.cloud.endpoints.tableName,
-        Item: JSON.parse(JSON.stringify(item).replaceAll(like, householdId)) as Record<string, unknown>,
-      }),
-    );
-  }
-}
 
 const CORE_DEPARTMENTS = ["agriculture", "natural_resources", "housing_construction"];
 
@@ -363,12 +345,7 @@ describe("approval workflow on the local cloud", () => {
     await driver.seedCase({ ...seeded, application });
     const executionArn = await driver.start(caseId);
 
-    const operators = {
-      client: env.dynamodb,
-      tableName: env.cloud.endpoints.tableName,
-      stateMachineArn: env.cloud.endpoints.stateMachineArn,
-      cursors: cursorsFromEnv(),
-    };
+    const operators = operatorDeps(env);
     const listed = await eventually(async () => {
       const page = await listIncidents(operators, HEAD, { limit: 50 });
       return page.items.find((item) => item.caseId === caseId);
@@ -398,13 +375,13 @@ describe("approval workflow on the local cloud", () => {
     });
 
     // The data is put right (the household registered), then the operator retries.
-    await registerHouseholdLike(householdId, "511424100001-H0001");
-    const recovered = await recoverIncident(
-      { ...operators, sfn: env.sfn, now: () => new Date() },
-      HEAD,
-      caseId,
-      listed.incidentId,
+    await registerHouseholdLike(
+      env.dynamodb,
+      env.cloud.endpoints.tableName,
+      householdId,
+      "511424100001-H0001",
     );
+    const recovered = await recoverIncident(operators, HEAD, caseId, listed.incidentId);
     expect(recovered).toMatchObject({ action: "retry", closed: true });
     await driver.openStep(caseId, "village_review");
     const after = await driver.store.load(caseId);

@@ -68,22 +68,46 @@ export async function householdTokens(
       .sign(key);
 }
 
-/** Puts `count` households into the household register, each a copy of the demo household. */
-export async function registerHouseholds(ddb: DynamoDBDocumentClient, tableName: string, count: number) {
-  const { Items: template = [] } = await ddb.send(
+/** The household register's items of one household (the pre-check's facts). */
+async function householdItems(ddb: DynamoDBDocumentClient, tableName: string, householdId: string) {
+  const { Items = [] } = await ddb.send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": householdKey(TEMPLATE_HOUSEHOLD).pk },
+      ExpressionAttributeValues: { ":pk": householdKey(householdId).pk },
     }),
   );
-  if (template.length === 0) throw new Error(`${TEMPLATE_HOUSEHOLD} is not in the seeded register`);
+  if (Items.length === 0) throw new Error(`${householdId} is not in the seeded register`);
+  return Items;
+}
+
+async function putCopies(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  items: readonly Record<string, unknown>[],
+  from: string,
+  to: string,
+): Promise<void> {
+  for (const item of items) {
+    const copy = JSON.parse(JSON.stringify(item).replaceAll(from, to)) as Record<string, unknown>;
+    await ddb.send(new PutCommand({ TableName: tableName, Item: copy }));
+  }
+}
+
+/** Registers `householdId` with the register entries of the household `like`. */
+export async function registerHouseholdLike(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  householdId: string,
+  like: string,
+): Promise<void> {
+  await putCopies(ddb, tableName, await householdItems(ddb, tableName, like), like, householdId);
+}
+
+/** Puts `count` households into the household register, each a copy of the demo household. */
+export async function registerHouseholds(ddb: DynamoDBDocumentClient, tableName: string, count: number) {
+  const template = await householdItems(ddb, tableName, TEMPLATE_HOUSEHOLD);
   for (let index = 0; index < count; index++) {
-    for (const item of template) {
-      const copy = JSON.parse(
-        JSON.stringify(item).replaceAll(TEMPLATE_HOUSEHOLD, householdOf(index)),
-      ) as Record<string, unknown>;
-      await ddb.send(new PutCommand({ TableName: tableName, Item: copy }));
-    }
+    await putCopies(ddb, tableName, template, TEMPLATE_HOUSEHOLD, householdOf(index));
   }
 }
