@@ -5,6 +5,7 @@ import { chinaDate } from "#shared/certificates/certificate.ts";
 import { CaseNotApprovedError, issueCertificates } from "#shared/certificates/issue.ts";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
+import { walkCase } from "../support/case-walk.ts";
 import { homesteadApplication, ZHANG_HEAD_ID, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
@@ -12,7 +13,6 @@ import { authHeader, signInAs } from "../support/tokens.ts";
 
 const WANG = { id: "villager-wang", householdId: "511424100001-H0001" };
 const PHONE = homesteadApplication(ZHANG_HOUSEHOLD).head.phone;
-const system = { id: "system", role: "system" };
 
 let env: TestCloud;
 let deps: Parameters<typeof issueCertificates>[0];
@@ -59,20 +59,7 @@ async function approvedCase(kind: "homestead" | "farmhouse" = "homestead", at?: 
     },
     { id: WANG.id, role: "villager" },
   );
-  record = await store.transition(record, "submit", { actor: { id: WANG.id, role: "villager" } });
-  record = await store.transition(record, "completePrecheck", {
-    actor: system,
-    facts: { precheckBlocked: false },
-  });
-  record = await store.transition(record, "startPublicNotice", { actor: system });
-  record = await store.transition(record, "startVillageReview", { actor: system });
-  record = await store.transition(record, "forwardToTownship", { actor: system });
-  record = await store.transition(record, "accept", { actor: system });
-  record = await store.transition(record, "startJointReview", { actor: system });
-  record = await store.transition(record, "completeJointReview", {
-    actor: system,
-    facts: { openConsultations: 0 },
-  });
+  record = await walkCase(store, record);
   return store.transition(record, "approve", { actor: { id: "head-a", role: "township_head" } });
 }
 

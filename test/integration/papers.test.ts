@@ -19,13 +19,13 @@ import { CaseStore } from "#shared/store/case-store.ts";
 import { queueKeys, stepKey } from "#shared/store/keys.ts";
 import { townshipKey } from "#shared/store/reference-store.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
+import { walkCase } from "../support/case-walk.ts";
 import { homesteadApplication, ZHANG_HEAD_ID, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
 const WANG = { id: "villager-wang", householdId: "511424100001-H0001" };
-const system = { id: "system", role: "system" };
 const TOWNSHIP = "511424100";
 
 let env: TestCloud;
@@ -116,20 +116,7 @@ async function decidedCase(outcome: "approve" | "reject" | "pending"): Promise<C
     },
     { id: WANG.id, role: "villager" },
   );
-  record = await store.transition(record, "submit", { actor: { id: WANG.id, role: "villager" } });
-  record = await store.transition(record, "completePrecheck", {
-    actor: system,
-    facts: { precheckBlocked: false },
-  });
-  record = await store.transition(record, "startPublicNotice", { actor: system });
-  record = await store.transition(record, "startVillageReview", { actor: system });
-  record = await store.transition(record, "forwardToTownship", { actor: system });
-  record = await store.transition(record, "accept", { actor: system });
-  record = await store.transition(record, "startJointReview", { actor: system });
-  record = await store.transition(record, "completeJointReview", {
-    actor: system,
-    facts: { openConsultations: 0 },
-  });
+  record = await walkCase(store, record);
   const id = record.caseId;
   await putStep(
     id,
