@@ -6,11 +6,9 @@
  * document, and reads a summary before the commitment. Every main villager and
  * public screen passes an axe-core scan with no serious or critical violation.
  */
-import { randomUUID } from "node:crypto";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { documentKey } from "#shared/store/keys.ts";
+import { seedConfirmedDocument } from "../support/documents.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 import { TEST_WAIT_SCALE } from "../support/workflow.ts";
@@ -150,29 +148,17 @@ describe("a household sent back by the pre-check (return and revise)", () => {
       .poll(() => statusOf(page), { timeout: 60_000 })
       .toMatch(/^(in_public_notice|in_village_review)$/);
     // A site-visit photo in the case (the inspector's, as site visits store it) is named, not `site_visit_photo`.
-    const documentId = randomUUID();
-    await env.dynamodb.send(
-      new PutCommand({
-        TableName: env.cloud.endpoints.tableName,
-        Item: {
-          ...documentKey(caseId, documentId),
-          type: "document",
-          caseId,
-          documentId,
-          documentType: "site_visit_photo",
-          stepId: "joint_review#agriculture#1",
-          contentType: "image/jpeg",
-          size: 2048,
-          sha256: "b".repeat(64),
-          key: `cases/${caseId}/documents/${documentId}`,
-          status: "confirmed",
-          uploadedBy: "inspector",
-          requestedAt: new Date().toISOString(),
-          uploadExpiresAt: new Date().toISOString(),
-          confirmedAt: new Date().toISOString(),
-        },
-      }),
-    );
+    await seedConfirmedDocument(env, caseId, {
+      documentType: "site_visit_photo",
+      uploadedBy: "inspector",
+      item: {
+        stepId: "joint_review#agriculture#1",
+        contentType: "image/jpeg",
+        size: 2048,
+        sha256: "b".repeat(64),
+      },
+    });
+
     await page.reload();
     await page.getByText("现场踏勘照片").first().waitFor();
     expect(await page.locator("main").innerText()).not.toContain("site_visit_photo");

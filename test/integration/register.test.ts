@@ -5,6 +5,7 @@ import type { CaseVerb } from "#shared/domain/case-status.ts";
 import type { AuditActor } from "#shared/schemas/audit-event.ts";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
+import { TO_ACCEPTED } from "../support/case-walk.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
@@ -75,15 +76,6 @@ async function walk(
   }
   return record;
 }
-
-const TO_ACCEPTED: readonly CaseVerb[] = [
-  "submit",
-  "completePrecheck",
-  "startPublicNotice",
-  "startVillageReview",
-  "forwardToTownship",
-  "accept",
-];
 
 const records: Record<string, CaseRecord> = {};
 

@@ -9,14 +9,19 @@ import type { CaseStore } from "#shared/store/case-store.ts";
 
 const SYSTEM = { id: "system", role: "system" };
 
-/** From a draft to awaiting the township head's decision: what the workflow does when nothing stops it. */
-export const TO_TOWNSHIP_DECISION: readonly CaseVerb[] = [
+/** From a draft to accepted by the township: what the workflow does when nothing stops it. */
+export const TO_ACCEPTED: readonly CaseVerb[] = [
   "submit",
   "completePrecheck",
   "startPublicNotice",
   "startVillageReview",
   "forwardToTownship",
   "accept",
+];
+
+/** From a draft to awaiting the township head's decision. */
+export const TO_TOWNSHIP_DECISION: readonly CaseVerb[] = [
+  ...TO_ACCEPTED,
   "startJointReview",
   "completeJointReview",
 ];

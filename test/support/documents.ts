@@ -77,11 +77,11 @@ export async function uploadRequiredDocuments(
   }
 }
 
-/** One confirmed PDF of `documentType` in the case; returns its id. */
+/** One confirmed document of `documentType` in the case (a PDF unless `item` says otherwise); returns its id. */
 export async function seedConfirmedDocument(
   env: TestCloud,
   caseId: string,
-  document: { documentType: string; uploadedBy: string },
+  document: { documentType: string; uploadedBy: string; item?: Record<string, unknown> },
 ): Promise<string> {
   const documentId = randomUUID();
   const at = new Date().toISOString();
@@ -103,6 +103,7 @@ export async function seedConfirmedDocument(
         requestedAt: at,
         uploadExpiresAt: at,
         confirmedAt: at,
+        ...document.item,
       },
     }),
   );
