@@ -58,11 +58,21 @@ interface SubsetInternals {
   _addGlyph(glyphId: number): number;
 }
 
-/** fontkit whose subsets pad each glyph to an even length, as the short `loca` format requires. */
+/** Parsed fonts by their bytes: parsing a CJK font costs more than laying out a whole paper. */
+const parsedFonts = new WeakMap<Uint8Array, ReturnType<typeof fontkit.create>>();
+
+/**
+ * fontkit whose subsets pad each glyph to an even length, as the short `loca`
+ * format requires; each font is parsed once per container and reused by every
+ * paper (a subset is made afresh for each embedding, the parsed font is not changed).
+ */
 const evenGlyphs: typeof fontkit = {
   ...fontkit,
   create(data, postscriptName) {
+    const known = postscriptName === undefined ? parsedFonts.get(data) : undefined;
+    if (known) return known;
     const font = fontkit.create(data, postscriptName);
+    if (postscriptName === undefined) parsedFonts.set(data, font);
     const createSubset = font.createSubset.bind(font);
     font.createSubset = () => {
       const subset = createSubset();
