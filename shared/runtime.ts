@@ -24,7 +24,7 @@ import { DocumentStore } from "./documents/document-store.ts";
 import type { DocumentsDeps } from "./documents/use-cases.ts";
 import { getShippedPolicy } from "./domain/policy/shipped-policies.ts";
 import { smsSenderFromEnv } from "./notify/sms.ts";
-import type { PapersDeps } from "./papers/service.ts";
+import type { PapersDeps } from "./papers/deps.ts";
 import type { ReviewDeps } from "./review/decide.ts";
 import type { CountyPolicy } from "./schemas/policy.ts";
 import { CaseStore } from "./store/case-store.ts";

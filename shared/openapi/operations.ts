@@ -37,8 +37,8 @@ import {
 import {
   certificateChangeSchema,
   certificatePath as certificateNumberPath,
-  paperKindSchema,
-} from "../papers/service.ts";
+} from "../papers/certificate-changes.ts";
+import { paperKindSchema } from "../papers/service.ts";
 import { adminImportBodySchema, importIdPathSchema } from "../reference/import/admin-import.ts";
 import { importJobSchema } from "../reference/import/import-jobs.ts";
 import { registerExportQuerySchema, registerPageSchema, registerQuerySchema } from "../register/schemas.ts";

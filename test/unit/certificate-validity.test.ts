@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
-import { addMonths } from "#shared/papers/service.ts";
+import { addMonths } from "#shared/papers/certificate-changes.ts";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { approvalValidUntil } from "#shared/workflow/construction.ts";
 

@@ -1,5 +1,9 @@
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { certificateChangeSchema, certificatePath, extendCertificate } from "#shared/papers/service.ts";
+import {
+  certificateChangeSchema,
+  certificatePath,
+  extendCertificate,
+} from "#shared/papers/certificate-changes.ts";
 import { papersDeps } from "#shared/runtime.ts";
 
 const deps = papersDeps();
