@@ -8,7 +8,8 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "#shared/auth/actor.ts";
-import { getMyCase, withdrawCase } from "#shared/cases/villager.ts";
+import { getMyCase } from "#shared/cases/villager.ts";
+import { withdrawCase } from "#shared/cases/withdraw.ts";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";

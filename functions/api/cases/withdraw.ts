@@ -1,4 +1,5 @@
-import { getMyCase, withdrawCase } from "#shared/cases/villager.ts";
+import { getMyCase } from "#shared/cases/villager.ts";
+import { withdrawCase } from "#shared/cases/withdraw.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { caseStore, countyPolicy, sfnClient } from "#shared/runtime.ts";
 import { caseIdPath, withdrawBody } from "#shared/schemas/requests.ts";
