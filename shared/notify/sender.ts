@@ -26,7 +26,6 @@ import {
 import type { Encryptor } from "../crypto/encryptor.ts";
 import { maskPhone } from "../domain/phone.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import type { NotificationPolicy } from "../schemas/notifications.ts";
 import { CaseStore } from "../store/case-store.ts";
 import { outboxJobKey } from "../store/keys.ts";
 import { queryAll } from "../store/query-all.ts";
@@ -46,6 +45,7 @@ import {
 } from "./outbox.ts";
 import { type HouseholdPrefs, householdPrefsSchema, type StaffPrefs, staffPrefsSchema } from "./prefs.ts";
 import { SmsSendError, type SmsSender } from "./sms.ts";
+import { backoffMs, quietUntil, staffBatchWait } from "./sms-timing.ts";
 
 export interface SenderDeps {
   readonly client: DynamoDBDocumentClient;
@@ -58,8 +58,6 @@ export interface SenderDeps {
 
 /** A claimed job comes back after this long if its sender never finished (crash, timeout). */
 export const LEASE_MS = 5 * 60_000;
-const MINUTE_MS = 60_000;
-const DAY_MS = 24 * 60 * MINUTE_MS;
 
 export interface SweepResult {
   readonly sent: number;
@@ -68,42 +66,6 @@ export interface SweepResult {
   readonly failed: number;
   readonly skipped: number;
   readonly expanded: number;
-}
-
-const minutesOf = (clock: string): number => {
-  const [hours, minutes] = clock.split(":").map(Number);
-  return (hours ?? 0) * 60 + (minutes ?? 0);
-};
-
-/** The start of the local day of `at` plus `clock` (HH:MM), as an instant. */
-function localClockOn(at: Date, clock: string, offsetMinutes: number): Date {
-  const local = at.getTime() + offsetMinutes * MINUTE_MS;
-  const dayStart = local - (((local % DAY_MS) + DAY_MS) % DAY_MS);
-  return new Date(dayStart + minutesOf(clock) * MINUTE_MS - offsetMinutes * MINUTE_MS);
-}
-
-/** When quiet hours end, if `at` falls in them; undefined when SMS may go now. */
-export function quietUntil(at: Date, policy: NotificationPolicy): Date | undefined {
-  const quiet = policy.quietHours;
-  if (!quiet) return undefined;
-  const offset = policy.utcOffsetMinutes;
-  const local = new Date(at.getTime() + offset * MINUTE_MS);
-  const minute = local.getUTCHours() * 60 + local.getUTCMinutes();
-  const from = minutesOf(quiet.from);
-  const to = minutesOf(quiet.to);
-  const inQuiet = from <= to ? minute >= from && minute < to : minute >= from || minute < to;
-  if (!inQuiet) return undefined;
-  const end = localClockOn(at, quiet.to, offset);
-  return end.getTime() > at.getTime() ? end : new Date(end.getTime() + DAY_MS);
-}
-
-/** The wait before attempt `attempts + 1`: doubling from `firstDelaySeconds`, at most `maxDelaySeconds`. */
-export function backoffMs(attempts: number, policy: NotificationPolicy): number {
-  const seconds = Math.min(
-    policy.retry.maxDelaySeconds,
-    policy.retry.firstDelaySeconds * 2 ** (attempts - 1),
-  );
-  return seconds * 1000;
 }
 
 export class SmsSweep {
@@ -175,7 +137,7 @@ export class SmsSweep {
     let kind = first.kind;
     let params = first.params;
     if (first.batched && target.staff) {
-      const wait = this.batchWait(target.staff, notifications);
+      const wait = staffBatchWait(this.now, target.staff, notifications);
       if (wait) {
         for (const job of claimed) await this.defer(job, wait);
         return;
@@ -233,19 +195,6 @@ export class SmsSweep {
       }
       this.deps.log?.("SMS not sent", { jobId: first.jobId, error: error.message });
     }
-  }
-
-  /** When a staff member's batched SMS may go: after the interval since the last one, or at the digest time. */
-  private batchWait(staff: StaffPrefs, policy: NotificationPolicy): Date | undefined {
-    if (staff.mode === "digest") {
-      const today = localClockOn(this.now, policy.staff.digestAt, policy.utcOffsetMinutes);
-      const due = today.getTime() <= this.now.getTime() ? today : new Date(today.getTime() - DAY_MS);
-      if (!staff.lastDigestAt || Date.parse(staff.lastDigestAt) < due.getTime()) return undefined;
-      return new Date(due.getTime() + DAY_MS);
-    }
-    if (!staff.lastSmsAt) return undefined;
-    const next = Date.parse(staff.lastSmsAt) + policy.staff.batchIntervalMinutes * MINUTE_MS;
-    return next > this.now.getTime() ? new Date(next) : undefined;
   }
 
   private async noteSent(member: string, mode: StaffPrefs["mode"]): Promise<void> {

@@ -6,8 +6,8 @@ import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { inboxesOf } from "#shared/notify/desks.ts";
 import { caseRef, messagesFor } from "#shared/notify/messages.ts";
 import { outboxWrites, render, smsParams } from "#shared/notify/outbox.ts";
-import { backoffMs, quietUntil } from "#shared/notify/sender.ts";
 import { AwsSmsSender, HttpGatewaySmsSender, SmsSendError } from "#shared/notify/sms.ts";
+import { backoffMs, quietUntil } from "#shared/notify/sms-timing.ts";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { notificationPolicySchema } from "#shared/schemas/notifications.ts";
 
