@@ -9,20 +9,11 @@
  * names, so metadata is written by hand with a date taken from the facts, and
  * fonts get fixed subset names.
  *
- * Font: Noto Sans SC as TrueType (glyf outlines, @expo-google-fonts/noto-sans-sc).
- * fontkit's subsetter writes a broken CFF for the CID-keyed OpenType of
- * @embedpdf/fonts-sc (poppler: "Embedded font file may be invalid", nothing
- * drawn). Its TrueType subsetter writes a short-format `loca` (offsets / 2)
- * without padding glyphs to an even length, so every glyph after an odd-length
- * one is lost; `evenGlyphs` pads them. A page of text then embeds ~20–60 KB.
+ * The font and its subsetting: pdf-font.ts.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import fontkit from "@pdf-lib/fontkit";
 import { type PDFDocument as Doc, degrees, PDFDocument, type PDFFont, type PDFPage, rgb } from "pdf-lib";
 import QRCode from "qrcode";
+import { evenGlyphs, fontData } from "./pdf-font.ts";
 
 /** A4 in PDF points (1/72 inch). */
 export const A4 = { width: 595.28, height: 841.89 } as const;
@@ -33,76 +24,6 @@ export const INK = rgb(0.07, 0.07, 0.07);
 export const GREY = rgb(0.35, 0.35, 0.35);
 export const RED = rgb(0.7, 0.05, 0.05);
 export const SHADE = rgb(0.965, 0.94, 0.9);
-
-const FONT_FILES = {
-  regular: "400Regular/NotoSansSC_400Regular.ttf",
-  bold: "700Bold/NotoSansSC_700Bold.ttf",
-} as const;
-
-/** The font beside the bundle (Lambda: copied there at bundling) or from the package (tests, local cloud). */
-function fontBytes(weight: keyof typeof FONT_FILES): Uint8Array {
-  const file = FONT_FILES[weight];
-  const beside = path.join(path.dirname(fileURLToPath(import.meta.url)), "fonts", path.basename(file));
-  try {
-    return readFileSync(beside);
-  } catch {
-    const require = createRequire(import.meta.url);
-    return readFileSync(require.resolve(`@expo-google-fonts/noto-sans-sc/${file}`));
-  }
-}
-
-/** What fontkit's TrueType subset keeps internally (not in its types): the glyph buffers and their running offset. */
-interface SubsetInternals {
-  glyf: Uint8Array[];
-  offset: number;
-  _addGlyph(glyphId: number): number;
-}
-
-/** Parsed fonts by their bytes: parsing a CJK font costs more than laying out a whole paper. */
-const parsedFonts = new WeakMap<Uint8Array, ReturnType<typeof fontkit.create>>();
-
-/**
- * fontkit whose subsets pad each glyph to an even length, as the short `loca`
- * format requires; each font is parsed once per container and reused by every
- * paper (a subset is made afresh for each embedding, the parsed font is not changed).
- */
-const evenGlyphs: typeof fontkit = {
-  ...fontkit,
-  create(data, postscriptName) {
-    const known = postscriptName === undefined ? parsedFonts.get(data) : undefined;
-    if (known) return known;
-    const font = fontkit.create(data, postscriptName);
-    if (postscriptName === undefined) parsedFonts.set(data, font);
-    const createSubset = font.createSubset.bind(font);
-    font.createSubset = () => {
-      const subset = createSubset();
-      const internals = subset as unknown as SubsetInternals;
-      const addGlyph = internals._addGlyph.bind(subset);
-      internals._addGlyph = (glyphId) => {
-        const index = addGlyph(glyphId);
-        const buffer = internals.glyf[index];
-        if (buffer && buffer.length % 2 === 1) {
-          // fontkit's bundled Buffer class (not Node's): its encoder accepts only its own buffers.
-          const padded = (buffer.constructor as unknown as { alloc(size: number): Uint8Array }).alloc(
-            buffer.length + 1,
-          );
-          padded.set(buffer);
-          internals.glyf[index] = padded;
-          internals.offset += 1;
-        }
-        return index;
-      };
-      return subset;
-    };
-    return font;
-  },
-};
-
-let cachedFonts: { regular: Uint8Array; bold: Uint8Array } | undefined;
-function fontData() {
-  cachedFonts ??= { regular: fontBytes("regular"), bold: fontBytes("bold") };
-  return cachedFonts;
-}
 
 export interface PaperMeta {
   readonly title: string;
