@@ -12,7 +12,8 @@ import { NongfangIdentity } from "./constructs/identity.ts";
 import { authDomainFromContext, externalIssuerFromContext } from "./constructs/identity-context.ts";
 import { ImportWorkflow } from "./constructs/import-workflow.ts";
 import { Notifications, smsContextOf } from "./constructs/notifications.ts";
-import { apiPathPatterns, WebHosting, webHostingFromContext } from "./constructs/web-hosting.ts";
+import { apiPathPatterns, WebHosting } from "./constructs/web-hosting.ts";
+import { webHostingFromContext } from "./constructs/web-hosting-context.ts";
 import { WorkflowMonitoring } from "./constructs/workflow-monitoring.ts";
 import { webConfig } from "./web-config.ts";
 
