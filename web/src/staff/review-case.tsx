@@ -4,8 +4,8 @@ import { useConfig } from "../context.ts";
 import { formatDate, pick, t, tk } from "../i18n.ts";
 import { Badge } from "../ui.tsx";
 import { stepName } from "../villager/case-page.tsx";
+import { fieldLabel } from "../villager/field-label.ts";
 import { getIn } from "../villager/form-state.ts";
-import { fieldLabel } from "../villager/wizard.tsx";
 import { ActionName, ActorName } from "./names.tsx";
 import type { Objection, ReviewCase } from "./review-types.ts";
 

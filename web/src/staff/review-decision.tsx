@@ -14,8 +14,8 @@ import { formatDate, type MessageKey, pick, t } from "../i18n.ts";
 import { Badge, Checkbox, ErrorBox, Notice, NumberField } from "../ui.tsx";
 import { stepName } from "../villager/case-page.tsx";
 import { FilePicker, type LocalUpload, UploadLine } from "../villager/documents.tsx";
+import { fieldLabel } from "../villager/field-label.ts";
 import { createUpload, sitePhotoTarget, type UploadPhase } from "../villager/upload.ts";
-import { fieldLabel } from "../villager/wizard.tsx";
 import type { DecisionOptions, ReviewCase, ReviewStep } from "./review-types.ts";
 
 export function DecisionPanel(props: {

@@ -10,10 +10,10 @@ import { navigate } from "../router.ts";
 import { ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
 import { stepName } from "./case-page.tsx";
 import { DocumentsPanel } from "./documents.tsx";
+import { fieldLabel } from "./field-label.ts";
 import { ApplicantFields, BuildingFields, type FormProps, HomesteadFields, PlotFields } from "./fields.tsx";
 import { cleanDraft, covers, errorsFor, patchOf, setIn } from "./form-state.ts";
 import type { ApplicationDraft, CaseView, DocumentView, FieldError } from "./types.ts";
-import { fieldLabel } from "./wizard.tsx";
 
 interface Correction {
   readonly caseId: string;
