@@ -140,7 +140,21 @@ export async function decideInConsole(
       .poll(() => form.getByTestId("site-photo-count").innerText(), { timeout: 60_000 })
       .toMatch(new RegExp(`已确认 ${index} 张|${index} photo`));
   }
-  if (decision.comment) await form.locator("#decision-comment").fill(decision.comment);
+  if (decision.comment) {
+    // The page's PDF previews (Chromium's viewer in a frame) may take the focus while they load,
+    // and a fill typed into the frame is lost: fill until the box holds the text.
+    const comment = decision.comment;
+    const box = form.locator("#decision-comment");
+    await expect
+      .poll(
+        async () => {
+          if ((await box.inputValue()) !== comment) await box.fill(comment);
+          return box.inputValue();
+        },
+        { timeout: 30_000, interval: 250 },
+      )
+      .toBe(comment);
+  }
   if (decision.shot) await screenshot(page, `${decision.shot}-case`);
   await form.locator('button[type="submit"]').click();
   try {
