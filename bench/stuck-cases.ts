@@ -137,6 +137,8 @@ async function main(): Promise<void> {
 
   const tally: Tally = { "2xx": 0, "4xx": 0, "5xx": 0, "no answer": 0 };
   const fiveXx: string[] = [];
+  /** Seconds since the start of each 5xx: bunched after the restart, or spread over the run? */
+  const fiveXxAt: number[] = [];
   const hung: string[] = [];
   const counted =
     (what: string, call: Caller): Caller =>
@@ -145,8 +147,12 @@ async function main(): Promise<void> {
         const result = await call(method, route, body, extra);
         if (result.status >= 500) {
           tally["5xx"]++;
+          const at = Math.round((performance.now() - started) / 1000);
+          fiveXxAt.push(at);
           if (fiveXx.length < 10)
-            fiveXx.push(`${what} ${method} ${route} → ${result.status} ${result.body.slice(0, 200)}`);
+            fiveXx.push(
+              `${what} ${method} ${route} at ${at} s → ${result.status} ${result.body.slice(0, 200)}`,
+            );
         } else if (result.status >= 400) tally["4xx"]++;
         else tally["2xx"]++;
         return result;
@@ -309,6 +315,11 @@ async function main(): Promise<void> {
         stuck.slice(0, 10).map(({ caseId }) => `${caseId} ${finalStatus.get(caseId)}`),
       );
     if (fiveXx.length > 0) console.log("5xx:", fiveXx);
+    if (fiveXxAt.length > 0) {
+      const bySecond = new Map<number, number>();
+      for (const at of fiveXxAt) bySecond.set(at, (bySecond.get(at) ?? 0) + 1);
+      console.log("5xx at second (count):", [...bySecond].map(([at, count]) => `${at}s×${count}`).join(" "));
+    }
     if (refusals.length > 0) console.log("recoveries refused:", refusals);
     if (unhandled.length > 0) console.log("unhandled errors:", unhandled);
     if (hung.length > 0) console.log("requests never answered (60 s):", hung);
