@@ -29,6 +29,9 @@ export { normalizedName, PersonalDataKeyMissingError } from "./case-sealing.ts";
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /** The case changed under us (another writer appended an event first): re-read and retry (the API answers 409). */
+/** Reads of a case caught half-way through a writer before the last one is returned as it is. */
+const TORN_READ_TRIES = 5;
+
 export class CaseChangedError extends DomainError {
   constructor(caseId: string) {
     super({
@@ -119,19 +122,27 @@ export class CaseStore {
 
   /** The case with its steps, documents and full history (one Query on the case's partition). */
   async load(caseId: string): Promise<CaseItems> {
-    const items = await queryAll(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": caseKey(caseId).pk },
-      ConsistentRead: true,
-    });
-    return {
-      ...(await this.current(caseId, items)),
-      events: items
-        .filter((item) => String(item.sk).startsWith(CASE_ITEM_PREFIX.event))
-        .map(withoutKeys)
-        .map(({ townshipCode: _township, ...event }) => auditEventSchema.parse(event)),
-    };
+    // A Query is read-committed item by item, not isolated: it can see the case item of a
+    // transaction without its event (or the reverse). The case's eventSeq names its last
+    // event, so a read where they disagree caught a writer half-way and is read again.
+    for (let attempt = 1; ; attempt++) {
+      const items = await queryAll(this.client, {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": caseKey(caseId).pk },
+        ConsistentRead: true,
+      });
+      const loaded: CaseItems = {
+        ...(await this.current(caseId, items)),
+        events: items
+          .filter((item) => String(item.sk).startsWith(CASE_ITEM_PREFIX.event))
+          .map(withoutKeys)
+          .map(({ townshipCode: _township, ...event }) => auditEventSchema.parse(event)),
+      };
+      const lastSeq = loaded.events.at(-1)?.seq ?? 0;
+      if (lastSeq === loaded.record.eventSeq || attempt >= TORN_READ_TRIES) return loaded;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+    }
   }
 
   /**

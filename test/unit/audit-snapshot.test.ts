@@ -125,3 +125,20 @@ describe("CaseHistoryReader.verify reads one snapshot", () => {
     });
   });
 });
+
+describe("CaseStore.load reads a case whole", () => {
+  it("reads again when the Query caught a transaction's case item without its event", async () => {
+    let reads = 0;
+    ddbMock.on(QueryCommand).callsFake(() => {
+      reads += 1;
+      const caseRow = caseItem();
+      const eventRows = events.map((event) => ({ ...eventKey(CASE_ID, event.seq), ...event }));
+      // First read: the writer has put the case item (seq 3) but not yet its third event.
+      return { Items: [caseRow, ...(reads === 1 ? eventRows.slice(0, -1) : eventRows)] };
+    });
+    const loaded = await new CaseStore(client, "cases", undefined, () => undefined).load(CASE_ID);
+    expect(reads).toBe(2);
+    expect(loaded.events.map((event) => event.action)).toEqual(["create", "submit", "completePrecheck"]);
+    expect(loaded.record.eventSeq).toBe(3);
+  });
+});
