@@ -36,7 +36,12 @@ export function synthesizeTemplate(context: Readonly<Record<string, unknown>> = 
   // The cloud assembly is only a way to the template: written to a folder of its own, removed at once.
   const outdir = mkdtempSync(path.join(tmpdir(), "cdk.out-local-"));
   try {
-    const app = new App({ outdir, context: { ...context, "aws:cdk:bundling-stacks": [] } });
+    // CDK's CloudFormation validation (a WebAssembly engine, seconds of CPU) is for deploys; it only warns.
+    const app = new App({
+      outdir,
+      builtinCloudFormationValidation: false,
+      context: { ...context, "aws:cdk:bundling-stacks": [] },
+    });
     const { stack } = buildApp(app);
     const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
     cache.set(key, template);
