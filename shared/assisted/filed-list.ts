@@ -12,8 +12,8 @@ import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 import { expectedOf } from "../cases/views.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
+import { CursorNotValidError, NotPermittedError, TownshipRequiredError } from "../errors.ts";
 import type { Cursors } from "../http/cursor.ts";
-import { ForbiddenError, HttpError, InvalidCursorError } from "../http/errors.ts";
 import { placeNamesOf } from "../reference/place-names.ts";
 import type { FiledCase, FiledCasePage } from "../schemas/responses.ts";
 import {
@@ -48,7 +48,7 @@ const ROUTE = "GET /assisted/cases";
 /** Which list the caller may read: a township of theirs, and for a village officer their village in it. */
 function listOf(actor: Actor, township: string | undefined): { township: string; village?: string } {
   if (!FILERS.includes(actor.role)) {
-    throw new ForbiddenError({
+    throw new NotPermittedError({
       en: "Only village officers and township window clerks file on behalf of a household",
       zh: "只有村干部和乡镇受理窗口可以代办",
     });
@@ -57,7 +57,7 @@ function listOf(actor: Actor, township: string | undefined): { township: string;
     const village = actor.villageCode;
     const own = actor.townships.find((code) => village?.startsWith(code));
     if (!village || !own) {
-      throw new ForbiddenError({
+      throw new NotPermittedError({
         en: "Your account names no village of your townships",
         zh: "您的账号未登记所在乡镇的村",
       });
@@ -71,14 +71,14 @@ function listOf(actor: Actor, township: string | undefined): { township: string;
   }
   const [only] = actor.townships;
   if (actor.townships.length === 1 && only) return { township: only };
-  throw new HttpError("township_required", {
+  throw new TownshipRequiredError({
     en: "Say which township: ?township=<code> (you work in several or none)",
     zh: "请指定乡镇：?township=<代码>（您在多个乡镇任职或未登记乡镇）",
   });
 }
 
 const notYours = (township: string) =>
-  new ForbiddenError({ en: `You do not work in township ${township}`, zh: `您不在乡镇 ${township} 任职` });
+  new NotPermittedError({ en: `You do not work in township ${township}`, zh: `您不在乡镇 ${township} 任职` });
 
 /** GET /assisted/cases: one page of the caller's list, newest first. */
 export async function listFiledCases(
@@ -96,7 +96,7 @@ export async function listFiledCases(
     ...(after ? { after } : {}),
   }).catch((error: unknown) => {
     // Sealed with this township in its scope, so any cursor that opened is this list's; checked anyway.
-    if (error instanceof ForeignFiledCursorError) throw new InvalidCursorError();
+    if (error instanceof ForeignFiledCursorError) throw new CursorNotValidError();
     throw error;
   });
   const places = await placeNamesOf(deps.client, deps.tableName).lookup({

@@ -21,9 +21,13 @@ import { actsForHousehold } from "../auth/scope.ts";
 import type { Encryptor } from "../crypto/encryptor.ts";
 import { maskPhone, normalizePhone } from "../domain/phone.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import { DomainError } from "../errors.ts";
-import type { Bilingual } from "../http/error-catalogue.ts";
-import { ForbiddenError, NotFoundError, UnprocessableEntityError } from "../http/errors.ts";
+import {
+  type Bilingual,
+  CaseNotFoundError,
+  DomainError,
+  NotPermittedError,
+  ResourceNotFoundError,
+} from "../errors.ts";
 import { render, smsParams } from "../notify/outbox.ts";
 import { SmsSendError, type SmsSender } from "../notify/sms.ts";
 import type { CaseRecord } from "../schemas/case.ts";
@@ -62,8 +66,14 @@ export class CodeNotAcceptedError extends DomainError {
   }
 }
 
-const notFound = (caseId: string) =>
-  new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
+/** A consent code goes to the head's mobile, which the form does not give yet. */
+export class HeadPhoneMissingError extends DomainError {
+  constructor() {
+    super({ en: "Enter the head's mobile number on the form first", zh: "请先在申请表中填写户主手机号码" });
+  }
+}
+
+const notFound = (caseId: string) => new CaseNotFoundError(caseId);
 
 function mayFileFor(actor: Actor, villageCode: string, townshipCode: string): Bilingual | undefined {
   if (!FILERS.includes(actor.role)) {
@@ -98,7 +108,7 @@ export async function fileOnBehalf(
     townshipCode = (await deps.reference.village(villageCode)).village.townshipCode;
   } catch (error) {
     if (!(error instanceof ReferenceDataMissingError)) throw error;
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `Household ${input.householdId} is not in the household register`,
       zh: `户籍登记中没有农户 ${input.householdId}`,
     });
@@ -106,12 +116,12 @@ export async function fileOnBehalf(
   const refusal = mayFileFor(actor, villageCode, townshipCode);
   // Another township's household is as unknown as a missing one; one's own but not one's to file is 403.
   if (refusal && !actor.townships.includes(townshipCode)) {
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `Household ${input.householdId} is not in the household register`,
       zh: `户籍登记中没有农户 ${input.householdId}`,
     });
   }
-  if (refusal) throw new ForbiddenError(refusal);
+  if (refusal) throw new NotPermittedError(refusal);
   const by = auditActorOf(actor);
   const at = new Date().toISOString();
   const created = await deps.store.create(
@@ -192,11 +202,7 @@ export async function sendConsentCode(
   const record = await filedCase(deps, actor, caseId);
   const phone = record.application.head?.phone;
   if (!phone) {
-    throw new UnprocessableEntityError(
-      { en: "Enter the head's mobile number on the form first", zh: "请先在申请表中填写户主手机号码" },
-      undefined,
-      "phone_missing",
-    );
+    throw new HeadPhoneMissingError();
   }
   const { code, expiresAt } = await codes(deps).issue("consent", `${caseId}#${phone}`);
   await textCode(deps, record.policyId, "consent_code", phone, code);

@@ -6,9 +6,8 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Actor } from "../auth/actor.ts";
-import { CaseNotFoundError } from "../errors.ts";
+import { CaseNotFoundError, ResourceNotFoundError } from "../errors.ts";
 import type { Cursors } from "../http/cursor.ts";
-import { NotFoundError } from "../http/errors.ts";
 import { CaseStore } from "../store/case-store.ts";
 import { CaseHistoryReader } from "./case-history.ts";
 import { type CsvCell, toCsv } from "./csv.ts";
@@ -99,7 +98,7 @@ export class AuditService {
     try {
       result = await read(jurisdiction);
     } catch (error) {
-      if (error instanceof NotFoundError || error instanceof CaseNotFoundError)
+      if (error instanceof ResourceNotFoundError || error instanceof CaseNotFoundError)
         await this.log.record({ ...request, outcome: "not_found", results: 0 });
       throw error;
     }

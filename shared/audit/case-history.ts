@@ -11,7 +11,7 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { verifyChain } from "../domain/audit-chain.ts";
-import { NotFoundError } from "../http/errors.ts";
+import { CaseNotFoundError } from "../errors.ts";
 import { placeNamesOf } from "../reference/place-names.ts";
 import { type AuditEvent, auditEventSchema } from "../schemas/audit-event.ts";
 import type { CaseRecord } from "../schemas/case.ts";
@@ -124,8 +124,7 @@ export class CaseHistoryReader {
    */
   private async caseFor(caseId: string, jurisdiction: Jurisdiction): Promise<CaseRecord> {
     const record = await this.store.get(caseId);
-    if (!record || !jurisdiction.covers(record.townshipCode))
-      throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
+    if (!record || !jurisdiction.covers(record.townshipCode)) throw new CaseNotFoundError(caseId);
     return record;
   }
 

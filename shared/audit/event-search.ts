@@ -5,8 +5,13 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import {
+  CursorNotValidError,
+  NotPermittedError,
+  TimeRangeNotValidError,
+  TimeRangeTooLongError,
+} from "../errors.ts";
 import type { Cursors } from "../http/cursor.ts";
-import { ForbiddenError, HttpError, InvalidCursorError, InvalidRangeError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { eventDayPartition } from "../store/keys.ts";
 import type { Jurisdiction } from "./jurisdiction.ts";
@@ -72,7 +77,7 @@ function filterFor(query: EventSearchQuery, jurisdiction: Jurisdiction): Filter 
   names["#township"] = "townshipCode";
   if (query.township) {
     if (!jurisdiction.covers(query.township)) {
-      throw new ForbiddenError({
+      throw new NotPermittedError({
         en: `Township ${query.township} is outside your jurisdiction`,
         zh: `乡镇 ${query.township} 不在您的管辖范围内`,
       });
@@ -81,7 +86,7 @@ function filterFor(query: EventSearchQuery, jurisdiction: Jurisdiction): Filter 
     values[":township"] = query.township;
   } else {
     if (jurisdiction.entries.length === 0)
-      throw new ForbiddenError({ en: "Your account covers no township", zh: "您的账号未登记任何乡镇" });
+      throw new NotPermittedError({ en: "Your account covers no township", zh: "您的账号未登记任何乡镇" });
     const scope = jurisdiction.entries.map((entry, i) => {
       values[`:scope${i}`] = entry;
       return /^\d{6}$/.test(entry) ? `begins_with(#township, :scope${i})` : `#township = :scope${i}`;
@@ -128,9 +133,9 @@ export class EventSearch {
       : undefined;
     const from = new Date(query.from);
     const to = new Date(cursor?.t ?? query.to ?? this.now().toISOString());
-    if (to.getTime() <= from.getTime()) throw new InvalidRangeError();
+    if (to.getTime() <= from.getTime()) throw new TimeRangeNotValidError();
     if (to.getTime() - from.getTime() > MAX_SEARCH_DAYS * DAY_MS) {
-      throw new HttpError("range_too_long", {
+      throw new TimeRangeTooLongError({
         en: `A search may span at most ${MAX_SEARCH_DAYS} days; narrow from/to`,
         zh: `查询时间跨度最多 ${MAX_SEARCH_DAYS} 天，请缩小范围`,
       });
@@ -141,7 +146,7 @@ export class EventSearch {
     const days = daysOf(from, to);
 
     let dayIndex = cursor ? days.indexOf(cursor.d) : 0;
-    if (dayIndex < 0) throw new InvalidCursorError();
+    if (dayIndex < 0) throw new CursorNotValidError();
     let startKey: Record<string, unknown> | undefined = cursor?.k
       ? { ...cursor.k, gsi4pk: eventDayPartition(cursor.d) }
       : undefined;

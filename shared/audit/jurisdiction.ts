@@ -13,7 +13,7 @@
  *   no entries covers nothing.
  */
 import type { Actor, Role } from "../auth/actor.ts";
-import { ForbiddenError } from "../http/errors.ts";
+import { NotPermittedError } from "../errors.ts";
 
 const COUNTY_CODE = /^\d{6}$/;
 
@@ -43,7 +43,7 @@ export const REGISTER_ROLES: readonly Role[] = ["township_clerk", "township_head
 /** Throws 403 unless the caller has one of `roles`; returns their jurisdiction. */
 export function requireRole(actor: Actor, roles: readonly Role[], what: string): Jurisdiction {
   if (!roles.includes(actor.role)) {
-    throw new ForbiddenError({
+    throw new NotPermittedError({
       en: `${what} is open to ${roles.join(", ")} only; you are signed in as ${actor.role}`,
       zh: `该功能仅对以下角色开放：${roles.join("、")}；您当前的角色为 ${actor.role}`,
     });

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import * as z from "zod";
-import { InsufficientUserAuthenticationError, UnauthorizedError } from "../http/errors.ts";
+import { type Bilingual, DomainError } from "../errors.ts";
 import { DEPARTMENT_IDS } from "../schemas/common.ts";
 import { authenticationMethods, needsMultiFactor, provesMultiFactor } from "./mfa.ts";
 
@@ -52,6 +52,27 @@ export interface Actor {
   readonly householdId?: string;
 }
 
+/**
+ * Authentication decides who the caller is and whether that sign-in is enough
+ * for their role: a rule of the platform (shared/auth/mfa.ts), so its errors
+ * are domain errors too. shared/http/error-mapping.ts answers them 401, with
+ * RFC 9470's `WWW-Authenticate` challenge for a missing second factor.
+ */
+
+/** No verified claims, or not the ones Nongfang needs. */
+export class NotAuthenticatedError extends DomainError {
+  constructor(text: Bilingual = { en: "Unauthorized", zh: "未登录或登录已失效" }) {
+    super(text);
+  }
+}
+
+/**
+ * The token is genuine but its sign-in was weaker than the caller's role
+ * needs: staff without multi-factor evidence. A client signs the user in again
+ * with MFA rather than treat it as a missing permission.
+ */
+export class SecondFactorMissingError extends DomainError {}
+
 /** `amr` / `nongfang:amr` as they may arrive: an array in a payload, a string from API Gateway. */
 const methodClaimsSchema = z.record(z.string(), z.unknown());
 
@@ -63,7 +84,7 @@ const methodClaimsSchema = z.record(z.string(), z.unknown());
 export function actorFromClaims(claims: unknown): Actor {
   const parsed = claimsSchema.safeParse(claims);
   if (!parsed.success)
-    throw new UnauthorizedError({
+    throw new NotAuthenticatedError({
       en: "The sign-in token lacks the claims Nongfang needs",
       zh: "登录令牌缺少农房系统所需的身份信息",
     });
@@ -72,7 +93,7 @@ export function actorFromClaims(claims: unknown): Actor {
     const methods = authenticationMethods(methodClaimsSchema.parse(claims));
     if (!provesMultiFactor(methods)) {
       const shown = methods.length ? methods.join(", ") : "no authentication methods";
-      throw new InsufficientUserAuthenticationError({
+      throw new SecondFactorMissingError({
         en: `Staff (${c["custom:role"]}) must sign in with multi-factor authentication (password and an authenticator or SMS code); this token shows ${shown} (amr)`,
         zh: `工作人员（${c["custom:role"]}）须使用双重身份验证登录（密码加验证器或短信验证码）；此令牌的认证方式为 ${shown}（amr）`,
       });
@@ -114,6 +135,6 @@ export function actorOf(event: APIGatewayProxyEventV2): Actor {
     authorizer?: { jwt?: { claims?: unknown } };
   };
   const claims = context.authorizer?.jwt?.claims;
-  if (!claims) throw new UnauthorizedError();
+  if (!claims) throw new NotAuthenticatedError();
   return actorFromClaims(claims);
 }

@@ -10,7 +10,7 @@
  *   jurisdiction (township or county codes, shared/audit/jurisdiction.ts).
  */
 import { jurisdictionOf } from "../audit/jurisdiction.ts";
-import { NotFoundError } from "../http/errors.ts";
+import { CaseNotFoundError } from "../errors.ts";
 import type { Actor } from "./actor.ts";
 
 /** What the household rules read of a case. */
@@ -58,8 +58,7 @@ export function requireOwned<T extends HouseholdCase>(
   record: T | undefined,
   caseId: string,
 ): T {
-  if (!record || !ownsCase(actor, record))
-    throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
+  if (!record || !ownsCase(actor, record)) throw new CaseNotFoundError(caseId);
   return record;
 }
 

@@ -10,8 +10,7 @@
 import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 import { ownsCase } from "../auth/scope.ts";
-import { CaseNotFoundError } from "../errors.ts";
-import { NotFoundError } from "../http/errors.ts";
+import { CaseNotFoundError, ResourceNotFoundError } from "../errors.ts";
 import { commitStepDecision, type ReviewDeps, stepView } from "../review/decide.ts";
 import { deliverDecision } from "../review/delivery.ts";
 import { NoCompletionReportAwaitedError } from "../review/errors.ts";
@@ -63,7 +62,7 @@ export async function reportCompletion(
   };
   const stepItem = await deps.cases.steps.get(caseId, open.stepId);
   if (!stepItem)
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `No step ${open.stepId} in case ${caseId}`,
       zh: `案件 ${caseId} 中没有环节 ${open.stepId}`,
     });

@@ -13,7 +13,6 @@ import { type MissingDocument, missingDocuments } from "../documents/missing-doc
 import { STATUS_NAMES_ZH } from "../domain/case-status.ts";
 import { overallClockView } from "../domain/overall-clock.ts";
 import { CaseNotFoundError, DomainError } from "../errors.ts";
-import { UnprocessableEntityError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { type ApplicationDraft, validateApplication } from "../schemas/application.ts";
 import type { CaseRecord } from "../schemas/case.ts";
@@ -28,6 +27,7 @@ import {
 } from "../store/case-store.ts";
 import type { ReferenceStore } from "../store/reference-store.ts";
 import { executionArnOf } from "../workflow/runs.ts";
+import { CaseNotEditableError, KindImmutableError, NotADraftError } from "./errors.ts";
 import { householdLimits } from "./limits.ts";
 import { assertNoOpenCase, submitClaimingHousehold } from "./one-household.ts";
 import { expectedOf, timelineOf } from "./views.ts";
@@ -106,24 +106,10 @@ export async function saveApplication(
   if (record.status === "returned")
     record = await deps.store.transition(record, "revise", { actor: auditActor(actor) });
   if (record.status !== "draft") {
-    throw new UnprocessableEntityError(
-      {
-        en: `A case in status ${record.status} cannot be edited here`,
-        zh: `案件状态为 ${record.status}，此处不可编辑`,
-      },
-      { status: record.status },
-      "case_not_editable",
-    );
+    throw new CaseNotEditableError(record.status);
   }
   if (application.kind && application.kind !== record.kind) {
-    throw new UnprocessableEntityError(
-      {
-        en: "The case kind cannot change; start a new application instead",
-        zh: "申请类型不能更改，请重新发起申请",
-      },
-      undefined,
-      "kind_immutable",
-    );
+    throw new KindImmutableError();
   }
   return deps.store.saveDraft(record, { ...application, kind: record.kind });
 }
@@ -283,14 +269,7 @@ export async function submitCase(
       continue;
     }
     if (record.status !== "draft") {
-      throw new UnprocessableEntityError(
-        {
-          en: `Only a draft can be submitted; this case is ${record.status}`,
-          zh: `只有草稿可以提交；该案件当前状态为“${STATUS_NAMES_ZH[record.status]}”`,
-        },
-        { status: record.status },
-        "not_a_draft",
-      );
+      throw new NotADraftError(record.status, STATUS_NAMES_ZH[record.status]);
     }
     const validation = validateApplication(record.application, "complete");
     const fields = validation.success ? [] : validation.errors;

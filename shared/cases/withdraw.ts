@@ -5,11 +5,11 @@
 import { StopExecutionCommand } from "@aws-sdk/client-sfn";
 import { type Actor, auditActorOf } from "../auth/actor.ts";
 import { isTerminal } from "../domain/case-status.ts";
-import { UnprocessableEntityError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import { CaseChangedError } from "../store/case-store.ts";
 import { openIncident } from "../workflow/incidents.ts";
+import { CaseAlreadyClosedError } from "./errors.ts";
 import { ownCaseItems, type VillagerDeps } from "./villager.ts";
 
 /**
@@ -66,12 +66,7 @@ async function withdrawTransaction(
   reason: string | undefined,
 ): Promise<CaseRecord> {
   const { record, steps } = await ownCaseItems(deps, actor, caseId);
-  if (isTerminal(record.status))
-    throw new UnprocessableEntityError(
-      { en: `The case is already ${record.status}`, zh: `案件已处于 ${record.status} 状态` },
-      { status: record.status },
-      "case_closed",
-    );
+  if (isTerminal(record.status)) throw new CaseAlreadyClosedError(record.status);
   // Open steps close with the case in one transaction: they leave every queue and can no longer be decided.
   const open = steps.filter((step) => step.status === "awaiting_response");
   return deps.store.transition(record, "withdraw", {

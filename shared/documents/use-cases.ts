@@ -9,8 +9,7 @@ import * as z from "zod";
 import { CONSENT_FORM } from "../assisted/on-behalf.ts";
 import { type Actor, auditActorOf } from "../auth/actor.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import { DomainError } from "../errors.ts";
-import { type FieldProblem, NotFoundError, ValidationFailedError } from "../http/errors.ts";
+import { DomainError, type FieldProblem, InvalidInputError, ResourceNotFoundError } from "../errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
 import type { DocumentList, DocumentView, UploadTicket } from "../schemas/responses.ts";
@@ -159,7 +158,7 @@ export async function requestUpload(
   assertOpenForDocuments(record);
   const problems = uploadProblems(getShippedPolicy(record.policyId), record, request);
   if (problems.length > 0)
-    throw new ValidationFailedError(
+    throw new InvalidInputError(
       { en: "The document cannot be uploaded", zh: "材料不符合上传要求" },
       problems,
     );
@@ -202,7 +201,7 @@ export async function requireDocument(
 ): Promise<DocumentRecord> {
   const document = await deps.documents.get(caseId, documentId);
   if (!document)
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `No document ${documentId} in case ${caseId}`,
       zh: `案件 ${caseId} 中没有材料 ${documentId}`,
     });
@@ -323,7 +322,7 @@ export async function removeDocument(
   const record = await requireOwnCase(deps.cases, actor, caseId);
   const document = await requireDocument(deps, caseId, documentId);
   if (document.stepId)
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `No document ${documentId} in case ${caseId}`,
       zh: `案件 ${caseId} 中没有材料 ${documentId}`,
     });
@@ -374,7 +373,7 @@ export async function documentDownloadUrl(
   document: DocumentRecord,
 ) {
   if (document.status !== "confirmed")
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `Document ${document.documentId} is not confirmed`,
       zh: `材料 ${document.documentId} 尚未确认`,
     });

@@ -58,6 +58,38 @@ export const DOMAIN_ERRORS: Readonly<Record<string, ErrorCode>> = {
   ObjectionLimitError: "objection_limit",
   ObjectionsUnhandledError: "objection_unhandled",
   ObjectionsUnknownError: "objection_unknown",
+  // Who may see and do what (shared/errors.ts), and authentication (shared/auth/actor.ts).
+  ResourceNotFoundError: "not_found",
+  NotPermittedError: "forbidden",
+  NotAuthenticatedError: "unauthorized",
+  SecondFactorMissingError: "insufficient_user_authentication",
+  // The input, listings and time ranges (shared/errors.ts).
+  InvalidInputError: "validation_failed",
+  TownshipRequiredError: "township_required",
+  CursorNotValidError: "invalid_cursor",
+  TimeRangeNotValidError: "invalid_range",
+  TimeRangeTooLongError: "range_too_long",
+  VillageOutsideTownshipError: "bad_request",
+  // A case's state (shared/cases/errors.ts, shared/review/errors.ts) and other rules.
+  CaseAlreadyClosedError: "case_closed",
+  CaseNotEditableError: "case_not_editable",
+  KindImmutableError: "kind_immutable",
+  NotADraftError: "not_a_draft",
+  HeadPhoneMissingError: "phone_missing",
+  TooManyPhotosError: "too_many_photos",
+  CorrectionIncompleteError: "application_incomplete",
+  ImportInProgressError: "import_in_progress",
+};
+
+/**
+ * Headers an answer of a code must carry. A missing second factor is RFC 9470's
+ * `insufficient_user_authentication` challenge (OAuth 2.0 step-up
+ * authentication), so a client knows to sign the user in again with MFA.
+ */
+const CHALLENGES: Partial<Record<ErrorCode, (text: Bilingual) => Readonly<Record<string, string>>>> = {
+  insufficient_user_authentication: (text) => ({
+    "www-authenticate": `Bearer error="insufficient_user_authentication", error_description="${text.en.replace(/["\\]/g, "")}"`,
+  }),
 };
 
 /**
@@ -100,13 +132,16 @@ export interface ErrorAnswer {
 function answer(code: ErrorCode, text?: Bilingual, details?: unknown): ErrorAnswer {
   const { status } = ERROR_CATALOGUE[code];
   const detailed = status < 500;
+  const challenge = CHALLENGES[code];
   return {
     statusCode: status,
     body: detailed ? errorBody(code, text, details) : errorBody(code),
     // Worth retrying soon: the first request finishes, or the service is back.
     ...(code === "idempotency_request_in_progress" || status === 503
       ? { headers: { "retry-after": "1" } }
-      : {}),
+      : challenge
+        ? { headers: challenge(text ?? ERROR_CATALOGUE[code]) }
+        : {}),
   };
 }
 
@@ -116,7 +151,6 @@ export function errorAnswer(error: unknown): ErrorAnswer | undefined {
     return {
       statusCode: error.statusCode,
       body: errorBody(error.code, { en: error.message, zh: error.zh }, error.details),
-      ...(error.headers ? { headers: error.headers } : {}),
     };
   }
   if (error instanceof DomainError) {

@@ -16,8 +16,7 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Encryptor } from "../crypto/encryptor.ts";
-import { type Bilingual, DomainError } from "../errors.ts";
-import { BadRequestError, NotFoundError } from "../http/errors.ts";
+import { type Bilingual, DomainError, ResourceNotFoundError } from "../errors.ts";
 import type { ApplicationComplete } from "../schemas/application.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseStore, TransactItem } from "../store/case-store.ts";
@@ -108,6 +107,13 @@ export const noticeListQuerySchema = z
   });
 export type NoticeListQuery = z.infer<typeof noticeListQuerySchema>;
 
+/** A listing asked for a village of another township. */
+export class VillageOutsideTownshipError extends DomainError {
+  constructor() {
+    super({ en: "The village does not lie in that township", zh: "该村不属于此乡镇" });
+  }
+}
+
 /** A township's (or one village's) notices, newest first: one Query on the township's listing. */
 export async function listNotices(
   client: DynamoDBDocumentClient,
@@ -117,7 +123,7 @@ export async function listNotices(
 ) {
   const township = query.township ?? query.village?.slice(0, 9) ?? "";
   if (query.village && query.township && !query.village.startsWith(query.township)) {
-    throw new BadRequestError({ en: "The village does not lie in that township", zh: "该村不属于此乡镇" });
+    throw new VillageOutsideTownshipError();
   }
   const items = await queryAll(client, {
     TableName: tableName,
@@ -141,7 +147,8 @@ export async function getPublicNotice(
   now: Date,
 ) {
   const notice = await readNotice(client, tableName, noticeId);
-  if (!notice) throw new NotFoundError({ en: `No public notice ${noticeId}`, zh: `无此公示 ${noticeId}` });
+  if (!notice)
+    throw new ResourceNotFoundError({ en: `No public notice ${noticeId}`, zh: `无此公示 ${noticeId}` });
   return publicView(notice, now);
 }
 
@@ -186,7 +193,8 @@ export interface ObjectionDeps {
 export async function lodgeObjection(deps: ObjectionDeps, noticeId: string, input: ObjectionInput) {
   const { client, tableName } = deps.store;
   const notice = await readNotice(client, tableName, noticeId);
-  if (!notice) throw new NotFoundError({ en: `No public notice ${noticeId}`, zh: `无此公示 ${noticeId}` });
+  if (!notice)
+    throw new ResourceNotFoundError({ en: `No public notice ${noticeId}`, zh: `无此公示 ${noticeId}` });
   const now = deps.now();
   if (!isOpen(notice, now)) throw new NoticeClosedError(notice);
   const objectionId = randomUUID();

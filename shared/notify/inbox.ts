@@ -20,7 +20,7 @@ import { jurisdictionOf } from "../audit/jurisdiction.ts";
 import type { Actor } from "../auth/actor.ts";
 import type { Encryptor } from "../crypto/encryptor.ts";
 import { isMainlandMobile, maskPhone, normalizePhone } from "../domain/phone.ts";
-import { ForbiddenError, NotFoundError } from "../http/errors.ts";
+import { NotPermittedError, ResourceNotFoundError } from "../errors.ts";
 import { messageKindSchema } from "../schemas/notifications.ts";
 import { MESSAGE_PREFIX } from "../store/keys.ts";
 import { inboxesOf, parseRecipientKey, type Recipient, recipientKey } from "./desks.ts";
@@ -242,7 +242,7 @@ export async function markRead(
   for (const id of input.ids) {
     const [recipient = "", sk = ""] = id.split("|");
     if (!mine.has(recipient) || !sk.startsWith(MESSAGE_PREFIX) || !parseRecipientKey(recipient))
-      throw new NotFoundError({ en: `No message ${id}`, zh: `未找到消息 ${id}` });
+      throw new ResourceNotFoundError({ en: `No message ${id}`, zh: `未找到消息 ${id}` });
     const current = newest.get(recipient);
     if (!current || sk > current) newest.set(recipient, sk);
   }
@@ -276,7 +276,7 @@ export async function saveSettings(
 ): Promise<MessagePage["settings"]> {
   if (actor.role === "villager") {
     if (!actor.householdId || input.mode !== undefined || input.phone !== undefined)
-      throw new ForbiddenError({
+      throw new NotPermittedError({
         en: "A household chooses only whether it receives SMS (smsOptOut); its phone is the one on its application",
         zh: "农户只能选择是否接收短信；短信发送到申请表中的户主电话",
       });
@@ -295,7 +295,7 @@ export async function saveSettings(
     return { smsOptOut };
   }
   if (input.smsOptOut !== undefined)
-    throw new ForbiddenError({
+    throw new NotPermittedError({
       en: "Staff choose a mode (batched, digest, off)",
       zh: "工作人员请选择短信方式",
     });

@@ -11,7 +11,7 @@ import { chinaDate, verifyUrl } from "../certificates/certificate.ts";
 import { publicFactsOfPaper } from "../certificates/issue.ts";
 import { caseCertificateKey, certificateKey } from "../certificates/keys.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import { ForbiddenError, NotFoundError } from "../http/errors.ts";
+import { NotPermittedError, ResourceNotFoundError } from "../errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import { caseIdPath } from "../schemas/requests.ts";
 import { certificatePaper, PaperNotAvailableError } from "./assemble.ts";
@@ -28,7 +28,7 @@ function requireCertificateAuthority(
 ): CaseRecord {
   if (!record || !staffCovers(actor, record.townshipCode)) throw notFound(caseId);
   if (actor.role !== "township_head" && actor.role !== "county_admin") {
-    throw new ForbiddenError({
+    throw new NotPermittedError({
       en: "Only the township head or the county admin may revoke, re-issue or extend a certificate",
       zh: "只有乡镇负责人或县级管理员可以撤销、换发或延期证书",
     });
@@ -46,7 +46,7 @@ function findCertificate(
   const index = list.findIndex((entry) => entry.number === number);
   const certificate = list[index];
   if (!certificate) {
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `Case ${record.caseId} has no certificate ${number}`,
       zh: `案件 ${record.caseId} 没有编号为 ${number} 的证书`,
     });

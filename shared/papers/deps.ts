@@ -8,7 +8,7 @@ import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 import { formatCertificateNumber } from "../certificates/certificate.ts";
 import { counterKey } from "../certificates/keys.ts";
-import { NotFoundError } from "../http/errors.ts";
+import { CaseNotFoundError } from "../errors.ts";
 import type { CaseStore } from "../store/case-store.ts";
 import type { CaseData } from "./assemble.ts";
 
@@ -23,8 +23,7 @@ export interface PapersDeps {
   readonly publicBaseUrl: string;
 }
 
-export const notFound = (caseId: string) =>
-  new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
+export const notFound = (caseId: string) => new CaseNotFoundError(caseId);
 
 export const auditActor = (actor: Actor) => ({
   id: actor.id,

@@ -10,8 +10,8 @@ import { type CsvCell, toCsv } from "../audit/csv.ts";
 import { REGISTER_ROLES, requireRole } from "../audit/jurisdiction.ts";
 import { AuditQueryLog } from "../audit/query-log.ts";
 import type { CaseStatus } from "../domain/case-status.ts";
+import { NotPermittedError, TimeRangeNotValidError, TownshipRequiredError } from "../errors.ts";
 import type { Cursors } from "../http/cursor.ts";
-import { ForbiddenError, HttpError, InvalidRangeError } from "../http/errors.ts";
 import { type CaseRecord, caseRecordSchema } from "../schemas/case.ts";
 import { CASE_ITEM_PREFIX, caseKey, registerPartition } from "../store/keys.ts";
 import { batchGetAll } from "../store/query-all.ts";
@@ -101,13 +101,13 @@ export function registerRange(query: Pick<RegisterQuery, "from" | "to">): { lowe
     ["to", to],
   ] as const) {
     if (!(value >= REGISTER_EPOCH && value <= REGISTER_END)) {
-      throw new InvalidRangeError({
+      throw new TimeRangeNotValidError({
         en: `\`${name}\` must lie between 2000-01-01 and 3000-01-01`,
         zh: `${name === "from" ? "开始" : "结束"}时间须在 2000-01-01 至 3000-01-01 之间`,
       });
     }
   }
-  if (to <= from) throw new InvalidRangeError();
+  if (to <= from) throw new TimeRangeNotValidError();
   return { lower: new Date(from).toISOString(), toBound: new Date(to).toISOString() };
 }
 
@@ -127,7 +127,7 @@ export class Register {
     const jurisdiction = requireRole(request.actor, REGISTER_ROLES, "The register");
     const township = query.township ?? this.onlyTownship(request.actor.townships);
     if (!jurisdiction.covers(township))
-      throw new ForbiddenError({
+      throw new NotPermittedError({
         en: `Township ${township} is outside your jurisdiction`,
         zh: `乡镇 ${township} 不在您的管辖范围内`,
       });
@@ -173,7 +173,7 @@ export class Register {
   private onlyTownship(townships: readonly string[]): string {
     const own = townships.filter((code) => code.length > 6);
     if (own.length !== 1 || !own[0]) {
-      throw new HttpError("township_required", {
+      throw new TownshipRequiredError({
         en: "Say which township: ?township=<code> (you work in more than one)",
         zh: "请指定乡镇：?township=<代码>（您在多个乡镇任职）",
       });

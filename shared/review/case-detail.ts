@@ -20,7 +20,7 @@ import { type DocumentRecord, documentRecordSchema, documentView } from "../docu
 import { documentDownloadUrl } from "../documents/use-cases.ts";
 import { overallClockView } from "../domain/overall-clock.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import { NotFoundError } from "../http/errors.ts";
+import { CaseNotFoundError } from "../errors.ts";
 import { objectionsForReview } from "../notices/notices.ts";
 import { maskApplication } from "../personal-data/application.ts";
 import { placeNamesOf } from "../reference/place-names.ts";
@@ -60,7 +60,7 @@ export async function reviewCaseDetail(
       results: visible ? 1 : 0,
     });
   }
-  if (!record || !visible) throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
+  if (!record || !visible) throw new CaseNotFoundError(caseId);
   const { steps, events, documents } = await deps.cases.load(caseId);
   const parsedDocuments = documents.flatMap((item) => {
     const parsed = documentRecordSchema.safeParse(item);

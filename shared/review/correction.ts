@@ -13,7 +13,7 @@ import type { Actor } from "../auth/actor.ts";
 import { ownsCase } from "../auth/scope.ts";
 import { type DocumentRecord, documentRecordSchema } from "../documents/document.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import { NotFoundError, UnprocessableEntityError, ValidationFailedError } from "../http/errors.ts";
+import { CaseNotFoundError, InvalidInputError, ResourceNotFoundError } from "../errors.ts";
 import { applicationDraftSchema, validateApplication } from "../schemas/application.ts";
 import type { CaseRecord, Decision, StepRecord } from "../schemas/case.ts";
 import type { FieldError } from "../schemas/messages.ts";
@@ -24,6 +24,7 @@ import { changedPaths, isCoveredBy, mergeApplication } from "./application-paths
 import { commitStepDecision, type ReviewDeps, stepView } from "./decide.ts";
 import { deliverDecision } from "./delivery.ts";
 import {
+  CorrectionIncompleteError,
   CorrectionUnchangedError,
   FieldsNotRequestedError,
   NoCorrectionAwaitedError,
@@ -42,7 +43,7 @@ export type { CorrectionRequest };
 async function loadOwnCase(deps: ReviewDeps, actor: Actor, caseId: string): Promise<CaseItems> {
   const record = await deps.cases.get(caseId);
   if (!record || !ownsCase(actor, record)) {
-    throw new NotFoundError({ en: `No case ${caseId}`, zh: `未找到案件 ${caseId}` });
+    throw new CaseNotFoundError(caseId);
   }
   return deps.cases.load(caseId);
 }
@@ -92,7 +93,7 @@ function requireCorrectionRequested(record: CaseRecord): void {
 export async function getCorrection(deps: ReviewDeps, actor: Actor, caseId: string): Promise<CorrectionView> {
   const items = await loadOwnCase(deps, actor, caseId);
   if (items.record.status !== "correction_requested") {
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `No correction is requested for case ${caseId}`,
       zh: `案件 ${caseId} 当前无补正要求`,
     });
@@ -211,7 +212,7 @@ export async function submitCorrection(
   const patch = input.application ?? {};
   const draft = validateApplication(patch, "draft");
   if (!draft.success) {
-    throw new ValidationFailedError(
+    throw new InvalidInputError(
       { en: "The corrected fields are invalid", zh: "补正的内容不符合要求" },
       problemsOf(draft.errors),
     );
@@ -223,11 +224,7 @@ export async function submitCorrection(
   const merged = mergeApplication(record.application, draft.data);
   const complete = validateApplication(merged, "complete");
   if (!complete.success) {
-    throw new UnprocessableEntityError(
-      { en: "The corrected application is not complete yet", zh: "补正后的申请仍不完整" },
-      { problems: problemsOf(complete.errors) },
-      "application_incomplete",
-    );
+    throw new CorrectionIncompleteError(problemsOf(complete.errors));
   }
 
   const documents = items.documents.map((item) => documentRecordSchema.parse(item));
@@ -246,7 +243,7 @@ export async function submitCorrection(
   };
   const stepItem = await deps.cases.steps.get(caseId, step.stepId);
   if (!stepItem)
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `No step ${step.stepId} in case ${caseId}`,
       zh: `案件 ${caseId} 中没有环节 ${step.stepId}`,
     });

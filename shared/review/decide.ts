@@ -13,7 +13,7 @@ import { type Actor, auditActorOf } from "../auth/actor.ts";
 import { DocumentStore } from "../documents/document-store.ts";
 import { IllegalTransitionError } from "../domain/case-status.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import { ForbiddenError, NotFoundError } from "../http/errors.ts";
+import { NotPermittedError, ResourceNotFoundError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { objectionHandlingWrites } from "../notices/notices.ts";
 import { approvedTermsProblems } from "../papers/approval-check.ts";
@@ -67,8 +67,8 @@ export function stepView(step: StepItem): StepView {
 
 function enforce(verdict: Verdict): void {
   if (verdict.allowed) return;
-  if (verdict.status === 404) throw new NotFoundError(verdict.reason);
-  throw new ForbiddenError(verdict.reason);
+  if (verdict.status === 404) throw new ResourceNotFoundError(verdict.reason);
+  throw new NotPermittedError(verdict.reason);
 }
 
 async function stepAndCase(
@@ -78,7 +78,7 @@ async function stepAndCase(
 ): Promise<{ step: StepItem; record: CaseRecord }> {
   const [step, record] = await Promise.all([deps.cases.steps.get(caseId, stepId), deps.cases.get(caseId)]);
   if (!step || !record)
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `No step ${stepId} in case ${caseId}`,
       zh: `案件 ${caseId} 中没有环节 ${stepId}`,
     });

@@ -2,7 +2,7 @@
  * The review's domain errors (no HTTP status: shared/http/error-mapping.ts
  * answers each with its code, 409 or 422).
  */
-import { type Bilingual, DomainError } from "../errors.ts";
+import { type Bilingual, DomainError, type FieldProblem } from "../errors.ts";
 
 /** Another decision on the step won (or the step was answered before): exactly one decision per step. */
 export class StepAlreadyDecidedError extends DomainError {
@@ -106,5 +106,22 @@ export class CorrectionUnchangedError extends DomainError {
 export class NoCompletionReportAwaitedError extends DomainError {
   constructor(text: Bilingual) {
     super(text);
+  }
+}
+
+/** A site visit keeps at most so many photos; this step has them all. */
+export class TooManyPhotosError extends DomainError {
+  constructor(stepId: string, most: number) {
+    super({
+      en: `Step ${stepId} already has ${most} photos, the most a visit keeps`,
+      zh: `环节 ${stepId} 已有 ${most} 张照片，已达上限`,
+    });
+  }
+}
+
+/** The corrected application still lacks what a complete one needs; `problems` lists each field. */
+export class CorrectionIncompleteError extends DomainError {
+  constructor(problems: readonly FieldProblem[]) {
+    super({ en: "The corrected application is not complete yet", zh: "补正后的申请仍不完整" }, { problems });
   }
 }

@@ -6,8 +6,13 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
+import {
+  CursorNotValidError,
+  NotPermittedError,
+  ResourceNotFoundError,
+  TownshipRequiredError,
+} from "../errors.ts";
 import type { Cursors } from "../http/cursor.ts";
-import { ForbiddenError, HttpError, InvalidCursorError, NotFoundError } from "../http/errors.ts";
 import { placeNamesOf } from "../reference/place-names.ts";
 import { type CaseRecord, caseRecordSchema } from "../schemas/case.ts";
 import type { QueueEntry, QueuePage } from "../schemas/responses.ts";
@@ -42,7 +47,7 @@ function chooseTownship(actor: Pick<Actor, "townships">, township: string | unde
   if (township) return township;
   const [only] = actor.townships;
   if (actor.townships.length === 1 && only) return only;
-  throw new HttpError("township_required", {
+  throw new TownshipRequiredError({
     en: "Say which township: ?township=<code> (you work in several or none)",
     zh: "请指定乡镇：?township=<代码>（您在多个乡镇任职或未登记乡镇）",
   });
@@ -79,7 +84,9 @@ export async function listQueue(
   const township = chooseTownship(actor, query.township);
   const access = queueAccess(actor, queue, township);
   if (!access.allowed) {
-    throw access.status === 404 ? new NotFoundError(access.reason) : new ForbiddenError(access.reason);
+    throw access.status === 404
+      ? new ResourceNotFoundError(access.reason)
+      : new NotPermittedError(access.reason);
   }
   const { target } = access;
   const partition = queuePartition(target.partitionQueue, target.township);
@@ -99,7 +106,7 @@ export async function listQueue(
     })
     .catch((error: unknown) => {
       // Sealed with this partition in its scope, so any cursor that opened is this queue's; checked anyway.
-      if (error instanceof ForeignQueueCursorError) throw new InvalidCursorError();
+      if (error instanceof ForeignQueueCursorError) throw new CursorNotValidError();
       throw error;
     });
   const { items } = page;

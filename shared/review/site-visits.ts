@@ -25,14 +25,14 @@ import {
   verifyAndConfirm,
 } from "../documents/use-cases.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import { DomainError } from "../errors.ts";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } from "../http/errors.ts";
+import { DomainError, InvalidInputError, NotPermittedError, ResourceNotFoundError } from "../errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseKind } from "../schemas/common.ts";
 import type { CountyPolicy, SITE_VISIT_STAGES, SiteVisitPolicy } from "../schemas/policy.ts";
 import type { PhotoUploadRequest } from "../schemas/requests.ts";
 import type { DocumentView, PhotoUploadTicket } from "../schemas/responses.ts";
 import type { StepItem } from "../store/step-store.ts";
+import { TooManyPhotosError } from "./errors.ts";
 import { mayDecide, type StepFacts } from "./rules.ts";
 
 /** The document type of a photo taken on a site visit (not a policy document type). */
@@ -112,14 +112,14 @@ async function openVisitFor(
 ): Promise<OpenVisit> {
   const [step, record] = await Promise.all([deps.readStep(caseId, stepId), deps.cases.get(caseId)]);
   if (!step || !record)
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `No step ${stepId} in case ${caseId}`,
       zh: `案件 ${caseId} 中没有环节 ${stepId}`,
     });
   const verdict = mayDecide(actor, step, record);
   if (!verdict.allowed) {
-    if (verdict.status === 404) throw new NotFoundError(verdict.reason);
-    throw new ForbiddenError(verdict.reason);
+    if (verdict.status === 404) throw new ResourceNotFoundError(verdict.reason);
+    throw new NotPermittedError(verdict.reason);
   }
   const visit = siteVisitOf(step, getShippedPolicy(record.policyId), record.kind);
   if (!visit) throw new NotASiteVisitError(stepId);
@@ -141,23 +141,13 @@ export async function requestSiteVisitPhoto(
   const images = policy.uploads.filter((upload) => upload.contentType.startsWith("image/"));
   const problems = fileProblems(images, request);
   if (problems.length > 0) {
-    throw new ValidationFailedError(
-      { en: "The photo cannot be uploaded", zh: "照片不符合上传要求" },
-      problems,
-    );
+    throw new InvalidInputError({ en: "The photo cannot be uploaded", zh: "照片不符合上传要求" }, problems);
   }
   const taken = (await deps.documents.list(caseId)).filter(
     (document) => document.stepId === stepId && document.status !== "rejected",
   );
   if (taken.length >= MAX_PHOTOS_PER_STEP) {
-    throw new ConflictError(
-      {
-        en: `Step ${stepId} already has ${MAX_PHOTOS_PER_STEP} photos, the most a visit keeps`,
-        zh: `环节 ${stepId} 已有 ${MAX_PHOTOS_PER_STEP} 张照片，已达上限`,
-      },
-      undefined,
-      "too_many_photos",
-    );
+    throw new TooManyPhotosError(stepId, MAX_PHOTOS_PER_STEP);
   }
 
   const { documentId: photoId, ...presigned } = await declareUpload(deps, actor, caseId, {
@@ -179,7 +169,7 @@ export async function confirmSiteVisitPhoto(
   const { visit } = await openVisitFor(deps, actor, caseId, stepId);
   const photo = await requireDocument(deps, caseId, photoId);
   if (photo.stepId !== stepId)
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `No photo ${photoId} on step ${stepId}`,
       zh: `环节 ${stepId} 没有照片 ${photoId}`,
     });

@@ -15,9 +15,14 @@ import {
 import * as z from "zod";
 import { jurisdictionOf } from "../audit/jurisdiction.ts";
 import { type Actor, auditActorOf } from "../auth/actor.ts";
-import { type Bilingual, DomainError } from "../errors.ts";
+import {
+  type Bilingual,
+  DomainError,
+  NotPermittedError,
+  ResourceNotFoundError,
+  TownshipRequiredError,
+} from "../errors.ts";
 import type { Cursors } from "../http/cursor.ts";
-import { ForbiddenError, HttpError, NotFoundError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import type { DeliveryDeps } from "../review/delivery.ts";
 import { deliverDecision } from "../review/delivery.ts";
@@ -86,7 +91,7 @@ export class IncidentClosedError extends DomainError {
 
 function requireOperator(actor: Actor): void {
   if (!(OPERATOR_ROLES as readonly string[]).includes(actor.role)) {
-    throw new ForbiddenError({
+    throw new NotPermittedError({
       en: `Incidents are for ${OPERATOR_ROLES.join(", ")} only`,
       zh: "异常案件仅供乡镇负责人和县级管理员查看",
     });
@@ -97,7 +102,7 @@ function onlyTownship(townships: readonly string[]): string {
   const own = townships.filter((code) => code.length > 6);
   const [only] = own;
   if (own.length !== 1 || !only) {
-    throw new HttpError("township_required");
+    throw new TownshipRequiredError();
   }
   return only;
 }
@@ -113,7 +118,7 @@ export async function listIncidents(
   requireOperator(actor);
   const township = query.township ?? onlyTownship(actor.townships);
   if (!jurisdictionOf(actor).covers(township)) {
-    throw new ForbiddenError({
+    throw new NotPermittedError({
       en: `Township ${township} is outside your jurisdiction`,
       zh: `乡镇 ${township} 不在您的管辖范围内`,
     });
@@ -322,7 +327,7 @@ export async function recoverIncident(
   ]);
   // Outside the caller's jurisdiction reads as missing: no enumeration of other townships' cases.
   if (!found || !record || !jurisdictionOf(actor).covers(record.townshipCode)) {
-    throw new NotFoundError({
+    throw new ResourceNotFoundError({
       en: `No incident ${incidentId} on case ${caseId}`,
       zh: `案件 ${caseId} 没有异常事项 ${incidentId}`,
     });

@@ -12,11 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceItems } from "#infra/local/seed.ts";
 import { csvField } from "#shared/audit/csv.ts";
 import type { Actor } from "#shared/auth/actor.ts";
+import { errorAnswer } from "#shared/http/error-mapping.ts";
 import type { ReferenceType } from "#shared/reference/entities.ts";
 import type { Polygon } from "#shared/reference/geometry.ts";
 import { polygonAreaM2 } from "#shared/reference/geometry.ts";
 import {
   getAdminImport,
+  ImportInProgressError,
   type ImportWork,
   requestAdminImport,
   runImportSession,
@@ -428,12 +430,15 @@ describe("admin import work sessions", () => {
     expect(work.importId).toBe(job.importId);
 
     // A second request for the same file while the first runs: refused, nothing started.
-    await expect(
-      requestAdminImport(requestDeps(), actor("county_admin"), {
-        type: "household",
-        key: "imports/households.csv",
-      }),
-    ).rejects.toMatchObject({ code: "import_in_progress" });
+    const refused = await requestAdminImport(requestDeps(), actor("county_admin"), {
+      type: "household",
+      key: "imports/households.csv",
+    }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ImportInProgressError);
+    expect(errorAnswer(refused)).toMatchObject({
+      statusCode: 409,
+      body: { error: { code: "import_in_progress" } },
+    });
     expect(started).toHaveLength(1);
 
     const lines: number[] = [];

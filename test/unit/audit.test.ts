@@ -5,6 +5,8 @@ import { daysOf } from "#shared/audit/event-search.ts";
 import { jurisdictionOf, requireRole } from "#shared/audit/jurisdiction.ts";
 import type { Actor } from "#shared/auth/actor.ts";
 import { appendEvent } from "#shared/domain/audit-chain.ts";
+import { NotPermittedError } from "#shared/errors.ts";
+import { errorAnswer } from "#shared/http/error-mapping.ts";
 import type { AuditEvent } from "#shared/schemas/audit-event.ts";
 
 describe("csvField", () => {
@@ -62,9 +64,14 @@ describe("jurisdictionOf", () => {
 
 describe("requireRole", () => {
   it("answers 403 to a role that is not listed", () => {
-    expect(() =>
-      requireRole({ ...actor([]), role: "township_clerk" }, ["auditor"], "The audit trail"),
-    ).toThrow(expect.objectContaining({ statusCode: 403 }));
+    const refuse = () =>
+      requireRole({ ...actor([]), role: "township_clerk" }, ["auditor"], "The audit trail");
+    expect(refuse).toThrow(NotPermittedError);
+    try {
+      refuse();
+    } catch (error) {
+      expect(errorAnswer(error)?.statusCode).toBe(403);
+    }
   });
 });
 

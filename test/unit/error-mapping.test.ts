@@ -1,10 +1,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CaseNotFoundError, DomainError } from "#shared/errors.ts";
-import { ERROR_CATALOGUE } from "#shared/http/error-catalogue.ts";
+import { NotAuthenticatedError } from "#shared/auth/actor.ts";
+import {
+  CaseNotFoundError,
+  CursorNotValidError,
+  DomainError,
+  InvalidInputError,
+  NotPermittedError,
+  TimeRangeNotValidError,
+  TownshipRequiredError,
+} from "#shared/errors.ts";
+import { ERROR_CATALOGUE, type ErrorCode } from "#shared/http/error-catalogue.ts";
 import { DOMAIN_ERRORS, errorAnswer } from "#shared/http/error-mapping.ts";
-import { NotFoundError } from "#shared/http/errors.ts";
+import { HttpError, NotFoundError, ValidationFailedError } from "#shared/http/errors.ts";
 import { ObjectionsUnhandledError, ObjectionsUnknownError } from "#shared/notices/notices.ts";
 import { CaseChangedError } from "#shared/store/case-store.ts";
 
@@ -44,6 +53,24 @@ describe("domain errors and their one HTTP mapping", () => {
     expect(changed.name).toBe("CaseChangedError");
   });
 
+  it("keeps the HTTP layer's errors in it: no module of shared/ outside shared/http/ imports shared/http/errors.ts", () => {
+    const httpErrors = path.join(ROOT, "shared/http/errors.ts");
+    const importers = sources("shared")
+      .filter(({ file }) => !file.startsWith(`shared${path.sep}http${path.sep}`))
+      .filter(({ file, source }) =>
+        [...source.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"/gm)].some(
+          ([, specifier = ""]) => {
+            const target = specifier.startsWith("#shared/")
+              ? path.join(ROOT, "shared", specifier.slice("#shared/".length))
+              : path.resolve(ROOT, path.dirname(file), specifier);
+            return target === httpErrors;
+          },
+        ),
+      )
+      .map(({ file }) => file);
+    expect(importers).toEqual([]);
+  });
+
   it("answers a lost optimistic-lock race 409 case_changed with its message in both languages", () => {
     expect(errorAnswer(new CaseChangedError("c-1"))).toEqual({
       statusCode: 409,
@@ -62,6 +89,27 @@ describe("domain errors and their one HTTP mapping", () => {
     const http = errorAnswer(new NotFoundError({ en: "No case c-2", zh: "未找到案件 c-2" }));
     expect(domain).toEqual(http);
     expect(domain?.statusCode).toBe(404);
+  });
+
+  it("answers the generic domain errors as the catalogue's defaults where they bring no text of their own", () => {
+    const defaults: [DomainError, ErrorCode][] = [
+      [new NotPermittedError(), "forbidden"],
+      [new NotAuthenticatedError(), "unauthorized"],
+      [new CursorNotValidError(), "invalid_cursor"],
+      [new TimeRangeNotValidError(), "invalid_range"],
+      [new TownshipRequiredError(), "township_required"],
+    ];
+    for (const [error, code] of defaults)
+      expect(errorAnswer(error)).toEqual(errorAnswer(new HttpError(code)));
+    const problems = [{ path: "body.kind", code: "invalid_value", en: "Unknown kind" }];
+    const text = { en: "The request is invalid", zh: "请求内容不符合要求" };
+    expect(errorAnswer(new InvalidInputError(text, problems))).toEqual(
+      errorAnswer(new ValidationFailedError(text, problems)),
+    );
+    expect(errorAnswer(new InvalidInputError(text, problems))).toMatchObject({
+      statusCode: 400,
+      body: { error: { code: "validation_failed", details: { problems } } },
+    });
   });
 
   it("answers unhandled objections and unknown ones with their own codes, unhandled first", () => {

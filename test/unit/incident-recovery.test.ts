@@ -165,7 +165,7 @@ describe("recovering an incident", () => {
   it("hides another township's incident (404) and refuses a closed one (409)", async () => {
     store({ incident: incident(), caseItem: caseItem({ townshipCode: "511424101" }) });
     await expect(recoverIncident(deps, HEAD, "c1", "execution_failed~1")).rejects.toMatchObject({
-      statusCode: 404,
+      name: "ResourceNotFoundError",
     });
     store({ incident: incident({ status: "closed" }), caseItem: caseItem() });
     await expect(recoverIncident(deps, HEAD, "c1", "execution_failed~1")).rejects.toMatchObject({

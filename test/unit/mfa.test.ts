@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { apiGatewayClaimValue } from "#infra/local/jwt-authorizer.ts";
 import { amrOf, loadDemoDirectory } from "#infra/local/oidc-issuer.ts";
-import { actorFromClaims, ROLES } from "#shared/auth/actor.ts";
+import { actorFromClaims, ROLES, SecondFactorMissingError } from "#shared/auth/actor.ts";
 import {
   authenticationMethods,
   methodsOf,
@@ -10,7 +10,7 @@ import {
   provesMultiFactor,
   SINGLE_FACTOR_ROLES,
 } from "#shared/auth/mfa.ts";
-import { InsufficientUserAuthenticationError } from "#shared/http/errors.ts";
+import { errorAnswer } from "#shared/http/error-mapping.ts";
 import { httpRoute, ok } from "#shared/http/handler.ts";
 
 const clerk = { sub: "clerk-a", "custom:role": "township_clerk", "custom:townships": "511424100" };
@@ -85,13 +85,16 @@ describe("actorFromClaims", () => {
       } catch (error) {
         thrown = error;
       }
-      expect(thrown).toBeInstanceOf(InsufficientUserAuthenticationError);
-      expect(thrown).toMatchObject({
+      expect(thrown).toBeInstanceOf(SecondFactorMissingError);
+      const message = (thrown as Error).message;
+      expect(message).toMatch(/township_clerk.*multi-factor/);
+      expect(errorAnswer(thrown)).toMatchObject({
         statusCode: 401,
-        code: "insufficient_user_authentication",
-        expose: true,
+        body: { error: { code: "insufficient_user_authentication", message } },
+        headers: {
+          "www-authenticate": `Bearer error="insufficient_user_authentication", error_description="${message}"`,
+        },
       });
-      expect((thrown as Error).message).toMatch(/township_clerk.*multi-factor/);
     }
   });
 

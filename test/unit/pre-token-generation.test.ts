@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { actorFromClaims } from "#shared/auth/actor.ts";
+import { actorFromClaims, SecondFactorMissingError } from "#shared/auth/actor.ts";
 import {
   type AdminGetUser,
   MFA_CLAIMS,
@@ -9,7 +9,6 @@ import {
   preTokenGeneration,
   preTokenGenerationEventSchema,
 } from "#shared/auth/pre-token-generation.ts";
-import { InsufficientUserAuthenticationError } from "#shared/http/errors.ts";
 
 /** A V2_0 event as Cognito sends it (user-pool-lambda-pre-token-generation, "version": "2"). */
 function cognitoEvent(
@@ -104,7 +103,7 @@ describe("pre token generation trigger (staff MFA)", () => {
     };
     const idToken = { sub: "u1", ...staff, ...details.idTokenGeneration.claimsToAddOrOverride };
     expect(actorFromClaims(idToken).role).toBe("township_clerk");
-    expect(() => actorFromClaims({ sub: "u1", ...staff })).toThrow(InsufficientUserAuthenticationError);
+    expect(() => actorFromClaims({ sub: "u1", ...staff })).toThrow(SecondFactorMissingError);
   });
 
   it("checks again on refresh: a user who turned MFA off cannot refresh their tokens", async () => {

@@ -15,7 +15,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Actor } from "../../auth/actor.ts";
-import { ForbiddenError, HttpError, NotFoundError } from "../../http/errors.ts";
+import { DomainError, NotPermittedError, ResourceNotFoundError } from "../../errors.ts";
 import { referenceTypeSchema } from "../entities.ts";
 import { TableCheckpointStore } from "./checkpoints.ts";
 import { type ImportJob, ImportJobs } from "./import-jobs.ts";
@@ -61,6 +61,16 @@ export interface RequestImportDeps extends AdminImportDeps {
 const identityOf = (deps: AdminImportDeps, key: string, etag: string) =>
   `s3://${deps.bucketName}/${key}#${etag}`;
 
+/** The same file (key and ETag) is being imported already: one import at a time per file. */
+export class ImportInProgressError extends DomainError {
+  constructor(key: string) {
+    super({
+      en: `${key} is already being imported; follow that import, or wait for it to finish`,
+      zh: `文件 ${key} 正在导入中，请查看该导入的进度或等待其完成`,
+    });
+  }
+}
+
 /** POST /admin/imports: the job, queued, with the workflow started. */
 export async function requestAdminImport(
   deps: RequestImportDeps,
@@ -69,7 +79,7 @@ export async function requestAdminImport(
 ): Promise<ImportJob> {
   // The policy table lets only county admins in; the use case says so again.
   if (actor.role !== "county_admin")
-    throw new ForbiddenError({
+    throw new NotPermittedError({
       en: "Only a county admin may import reference data",
       zh: "只有县级管理员可以导入基础数据",
     });
@@ -77,17 +87,17 @@ export async function requestAdminImport(
     .send(new HeadObjectCommand({ Bucket: deps.bucketName, Key: body.key }))
     .catch((error: unknown) => {
       if ((error as { name?: string }).name === "NotFound")
-        throw new NotFoundError({ en: `No uploaded file ${body.key}`, zh: `未找到已上传的文件 ${body.key}` });
+        throw new ResourceNotFoundError({
+          en: `No uploaded file ${body.key}`,
+          zh: `未找到已上传的文件 ${body.key}`,
+        });
       throw error;
     });
   const etag = head.ETag ?? "";
   const jobs = new ImportJobs(deps.client, deps.tableName, deps.now);
   const importId = randomUUID();
   if (!(await jobs.lock(body.type, identityOf(deps, body.key, etag), importId))) {
-    throw new HttpError("import_in_progress", {
-      en: `${body.key} is already being imported; follow that import, or wait for it to finish`,
-      zh: `文件 ${body.key} 正在导入中，请查看该导入的进度或等待其完成`,
-    });
+    throw new ImportInProgressError(body.key);
   }
   const job: ImportJob = {
     importId,
@@ -112,9 +122,10 @@ export async function getAdminImport(
   actor: Actor,
   importId: string,
 ): Promise<ImportJob> {
-  if (actor.role !== "county_admin") throw new ForbiddenError();
+  if (actor.role !== "county_admin") throw new NotPermittedError();
   const job = await new ImportJobs(deps.client, deps.tableName, deps.now).get(importId);
-  if (!job) throw new NotFoundError({ en: `No import ${importId}`, zh: `未找到导入任务 ${importId}` });
+  if (!job)
+    throw new ResourceNotFoundError({ en: `No import ${importId}`, zh: `未找到导入任务 ${importId}` });
   return job;
 }
 
