@@ -12,7 +12,7 @@
  * SHA-256 of the PDFs on the case with an `issueCertificates` event.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { readConfig } from "../config.ts";
 import { certificatesFor } from "../domain/case-kind.ts";
@@ -26,15 +26,9 @@ import type { CaseRecord } from "../schemas/case.ts";
 import type { CertificateType } from "../schemas/common.ts";
 import type { CountyPolicy } from "../schemas/policy.ts";
 import { CaseStore } from "../store/case-store.ts";
-import {
-  chinaDate,
-  formatCertificateNumber,
-  maskName,
-  type PublicCertificate,
-  validUntil,
-  verifyUrl,
-} from "./certificate.ts";
-import { caseCertificateKey, certificateKey, counterKey } from "./keys.ts";
+import { chinaDate, maskName, type PublicCertificate, validUntil, verifyUrl } from "./certificate.ts";
+import { claimSequence } from "./counter.ts";
+import { caseCertificateKey, certificateKey } from "./keys.ts";
 
 export interface IssueCertificatesDeps {
   readonly client: DynamoDBDocumentClient;
@@ -86,18 +80,7 @@ async function claimNumber(
   if (existing.Item) return claimSchema.parse(existing.Item);
 
   const prefix = policy.certificates[type].numberPrefix;
-  const counter = await deps.client.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: counterKey(prefix, year),
-      UpdateExpression: "ADD seq :one SET #type = :type",
-      ExpressionAttributeNames: { "#type": "type" },
-      ExpressionAttributeValues: { ":one": 1, ":type": "counter" },
-      ReturnValues: "UPDATED_NEW",
-    }),
-  );
-  const seq = z.int().positive().parse(counter.Attributes?.seq);
-  const claim = { number: formatCertificateNumber(prefix, year, seq), issuedAt: deps.now().toISOString() };
+  const claim = { number: await claimSequence(deps, prefix, year), issuedAt: deps.now().toISOString() };
   try {
     await deps.client.send(
       new PutCommand({

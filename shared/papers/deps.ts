@@ -1,13 +1,10 @@
 /**
- * What the papers' use cases share: their dependencies, the reads and the
- * number counter they all use, and the actor as the audit trail records it.
+ * What the papers' use cases share: their dependencies, the reads they all
+ * use, and the actor as the audit trail records it (numbers: ../certificates/counter.ts).
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Actor } from "../auth/actor.ts";
-import { formatCertificateNumber } from "../certificates/certificate.ts";
-import { counterKey } from "../certificates/keys.ts";
 import { CaseNotFoundError } from "../errors.ts";
 import type { CaseStore } from "../store/case-store.ts";
 import type { CaseData } from "./assemble.ts";
@@ -30,21 +27,6 @@ export const auditActor = (actor: Actor) => ({
   role: actor.role,
   ...(actor.department ? { department: actor.department } : {}),
 });
-
-/** The next number in a per-prefix, per-year counter (certificates and refusal notices). */
-export async function claimSequence(deps: PapersDeps, prefix: string, year: string): Promise<string> {
-  const counter = await deps.client.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: counterKey(prefix, year),
-      UpdateExpression: "ADD seq :one SET #type = :type",
-      ExpressionAttributeNames: { "#type": "type" },
-      ExpressionAttributeValues: { ":one": 1, ":type": "counter" },
-      ReturnValues: "UPDATED_NEW",
-    }),
-  );
-  return formatCertificateNumber(prefix, year, z.int().positive().parse(counter.Attributes?.seq));
-}
 
 export async function caseData(deps: PapersDeps, caseId: string): Promise<CaseData> {
   const { record, steps, events } = await deps.cases.load(caseId);
