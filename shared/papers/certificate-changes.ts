@@ -108,6 +108,18 @@ function findIssued(record: CaseRecord, number: string): IssuedCertificate {
 }
 
 /**
+ * Where a re-issue or an extension starts: the caller may change the case's
+ * certificates, and the case as the papers read it, its certificate (still
+ * valid) and its county's policy.
+ */
+async function certificateToChange(deps: PapersDeps, actor: Actor, caseId: string, number: string) {
+  requireCertificateAuthority(actor, await deps.cases.get(caseId), caseId);
+  const data = await caseData(deps, caseId);
+  const { certificate } = findCertificate(data.record, number);
+  return { data, certificate, policy: getShippedPolicy(data.record.policyId) };
+}
+
+/**
  * Re-issue after a correction (换发): a new number, the PDF rendered from the
  * corrected case and marked as replacing the old one; the old number becomes
  * `superseded` (its /verify page links to the new one).
@@ -119,10 +131,7 @@ export async function reissueCertificate(
   number: string,
   reason: string,
 ): Promise<IssuedCertificate> {
-  requireCertificateAuthority(actor, await deps.cases.get(caseId), caseId);
-  const data = await caseData(deps, caseId);
-  const { certificate } = findCertificate(data.record, number);
-  const policy = getShippedPolicy(data.record.policyId);
+  const { data, certificate, policy } = await certificateToChange(deps, actor, caseId, number);
   const names = await placeNames(deps.client, deps.tableName, data.record);
   const issuedAt = deps.now().toISOString();
   const newNumber = await claimSequence(
@@ -222,10 +231,7 @@ export async function extendCertificate(
   number: string,
   reason: string,
 ): Promise<IssuedCertificate> {
-  requireCertificateAuthority(actor, await deps.cases.get(caseId), caseId);
-  const data = await caseData(deps, caseId);
-  const { certificate } = findCertificate(data.record, number);
-  const policy = getShippedPolicy(data.record.policyId);
+  const { data, certificate, policy } = await certificateToChange(deps, actor, caseId, number);
   const { maxExtensions, months } = policy.papers.extension;
   const extensions = certificate.extensions ?? [];
   if (extensions.length >= maxExtensions) {
