@@ -1,5 +1,4 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Arn, ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import type { IUserPool } from "aws-cdk-lib/aws-cognito";
 import type { TableV2 } from "aws-cdk-lib/aws-dynamodb";
@@ -11,12 +10,10 @@ import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
+import { ENTRY_METADATA, REPO_ROOT } from "./function-metadata.ts";
 import type { SmsContext } from "./notifications.ts";
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-
-/** CloudFormation metadata key that names a function's handler module; the local cloud reads it. */
-export const ENTRY_METADATA = "nongfang:entry";
+export { ENTRY_METADATA, LOCAL_SKIP_METADATA, REPO_ROOT } from "./function-metadata.ts";
 
 /**
  * Handlers that render PDFs (shared/papers/pdf.ts): their bundle carries the
@@ -33,13 +30,6 @@ const PAPER_FONTS = [
   "node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf",
   "node_modules/@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf",
 ];
-
-/**
- * CloudFormation metadata key on a function the local cloud does not run (CDK's
- * deploy-time custom resources, e.g. BucketDeployment's); its value says why.
- * Every other function must name its handler with ENTRY_METADATA.
- */
-export const LOCAL_SKIP_METADATA = "nongfang:local-skip";
 
 /** What "read" and "write" on the case table grant (bindTable). */
 export const TABLE_READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"] as const;

@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ensureLocalKeyFile } from "#shared/crypto/local-keyring.ts";
 import { ROUTES } from "#shared/http/routes.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
-import { REPO_ROOT } from "../constructs/function.ts";
+import { REPO_ROOT } from "../constructs/function-metadata.ts";
 import { startLocalDynamoDb } from "./dynamodb.ts";
 import type { LocalFaults } from "./faults.ts";
 import { startLocalHttpApi } from "./http-api.ts";
@@ -123,7 +123,7 @@ function only<T>(values: readonly T[], what: string): T {
  * the SDK's standard endpoint variables (AWS_ENDPOINT_URL_*).
  */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
-  const template = synthesizeTemplate(options.context);
+  const template = await synthesizeTemplate(options.context);
   const names = localPhysicalNames(template);
   const tableName = names.resolveRef(only(logicalIdsOf(template, "AWS::DynamoDB::GlobalTable"), "table"));
   const bucketNames = logicalIdsOf(template, "AWS::S3::Bucket").map((id) => names.resolveRef(id));

@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import pLimit, { type LimitFunction } from "p-limit";
 import { logger } from "#shared/logger.ts";
-import { ENTRY_METADATA, LOCAL_SKIP_METADATA } from "../constructs/function.ts";
+import { ENTRY_METADATA, LOCAL_SKIP_METADATA } from "../constructs/function-metadata.ts";
 import { type LocalFaults, lambdaFaultError } from "./faults.ts";
 import type { LocalMeter } from "./meter.ts";
 import { type CfnTemplate, type PhysicalNames, resolveIntrinsics } from "./template.ts";

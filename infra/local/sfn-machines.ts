@@ -4,6 +4,7 @@
  * ListStateMachines.
  */
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { readRunCache, writeRunCache } from "./run-cache.ts";
 import { type EmulatorCore, type RegisteredMachine, roleArnOf } from "./sfn-core.ts";
 import { InvalidDefinitionError, indexStates, isRecord, prepareDefinition } from "./sfn-definition.ts";
 import { pageOf, type RequestOf, seconds } from "./sfn-protocol.ts";
@@ -27,12 +28,16 @@ function compile(registry: MachineRegistry, parsed: unknown, definitionText: str
   const cached = registry.compiled.get(definitionText);
   if (cached) return cached;
   const states = indexStates(parsed);
-  try {
-    // Validation only (the library validates in its constructor). On a copy: asl-validator adds
-    // QueryLanguage to every state of the object it is given, and the caller's ASL must stay unchanged.
-    new StateMachine(structuredClone(parsed) as StateMachineDefinition);
-  } catch (error) {
-    throw new InvalidDefinitionError(error instanceof Error ? error.message : String(error));
+  // Validating costs a second (asl-validator compiles its schema); a test run does it once per text.
+  if (!readRunCache<true>("valid-asl", definitionText)) {
+    try {
+      // Validation only (the library validates in its constructor). On a copy: asl-validator adds
+      // QueryLanguage to every state of the object it is given, and the caller's ASL must stay unchanged.
+      new StateMachine(structuredClone(parsed) as StateMachineDefinition);
+    } catch (error) {
+      throw new InvalidDefinitionError(error instanceof Error ? error.message : String(error));
+    }
+    writeRunCache("valid-asl", definitionText, true);
   }
   const prepared = new StateMachine(
     prepareDefinition(structuredClone(parsed), {

@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { REPO_ROOT } from "../constructs/function.ts";
+import { REPO_ROOT } from "../constructs/function-metadata.ts";
 import { tableTarget } from "../tools/local-table.ts";
 import { startLocalCloud } from "./cloud.ts";
 import { seedDemoSlice } from "./demo-seed.ts";

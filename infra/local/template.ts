@@ -1,9 +1,7 @@
-import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { App } from "aws-cdk-lib";
-import { buildApp } from "../app.ts";
+import { readRunCache, writeRunCache } from "./run-cache.ts";
 
 export type CfnValue = unknown;
 
@@ -26,14 +24,18 @@ const cache = new Map<string, CfnTemplate>();
  * (the local runtime imports handler sources directly); cdk-nag still runs.
  * `context` is CDK context, as `cdk deploy -c key=value` would pass it.
  */
-export function synthesizeTemplate(context: Readonly<Record<string, unknown>> = {}): CfnTemplate {
+export async function synthesizeTemplate(
+  context: Readonly<Record<string, unknown>> = {},
+): Promise<CfnTemplate> {
   const key = JSON.stringify(context);
-  const cached = cache.get(key) ?? readRunCache(key);
+  const cached = cache.get(key) ?? readRunCache<CfnTemplate>("template", key);
   if (cached) {
     cache.set(key, cached);
     return cached;
   }
   // The cloud assembly is only a way to the template: written to a folder of its own, removed at once.
+  // The CDK (a second and a half of imports) is loaded only when the template is not cached.
+  const [{ App }, { buildApp }] = await Promise.all([import("aws-cdk-lib"), import("../app.ts")]);
   const outdir = mkdtempSync(path.join(tmpdir(), "cdk.out-local-"));
   try {
     // CDK's CloudFormation validation (a WebAssembly engine, seconds of CPU) is for deploys; it only warns.
@@ -45,41 +47,11 @@ export function synthesizeTemplate(context: Readonly<Record<string, unknown>> = 
     const { stack } = buildApp(app);
     const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
     cache.set(key, template);
-    writeRunCache(key, template);
+    writeRunCache("template", key, template);
     return template;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-/**
- * A test run (test/support/temp-folder.ts) names a folder shared by its worker
- * processes, so the stack is synthesized once per run and context, not once per
- * test file. Only the run sets it; `npm start` always synthesizes.
- */
-function runCachePath(key: string): string | undefined {
-  const dir = process.env.NONGFANG_TEMPLATE_CACHE;
-  if (!dir) return undefined;
-  return path.join(dir, `${createHash("sha256").update(key).digest("hex").slice(0, 16)}.json`);
-}
-
-function readRunCache(key: string): CfnTemplate | undefined {
-  const file = runCachePath(key);
-  if (!file) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as CfnTemplate;
-  } catch {
-    return undefined;
-  }
-}
-
-function writeRunCache(key: string, template: CfnTemplate): void {
-  const file = runCachePath(key);
-  if (!file) return;
-  // Another worker may write the same file at once: write aside, then rename (atomic).
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(template));
-  renameSync(temp, file);
 }
 
 export const LOCAL_REGION = "us-east-1";

@@ -13,7 +13,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { ImportSource } from "#shared/reference/import/importer.ts";
 import { formatOf } from "#shared/reference/import/source.ts";
-import { REPO_ROOT } from "../constructs/function.ts";
+import { REPO_ROOT } from "../constructs/function-metadata.ts";
 
 export const DATA_DIR = path.join(REPO_ROOT, ".data");
 

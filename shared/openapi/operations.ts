@@ -37,8 +37,8 @@ import {
 import {
   certificateChangeSchema,
   certificatePath as certificateNumberPath,
-} from "../papers/certificate-changes.ts";
-import { paperKindSchema } from "../papers/service.ts";
+  paperKindSchema,
+} from "../papers/schemas.ts";
 import { adminImportBodySchema, importIdPathSchema } from "../reference/import/admin-import.ts";
 import { importJobSchema } from "../reference/import/import-jobs.ts";
 import { registerExportQuerySchema, registerPageSchema, registerQuerySchema } from "../register/schemas.ts";

@@ -1,10 +1,3 @@
-/**
- * A certificate's life after issue — revoke, re-issue after a correction,
- * extend. Every change is one DynamoDB transaction: the case (its optimistic
- * lock and its audit event in the hash chain) together with the public CERT
- * items it touches, each under a condition.
- */
-import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
 import { staffCovers } from "../auth/scope.ts";
 import { chinaDate, verifyUrl } from "../certificates/certificate.ts";
@@ -14,7 +7,6 @@ import { caseCertificateKey, certificateKey } from "../certificates/keys.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
 import { NotPermittedError, ResourceNotFoundError } from "../errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
-import { caseIdPath } from "../schemas/requests.ts";
 import { certificatePaper, PaperNotAvailableError } from "./assemble.ts";
 import { auditActor, caseData, notFound, type PapersDeps } from "./deps.ts";
 import { renderCertificatePdf } from "./documents.ts";
@@ -315,9 +307,3 @@ export function addMonths(date: string, months: number): string {
   const lastDay = new Date(Date.UTC(year, month - 1 + months + 1, 0)).getUTCDate();
   return new Date(Date.UTC(year, month - 1 + months, Math.min(day, lastDay))).toISOString().slice(0, 10);
 }
-
-export const certificatePath = caseIdPath.extend({
-  number: z.string().regex(/^[A-Z0-9-]{1,80}$/),
-});
-/** Why the certificate is revoked, re-issued or extended: printed in the audit trail (and on /verify when revoked). */
-export const certificateChangeSchema = z.strictObject({ reason: z.string().trim().min(2).max(500) });

@@ -17,10 +17,8 @@ import { acceptancePaper, approvalFormPaper, PaperNotAvailableError, refusalPape
 import { caseData, notFound, type PapersDeps } from "./deps.ts";
 import { renderAcceptancePdf, renderApprovalFormPdf, renderRefusalPdf } from "./documents.ts";
 import { PaperUnavailableError } from "./errors.ts";
-import { PAPER_KINDS, type PaperKind } from "./facts.ts";
+import type { PaperKind } from "./facts.ts";
 import { paperPdfKey, placeNames, presignPaper, storeOnce } from "./storage.ts";
-
-export const paperKindSchema = z.enum(PAPER_KINDS);
 
 export interface PaperDownload {
   readonly paper: PaperKind;

@@ -9,7 +9,7 @@
  */
 import path from "node:path";
 import { build } from "esbuild";
-import { REPO_ROOT } from "#infra/constructs/function.ts";
+import { REPO_ROOT } from "#infra/constructs/function-metadata.ts";
 
 export type Capability =
   | "table:read"

@@ -1,5 +1,6 @@
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import { downloadPaper, paperKindSchema } from "#shared/papers/service.ts";
+import { paperKindSchema } from "#shared/papers/schemas.ts";
+import { downloadPaper } from "#shared/papers/service.ts";
 import { papersDeps } from "#shared/runtime.ts";
 import { caseIdPath } from "#shared/schemas/requests.ts";
 

@@ -1,9 +1,6 @@
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import {
-  certificateChangeSchema,
-  certificatePath,
-  extendCertificate,
-} from "#shared/papers/certificate-changes.ts";
+import { extendCertificate } from "#shared/papers/certificate-changes.ts";
+import { certificateChangeSchema, certificatePath } from "#shared/papers/schemas.ts";
 import { papersDeps } from "#shared/runtime.ts";
 
 const deps = papersDeps();

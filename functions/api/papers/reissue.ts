@@ -1,9 +1,6 @@
 import { httpRoute, ok } from "#shared/http/handler.ts";
-import {
-  certificateChangeSchema,
-  certificatePath,
-  reissueCertificate,
-} from "#shared/papers/certificate-changes.ts";
+import { reissueCertificate } from "#shared/papers/certificate-changes.ts";
+import { certificateChangeSchema, certificatePath } from "#shared/papers/schemas.ts";
 import { papersDeps } from "#shared/runtime.ts";
 
 const deps = papersDeps();

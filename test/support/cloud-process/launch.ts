@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { REPO_ROOT } from "#infra/constructs/function.ts";
+import { REPO_ROOT } from "#infra/constructs/function-metadata.ts";
 import type { LocalEndpoints } from "#infra/local/cloud.ts";
 
 export interface CloudProcessOptions {
