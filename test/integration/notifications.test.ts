@@ -8,11 +8,12 @@
  * The sender is invoked here with the time of a scheduled event (the time it
  * judges quiet hours, batches and backoff by), never on a timer.
  */
+import { GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LambdaFault, ServiceFault } from "#infra/local/faults.ts";
 import type { RecordedSms } from "#infra/local/sms.ts";
-import { tokenKey } from "#shared/store/keys.ts";
+import { stepKey, tokenKey } from "#shared/store/keys.ts";
 import { ApiDriver } from "../support/api.ts";
 import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
@@ -119,6 +120,28 @@ async function tokenOf(caseId: string, stepId: string): Promise<unknown> {
   return Item?.taskToken;
 }
 
+/** The task token the run waits on now: the one its latest callback task was scheduled with. */
+async function awaitedToken(caseId: string, stepId: string): Promise<string | undefined> {
+  const { Item } = await env.dynamodb.send(
+    new GetCommand({
+      TableName: env.cloud.endpoints.tableName,
+      Key: stepKey(caseId, stepId),
+      ConsistentRead: true,
+    }),
+  );
+  const executionArn = Item?.executionArn as string | undefined;
+  if (!executionArn) return undefined;
+  const { events = [] } = await env.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+  for (const event of events.toReversed()) {
+    const parameters = event.taskScheduledEventDetails?.parameters;
+    const token = parameters
+      ? (JSON.parse(parameters) as { Payload?: { taskToken?: string } }).Payload?.taskToken
+      : undefined;
+    if (token) return token;
+  }
+  return undefined;
+}
+
 const smsTo = (messages: readonly RecordedSms[], masked: string) =>
   messages.filter((message) => message.to === masked);
 
@@ -144,14 +167,16 @@ describe("notifications", () => {
     expect(again.status).toBe(202);
 
     const item = await queued("village-officer-a", "village_officer", A, wangCase);
-    // The opener's retry has stored its token (the first one died with the lost answer) before anyone decides.
-    const firstToken = await tokenOf(wangCase, item.stepId);
-    await eventually(async () =>
-      (invocations.get("functions/workflow/open-step.ts") ?? 0) >= 2 &&
-      (await tokenOf(wangCase, item.stepId)) !== firstToken
+    // The opener's retry has stored its token (the first one died with the lost answer) before anyone
+    // decides: the stored token is the one the run waits on now (the retry may have run before the
+    // step reached the queue, so "a token other than the first read" would wait for ever).
+    await eventually(async () => {
+      if ((invocations.get("functions/workflow/open-step.ts") ?? 0) < 2) return undefined;
+      const stored = await tokenOf(wangCase, item.stepId);
+      return stored !== undefined && stored === (await awaitedToken(wangCase, item.stepId))
         ? true
-        : undefined,
-    );
+        : undefined;
+    });
     expect(faultOnce.size).toBe(0);
     // The officer asks for a correction; the request is sent again (a retry after a lost answer).
     const decision = {

@@ -32,8 +32,11 @@ export interface CloudProcess {
 const READY = "Nongfang is running";
 
 export async function startCloudProcess(options: CloudProcessOptions): Promise<CloudProcess> {
-  // The child's temp files (tsx's cache) stay inside the data folder, which the test removes.
-  const tmp = path.join(options.dataDir, "tmp");
+  // The child's temp files (tsx's cache of transformed sources) go to the test run's cache folder,
+  // shared by every child of the run (each would transform the whole platform again), else to the
+  // data folder; both are removed.
+  const runCache = process.env.NONGFANG_TEMPLATE_CACHE;
+  const tmp = runCache ? path.join(runCache, "child-tmp") : path.join(options.dataDir, "tmp");
   await mkdir(tmp, { recursive: true });
   const child: ChildProcess = spawn(
     process.execPath,
