@@ -22,11 +22,11 @@ import { sweepUndeliveredDecisions } from "#shared/workflow/delivery-sweep.ts";
 import { openIncident } from "#shared/workflow/incidents.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
 import { restartRun } from "#shared/workflow/restart.ts";
-import { homesteadApplication, idNumber, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
+import { idNumber } from "../support/fixtures.ts";
 import { registerHouseholdLike } from "../support/households.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { operatorDeps } from "../support/operator.ts";
-import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { demoHouseholdCase, type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
@@ -149,25 +149,18 @@ let households = 0;
  * next one at the pre-check.
  */
 async function seed(caseId: string): Promise<SeededCase> {
-  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   households += 1;
   const householdId = `511424100001-F${String(households).padStart(4, "0")}`;
   await registerHouseholdLike(env.dynamodb, env.cloud.endpoints.tableName, householdId, HOUSEHOLD);
+  const seeded = demoHouseholdCase(caseId, { householdId });
+  const { application } = seeded;
   return {
-    caseId,
-    householdId,
-    villageCode: "511424100001",
-    townshipCode: TOWNSHIP,
-    policyId: "test-fast",
+    ...seeded,
     application: {
       ...application,
       head: {
         ...application.head,
         idNumber: idNumber("511424", `198001${String(households).padStart(2, "0")}`, "123"),
-      },
-      proposedPlot: {
-        ...application.proposedPlot,
-        location: { type: "Point", coordinates: [103.502, 30.002] },
       },
     },
   };
@@ -182,16 +175,7 @@ async function incidentOf(caseId: string) {
 /** Starts the case's run and records it on the case, as submit does. */
 async function submitted(caseId: string): Promise<string> {
   await driver.seedCase(await seed(caseId));
-  const executionArn = await driver.start(caseId);
-  await driver.store.withRetry(caseId, (record) =>
-    driver.store.record(record, {
-      actor: { id: "system", role: "system" },
-      action: "startWorkflow",
-      data: { executionArn },
-      set: { executionArn },
-    }),
-  );
-  return executionArn;
+  return driver.startRecorded(caseId);
 }
 
 /** The procedure's human steps in order: village review to completion inspection. */
@@ -535,14 +519,7 @@ describe("fault injection (local cloud)", () => {
     await driver.openStep(caseId, "township_acceptance");
     // The run the case names is gone (expired from Step Functions' history): a redrive cannot reach it.
     const gone = `${env.cloud.endpoints.stateMachineArn.replace(":stateMachine:", ":execution:")}:${caseId}-gone`;
-    await driver.store.withRetry(caseId, (record) =>
-      driver.store.record(record, {
-        actor: { id: "system", role: "system" },
-        action: "startWorkflow",
-        data: { executionArn: gone },
-        set: { executionArn: gone },
-      }),
-    );
+    await driver.recordRun(caseId, gone);
     const { incidentId } = await openIncident(operatorDeps(env), {
       caseId,
       kind: "execution_failed",

@@ -13,10 +13,9 @@ import { withdrawCase } from "#shared/cases/withdraw.ts";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
-import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { operatorDeps } from "../support/operator.ts";
-import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { demoHouseholdCase, type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
@@ -51,23 +50,7 @@ const VILLAGER: Actor = {
   householdId: HOUSEHOLD,
 };
 
-function seed(caseId: string): SeededCase {
-  const application = homesteadApplication(ZHANG_HOUSEHOLD);
-  return {
-    caseId,
-    householdId: HOUSEHOLD,
-    villageCode: "511424100001",
-    townshipCode: TOWNSHIP,
-    policyId: "test-fast",
-    application: {
-      ...application,
-      proposedPlot: {
-        ...application.proposedPlot,
-        location: { type: "Point", coordinates: [103.502, 30.002] },
-      },
-    },
-  };
-}
+const seed = (caseId: string): SeededCase => demoHouseholdCase(caseId);
 
 const villagerDeps = (sfn: SFNClient) => ({ store: driver.store, policy: SICHUAN_DEFAULT_POLICY, sfn });
 
@@ -84,15 +67,7 @@ describe("withdraw while Step Functions cannot be reached", () => {
   it("answers with the withdrawn case and workflow 'stopping', opens a stop incident, and the operator's stop ends the run", async () => {
     const caseId = "inc-withdraw-outage";
     await driver.seedCase(seed(caseId));
-    const executionArn = await driver.start(caseId);
-    await driver.store.withRetry(caseId, (record) =>
-      driver.store.record(record, {
-        actor: { id: "system", role: "system" },
-        action: "startWorkflow",
-        data: { executionArn },
-        set: { executionArn },
-      }),
-    );
+    const executionArn = await driver.startRecorded(caseId);
     await driver.openStep(caseId, "village_review");
 
     const result = await withdrawCase(villagerDeps(unreachable), VILLAGER, caseId, "changed our plans");
@@ -116,15 +91,7 @@ describe("withdraw while Step Functions cannot be reached", () => {
     const caseId = "inc-withdraw-ends-itself";
     // Reminded every 10 policy hours (a fraction of a second here): the next task comes soon.
     await driver.seedCase({ ...seed(caseId), policyId: "test-remind" });
-    const executionArn = await driver.start(caseId);
-    await driver.store.withRetry(caseId, (record) =>
-      driver.store.record(record, {
-        actor: { id: "system", role: "system" },
-        action: "startWorkflow",
-        data: { executionArn },
-        set: { executionArn },
-      }),
-    );
+    const executionArn = await driver.startRecorded(caseId);
     await driver.openStep(caseId, "village_review");
     const result = await withdrawCase(villagerDeps(unreachable), VILLAGER, caseId, undefined);
     expect(result.workflow).toBe("stopping");
@@ -145,15 +112,7 @@ describe("withdraw while Step Functions cannot be reached", () => {
   it("answers 'stopped' when the run could be stopped", async () => {
     const caseId = "inc-withdraw-ok";
     await driver.seedCase(seed(caseId));
-    const executionArn = await driver.start(caseId);
-    await driver.store.withRetry(caseId, (record) =>
-      driver.store.record(record, {
-        actor: { id: "system", role: "system" },
-        action: "startWorkflow",
-        data: { executionArn },
-        set: { executionArn },
-      }),
-    );
+    const executionArn = await driver.startRecorded(caseId);
     const result = await withdrawCase(villagerDeps(env.sfn), VILLAGER, caseId, undefined);
     expect(result.workflow).toBe("stopped");
     expect(await executionStatus(executionArn)).toBe("ABORTED");

@@ -19,9 +19,8 @@ import { markOverdue } from "#shared/workflow/mark-overdue.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
 import { ApiDriver } from "../support/api.ts";
 import { uploadDocument } from "../support/documents.ts";
-import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { demoHouseholdCase, type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 // Fast county policies for the Lambdas the local cloud runs in this process (see withTestPolicies).
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -77,22 +76,12 @@ const decisionPath = (caseId: string, stepId: string, action: "decision" | "redr
 
 /** Household 511424100001-H0001 (王建国) of the demo reference set; the plot passes the pre-check. */
 function homesteadCase(caseId: string): SeededCase {
-  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   caseIds.add(caseId);
-  return {
-    caseId,
+  return demoHouseholdCase(caseId, {
     householdId: HOUSEHOLD_WANG,
     villageCode: VILLAGE_A,
     townshipCode: TOWNSHIP_A,
-    policyId: "test-fast",
-    application: {
-      ...application,
-      proposedPlot: {
-        ...application.proposedPlot,
-        location: { type: "Point", coordinates: [103.502, 30.002] },
-      },
-    },
-  };
+  });
 }
 
 /** Runs the real synthesized workflow until the village review waits on its task token. */

@@ -17,6 +17,7 @@ import type { DepartmentId } from "#shared/schemas/common.ts";
 import type { Delivery } from "#shared/schemas/responses.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 import { STEP_RULES } from "#shared/workflow/steps.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "./fixtures.ts";
 import { eventually, type TestCloud } from "./local-cloud.ts";
 
 export { withTestPolicies } from "./policies.ts";
@@ -61,6 +62,31 @@ export interface SeededCase {
   readonly application: ApplicationComplete;
 }
 
+/**
+ * A case of household 511424100001-H0001 (demo register, village 511424100001) on
+ * the test-fast policy: ZHANG_HOUSEHOLD's form with the plot moved inside parcel
+ * P-511424100001-01 (construction land, inside the village construction boundary),
+ * so the pre-check passes. `overrides` replace whole fields of the seed.
+ */
+export function demoHouseholdCase(caseId: string, overrides: Partial<SeededCase> = {}): SeededCase {
+  const application = homesteadApplication(ZHANG_HOUSEHOLD);
+  return {
+    caseId,
+    householdId: "511424100001-H0001",
+    villageCode: "511424100001",
+    townshipCode: "511424100",
+    policyId: "test-fast",
+    application: {
+      ...application,
+      proposedPlot: {
+        ...application.proposedPlot,
+        location: { type: "Point", coordinates: [103.502, 30.002] },
+      },
+    },
+    ...overrides,
+  };
+}
+
 export class WorkflowDriver {
   readonly store: CaseStore;
   constructor(private readonly env: TestCloud) {
@@ -99,6 +125,25 @@ export class WorkflowDriver {
       }),
     );
     if (!executionArn) throw new Error("no execution");
+    return executionArn;
+  }
+
+  /** Records the case's run on the case (`startWorkflow`), as submit does once it started it. */
+  async recordRun(caseId: string, executionArn: string): Promise<void> {
+    await this.store.withRetry(caseId, (record) =>
+      this.store.record(record, {
+        actor: { id: "system", role: "system" },
+        action: "startWorkflow",
+        data: { executionArn },
+        set: { executionArn },
+      }),
+    );
+  }
+
+  /** Starts the case's run and records it on the case, as submit does. */
+  async startRecorded(caseId: string): Promise<string> {
+    const executionArn = await this.start(caseId);
+    await this.recordRun(caseId, executionArn);
     return executionArn;
   }
 
