@@ -2,6 +2,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand } from "@aws-sdk/c
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "#shared/auth/actor.ts";
+import { rectangle } from "#shared/reference/geometry.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import { queuePartition } from "#shared/store/keys.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
@@ -48,18 +49,7 @@ function touchingForest(application: ApplicationComplete): ApplicationComplete {
     ...application,
     proposedPlot: {
       ...application.proposedPlot,
-      location: {
-        type: "Polygon",
-        coordinates: [
-          [
-            [w, s],
-            [e, s],
-            [e, n],
-            [w, n],
-            [w, s],
-          ],
-        ],
-      },
+      location: rectangle(w, s, e, n),
     },
   };
 }
