@@ -223,37 +223,31 @@ describe("POST …/decision on the real workflow", () => {
     const step = jointStep("r-bad", "agriculture");
     await seedStep(step);
     const path = decisionPath("r-bad", step.stepId);
-    const noFields = await call("reviewer-agriculture-a", "POST", path, {
-      outcome: "correction_requested",
-      comment: "请补充",
-    });
-    expect(noFields.status).toBe(400);
-    expect(JSON.stringify(noFields.body)).toContain("body.fields");
-    const noReason = await call("reviewer-agriculture-a", "POST", path, {
-      outcome: "correction_requested",
-      fields: ["head.phone"],
-    });
-    expect(noReason.status).toBe(400);
-    const measured = await call("reviewer-agriculture-a", "POST", path, {
-      outcome: "approved",
-      measurements: { floors: 2 },
-    });
-    expect(measured.status).toBe(422);
-    // What the county never asks a household for cannot be asked back: nobody could answer it.
-    const unknownDocument = await call("reviewer-agriculture-a", "POST", path, {
-      outcome: "correction_requested",
-      documents: ["passport"],
-      comment: "请补充护照",
-    });
-    expect(unknownDocument.status).toBe(422);
-    expect(JSON.stringify(unknownDocument.body)).toContain("passport");
-    // The kind of case is fixed at creation: not a field to redo.
-    const kind = await call("reviewer-agriculture-a", "POST", path, {
-      outcome: "correction_requested",
-      fields: ["kind"],
-      comment: "请改为农房",
-    });
-    expect(kind.status).toBe(400);
+    // [why, body, status, what the answer names]
+    const refusals: [string, Record<string, unknown>, number, string?][] = [
+      [
+        "a correction without fields",
+        { outcome: "correction_requested", comment: "请补充" },
+        400,
+        "body.fields",
+      ],
+      ["a correction without a reason", { outcome: "correction_requested", fields: ["head.phone"] }, 400],
+      ["measurements on a step that takes none", { outcome: "approved", measurements: { floors: 2 } }, 422],
+      // What the county never asks a household for cannot be asked back: nobody could answer it.
+      [
+        "a document the county never asks for",
+        { outcome: "correction_requested", documents: ["passport"], comment: "请补充护照" },
+        422,
+        "passport",
+      ],
+      // The kind of case is fixed at creation: not a field to redo.
+      ["the kind of case", { outcome: "correction_requested", fields: ["kind"], comment: "请改为农房" }, 400],
+    ];
+    for (const [why, body, status, names] of refusals) {
+      const answer = await call("reviewer-agriculture-a", "POST", path, body);
+      expect(answer.status, why).toBe(status);
+      if (names) expect(JSON.stringify(answer.body), why).toContain(names);
+    }
     expect((await store.load("r-bad")).events.map((event) => event.action)).toEqual(["create"]);
   });
 });
