@@ -11,7 +11,8 @@ import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StepRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
-import { caseKey, queueKeys, stepKey } from "#shared/store/keys.ts";
+import { caseKey } from "#shared/store/keys.ts";
+import { stepItem } from "#shared/store/step-store.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
@@ -92,11 +93,11 @@ async function seedCase(status = "approved"): Promise<string> {
 /** A step as the open-step task writes it (its token is never used: these decisions are not delivered). */
 async function seedStep(caseId: string, step: StepRecord["step"], department?: string): Promise<string> {
   const stepId = stepIdOf(step, department, 1);
-  const record = {
+  const record: StepRecord = {
     caseId,
     stepId,
     step,
-    ...(department ? { department } : {}),
+    ...(department ? { department: department as StepRecord["department"] } : {}),
     round: 1,
     status: "awaiting_response",
     townshipCode: TOWNSHIP_A,
@@ -105,15 +106,7 @@ async function seedStep(caseId: string, step: StepRecord["step"], department?: s
     overdue: false,
   };
   await env.dynamodb.send(
-    new PutCommand({
-      TableName: env.cloud.endpoints.tableName,
-      Item: {
-        ...stepKey(caseId, stepId),
-        type: "step",
-        ...queueKeys(department ?? "site_inspector", TOWNSHIP_A, false, record.deadline, caseId),
-        ...record,
-      },
-    }),
+    new PutCommand({ TableName: env.cloud.endpoints.tableName, Item: stepItem(record) }),
   );
   return stepId;
 }
