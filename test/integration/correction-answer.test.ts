@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { StepRecord } from "#shared/schemas/case.ts";
-import { CaseStore } from "#shared/store/case-store.ts";
+import type { CaseStore } from "#shared/store/case-store.ts";
 import { ApiDriver } from "../support/api.ts";
 import { uploadDocument } from "../support/documents.ts";
 import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
@@ -27,7 +27,7 @@ let store: CaseStore;
 beforeAll(async () => {
   env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
   driver = new WorkflowDriver(env);
-  store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
+  store = driver.store;
 });
 afterAll(async () => {
   await env?.stop();

@@ -58,7 +58,7 @@ type User = (typeof USERS)[number];
 beforeAll(async () => {
   env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
   driver = new WorkflowDriver(env);
-  store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
+  store = driver.store;
 });
 afterAll(async () => {
   await env?.stop();
@@ -90,6 +90,21 @@ async function atVillageReview(caseId: string): Promise<{ executionArn: string; 
   const executionArn = await driver.start(caseId);
   const step = await driver.openStep(caseId, "village_review");
   return { executionArn, step };
+}
+
+/** The village officer asks the household for a correction; the correction step opens. */
+async function askForCorrection(
+  caseId: string,
+  stepId: string,
+  request: { fields?: string[]; documents?: string[]; comment: string },
+): Promise<void> {
+  const asked = await call("village-officer-a", "POST", decisionPath(caseId, stepId), {
+    outcome: "correction_requested",
+    ...request,
+  });
+  expect(asked.status).toBe(200);
+  await driver.status(caseId, "correction_requested");
+  await driver.openStep(caseId, "correction");
 }
 
 /** A step item exactly as the open-step task writes it (stepItem), without a workflow behind it. */
@@ -374,14 +389,10 @@ describe("names instead of codes, and a correction of one field (issue 16)", () 
         shortId: "n-1".slice(0, 8),
       }),
     );
-    const asked = await call("village-officer-a", "POST", decisionPath("n-1", step.stepId), {
-      outcome: "correction_requested",
+    await askForCorrection("n-1", step.stepId, {
       fields: ["building.heightM"],
       comment: "房屋高度超过规定，请核实 / the height is over the limit",
     });
-    expect(asked.status).toBe(200);
-    await driver.status("n-1", "correction_requested");
-    await driver.openStep("n-1", "correction");
     const correction = await call("villager-wang", "GET", "/cases/n-1/correction");
     expect(correction.body).toMatchObject({ fields: ["building.heightM"] });
     // Only the height may change: the floors are the household's as they were.
@@ -422,15 +433,11 @@ describe("names instead of codes, and a correction of one field (issue 16)", () 
 describe("villager correction round trip", () => {
   it("asks for fields, accepts only those, resubmits and resumes the workflow", async () => {
     const { executionArn, step } = await atVillageReview("c-1");
-    const asked = await call("village-officer-a", "POST", decisionPath("c-1", step.stepId), {
-      outcome: "correction_requested",
+    await askForCorrection("c-1", step.stepId, {
       fields: ["head.phone"],
       documents: ["id_card"],
       comment: "电话号码无法接通 / the phone number does not answer",
     });
-    expect(asked.status).toBe(200);
-    await driver.status("c-1", "correction_requested");
-    await driver.openStep("c-1", "correction");
 
     const correction = await call("villager-wang", "GET", "/cases/c-1/correction");
     expect(correction.status).toBe(200);
