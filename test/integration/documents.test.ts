@@ -3,6 +3,7 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentObjectKey } from "#shared/documents/document.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
+import { newCaseFields } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
@@ -29,19 +30,10 @@ afterAll(async () => {
 
 async function wangsDraft(): Promise<string> {
   const caseId = `doc-${randomUUID()}`;
-  await store.create(
-    {
-      caseId,
-      kind: "homestead",
-      householdId: WANG.householdId,
-      ownerId: WANG.id,
-      townshipCode: "511424100",
-      villageCode: "511424100001",
-      policyId: "sichuan-default",
-      application: { kind: "homestead" },
-    },
-    { id: WANG.id, role: "villager" },
-  );
+  await store.create(newCaseFields(caseId, { householdId: WANG.householdId, ownerId: WANG.id }), {
+    id: WANG.id,
+    role: "villager",
+  });
   return caseId;
 }
 

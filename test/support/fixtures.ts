@@ -179,3 +179,24 @@ export function stepRecord(overrides: Partial<StepRecord> = {}): StepRecord {
     ...overrides,
   };
 }
+
+/** What CaseStore.create takes for a new case. */
+export type NewCase = Omit<CaseRecord, "status" | "createdAt" | "updatedAt" | "eventSeq" | "eventHead">;
+
+/**
+ * A new homestead draft of 王建国's household (villager-wang, 511424100001-H0001
+ * in the demo register), as CaseStore.create takes it. `overrides` replace whole fields.
+ */
+export function newCaseFields(caseId: string, overrides: Partial<NewCase> = {}): NewCase {
+  return {
+    caseId,
+    kind: "homestead",
+    householdId: "511424100001-H0001",
+    ownerId: "villager-wang",
+    townshipCode: "511424100",
+    villageCode: "511424100001",
+    policyId: "sichuan-default",
+    application: { kind: "homestead" },
+    ...overrides,
+  };
+}
