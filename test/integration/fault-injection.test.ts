@@ -25,7 +25,7 @@ import { restartRun } from "#shared/workflow/restart.ts";
 import { idNumber } from "../support/fixtures.ts";
 import { registerHouseholdLike } from "../support/households.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { operatorDeps } from "../support/operator.ts";
+import { HEAD_A, operatorDeps, villagerActor } from "../support/operator.ts";
 import { demoHouseholdCase, type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -117,15 +117,9 @@ afterAll(async () => {
 });
 
 const TOWNSHIP = "511424100";
-const HEAD: Actor = { id: "head-a", name: "Head", role: "township_head", townships: [TOWNSHIP] };
+const HEAD = HEAD_A;
 const HOUSEHOLD = "511424100001-H0001";
-const VILLAGER: Actor = {
-  id: "v",
-  name: "Villager",
-  role: "villager",
-  townships: [],
-  householdId: HOUSEHOLD,
-};
+const VILLAGER = villagerActor("v", HOUSEHOLD);
 const DEPARTMENTS = ["agriculture", "natural_resources", "housing_construction"] as const;
 
 const TASKS = {

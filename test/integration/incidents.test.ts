@@ -14,7 +14,7 @@ import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.t
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { operatorDeps } from "../support/operator.ts";
+import { HEAD_A, operatorDeps, villagerActor } from "../support/operator.ts";
 import { demoHouseholdCase, type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -39,16 +39,10 @@ afterAll(async () => {
 });
 
 const TOWNSHIP = "511424100";
-const HEAD: Actor = { id: "head-a", name: "Head", role: "township_head", townships: [TOWNSHIP] };
+const HEAD = HEAD_A;
 const CLERK: Actor = { id: "clerk-a", name: "Clerk", role: "township_clerk", townships: [TOWNSHIP] };
 const HOUSEHOLD = "511424100001-H0001";
-const VILLAGER: Actor = {
-  id: "villager-a",
-  name: "Villager",
-  role: "villager",
-  townships: [],
-  householdId: HOUSEHOLD,
-};
+const VILLAGER = villagerActor("villager-a", HOUSEHOLD);
 
 const seed = (caseId: string): SeededCase => demoHouseholdCase(caseId);
 
