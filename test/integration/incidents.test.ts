@@ -5,7 +5,7 @@
  * household and the operator see, and the operator's recovery with a working
  * client.
  */
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "#shared/auth/actor.ts";
 import { getMyCase } from "#shared/cases/villager.ts";
@@ -15,7 +15,13 @@ import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { HEAD_A, operatorDeps, villagerActor } from "../support/operator.ts";
-import { demoHouseholdCase, type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import {
+  demoHouseholdCase,
+  type SeededCase,
+  TEST_WAIT_SCALE,
+  unreachableSfn,
+  WorkflowDriver,
+} from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
@@ -28,9 +34,7 @@ let unreachable: SFNClient;
 beforeAll(async () => {
   env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
   driver = new WorkflowDriver(env);
-  const { region, credentials } = env.cloud.endpoints;
-  // Nothing listens on the discard port: every call fails with a connection error.
-  unreachable = new SFNClient({ region, credentials, endpoint: "http://127.0.0.1:9", maxAttempts: 2 });
+  unreachable = unreachableSfn(env, 2);
   // A whole local cloud on a small shared machine: its start can take minutes under load.
 }, 300_000);
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -19,8 +19,15 @@ import { markOverdue } from "#shared/workflow/mark-overdue.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
 import { ApiDriver } from "../support/api.ts";
 import { uploadDocument } from "../support/documents.ts";
+import { stepRecord } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { demoHouseholdCase, type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import {
+  demoHouseholdCase,
+  type SeededCase,
+  TEST_WAIT_SCALE,
+  unreachableSfn,
+  WorkflowDriver,
+} from "../support/workflow.ts";
 
 // Fast county policies for the Lambdas the local cloud runs in this process (see withTestPolicies).
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -134,19 +141,16 @@ const jointStep = (
   department: "agriculture" | "natural_resources",
   extra: Partial<StepRecord> = {},
 ) =>
-  ({
+  stepRecord({
     caseId,
     stepId: stepIdOf("joint_review", department, 1),
     step: "joint_review",
     department,
-    round: 1,
-    status: "awaiting_response",
     townshipCode: TOWNSHIP_A,
     openedAt: new Date().toISOString(),
     deadline: "2031-01-10T00:00:00.000Z",
-    overdue: false,
     ...extra,
-  }) satisfies StepRecord;
+  });
 
 /** Callback results in the execution's history: one per SendTaskSuccess that reached it. */
 async function decisionsReceived(executionArn: string): Promise<number> {
@@ -491,12 +495,7 @@ describe("POST …/redrive", () => {
   it("re-sends a decision whose send was lost, exactly once", async () => {
     const { executionArn, step } = await atVillageReview("rd-1");
     // The first send goes to a dead endpoint: the decision is stored, not delivered.
-    const deadSfn = new SFNClient({
-      endpoint: "http://127.0.0.1:9",
-      region: env.cloud.endpoints.region,
-      credentials: env.cloud.endpoints.credentials,
-      maxAttempts: 1,
-    });
+    const deadSfn = unreachableSfn(env);
     const deps: ReviewDeps = {
       client: env.dynamodb,
       tableName: env.cloud.endpoints.tableName,
@@ -625,12 +624,7 @@ describe("a stored decision the workflow did not get, when the step's time limit
     await driver.seedCase({ ...homesteadCase("rd-late"), policyId: "test-late" });
     const executionArn = await driver.start("rd-late");
     const step = await driver.openStep("rd-late", "village_review");
-    const deadSfn = new SFNClient({
-      endpoint: "http://127.0.0.1:9",
-      region: env.cloud.endpoints.region,
-      credentials: env.cloud.endpoints.credentials,
-      maxAttempts: 1,
-    });
+    const deadSfn = unreachableSfn(env);
     const officer: Actor = {
       id: "village-officer-a",
       name: "赵志刚",

@@ -14,6 +14,7 @@ import { CaseStore } from "#shared/store/case-store.ts";
 import { caseKey } from "#shared/store/keys.ts";
 import { stepItem } from "#shared/store/step-store.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
+import { stepRecord } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
@@ -93,18 +94,15 @@ async function seedCase(status = "approved"): Promise<string> {
 /** A step as the open-step task writes it (its token is never used: these decisions are not delivered). */
 async function seedStep(caseId: string, step: StepRecord["step"], department?: string): Promise<string> {
   const stepId = stepIdOf(step, department, 1);
-  const record: StepRecord = {
+  const record = stepRecord({
     caseId,
     stepId,
     step,
     ...(department ? { department: department as StepRecord["department"] } : {}),
-    round: 1,
-    status: "awaiting_response",
     townshipCode: TOWNSHIP_A,
     openedAt: new Date().toISOString(),
     deadline: "2031-01-10T00:00:00.000Z",
-    overdue: false,
-  };
+  });
   await env.dynamodb.send(
     new PutCommand({ TableName: env.cloud.endpoints.tableName, Item: stepItem(record) }),
   );

@@ -5,7 +5,7 @@
  * real use cases (shared/review/decide.ts, correction.ts, completion-report.ts):
  * the same transaction and the same store-then-send delivery as the API.
  */
-import { DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Actor } from "#shared/auth/actor.ts";
 import { reportCompletion } from "#shared/cases/completion-report.ts";
 import { submitCorrection } from "#shared/review/correction.ts";
@@ -85,6 +85,15 @@ export function demoHouseholdCase(caseId: string, overrides: Partial<SeededCase>
     },
     ...overrides,
   };
+}
+
+/**
+ * A Step Functions client of the test cloud's region pointed at a port nothing
+ * listens on: every call fails with a connection error (the caller destroys it).
+ */
+export function unreachableSfn(env: TestCloud, maxAttempts = 1): SFNClient {
+  const { region, credentials } = env.cloud.endpoints;
+  return new SFNClient({ region, credentials, endpoint: "http://127.0.0.1:9", maxAttempts });
 }
 
 export class WorkflowDriver {
