@@ -319,15 +319,11 @@ describe("fault injection (local cloud)", () => {
     const { region, credentials, stepFunctions } = env.cloud.endpoints;
     // As in production (shared/clients.ts sfnSendOnceClient): the delivery code retries, the SDK sends once.
     const sfn = new SFNClient({ region, credentials, endpoint: stepFunctions, maxAttempts: 1 });
-    const deps: ReviewDeps = {
-      client: env.dynamodb,
-      tableName: env.cloud.endpoints.tableName,
-      cases: driver.store,
+    const deps: ReviewDeps = driver.reviewDeps({
       sfn,
-      now: () => new Date(),
       retry: { attempts: 3, baseDelayMs: 1 },
       reopenWait: { attempts: 1, delayMs: 1 },
-    };
+    });
     const officer: Actor = { id: "vo", name: "Officer", role: "village_officer", townships: [TOWNSHIP] };
     try {
       const decided = await decideStep(deps, officer, caseId, step.stepId, { outcome: "approved" });
@@ -375,14 +371,9 @@ describe("fault injection (local cloud)", () => {
     for (const department of DEPARTMENTS)
       await driver.decideNext(caseId, "joint_review", "approved", department);
     const step = await driver.openStep(caseId, "township_approval");
-    const deps: ReviewDeps = {
-      client: env.dynamodb,
-      tableName: env.cloud.endpoints.tableName,
-      cases: driver.store,
-      sfn: env.sfn,
-      now: () => new Date(),
+    const deps: ReviewDeps = driver.reviewDeps({
       reopenWait: { attempts: 1, delayMs: 1 },
-    };
+    });
     try {
       const answer = await decideStep(deps, HEAD, caseId, step.stepId, { outcome: "approved" });
       // The first attempt's token is closed: not delivered yet, and the operator view says so.
@@ -405,13 +396,9 @@ describe("fault injection (local cloud)", () => {
     const frozen: Pick<SFNClient, "send"> = { send: () => new Promise<never>(() => undefined) };
     const officer: Actor = { id: "vo", name: "Officer", role: "village_officer", townships: [TOWNSHIP] };
     void decideStep(
-      {
-        client: env.dynamodb,
-        tableName: env.cloud.endpoints.tableName,
-        cases: driver.store,
+      driver.reviewDeps({
         sfn: frozen as SFNClient,
-        now: () => new Date(),
-      },
+      }),
       officer,
       caseId,
       step.stepId,
@@ -458,14 +445,10 @@ describe("fault injection (local cloud)", () => {
     } as unknown as SFNClient;
     const officer: Actor = { id: "vo", name: "Officer", role: "village_officer", townships: [TOWNSHIP] };
     const decided = await decideStep(
-      {
-        client: env.dynamodb,
-        tableName: env.cloud.endpoints.tableName,
-        cases: driver.store,
+      driver.reviewDeps({
         sfn: losing,
-        now: () => new Date(),
         retry: { attempts: 2, baseDelayMs: 1 },
-      },
+      }),
       officer,
       caseId,
       step.stepId,

@@ -126,15 +126,11 @@ describe("a decision the workflow did not take", () => {
     await driver.decide(await driver.openStep(caseId, "village_review"), "approved");
     const acceptance = await driver.openStep(caseId, "township_acceptance");
 
-    const outage: ReviewDeps = {
-      client: env.dynamodb,
-      tableName: env.cloud.endpoints.tableName,
-      cases: driver.store,
+    const outage: ReviewDeps = driver.reviewDeps({
       sfn: unreachable,
-      now: () => new Date(),
       retry: { attempts: 2, baseDelayMs: 1 },
       reopenWait: { attempts: 1, delayMs: 1 },
-    };
+    });
     const decided = await decideStep(outage, CLERK, caseId, acceptance.stepId, { outcome: "approved" });
     expect(decided.delivery.status).toBe("pending");
 

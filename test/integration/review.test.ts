@@ -496,14 +496,10 @@ describe("POST …/redrive", () => {
     const { executionArn, step } = await atVillageReview("rd-1");
     // The first send goes to a dead endpoint: the decision is stored, not delivered.
     const deadSfn = unreachableSfn(env);
-    const deps: ReviewDeps = {
-      client: env.dynamodb,
-      tableName: env.cloud.endpoints.tableName,
-      cases: store,
+    const deps: ReviewDeps = driver.reviewDeps({
       sfn: deadSfn,
-      now: () => new Date(),
       retry: { attempts: 2, baseDelayMs: 10 },
-    };
+    });
     const officer: Actor = {
       id: "village-officer-a",
       name: "赵志刚",
@@ -633,14 +629,10 @@ describe("a stored decision the workflow did not get, when the step's time limit
       villageCode: VILLAGE_A,
     };
     const lost = await decideStep(
-      {
-        client: env.dynamodb,
-        tableName: env.cloud.endpoints.tableName,
-        cases: store,
+      driver.reviewDeps({
         sfn: deadSfn,
-        now: () => new Date(),
         retry: { attempts: 1, baseDelayMs: 10 },
-      },
+      }),
       officer,
       "rd-late",
       step.stepId,

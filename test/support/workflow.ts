@@ -177,13 +177,15 @@ export class WorkflowDriver {
     return this.store.steps.taskToken(caseId, stepId);
   }
 
-  private get reviewDeps(): ReviewDeps {
+  /** What the review use cases need, on this cloud; `change` replaces parts (a failing client, retries). */
+  reviewDeps(change: Partial<ReviewDeps> = {}): ReviewDeps {
     return {
       client: this.env.dynamodb,
       tableName: this.tableName,
       cases: this.store,
       sfn: this.env.sfn,
       now: () => new Date(),
+      ...change,
     };
   }
 
@@ -193,7 +195,7 @@ export class WorkflowDriver {
    */
   async decide(step: StepRecord, outcome: DecisionOutcome, comment?: string): Promise<Decision> {
     const record = await this.store.require(step.caseId);
-    const deps = this.reviewDeps;
+    const deps = this.reviewDeps();
     const answer = comment ? { comment } : {};
     let result: { step: { decision?: Decision }; delivery: Delivery };
     if (step.step === "correction" && outcome === "approved") {
