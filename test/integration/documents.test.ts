@@ -3,6 +3,7 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentObjectKey } from "#shared/documents/document.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
+import { putToUploadUrl } from "../support/documents.ts";
 import { newCaseFields } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
@@ -79,15 +80,6 @@ async function requestUpload(
   return (await response.json()) as UploadTicket;
 }
 
-async function put(ticket: UploadTicket, bytes: Buffer): Promise<void> {
-  const response = await fetch(ticket.uploadUrl, {
-    method: "PUT",
-    headers: ticket.requiredHeaders,
-    body: new Uint8Array(bytes),
-  });
-  expect(response.status).toBe(200);
-}
-
 /** What the household declares for an upload of the whole of `bytes`. */
 const declare = (type: string, contentType: string, bytes: Buffer) => ({
   type,
@@ -124,7 +116,7 @@ describe("documents API", () => {
     expect(expiresIn).toBeGreaterThan(0);
     expect(expiresIn).toBeLessThanOrEqual(10 * 60 * 1000);
 
-    await put(ticket, JPEG);
+    await putToUploadUrl(ticket, JPEG);
     const confirmed = await confirm(caseId, ticket.documentId);
     expect(confirmed.status).toBe(200);
     expect(await confirmed.json()).toMatchObject({
@@ -156,7 +148,7 @@ describe("documents API", () => {
     const tampered = Buffer.from(PNG);
     tampered[PNG.length - 1] = 0x21; // same size and type, different bytes
     // s3rver checks no checksum headers, so the tampered body lands; real S3 would refuse this PUT already.
-    await put(ticket, tampered);
+    await putToUploadUrl(ticket, tampered);
     const response = await confirm(caseId, ticket.documentId);
     expect(response.status).toBe(422);
     const body = (await response.json()) as {
@@ -175,7 +167,7 @@ describe("documents API", () => {
   it("rejects a PNG declared as application/pdf by its magic bytes", async () => {
     const caseId = await wangsDraft();
     const ticket = await requestUpload(caseId, declare("application_form", "application/pdf", PNG));
-    await put(ticket, PNG);
+    await putToUploadUrl(ticket, PNG);
     const response = await confirm(caseId, ticket.documentId);
     expect(response.status).toBe(422);
     const body = (await response.json()) as {
@@ -196,7 +188,7 @@ describe("documents API", () => {
       size: 10,
       sha256: sha256(PNG.subarray(0, 10)),
     });
-    await put(ticket, PNG);
+    await putToUploadUrl(ticket, PNG);
     const response = await confirm(caseId, ticket.documentId);
     expect(response.status).toBe(422);
     const body = (await response.json()) as { error: { details: { rejections: { code: string }[] } } };
@@ -246,7 +238,7 @@ describe("documents API", () => {
   it("confirms twice harmlessly: one confirmed document, one event", async () => {
     const caseId = await wangsDraft();
     const ticket = await requestUpload(caseId, declare("site_plan", "image/png", PNG));
-    await put(ticket, PNG);
+    await putToUploadUrl(ticket, PNG);
     const [first, second] = await Promise.all([
       confirm(caseId, ticket.documentId),
       confirm(caseId, ticket.documentId),
@@ -264,7 +256,7 @@ describe("documents API", () => {
     const caseId = await wangsDraft();
     const ticket = await requestUpload(caseId, declare("id_card", "image/png", PNG));
     expect((await confirm(caseId, ticket.documentId)).status).toBe(422);
-    await put(ticket, PNG);
+    await putToUploadUrl(ticket, PNG);
     expect((await confirm(caseId, ticket.documentId)).status).toBe(200);
   });
 
@@ -300,7 +292,7 @@ describe("removing a document (issue 16)", () => {
   it("removes the household's confirmed document and its bytes, with one event; others get 404", async () => {
     const caseId = await wangsDraft();
     const ticket = await requestUpload(caseId, declare("id_card", "image/jpeg", JPEG));
-    await put(ticket, JPEG);
+    await putToUploadUrl(ticket, JPEG);
     expect((await confirm(caseId, ticket.documentId)).status).toBe(200);
     const key = documentObjectKey(caseId, ticket.documentId);
     expect(await objectExists(key)).toBe(true);

@@ -14,6 +14,7 @@ import { CaseStore } from "#shared/store/case-store.ts";
 import { caseKey } from "#shared/store/keys.ts";
 import { stepItem } from "#shared/store/step-store.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
+import { putToUploadUrl } from "../support/documents.ts";
 import { stepRecord } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
@@ -126,12 +127,7 @@ async function takePhoto(user: string, caseId: string, stepId: string, bytes = J
     sha256: sha256(declared),
   });
   expect(requested.status, JSON.stringify(requested.body)).toBe(201);
-  const put = await fetch(requested.body.uploadUrl, {
-    method: "PUT",
-    headers: requested.body.requiredHeaders,
-    body: bytes,
-  });
-  expect(put.status).toBe(200);
+  await putToUploadUrl(requested.body, bytes);
   const confirmed = await call<Record<string, unknown>>(
     user,
     "POST",
