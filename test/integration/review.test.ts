@@ -39,6 +39,14 @@ const TOWNSHIP_A = "511424100";
 const TOWNSHIP_B = "511424101";
 const VILLAGE_A = "511424100001";
 const HOUSEHOLD_WANG = "511424100001-H0001";
+/** The demo village officer of VILLAGE_A, as the decide use case sees them. */
+const VILLAGE_OFFICER_A: Actor = {
+  id: "village-officer-a",
+  name: "赵志刚",
+  role: "village_officer",
+  townships: [TOWNSHIP_A],
+  villageCode: VILLAGE_A,
+};
 
 let env: TestCloud;
 let driver: WorkflowDriver;
@@ -500,13 +508,7 @@ describe("POST …/redrive", () => {
       sfn: deadSfn,
       retry: { attempts: 2, baseDelayMs: 10 },
     });
-    const officer: Actor = {
-      id: "village-officer-a",
-      name: "赵志刚",
-      role: "village_officer",
-      townships: [TOWNSHIP_A],
-      villageCode: VILLAGE_A,
-    };
+    const officer = VILLAGE_OFFICER_A;
     const lost = await decideStep(deps, officer, "rd-1", step.stepId, { outcome: "approved" });
     deadSfn.destroy();
     expect(lost.delivery.status).toBe("pending");
@@ -621,13 +623,7 @@ describe("a stored decision the workflow did not get, when the step's time limit
     const executionArn = await driver.start("rd-late");
     const step = await driver.openStep("rd-late", "village_review");
     const deadSfn = unreachableSfn(env);
-    const officer: Actor = {
-      id: "village-officer-a",
-      name: "赵志刚",
-      role: "village_officer",
-      townships: [TOWNSHIP_A],
-      villageCode: VILLAGE_A,
-    };
+    const officer = VILLAGE_OFFICER_A;
     const lost = await decideStep(
       driver.reviewDeps({
         sfn: deadSfn,
