@@ -22,20 +22,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { LocalEndpoints } from "#infra/local/cloud.ts";
 import type { CaseStatus } from "#shared/domain/case-status.ts";
 import { isTerminal } from "#shared/domain/case-status.ts";
 import { numberOption } from "./support/args.ts";
 import { deciderOf, http, json, pool, SITE_MEASUREMENTS, TOWNSHIP_A } from "./support/cloud.ts";
-import {
-  type Caller,
-  callerOf,
-  householdTokens,
-  prepareCase,
-  registerHouseholds,
-} from "./support/households.ts";
+import { type Caller, callerOf, enrolHouseholds, prepareCase, tableClient } from "./support/households.ts";
 import { printTable, REPO_ROOT, runMain, writeResult } from "./support/report.ts";
 
 const PORTS = ["API", "DYNAMODB", "S3", "SFN", "AUTH"] as const;
@@ -171,16 +163,9 @@ async function main(): Promise<void> {
   const endpoints = JSON.parse(
     await readFile(path.join(dataDir, "endpoints.json"), "utf8"),
   ) as LocalEndpoints;
-  const ddb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: endpoints.region,
-      credentials: endpoints.credentials,
-      endpoint: endpoints.dynamodb,
-    }),
-  );
+  const ddb = tableClient(endpoints);
   try {
-    const tokenOf = await householdTokens(endpoints.auth.issuer, dataDir);
-    await registerHouseholds(ddb, endpoints.tableName, households);
+    const tokenOf = await enrolHouseholds(ddb, endpoints, dataDir, households);
     const staffTokens = new Map<string, string>();
     const staff = async (userId: string): Promise<Caller> => {
       let token = staffTokens.get(userId);

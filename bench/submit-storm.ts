@@ -16,21 +16,14 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { startLocalCloud } from "#infra/local/cloud.ts";
 import { executionArnOf, workflowRunName } from "#shared/cases/villager.ts";
 import { caseKey, stepKey } from "#shared/store/keys.ts";
 import { flag, numberOption } from "./support/args.ts";
 import { pool } from "./support/cloud.ts";
-import {
-  type Caller,
-  callerOf,
-  householdTokens,
-  prepareCase,
-  registerHouseholds,
-} from "./support/households.ts";
+import { type Caller, callerOf, enrolHouseholds, prepareCase, tableClient } from "./support/households.ts";
 import { median, printTable, runMain, writeResult } from "./support/report.ts";
 
 const PREPARE_CONCURRENCY = 6;
@@ -63,16 +56,9 @@ async function oneRun(households: number, retries: number, deadlineMs: number): 
     credentials: endpoints.credentials,
     endpoint: endpoints.stepFunctions,
   });
-  const ddb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: endpoints.region,
-      credentials: endpoints.credentials,
-      endpoint: endpoints.dynamodb,
-    }),
-  );
+  const ddb = tableClient(endpoints);
   try {
-    const tokenOf = await householdTokens(endpoints.auth.issuer, dataDir);
-    await registerHouseholds(ddb, endpoints.tableName, households);
+    const tokenOf = await enrolHouseholds(ddb, endpoints, dataDir, households);
     // Every household prepares its case (not part of the storm; a few at a time).
     const prepared = await pool(
       Array.from({ length: households }, (_, index) => index),

@@ -3,8 +3,11 @@
  * households themselves (register, ID numbers, tokens) are test/support's;
  * here their drafts are prepared over the bench's keep-alive HTTP client.
  */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { LocalEndpoints } from "#infra/local/cloud.ts";
 import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
-import { applicationOf } from "../../test/support/households.ts";
+import { applicationOf, householdTokens, registerHouseholds } from "../../test/support/households.ts";
 
 export {
   applicationOf,
@@ -17,6 +20,29 @@ export {
 import { type Caller, expectStatus, http, json, uploadDocument } from "./cloud.ts";
 
 export type { Caller };
+
+/** A document client of the local cloud's table (the caller destroys it). */
+export function tableClient(endpoints: LocalEndpoints): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: endpoints.region,
+      credentials: endpoints.credentials,
+      endpoint: endpoints.dynamodb,
+    }),
+  );
+}
+
+/** Registers the load's `households` in the table and signs them in: each one's token by index. */
+export async function enrolHouseholds(
+  ddb: DynamoDBDocumentClient,
+  endpoints: LocalEndpoints,
+  dataDir: string,
+  households: number,
+): Promise<(index: number) => Promise<string>> {
+  const tokenOf = await householdTokens(endpoints.auth.issuer, dataDir);
+  await registerHouseholds(ddb, endpoints.tableName, households);
+  return tokenOf;
+}
 
 /** A JSON caller of the API with a bearer token. */
 export function callerOf(api: string, token: string): Caller {

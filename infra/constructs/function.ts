@@ -50,6 +50,37 @@ export interface NongfangFunctionProps {
 }
 
 /**
+ * A Lambda's own log group (six months, kept) and a role that may write only
+ * there: our own instead of AWSLambdaBasicExecutionRole, whose logs grant
+ * covers every log group. Further grants go on the role.
+ */
+export function lambdaLogsAndRole(
+  scope: Construct,
+  ids: { readonly logs: string; readonly role: string },
+  description: string,
+): { logGroup: LogGroup; role: Role } {
+  const logGroup = new LogGroup(scope, ids.logs, {
+    retention: RetentionDays.SIX_MONTHS,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const role = new Role(scope, ids.role, {
+    assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+    description,
+    inlinePolicies: {
+      logs: new PolicyDocument({
+        statements: [
+          new PolicyStatement({
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources: [logGroup.logGroupArn],
+          }),
+        ],
+      }),
+    },
+  });
+  return { logGroup, role };
+}
+
+/**
  * The one Lambda construct: Node 24 on arm64, ESM bundle minified with source
  * maps (bundled locally by esbuild, no Docker), an explicit log group kept 180
  * days, X-Ray tracing, and a role that can only write its own logs. Everything
@@ -64,25 +95,7 @@ export class NongfangFunction extends Construct {
   constructor(scope: Construct, id: string, props: NongfangFunctionProps) {
     super(scope, id);
     this.entry = props.entry;
-    const logGroup = new LogGroup(this, "Logs", {
-      retention: RetentionDays.SIX_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // A role of our own instead of AWSLambdaBasicExecutionRole, whose logs grant covers every log group.
-    const role = new Role(this, "Role", {
-      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
-      description: `Runs ${props.entry}`,
-      inlinePolicies: {
-        logs: new PolicyDocument({
-          statements: [
-            new PolicyStatement({
-              actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-              resources: [logGroup.logGroupArn],
-            }),
-          ],
-        }),
-      },
-    });
+    const { logGroup, role } = lambdaLogsAndRole(this, { logs: "Logs", role: "Role" }, `Runs ${props.entry}`);
     this.role = role;
     this.function = new NodejsFunction(this, "Function", {
       entry: path.join(REPO_ROOT, props.entry),

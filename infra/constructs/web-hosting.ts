@@ -28,9 +28,8 @@ import {
   ViewerProtocolPolicy,
 } from "aws-cdk-lib/aws-cloudfront";
 import { HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
-import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { Role } from "aws-cdk-lib/aws-iam";
 import { type CfnFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import {
   BlockPublicAccess,
   Bucket,
@@ -41,7 +40,7 @@ import {
 import { BucketDeployment, CacheControl, Source } from "aws-cdk-lib/aws-s3-deployment";
 import { Construct } from "constructs";
 import { contentSecurityPolicy, type WebConfig } from "../web-config.ts";
-import { LOCAL_SKIP_METADATA } from "./function.ts";
+import { LOCAL_SKIP_METADATA, lambdaLogsAndRole } from "./function.ts";
 
 /**
  * The web app (web/) on AWS: a private S3 bucket behind one CloudFront
@@ -262,25 +261,11 @@ export class WebHosting extends Construct {
 
   /** Two deployments: hashed assets (immutable, never pruned), then the rest and config.json (no-cache). */
   private deploy(props: WebHostingProps): void {
-    const logGroup = new LogGroup(this, "DeployLogs", {
-      retention: RetentionDays.SIX_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // A role of our own instead of AWSLambdaBasicExecutionRole, whose logs grant covers every log group.
-    const role = new Role(this, "DeployRole", {
-      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
-      description: "Copies the built web app and config.json into the web bucket",
-      inlinePolicies: {
-        logs: new PolicyDocument({
-          statements: [
-            new PolicyStatement({
-              actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-              resources: [logGroup.logGroupArn],
-            }),
-          ],
-        }),
-      },
-    });
+    const { logGroup, role } = lambdaLogsAndRole(
+      this,
+      { logs: "DeployLogs", role: "DeployRole" },
+      "Copies the built web app and config.json into the web bucket",
+    );
     const common = { destinationBucket: this.bucket, role, logGroup, memoryLimit: 512 };
 
     const assets = props.assetDir

@@ -8,6 +8,7 @@ import {
   type Agent,
   type IncomingHttpHeaders,
   type IncomingMessage,
+  type RequestOptions,
   request,
   type ServerResponse,
 } from "node:http";
@@ -147,6 +148,16 @@ export function createDynaliteCaller(port: number, agent: Agent): CallDynalite {
     });
 }
 
+/** The request to dynalite that carries the caller's method, path, headers and body. */
+const relayOptions = (upstream: Upstream, req: IncomingMessage, raw: Buffer): RequestOptions => ({
+  host: "127.0.0.1",
+  port: upstream.port,
+  method: req.method,
+  path: req.url,
+  agent: upstream.agent,
+  headers: { ...forwardableHeaders(req.headers), "content-length": raw.length },
+});
+
 /** Relays a request to dynalite and its answer back as it streams; resolves once the answer is relayed. */
 export function forward(
   upstream: Upstream,
@@ -161,23 +172,13 @@ export function forward(
       done = true;
       resolve();
     };
-    const outgoing = request(
-      {
-        host: "127.0.0.1",
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        agent: upstream.agent,
-        headers: { ...forwardableHeaders(req.headers), "content-length": raw.length },
-      },
-      (incoming) => {
-        res.writeHead(incoming.statusCode ?? 502, forwardableHeaders(incoming.headers));
-        incoming.pipe(res);
-        incoming.on("end", finish);
-        incoming.on("close", finish);
-        incoming.on("error", finish);
-      },
-    );
+    const outgoing = request(relayOptions(upstream, req, raw), (incoming) => {
+      res.writeHead(incoming.statusCode ?? 502, forwardableHeaders(incoming.headers));
+      incoming.pipe(res);
+      incoming.on("end", finish);
+      incoming.on("close", finish);
+      incoming.on("error", finish);
+    });
     outgoing.on("error", (error) => {
       finish();
       if (!res.headersSent) sendJson(res, internalError(error));
@@ -200,22 +201,12 @@ export function relay(
   raw: Buffer,
 ): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(
-      {
-        host: "127.0.0.1",
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        agent: upstream.agent,
-        headers: { ...forwardableHeaders(req.headers), "content-length": raw.length },
-      },
-      (incoming) => {
-        readBody(incoming).then(
-          (body) => resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, body }),
-          reject,
-        );
-      },
-    );
+    const outgoing = request(relayOptions(upstream, req, raw), (incoming) => {
+      readBody(incoming).then(
+        (body) => resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers, body }),
+        reject,
+      );
+    });
     outgoing.on("error", reject);
     outgoing.end(raw);
   });

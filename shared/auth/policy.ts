@@ -27,7 +27,7 @@
  */
 
 import type { DepartmentId } from "../schemas/common.ts";
-import type { Actor, Role } from "./actor.ts";
+import { type Actor, ROLES, type Role } from "./actor.ts";
 
 export type Scope =
   /** Anyone, no token (the route table marks these routes "public"). */
@@ -63,16 +63,7 @@ export interface RoutePolicy {
   readonly recordedFor?: readonly Role[];
 }
 
-export const ALL_ROLES: readonly Role[] = [
-  "villager",
-  "village_officer",
-  "township_clerk",
-  "department_reviewer",
-  "township_head",
-  "site_inspector",
-  "auditor",
-  "county_admin",
-];
+export const ALL_ROLES: readonly Role[] = ROLES;
 
 /** Staff who work cases through queues: they have a queue and decide steps in it. */
 const CASE_WORKERS: readonly Role[] = [

@@ -105,20 +105,21 @@ export type SettingsInput = z.infer<typeof settingsInputSchema>;
 export const failedSmsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+/** An SMS job given up, as stored in the failed partition. */
+const failedItem = z.object({
+  jobId: z.string(),
+  kind: messageKindSchema,
+  caseId: z.string(),
+  townshipCode: z.string(),
+  recipient: z.string(),
+  attempts: z.int(),
+  lastError: z.string(),
+  at: z.string(),
+});
+/** The admin's page: the stored jobs, their `at` named `failedAt`. */
 export const failedSmsPageSchema = z
   .strictObject({
-    items: z.array(
-      z.strictObject({
-        jobId: z.string(),
-        kind: messageKindSchema,
-        caseId: z.string(),
-        townshipCode: z.string(),
-        recipient: z.string(),
-        attempts: z.int(),
-        lastError: z.string(),
-        failedAt: z.string(),
-      }),
-    ),
+    items: z.array(failedItem.omit({ at: true }).extend({ failedAt: z.string() }).strict()),
   })
   .meta({ id: "FailedSmsPage" });
 
@@ -350,17 +351,6 @@ export async function saveSettings(
     );
   return { mode, phone: phoneMasked ?? null };
 }
-
-const failedItem = z.object({
-  jobId: z.string(),
-  kind: messageKindSchema,
-  caseId: z.string(),
-  townshipCode: z.string(),
-  recipient: z.string(),
-  attempts: z.int(),
-  lastError: z.string(),
-  at: z.string(),
-});
 
 /** GET /admin/notifications/failed: SMS given up after the policy's attempts, newest first, in the admin's jurisdiction. */
 export async function listFailedSms(

@@ -301,6 +301,15 @@ export class SmsSweep {
     }
   }
 
+  /** Deletes the claimed job, only while it is still there (another run may have taken it). */
+  private removal(job: DueJob) {
+    return {
+      TableName: this.deps.tableName,
+      Key: { pk: job.pk, sk: job.sk },
+      ConditionExpression: "attribute_exists(pk)",
+    };
+  }
+
   /** Moves a claimed job to `dueAt` (defer, retry): delete + put, conditional on it still being there. */
   private async move(job: DueJob, dueAt: Date, change: Partial<SmsJob> = {}): Promise<DueJob | undefined> {
     const { pk: _pk, sk: _sk, dueAt: _due, type: _type, ...rest } = job;
@@ -309,13 +318,7 @@ export class SmsSweep {
       await this.deps.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Delete: {
-                TableName: this.deps.tableName,
-                Key: { pk: job.pk, sk: job.sk },
-                ConditionExpression: "attribute_exists(pk)",
-              },
-            },
+            { Delete: this.removal(job) },
             { Put: { TableName: this.deps.tableName, Item: item } },
           ],
         }),
@@ -342,25 +345,13 @@ export class SmsSweep {
     const { pk: _pk, sk: _sk, type: _type, ...rest } = job;
     if (!partition) {
       // Nothing to record (an expanded desk job): one delete, no transaction.
-      await this.deps.client.send(
-        new DeleteCommand({
-          TableName: this.deps.tableName,
-          Key: { pk: job.pk, sk: job.sk },
-          ConditionExpression: "attribute_exists(pk)",
-        }),
-      );
+      await this.deps.client.send(new DeleteCommand(this.removal(job)));
       return;
     }
     await this.deps.client.send(
       new TransactWriteCommand({
         TransactItems: [
-          {
-            Delete: {
-              TableName: this.deps.tableName,
-              Key: { pk: job.pk, sk: job.sk },
-              ConditionExpression: "attribute_exists(pk)",
-            },
-          },
+          { Delete: this.removal(job) },
           ...(partition
             ? [
                 {

@@ -147,6 +147,22 @@ function opinionRows(opinions: readonly Opinion[]): Cell[][] {
 
 const OPINION_WIDTHS = [0.24, 0.46, 0.17, 0.13];
 
+/** The opinions of the steps and departments under a heading. */
+function opinionsTable(paper: Paper, heading: string, opinions: readonly Opinion[]): void {
+  paper.text(heading, { size: 11, bold: true });
+  paper.space(3);
+  paper.table(opinionRows(opinions), OPINION_WIDTHS, 9);
+}
+
+/** Signs a decided paper in its issuer's name on the day of the decision; returns its bytes. */
+async function signedOnDecision(
+  paper: Paper,
+  facts: { issuer: Issuer; decidedOn: string },
+): Promise<Uint8Array> {
+  await paper.signature({ issuer: issuerName(facts.issuer), date: facts.decidedOn, seal: facts.issuer.seal });
+  return paper.save();
+}
+
 export async function renderApprovalFormPdf(facts: ApprovalFormPaper): Promise<Uint8Array> {
   const title = PAPER_TITLES.approval_form;
   const paper = await create(title, facts.issuer, facts.decidedOn, facts.caseId);
@@ -183,16 +199,9 @@ export async function renderApprovalFormPdf(facts: ApprovalFormPaper): Promise<U
     0.22,
   );
   paper.space(6);
-  paper.text("各环节及部门意见 Opinions of each step and department", { size: 11, bold: true });
-  paper.space(3);
-  paper.table(opinionRows(facts.opinions), OPINION_WIDTHS, 9);
+  opinionsTable(paper, "各环节及部门意见 Opinions of each step and department", facts.opinions);
   paper.space(6);
-  await paper.signature({
-    issuer: issuerName(facts.issuer),
-    date: facts.decidedOn,
-    seal: facts.issuer.seal,
-  });
-  return paper.save();
+  return signedOnDecision(paper, facts);
 }
 
 export async function renderRefusalPdf(facts: RefusalPaper): Promise<Uint8Array> {
@@ -228,12 +237,7 @@ export async function renderRefusalPdf(facts: RefusalPaper): Promise<Uint8Array>
     { size: 8.5, color: GREY },
   );
   paper.space(10);
-  await paper.signature({
-    issuer: issuerName(facts.issuer),
-    date: facts.decidedOn,
-    seal: facts.issuer.seal,
-  });
-  return paper.save();
+  return signedOnDecision(paper, facts);
 }
 
 /** Measured against approved: a flag when it exceeds (areas beyond the tolerance; floors and height at all). */
@@ -339,18 +343,11 @@ export async function renderAcceptancePdf(facts: AcceptancePaper): Promise<Uint8
     9,
   );
   paper.space(6);
-  paper.text("部门意见 Opinions", { size: 11, bold: true });
-  paper.space(3);
-  paper.table(opinionRows(facts.opinions), OPINION_WIDTHS, 9);
+  opinionsTable(paper, "部门意见 Opinions", facts.opinions);
   paper.space(4);
   paper.fields([["乡镇验收结论", "Township conclusion", facts.conclusion.zh, facts.conclusion.en]], 0.22);
   paper.space(4);
-  await paper.signature({
-    issuer: issuerName(facts.issuer),
-    date: facts.decidedOn,
-    seal: facts.issuer.seal,
-  });
-  return paper.save();
+  return signedOnDecision(paper, facts);
 }
 
 export async function renderRegisterPdf(facts: RegisterPaper): Promise<Uint8Array> {

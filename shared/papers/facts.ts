@@ -97,13 +97,18 @@ export interface SiteVisitResult {
   readonly comment?: string;
 }
 
-export interface CertificatePaper {
-  readonly kind: "homestead_approval_certificate" | "rural_construction_planning_permit";
-  readonly number: string;
+/** What every paper of a case names: the case, its issuer, the household, the plot, and where to verify it. */
+export interface CasePaper {
   readonly caseId: string;
   readonly issuer: Issuer;
   readonly household: Household;
   readonly location: Location;
+  readonly verifyUrl: string;
+}
+
+export interface CertificatePaper extends CasePaper {
+  readonly kind: "homestead_approval_certificate" | "rural_construction_planning_permit";
+  readonly number: string;
   readonly approved: PlotAndBuilding;
   readonly conditions: readonly string[];
   /** The village collective (农民集体) owns homestead land; the household only uses it. */
@@ -117,15 +122,10 @@ export interface CertificatePaper {
   /** The number this certificate replaces after a correction. */
   readonly supersedes?: string;
   readonly issuedAt: string;
-  readonly verifyUrl: string;
 }
 
-export interface ApprovalFormPaper {
-  readonly caseId: string;
+export interface ApprovalFormPaper extends CasePaper {
   readonly kind: LocalizedText;
-  readonly issuer: Issuer;
-  readonly household: Household;
-  readonly location: Location;
   readonly reason: string;
   readonly requested: PlotAndBuilding;
   readonly approved: PlotAndBuilding | undefined;
@@ -134,15 +134,10 @@ export interface ApprovalFormPaper {
   readonly outcome: LocalizedText;
   readonly decidedOn: string;
   readonly certificateNumbers: readonly string[];
-  readonly verifyUrl: string;
 }
 
-export interface RefusalPaper {
+export interface RefusalPaper extends CasePaper {
   readonly number: string;
-  readonly caseId: string;
-  readonly issuer: Issuer;
-  readonly household: Household;
-  readonly location: Location;
   readonly requested: PlotAndBuilding;
   readonly submittedOn: string;
   readonly reasons: readonly string[];
@@ -150,14 +145,9 @@ export interface RefusalPaper {
   readonly reconsideration: { readonly body: string; readonly days: number };
   readonly litigation: { readonly court: string; readonly months: number };
   readonly decidedOn: string;
-  readonly verifyUrl: string;
 }
 
-export interface AcceptancePaper {
-  readonly caseId: string;
-  readonly issuer: Issuer;
-  readonly household: Household;
-  readonly location: Location;
+export interface AcceptancePaper extends CasePaper {
   readonly approved: PlotAndBuilding;
   readonly measured: {
     readonly plotAreaM2?: number;
@@ -173,7 +163,6 @@ export interface AcceptancePaper {
   readonly conclusion: LocalizedText;
   readonly decidedOn: string;
   readonly certificateNumbers: readonly string[];
-  readonly verifyUrl: string;
 }
 
 export interface RegisterPaperRow {

@@ -70,6 +70,11 @@ export function gridCells(location: PlotLocation, precision: number = GRID_PRECI
 /** The cell rectangle as a closed GeoJSON polygon (tests and maps). */
 export function cellPolygon(cell: string): Polygon {
   const [south, west, north, east] = ngeohash.decode_bbox(cell);
+  return rectangle(west, south, east, north);
+}
+
+/** The rectangle between two longitudes and two latitudes, as a closed GeoJSON ring. */
+export function rectangle(west: number, south: number, east: number, north: number): Polygon {
   return {
     type: "Polygon",
     coordinates: [

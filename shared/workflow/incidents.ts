@@ -25,17 +25,12 @@ import { logger } from "../logger.ts";
 import type { AuditActor } from "../schemas/audit-event.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { LocalizedText } from "../schemas/common.ts";
+import { INCIDENT_KINDS } from "../schemas/incidents.ts";
 import { CaseStore } from "../store/case-store.ts";
 import { IncidentStore } from "../store/incident-store.ts";
 import { WORKFLOW_ACTOR } from "./contracts.ts";
 import type { WorkflowDeps } from "./open-step.ts";
 
-export const INCIDENT_KINDS = [
-  "task_failed",
-  "execution_failed",
-  "undelivered_decision",
-  "stop_failed",
-] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
 /** The one action that recovers each kind. */

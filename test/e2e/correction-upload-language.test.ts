@@ -4,17 +4,18 @@
  * exactly the asked field, and the case resumes where it was; the English switch.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import type { TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
-import { TEST_WAIT_SCALE } from "../support/workflow.ts";
-import { type Browser, expectAccessible, launch, screenshot, signIn } from "./browser.ts";
+import { type Browser, expectAccessible, screenshot, signIn } from "./browser.ts";
 import { application, decideInConsole, uploadDocuments } from "./flows.ts";
+import { type Stage, startStage } from "./stage.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 
+let stage: Stage<"phone" | "desktop">;
 let env: TestCloud;
 let baseUrl: string;
 let phone: Browser;
@@ -22,11 +23,9 @@ let desktop: Browser;
 let caseId = "";
 
 beforeAll(async () => {
-  env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
-  process.env.COUNTY_POLICY_ID = "test-fast";
-  baseUrl = env.cloud.endpoints.api;
-  phone = await launch("phone", baseUrl);
-  desktop = await launch("desktop", baseUrl);
+  stage = await startStage(["phone", "desktop"]);
+  ({ env, baseUrl } = stage);
+  ({ phone, desktop } = stage.browsers);
   // The form itself is tested in permit-journey; here the draft is filled through the API.
   const token = await signInAs(env.cloud.endpoints, "villager-wang");
   const headers = { "content-type": "application/json", ...authHeader(token) };
@@ -44,9 +43,7 @@ beforeAll(async () => {
   expect(saved.status).toBe(200);
 });
 afterAll(async () => {
-  await phone?.close();
-  await desktop?.close();
-  await env?.stop();
+  await stage?.stop();
 });
 
 describe("in the browser", () => {

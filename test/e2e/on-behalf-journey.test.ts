@@ -10,12 +10,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { maskPhone } from "#shared/domain/phone.ts";
-import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { TEST_WAIT_SCALE } from "../support/workflow.ts";
+import { eventually, type TestCloud } from "../support/local-cloud.ts";
 import { apiAs } from "./api-seed.ts";
 import { axeProblems } from "./axe.ts";
-import { type Browser, launch, makeJpeg, screenshot, signIn } from "./browser.ts";
+import { type Browser, makeJpeg, screenshot, signIn } from "./browser.ts";
 import { application, fillForm, uploadDocuments } from "./flows.ts";
+import { type Stage, startStage } from "./stage.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
@@ -25,6 +25,7 @@ vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
 const OFFICE = { width: 1366, height: 768 };
 const PHONE = application().head.phone;
 
+let stage: Stage<"phone" | "desktop">;
 let env: TestCloud;
 let baseUrl: string;
 let desktop: Browser;
@@ -32,19 +33,15 @@ let phone: Browser;
 let caseId = "";
 
 beforeAll(async () => {
-  env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
-  process.env.COUNTY_POLICY_ID = "test-fast";
-  baseUrl = env.cloud.endpoints.api;
-  desktop = await launch("desktop", baseUrl);
+  stage = await startStage(["desktop", "phone"]);
+  ({ env, baseUrl } = stage);
+  ({ desktop, phone } = stage.browsers);
   // The officer marks the plot standing on it with the household (inside the demo parcel).
   await desktop.context.grantPermissions(["geolocation"], { origin: baseUrl });
   await desktop.context.setGeolocation({ longitude: 103.502, latitude: 30.002 });
-  phone = await launch("phone", baseUrl);
 });
 afterAll(async () => {
-  await desktop?.close();
-  await phone?.close();
-  await env?.stop();
+  await stage?.stop();
 });
 
 async function lastCode(to: string): Promise<string> {

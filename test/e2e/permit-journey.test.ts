@@ -7,12 +7,12 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { eventually, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
 import { signInAs } from "../support/tokens.ts";
-import { TEST_WAIT_SCALE } from "../support/workflow.ts";
-import { type Browser, launch, SCREENSHOTS, screenshot, signIn } from "./browser.ts";
+import { type Browser, SCREENSHOTS, screenshot, signIn } from "./browser.ts";
 import { decideInConsole, fillForm, uploadDocuments } from "./flows.ts";
+import { type Stage, startStage } from "./stage.ts";
 
 // Fast county policies (one-day notice, long step limits) for the Lambdas running in this process.
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -31,6 +31,7 @@ const REVIEWER_OF: Record<string, string> = {
   roads: "reviewer-roads-a",
 };
 
+let stage: Stage<"phone" | "desktop">;
 let env: TestCloud;
 let baseUrl: string;
 let phone: Browser;
@@ -38,17 +39,12 @@ let desktop: Browser;
 let caseId = "";
 
 beforeAll(async () => {
-  env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
-  // New cases take the deployment's policy (shared/runtime.ts reads it when a handler first loads).
-  process.env.COUNTY_POLICY_ID = "test-fast";
-  baseUrl = env.cloud.endpoints.api;
-  phone = await launch("phone", baseUrl);
-  desktop = await launch("desktop", baseUrl);
+  stage = await startStage(["phone", "desktop"]);
+  ({ env, baseUrl } = stage);
+  ({ phone, desktop } = stage.browsers);
 });
 afterAll(async () => {
-  await phone?.close();
-  await desktop?.close();
-  await env?.stop();
+  await stage?.stop();
 });
 
 describe("a homestead application from phone to certificate", () => {

@@ -16,12 +16,13 @@ import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
-import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { eventually, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
-import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { WorkflowDriver } from "../support/workflow.ts";
 import { apiAs, submitThroughApi } from "./api-seed.ts";
-import { type Browser, launch, makeJpeg, makePdf, screenshot, signIn } from "./browser.ts";
+import { type Browser, makeJpeg, makePdf, screenshot, signIn } from "./browser.ts";
 import { application, decideInConsole } from "./flows.ts";
+import { type Stage, startStage } from "./stage.ts";
 
 // Fast county policies (one-day notice; `test-late` lets the village review time out after ~2 s).
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -32,6 +33,7 @@ vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
 const TOWNSHIP_A = "511424100";
 const TOWNSHIP_B = "511424101";
 
+let stage: Stage<"phone" | "desktop">;
 let env: TestCloud;
 let baseUrl: string;
 let phone: Browser;
@@ -44,18 +46,13 @@ let escalatedId = "";
 let planningPermitNo = "";
 
 beforeAll(async () => {
-  env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
-  // New cases take the deployment's policy (shared/runtime.ts reads it when a handler first loads).
-  process.env.COUNTY_POLICY_ID = "test-fast";
-  baseUrl = env.cloud.endpoints.api;
+  stage = await startStage(["phone", "desktop"]);
+  ({ env, baseUrl } = stage);
+  ({ phone, desktop } = stage.browsers);
   driver = new WorkflowDriver(env);
-  phone = await launch("phone", baseUrl);
-  desktop = await launch("desktop", baseUrl);
 });
 afterAll(async () => {
-  await phone?.close();
-  await desktop?.close();
-  await env?.stop();
+  await stage?.stop();
 });
 
 const field = (page: Page, name: string) => page.locator(`[name="${name}"]`);

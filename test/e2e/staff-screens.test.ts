@@ -9,12 +9,12 @@
 import type { Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { TEST_WAIT_SCALE } from "../support/workflow.ts";
+import type { TestCloud } from "../support/local-cloud.ts";
 import { submitThroughApi } from "./api-seed.ts";
 import { axeProblems } from "./axe.ts";
-import { type Browser, launch, screenshot, signIn } from "./browser.ts";
+import { type Browser, screenshot, signIn } from "./browser.ts";
 import { application } from "./flows.ts";
+import { type Stage, startStage } from "./stage.ts";
 
 // Fast county policies (one-day notice, long step limits) for the Lambdas running in this process.
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -24,21 +24,20 @@ vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
 
 const OFFICE = { width: 1366, height: 768 };
 
+let stage: Stage<"desktop">;
 let env: TestCloud;
 let baseUrl: string;
 let desktop: Browser;
 let caseId = "";
 
 beforeAll(async () => {
-  env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
-  process.env.COUNTY_POLICY_ID = "test-fast";
-  baseUrl = env.cloud.endpoints.api;
-  desktop = await launch("desktop", baseUrl);
+  stage = await startStage(["desktop"]);
+  ({ env, baseUrl } = stage);
+  ({ desktop } = stage.browsers);
   caseId = await submitThroughApi(env, "villager-wang", "homestead", application());
 });
 afterAll(async () => {
-  await desktop?.close();
-  await env?.stop();
+  await stage?.stop();
 });
 
 async function staffPage(userId: string): Promise<Page> {

@@ -9,30 +9,29 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { seedConfirmedDocument } from "../support/documents.ts";
-import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import type { TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
-import { TEST_WAIT_SCALE } from "../support/workflow.ts";
-import { type Browser, expectAccessible, launch, makeJpeg, screenshot, signIn } from "./browser.ts";
+import { type Browser, expectAccessible, makeJpeg, screenshot, signIn } from "./browser.ts";
 import { application, fillForm, uploadDocuments } from "./flows.ts";
+import { type Stage, startStage } from "./stage.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
   return withTestPolicies(await importOriginal());
 });
 
+let stage: Stage<"phone">;
 let env: TestCloud;
 let baseUrl: string;
 let phone: Browser;
 
 beforeAll(async () => {
-  env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
-  process.env.COUNTY_POLICY_ID = "test-fast";
-  baseUrl = env.cloud.endpoints.api;
-  phone = await launch("phone", baseUrl);
+  stage = await startStage(["phone"]);
+  ({ env, baseUrl } = stage);
+  ({ phone } = stage.browsers);
 });
 afterAll(async () => {
-  await phone?.close();
-  await env?.stop();
+  await stage?.stop();
 });
 
 const scan = expectAccessible;

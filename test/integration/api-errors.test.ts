@@ -5,27 +5,17 @@
  * against the local cloud.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Role } from "#shared/auth/actor.ts";
 import { policyFor } from "#shared/auth/policy.ts";
 import { ERROR_CATALOGUE, type ErrorCode } from "#shared/http/error-catalogue.ts";
 import { ROUTE_ERRORS } from "#shared/http/route-errors.ts";
 import { ROUTES, routeKey } from "#shared/http/routes.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { authHeader, signInAs } from "../support/tokens.ts";
+import { authHeader, DEMO_USER_OF_ROLE, signInAs } from "../support/tokens.ts";
 
 const HAN = /\p{Script=Han}/u;
 
 /** A demo user of each role (township A; auditor and county admin cover both). */
-const USER_OF: Readonly<Record<Role, string>> = {
-  villager: "villager-wang",
-  village_officer: "village-officer-a",
-  township_clerk: "clerk-a",
-  department_reviewer: "reviewer-agriculture-a",
-  township_head: "head-a",
-  site_inspector: "inspector-a",
-  auditor: "auditor",
-  county_admin: "county-admin",
-};
+const USER_OF = DEMO_USER_OF_ROLE;
 
 /** A body each route accepts (so the answer is about the case id, not the body). */
 const VALID_BODY: Readonly<Record<string, unknown>> = {

@@ -60,22 +60,13 @@ import { openIncident } from "#shared/workflow/incidents.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
 import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { authHeader, signInAs } from "../support/tokens.ts";
+import { authHeader, DEMO_USER_OF_ROLE, signInAs } from "../support/tokens.ts";
 
 const TOWNSHIP_A = "511424100";
 const TOWNSHIP_B = "511424101";
 
 /** One demo user per role, all of township A (auditor and county admin cover both townships). */
-const USERS: Readonly<Record<Role, string>> = {
-  villager: "villager-wang",
-  village_officer: "village-officer-a",
-  township_clerk: "clerk-a",
-  department_reviewer: "reviewer-agriculture-a",
-  township_head: "head-a",
-  site_inspector: "inspector-a",
-  auditor: "auditor",
-  county_admin: "county-admin",
-};
+const USERS = DEMO_USER_OF_ROLE;
 /** The queue each case-working role reads. */
 const OWN_QUEUE: Partial<Record<Role, string>> = {
   village_officer: "village_officer",

@@ -13,6 +13,7 @@ import { CaseChangedError, CaseStore } from "#shared/store/case-store.ts";
 import { CASE_ITEM_PREFIX, caseKey } from "#shared/store/keys.ts";
 import { stepItem } from "#shared/store/step-store.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
+import { type NewCase, newCaseFields } from "../support/fixtures.ts";
 
 const TABLE = "cases";
 let dataDir: string;
@@ -40,20 +41,10 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const newCase = (caseId: string) =>
-  store.create(
-    {
-      caseId,
-      kind: "homestead",
-      householdId: "h-1",
-      ownerId: villager.id,
-      townshipCode: "511424100",
-      villageCode: "511424100001",
-      policyId: "sichuan-default",
-      application: { kind: "homestead" },
-    },
-    villager,
-  );
+/** A new case of household h-1, and its draft's fields. */
+const draftOf = (caseId: string, fields: Partial<NewCase> = {}) =>
+  newCaseFields(caseId, { householdId: "h-1", ownerId: villager.id, ...fields });
+const newCase = (caseId: string) => store.create(draftOf(caseId), villager);
 
 describe("CaseStore", () => {
   it("creates a draft with its first event and lists it for the household", async () => {
@@ -190,16 +181,7 @@ describe("CaseStore personal data", () => {
     );
     const head = { name: "王建国", idNumber: "511424198003141235", phone: "13800000000" };
     let record = await sealing.create(
-      {
-        caseId: "s-pii",
-        kind: "homestead",
-        householdId: "h-1",
-        ownerId: villager.id,
-        townshipCode: "511424100",
-        villageCode: "511424100001",
-        policyId: "sichuan-default",
-        application: { kind: "homestead", head },
-      },
+      draftOf("s-pii", { application: { kind: "homestead", head } }),
       villager,
     );
     expect(seals).toBe(1);

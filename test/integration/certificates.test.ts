@@ -6,12 +6,21 @@ import { CaseNotApprovedError, issueCertificates } from "#shared/certificates/is
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 import { walkCase } from "../support/case-walk.ts";
-import { homesteadApplication, ZHANG_HEAD_ID, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
+import {
+  homesteadApplication,
+  type NewCase,
+  newCaseFields,
+  ZHANG_HEAD_ID,
+  ZHANG_HOUSEHOLD,
+} from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
 const WANG = { id: "villager-wang", householdId: "511424100001-H0001" };
+/** A new case of Wang's household with a fresh id. */
+const wangsCase = (fields: Partial<NewCase>) =>
+  newCaseFields(`cert-${randomUUID()}`, { householdId: WANG.householdId, ownerId: WANG.id, ...fields });
 const PHONE = homesteadApplication(ZHANG_HOUSEHOLD).head.phone;
 
 let env: TestCloud;
@@ -46,19 +55,7 @@ async function approvedCase(kind: "homestead" | "farmhouse" = "homestead", at?: 
             situation: "rebuild_on_old_plot" as const,
           },
         };
-  let record = await store.create(
-    {
-      caseId: `cert-${randomUUID()}`,
-      kind,
-      householdId: WANG.householdId,
-      ownerId: WANG.id,
-      townshipCode: "511424100",
-      villageCode: "511424100001",
-      policyId: "sichuan-default",
-      application,
-    },
-    { id: WANG.id, role: "villager" },
-  );
+  let record = await store.create(wangsCase({ kind, application }), { id: WANG.id, role: "villager" });
   record = await walkCase(store, record);
   return store.transition(record, "approve", { actor: { id: "head-a", role: "township_head" } });
 }
@@ -114,19 +111,10 @@ describe("issueCertificates", () => {
 
   it("refuses a case that is not approved", async () => {
     const store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
-    const draft = await store.create(
-      {
-        caseId: `cert-${randomUUID()}`,
-        kind: "homestead",
-        householdId: WANG.householdId,
-        ownerId: WANG.id,
-        townshipCode: "511424100",
-        villageCode: "511424100001",
-        policyId: "sichuan-default",
-        application: homesteadApplication(ZHANG_HOUSEHOLD),
-      },
-      { id: WANG.id, role: "villager" },
-    );
+    const draft = await store.create(wangsCase({ application: homesteadApplication(ZHANG_HOUSEHOLD) }), {
+      id: WANG.id,
+      role: "villager",
+    });
     await expect(issueCertificates(deps, draft.caseId)).rejects.toBeInstanceOf(CaseNotApprovedError);
   });
 

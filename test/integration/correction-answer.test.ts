@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { StepRecord } from "#shared/schemas/case.ts";
-import { CaseStore } from "#shared/store/case-store.ts";
+import type { CaseStore } from "#shared/store/case-store.ts";
 import { ApiDriver } from "../support/api.ts";
 import { uploadDocument } from "../support/documents.ts";
 import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { demoHouseholdCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
@@ -27,7 +27,7 @@ let store: CaseStore;
 beforeAll(async () => {
   env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
   driver = new WorkflowDriver(env);
-  store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
+  store = driver.store;
 });
 afterAll(async () => {
   await env?.stop();
@@ -47,21 +47,7 @@ async function awaitingCorrection(
   caseId: string,
   asked: { fields?: string[]; documents?: string[] },
 ): Promise<StepRecord> {
-  const application = homesteadApplication(ZHANG_HOUSEHOLD);
-  await driver.seedCase({
-    caseId,
-    householdId: "511424100001-H0001",
-    villageCode: VILLAGE_A,
-    townshipCode: TOWNSHIP_A,
-    policyId: "test-fast",
-    application: {
-      ...application,
-      proposedPlot: {
-        ...application.proposedPlot,
-        location: { type: "Point", coordinates: [103.502, 30.002] },
-      },
-    },
-  });
+  await driver.seedCase(demoHouseholdCase(caseId, { villageCode: VILLAGE_A, townshipCode: TOWNSHIP_A }));
   await driver.start(caseId);
   const review = await driver.openStep(caseId, "village_review");
   const decided = await call(

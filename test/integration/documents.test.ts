@@ -3,6 +3,8 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentObjectKey } from "#shared/documents/document.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
+import { putToUploadUrl } from "../support/documents.ts";
+import { newCaseFields } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
@@ -29,20 +31,15 @@ afterAll(async () => {
 
 async function wangsDraft(): Promise<string> {
   const caseId = `doc-${randomUUID()}`;
-  await store.create(
-    {
-      caseId,
-      kind: "homestead",
-      householdId: WANG.householdId,
-      ownerId: WANG.id,
-      townshipCode: "511424100",
-      villageCode: "511424100001",
-      policyId: "sichuan-default",
-      application: { kind: "homestead" },
-    },
-    { id: WANG.id, role: "villager" },
-  );
+  await store.create(newCaseFields(caseId, { householdId: WANG.householdId, ownerId: WANG.id }), {
+    id: WANG.id,
+    role: "villager",
+  });
   return caseId;
+}
+
+async function submitAsWang(caseId: string): Promise<void> {
+  await store.transition(await store.require(caseId), "submit", { actor: { id: WANG.id, role: "villager" } });
 }
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -83,14 +80,16 @@ async function requestUpload(
   return (await response.json()) as UploadTicket;
 }
 
-async function put(ticket: UploadTicket, bytes: Buffer): Promise<void> {
-  const response = await fetch(ticket.uploadUrl, {
-    method: "PUT",
-    headers: ticket.requiredHeaders,
-    body: new Uint8Array(bytes),
-  });
-  expect(response.status).toBe(200);
-}
+/** What the household declares for an upload of the whole of `bytes`. */
+const declare = (type: string, contentType: string, bytes: Buffer) => ({
+  type,
+  contentType,
+  size: bytes.length,
+  sha256: sha256(bytes),
+});
+
+const remove = (caseId: string, documentId: string, token = wangToken) =>
+  api(`/cases/${caseId}/documents/${documentId}`, token, { method: "DELETE" });
 
 const confirm = (caseId: string, documentId: string, token = wangToken) =>
   api(`/cases/${caseId}/documents/${documentId}/confirm`, token, { method: "POST" });
@@ -107,12 +106,7 @@ async function objectExists(key: string): Promise<boolean> {
 describe("documents API", () => {
   it("uploads through the presigned URL and confirms the verified bytes", async () => {
     const caseId = await wangsDraft();
-    const ticket = await requestUpload(caseId, {
-      type: "id_card",
-      contentType: "image/jpeg",
-      size: JPEG.length,
-      sha256: sha256(JPEG),
-    });
+    const ticket = await requestUpload(caseId, declare("id_card", "image/jpeg", JPEG));
     expect(ticket.uploadUrl).toContain(`/cases/${caseId}/documents/${ticket.documentId}`);
     expect(ticket.requiredHeaders).toMatchObject({ "content-type": "image/jpeg" });
     expect(ticket.requiredHeaders["x-amz-checksum-sha256"]).toBe(
@@ -122,7 +116,7 @@ describe("documents API", () => {
     expect(expiresIn).toBeGreaterThan(0);
     expect(expiresIn).toBeLessThanOrEqual(10 * 60 * 1000);
 
-    await put(ticket, JPEG);
+    await putToUploadUrl(ticket, JPEG);
     const confirmed = await confirm(caseId, ticket.documentId);
     expect(confirmed.status).toBe(200);
     expect(await confirmed.json()).toMatchObject({
@@ -150,16 +144,11 @@ describe("documents API", () => {
 
   it("rejects bytes whose SHA-256 differs (422) and deletes the object", async () => {
     const caseId = await wangsDraft();
-    const ticket = await requestUpload(caseId, {
-      type: "id_card",
-      contentType: "image/png",
-      size: PNG.length,
-      sha256: sha256(PNG),
-    });
+    const ticket = await requestUpload(caseId, declare("id_card", "image/png", PNG));
     const tampered = Buffer.from(PNG);
     tampered[PNG.length - 1] = 0x21; // same size and type, different bytes
     // s3rver checks no checksum headers, so the tampered body lands; real S3 would refuse this PUT already.
-    await put(ticket, tampered);
+    await putToUploadUrl(ticket, tampered);
     const response = await confirm(caseId, ticket.documentId);
     expect(response.status).toBe(422);
     const body = (await response.json()) as {
@@ -177,13 +166,8 @@ describe("documents API", () => {
 
   it("rejects a PNG declared as application/pdf by its magic bytes", async () => {
     const caseId = await wangsDraft();
-    const ticket = await requestUpload(caseId, {
-      type: "application_form",
-      contentType: "application/pdf",
-      size: PNG.length,
-      sha256: sha256(PNG),
-    });
-    await put(ticket, PNG);
+    const ticket = await requestUpload(caseId, declare("application_form", "application/pdf", PNG));
+    await putToUploadUrl(ticket, PNG);
     const response = await confirm(caseId, ticket.documentId);
     expect(response.status).toBe(422);
     const body = (await response.json()) as {
@@ -204,7 +188,7 @@ describe("documents API", () => {
       size: 10,
       sha256: sha256(PNG.subarray(0, 10)),
     });
-    await put(ticket, PNG);
+    await putToUploadUrl(ticket, PNG);
     const response = await confirm(caseId, ticket.documentId);
     expect(response.status).toBe(422);
     const body = (await response.json()) as { error: { details: { rejections: { code: string }[] } } };
@@ -253,13 +237,8 @@ describe("documents API", () => {
 
   it("confirms twice harmlessly: one confirmed document, one event", async () => {
     const caseId = await wangsDraft();
-    const ticket = await requestUpload(caseId, {
-      type: "site_plan",
-      contentType: "image/png",
-      size: PNG.length,
-      sha256: sha256(PNG),
-    });
-    await put(ticket, PNG);
+    const ticket = await requestUpload(caseId, declare("site_plan", "image/png", PNG));
+    await putToUploadUrl(ticket, PNG);
     const [first, second] = await Promise.all([
       confirm(caseId, ticket.documentId),
       confirm(caseId, ticket.documentId),
@@ -275,26 +254,16 @@ describe("documents API", () => {
 
   it("answers 422 and keeps the document pending when nothing was uploaded yet", async () => {
     const caseId = await wangsDraft();
-    const ticket = await requestUpload(caseId, {
-      type: "id_card",
-      contentType: "image/png",
-      size: PNG.length,
-      sha256: sha256(PNG),
-    });
+    const ticket = await requestUpload(caseId, declare("id_card", "image/png", PNG));
     expect((await confirm(caseId, ticket.documentId)).status).toBe(422);
-    await put(ticket, PNG);
+    await putToUploadUrl(ticket, PNG);
     expect((await confirm(caseId, ticket.documentId)).status).toBe(200);
   });
 
   it("returns 404 when the case belongs to another household", async () => {
     const caseId = await wangsDraft();
-    const ticket = await requestUpload(caseId, {
-      type: "id_card",
-      contentType: "image/png",
-      size: PNG.length,
-      sha256: sha256(PNG),
-    });
-    const declared = { type: "id_card", contentType: "image/png", size: PNG.length, sha256: sha256(PNG) };
+    const ticket = await requestUpload(caseId, declare("id_card", "image/png", PNG));
+    const declared = declare("id_card", "image/png", PNG);
     expect(
       (await api(`/cases/${caseId}/documents`, liToken, { method: "POST", body: declared })).status,
     ).toBe(404);
@@ -310,11 +279,10 @@ describe("documents API", () => {
 
   it("refuses new documents once the case is submitted (409)", async () => {
     const caseId = await wangsDraft();
-    const record = await store.require(caseId);
-    await store.transition(record, "submit", { actor: { id: WANG.id, role: "villager" } });
+    await submitAsWang(caseId);
     const response = await api(`/cases/${caseId}/documents`, wangToken, {
       method: "POST",
-      body: { type: "id_card", contentType: "image/png", size: PNG.length, sha256: sha256(PNG) },
+      body: declare("id_card", "image/png", PNG),
     });
     expect(response.status).toBe(409);
   });
@@ -323,23 +291,16 @@ describe("documents API", () => {
 describe("removing a document (issue 16)", () => {
   it("removes the household's confirmed document and its bytes, with one event; others get 404", async () => {
     const caseId = await wangsDraft();
-    const ticket = await requestUpload(caseId, {
-      type: "id_card",
-      contentType: "image/jpeg",
-      size: JPEG.length,
-      sha256: sha256(JPEG),
-    });
-    await put(ticket, JPEG);
+    const ticket = await requestUpload(caseId, declare("id_card", "image/jpeg", JPEG));
+    await putToUploadUrl(ticket, JPEG);
     expect((await confirm(caseId, ticket.documentId)).status).toBe(200);
     const key = documentObjectKey(caseId, ticket.documentId);
     expect(await objectExists(key)).toBe(true);
 
-    const byLi = await api(`/cases/${caseId}/documents/${ticket.documentId}`, liToken, { method: "DELETE" });
+    const byLi = await remove(caseId, ticket.documentId, liToken);
     expect(byLi.status).toBe(404);
 
-    const removed = await api(`/cases/${caseId}/documents/${ticket.documentId}`, wangToken, {
-      method: "DELETE",
-    });
+    const removed = await remove(caseId, ticket.documentId);
     expect(removed.status, await removed.clone().text()).toBe(200);
     expect(((await removed.json()) as { documents: unknown[] }).documents).toEqual([]);
     expect(await objectExists(key)).toBe(false);
@@ -349,25 +310,15 @@ describe("removing a document (issue 16)", () => {
       expect.objectContaining({ data: expect.objectContaining({ documentId: ticket.documentId }) }),
     ]);
 
-    const again = await api(`/cases/${caseId}/documents/${ticket.documentId}`, wangToken, {
-      method: "DELETE",
-    });
+    const again = await remove(caseId, ticket.documentId);
     expect(again.status).toBe(404);
   });
 
   it("refuses to remove once the case is under review (409 case_locked)", async () => {
     const caseId = await wangsDraft();
-    const ticket = await requestUpload(caseId, {
-      type: "id_card",
-      contentType: "image/png",
-      size: PNG.length,
-      sha256: sha256(PNG),
-    });
-    const record = await store.require(caseId);
-    await store.transition(record, "submit", { actor: { id: WANG.id, role: "villager" } });
-    const refused = await api(`/cases/${caseId}/documents/${ticket.documentId}`, wangToken, {
-      method: "DELETE",
-    });
+    const ticket = await requestUpload(caseId, declare("id_card", "image/png", PNG));
+    await submitAsWang(caseId);
+    const refused = await remove(caseId, ticket.documentId);
     expect(refused.status).toBe(409);
     const { error } = (await refused.json()) as { error: { code: string; zh: string } };
     expect(error.code).toBe("case_locked");

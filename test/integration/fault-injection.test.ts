@@ -22,11 +22,11 @@ import { sweepUndeliveredDecisions } from "#shared/workflow/delivery-sweep.ts";
 import { openIncident } from "#shared/workflow/incidents.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
 import { restartRun } from "#shared/workflow/restart.ts";
-import { homesteadApplication, idNumber, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
+import { idNumber } from "../support/fixtures.ts";
 import { registerHouseholdLike } from "../support/households.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { operatorDeps } from "../support/operator.ts";
-import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { HEAD_A, operatorDeps, villagerActor } from "../support/operator.ts";
+import { demoHouseholdCase, type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
@@ -117,15 +117,9 @@ afterAll(async () => {
 });
 
 const TOWNSHIP = "511424100";
-const HEAD: Actor = { id: "head-a", name: "Head", role: "township_head", townships: [TOWNSHIP] };
+const HEAD = HEAD_A;
 const HOUSEHOLD = "511424100001-H0001";
-const VILLAGER: Actor = {
-  id: "v",
-  name: "Villager",
-  role: "villager",
-  townships: [],
-  householdId: HOUSEHOLD,
-};
+const VILLAGER = villagerActor("v", HOUSEHOLD);
 const DEPARTMENTS = ["agriculture", "natural_resources", "housing_construction"] as const;
 
 const TASKS = {
@@ -149,25 +143,18 @@ let households = 0;
  * next one at the pre-check.
  */
 async function seed(caseId: string): Promise<SeededCase> {
-  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   households += 1;
   const householdId = `511424100001-F${String(households).padStart(4, "0")}`;
   await registerHouseholdLike(env.dynamodb, env.cloud.endpoints.tableName, householdId, HOUSEHOLD);
+  const seeded = demoHouseholdCase(caseId, { householdId });
+  const { application } = seeded;
   return {
-    caseId,
-    householdId,
-    villageCode: "511424100001",
-    townshipCode: TOWNSHIP,
-    policyId: "test-fast",
+    ...seeded,
     application: {
       ...application,
       head: {
         ...application.head,
         idNumber: idNumber("511424", `198001${String(households).padStart(2, "0")}`, "123"),
-      },
-      proposedPlot: {
-        ...application.proposedPlot,
-        location: { type: "Point", coordinates: [103.502, 30.002] },
       },
     },
   };
@@ -182,16 +169,7 @@ async function incidentOf(caseId: string) {
 /** Starts the case's run and records it on the case, as submit does. */
 async function submitted(caseId: string): Promise<string> {
   await driver.seedCase(await seed(caseId));
-  const executionArn = await driver.start(caseId);
-  await driver.store.withRetry(caseId, (record) =>
-    driver.store.record(record, {
-      actor: { id: "system", role: "system" },
-      action: "startWorkflow",
-      data: { executionArn },
-      set: { executionArn },
-    }),
-  );
-  return executionArn;
+  return driver.startRecorded(caseId);
 }
 
 /** The procedure's human steps in order: village review to completion inspection. */
@@ -341,15 +319,11 @@ describe("fault injection (local cloud)", () => {
     const { region, credentials, stepFunctions } = env.cloud.endpoints;
     // As in production (shared/clients.ts sfnSendOnceClient): the delivery code retries, the SDK sends once.
     const sfn = new SFNClient({ region, credentials, endpoint: stepFunctions, maxAttempts: 1 });
-    const deps: ReviewDeps = {
-      client: env.dynamodb,
-      tableName: env.cloud.endpoints.tableName,
-      cases: driver.store,
+    const deps: ReviewDeps = driver.reviewDeps({
       sfn,
-      now: () => new Date(),
       retry: { attempts: 3, baseDelayMs: 1 },
       reopenWait: { attempts: 1, delayMs: 1 },
-    };
+    });
     const officer: Actor = { id: "vo", name: "Officer", role: "village_officer", townships: [TOWNSHIP] };
     try {
       const decided = await decideStep(deps, officer, caseId, step.stepId, { outcome: "approved" });
@@ -397,14 +371,9 @@ describe("fault injection (local cloud)", () => {
     for (const department of DEPARTMENTS)
       await driver.decideNext(caseId, "joint_review", "approved", department);
     const step = await driver.openStep(caseId, "township_approval");
-    const deps: ReviewDeps = {
-      client: env.dynamodb,
-      tableName: env.cloud.endpoints.tableName,
-      cases: driver.store,
-      sfn: env.sfn,
-      now: () => new Date(),
+    const deps: ReviewDeps = driver.reviewDeps({
       reopenWait: { attempts: 1, delayMs: 1 },
-    };
+    });
     try {
       const answer = await decideStep(deps, HEAD, caseId, step.stepId, { outcome: "approved" });
       // The first attempt's token is closed: not delivered yet, and the operator view says so.
@@ -427,13 +396,9 @@ describe("fault injection (local cloud)", () => {
     const frozen: Pick<SFNClient, "send"> = { send: () => new Promise<never>(() => undefined) };
     const officer: Actor = { id: "vo", name: "Officer", role: "village_officer", townships: [TOWNSHIP] };
     void decideStep(
-      {
-        client: env.dynamodb,
-        tableName: env.cloud.endpoints.tableName,
-        cases: driver.store,
+      driver.reviewDeps({
         sfn: frozen as SFNClient,
-        now: () => new Date(),
-      },
+      }),
       officer,
       caseId,
       step.stepId,
@@ -480,14 +445,10 @@ describe("fault injection (local cloud)", () => {
     } as unknown as SFNClient;
     const officer: Actor = { id: "vo", name: "Officer", role: "village_officer", townships: [TOWNSHIP] };
     const decided = await decideStep(
-      {
-        client: env.dynamodb,
-        tableName: env.cloud.endpoints.tableName,
-        cases: driver.store,
+      driver.reviewDeps({
         sfn: losing,
-        now: () => new Date(),
         retry: { attempts: 2, baseDelayMs: 1 },
-      },
+      }),
       officer,
       caseId,
       step.stepId,
@@ -535,14 +496,7 @@ describe("fault injection (local cloud)", () => {
     await driver.openStep(caseId, "township_acceptance");
     // The run the case names is gone (expired from Step Functions' history): a redrive cannot reach it.
     const gone = `${env.cloud.endpoints.stateMachineArn.replace(":stateMachine:", ":execution:")}:${caseId}-gone`;
-    await driver.store.withRetry(caseId, (record) =>
-      driver.store.record(record, {
-        actor: { id: "system", role: "system" },
-        action: "startWorkflow",
-        data: { executionArn: gone },
-        set: { executionArn: gone },
-      }),
-    );
+    await driver.recordRun(caseId, gone);
     const { incidentId } = await openIncident(operatorDeps(env), {
       caseId,
       kind: "execution_failed",

@@ -5,7 +5,7 @@
  * household and the operator see, and the operator's recovery with a working
  * client.
  */
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "#shared/auth/actor.ts";
 import { getMyCase } from "#shared/cases/villager.ts";
@@ -13,10 +13,15 @@ import { withdrawCase } from "#shared/cases/withdraw.ts";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { decideStep, type ReviewDeps } from "#shared/review/decide.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
-import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { operatorDeps } from "../support/operator.ts";
-import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { HEAD_A, operatorDeps, villagerActor } from "../support/operator.ts";
+import {
+  demoHouseholdCase,
+  type SeededCase,
+  TEST_WAIT_SCALE,
+  unreachableSfn,
+  WorkflowDriver,
+} from "../support/workflow.ts";
 
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
   const { withTestPolicies } = await import("../support/policies.ts");
@@ -29,9 +34,7 @@ let unreachable: SFNClient;
 beforeAll(async () => {
   env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
   driver = new WorkflowDriver(env);
-  const { region, credentials } = env.cloud.endpoints;
-  // Nothing listens on the discard port: every call fails with a connection error.
-  unreachable = new SFNClient({ region, credentials, endpoint: "http://127.0.0.1:9", maxAttempts: 2 });
+  unreachable = unreachableSfn(env, 2);
   // A whole local cloud on a small shared machine: its start can take minutes under load.
 }, 300_000);
 afterAll(async () => {
@@ -40,34 +43,12 @@ afterAll(async () => {
 });
 
 const TOWNSHIP = "511424100";
-const HEAD: Actor = { id: "head-a", name: "Head", role: "township_head", townships: [TOWNSHIP] };
+const HEAD = HEAD_A;
 const CLERK: Actor = { id: "clerk-a", name: "Clerk", role: "township_clerk", townships: [TOWNSHIP] };
 const HOUSEHOLD = "511424100001-H0001";
-const VILLAGER: Actor = {
-  id: "villager-a",
-  name: "Villager",
-  role: "villager",
-  townships: [],
-  householdId: HOUSEHOLD,
-};
+const VILLAGER = villagerActor("villager-a", HOUSEHOLD);
 
-function seed(caseId: string): SeededCase {
-  const application = homesteadApplication(ZHANG_HOUSEHOLD);
-  return {
-    caseId,
-    householdId: HOUSEHOLD,
-    villageCode: "511424100001",
-    townshipCode: TOWNSHIP,
-    policyId: "test-fast",
-    application: {
-      ...application,
-      proposedPlot: {
-        ...application.proposedPlot,
-        location: { type: "Point", coordinates: [103.502, 30.002] },
-      },
-    },
-  };
-}
+const seed = (caseId: string): SeededCase => demoHouseholdCase(caseId);
 
 const villagerDeps = (sfn: SFNClient) => ({ store: driver.store, policy: SICHUAN_DEFAULT_POLICY, sfn });
 
@@ -84,15 +65,7 @@ describe("withdraw while Step Functions cannot be reached", () => {
   it("answers with the withdrawn case and workflow 'stopping', opens a stop incident, and the operator's stop ends the run", async () => {
     const caseId = "inc-withdraw-outage";
     await driver.seedCase(seed(caseId));
-    const executionArn = await driver.start(caseId);
-    await driver.store.withRetry(caseId, (record) =>
-      driver.store.record(record, {
-        actor: { id: "system", role: "system" },
-        action: "startWorkflow",
-        data: { executionArn },
-        set: { executionArn },
-      }),
-    );
+    const executionArn = await driver.startRecorded(caseId);
     await driver.openStep(caseId, "village_review");
 
     const result = await withdrawCase(villagerDeps(unreachable), VILLAGER, caseId, "changed our plans");
@@ -116,15 +89,7 @@ describe("withdraw while Step Functions cannot be reached", () => {
     const caseId = "inc-withdraw-ends-itself";
     // Reminded every 10 policy hours (a fraction of a second here): the next task comes soon.
     await driver.seedCase({ ...seed(caseId), policyId: "test-remind" });
-    const executionArn = await driver.start(caseId);
-    await driver.store.withRetry(caseId, (record) =>
-      driver.store.record(record, {
-        actor: { id: "system", role: "system" },
-        action: "startWorkflow",
-        data: { executionArn },
-        set: { executionArn },
-      }),
-    );
+    const executionArn = await driver.startRecorded(caseId);
     await driver.openStep(caseId, "village_review");
     const result = await withdrawCase(villagerDeps(unreachable), VILLAGER, caseId, undefined);
     expect(result.workflow).toBe("stopping");
@@ -145,15 +110,7 @@ describe("withdraw while Step Functions cannot be reached", () => {
   it("answers 'stopped' when the run could be stopped", async () => {
     const caseId = "inc-withdraw-ok";
     await driver.seedCase(seed(caseId));
-    const executionArn = await driver.start(caseId);
-    await driver.store.withRetry(caseId, (record) =>
-      driver.store.record(record, {
-        actor: { id: "system", role: "system" },
-        action: "startWorkflow",
-        data: { executionArn },
-        set: { executionArn },
-      }),
-    );
+    const executionArn = await driver.startRecorded(caseId);
     const result = await withdrawCase(villagerDeps(env.sfn), VILLAGER, caseId, undefined);
     expect(result.workflow).toBe("stopped");
     expect(await executionStatus(executionArn)).toBe("ABORTED");
@@ -169,15 +126,11 @@ describe("a decision the workflow did not take", () => {
     await driver.decide(await driver.openStep(caseId, "village_review"), "approved");
     const acceptance = await driver.openStep(caseId, "township_acceptance");
 
-    const outage: ReviewDeps = {
-      client: env.dynamodb,
-      tableName: env.cloud.endpoints.tableName,
-      cases: driver.store,
+    const outage: ReviewDeps = driver.reviewDeps({
       sfn: unreachable,
-      now: () => new Date(),
       retry: { attempts: 2, baseDelayMs: 1 },
       reopenWait: { attempts: 1, delayMs: 1 },
-    };
+    });
     const decided = await decideStep(outage, CLERK, caseId, acceptance.stepId, { outcome: "approved" });
     expect(decided.delivery.status).toBe("pending");
 

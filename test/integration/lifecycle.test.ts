@@ -35,6 +35,14 @@ async function reportBuilt(villager: string, caseId: string): Promise<void> {
 }
 const SITE_MEASUREMENTS = { plotAreaM2: 119.5, footprintM2: 98, floors: 2, heightM: 7.4 };
 
+/** After approval: the inspector stakes the plot out, the household reports the house built, the inspector accepts it. */
+async function stakeBuildAndInspect(villager: string, caseId: string): Promise<void> {
+  const inspection = { outcome: "approved", measurements: SITE_MEASUREMENTS };
+  await decideFromQueue("inspector-a", "site_inspector", A, caseId, inspection);
+  await reportBuilt(villager, caseId);
+  await decideFromQueue("inspector-a", "site_inspector", A, caseId, inspection);
+}
+
 describe("a homestead case from application to completion", () => {
   it("passes every step in the reviewers' queues and ends completed with two verifiable certificates", async () => {
     const caseId = await applyAndSubmit("villager-wang", "homestead", homesteadApplication());
@@ -60,15 +68,7 @@ describe("a homestead case from application to completion", () => {
       "rural_construction_planning_permit",
     ]);
 
-    await decideFromQueue("inspector-a", "site_inspector", A, caseId, {
-      outcome: "approved",
-      measurements: SITE_MEASUREMENTS,
-    });
-    await reportBuilt("villager-wang", caseId);
-    await decideFromQueue("inspector-a", "site_inspector", A, caseId, {
-      outcome: "approved",
-      measurements: SITE_MEASUREMENTS,
-    });
+    await stakeBuildAndInspect("villager-wang", caseId);
     const completed = await eventually(async () => {
       const view = await statusOf("villager-wang", caseId);
       return view.status === "completed" ? view : undefined;
@@ -136,15 +136,7 @@ describe("a farmhouse case (rebuild on the household's plot)", () => {
     expect((approved.certificates as { type: string }[]).map((certificate) => certificate.type)).toEqual([
       "rural_construction_planning_permit",
     ]);
-    await decideFromQueue("inspector-a", "site_inspector", A, caseId, {
-      outcome: "approved",
-      measurements: SITE_MEASUREMENTS,
-    });
-    await reportBuilt("villager-li", caseId);
-    await decideFromQueue("inspector-a", "site_inspector", A, caseId, {
-      outcome: "approved",
-      measurements: SITE_MEASUREMENTS,
-    });
+    await stakeBuildAndInspect("villager-li", caseId);
     await eventually(async () =>
       (await statusOf("villager-li", caseId)).status === "completed" ? true : undefined,
     );

@@ -13,9 +13,8 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { stepKey, tokenKey } from "#shared/store/keys.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
-import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { demoHouseholdCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 // A one-day notice and long step limits (see withTestPolicies), shrunk by waitScale.
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -74,21 +73,7 @@ describe("local Step Functions running the synthesized approval workflow", () =>
   const villageReview = stepIdOf("village_review");
   // A submitted case the pre-check passes (demo household and plot), so the run reaches the village review.
   const start = async (caseId: string) => {
-    const application = homesteadApplication(ZHANG_HOUSEHOLD);
-    await new WorkflowDriver(env).seedCase({
-      caseId,
-      householdId: "511424100001-H0001",
-      villageCode: "511424100001",
-      townshipCode: "511424100",
-      policyId: "test-fast",
-      application: {
-        ...application,
-        proposedPlot: {
-          ...application.proposedPlot,
-          location: { type: "Point", coordinates: [103.502, 30.002] },
-        },
-      },
-    });
+    await new WorkflowDriver(env).seedCase(demoHouseholdCase(caseId));
     const { executionArn } = await env.sfn.send(
       new StartExecutionCommand({
         stateMachineArn: env.cloud.endpoints.stateMachineArn,

@@ -74,6 +74,17 @@ afterAll(async () => {
   await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
+/** A transaction item that holds only while the item under `key` does not exist. */
+const absent = (key: Record<string, string>) => ({
+  ConditionCheck: { TableName: TABLE, Key: key, ConditionExpression: "attribute_not_exists(pk)" },
+});
+
+/** The items in one TransactGetItems call (one snapshot). */
+const getTogether = (...keys: Record<string, string>[]) =>
+  doc.send(
+    new TransactGetCommand({ TransactItems: keys.map((Key) => ({ Get: { TableName: TABLE, Key } })) }),
+  );
+
 async function get(pk: string, sk: string, client = doc): Promise<Record<string, unknown> | undefined> {
   const { Item } = await client.send(
     new GetCommand({ TableName: TABLE, Key: { pk, sk }, ConsistentRead: true }),
@@ -193,13 +204,7 @@ describe("local DynamoDB (dynalite behind the transaction front)", () => {
     await doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          {
-            ConditionCheck: {
-              TableName: TABLE,
-              Key: { pk: "NOBODY", sk: "META" },
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          },
+          absent({ pk: "NOBODY", sk: "META" }),
           { Put: { TableName: TABLE, Item: { pk: "CASE#4", sk: "META" } } },
         ],
       }),
@@ -260,13 +265,7 @@ describe("local DynamoDB (dynalite behind the transaction front)", () => {
       doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: TABLE,
-                Key: { pk: "CASE#1", sk: "META" },
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
-            },
+            absent({ pk: "CASE#1", sk: "META" }),
             { Put: { TableName: TABLE, Item: { pk: "CASE#6", sk: "META" } } },
             {
               Delete: {
@@ -423,13 +422,7 @@ describe("local DynamoDB (dynalite behind the transaction front)", () => {
                 ExpressionAttributeValues: { ":x": 500, ":yes": true },
               },
             },
-            {
-              ConditionCheck: {
-                TableName: TABLE,
-                Key: keyB,
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
-            },
+            absent(keyB),
           ],
         }),
       );
@@ -439,14 +432,7 @@ describe("local DynamoDB (dynalite behind the transaction front)", () => {
     const singles: Record<string, unknown>[] = [];
     const transactReader = async () => {
       while (writing) {
-        const { Responses } = await doc.send(
-          new TransactGetCommand({
-            TransactItems: [
-              { Get: { TableName: TABLE, Key: keyA } },
-              { Get: { TableName: TABLE, Key: keyB } },
-            ],
-          }),
-        );
+        const { Responses } = await getTogether(keyA, keyB);
         const [a, b] = (Responses ?? []).map((response) => response?.Item);
         expect(a?.poison).toBeUndefined();
         sums.push(Number(a?.amount) + Number(b?.amount));
@@ -632,14 +618,7 @@ describe("local DynamoDB: item locks instead of one table lock", () => {
     const pairs: [unknown, unknown][] = [];
     const reader = async () => {
       while (writing) {
-        const { Responses } = await doc.send(
-          new TransactGetCommand({
-            TransactItems: [
-              { Get: { TableName: TABLE, Key: keyA } },
-              { Get: { TableName: TABLE, Key: keyB } },
-            ],
-          }),
-        );
+        const { Responses } = await getTogether(keyA, keyB);
         pairs.push([Responses?.[0]?.Item?.v, Responses?.[1]?.Item?.v]);
       }
     };

@@ -9,15 +9,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
   RedriveExecutionCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
+  type SFNClient,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { afterAll, describe, expect, it } from "vitest";
@@ -27,50 +23,27 @@ import {
   type LocalStepFunctionsOptions,
   startLocalStepFunctions,
 } from "#infra/local/stepfunctions.ts";
-
-const REGION = "us-east-1";
-const ACCOUNT = "000000000000";
-const DAY_SECONDS = 24 * 3600;
-const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
-const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-const CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken";
-
-/** In-test Lambda "service": functions by name, every call recorded. */
-const lambdas = new Map<string, (payload: unknown) => unknown>();
-const calls: { name: string; payload: unknown }[] = [];
-async function invokeLambda(functionName: string, payload: unknown): Promise<unknown> {
-  const name = functionName.startsWith("arn:") ? (functionName.split(":")[6] ?? "") : functionName;
-  calls.push({ name, payload });
-  const fn = lambdas.get(name);
-  if (!fn)
-    throw Object.assign(new Error(`Function not found: ${functionName}`), { name: "ResourceNotFound" });
-  return fn(payload);
-}
-const callsOf = (name: string) => calls.filter((call) => call.name === name).map((call) => call.payload);
+import {
+  ACCOUNT,
+  CALLBACK,
+  clientFor,
+  DAY_SECONDS,
+  eventually,
+  finished,
+  fnArn,
+  historyOf,
+  lambdaService,
+  machineArn,
+  REGION,
+  start,
+  typesOf,
+} from "../support/local-sfn.ts";
 
 class BoomError extends Error {
   override name = "BoomError";
 }
 
-/** A callback function: records each payload (with its taskToken) and answers "opened". */
-function callbackFunction(name: string): { taskToken: string; [key: string]: unknown }[] {
-  const payloads: { taskToken: string; [key: string]: unknown }[] = [];
-  lambdas.set(name, (payload) => {
-    payloads.push(payload as { taskToken: string });
-    return { opened: true };
-  });
-  return payloads;
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const { lambdas, invokeLambda, callsOf, callbackFunction } = lambdaService();
 
 const dirs: string[] = [];
 const running = new Set<{ emulator: LocalStepFunctions; client: SFNClient }>();
@@ -95,11 +68,7 @@ async function boot(
   options: Partial<LocalStepFunctionsOptions> = {},
 ) {
   const emulator = await startLocalStepFunctions({ dataDir, invokeLambda, ...options });
-  const client = new SFNClient({
-    endpoint: emulator.endpoint,
-    region: REGION,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  const client = clientFor(emulator);
   for (const [name, definition] of Object.entries(machines))
     emulator.registerStateMachine(machineArn(name), definition);
   const handle = { emulator, client };
@@ -113,30 +82,6 @@ async function boot(
     },
   };
 }
-
-async function start(client: SFNClient, machine: string, input: unknown, name?: string) {
-  const { executionArn } = await client.send(
-    new StartExecutionCommand({ stateMachineArn: machineArn(machine), input: JSON.stringify(input), name }),
-  );
-  if (!executionArn) throw new Error("no executionArn");
-  return executionArn;
-}
-
-function finished(client: SFNClient, executionArn: string, timeoutMs?: number) {
-  return eventually(async (): Promise<DescribeExecutionCommandOutput | undefined> => {
-    const description = await client.send(new DescribeExecutionCommand({ executionArn }));
-    return description.status === "RUNNING" ? undefined : description;
-  }, timeoutMs);
-}
-
-async function historyOf(client: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
-  const { events = [] } = await client.send(
-    new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
-  );
-  return events;
-}
-
-const typesOf = (events: HistoryEvent[]) => events.map((event) => event.type);
 
 /** The history before the restart is kept as it was, and the ids go on without a gap. */
 function expectContinuedHistory(before: HistoryEvent[], after: HistoryEvent[]) {

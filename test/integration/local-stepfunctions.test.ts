@@ -4,80 +4,41 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
   DescribeStateMachineCommand,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
   ListExecutionsCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
+  type SFNClient,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStepFunctions, startLocalStepFunctions } from "#infra/local/stepfunctions.ts";
 import { FakeTimers } from "../support/fake-timers.ts";
+import {
+  ACCOUNT,
+  CALLBACK,
+  clientFor,
+  DAY_SECONDS,
+  eventually,
+  finished,
+  fnArn,
+  historyOf,
+  INVOKE,
+  lambdaService,
+  machineArn,
+  REGION,
+  start,
+  typesOf,
+} from "../support/local-sfn.ts";
 
-const REGION = "us-east-1";
-const ACCOUNT = "000000000000";
-const DAY_SECONDS = 24 * 3600;
 const DAY_MS = DAY_SECONDS * 1000;
-const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
-const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-const CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken";
-const INVOKE = "arn:aws:states:::lambda:invoke";
 
 class PrecheckFailedError extends Error {
   override name = "PrecheckFailedError";
 }
 
-/** In-test Lambda "service": functions by name, every call recorded. */
-const lambdas = new Map<string, (payload: unknown) => unknown>();
-const calls: { name: string; payload: unknown }[] = [];
-async function invokeLambda(functionName: string, payload: unknown): Promise<unknown> {
-  const name = functionName.startsWith("arn:") ? (functionName.split(":")[6] ?? "") : functionName;
-  calls.push({ name, payload });
-  const fn = lambdas.get(name);
-  if (!fn)
-    throw Object.assign(new Error(`Function not found: ${functionName}`), {
-      name: "ResourceNotFoundException",
-    });
-  return fn(payload);
-}
-const callsOf = (name: string) => calls.filter((call) => call.name === name).map((call) => call.payload);
-
-/** Payloads of callback tasks (each carries its taskToken), by function name. */
-function callbackFunction(name: string): { payloads: { taskToken: string; [key: string]: unknown }[] } {
-  const payloads: { taskToken: string; [key: string]: unknown }[] = [];
-  lambdas.set(name, (payload) => {
-    payloads.push(payload as { taskToken: string });
-    return { opened: true };
-  });
-  return { payloads };
-}
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function clientFor(emulator: LocalStepFunctions): SFNClient {
-  return new SFNClient({
-    endpoint: emulator.endpoint,
-    region: REGION,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-}
+const { lambdas, invokeLambda, callsOf, callbackFunction } = lambdaService();
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -132,39 +93,6 @@ async function withManualClock(
     await emulator.close();
   }
 }
-
-async function start(
-  client: SFNClient,
-  stateMachine: string,
-  input: unknown,
-  name?: string,
-): Promise<string> {
-  const { executionArn } = await client.send(
-    new StartExecutionCommand({
-      stateMachineArn: machineArn(stateMachine),
-      input: JSON.stringify(input),
-      name,
-    }),
-  );
-  if (!executionArn) throw new Error("no executionArn");
-  return executionArn;
-}
-
-async function finished(client: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
-  return eventually(async () => {
-    const description = await client.send(new DescribeExecutionCommand({ executionArn }));
-    return description.status === "RUNNING" ? undefined : description;
-  });
-}
-
-async function historyOf(client: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
-  const { events = [] } = await client.send(
-    new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
-  );
-  return events;
-}
-
-const typesOf = (events: HistoryEvent[]) => events.map((event) => event.type);
 
 describe("local Step Functions: Lambda tasks", () => {
   it("runs lambda:invoke (AWS-shaped result) and a plain Lambda ARN (bare result), with an ordered history", async () => {
@@ -345,7 +273,7 @@ describe("local Step Functions: .waitForTaskToken", () => {
       const openStep = callbackFunction("T4Open");
       emulator.registerStateMachine(machineArn("T4"), callbackMachine("T4Open"));
       const arn = await start(client, "T4", { caseId: "c-4" });
-      const payload = await eventually(() => openStep.payloads[0]);
+      const payload = await eventually(() => openStep[0]);
       expect(payload.taskToken).toMatch(/^[A-Za-z0-9_-]{88,}$/);
       expect(payload.caseId).toBe("c-4");
       expect(payload.executionArn).toBe(arn);
@@ -359,7 +287,7 @@ describe("local Step Functions: .waitForTaskToken", () => {
       }
       // Still running, and the Lambda was invoked exactly once.
       expect((await client.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe("RUNNING");
-      expect(openStep.payloads).toHaveLength(1);
+      expect(openStep).toHaveLength(1);
 
       await client.send(
         new SendTaskSuccessCommand({
@@ -408,7 +336,7 @@ describe("local Step Functions: .waitForTaskToken", () => {
     );
 
     const failedArn = await start(fastClient, "T5", { caseId: "c-5" });
-    const token = (await eventually(() => uncaughtStep.payloads[0])).taskToken;
+    const token = (await eventually(() => uncaughtStep[0])).taskToken;
     await fastClient.send(
       new SendTaskFailureCommand({ taskToken: token, error: "ReviewerRejected", cause: "bad docs" }),
     );
@@ -417,7 +345,7 @@ describe("local Step Functions: .waitForTaskToken", () => {
     expect(typesOf(await historyOf(fastClient, failedArn))).toContain("TaskFailed");
 
     const caughtArn = await start(fastClient, "T5Caught", { caseId: "c-5b" });
-    const caughtToken = (await eventually(() => caughtStep.payloads[0])).taskToken;
+    const caughtToken = (await eventually(() => caughtStep[0])).taskToken;
     await fastClient.send(
       new SendTaskFailureCommand({ taskToken: caughtToken, error: "ReviewerRejected", cause: "bad docs" }),
     );
@@ -455,7 +383,7 @@ describe("local Step Functions: .waitForTaskToken", () => {
     // waitScale 1e-6: 300000 s → 0.3 s.
     fast.registerStateMachine(machineArn("T6"), callbackMachine("T6Open", { TimeoutSeconds: 300_000 }));
     const arn = await start(fastClient, "T6", { caseId: "c-6" });
-    const token = (await eventually(() => openStep.payloads[0])).taskToken;
+    const token = (await eventually(() => openStep[0])).taskToken;
     const result = await finished(fastClient, arn);
     expect(result).toMatchObject({ status: "FAILED", error: "States.Timeout" });
     expect(typesOf(await historyOf(fastClient, arn))).toContain("TaskTimedOut");
@@ -505,7 +433,7 @@ describe("local Step Functions: .waitForTaskToken", () => {
         ),
       );
       const silentArn = await start(client, "T7Silent", { caseId: "c-7" });
-      await eventually(() => silent.payloads[0]);
+      await eventually(() => silent[0]);
       const started = (await historyOf(client, silentArn)).find((event) => event.type === "TaskStarted");
       // A timed-out attempt is recorded the moment its timer fires, so the history answers at once.
       clock.advance(300_000 - 1);
@@ -523,7 +451,7 @@ describe("local Step Functions: .waitForTaskToken", () => {
         callbackMachine("T7Beating", { HeartbeatSeconds: 10 }),
       );
       const beatingArn = await start(client, "T7Beating", { caseId: "c-7b" });
-      const token = (await eventually(() => beating.payloads[0])).taskToken;
+      const token = (await eventually(() => beating[0])).taskToken;
       for (let beat = 0; beat < 5; beat++) {
         clock.advance(6_000);
         await client.send(new SendTaskHeartbeatCommand({ taskToken: token }));
@@ -576,15 +504,15 @@ describe("local Step Functions: .waitForTaskToken", () => {
     const departments = ["land", "planning", "housing"];
     const arn = await start(fastClient, "T8", { caseId: "c-8", departments });
     // All three are waiting at once: the iterations run in parallel.
-    await eventually(() => (openStep.payloads.length === 3 ? true : undefined));
-    const tokens = openStep.payloads.map((p) => p.taskToken);
+    await eventually(() => (openStep.length === 3 ? true : undefined));
+    const tokens = openStep.map((p) => p.taskToken);
     expect(new Set(tokens).size).toBe(3);
-    expect(openStep.payloads.map((p) => p.department).sort()).toEqual([...departments].sort());
+    expect(openStep.map((p) => p.department).sort()).toEqual([...departments].sort());
 
     const iterationsDone = async () =>
       typesOf(await historyOf(fastClient, arn)).filter((type) => type === "MapIterationSucceeded").length;
     let answered = 0;
-    for (const payload of [...openStep.payloads].reverse()) {
+    for (const payload of [...openStep].reverse()) {
       await fastClient.send(
         new SendTaskSuccessCommand({
           taskToken: payload.taskToken,
@@ -592,7 +520,7 @@ describe("local Step Functions: .waitForTaskToken", () => {
         }),
       );
       answered += 1;
-      if (payload !== openStep.payloads[0]) {
+      if (payload !== openStep[0]) {
         // The answered iteration has ended; the Map goes on waiting for the others.
         await eventually(async () => ((await iterationsDone()) === answered ? true : undefined));
         expect(typesOf(await historyOf(fastClient, arn))).not.toContain("MapStateSucceeded");
@@ -655,7 +583,7 @@ describe("local Step Functions: executions", () => {
     });
     lambdas.set("T10After", () => "should not run");
     const arn = await start(fastClient, "T10", {});
-    const token = (await eventually(() => openStep.payloads[0])).taskToken;
+    const token = (await eventually(() => openStep[0])).taskToken;
     await fastClient.send(
       new StopExecutionCommand({ executionArn: arn, error: "Withdrawn", cause: "applicant withdrew" }),
     );
@@ -795,11 +723,11 @@ describe("local Step Functions: executions", () => {
     const firstClient = clientFor(first);
     first.registerStateMachine(machineArn("T14"), definition);
     const doneArn = await start(firstClient, "T14", { n: 1 }, "done");
-    const doneToken = (await eventually(() => openStep.payloads[0])).taskToken;
+    const doneToken = (await eventually(() => openStep[0])).taskToken;
     await firstClient.send(new SendTaskSuccessCommand({ taskToken: doneToken, output: '"yes"' }));
     const done = await finished(firstClient, doneArn);
     const pendingArn = await start(firstClient, "T14", { n: 2 }, "pending");
-    const pendingToken = (await eventually(() => openStep.payloads[1])).taskToken;
+    const pendingToken = (await eventually(() => openStep[1])).taskToken;
     const doneHistory = await historyOf(firstClient, doneArn);
     const pendingHistory = await historyOf(firstClient, pendingArn);
     firstClient.destroy();

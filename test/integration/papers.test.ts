@@ -16,8 +16,8 @@ import { renderCertificatePdf } from "#shared/papers/documents.ts";
 import { placeNames, sha256Hex } from "#shared/papers/storage.ts";
 import type { CaseRecord, Decision, StepRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
-import { queueKeys, stepKey } from "#shared/store/keys.ts";
 import { townshipKey } from "#shared/store/reference-store.ts";
+import { stepItem } from "#shared/store/step-store.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
 import { walkCase } from "../support/case-walk.ts";
 import { homesteadApplication, ZHANG_HEAD_ID, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
@@ -93,12 +93,7 @@ async function putStep(
     decision: { ...decision, decidedAt: at },
     sentAt: at,
   };
-  await env.dynamodb.send(
-    new PutCommand({
-      TableName: env.cloud.endpoints.tableName,
-      Item: { ...stepKey(caseId, stepId), type: "step", ...item },
-    }),
-  );
+  await env.dynamodb.send(new PutCommand({ TableName: env.cloud.endpoints.tableName, Item: stepItem(item) }));
 }
 
 /** A case walked to the township decision, with the reviewers' decisions stored as the workflow leaves them. */
@@ -528,15 +523,7 @@ describe("the township head's decision with substance", () => {
     };
     // Opened the way open-step does, without a workflow behind it (the decision is stored, its send pending).
     await env.dynamodb.send(
-      new PutCommand({
-        TableName: env.cloud.endpoints.tableName,
-        Item: {
-          ...stepKey(record.caseId, stepId),
-          type: "step",
-          ...queueKeys("township_head", TOWNSHIP, false, step.deadline ?? "", record.caseId),
-          ...step,
-        },
-      }),
+      new PutCommand({ TableName: env.cloud.endpoints.tableName, Item: stepItem(step) }),
     );
     const path = `/review/cases/${record.caseId}/steps/${encodeURIComponent(stepId)}/decision`;
     const larger = await call("head-a", "POST", path, {

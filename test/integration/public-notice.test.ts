@@ -15,7 +15,7 @@ import { CaseStore } from "#shared/store/case-store.ts";
 import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
-import { TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { demoHouseholdCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 // test-fast (1-day notice), plus `test-instant` (a notice of 0 days: over as soon as it starts)
 // and `test-paper` (a photo of the paper notice replaces publication).
@@ -72,21 +72,11 @@ async function call(user: string | undefined, method: string, path: string, body
 
 /** A case of 王建国's household, its pre-check passed, in (or past) its public notice. */
 async function published(caseId: string, policyId = "test-fast"): Promise<CaseRecord> {
-  const application = homesteadApplication(ZHANG_HOUSEHOLD);
+  const seeded = demoHouseholdCase(caseId, { villageCode: VILLAGE, townshipCode: TOWNSHIP, policyId });
+  const { application } = seeded;
   await driver.seedCase({
-    caseId,
-    householdId: "511424100001-H0001",
-    villageCode: VILLAGE,
-    townshipCode: TOWNSHIP,
-    policyId,
-    application: {
-      ...application,
-      head: { ...application.head, name: "王建国" },
-      proposedPlot: {
-        ...application.proposedPlot,
-        location: { type: "Point", coordinates: [103.502, 30.002] },
-      },
-    },
+    ...seeded,
+    application: { ...application, head: { ...application.head, name: "王建国" } },
   });
   await driver.start(caseId);
   return eventually(async () => {

@@ -15,7 +15,7 @@ import type { Actor } from "#shared/auth/actor.ts";
 import { errorAnswer } from "#shared/http/error-mapping.ts";
 import type { ReferenceType } from "#shared/reference/entities.ts";
 import type { Polygon } from "#shared/reference/geometry.ts";
-import { polygonAreaM2 } from "#shared/reference/geometry.ts";
+import { polygonAreaM2, rectangle } from "#shared/reference/geometry.ts";
 import {
   getAdminImport,
   ImportInProgressError,
@@ -48,19 +48,6 @@ afterAll(async () => {
 
 const ADMIN = { id: "admin-1", role: "county_admin", name: "县管理员" } as const;
 const table = () => env.cloud.endpoints.tableName;
-
-const rect = (w: number, s: number, e: number, n: number): Polygon => ({
-  type: "Polygon",
-  coordinates: [
-    [
-      [w, s],
-      [e, s],
-      [e, n],
-      [w, n],
-      [w, s],
-    ],
-  ],
-});
 
 const PARCEL_HEADER =
   "parcelId,villageCode,landClass,areaM2,cropland,permanentBasicFarmland,forestLand,waterProtectionZone,roadSetback,powerLine,polygon";
@@ -136,8 +123,8 @@ function run(
   });
 }
 
-const good1 = rect(103.7001, 30.2001, 103.7004, 30.2004);
-const good2 = rect(103.7011, 30.2001, 103.7014, 30.2004);
+const good1 = rectangle(103.7001, 30.2001, 103.7004, 30.2004);
+const good2 = rectangle(103.7011, 30.2001, 103.7014, 30.2004);
 
 describe("reference import: mixed good and bad rows", () => {
   it("imports the good rows and reports every bad one with line, field and reason", async () => {
@@ -274,7 +261,7 @@ describe("reference import: mixed good and bad rows", () => {
       {
         type: "Feature",
         properties: { villageCode: "511424199010" },
-        geometry: rect(103.7, 30.2, 103.71, 30.21),
+        geometry: rectangle(103.7, 30.2, 103.71, 30.21),
       },
       { type: "Feature", properties: { villageCode: "511424199011" }, geometry: null },
     ];
@@ -289,7 +276,7 @@ function parcelFile(count: number, prefix: string): ImportSource {
   const rows = Array.from({ length: count }, (_, i) => {
     const w = 103.72 + (i % 10) * 0.0005;
     const s = 30.22 + Math.floor(i / 10) * 0.0005;
-    return parcelLine(`${prefix}-${i}`, rect(w, s, w + 0.0004, s + 0.0004));
+    return parcelLine(`${prefix}-${i}`, rectangle(w, s, w + 0.0004, s + 0.0004));
   });
   return source(`${prefix}.csv`, `${PARCEL_HEADER}\n${rows.join("\n")}\n`);
 }
@@ -309,8 +296,8 @@ describe("reference import: upserts and resume", () => {
   });
 
   it("a changed polygon moves the parcel's grid entries and deletes the stale ones", async () => {
-    const before = rect(103.74, 30.24, 103.7404, 30.2404);
-    const after = rect(103.75, 30.25, 103.7504, 30.2504);
+    const before = rectangle(103.74, 30.24, 103.7404, 30.2404);
+    const after = rectangle(103.75, 30.25, 103.7504, 30.2504);
     await run("parcel", source("move-1.csv", `${PARCEL_HEADER}\n${parcelLine("P-moving", before)}\n`));
     const moved = await run(
       "parcel",
@@ -358,8 +345,8 @@ describe("pre-check reference facts through the byGridCell index", () => {
   const plots: [string, string, PlotLocation][] = [
     ["511424100001-H0001", "511424100001", { type: "Point", coordinates: [103.502, 30.002] }],
     ["511424100001-H0002", "511424100001", { type: "Point", coordinates: [103.506, 30.002] }],
-    ["511424100001-H0001", "511424100001", rect(103.5015, 30.0025, 103.5025, 30.003)],
-    ["511424100001-H0001", "511424100001", rect(103.5035, 30.0035, 103.5045, 30.0045)],
+    ["511424100001-H0001", "511424100001", rectangle(103.5015, 30.0025, 103.5025, 30.003)],
+    ["511424100001-H0001", "511424100001", rectangle(103.5035, 30.0035, 103.5045, 30.0045)],
     ["511424100002-H0001", "511424100002", { type: "Point", coordinates: [103.522, 30.002] }],
     ["511424101001-H0001", "511424101001", { type: "Point", coordinates: [103.604, 30.052] }],
     ["511424100001-H0001", "511424100001", { type: "Point", coordinates: [103.52, 30.02] }],

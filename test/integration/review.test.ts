@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { GetExecutionHistoryCommand } from "@aws-sdk/client-sfn";
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -19,9 +19,15 @@ import { markOverdue } from "#shared/workflow/mark-overdue.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
 import { ApiDriver } from "../support/api.ts";
 import { uploadDocument } from "../support/documents.ts";
-import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
+import { stepRecord } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
-import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import {
+  demoHouseholdCase,
+  type SeededCase,
+  TEST_WAIT_SCALE,
+  unreachableSfn,
+  WorkflowDriver,
+} from "../support/workflow.ts";
 
 // Fast county policies for the Lambdas the local cloud runs in this process (see withTestPolicies).
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -33,6 +39,14 @@ const TOWNSHIP_A = "511424100";
 const TOWNSHIP_B = "511424101";
 const VILLAGE_A = "511424100001";
 const HOUSEHOLD_WANG = "511424100001-H0001";
+/** The demo village officer of VILLAGE_A, as the decide use case sees them. */
+const VILLAGE_OFFICER_A: Actor = {
+  id: "village-officer-a",
+  name: "赵志刚",
+  role: "village_officer",
+  townships: [TOWNSHIP_A],
+  villageCode: VILLAGE_A,
+};
 
 let env: TestCloud;
 let driver: WorkflowDriver;
@@ -59,7 +73,7 @@ type User = (typeof USERS)[number];
 beforeAll(async () => {
   env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
   driver = new WorkflowDriver(env);
-  store = new CaseStore(env.dynamodb, env.cloud.endpoints.tableName);
+  store = driver.store;
 });
 afterAll(async () => {
   await env?.stop();
@@ -77,22 +91,12 @@ const decisionPath = (caseId: string, stepId: string, action: "decision" | "redr
 
 /** Household 511424100001-H0001 (王建国) of the demo reference set; the plot passes the pre-check. */
 function homesteadCase(caseId: string): SeededCase {
-  const application = homesteadApplication(ZHANG_HOUSEHOLD);
   caseIds.add(caseId);
-  return {
-    caseId,
+  return demoHouseholdCase(caseId, {
     householdId: HOUSEHOLD_WANG,
     villageCode: VILLAGE_A,
     townshipCode: TOWNSHIP_A,
-    policyId: "test-fast",
-    application: {
-      ...application,
-      proposedPlot: {
-        ...application.proposedPlot,
-        location: { type: "Point", coordinates: [103.502, 30.002] },
-      },
-    },
-  };
+  });
 }
 
 /** Runs the real synthesized workflow until the village review waits on its task token. */
@@ -101,6 +105,21 @@ async function atVillageReview(caseId: string): Promise<{ executionArn: string; 
   const executionArn = await driver.start(caseId);
   const step = await driver.openStep(caseId, "village_review");
   return { executionArn, step };
+}
+
+/** The village officer asks the household for a correction; the correction step opens. */
+async function askForCorrection(
+  caseId: string,
+  stepId: string,
+  request: { fields?: string[]; documents?: string[]; comment: string },
+): Promise<void> {
+  const asked = await call("village-officer-a", "POST", decisionPath(caseId, stepId), {
+    outcome: "correction_requested",
+    ...request,
+  });
+  expect(asked.status).toBe(200);
+  await driver.status(caseId, "correction_requested");
+  await driver.openStep(caseId, "correction");
 }
 
 /** A step item exactly as the open-step task writes it (stepItem), without a workflow behind it. */
@@ -130,19 +149,16 @@ const jointStep = (
   department: "agriculture" | "natural_resources",
   extra: Partial<StepRecord> = {},
 ) =>
-  ({
+  stepRecord({
     caseId,
     stepId: stepIdOf("joint_review", department, 1),
     step: "joint_review",
     department,
-    round: 1,
-    status: "awaiting_response",
     townshipCode: TOWNSHIP_A,
     openedAt: new Date().toISOString(),
     deadline: "2031-01-10T00:00:00.000Z",
-    overdue: false,
     ...extra,
-  }) satisfies StepRecord;
+  });
 
 /** Callback results in the execution's history: one per SendTaskSuccess that reached it. */
 async function decisionsReceived(executionArn: string): Promise<number> {
@@ -234,37 +250,31 @@ describe("POST …/decision on the real workflow", () => {
     const step = jointStep("r-bad", "agriculture");
     await seedStep(step);
     const path = decisionPath("r-bad", step.stepId);
-    const noFields = await call("reviewer-agriculture-a", "POST", path, {
-      outcome: "correction_requested",
-      comment: "请补充",
-    });
-    expect(noFields.status).toBe(400);
-    expect(JSON.stringify(noFields.body)).toContain("body.fields");
-    const noReason = await call("reviewer-agriculture-a", "POST", path, {
-      outcome: "correction_requested",
-      fields: ["head.phone"],
-    });
-    expect(noReason.status).toBe(400);
-    const measured = await call("reviewer-agriculture-a", "POST", path, {
-      outcome: "approved",
-      measurements: { floors: 2 },
-    });
-    expect(measured.status).toBe(422);
-    // What the county never asks a household for cannot be asked back: nobody could answer it.
-    const unknownDocument = await call("reviewer-agriculture-a", "POST", path, {
-      outcome: "correction_requested",
-      documents: ["passport"],
-      comment: "请补充护照",
-    });
-    expect(unknownDocument.status).toBe(422);
-    expect(JSON.stringify(unknownDocument.body)).toContain("passport");
-    // The kind of case is fixed at creation: not a field to redo.
-    const kind = await call("reviewer-agriculture-a", "POST", path, {
-      outcome: "correction_requested",
-      fields: ["kind"],
-      comment: "请改为农房",
-    });
-    expect(kind.status).toBe(400);
+    // [why, body, status, what the answer names]
+    const refusals: [string, Record<string, unknown>, number, string?][] = [
+      [
+        "a correction without fields",
+        { outcome: "correction_requested", comment: "请补充" },
+        400,
+        "body.fields",
+      ],
+      ["a correction without a reason", { outcome: "correction_requested", fields: ["head.phone"] }, 400],
+      ["measurements on a step that takes none", { outcome: "approved", measurements: { floors: 2 } }, 422],
+      // What the county never asks a household for cannot be asked back: nobody could answer it.
+      [
+        "a document the county never asks for",
+        { outcome: "correction_requested", documents: ["passport"], comment: "请补充护照" },
+        422,
+        "passport",
+      ],
+      // The kind of case is fixed at creation: not a field to redo.
+      ["the kind of case", { outcome: "correction_requested", fields: ["kind"], comment: "请改为农房" }, 400],
+    ];
+    for (const [why, body, status, names] of refusals) {
+      const answer = await call("reviewer-agriculture-a", "POST", path, body);
+      expect(answer.status, why).toBe(status);
+      if (names) expect(JSON.stringify(answer.body), why).toContain(names);
+    }
     expect((await store.load("r-bad")).events.map((event) => event.action)).toEqual(["create"]);
   });
 });
@@ -391,14 +401,10 @@ describe("names instead of codes, and a correction of one field (issue 16)", () 
         shortId: "n-1".slice(0, 8),
       }),
     );
-    const asked = await call("village-officer-a", "POST", decisionPath("n-1", step.stepId), {
-      outcome: "correction_requested",
+    await askForCorrection("n-1", step.stepId, {
       fields: ["building.heightM"],
       comment: "房屋高度超过规定，请核实 / the height is over the limit",
     });
-    expect(asked.status).toBe(200);
-    await driver.status("n-1", "correction_requested");
-    await driver.openStep("n-1", "correction");
     const correction = await call("villager-wang", "GET", "/cases/n-1/correction");
     expect(correction.body).toMatchObject({ fields: ["building.heightM"] });
     // Only the height may change: the floors are the household's as they were.
@@ -439,15 +445,11 @@ describe("names instead of codes, and a correction of one field (issue 16)", () 
 describe("villager correction round trip", () => {
   it("asks for fields, accepts only those, resubmits and resumes the workflow", async () => {
     const { executionArn, step } = await atVillageReview("c-1");
-    const asked = await call("village-officer-a", "POST", decisionPath("c-1", step.stepId), {
-      outcome: "correction_requested",
+    await askForCorrection("c-1", step.stepId, {
       fields: ["head.phone"],
       documents: ["id_card"],
       comment: "电话号码无法接通 / the phone number does not answer",
     });
-    expect(asked.status).toBe(200);
-    await driver.status("c-1", "correction_requested");
-    await driver.openStep("c-1", "correction");
 
     const correction = await call("villager-wang", "GET", "/cases/c-1/correction");
     expect(correction.status).toBe(200);
@@ -501,27 +503,12 @@ describe("POST …/redrive", () => {
   it("re-sends a decision whose send was lost, exactly once", async () => {
     const { executionArn, step } = await atVillageReview("rd-1");
     // The first send goes to a dead endpoint: the decision is stored, not delivered.
-    const deadSfn = new SFNClient({
-      endpoint: "http://127.0.0.1:9",
-      region: env.cloud.endpoints.region,
-      credentials: env.cloud.endpoints.credentials,
-      maxAttempts: 1,
-    });
-    const deps: ReviewDeps = {
-      client: env.dynamodb,
-      tableName: env.cloud.endpoints.tableName,
-      cases: store,
+    const deadSfn = unreachableSfn(env);
+    const deps: ReviewDeps = driver.reviewDeps({
       sfn: deadSfn,
-      now: () => new Date(),
       retry: { attempts: 2, baseDelayMs: 10 },
-    };
-    const officer: Actor = {
-      id: "village-officer-a",
-      name: "赵志刚",
-      role: "village_officer",
-      townships: [TOWNSHIP_A],
-      villageCode: VILLAGE_A,
-    };
+    });
+    const officer = VILLAGE_OFFICER_A;
     const lost = await decideStep(deps, officer, "rd-1", step.stepId, { outcome: "approved" });
     deadSfn.destroy();
     expect(lost.delivery.status).toBe("pending");
@@ -635,28 +622,13 @@ describe("a stored decision the workflow did not get, when the step's time limit
     await driver.seedCase({ ...homesteadCase("rd-late"), policyId: "test-late" });
     const executionArn = await driver.start("rd-late");
     const step = await driver.openStep("rd-late", "village_review");
-    const deadSfn = new SFNClient({
-      endpoint: "http://127.0.0.1:9",
-      region: env.cloud.endpoints.region,
-      credentials: env.cloud.endpoints.credentials,
-      maxAttempts: 1,
-    });
-    const officer: Actor = {
-      id: "village-officer-a",
-      name: "赵志刚",
-      role: "village_officer",
-      townships: [TOWNSHIP_A],
-      villageCode: VILLAGE_A,
-    };
+    const deadSfn = unreachableSfn(env);
+    const officer = VILLAGE_OFFICER_A;
     const lost = await decideStep(
-      {
-        client: env.dynamodb,
-        tableName: env.cloud.endpoints.tableName,
-        cases: store,
+      driver.reviewDeps({
         sfn: deadSfn,
-        now: () => new Date(),
         retry: { attempts: 1, baseDelayMs: 10 },
-      },
+      }),
       officer,
       "rd-late",
       step.stepId,

@@ -11,8 +11,11 @@ import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StepRecord } from "#shared/schemas/case.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
-import { caseKey, queueKeys, stepKey } from "#shared/store/keys.ts";
+import { caseKey } from "#shared/store/keys.ts";
+import { stepItem } from "#shared/store/step-store.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
+import { putToUploadUrl } from "../support/documents.ts";
+import { stepRecord } from "../support/fixtures.ts";
 import { startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 
@@ -92,28 +95,17 @@ async function seedCase(status = "approved"): Promise<string> {
 /** A step as the open-step task writes it (its token is never used: these decisions are not delivered). */
 async function seedStep(caseId: string, step: StepRecord["step"], department?: string): Promise<string> {
   const stepId = stepIdOf(step, department, 1);
-  const record = {
+  const record = stepRecord({
     caseId,
     stepId,
     step,
-    ...(department ? { department } : {}),
-    round: 1,
-    status: "awaiting_response",
+    ...(department ? { department: department as StepRecord["department"] } : {}),
     townshipCode: TOWNSHIP_A,
     openedAt: new Date().toISOString(),
     deadline: "2031-01-10T00:00:00.000Z",
-    overdue: false,
-  };
+  });
   await env.dynamodb.send(
-    new PutCommand({
-      TableName: env.cloud.endpoints.tableName,
-      Item: {
-        ...stepKey(caseId, stepId),
-        type: "step",
-        ...queueKeys(department ?? "site_inspector", TOWNSHIP_A, false, record.deadline, caseId),
-        ...record,
-      },
-    }),
+    new PutCommand({ TableName: env.cloud.endpoints.tableName, Item: stepItem(record) }),
   );
   return stepId;
 }
@@ -135,12 +127,7 @@ async function takePhoto(user: string, caseId: string, stepId: string, bytes = J
     sha256: sha256(declared),
   });
   expect(requested.status, JSON.stringify(requested.body)).toBe(201);
-  const put = await fetch(requested.body.uploadUrl, {
-    method: "PUT",
-    headers: requested.body.requiredHeaders,
-    body: bytes,
-  });
-  expect(put.status).toBe(200);
+  await putToUploadUrl(requested.body, bytes);
   const confirmed = await call<Record<string, unknown>>(
     user,
     "POST",

@@ -13,7 +13,7 @@ import { DANLING_DEMO_POLICY } from "#shared/domain/policy/shipped-policies.ts";
 import { sfnClient } from "#shared/runtime.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import { CASE_ITEM_PREFIX } from "#shared/store/keys.ts";
-import { ApiDriver } from "../support/api.ts";
+import { type ApiCall, ApiDriver } from "../support/api.ts";
 import { seedRequiredDocuments } from "../support/documents.ts";
 import { homesteadApplication, LI_HOUSEHOLD } from "../support/fixtures.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
@@ -73,6 +73,17 @@ async function events(
 const countOf = (list: { action: string }[], action: string) =>
   list.filter((event) => event.action === action).length;
 
+/** POST …/submit as `call`, with `key` as the Idempotency-Key (a fresh one unless given). */
+const submit = (call: ApiCall, caseId: string, key: string = randomUUID(), body?: unknown) =>
+  call("POST", `/cases/${caseId}/submit`, body, { "idempotency-key": key });
+
+/** The case's history holds one submit and one started run, however many requests came. */
+async function expectSubmittedOnce(caseId: string): Promise<void> {
+  const history = await events(caseId);
+  expect(countOf(history, "submit")).toBe(1);
+  expect(countOf(history, "startWorkflow")).toBe(1);
+}
+
 async function runsOf(caseId: string): Promise<{ name: string; status: string }[]> {
   const runs: { name: string; status: string }[] = [];
   let nextToken: string | undefined;
@@ -127,11 +138,7 @@ describe("Idempotency-Key on submit (IETF draft)", () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
     const call = await apiAs("villager-wang");
     const key = randomUUID();
-    const answers = await Promise.all(
-      Array.from({ length: 100 }, () =>
-        call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key }),
-      ),
-    );
+    const answers = await Promise.all(Array.from({ length: 100 }, () => submit(call, caseId, key)));
     const statuses = answers.map((answer) => answer.status);
     expect(
       statuses.filter((status) => status >= 500),
@@ -146,31 +153,24 @@ describe("Idempotency-Key on submit (IETF draft)", () => {
       expect(busy.body).toMatchObject({ error: { code: "idempotency_request_in_progress" } });
     }
     // Once the first has finished, every retry gets it.
-    const retried = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+    const retried = await submit(call, caseId, key);
     expect(retried.status).toBe(202);
     expect(retried.text).toBe(accepted[0]?.text);
 
     expect(await runsOf(caseId)).toEqual([expect.objectContaining({ name: `${caseId}-r1` })]);
-    const history = await events(caseId);
-    expect(countOf(history, "submit")).toBe(1);
-    expect(countOf(history, "startWorkflow")).toBe(1);
+    await expectSubmittedOnce(caseId);
   });
 
   it("answers 422 idempotency_key_reused for the same key with another body, and still replays the first", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
     const call = await apiAs("villager-wang");
     const key = randomUUID();
-    const first = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+    const first = await submit(call, caseId, key);
     expect(first.status).toBe(202);
-    const other = await call(
-      "POST",
-      `/cases/${caseId}/submit`,
-      { note: "different" },
-      { "idempotency-key": key },
-    );
+    const other = await submit(call, caseId, key, { note: "different" });
     expect(other.status).toBe(422);
     expect(other.body).toMatchObject({ error: { code: "idempotency_key_reused" } });
-    const again = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+    const again = await submit(call, caseId, key);
     expect(again.status).toBe(202);
     expect(again.text).toBe(first.text);
   });
@@ -179,9 +179,7 @@ describe("Idempotency-Key on submit (IETF draft)", () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
     const call = await apiAs("villager-wang");
     const key = randomUUID();
-    expect(
-      (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key })).status,
-    ).toBe(202);
+    expect((await submit(call, caseId, key)).status).toBe(202);
     await reachesStatus("villager-wang", caseId, "in_village_review");
     // The stored answer is gone, as when the first attempt timed out or its answer could not be saved.
     const { Items = [] } = await env.dynamodb.send(
@@ -200,17 +198,13 @@ describe("Idempotency-Key on submit (IETF draft)", () => {
       }),
     );
 
-    const retried = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+    const retried = await submit(call, caseId, key);
     expect(retried.status, retried.text).toBe(202);
     expect(retried.body).toMatchObject({ caseId, status: "in_village_review" });
     // Another key is another request: the case is no draft.
-    const other = await call("POST", `/cases/${caseId}/submit`, undefined, {
-      "idempotency-key": randomUUID(),
-    });
+    const other = await submit(call, caseId);
     expect(other.status).toBe(422);
-    const history = await events(caseId);
-    expect(countOf(history, "submit")).toBe(1);
-    expect(countOf(history, "startWorkflow")).toBe(1);
+    await expectSubmittedOnce(caseId);
   });
 
   it("answers 400 idempotency_key_missing without a valid key, before anything runs", async () => {
@@ -228,20 +222,14 @@ describe("Idempotency-Key on submit (IETF draft)", () => {
   it("starts one run and records one startWorkflow for 8 concurrent submits with different keys", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
     const call = await apiAs("villager-wang");
-    const answers = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() }),
-      ),
-    );
+    const answers = await Promise.all(Array.from({ length: 8 }, () => submit(call, caseId)));
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.filter((status) => status >= 500)).toEqual([]);
     expect(statuses).toContain(202);
     // The others found the case submitted (422) or took part in starting its run (202).
     expect(statuses.filter((status) => status !== 202 && status !== 422)).toEqual([]);
     expect(await runsOf(caseId)).toEqual([expect.objectContaining({ name: `${caseId}-r1` })]);
-    const history = await events(caseId);
-    expect(countOf(history, "submit")).toBe(1);
-    expect(countOf(history, "startWorkflow")).toBe(1);
+    await expectSubmittedOnce(caseId);
   });
 });
 
@@ -250,18 +238,14 @@ describe("resubmission: one workflow run per submission round", () => {
     // 李秀英's household keeps its plot and asks for a new one: the pre-check blocks (one household, one homestead).
     const caseId = await readyDraft("villager-li", homesteadApplication(LI_HOUSEHOLD));
     const call = await apiAs("villager-li");
-    expect(
-      (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() })).status,
-    ).toBe(202);
+    expect((await submit(call, caseId)).status).toBe(202);
     await reachesStatus("villager-li", caseId, "returned");
 
     // The household rebuilds on its own plot instead (no second plot), and submits again with a new key.
     const fixed = homesteadApplication(LI_HOUSEHOLD);
     fixed.proposedPlot = { ...fixed.proposedPlot, situation: "rebuild_on_old_plot" };
     expect((await call("PUT", `/cases/${caseId}/application`, fixed)).status).toBe(200);
-    const resubmitted = await call("POST", `/cases/${caseId}/submit`, undefined, {
-      "idempotency-key": randomUUID(),
-    });
+    const resubmitted = await submit(call, caseId);
     expect(resubmitted.status, resubmitted.text).toBe(202);
 
     await decideFromQueue("village-officer-a", "village_officer", caseId);
@@ -279,9 +263,7 @@ describe("resubmission: one workflow run per submission round", () => {
   it("resubmits a case the township window returned, and the new run reaches the window again", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
     const call = await apiAs("villager-wang");
-    expect(
-      (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() })).status,
-    ).toBe(202);
+    expect((await submit(call, caseId)).status).toBe(202);
     await decideFromQueue("village-officer-a", "village_officer", caseId);
     await decideFromQueue("clerk-a", "township_clerk", caseId, {
       outcome: "rejected",
@@ -298,9 +280,7 @@ describe("resubmission: one workflow run per submission round", () => {
         })
       ).status,
     ).toBe(200);
-    const resubmitted = await call("POST", `/cases/${caseId}/submit`, undefined, {
-      "idempotency-key": randomUUID(),
-    });
+    const resubmitted = await submit(call, caseId);
     expect(resubmitted.status, resubmitted.text).toBe(202);
     await decideFromQueue("village-officer-a", "village_officer", caseId);
     await decideFromQueue("clerk-a", "township_clerk", caseId);
@@ -338,7 +318,7 @@ describe("a workflow start that fails", () => {
     );
     try {
       const key = randomUUID();
-      const failed = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+      const failed = await submit(call, caseId, key);
       expect(failed.status).toBe(503);
       expect(failed.body).toMatchObject({ error: { code: "workflow_not_started" } });
       expect(failed.text).not.toContain("ECONNREFUSED");
@@ -346,18 +326,14 @@ describe("a workflow start that fails", () => {
       expect(await runsOf(caseId)).toEqual([]);
 
       // The retry (same key: the failed attempt left no answer to replay) starts the run.
-      const retried = await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": key });
+      const retried = await submit(call, caseId, key);
       expect(retried.status, retried.text).toBe(202);
       expect(await runsOf(caseId)).toEqual([expect.objectContaining({ name: `${caseId}-r1` })]);
       // And a later submit with another key starts nothing more.
-      const other = await call("POST", `/cases/${caseId}/submit`, undefined, {
-        "idempotency-key": randomUUID(),
-      });
+      const other = await submit(call, caseId);
       expect([202, 422]).toContain(other.status);
       await decideFromQueue("village-officer-a", "village_officer", caseId);
-      const history = await events(caseId);
-      expect(countOf(history, "submit")).toBe(1);
-      expect(countOf(history, "startWorkflow")).toBe(1);
+      await expectSubmittedOnce(caseId);
     } finally {
       client.middlewareStack.remove(name);
     }
@@ -368,15 +344,11 @@ describe("the villager's form (issue 16)", () => {
   it("resubmits a returned case unchanged (only documents were missing): revised, then submitted", async () => {
     const caseId = await readyDraft("villager-wang", homesteadApplication());
     const call = await apiAs("villager-wang");
-    expect(
-      (await call("POST", `/cases/${caseId}/submit`, undefined, { "idempotency-key": randomUUID() })).status,
-    ).toBe(202);
+    expect((await submit(call, caseId)).status).toBe(202);
     await decideFromQueue("village-officer-a", "village_officer", caseId);
     await decideFromQueue("clerk-a", "township_clerk", caseId, { outcome: "rejected", comment: "材料不清" });
     await reachesStatus("villager-wang", caseId, "returned");
-    const again = await call("POST", `/cases/${caseId}/submit`, undefined, {
-      "idempotency-key": randomUUID(),
-    });
+    const again = await submit(call, caseId);
     expect(again.status, again.text).toBe(202);
     const history = await events(caseId);
     expect(countOf(history, "revise")).toBe(1);
@@ -387,9 +359,7 @@ describe("the villager's form (issue 16)", () => {
     const { members: _none, ...alone } = homesteadApplication();
     const caseId = await readyDraft("villager-wang", alone as ApplicationComplete);
     const call = await apiAs("villager-wang");
-    const submitted = await call("POST", `/cases/${caseId}/submit`, undefined, {
-      "idempotency-key": randomUUID(),
-    });
+    const submitted = await submit(call, caseId);
     expect(submitted.status, submitted.text).toBe(202);
   });
 

@@ -2,14 +2,15 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand } from "@aws-sdk/c
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "#shared/auth/actor.ts";
+import { rectangle } from "#shared/reference/geometry.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import { queuePartition } from "#shared/store/keys.ts";
 import { listIncidents, recoverIncident } from "#shared/workflow/operator.ts";
-import { homesteadApplication, idNumber, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
+import { idNumber } from "../support/fixtures.ts";
 import { registerHouseholdLike } from "../support/households.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
 import { operatorDeps } from "../support/operator.ts";
-import { type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
+import { demoHouseholdCase, type SeededCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 // Fast county policies for the Lambdas the local cloud runs in this process (see withTestPolicies).
 vi.mock("#shared/domain/policy/shipped-policies.ts", async (importOriginal) => {
@@ -29,22 +30,13 @@ afterAll(async () => {
 
 /** Household 511424100001-H0001 of the demo reference set: 3 members, old plot to be returned. */
 function homesteadCase(caseId: string, overrides: Partial<SeededCase> = {}): SeededCase {
-  const application = homesteadApplication(ZHANG_HOUSEHOLD);
+  const seeded = demoHouseholdCase(caseId);
   return {
-    caseId,
-    householdId: "511424100001-H0001",
-    villageCode: "511424100001",
-    townshipCode: "511424100",
-    policyId: "test-fast",
+    ...seeded,
     application: {
-      ...application,
+      ...seeded.application,
       // The household returns the plot it lives on (so the plot an earlier case here completed is not a second one).
       currentHomestead: { areaM2: 110, houseFloorAreaM2: 150, oldPlotDisposition: "return" },
-      // Inside parcel P-511424100001-01 (construction land) and the village construction boundary.
-      proposedPlot: {
-        ...application.proposedPlot,
-        location: { type: "Point", coordinates: [103.502, 30.002] },
-      },
     },
     ...overrides,
   };
@@ -57,18 +49,7 @@ function touchingForest(application: ApplicationComplete): ApplicationComplete {
     ...application,
     proposedPlot: {
       ...application.proposedPlot,
-      location: {
-        type: "Polygon",
-        coordinates: [
-          [
-            [w, s],
-            [e, s],
-            [e, n],
-            [w, n],
-            [w, s],
-          ],
-        ],
-      },
+      location: rectangle(w, s, e, n),
     },
   };
 }

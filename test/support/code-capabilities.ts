@@ -10,20 +10,10 @@
 import path from "node:path";
 import { build } from "esbuild";
 import { REPO_ROOT } from "#infra/constructs/function-metadata.ts";
+import type { Resource } from "#shared/http/routes.ts";
 
-export type Capability =
-  | "table:read"
-  | "table:write"
-  | "bucket:read"
-  | "bucket:write"
-  | "workflow:run"
-  | "workflow:respond"
-  | "workflow:recover"
-  | "personal-data:read"
-  | "personal-data:write"
-  | "cursor-key"
-  | "imports:start"
-  | "sms:send";
+/** A kind of grant, as the route table names what a handler may reach. */
+export type Capability = Resource;
 
 /** The calls in bundled code that need each capability. */
 const EVIDENCE: Readonly<Record<Capability, RegExp>> = {

@@ -37,6 +37,19 @@ export type DocumentRequirements = readonly { typeId: string; minCount: number; 
  * (unless `confirm: false`) confirms it, as whoever `call` is signed in as;
  * every step must answer its success status. Returns the document id.
  */
+/** PUTs `bytes` to a presigned upload URL with the headers it was signed with; storage must answer 200. */
+export async function putToUploadUrl(
+  ticket: { readonly uploadUrl: string; readonly requiredHeaders: Record<string, string> },
+  bytes: Uint8Array,
+): Promise<void> {
+  const put = await fetch(ticket.uploadUrl, {
+    method: "PUT",
+    headers: ticket.requiredHeaders,
+    body: new Uint8Array(bytes),
+  });
+  expect(put.status).toBe(200);
+}
+
 export async function uploadDocument(
   call: JsonCall,
   caseId: string,
@@ -50,12 +63,7 @@ export async function uploadDocument(
     sha256: sha256Hex(bytes),
   });
   expect(declared.status, JSON.stringify(declared.body)).toBe(201);
-  const put = await fetch(declared.body.uploadUrl, {
-    method: "PUT",
-    headers: declared.body.requiredHeaders,
-    body: new Uint8Array(bytes),
-  });
-  expect(put.status).toBe(200);
+  await putToUploadUrl(declared.body, bytes);
   if (confirm) {
     const confirmed = await call("POST", `/cases/${caseId}/documents/${declared.body.documentId}/confirm`);
     expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);

@@ -7,6 +7,7 @@
  */
 import { computeIdNumberCheckChar } from "#shared/domain/id-number.ts";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
+import type { CaseRecord, StepRecord } from "#shared/schemas/case.ts";
 import type { OverlappingParcel, ReferenceFacts } from "#shared/schemas/precheck.ts";
 
 /** A valid 18-digit ID number (GB 11643 check character computed) for a region, birth date and serial. */
@@ -135,5 +136,67 @@ export function validFacts(): ReferenceFacts {
     existingHomesteads: [],
     overlappingParcels: [parcel()],
     village: { villageCode: "511424104201", terrainClass: "plains", plotInsideConstructionBoundary: true },
+  };
+}
+
+/** When the records below were made and last changed. */
+export const RECORD_AT = "2026-12-01T08:00:00.000Z";
+
+/**
+ * A case record as the store keeps it: ZHANG_HOUSEHOLD's homestead case in
+ * village 511424100001, in village review. `overrides` replace whole fields.
+ */
+export function caseRecord(overrides: Partial<CaseRecord> = {}): CaseRecord {
+  return {
+    caseId: "c1",
+    kind: "homestead",
+    status: "in_village_review",
+    householdId: "h1",
+    ownerId: "v1",
+    townshipCode: "511424100",
+    villageCode: "511424100001",
+    policyId: "sichuan-default",
+    application: homesteadApplication(ZHANG_HOUSEHOLD),
+    createdAt: RECORD_AT,
+    updatedAt: RECORD_AT,
+    eventSeq: 3,
+    eventHead: "0".repeat(64),
+    ...overrides,
+  };
+}
+
+/** The open village review of caseRecord()'s case, not overdue. `overrides` replace whole fields. */
+export function stepRecord(overrides: Partial<StepRecord> = {}): StepRecord {
+  return {
+    caseId: "c1",
+    stepId: "village_review#1",
+    step: "village_review",
+    round: 1,
+    status: "awaiting_response",
+    townshipCode: "511424100",
+    openedAt: RECORD_AT,
+    overdue: false,
+    ...overrides,
+  };
+}
+
+/** What CaseStore.create takes for a new case. */
+export type NewCase = Omit<CaseRecord, "status" | "createdAt" | "updatedAt" | "eventSeq" | "eventHead">;
+
+/**
+ * A new homestead draft of 王建国's household (villager-wang, 511424100001-H0001
+ * in the demo register), as CaseStore.create takes it. `overrides` replace whole fields.
+ */
+export function newCaseFields(caseId: string, overrides: Partial<NewCase> = {}): NewCase {
+  return {
+    caseId,
+    kind: "homestead",
+    householdId: "511424100001-H0001",
+    ownerId: "villager-wang",
+    townshipCode: "511424100",
+    villageCode: "511424100001",
+    policyId: "sichuan-default",
+    application: { kind: "homestead" },
+    ...overrides,
   };
 }

@@ -21,6 +21,7 @@ import { policyFor } from "#shared/auth/policy.ts";
 import { getShippedPolicy } from "#shared/domain/policy/shipped-policies.ts";
 import type { ApiContract, MatchedOperation } from "./contract.ts";
 import { homesteadApplication } from "./fixtures.ts";
+import { DEMO_USER_OF_ROLE } from "./tokens.ts";
 
 // ------------------------------------------------------------------ HTTP
 
@@ -131,16 +132,8 @@ export interface FuzzFixtures {
   readonly tokens: Readonly<Record<string, string>>;
 }
 
-const DEMO_USERS: Readonly<Record<string, string>> = {
-  villager: "villager-wang",
-  village_committee: "village-officer-a",
-  township_clerk: "clerk-a",
-  department_reviewer: "reviewer-agriculture-a",
-  township_head: "head-a",
-  site_inspector: "inspector-a",
-  auditor: "auditor",
-  county_admin: "county-admin",
-};
+/** Keyed by role, as the route policies name them: a role's token is "allowed" where its role is. */
+const DEMO_USERS: Readonly<Record<string, string>> = DEMO_USER_OF_ROLE;
 
 async function tokenOf(world: FuzzWorld, userId: string): Promise<string> {
   const url = new URL(world.issuer);

@@ -14,6 +14,19 @@ import {
 } from "jose";
 import * as z from "zod";
 import type { LocalEndpoints } from "#infra/local/cloud.ts";
+import type { Role } from "#shared/auth/actor.ts";
+
+/** One demo user per role (infra/local/demo-users.json), of township A; auditor and county admin cover both. */
+export const DEMO_USER_OF_ROLE: Readonly<Record<Role, string>> = {
+  villager: "villager-wang",
+  village_officer: "village-officer-a",
+  township_clerk: "clerk-a",
+  department_reviewer: "reviewer-agriculture-a",
+  township_head: "head-a",
+  site_inspector: "inspector-a",
+  auditor: "auditor",
+  county_admin: "county-admin",
+};
 
 const tokenResponseSchema = z.object({
   access_token: z.string(),

@@ -5,7 +5,7 @@
  * real use cases (shared/review/decide.ts, correction.ts, completion-report.ts):
  * the same transaction and the same store-then-send delivery as the API.
  */
-import { DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Actor } from "#shared/auth/actor.ts";
 import { reportCompletion } from "#shared/cases/completion-report.ts";
 import { submitCorrection } from "#shared/review/correction.ts";
@@ -17,6 +17,7 @@ import type { DepartmentId } from "#shared/schemas/common.ts";
 import type { Delivery } from "#shared/schemas/responses.ts";
 import { CaseStore } from "#shared/store/case-store.ts";
 import { STEP_RULES } from "#shared/workflow/steps.ts";
+import { homesteadApplication, ZHANG_HOUSEHOLD } from "./fixtures.ts";
 import { eventually, type TestCloud } from "./local-cloud.ts";
 
 export { withTestPolicies } from "./policies.ts";
@@ -61,6 +62,40 @@ export interface SeededCase {
   readonly application: ApplicationComplete;
 }
 
+/**
+ * A case of household 511424100001-H0001 (demo register, village 511424100001) on
+ * the test-fast policy: ZHANG_HOUSEHOLD's form with the plot moved inside parcel
+ * P-511424100001-01 (construction land, inside the village construction boundary),
+ * so the pre-check passes. `overrides` replace whole fields of the seed.
+ */
+export function demoHouseholdCase(caseId: string, overrides: Partial<SeededCase> = {}): SeededCase {
+  const application = homesteadApplication(ZHANG_HOUSEHOLD);
+  return {
+    caseId,
+    householdId: "511424100001-H0001",
+    villageCode: "511424100001",
+    townshipCode: "511424100",
+    policyId: "test-fast",
+    application: {
+      ...application,
+      proposedPlot: {
+        ...application.proposedPlot,
+        location: { type: "Point", coordinates: [103.502, 30.002] },
+      },
+    },
+    ...overrides,
+  };
+}
+
+/**
+ * A Step Functions client of the test cloud's region pointed at a port nothing
+ * listens on: every call fails with a connection error (the caller destroys it).
+ */
+export function unreachableSfn(env: TestCloud, maxAttempts = 1): SFNClient {
+  const { region, credentials } = env.cloud.endpoints;
+  return new SFNClient({ region, credentials, endpoint: "http://127.0.0.1:9", maxAttempts });
+}
+
 export class WorkflowDriver {
   readonly store: CaseStore;
   constructor(private readonly env: TestCloud) {
@@ -102,6 +137,25 @@ export class WorkflowDriver {
     return executionArn;
   }
 
+  /** Records the case's run on the case (`startWorkflow`), as submit does once it started it. */
+  async recordRun(caseId: string, executionArn: string): Promise<void> {
+    await this.store.withRetry(caseId, (record) =>
+      this.store.record(record, {
+        actor: { id: "system", role: "system" },
+        action: "startWorkflow",
+        data: { executionArn },
+        set: { executionArn },
+      }),
+    );
+  }
+
+  /** Starts the case's run and records it on the case, as submit does. */
+  async startRecorded(caseId: string): Promise<string> {
+    const executionArn = await this.start(caseId);
+    await this.recordRun(caseId, executionArn);
+    return executionArn;
+  }
+
   async steps(caseId: string): Promise<StepRecord[]> {
     return (await this.store.load(caseId)).steps;
   }
@@ -123,13 +177,15 @@ export class WorkflowDriver {
     return this.store.steps.taskToken(caseId, stepId);
   }
 
-  private get reviewDeps(): ReviewDeps {
+  /** What the review use cases need, on this cloud; `change` replaces parts (a failing client, retries). */
+  reviewDeps(change: Partial<ReviewDeps> = {}): ReviewDeps {
     return {
       client: this.env.dynamodb,
       tableName: this.tableName,
       cases: this.store,
       sfn: this.env.sfn,
       now: () => new Date(),
+      ...change,
     };
   }
 
@@ -139,7 +195,7 @@ export class WorkflowDriver {
    */
   async decide(step: StepRecord, outcome: DecisionOutcome, comment?: string): Promise<Decision> {
     const record = await this.store.require(step.caseId);
-    const deps = this.reviewDeps;
+    const deps = this.reviewDeps();
     const answer = comment ? { comment } : {};
     let result: { step: { decision?: Decision }; delivery: Delivery };
     if (step.step === "correction" && outcome === "approved") {

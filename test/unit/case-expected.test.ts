@@ -1,45 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { expectedOf } from "#shared/cases/views.ts";
-import type { CaseRecord, StepRecord } from "#shared/schemas/case.ts";
-import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
-
-const AT = "2026-12-01T08:00:00.000Z";
-
-function caseRecord(overrides: Partial<CaseRecord>): CaseRecord {
-  return {
-    caseId: "c1",
-    kind: "homestead",
-    status: "in_village_review",
-    householdId: "h1",
-    ownerId: "v1",
-    townshipCode: "511424100",
-    villageCode: "511424100001",
-    policyId: "sichuan-default",
-    application: homesteadApplication(ZHANG_HOUSEHOLD),
-    createdAt: AT,
-    updatedAt: AT,
-    eventSeq: 3,
-    eventHead: "0".repeat(64),
-    ...overrides,
-  };
-}
-
-function step(overrides: Partial<StepRecord>): StepRecord {
-  return {
-    caseId: "c1",
-    stepId: "village_review#1",
-    step: "village_review",
-    round: 1,
-    status: "awaiting_response",
-    townshipCode: "511424100",
-    openedAt: AT,
-    overdue: false,
-    ...overrides,
-  };
-}
+import type { StepRecord } from "#shared/schemas/case.ts";
+import { RECORD_AT as AT, caseRecord, stepRecord } from "../support/fixtures.ts";
 
 const decided = (stepId: string, stepKind: StepRecord["step"], sentAt?: string) =>
-  step({
+  stepRecord({
     stepId,
     step: stepKind,
     status: "responded",
@@ -49,7 +14,9 @@ const decided = (stepId: string, stepKind: StepRecord["step"], sentAt?: string) 
 
 describe("what the household is expected to do (expectedOf)", () => {
   it("says a known problem, not 'wait', while the case has an open incident", () => {
-    const expected = expectedOf(caseRecord({ incidents: ["task_failed.Precheck~1"] }), { steps: [step({})] });
+    const expected = expectedOf(caseRecord({ incidents: ["task_failed.Precheck~1"] }), {
+      steps: [stepRecord({})],
+    });
     expect(expected.action).toBe("problem_known");
     expect(expected.message.zh).toContain("有问题，工作人员已知晓");
   });
@@ -84,7 +51,7 @@ describe("what the household is expected to do (expectedOf)", () => {
   });
 
   it("asks for the correction only once the workflow opened the household's correction step", () => {
-    const asked = step({
+    const asked = stepRecord({
       stepId: "village_review#1",
       status: "responded",
       sentAt: AT,
@@ -97,7 +64,11 @@ describe("what the household is expected to do (expectedOf)", () => {
     });
     const record = caseRecord({ status: "correction_requested", resumeTo: "in_village_review" });
     expect(expectedOf(record, { steps: [asked] }).action).toBe("wait");
-    const open = step({ stepId: "correction#1", step: "correction", openedAt: "2026-12-01T09:00:00.000Z" });
+    const open = stepRecord({
+      stepId: "correction#1",
+      step: "correction",
+      openedAt: "2026-12-01T09:00:00.000Z",
+    });
     expect(expectedOf(record, { steps: [asked, open] })).toMatchObject({
       action: "answer_correction",
       fields: ["reason"],

@@ -46,6 +46,7 @@ const LEGAL: ReadonlyArray<readonly [CaseStatus, CaseVerb, TransitionFacts, Case
   ["completion_reported", "complete", {}, "completed"],
   ["approved", "expire", {}, "expired"],
   ["staked_out", "expire", {}, "expired"],
+  // Spelled out, not imported from case-status.ts: the test states the rule it checks.
   ...(
     [
       "draft",

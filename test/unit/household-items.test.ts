@@ -1,28 +1,21 @@
 import { describe, expect, it } from "vitest";
 import type { CaseRecord } from "#shared/schemas/case.ts";
 import { holdsOpenCase, householdWrites, openCaseKey } from "#shared/store/household-items.ts";
-import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
+import { caseRecord, homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
 
 const AT = "2026-03-01T00:00:00.000Z";
 
-function record(overrides: Partial<CaseRecord> = {}): CaseRecord {
-  return {
+const record = (overrides: Partial<CaseRecord> = {}): CaseRecord =>
+  caseRecord({
     caseId: "c-1",
-    kind: "homestead",
     status: "awaiting_decision",
     householdId: "H-1",
     ownerId: "villager-1",
-    townshipCode: "511424100",
-    villageCode: "511424100001",
-    policyId: "sichuan-default",
-    application: homesteadApplication(ZHANG_HOUSEHOLD),
     createdAt: AT,
     updatedAt: AT,
     eventSeq: 1,
-    eventHead: "0".repeat(64),
     ...overrides,
-  };
-}
+  });
 
 const puts = (items: ReturnType<typeof householdWrites>["items"]) =>
   items.flatMap((item) => (item.Put ? [item.Put.Item] : []));

@@ -21,12 +21,13 @@ import type { CaseRecord } from "#shared/schemas/case.ts";
 import { recordExecutionEnd } from "#shared/workflow/execution-status.ts";
 import type { IncidentRecord } from "#shared/workflow/incidents.ts";
 import { recoverIncident } from "#shared/workflow/operator.ts";
+import { caseRecord, RECORD_AT } from "../support/fixtures.ts";
 
 // The SDK clients are mocked (RedriveExecution is not in the local emulator yet); the use cases are the real ones.
 const sfnMock = mockClient(SFNClient);
 const ddbMock = mockClient(DynamoDBDocumentClient);
 
-const AT = "2026-12-01T08:00:00.000Z";
+const AT = RECORD_AT;
 const EXECUTION = "arn:aws:states:cn-north-1:000000000000:execution:ApprovalWorkflow:c1-r1";
 const HEAD: Actor = { id: "head", name: "Head", role: "township_head", townships: ["511424100"] };
 const deps = {
@@ -42,23 +43,15 @@ function caseItem(overrides: Partial<CaseRecord> = {}): Record<string, unknown> 
   return {
     pk: "CASE#c1",
     sk: "CASE",
-    caseId: "c1",
-    kind: "homestead",
-    status: "in_village_review",
-    householdId: "h1",
-    ownerId: "v1",
-    townshipCode: "511424100",
-    villageCode: "511424100001",
-    policyId: "sichuan-default",
-    // A draft without ID or phone numbers: nothing to seal, so the store needs no key.
-    application: { reason: "扩建" },
-    createdAt: AT,
-    updatedAt: AT,
-    eventSeq: 4,
-    eventHead: "a".repeat(64),
-    executionArn: EXECUTION,
-    incidents: ["execution_failed~1"],
-    ...overrides,
+    ...caseRecord({
+      // A draft without ID or phone numbers: nothing to seal, so the store needs no key.
+      application: { reason: "扩建" },
+      eventSeq: 4,
+      eventHead: "a".repeat(64),
+      executionArn: EXECUTION,
+      incidents: ["execution_failed~1"],
+      ...overrides,
+    }),
   };
 }
 

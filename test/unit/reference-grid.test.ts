@@ -11,22 +11,10 @@ import {
   type Polygon,
   polygonAreaM2,
   polygonProblems,
+  rectangle,
 } from "#shared/reference/geometry.ts";
 import type { PlotLocation } from "#shared/schemas/application.ts";
 import { insideBoundary, overlappingParcels, type ParcelItem } from "#shared/store/reference-store.ts";
-
-const rect = (w: number, s: number, e: number, n: number): Polygon => ({
-  type: "Polygon",
-  coordinates: [
-    [
-      [w, s],
-      [e, s],
-      [e, n],
-      [w, n],
-      [w, s],
-    ],
-  ],
-});
 
 const parcel = (parcelId: string, polygon: Polygon, flags: Partial<ParcelItem> = {}): ParcelItem => ({
   parcelId,
@@ -60,14 +48,14 @@ const [S, W, N, E] = ngeohash.decode_bbox(ngeohash.encode(30.0021, 103.5021, GRI
 
 describe("grid-cell index (byGridCell)", () => {
   it("indexes a parcel inside one cell under that cell only", () => {
-    const inner = rect(W + (E - W) * 0.2, S + (N - S) * 0.2, W + (E - W) * 0.6, S + (N - S) * 0.6);
+    const inner = rectangle(W + (E - W) * 0.2, S + (N - S) * 0.2, W + (E - W) * 0.6, S + (N - S) * 0.6);
     expect(gridCells(inner)).toEqual([ngeohash.encode(30.0021, 103.5021, GRID_PRECISION)]);
   });
 
   it("indexes a parcel straddling a cell corner in all four cells, as separate index items", () => {
     const dx = (E - W) * 0.1;
     const dy = (N - S) * 0.1;
-    const straddling = rect(E - dx, N - dy, E + dx, N + dy);
+    const straddling = rectangle(E - dx, N - dy, E + dx, N + dy);
     const cells = gridCells(straddling);
     expect(cells).toHaveLength(4);
     const { head, dependents } = parcelItems({
@@ -81,15 +69,15 @@ describe("grid-cell index (byGridCell)", () => {
   });
 
   it("finds a parcel from a plot in the neighbouring cell when they only share the cell border", () => {
-    const west = parcel("P-west", rect(W + (E - W) * 0.5, S + (N - S) * 0.4, E, S + (N - S) * 0.6));
-    const plot = rect(E, S + (N - S) * 0.45, E + (E - W) * 0.3, S + (N - S) * 0.55);
+    const west = parcel("P-west", rectangle(W + (E - W) * 0.5, S + (N - S) * 0.4, E, S + (N - S) * 0.6));
+    const plot = rectangle(E, S + (N - S) * 0.45, E + (E - W) * 0.3, S + (N - S) * 0.55);
     expect(gridCells(plot)).not.toEqual(gridCells(west.polygon));
     expect(viaGrid(plot, [west])).toEqual(["P-west"]);
   });
 
   it("a point on a cell border meets the parcels on both sides", () => {
-    const left = parcel("P-left", rect(W, S, E, N));
-    const right = parcel("P-right", rect(E, S, E + (E - W), N));
+    const left = parcel("P-left", rectangle(W, S, E, N));
+    const right = parcel("P-right", rectangle(E, S, E + (E - W), N));
     const point: PlotLocation = { type: "Point", coordinates: [E, (S + N) / 2] };
     expect(viaGrid(point, [left, right])).toEqual(
       overlappingParcels(point, [left, right])
@@ -105,21 +93,21 @@ describe("grid-cell index (byGridCell)", () => {
 });
 
 describe("plot geometry rules with hand-made polygons", () => {
-  const boundary = rect(103.5, 30.0, 103.51, 30.01);
+  const boundary = rectangle(103.5, 30.0, 103.51, 30.01);
 
   it("a plot is inside the construction boundary only when wholly within it", () => {
-    expect(insideBoundary(rect(103.501, 30.001, 103.502, 30.002), boundary)).toBe(true);
-    expect(insideBoundary(rect(103.5095, 30.001, 103.5105, 30.002), boundary)).toBe(false);
-    expect(insideBoundary(rect(103.52, 30.001, 103.521, 30.002), boundary)).toBe(false);
+    expect(insideBoundary(rectangle(103.501, 30.001, 103.502, 30.002), boundary)).toBe(true);
+    expect(insideBoundary(rectangle(103.5095, 30.001, 103.5105, 30.002), boundary)).toBe(false);
+    expect(insideBoundary(rectangle(103.52, 30.001, 103.521, 30.002), boundary)).toBe(false);
   });
 
   it("reports overlaps with their flags, and not parcels that are merely near", () => {
-    const farmland = parcel("P-pbf", rect(103.501, 30.001, 103.503, 30.003), {
+    const farmland = parcel("P-pbf", rectangle(103.501, 30.001, 103.503, 30.003), {
       permanentBasicFarmland: true,
     });
-    const forest = parcel("P-forest", rect(103.503, 30.001, 103.505, 30.003), { forestLand: true });
-    const far = parcel("P-far", rect(103.506, 30.001, 103.507, 30.003));
-    const plot = rect(103.5025, 30.0015, 103.5035, 30.0025);
+    const forest = parcel("P-forest", rectangle(103.503, 30.001, 103.505, 30.003), { forestLand: true });
+    const far = parcel("P-far", rectangle(103.506, 30.001, 103.507, 30.003));
+    const plot = rectangle(103.5025, 30.0015, 103.5035, 30.0025);
     const found = overlappingParcels(plot, [farmland, forest, far]);
     expect(found.map((item) => item.parcelId)).toEqual(["P-pbf", "P-forest"]);
     expect(found.map((item) => [item.permanentBasicFarmland, item.forestLand])).toEqual([
@@ -182,7 +170,7 @@ describe("polygon checks of the import", () => {
   });
 
   it("accepts a clean ring", () => {
-    expect(polygonProblems(rect(103.5, 30, 103.51, 30.01).coordinates)).toEqual([]);
+    expect(polygonProblems(rectangle(103.5, 30, 103.51, 30.01).coordinates)).toEqual([]);
   });
 });
 
@@ -196,7 +184,7 @@ const box = (lng: number, lat: number) =>
       fc.double({ min: 1e-5, max: 0.003, noNaN: true }),
       fc.double({ min: 1e-5, max: 0.003, noNaN: true }),
     )
-    .map(([w, s, width, height]) => rect(w, s, w + width, s + height));
+    .map(([w, s, width, height]) => rectangle(w, s, w + width, s + height));
 
 describe("area rule (property)", () => {
   it("is independent of where the ring starts and of its orientation", () => {
@@ -220,7 +208,7 @@ describe("area rule (property)", () => {
       fc.property(box(103.4, 29.9), fc.double({ min: 0.1, max: 0.9, noNaN: true }), (polygon, split) => {
         const { west: w, south: s, east: e, north: n } = bboxOf(polygon);
         const middle = w + (e - w) * split;
-        const sum = polygonAreaM2(rect(w, s, middle, n)) + polygonAreaM2(rect(middle, s, e, n));
+        const sum = polygonAreaM2(rectangle(w, s, middle, n)) + polygonAreaM2(rectangle(middle, s, e, n));
         expect(Math.abs(sum - polygonAreaM2(polygon))).toBeLessThan(1e-6 * polygonAreaM2(polygon) + 1e-6);
       }),
     );

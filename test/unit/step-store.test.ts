@@ -6,23 +6,16 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Decision, StepRecord } from "#shared/schemas/case.ts";
 import { escalationKey, queueKeys, stepKey, tokenKey } from "#shared/store/keys.ts";
 import { ForeignQueueCursorError, StepStore } from "#shared/store/step-store.ts";
+import { stepRecord } from "../support/fixtures.ts";
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const NOW = new Date("2026-12-03T08:00:00.000Z");
 const steps = new StepStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), "cases", () => NOW);
 
-const step: StepRecord = {
-  caseId: "c1",
-  stepId: "village_review#1",
-  step: "village_review",
-  round: 1,
-  status: "awaiting_response",
-  townshipCode: "511424100",
-  openedAt: "2026-12-01T08:00:00.000Z",
+const step: StepRecord = stepRecord({
   deadline: "2026-12-10T08:00:00.000Z",
-  overdue: false,
   executionArn: "arn:aws:states:cn-north-1:000000000000:execution:Approval:c1",
-};
+});
 const decision: Decision = {
   outcome: "approved",
   decidedBy: { id: "officer-a", role: "village_officer" },

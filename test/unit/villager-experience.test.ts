@@ -12,41 +12,24 @@ import { FINDING_FIELDS, fieldsOfFinding } from "#shared/domain/precheck/finding
 import { PRECHECK_RULES } from "#shared/domain/precheck/rules.ts";
 import { validateApplication } from "#shared/schemas/application.ts";
 import type { CaseRecord, StepRecord } from "#shared/schemas/case.ts";
-import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
+import {
+  caseRecord as baseCaseRecord,
+  homesteadApplication,
+  stepRecord,
+  ZHANG_HOUSEHOLD,
+} from "../support/fixtures.ts";
 
-const AT = "2026-12-01T08:00:00.000Z";
 const policy = getShippedPolicy("sichuan-default");
 
-function caseRecord(overrides: Partial<CaseRecord>): CaseRecord {
-  return {
-    caseId: "3f2a9c1e-0000-4000-8000-000000000001",
-    kind: "homestead",
-    status: "in_joint_review",
-    householdId: "h1",
-    ownerId: "v1",
-    townshipCode: "511424100",
-    villageCode: "511424100001",
-    policyId: "sichuan-default",
-    application: homesteadApplication(ZHANG_HOUSEHOLD),
-    createdAt: AT,
-    updatedAt: AT,
-    eventSeq: 3,
-    eventHead: "0".repeat(64),
-    ...overrides,
-  };
-}
+const caseRecord = (overrides: Partial<CaseRecord>): CaseRecord =>
+  baseCaseRecord({ caseId: "3f2a9c1e-0000-4000-8000-000000000001", status: "in_joint_review", ...overrides });
 
-const reviewStep = (department: string): StepRecord => ({
-  caseId: "c1",
-  stepId: `joint_review#${department}#1`,
-  step: "joint_review",
-  department: department as StepRecord["department"],
-  round: 1,
-  status: "awaiting_response",
-  townshipCode: "511424100",
-  openedAt: AT,
-  overdue: false,
-});
+const reviewStep = (department: string): StepRecord =>
+  stepRecord({
+    stepId: `joint_review#${department}#1`,
+    step: "joint_review",
+    department: department as StepRecord["department"],
+  });
 
 describe("a household of one", () => {
   it("submits without listing members", () => {

@@ -101,6 +101,31 @@ export function useAsync<T>(load: () => Promise<T>, key: string): [AsyncState<T>
   return [state, run];
 }
 
+/**
+ * One button's request at a time: `run(work)` marks the screen busy, clears the last
+ * error, runs `work` and keeps what it threw for an <ErrorBox>.
+ */
+export function useAction(): {
+  busy: boolean;
+  error: unknown;
+  run: (work: () => Promise<void>) => Promise<void>;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const run = useCallback(async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run };
+}
+
 export interface FieldProps {
   label: string;
   hint?: string;

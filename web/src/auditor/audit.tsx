@@ -4,6 +4,7 @@
  * the hash-chain verification in plain words.
  */
 import { useState } from "preact/hooks";
+import { DEPARTMENT_IDS } from "#shared/schemas/common.ts";
 import { api, downloadCsv } from "../api.ts";
 import { formatDate, t, tk } from "../i18n.ts";
 import { useJurisdiction } from "../jurisdiction.ts";
@@ -61,15 +62,6 @@ interface CaseHistory {
   readonly verification: ChainCheck;
 }
 
-const DEPARTMENTS = [
-  "agriculture",
-  "natural_resources",
-  "housing_construction",
-  "forestry",
-  "water",
-  "power",
-  "roads",
-];
 const DAY = 24 * 3600 * 1000;
 /** Dates are picked in China time; the API takes instants. */
 const startOfDay = (date: string) => new Date(`${date}T00:00:00+08:00`).toISOString();
@@ -170,7 +162,7 @@ export function AuditPage() {
               onChange={(event) => setDepartment(event.currentTarget.value)}
             >
               <option value="">{t("anyDepartment")}</option>
-              {DEPARTMENTS.map((id) => (
+              {DEPARTMENT_IDS.map((id) => (
                 <option key={id} value={id}>
                   {tk("dept", id)}
                 </option>

@@ -7,6 +7,7 @@ import { useJurisdiction } from "../jurisdiction.ts";
 import { Badge, ErrorBox, Loading, ScreenTitle, TownshipSelect, useAsync } from "../ui.tsx";
 import { statusKind } from "../villager/case-list.tsx";
 
+/** The statuses the register's filter offers, in procedure order: a choice for auditors, not every status. */
 const STATUSES = [
   "submitted",
   "in_public_notice",

@@ -8,7 +8,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { formatDate, t } from "../i18n.ts";
 import { useLocation } from "../router.ts";
-import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
+import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, useAction, useAsync } from "../ui.tsx";
 
 interface PublicNotice {
   readonly noticeId: string;
@@ -98,27 +98,19 @@ export function NoticePage(props: { params: Record<string, string> }) {
   );
   const [text, setText] = useState("");
   const [contact, setContact] = useState("");
-  const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, run } = useAction();
   if (state.state === "loading") return <Loading />;
   if (state.state === "error") return <ErrorBox error={state.error} onRetry={reload} />;
   const notice = state.value;
-  const send = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const send = () =>
+    run(async () => {
       await api(`/notices/${encodeURIComponent(noticeId)}/objections`, {
         method: "POST",
         body: { text: text.trim(), ...(contact.trim() ? { contact: contact.trim() } : {}) },
       });
       setSent(true);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <section>
       <ScreenTitle>{t("noticeTitle")}</ScreenTitle>

@@ -11,7 +11,7 @@ import { api } from "../api.ts";
 import { useConfig } from "../context.ts";
 import { type MessageKey, pick } from "../i18n.ts";
 import { navigate } from "../router.ts";
-import { ErrorBox, Notice, RadioGroup, ScreenTitle, TextField } from "../ui.tsx";
+import { ErrorBox, Notice, RadioGroup, ScreenTitle, TextField, useAction } from "../ui.tsx";
 import { FilePicker, type LocalUpload, UploadLine } from "../villager/documents.tsx";
 import type { CaseView, DocumentView } from "../villager/types.ts";
 import { createUpload, documentTarget, type UploadPhase } from "../villager/upload.ts";
@@ -146,8 +146,7 @@ export function ConsentPanel(props: {
   const [sentTo, setSentTo] = useState<string>();
   const [code, setCode] = useState<string>();
   const [consented, setConsented] = useState(filed?.consented === true);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: act } = useAction();
   if (!filed) return null;
   const formDone =
     props.documents.some((document) => document.type === CONSENT_FORM && document.status === "confirmed") ||
@@ -166,17 +165,6 @@ export function ConsentPanel(props: {
         { key, type: CONSENT_FORM, fileName: file.name, upload: run, phase: { phase: "hashing" } },
       ]);
       void run.run();
-    }
-  };
-  const act = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await work();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
     }
   };
   const send = () =>
@@ -254,19 +242,7 @@ export function ClaimPanel(props: { onClaimed: () => void }) {
   const [sentTo, setSentTo] = useState<string>();
   const [code, setCode] = useState<string>();
   const [claimed, setClaimed] = useState<number>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const act = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await work();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: act } = useAction();
   return (
     <details class="card claim">
       <summary>

@@ -7,7 +7,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { formatDate, pick, tk } from "../i18n.ts";
-import { Badge, ErrorBox, Link, Notice, TextField } from "../ui.tsx";
+import { Badge, ErrorBox, Link, Notice, TextField, useAction } from "../ui.tsx";
 import { statusKind } from "../villager/case-list.tsx";
 import { PlaceName, type PlaceView } from "./names.tsx";
 
@@ -45,20 +45,12 @@ const TEXT = {
 
 export function CaseSearch(props: { open: (caseId: string) => string }) {
   const [q, setQ] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, run } = useAction();
   const [result, setResult] = useState<{ by: keyof typeof HOW; items: Found[]; truncated: boolean }>();
   const find = async () => {
-    if (!q?.trim()) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      setResult(await api(`/review/search?${new URLSearchParams({ q: q.trim() })}`));
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    const typed = q?.trim();
+    if (!typed) return;
+    await run(async () => setResult(await api(`/review/search?${new URLSearchParams({ q: typed })}`)));
   };
   return (
     <section class="card case-search" aria-label={pick(TEXT.label)}>

@@ -9,7 +9,7 @@ import { departmentName } from "../config.ts";
 import { useConfig } from "../context.ts";
 import { formatDate, pick, t, tk } from "../i18n.ts";
 import { navigate } from "../router.ts";
-import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
+import { Badge, ErrorBox, Link, Loading, Notice, ScreenTitle, useAction, useAsync } from "../ui.tsx";
 import { statusKind } from "./case-list.tsx";
 import { Certificates } from "./certificates.tsx";
 import { stepOfPath } from "./form-state.ts";
@@ -246,23 +246,15 @@ function ExpectedAction(props: { view: CaseView; reload: () => Promise<void> }) 
 
 /** 申请竣工验收: the house is built; the completion inspection opens (POST /cases/{caseId}/completion-report). */
 function ReportCompletion(props: { view: CaseView; deadline: string; reload: () => Promise<void> }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const report = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, run } = useAction();
+  const report = () =>
+    run(async () => {
       await api(`/cases/${encodeURIComponent(props.view.caseId)}/completion-report`, {
         method: "POST",
         body: {},
       });
       await props.reload();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <>
       <p class="hint">{t("reportCompletionBy", { date: formatDate(props.deadline) })}</p>
@@ -277,8 +269,7 @@ function ReportCompletion(props: { view: CaseView; deadline: string; reload: () 
 function Withdraw(props: { view: CaseView; reload: () => Promise<void> }) {
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, run } = useAction();
   const dialog = useRef<HTMLDivElement>(null);
   const opener = useRef<HTMLButtonElement>(null);
   const opened = useRef(false);
@@ -293,10 +284,8 @@ function Withdraw(props: { view: CaseView; reload: () => Promise<void> }) {
     props.view.status,
   );
   if (closed) return null;
-  const confirm = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const confirm = () =>
+    run(async () => {
       await api<CaseView>(`/cases/${encodeURIComponent(props.view.caseId)}/withdraw`, {
         method: "POST",
         body: reason.trim() ? { reason: reason.trim() } : {},
@@ -304,12 +293,7 @@ function Withdraw(props: { view: CaseView; reload: () => Promise<void> }) {
       setAsking(false);
       await props.reload();
       navigate(`/app/cases/${props.view.caseId}`, { replace: true });
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <div class="withdraw">
       {!asking ? (

@@ -7,7 +7,7 @@ import { validateApplication } from "#shared/schemas/application.ts";
 import { api, apiWithStatus } from "../api.ts";
 import { formatDate, pick, t } from "../i18n.ts";
 import { navigate } from "../router.ts";
-import { ErrorBox, Link, Loading, Notice, ScreenTitle, useAsync } from "../ui.tsx";
+import { ErrorBox, Link, Loading, Notice, ScreenTitle, useAction, useAsync } from "../ui.tsx";
 import { stepName } from "./case-page.tsx";
 import { DocumentsPanel } from "./documents.tsx";
 import { fieldLabel } from "./field-label.ts";
@@ -52,8 +52,7 @@ function CorrectionScreen(props: { correction: Correction; view: CaseView; reloa
   const [draft, setDraft] = useState<ApplicationDraft>(correction.application);
   const [documents, setDocuments] = useState<readonly DocumentView[]>(view.documents);
   const [comment, setComment] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, run } = useAction();
   const fields = correction.fields;
 
   const validation = useMemo(() => validateApplication(cleanDraft(draft), "complete"), [draft]);
@@ -71,10 +70,8 @@ function CorrectionScreen(props: { correction: Correction; view: CaseView; reloa
   };
   const askedErrors = errors.filter((item) => fields.some((asked) => covers(asked, item.path)));
 
-  const send = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const send = () =>
+    run(async () => {
       await apiWithStatus(`/cases/${encodeURIComponent(view.caseId)}/correction`, {
         method: "POST",
         body: {
@@ -83,12 +80,7 @@ function CorrectionScreen(props: { correction: Correction; view: CaseView; reloa
         },
       });
       navigate(`/app/cases/${view.caseId}?corrected=1`);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const sections = [
     ["head", ApplicantFields],
