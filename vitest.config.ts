@@ -1,8 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 // Four suites, one runner. Integration and e2e tests each start their own local
-// cloud on random ports in a temp folder, so files may run in parallel; the
-// pool is capped because this machine has 2 cores.
+// cloud on random ports in a temp folder, so files may run in parallel. Three
+// workers on 2 cores: a file waits part of its time (workflow timers, polling
+// pages, Chromium), and a third worker fills those waits (measured: 2 workers
+// use 1.1 cores on average, 3 workers 1.6; 4 gain little more and crowd every
+// file; docs/testing.md#suite-time).
 // One temp folder per run, checked empty at the end (test/support/temp-folder.ts).
 const TEMP_FOLDER = "test/support/temp-folder.ts";
 
@@ -45,7 +48,7 @@ export default defineConfig({
         },
       },
     ],
-    maxWorkers: 2,
+    maxWorkers: 3,
     reporters: ["default", "./test/support/closing-line-reporter.ts"],
   },
 });
