@@ -67,7 +67,7 @@ export function stepView(step: StepItem): StepView {
 
 function enforce(verdict: Verdict): void {
   if (verdict.allowed) return;
-  if (verdict.status === 404) throw new ResourceNotFoundError(verdict.reason);
+  if (verdict.denial === "hidden") throw new ResourceNotFoundError(verdict.reason);
   throw new NotPermittedError(verdict.reason);
 }
 

@@ -84,7 +84,7 @@ export async function listQueue(
   const township = chooseTownship(actor, query.township);
   const access = queueAccess(actor, queue, township);
   if (!access.allowed) {
-    throw access.status === 404
+    throw access.denial === "hidden"
       ? new ResourceNotFoundError(access.reason)
       : new NotPermittedError(access.reason);
   }

@@ -9,7 +9,7 @@
  */
 import * as z from "zod";
 import type { Actor, Role } from "../auth/actor.ts";
-import type { Bilingual } from "../http/error-catalogue.ts";
+import type { Bilingual } from "../errors.ts";
 import { objectionHandlingSchema } from "../notices/notice.ts";
 import { approvalConditionsSchema, approvalTermsSchema } from "../papers/approval-terms.ts";
 import { DECISION_OUTCOMES, type DecisionOutcome, type StepKind } from "../schemas/case.ts";
@@ -18,14 +18,21 @@ import type { DocumentRequirement } from "../schemas/policy.ts";
 import { STEP_RULES } from "../workflow/steps.ts";
 import { correctableSections, isCorrectableFieldPath } from "./application-paths.ts";
 
+/**
+ * Why an act is not allowed: `hidden` when the caller may not even know the thing exists (another
+ * township's case, a step that is not theirs to see), `refused` when they see it but may not act.
+ * The HTTP layer answers them 404 and 403 (shared/http/error-mapping.ts via the domain errors).
+ */
+export type Denial = "hidden" | "refused";
+
 export type Verdict =
   | { readonly allowed: true }
-  | { readonly allowed: false; readonly status: 403 | 404; readonly reason: Bilingual };
+  | { readonly allowed: false; readonly denial: Denial; readonly reason: Bilingual };
 
 const ALLOWED: Verdict = { allowed: true };
-const deny = (status: 403 | 404, en: string, zh: string): Verdict => ({
+const deny = (denial: Denial, en: string, zh: string): Verdict => ({
   allowed: false,
-  status,
+  denial,
   reason: { en, zh },
 });
 const NO_SUCH_STEP = ["No such step", "未找到该环节"] as const;
@@ -54,7 +61,7 @@ export interface QueueTarget {
 
 export type QueueAccess =
   | { readonly allowed: true; readonly target: QueueTarget }
-  | { readonly allowed: false; readonly status: 403 | 404; readonly reason: Bilingual };
+  | { readonly allowed: false; readonly denial: Denial; readonly reason: Bilingual };
 
 const isDepartment = (value: string): value is DepartmentId =>
   (DEPARTMENT_IDS as readonly string[]).includes(value);
@@ -76,14 +83,14 @@ export function queueAccess(
   if (!isDepartment(queue) && !isRoleQueue(queue)) {
     return {
       allowed: false,
-      status: 404,
+      denial: "hidden",
       reason: { en: `No queue ${queue}`, zh: `没有名为 ${queue} 的待办队列` },
     };
   }
   if (!worksIn(actor, township)) {
     return {
       allowed: false,
-      status: 403,
+      denial: "refused",
       reason: { en: `You do not work in township ${township}`, zh: `您不在乡镇 ${township} 任职` },
     };
   }
@@ -91,7 +98,7 @@ export function queueAccess(
     if (actor.role !== "department_reviewer" || actor.department !== queue) {
       return {
         allowed: false,
-        status: 403,
+        denial: "refused",
         reason: {
           en: `Only reviewers of the ${queue} department read its queue`,
           zh: `只有 ${queue} 部门的审查人员可以查看该队列`,
@@ -104,7 +111,7 @@ export function queueAccess(
   if (actor.role !== role) {
     return {
       allowed: false,
-      status: 403,
+      denial: "refused",
       reason: { en: `The ${queue} queue belongs to the ${role} role`, zh: `${queue} 队列属于 ${role} 角色` },
     };
   }
@@ -129,8 +136,8 @@ export interface CaseFacts {
 }
 
 /**
- * May `actor` decide `step`? 404 when the step is outside the caller's
- * townships (its existence is not theirs to know), 403 when they can see it but
+ * May `actor` decide `step`? Hidden when the step is outside the caller's
+ * townships (its existence is not theirs to know), refused when they can see it but
  * it is someone else's to decide.
  */
 export function mayDecide(
@@ -138,11 +145,11 @@ export function mayDecide(
   step: StepFacts,
   caseFacts: Pick<CaseFacts, "villageCode">,
 ): Verdict {
-  if (!isStaff(actor) || !worksIn(actor, step.townshipCode)) return deny(404, ...NO_SUCH_STEP);
+  if (!isStaff(actor) || !worksIn(actor, step.townshipCode)) return deny("hidden", ...NO_SUCH_STEP);
   const rule = STEP_RULES[step.step];
   if (rule.queueRole === "villager") {
     return deny(
-      403,
+      "refused",
       `Only the applicant household answers a ${step.step} step`,
       "该环节只能由申请农户本人答复（补正、竣工验收申请）",
     );
@@ -152,14 +159,14 @@ export function mayDecide(
   if (rule.queueRole === "department") {
     if (actor.role !== "department_reviewer") {
       return deny(
-        403,
+        "refused",
         "Joint review steps are decided by department reviewers",
         "联审环节由部门审查人员决定",
       );
     }
     if (actor.department === undefined || actor.department !== step.department) {
       return deny(
-        403,
+        "refused",
         `This joint review step belongs to the ${step.department ?? "unknown"} department`,
         `该联审环节属于 ${step.department ?? "未知"} 部门`,
       );
@@ -168,7 +175,7 @@ export function mayDecide(
   }
   if (actor.role !== rule.queueRole) {
     return deny(
-      403,
+      "refused",
       `A ${step.step} step is decided by the ${rule.queueRole} role`,
       `${step.step} 环节由 ${rule.queueRole} 角色决定`,
     );
@@ -178,7 +185,11 @@ export function mayDecide(
     actor.villageCode !== undefined &&
     actor.villageCode !== caseFacts.villageCode
   ) {
-    return deny(403, "A village officer reviews only cases of their own village", "村干部只审查本村的案件");
+    return deny(
+      "refused",
+      "A village officer reviews only cases of their own village",
+      "村干部只审查本村的案件",
+    );
   }
   return ALLOWED;
 }
@@ -195,13 +206,13 @@ export function mayRedrive(
 ): Verdict {
   if (STEP_RULES[step.step].queueRole === "villager") {
     if (actor.role === "villager") {
-      return actor.householdId === caseFacts.householdId ? ALLOWED : deny(404, ...NO_SUCH_STEP);
+      return actor.householdId === caseFacts.householdId ? ALLOWED : deny("hidden", ...NO_SUCH_STEP);
     }
-    if (!worksIn(actor, step.townshipCode)) return deny(404, ...NO_SUCH_STEP);
+    if (!worksIn(actor, step.townshipCode)) return deny("hidden", ...NO_SUCH_STEP);
     return actor.role === "township_head"
       ? ALLOWED
       : deny(
-          403,
+          "refused",
           `Only the township head or the household re-sends a ${step.step} answer`,
           "只有乡镇负责人或申请农户可以重新发送农户的答复",
         );

@@ -118,7 +118,7 @@ async function openVisitFor(
     });
   const verdict = mayDecide(actor, step, record);
   if (!verdict.allowed) {
-    if (verdict.status === 404) throw new ResourceNotFoundError(verdict.reason);
+    if (verdict.denial === "hidden") throw new ResourceNotFoundError(verdict.reason);
     throw new NotPermittedError(verdict.reason);
   }
   const visit = siteVisitOf(step, getShippedPolicy(record.policyId), record.kind);

@@ -80,20 +80,20 @@ describe("mayDecide", () => {
       stepOf("joint_review"),
       caseFacts,
     );
-    expect(verdict).toMatchObject({ allowed: false, status: 403 });
+    expect(verdict).toMatchObject({ allowed: false, denial: "refused" });
   });
 
   it("answers 404 to staff of another township, whatever their role", () => {
     for (const step of STEP_KINDS) {
       expect(mayDecide(staff("township_head"), stepOf(step, { townshipCode: B }), caseFacts)).toMatchObject({
         allowed: false,
-        status: 404,
+        denial: "hidden",
       });
     }
   });
 
   it("answers 404 to villagers, who have no reviewer steps", () => {
-    expect(mayDecide(villager, stepOf("village_review"), caseFacts)).toMatchObject({ status: 404 });
+    expect(mayDecide(villager, stepOf("village_review"), caseFacts)).toMatchObject({ denial: "hidden" });
   });
 
   it("lets the township head decide escalated (overdue) reviewer steps, but not the household's answers", () => {
@@ -111,12 +111,12 @@ describe("mayDecide", () => {
       stepOf("joint_review", { overdue: true }),
       caseFacts,
     );
-    expect(verdict).toMatchObject({ allowed: false, status: 404 });
+    expect(verdict).toMatchObject({ allowed: false, denial: "hidden" });
   });
 
   it("keeps a village officer to their own village", () => {
     const other = staff("village_officer", { villageCode: "511424100002" });
-    expect(mayDecide(other, stepOf("village_review"), caseFacts)).toMatchObject({ status: 403 });
+    expect(mayDecide(other, stepOf("village_review"), caseFacts)).toMatchObject({ denial: "refused" });
   });
 });
 
@@ -135,9 +135,11 @@ describe("mayRedrive", () => {
     (kind) => {
       const step = stepOf(kind);
       expect(mayRedrive(villager, step, caseFacts).allowed).toBe(true);
-      expect(mayRedrive({ ...villager, householdId: "H2" }, step, caseFacts)).toMatchObject({ status: 404 });
+      expect(mayRedrive({ ...villager, householdId: "H2" }, step, caseFacts)).toMatchObject({
+        denial: "hidden",
+      });
       expect(mayRedrive(staff("township_head"), step, caseFacts).allowed).toBe(true);
-      expect(mayRedrive(staff("township_clerk"), step, caseFacts)).toMatchObject({ status: 403 });
+      expect(mayRedrive(staff("township_clerk"), step, caseFacts)).toMatchObject({ denial: "refused" });
     },
   );
 });
@@ -149,7 +151,10 @@ describe("queueAccess", () => {
       allowed: true,
       target: { partitionQueue: "agriculture", township: A, overdueOnly: false },
     });
-    expect(queueAccess(reviewer, "natural_resources", A)).toMatchObject({ allowed: false, status: 403 });
+    expect(queueAccess(reviewer, "natural_resources", A)).toMatchObject({
+      allowed: false,
+      denial: "refused",
+    });
   });
 
   it("serves role queues to their role, and escalations to the township head", () => {
@@ -163,8 +168,8 @@ describe("queueAccess", () => {
   });
 
   it("refuses townships the caller does not work in, and unknown queues", () => {
-    expect(queueAccess(staff("township_clerk"), "township_clerk", B)).toMatchObject({ status: 403 });
-    expect(queueAccess(staff("township_clerk"), "nonsense", A)).toMatchObject({ status: 404 });
+    expect(queueAccess(staff("township_clerk"), "township_clerk", B)).toMatchObject({ denial: "refused" });
+    expect(queueAccess(staff("township_clerk"), "nonsense", A)).toMatchObject({ denial: "hidden" });
     expect(queueAccess(villager, "village_officer", A)).toMatchObject({ allowed: false });
   });
 });
