@@ -8,6 +8,8 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from "#infra/local/cloud.ts";
 import { checkContractOf } from "./contract-fetch.ts";
 
+export { eventually } from "./eventually.ts";
+
 export interface TestCloud {
   readonly cloud: LocalCloud;
   readonly dataDir: string;
@@ -57,15 +59,4 @@ export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): 
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls until `probe` returns a value (or the time runs out): for asynchronous workflow steps. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error("Timed out waiting for a condition");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

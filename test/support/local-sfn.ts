@@ -12,6 +12,7 @@ import {
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import type { LocalStepFunctions } from "#infra/local/stepfunctions.ts";
+import { eventually as poll } from "./eventually.ts";
 
 export const REGION = "us-east-1";
 export const ACCOUNT = "000000000000";
@@ -54,19 +55,9 @@ export function lambdaService() {
   return { lambdas, calls, invokeLambda, callsOf, callbackFunction };
 }
 
-/** Polls every 20 ms until `probe` returns a value, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Polls every 20 ms (the emulator answers fast) for up to 20 s. */
+export const eventually = <T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000) =>
+  poll(probe, timeoutMs, 20);
 
 export function clientFor(emulator: LocalStepFunctions): SFNClient {
   return new SFNClient({
