@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -93,13 +93,19 @@ export interface LocalCloud {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/**
+ * A free port for the API, held: the API's URL must be known before the services that name it start
+ * (CORS origins, sign-in redirects), and a port probed then released can be taken by another cloud
+ * of a parallel test file in between (EADDRINUSE). The API takes this socket over when it starts.
+ */
+async function reservePort(): Promise<{ port: number; server: Server }> {
   return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      const address = server.address();
+      resolve({ port: typeof address === "object" && address ? address.port : 0, server });
     });
   });
 }
@@ -137,9 +143,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   );
   const environment = runtime.sharedEnvironment();
 
-  const apiPort = options.ports?.api || (await freePort());
+  const reserved = options.ports?.api ? undefined : await reservePort();
+  const apiPort = options.ports?.api || (reserved?.port ?? 0);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const closers: (() => Promise<void>)[] = [];
+  // Until the API has taken the reserved socket over, a failed start releases it.
+  let reservation = reserved?.server;
+  closers.push(async () => {
+    const held = reservation;
+    reservation = undefined;
+    if (held) await new Promise<void>((resolve) => held.close(() => resolve()));
+  });
   try {
     await mkdir(options.dataDir, { recursive: true });
     const dynamodb = await startLocalDynamoDb({
@@ -243,6 +257,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const byEntry = new Map(runtime.functions.map((fn) => [fn.entry, fn]));
     const api = await startLocalHttpApi({
       port: apiPort,
+      ...(reservation ? { listenOn: reservation } : {}),
       routes: ROUTES,
       invoke: (route, event) => {
         const fn = byEntry.get(route.handler);
@@ -259,6 +274,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         extraOrigins: [s3.endpoint],
       }),
     });
+    reservation = undefined;
     closers.push(() => api.close());
 
     // Scheduled rules (the decision delivery sweep, the SMS sender): closed first, before the functions drain.

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Server as NetServer } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { type RouteDefinition, routeKey } from "#shared/http/routes.ts";
 
@@ -17,6 +17,11 @@ export interface AuthorizerContext {
 
 export interface LocalHttpApiOptions {
   readonly port?: number;
+  /**
+   * A server already listening on the port the API must have (its URL was handed out before the API
+   * started): the API takes its socket over, so the port is never free for another process to take.
+   */
+  readonly listenOn?: NetServer;
   readonly routes: readonly RouteDefinition[];
   /** Invokes the function that serves a route (the local Lambda runtime). */
   readonly invoke: (route: RouteDefinition, event: APIGatewayProxyEventV2) => Promise<unknown>;
@@ -291,7 +296,15 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
     void done.then(() => inFlight.delete(done));
     void serve(request, response);
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    const listening = () => {
+      server.off("error", reject);
+      resolve();
+    };
+    if (options.listenOn) server.listen(options.listenOn, listening);
+    else server.listen(options.port ?? 0, "127.0.0.1", listening);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

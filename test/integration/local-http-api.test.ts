@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalHttpApi, startLocalHttpApi } from "#infra/local/http-api.ts";
@@ -172,6 +173,37 @@ describe("local HTTP API (API Gateway payload 2.0)", () => {
       answer({ statusCode: 200, body: "late" });
     } finally {
       await slow.close();
+    }
+  });
+
+  it("fails to start on a port in use instead of waiting for ever", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      await expect(
+        startLocalHttpApi({ port, routes: [route("GET", "/x")], invoke: async () => ({}) }),
+      ).rejects.toMatchObject({ code: "EADDRINUSE" });
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it("takes over a socket already listening, so its port is never free in between", async () => {
+    const reserved = createServer();
+    await new Promise<void>((resolve) => reserved.listen(0, "127.0.0.1", resolve));
+    const { port } = reserved.address() as AddressInfo;
+    const adopted = await startLocalHttpApi({
+      listenOn: reserved,
+      routes: [route("GET", "/hello")],
+      invoke: async () => ({ statusCode: 200, body: "hello" }),
+    });
+    try {
+      expect(adopted.url).toBe(`http://127.0.0.1:${port}`);
+      const response = await fetch(`${adopted.url}/hello`);
+      expect(await response.text()).toBe("hello");
+    } finally {
+      await adopted.close();
     }
   });
 });
