@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import LongestFirstSequencer from "./test/support/sequencer.ts";
 
 // Four suites, one runner. Integration and e2e tests each start their own local
 // cloud on random ports in a temp folder, so files may run in parallel. Three
@@ -49,6 +50,8 @@ export default defineConfig({
       },
     ],
     maxWorkers: 3,
+    // Longest files first across the four projects (test/support/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     reporters: ["default", "./test/support/closing-line-reporter.ts"],
   },
 });
