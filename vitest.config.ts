@@ -16,6 +16,8 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          // Pure code: the files share their worker's modules (no per-file process and imports).
+          isolate: false,
           globalSetup: [TEMP_FOLDER],
           include: ["test/unit/**/*.test.ts"],
         },
@@ -23,7 +25,10 @@ export default defineConfig({
       {
         test: {
           name: "infra",
+          // The files share their worker's modules, aws-cdk-lib loaded once (not per file).
+          isolate: false,
           globalSetup: [TEMP_FOLDER],
+          setupFiles: ["test/support/cdk-app-cleanup.ts"],
           include: ["test/infra/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,

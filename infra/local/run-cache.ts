@@ -1,6 +1,7 @@
 /**
  * Results a test run computes once and shares between its worker processes:
- * the synthesized template per CDK context, the definitions already validated.
+ * the synthesized template per CDK context, the definitions already validated,
+ * the OpenAPI document the contract check reads (test/support/contract.ts).
  * A test run (test/support/temp-folder.ts) names the folder in
  * NONGFANG_TEMPLATE_CACHE; without it (`npm start`, benchmarks) nothing is cached.
  */

@@ -2,17 +2,22 @@
  * A CDK App for assertions whose cloud assembly folder is removed after the
  * file's tests: `new App()` without `outdir` leaves a `cdk.out…` folder in the
  * temp folder on every synthesis (45 of them, 751 MB, after one run).
+ *
+ * The removal is registered for every file by the infra project's setup file
+ * (./cdk-app-cleanup.ts): the infra files share their worker's modules
+ * (`isolate: false`), so a hook registered here would run after the first file only.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { App } from "aws-cdk-lib";
-import { afterAll } from "vitest";
 
 const outdirs: string[] = [];
-afterAll(() => {
+
+/** Removes the cloud assembly folders of the apps made so far. */
+export function removeTestOutdirs(): void {
   for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+}
 
 /**
  * An App with bundling skipped (these tests assert templates, not bundles) and `context` as `cdk -c` gives it.
