@@ -172,7 +172,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         credentials: LOCAL_S3_CREDENTIALS,
       }),
     );
-    await seedReferenceData(seedClient, tableName).finally(() => seedClient.destroy());
+    await seedReferenceData(seedClient, tableName, {
+      tableIsNew: dynamodb.createdTables.includes(tableName),
+    }).finally(() => seedClient.destroy());
     const s3 = await startLocalS3({
       port: options.ports?.s3 ?? 0,
       dataDir: path.join(options.dataDir, "s3"),

@@ -52,6 +52,8 @@ export interface LocalDynamoDb {
   readonly port: number;
   /** The front's item locks (diagnostics and tests: hold an item as a long transaction would). */
   readonly locks: ItemLocks;
+  /** The tables this start created: empty ones (the others were found in the data folder). */
+  readonly createdTables: readonly string[];
   /** Stops the front and dynalite and closes LevelDB, so the process can exit and the dataDir be reopened. */
   close(): Promise<void>;
 }
@@ -146,7 +148,9 @@ async function isActive(client: DynamoDBClient, name: string): Promise<boolean |
   }
 }
 
-async function ensureTables(endpoint: string, tables: readonly LocalTable[]): Promise<void> {
+/** Creates the tables the data folder lacks (checking the others' indexes); answers the ones it created. */
+async function ensureTables(endpoint: string, tables: readonly LocalTable[]): Promise<string[]> {
+  const created: string[] = [];
   const client = new DynamoDBClient({
     endpoint,
     region: "us-east-1",
@@ -156,6 +160,7 @@ async function ensureTables(endpoint: string, tables: readonly LocalTable[]): Pr
     for (const table of tables) {
       if ((await isActive(client, table.name)) === undefined) {
         await client.send(new CreateTableCommand(createTableInput(table.name, table.design)));
+        created.push(table.name);
       } else {
         // dynalite cannot add an index to an existing table (UpdateTable ignores GSI creates).
         const { Table } = await client.send(new DescribeTableCommand({ TableName: table.name }));
@@ -184,6 +189,7 @@ async function ensureTables(endpoint: string, tables: readonly LocalTable[]): Pr
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     }
+    return created;
   } finally {
     client.destroy();
   }
@@ -197,6 +203,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
   let front: Awaited<ReturnType<typeof startFront>> | undefined;
+  let createdTables: string[] = [];
   const items = new ItemLocks();
   const close = async () => {
     if (front) await front.close();
@@ -206,7 +213,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
 
   try {
     const upstreamPort = await listen(dynalite, 0);
-    await ensureTables(`http://127.0.0.1:${upstreamPort}`, options.tables);
+    createdTables = await ensureTables(`http://127.0.0.1:${upstreamPort}`, options.tables);
     const call = createDynaliteCaller(upstreamPort, agent);
     const shapes = new TableShapes(call);
     front = await startFront({
@@ -234,6 +241,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
     endpoint: `http://127.0.0.1:${port}`,
     port,
     locks: items,
+    createdTables,
     close: () => {
       closing ??= close();
       return closing;

@@ -42,6 +42,19 @@ async function restart(): Promise<TestCloud> {
 }
 
 describe("the demo data on start", () => {
+  it("puts every item of the demo set into a new data folder", async () => {
+    const cloud = await restart();
+    const table = cloud.cloud.endpoints.tableName;
+    const items = referenceItems();
+    expect(items.some((item) => item.type === "household")).toBe(true);
+    for (const item of items) {
+      const { Item } = await cloud.dynamodb.send(
+        new GetCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk } }),
+      );
+      expect(Item).toEqual(item);
+    }
+  }, 120_000);
+
   it("keeps a household a user changed over the hand-made demo one across a restart", async () => {
     const cloud = await restart();
     const demo = referenceItems().find((item) => item.type === "household");
