@@ -5,7 +5,7 @@ import LongestFirstSequencer from "./test/support/sequencer.ts";
 // cloud on random ports in a temp folder, so files may run in parallel. Three
 // workers on 2 cores: a file waits part of its time (workflow timers, polling
 // pages, Chromium), and a third worker fills those waits (measured: 2 workers
-// use 1.1 cores on average, 3 workers 1.6; 4 gain little more and crowd every
+// used 1.1–1.5 cores; 3 with the longest files first, 1.93 of 2; 4 crowd every
 // file; docs/testing.md#suite-time).
 // One temp folder per run, checked empty at the end (test/support/temp-folder.ts).
 const TEMP_FOLDER = "test/support/temp-folder.ts";

@@ -13,7 +13,7 @@ import { type Actor, auditActorOf } from "../auth/actor.ts";
 import { DocumentStore } from "../documents/document-store.ts";
 import { IllegalTransitionError } from "../domain/case-status.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import { NotPermittedError, ResourceNotFoundError } from "../errors.ts";
+import { ResourceNotFoundError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { objectionHandlingWrites } from "../notices/notices.ts";
 import { approvedTermsProblems } from "../papers/approval-check.ts";
@@ -27,17 +27,11 @@ import {
   CaseNotDecidableError,
   DecisionNotAcceptedError,
   DeliveryNotNeededError,
+  enforce,
   StepAlreadyDecidedError,
   StepNotDecidedError,
 } from "./errors.ts";
-import {
-  type DecisionInput,
-  decisionOptions,
-  decisionProblems,
-  mayDecide,
-  mayRedrive,
-  type Verdict,
-} from "./rules.ts";
+import { type DecisionInput, decisionOptions, decisionProblems, mayDecide, mayRedrive } from "./rules.ts";
 import { siteVisitOf, uncitablePhotos } from "./site-visits.ts";
 
 export interface ReviewDeps extends DeliveryDeps {
@@ -63,12 +57,6 @@ export function stepView(step: StepItem): StepView {
     ...(step.decision ? { decision: step.decision } : {}),
     ...(step.sentAt ? { sentAt: step.sentAt } : {}),
   };
-}
-
-function enforce(verdict: Verdict): void {
-  if (verdict.allowed) return;
-  if (verdict.denial === "hidden") throw new ResourceNotFoundError(verdict.reason);
-  throw new NotPermittedError(verdict.reason);
 }
 
 async function stepAndCase(

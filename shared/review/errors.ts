@@ -2,7 +2,14 @@
  * The review's domain errors (no HTTP status: shared/http/error-mapping.ts
  * answers each with its code, 409 or 422).
  */
-import { type Bilingual, DomainError, type FieldProblem } from "../errors.ts";
+import {
+  type Bilingual,
+  DomainError,
+  type FieldProblem,
+  NotPermittedError,
+  ResourceNotFoundError,
+} from "../errors.ts";
+import type { Denial } from "./rules.ts";
 
 /** Another decision on the step won (or the step was answered before): exactly one decision per step. */
 export class StepAlreadyDecidedError extends DomainError {
@@ -124,4 +131,17 @@ export class CorrectionIncompleteError extends DomainError {
   constructor(problems: readonly FieldProblem[]) {
     super({ en: "The corrected application is not complete yet", zh: "补正后的申请仍不完整" }, { problems });
   }
+}
+
+/**
+ * Throws what a rule's denial means (shared/review/rules.ts): a thing the
+ * caller may not know exists is not found (404); one they see but may not act on is not permitted (403).
+ */
+export function enforce<Allowed extends { readonly allowed: true }>(
+  verdict: Allowed | { readonly allowed: false; readonly denial: Denial; readonly reason: Bilingual },
+): asserts verdict is Allowed {
+  if (verdict.allowed) return;
+  throw verdict.denial === "hidden"
+    ? new ResourceNotFoundError(verdict.reason)
+    : new NotPermittedError(verdict.reason);
 }

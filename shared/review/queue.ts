@@ -6,18 +6,14 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Actor } from "../auth/actor.ts";
-import {
-  CursorNotValidError,
-  NotPermittedError,
-  ResourceNotFoundError,
-  TownshipRequiredError,
-} from "../errors.ts";
+import { CursorNotValidError, TownshipRequiredError } from "../errors.ts";
 import type { Cursors } from "../http/cursor.ts";
 import { placeNamesOf } from "../reference/place-names.ts";
 import { type CaseRecord, caseRecordSchema } from "../schemas/case.ts";
 import type { QueueEntry, QueuePage } from "../schemas/responses.ts";
 import { caseKey, queuePartition } from "../store/keys.ts";
 import { ForeignQueueCursorError, queueCursorSchema, StepStore } from "../store/step-store.ts";
+import { enforce } from "./errors.ts";
 import { QUEUE_FILTERS, type QueueFilter, queueAccess } from "./rules.ts";
 
 export const queueQuerySchema = z.strictObject({
@@ -83,11 +79,7 @@ export async function listQueue(
 ): Promise<QueuePage> {
   const township = chooseTownship(actor, query.township);
   const access = queueAccess(actor, queue, township);
-  if (!access.allowed) {
-    throw access.denial === "hidden"
-      ? new ResourceNotFoundError(access.reason)
-      : new NotPermittedError(access.reason);
-  }
+  enforce(access);
   const { target } = access;
   const partition = queuePartition(target.partitionQueue, target.township);
   const filter: QueueFilter = target.overdueOnly ? "overdue" : query.status;

@@ -25,14 +25,14 @@ import {
   verifyAndConfirm,
 } from "../documents/use-cases.ts";
 import { getShippedPolicy } from "../domain/policy/shipped-policies.ts";
-import { DomainError, InvalidInputError, NotPermittedError, ResourceNotFoundError } from "../errors.ts";
+import { DomainError, InvalidInputError, ResourceNotFoundError } from "../errors.ts";
 import type { CaseRecord } from "../schemas/case.ts";
 import type { CaseKind } from "../schemas/common.ts";
 import type { CountyPolicy, SITE_VISIT_STAGES, SiteVisitPolicy } from "../schemas/policy.ts";
 import type { PhotoUploadRequest } from "../schemas/requests.ts";
 import type { DocumentView, PhotoUploadTicket } from "../schemas/responses.ts";
 import type { StepItem } from "../store/step-store.ts";
-import { TooManyPhotosError } from "./errors.ts";
+import { enforce, TooManyPhotosError } from "./errors.ts";
 import { mayDecide, type StepFacts } from "./rules.ts";
 
 /** The document type of a photo taken on a site visit (not a policy document type). */
@@ -116,11 +116,7 @@ async function openVisitFor(
       en: `No step ${stepId} in case ${caseId}`,
       zh: `案件 ${caseId} 中没有环节 ${stepId}`,
     });
-  const verdict = mayDecide(actor, step, record);
-  if (!verdict.allowed) {
-    if (verdict.denial === "hidden") throw new ResourceNotFoundError(verdict.reason);
-    throw new NotPermittedError(verdict.reason);
-  }
+  enforce(mayDecide(actor, step, record));
   const visit = siteVisitOf(step, getShippedPolicy(record.policyId), record.kind);
   if (!visit) throw new NotASiteVisitError(stepId);
   if (step.status !== "awaiting_response") throw new SiteVisitClosedError(stepId);

@@ -2,14 +2,14 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
 
-export const FILE_SECONDS_PATH = path.resolve(import.meta.dirname, "../file-seconds.json");
+const FILE_SECONDS_PATH = path.resolve(import.meta.dirname, "../file-seconds.json");
 
 /**
  * `npm run test:file-seconds`: writes test/file-seconds.json, the seconds each
  * file held its worker in this run (import, set-up and tests), which the
  * sequencer (./sequencer.ts) reads to hand out the longest files first. Run it
  * on an idle machine after adding a long file; a file missing from the table
- * is ordered by its size.
+ * is ordered by its last local duration, else by its size.
  */
 export default class FileSecondsReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {

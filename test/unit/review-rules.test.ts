@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Actor, Role } from "#shared/auth/actor.ts";
 import { SICHUAN_DEFAULT_POLICY } from "#shared/domain/policy/shipped-policies.ts";
+import { NotPermittedError, ResourceNotFoundError } from "#shared/errors.ts";
 import {
   changedPaths,
   isApplicationFieldPath,
   isCoveredBy,
   mergeApplication,
 } from "#shared/review/application-paths.ts";
+import { enforce } from "#shared/review/errors.ts";
 import {
   allowedOutcomes,
   decisionInputSchema,
@@ -375,5 +377,14 @@ describe("which steps record a site visit (county policy)", () => {
       siteVisits: policy.siteVisits.map((visit) => ({ ...visit, appliesTo: ["farmhouse" as const] })),
     };
     expect(siteVisitOf({ step: "site_visit_staking" }, farmhouseOnly, "homestead")).toBeUndefined();
+  });
+});
+
+describe("enforce", () => {
+  it("lets an allowed act through, and throws not found for hidden, not permitted for refused", () => {
+    expect(() => enforce({ allowed: true })).not.toThrow();
+    const reason = { en: "no", zh: "否" };
+    expect(() => enforce({ allowed: false, denial: "hidden", reason })).toThrow(ResourceNotFoundError);
+    expect(() => enforce({ allowed: false, denial: "refused", reason })).toThrow(NotPermittedError);
   });
 });
