@@ -4,8 +4,8 @@
  * Why it exists: dynalite implements neither TransactWriteItems nor
  * TransactGetItems, and it interleaves concurrent requests freely. The front
  * owns the public port, answers the two transaction operations itself (see
- * dynamodb-transactions.ts) and forwards everything else to dynalite byte for
- * byte. Item locks give transactions isolation (dynamodb-rwlock.ts): a
+ * dynamodb-transactions.ts) and hands everything else to dynalite's engine, in
+ * process (dynamodb-engine.ts). Item locks give transactions isolation (dynamodb-rwlock.ts): a
  * transaction holds the locks of the items it touches exclusively, a
  * single-item or batch write those of its items exclusively, GetItem,
  * BatchGetItem and TransactGetItems those of their items shared, so no request
@@ -20,26 +20,21 @@
  * is; dynalite does not, so the front reads it (under the item's lock) and adds it.
  *
  * With a meter (LocalMeter.dynamoDb set), the front also reports the capacity
- * each request consumed (LocalMeter.dynamoDbCapacity); answers stay byte for byte.
+ * each request consumed (LocalMeter.dynamoDbCapacity); answers stay as they were.
  *
- * How it reaches dynalite (calls, relays, answers) is in dynamodb-dynalite.ts;
+ * DynamoDB's wire format (answers, errors, table shapes) is in dynamodb-dynalite.ts;
  * the locks and old items of single-item requests in dynamodb-item-requests.ts.
  */
 
-import { type Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import {
-  createDynaliteCaller,
-  forward,
-  forwardableHeaders,
+  type CallDynalite,
   internalError,
   type JsonResponse,
-  parseAnswer,
   readBody,
-  relay,
   sendJson,
-  type Upstream,
 } from "./dynamodb-dynalite.ts";
-import { isRecord, itemLocksOf, SINGLE_WRITES, withOldItem } from "./dynamodb-item-requests.ts";
+import { isRecord, itemLocksOf, withOldItem } from "./dynamodb-item-requests.ts";
 import type { ItemLocks, ReadWriteLock } from "./dynamodb-rwlock.ts";
 import type { Transactions } from "./dynamodb-transactions.ts";
 import { faultable, type LocalFaults } from "./faults.ts";
@@ -58,8 +53,8 @@ export interface Front {
 
 export interface FrontOptions {
   port: number;
-  upstreamPort: number;
-  agent: Agent;
+  /** dynalite's engine, in process (dynamodb-engine.ts). */
+  call: CallDynalite;
   /** The table-level lock: shared by every request, exclusive for schema changes. */
   lock: ReadWriteLock;
   /** One lock per item. */
@@ -71,11 +66,16 @@ export interface FrontOptions {
   faults?: LocalFaults["service"];
 }
 
-/** What the front's request handling needs: its locks, the engine, dynalite, the meter. */
-interface FrontContext extends FrontOptions {
-  readonly upstream: Upstream;
-  readonly call: ReturnType<typeof createDynaliteCaller>;
-}
+type FrontContext = FrontOptions;
+
+const UNKNOWN_OPERATION: JsonResponse = {
+  status: 400,
+  body: { __type: "com.amazon.coral.service#UnknownOperationException" },
+};
+const SERIALIZATION_ERROR: JsonResponse = {
+  status: 400,
+  body: { __type: "com.amazon.coral.service#SerializationException" },
+};
 
 type Observe = (usage: DynamoDbUsage) => void;
 
@@ -103,7 +103,7 @@ async function answerTransaction(
   try {
     body = JSON.parse(raw.toString("utf8"));
   } catch {
-    return { status: 400, body: { __type: "com.amazon.coral.service#SerializationException" } };
+    return SERIALIZATION_ERROR;
   }
   const meter = front.meter;
   if (observe && meter && isRecord(body)) {
@@ -133,106 +133,71 @@ async function runTransaction(front: FrontContext, target: string, body: unknown
   });
 }
 
-/** Sends dynalite's buffered answer, with the old item added when the caller asked for it (see withOldItem). */
-async function sendAnswer(
-  front: FrontContext,
-  res: ServerResponse,
-  answer: Awaited<ReturnType<typeof relay>>,
-  body: unknown,
-  operation: string,
-  parsed: unknown,
-): Promise<void> {
-  const augmented = await withOldItem(
-    front.call,
-    front.transactions.shapes,
-    operation,
-    parsed,
-    answer.status,
-    body,
-  );
-  if (augmented) sendJson(res, augmented);
-  else {
-    res.writeHead(answer.status, forwardableHeaders(answer.headers));
-    res.end(answer.body);
-  }
-}
-
-/** Forwards a request whose answer may need the old item (see withOldItem). Call holding the item's lock. */
-async function forwardBuffered(
-  front: FrontContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  raw: Buffer,
-  operation: string,
-  parsed: unknown,
-) {
-  const answer = await relay(front.upstream, req, raw);
-  await sendAnswer(front, res, answer, parseAnswer(answer.body), operation, parsed);
+/** The operation a request names (`DynamoDB_20120810.GetItem` → `GetItem`); undefined for any other target. */
+function operationOf(target: string): string | undefined {
+  const [api, operation, ...rest] = target.split(".");
+  return api === "DynamoDB_20120810" && operation && rest.length === 0 ? operation : undefined;
 }
 
 /**
- * Forwards a request the meter sizes. Call holding the request's item locks:
- * a write holds its items exclusively, so the images read before and after it
- * are its own; a read holds them shared, so re-reading its items sees what it saw.
+ * dynalite's answer to a request the meter sizes. Call holding the request's
+ * item locks: a write holds its items exclusively, so the images read before
+ * and after it are its own; a read holds them shared, so re-reading its items
+ * sees what it saw.
  */
-async function forwardMetered(
+async function answerMetered(
   front: FrontContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  raw: Buffer,
   operation: string,
-  parsed: unknown,
+  parsed: Record<string, unknown>,
   capacity: DynamoDbCapacityMeter,
   observe: Observe,
-) {
+): Promise<JsonResponse> {
   let before: { readonly images: unknown } | undefined;
   try {
     before = { images: await capacity.before(operation, parsed) };
   } catch {
     before = undefined;
   }
-  const answer = await relay(front.upstream, req, raw);
-  const body = parseAnswer(answer.body);
+  const answered = await front.call(operation, parsed);
   const usage = before
-    ? await capacity.measure(operation, parsed, before.images, { status: answer.status, body })
+    ? await capacity.measure(operation, parsed, before.images, answered)
     : { operation, readUnits: 0, writeUnits: 0, indexWriteUnits: 0, unmetered: true };
-  await sendAnswer(front, res, answer, body, operation, parsed);
   observe(usage);
+  return answered;
 }
 
-/** Every operation but the transactions: forwarded to dynalite holding the table's and the items' locks. */
-async function answer(
-  front: FrontContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  raw: Buffer,
-  target: string,
-) {
-  const { lock, items, meter } = front;
-  const operation = target.split(".")[1] ?? "";
-  const observe = meter?.observer.dynamoDb;
+/** Every operation but the transactions: answered by dynalite holding the table's and the items' locks. */
+async function answer(front: FrontContext, raw: Buffer, target: string): Promise<JsonResponse> {
+  const operation = operationOf(target);
+  if (operation === undefined) return UNKNOWN_OPERATION;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString("utf8"));
   } catch {
-    parsed = undefined;
+    return SERIALIZATION_ERROR;
   }
+  if (!isRecord(parsed)) return SERIALIZATION_ERROR;
+  const { lock, items, meter } = front;
+  const observe = meter?.observer.dynamoDb;
   const schemaChange = SCHEMA_CHANGES.has(operation);
   const releaseTable = await (schemaChange ? lock.acquireExclusive() : lock.acquireShared());
   try {
     const releaseItems = await items.acquire(await itemLocksOf(front.transactions.shapes, operation, parsed));
     try {
-      if (observe && meter?.capacity.measures(operation) && parsed !== undefined) {
-        await forwardMetered(front, req, res, raw, operation, parsed, meter.capacity, observe);
-      } else if (
-        SINGLE_WRITES.has(operation) &&
-        isRecord(parsed) &&
-        parsed.ReturnValuesOnConditionCheckFailure === "ALL_OLD"
-      ) {
-        await forwardBuffered(front, req, res, raw, operation, parsed);
-      } else {
-        await forward(front.upstream, req, res, raw);
-      }
+      const answered =
+        observe && meter?.capacity.measures(operation)
+          ? await answerMetered(front, operation, parsed, meter.capacity, observe)
+          : await front.call(operation, parsed);
+      // DynamoDB returns the item with a failed condition when asked to; dynalite does not (withOldItem).
+      const augmented = await withOldItem(
+        front.call,
+        front.transactions.shapes,
+        operation,
+        parsed,
+        answered.status,
+        answered.body,
+      );
+      return augmented ?? answered;
     } finally {
       releaseItems();
     }
@@ -243,21 +208,18 @@ async function answer(
 }
 
 export async function startFront(options: FrontOptions): Promise<Front> {
-  const front: FrontContext = {
-    ...options,
-    upstream: { port: options.upstreamPort, agent: options.agent },
-    call: createDynaliteCaller(options.upstreamPort, options.agent),
-  };
+  const front: FrontContext = options;
   const server = createServer(
     faultable("dynamodb", options.faults, (req, res) => {
       readBody(req)
         .then(async (raw) => {
           const target = String(req.headers["x-amz-target"] ?? "");
-          if (target === TRANSACT_WRITE || target === TRANSACT_GET) {
-            sendJson(res, await answerTransaction(front, target, raw, front.meter?.observer.dynamoDb));
-          } else {
-            await answer(front, req, res, raw, target);
-          }
+          sendJson(
+            res,
+            target === TRANSACT_WRITE || target === TRANSACT_GET
+              ? await answerTransaction(front, target, raw, front.meter?.observer.dynamoDb)
+              : await answer(front, raw, target),
+          );
         })
         .catch((error: unknown) => {
           if (!res.headersSent) sendJson(res, internalError(error));

@@ -2,7 +2,7 @@
  * The local DynamoDB stand-in used by `npm start` and the integration tests.
  *
  * dynalite (DynamoDB on LevelDB) does the storage, queries and condition
- * expressions; it listens on an internal port. In front of it sits our own
+ * expressions, in process (dynamodb-engine.ts). In front of it sits our own
  * HTTP server on the public port (dynamodb-front.ts) that adds what dynalite
  * lacks: TransactWriteItems/TransactGetItems with all-or-nothing semantics and
  * isolation from every other request. Tables are created from the same
@@ -10,18 +10,12 @@
  */
 
 import { mkdir } from "node:fs/promises";
-import { Agent, type Server } from "node:http";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-} from "@aws-sdk/client-dynamodb";
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import * as z from "zod";
 import { keyAttributes, type TableDesign } from "#shared/store/table-design.ts";
-import { createDynaliteCaller, TableShapes } from "./dynamodb-dynalite.ts";
+import { type CallDynalite, errorName, TableShapes } from "./dynamodb-dynalite.ts";
+import { openDynaliteEngine } from "./dynamodb-engine.ts";
 import { startFront } from "./dynamodb-front.ts";
 import { ItemLocks, ReadWriteLock } from "./dynamodb-rwlock.ts";
 import { Transactions } from "./dynamodb-transactions.ts";
@@ -66,49 +60,6 @@ export class LocalDynamoDbStartError extends Error {
   }
 }
 
-interface DynaliteOptions {
-  path?: string;
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}
-type DynaliteFactory = (options: DynaliteOptions) => Server;
-
-function isDynaliteFactory(value: unknown): value is DynaliteFactory {
-  return typeof value === "function";
-}
-
-/** dynalite is CommonJS without type declarations; load it through require and check its shape. */
-function loadDynalite(): DynaliteFactory {
-  const loaded: unknown = createRequire(import.meta.url)("dynalite");
-  if (!isDynaliteFactory(loaded))
-    throw new LocalDynamoDbStartError("dynalite does not export a factory function");
-  return loaded;
-}
-
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      const address = server.address();
-      if (address === null || typeof address === "string") {
-        reject(new LocalDynamoDbStartError("dynalite is not listening on a TCP port"));
-      } else {
-        resolve(address.port);
-      }
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // dynalite's close() also waits for pending LevelDB operations and closes the store.
-    server.close((error?: Error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
-}
-
 /** The CreateTable input for a design: on-demand, every GSI projecting ALL, like the CDK construct. */
 export function createTableInput(name: string, design: TableDesign): CreateTableCommandInput {
   return {
@@ -137,89 +88,97 @@ export function createTableInput(name: string, design: TableDesign): CreateTable
   };
 }
 
-async function isActive(client: DynamoDBClient, name: string): Promise<boolean | undefined> {
-  try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-    const indexes = Table?.GlobalSecondaryIndexes ?? [];
-    return Table?.TableStatus === "ACTIVE" && indexes.every((index) => index.IndexStatus === "ACTIVE");
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
-    throw error;
-  }
+const describedStatus = z.object({
+  Table: z.object({
+    TableStatus: z.string(),
+    GlobalSecondaryIndexes: z
+      .array(
+        z.object({
+          IndexName: z.string(),
+          IndexStatus: z.string().optional(),
+          Projection: z.object({ ProjectionType: z.string().optional() }).optional(),
+        }),
+      )
+      .optional(),
+  }),
+});
+
+/** The table's status, read from the engine: ACTIVE with every index ACTIVE, something else, or absent. */
+async function tableState(call: CallDynalite, name: string): Promise<"active" | "pending" | "absent"> {
+  const answer = await call("DescribeTable", { TableName: name });
+  if (errorName(answer) === "ResourceNotFoundException") return "absent";
+  const described = describedStatus.safeParse(answer.body);
+  if (answer.status !== 200 || !described.success)
+    throw new LocalDynamoDbStartError(`DescribeTable ${name} failed: ${JSON.stringify(answer.body)}`);
+  const { TableStatus, GlobalSecondaryIndexes = [] } = described.data.Table;
+  return TableStatus === "ACTIVE" && GlobalSecondaryIndexes.every((index) => index.IndexStatus === "ACTIVE")
+    ? "active"
+    : "pending";
 }
 
 /** Creates the tables the data folder lacks (checking the others' indexes); answers the ones it created. */
-async function ensureTables(endpoint: string, tables: readonly LocalTable[]): Promise<string[]> {
+async function ensureTables(call: CallDynalite, tables: readonly LocalTable[]): Promise<string[]> {
   const created: string[] = [];
-  const client = new DynamoDBClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  try {
-    for (const table of tables) {
-      if ((await isActive(client, table.name)) === undefined) {
-        await client.send(new CreateTableCommand(createTableInput(table.name, table.design)));
-        created.push(table.name);
-      } else {
-        // dynalite cannot add an index to an existing table (UpdateTable ignores GSI creates).
-        const { Table } = await client.send(new DescribeTableCommand({ TableName: table.name }));
-        const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-        const projections = new Map(
-          (Table?.GlobalSecondaryIndexes ?? []).map((index) => [
-            index.IndexName,
-            index.Projection?.ProjectionType,
-          ]),
+  for (const table of tables) {
+    if ((await tableState(call, table.name)) === "absent") {
+      const answer = await call("CreateTable", { ...createTableInput(table.name, table.design) });
+      if (answer.status !== 200)
+        throw new LocalDynamoDbStartError(`CreateTable ${table.name} failed: ${JSON.stringify(answer.body)}`);
+      created.push(table.name);
+    } else {
+      // dynalite cannot add an index to an existing table (UpdateTable ignores GSI creates).
+      const described = describedStatus.parse((await call("DescribeTable", { TableName: table.name })).body);
+      const indexes = described.Table.GlobalSecondaryIndexes ?? [];
+      const projections = new Map(
+        indexes.map((index) => [index.IndexName, index.Projection?.ProjectionType]),
+      );
+      const missing = table.design.globalSecondaryIndexes.filter(
+        (index) =>
+          !projections.has(index.indexName) ||
+          projections.get(index.indexName) !== (index.projection ?? "ALL"),
+      );
+      if (missing.length > 0) {
+        throw new LocalDynamoDbStartError(
+          `The local table ${table.name} predates index ${missing.map((index) => index.indexName).join(", ")} (or its projection): start with \`npm start -- --reset\` (local data is recreated)`,
         );
-        const missing = table.design.globalSecondaryIndexes.filter(
-          (index) =>
-            !present.has(index.indexName) || projections.get(index.indexName) !== (index.projection ?? "ALL"),
-        );
-        if (missing.length > 0) {
-          throw new LocalDynamoDbStartError(
-            `The local table ${table.name} predates index ${missing.map((index) => index.indexName).join(", ")} (or its projection): start with \`npm start -- --reset\` (local data is recreated)`,
-          );
-        }
-      }
-      // Even with createTableMs = 0 dynalite flips CREATING → ACTIVE on a timer.
-      const deadline = Date.now() + 5_000;
-      while (!(await isActive(client, table.name))) {
-        if (Date.now() > deadline)
-          throw new LocalDynamoDbStartError(`table ${table.name} never became ACTIVE`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
       }
     }
-    return created;
-  } finally {
-    client.destroy();
+    // Even with createTableMs = 0 dynalite flips CREATING → ACTIVE on a timer.
+    const deadline = Date.now() + 5_000;
+    while ((await tableState(call, table.name)) !== "active") {
+      if (Date.now() > deadline) throw new LocalDynamoDbStartError(`table ${table.name} never became ACTIVE`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
+  return created;
 }
 
 /** Starts dynalite (persisted under dataDir) behind the transaction-capable front. */
 export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise<LocalDynamoDb> {
   const storePath = join(options.dataDir, "dynalite");
   await mkdir(storePath, { recursive: true });
-  const dynalite = loadDynalite()({ path: storePath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const engine = openDynaliteEngine({
+    path: storePath,
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
 
   let front: Awaited<ReturnType<typeof startFront>> | undefined;
   let createdTables: string[] = [];
   const items = new ItemLocks();
   const close = async () => {
     if (front) await front.close();
-    agent.destroy();
-    await closeServer(dynalite);
+    await engine.close();
   };
 
   try {
-    const upstreamPort = await listen(dynalite, 0);
-    createdTables = await ensureTables(`http://127.0.0.1:${upstreamPort}`, options.tables);
-    const call = createDynaliteCaller(upstreamPort, agent);
+    createdTables = await ensureTables(engine.call, options.tables);
+    const call = engine.call;
     const shapes = new TableShapes(call);
     front = await startFront({
       port: options.port ?? 0,
-      upstreamPort,
-      agent,
+      call,
       lock: new ReadWriteLock(),
       items,
       transactions: new Transactions(call, shapes),

@@ -6,6 +6,7 @@ import {
   DeleteItemCommand,
   DynamoDBClient,
   PutItemCommand,
+  ResourceNotFoundException,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -20,6 +21,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as z from "zod";
 import { type LocalDynamoDb, startLocalDynamoDb } from "#infra/local/dynamodb.ts";
 import { itemLockId } from "#infra/local/dynamodb-rwlock.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
@@ -98,6 +100,38 @@ describe("local DynamoDB (dynalite behind the transaction front)", () => {
       new PutCommand({ TableName: TABLE, Item: { pk: "CASE#1", sk: "META", village: "Lijia" } }),
     );
     expect(await get("CASE#1", "META")).toEqual({ pk: "CASE#1", sk: "META", village: "Lijia" });
+  });
+
+  it("answers a broken request as DynamoDB does: not JSON, unknown operation, invalid input", async () => {
+    const send = async (target: string, body: string) => {
+      const response = await fetch(db.endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": target },
+        body,
+      });
+      const type = z.object({ __type: z.string() }).parse(await response.json()).__type;
+      return { status: response.status, type: type.split("#").pop() };
+    };
+    expect(await send("DynamoDB_20120810.GetItem", "{not json")).toEqual({
+      status: 400,
+      type: "SerializationException",
+    });
+    expect(await send("DynamoDB_20120810.FlyToTheMoon", "{}")).toEqual({
+      status: 400,
+      type: "UnknownOperationException",
+    });
+    expect(await send("DynamoDB_20120810.GetItem", JSON.stringify({ TableName: TABLE }))).toEqual({
+      status: 400,
+      type: "ValidationException",
+    });
+    expect(
+      await send("DynamoDB_20120810.GetItem", JSON.stringify({ TableName: "no-such-table", Key: {} })),
+    ).toMatchObject({ status: 400 });
+    // And the SDK reads dynalite's errors as their classes.
+    const error = await captureError(
+      doc.send(new GetCommand({ TableName: "no-such-table", Key: { pk: "a", sk: "b" } })),
+    );
+    expect(error).toBeInstanceOf(ResourceNotFoundException);
   });
 
   it("rejects a conditional update whose condition fails and changes nothing", async () => {

@@ -1,0 +1,134 @@
+/**
+ * dynalite's engine without its HTTP server: the store (LevelDB), the
+ * validations and the actions that dynalite's own request handler runs
+ * (dynalite 4.0.0, `index.js` › `httpHandler`), called in process by the front.
+ *
+ * Why not dynalite's server: the front owns the public port, so every request
+ * crossed HTTP twice, the second time only to reach dynalite on 127.0.0.1 —
+ * a JSON encoding, a socket round trip and a parse more per call, ≈ a tenth of
+ * an integration test's CPU (docs/testing.md#suite-time). What dynalite's
+ * handler does besides (CORS, health check, signature headers) has no caller here.
+ * The modules are dynalite's internal files: the version is pinned in
+ * package.json and test/integration/local-dynamodb.test.ts drives every path.
+ */
+import { createRequire } from "node:module";
+import type { CallDynalite, JsonResponse } from "./dynamodb-dynalite.ts";
+
+/** The operations dynalite implements (its `validOperations`). */
+const OPERATIONS = [
+  "BatchGetItem",
+  "BatchWriteItem",
+  "CreateTable",
+  "DeleteItem",
+  "DeleteTable",
+  "DescribeTable",
+  "DescribeTimeToLive",
+  "GetItem",
+  "ListTables",
+  "PutItem",
+  "Query",
+  "Scan",
+  "TagResource",
+  "UntagResource",
+  "ListTagsOfResource",
+  "UpdateItem",
+  "UpdateTable",
+] as const;
+
+/** An error dynalite throws or passes on purpose: an answer in DynamoDB's wire format. */
+interface AnsweredError {
+  readonly statusCode: number;
+  readonly body: unknown;
+}
+
+type Callback = (error: unknown, result?: unknown) => void;
+type Action = (store: unknown, data: unknown, callback: Callback) => void;
+interface ActionValidation {
+  readonly types: unknown;
+  readonly custom?: unknown;
+}
+interface Validations {
+  checkTypes(data: unknown, types: unknown): unknown;
+  checkValidations(data: unknown, types: unknown, custom: unknown, store: unknown): void;
+}
+interface Store {
+  readonly lifecycleManager: { gracefulClose(callback: (error?: unknown) => void): void };
+}
+interface Db {
+  create(options: Record<string, unknown>): Store;
+}
+
+export interface EngineOptions {
+  /** Folder of the LevelDB store; absent keeps it in memory. */
+  readonly path?: string;
+  /** dynalite keeps new tables CREATING for this long (default 500 ms; 0 here). */
+  readonly createTableMs?: number;
+  readonly deleteTableMs?: number;
+  readonly updateTableMs?: number;
+}
+
+export interface DynaliteEngine {
+  /** One DynamoDB JSON operation: the answer dynalite's server would send (status and body). */
+  readonly call: CallDynalite;
+  /** Waits for pending store operations, then closes LevelDB (the folder can be reopened). */
+  close(): Promise<void>;
+}
+
+const isAnswered = (error: unknown): error is AnsweredError =>
+  typeof error === "object" && error !== null && "statusCode" in error && "body" in error;
+
+const unknownOperation: JsonResponse = {
+  status: 400,
+  body: { __type: "com.amazon.coral.service#UnknownOperationException" },
+};
+
+/** Opens dynalite's store and answers operations on it, in process. */
+export function openDynaliteEngine(options: EngineOptions): DynaliteEngine {
+  const require = createRequire(import.meta.url);
+  const db = require("dynalite/db") as Db;
+  const validations = require("dynalite/validations") as Validations;
+  const handlers = new Map<string, { action: Action; validation: ActionValidation }>(
+    OPERATIONS.map((operation) => {
+      const file = operation.charAt(0).toLowerCase() + operation.slice(1);
+      return [
+        operation,
+        {
+          action: require(`dynalite/actions/${file}`) as Action,
+          validation: require(`dynalite/validations/${file}`) as ActionValidation,
+        },
+      ];
+    }),
+  );
+  const store = db.create({ ...options });
+
+  const call: CallDynalite = (operation, payload) => {
+    const handler = handlers.get(operation);
+    if (!handler) return Promise.resolve(unknownOperation);
+    return new Promise<JsonResponse>((resolve, reject) => {
+      const answer = (error: unknown, result?: unknown) => {
+        if (isAnswered(error)) resolve({ status: error.statusCode, body: error.body });
+        else if (error) reject(error);
+        else resolve({ status: 200, body: result ?? {} });
+      };
+      try {
+        // checkTypes deletes unknown members of what it is given: give it a copy of its own.
+        const data = validations.checkTypes(structuredClone(payload), handler.validation.types);
+        validations.checkValidations(data, handler.validation.types, handler.validation.custom, store);
+        handler.action(store, data, answer);
+      } catch (error) {
+        answer(error);
+      }
+    });
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    call,
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) =>
+        store.lifecycleManager.gracefulClose((error) => (error ? reject(error) : resolve())),
+      );
+      return closing;
+    },
+  };
+}
