@@ -31,7 +31,8 @@ let desktop: Browser;
 let caseId = "";
 
 beforeAll(async () => {
-  stage = await startStage(["desktop"]);
+  // The full browser: one check here is that a PDF preview is painted (the headless shell has no viewer).
+  stage = await startStage(["desktop"], { pdfViewer: true });
   ({ env, baseUrl } = stage);
   ({ desktop } = stage.browsers);
   caseId = await submitThroughApi(env, "villager-wang", "homestead", application());

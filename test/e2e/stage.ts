@@ -15,7 +15,10 @@ export interface Stage<K extends "phone" | "desktop"> {
   stop(): Promise<void>;
 }
 
-export async function startStage<K extends "phone" | "desktop">(kinds: readonly K[]): Promise<Stage<K>> {
+export async function startStage<K extends "phone" | "desktop">(
+  kinds: readonly K[],
+  needs: { readonly pdfViewer?: boolean } = {},
+): Promise<Stage<K>> {
   const env = await startTestCloud({ waitScale: TEST_WAIT_SCALE });
   // New cases take the deployment's policy (shared/runtime.ts reads it when a handler first loads).
   process.env.COUNTY_POLICY_ID = "test-fast";
@@ -28,7 +31,7 @@ export async function startStage<K extends "phone" | "desktop">(kinds: readonly 
   try {
     const browsers: Partial<Record<K, Browser>> = {};
     for (const kind of kinds) {
-      const browser = await launch(kind, baseUrl);
+      const browser = await launch(kind, baseUrl, needs);
       launched.push(browser);
       browsers[kind] = browser;
     }
