@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { crc32 } from "node:zlib";
 import * as z from "zod";
-import type { TableShape } from "./dynamodb-capacity.ts";
+import type { AttributeMap, TableShape } from "./dynamodb-capacity.ts";
 
 /** A JSON answer in DynamoDB's wire format (status + body). */
 export interface JsonResponse {
@@ -16,6 +16,11 @@ export interface JsonResponse {
 
 /** Sends one DynamoDB JSON operation straight to dynalite's engine (bypassing the front and its locks). */
 export type CallDynalite = (operation: string, request: Record<string, unknown>) => Promise<JsonResponse>;
+
+/** The item under a key as it is, and whether the request's condition holds for it (nothing written). */
+export type ReadAndCheck = (
+  request: { readonly TableName: string; readonly Key: Record<string, unknown> } & Record<string, unknown>,
+) => Promise<{ readonly item: AttributeMap | undefined; readonly passed: boolean } | JsonResponse>;
 
 export const ERROR_PREFIX = "com.amazonaws.dynamodb.v20120810#";
 

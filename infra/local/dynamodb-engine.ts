@@ -12,7 +12,8 @@
  * package.json and test/integration/local-dynamodb.test.ts drives every path.
  */
 import { createRequire } from "node:module";
-import type { CallDynalite, JsonResponse } from "./dynamodb-dynalite.ts";
+import type { AttributeMap } from "./dynamodb-capacity.ts";
+import type { CallDynalite, JsonResponse, ReadAndCheck } from "./dynamodb-dynalite.ts";
 
 /** The operations dynalite implements (its `validOperations`). */
 const OPERATIONS = [
@@ -53,9 +54,20 @@ interface Validations {
 }
 interface Store {
   readonly lifecycleManager: { gracefulClose(callback: (error?: unknown) => void): void };
+  getTable(name: string, callback: (error: unknown, table?: unknown) => void): void;
+  getItemDb(name: string): {
+    get(key: string, callback: (error: { name?: string } | null, item?: AttributeMap) => void): void;
+  };
 }
 interface Db {
   create(options: Record<string, unknown>): Store;
+  validateKey(key: unknown, table: unknown): unknown;
+  createKey(key: unknown, table: unknown): string;
+  checkConditional(data: unknown, item: AttributeMap | undefined): unknown;
+}
+interface KeyedRequest {
+  readonly TableName: string;
+  readonly Key: unknown;
 }
 
 export interface EngineOptions {
@@ -70,6 +82,8 @@ export interface EngineOptions {
 export interface DynaliteEngine {
   /** One DynamoDB JSON operation: the answer dynalite's server would send (status and body). */
   readonly call: CallDynalite;
+  /** A transaction's check: the item as it is and whether a condition holds for it, writing nothing. */
+  readonly readAndCheck: ReadAndCheck;
   /** Waits for pending store operations, then closes LevelDB (the folder can be reopened). */
   close(): Promise<void>;
 }
@@ -121,9 +135,36 @@ export function openDynaliteEngine(options: EngineOptions): DynaliteEngine {
     });
   };
 
+  // A DeleteItem's validation (key, condition, names, values) and its action up to the condition,
+  // without the delete: what dynalite's deleteItem.js does before it writes.
+  const keyed = handlers.get("DeleteItem")?.validation;
+  const readAndCheck: ReadAndCheck = (request) => {
+    if (!keyed) return Promise.resolve(unknownOperation);
+    return new Promise((resolve, reject) => {
+      const fail = (error: unknown) =>
+        isAnswered(error) ? resolve({ status: error.statusCode, body: error.body }) : reject(error);
+      try {
+        const data = validations.checkTypes(structuredClone(request), keyed.types) as KeyedRequest;
+        validations.checkValidations(data, keyed.types, keyed.custom, store);
+        store.getTable(data.TableName, (error, table) => {
+          if (error) return fail(error);
+          const invalid = db.validateKey(data.Key, table);
+          if (invalid) return fail(invalid);
+          store.getItemDb(data.TableName).get(db.createKey(data.Key, table), (readError, item) => {
+            if (readError && readError.name !== "NotFoundError") return fail(readError);
+            resolve({ item: readError ? undefined : item, passed: db.checkConditional(data, item) == null });
+          });
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  };
+
   let closing: Promise<void> | undefined;
   return {
     call,
+    readAndCheck,
     close: () => {
       closing ??= new Promise<void>((resolve, reject) =>
         store.lifecycleManager.gracefulClose((error) => (error ? reject(error) : resolve())),

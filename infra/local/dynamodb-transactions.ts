@@ -3,10 +3,11 @@
  * dynalite's own single-item operations.
  *
  * Conditions are evaluated by dynalite, so their semantics are never
- * re-implemented here. A transaction first checks every condition with a
- * no-op conditional write (the item's own image put back, or a delete of an
- * absent item), then applies its writes; undo (the prior image written back)
- * is only needed when dynalite refuses a write after the checks passed.
+ * re-implemented here. A transaction first reads every item and checks its
+ * condition with dynalite's own evaluator (ReadAndCheck: a DeleteItem's
+ * validation and condition, without the delete), then applies its writes;
+ * undo (the prior image written back) is only needed when dynalite refuses a
+ * write after the checks passed.
  * Isolation comes from the caller: the front holds the exclusive lock of every
  * item a transaction touches (dynamodb-rwlock.ts, ItemLocks) while it runs, and
  * every single-item request takes its item's lock, so nobody reading or
@@ -16,7 +17,7 @@
  * writes of a cancelled transaction.
  *
  * Requests are checked before anything is locked (dynamodb-transact-requests.ts);
- * dynalite is reached through dynamodb-dynalite.ts.
+ * dynalite's engine runs in process (dynamodb-engine.ts).
  */
 import * as z from "zod";
 import {
@@ -35,6 +36,7 @@ import {
   errorName,
   isResponse,
   type JsonResponse,
+  type ReadAndCheck,
   type TableShapes,
 } from "./dynamodb-dynalite.ts";
 import {
@@ -81,6 +83,7 @@ export class Transactions {
 
   constructor(
     private readonly call: CallDynalite,
+    private readonly readAndCheck: ReadAndCheck,
     readonly shapes: TableShapes,
   ) {}
 
@@ -127,21 +130,23 @@ export class Transactions {
     return response;
   }
 
-  /** 1. Prior images, and every condition checked by a write that changes nothing. */
+  /** 1. Prior images, and every condition checked on them (one read each, nothing written). */
   private async checkAll(actions: readonly WriteAction[]): Promise<PlannedAction[] | JsonResponse> {
     const planned: PlannedAction[] = [];
     const reasons: CancellationReason[] = [];
     for (const action of actions) {
       const shape = await this.shapes.get(action.tableName);
       if (isResponse(shape)) return shape;
-      const prior = await this.readItem(action.tableName, action.key);
-      if (!("item" in prior)) return prior;
-      const check = await this.checkCondition(action, prior.item);
-      if (check.kind === "error") return check.response;
+      const prior = await this.readAndCheck({
+        TableName: action.tableName,
+        Key: action.key,
+        ...action.condition,
+      });
+      if (isResponse(prior)) return prior;
       planned.push({ action, shape, prior: prior.item });
       // Keep going: AWS reports every failing condition, not only the first.
       reasons.push(
-        check.kind === "passed"
+        prior.passed
           ? { Code: "None" }
           : {
               Code: "ConditionalCheckFailed",
@@ -190,25 +195,6 @@ export class Transactions {
       return abort;
     }
     return capacities;
-  }
-
-  /**
-   * Evaluates an action's condition without changing anything: the item's own
-   * image put back under the condition, or, for an absent item, a conditional
-   * delete of nothing (no placeholder item that a Query could see).
-   */
-  private async checkCondition(
-    action: WriteAction,
-    prior: AttributeMap | undefined,
-  ): Promise<{ kind: "passed" | "failed" } | { kind: "error"; response: JsonResponse }> {
-    if (action.condition === undefined) return { kind: "passed" };
-    const table = { TableName: action.tableName, ...action.condition };
-    const response = prior
-      ? await this.call("PutItem", { ...table, Item: prior })
-      : await this.call("DeleteItem", { ...table, Key: action.key });
-    if (response.status === 200) return { kind: "passed" };
-    if (errorName(response) === "ConditionalCheckFailedException") return { kind: "failed" };
-    return { kind: "error", response };
   }
 
   async applyGet({ request }: PreparedGet): Promise<JsonResponse> {

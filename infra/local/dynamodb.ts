@@ -181,7 +181,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       call,
       lock: new ReadWriteLock(),
       items,
-      transactions: new Transactions(call, shapes),
+      transactions: new Transactions(call, engine.readAndCheck, shapes),
       meter: options.meter?.dynamoDbCapacity
         ? { observer: options.meter, capacity: options.meter.dynamoDbCapacity({ call, shapes }) }
         : undefined,

@@ -317,6 +317,30 @@ describe("local DynamoDB (dynalite behind the transaction front)", () => {
     expect(await get("CASE#2", "META")).toBeDefined();
   });
 
+  it("refuses a transaction whose condition does not parse, writing none of it", async () => {
+    const error = await captureError(
+      doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: TABLE, Item: { pk: "CASE#8", sk: "META" } } },
+            {
+              ConditionCheck: {
+                TableName: TABLE,
+                Key: { pk: "CASE#1", sk: "META" },
+                ConditionExpression: "attribute_exists(pk) AND AND",
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    expect(error).toMatchObject({
+      name: "ValidationException",
+      message: expect.stringMatching(/Invalid ConditionExpression/),
+    });
+    expect(await get("CASE#8", "META")).toBeUndefined();
+  });
+
   it("validates like AWS: no item twice, at most 100 actions", async () => {
     const twice = await captureError(
       doc.send(
