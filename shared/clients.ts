@@ -9,9 +9,14 @@
  * (AWS_ENDPOINT_URL_*, AWS_REQUEST_CHECKSUM_CALCULATION, …), which the local
  * cloud sets. Every getter is marked pure so a bundle keeps only the clients
  * its handler uses.
+ *
+ * One seam for the local cloud, where handlers run in its own process: it may
+ * hand the DynamoDB client an in-process transport to its stand-in
+ * (infra/local/in-process-transport.ts) before any handler runs. On AWS
+ * nothing calls `useLocalTransport` and every client speaks HTTPS.
  */
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -27,8 +32,19 @@ export function once<T>(build: () => T): () => T {
   };
 }
 
+let localDynamoDbTransport: DynamoDBClientConfig["requestHandler"];
+
+/** The local cloud only: DynamoDB calls of this process go through `transport` (see the module comment). */
+export function useLocalTransport(transport: {
+  readonly dynamodb: DynamoDBClientConfig["requestHandler"];
+}): void {
+  localDynamoDbTransport = transport.dynamodb;
+}
+
 /** The low-level DynamoDB client (Powertools idempotency takes this one). */
-export const dynamoDbClient = /* @__PURE__ */ once(() => new DynamoDBClient({}));
+export const dynamoDbClient = /* @__PURE__ */ once(
+  () => new DynamoDBClient(localDynamoDbTransport ? { requestHandler: localDynamoDbTransport } : {}),
+);
 
 /** The DocumentClient every table module uses: undefined attributes are left out, never an error. */
 export const documentClient = /* @__PURE__ */ once(() =>

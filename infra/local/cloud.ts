@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:net";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { useLocalTransport } from "#shared/clients.ts";
 import { ensureLocalKeyFile } from "#shared/crypto/local-keyring.ts";
 import { ROUTES } from "#shared/http/routes.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
@@ -10,6 +11,7 @@ import { REPO_ROOT } from "../constructs/function-metadata.ts";
 import { startLocalDynamoDb } from "./dynamodb.ts";
 import type { LocalFaults } from "./faults.ts";
 import { startLocalHttpApi } from "./http-api.ts";
+import { dynamoDbTransport } from "./in-process-transport.ts";
 import { createLocalJwtAuthorizer } from "./jwt-authorizer.ts";
 import { functionsFromTemplate, LocalLambdaRuntime } from "./lambda-runtime.ts";
 import type { LocalMeter } from "./meter.ts";
@@ -164,6 +166,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ...(options.faults?.service ? { faults: options.faults.service } : {}),
     });
     closers.push(() => dynamodb.close());
+    // The in-process Lambdas reach it by function call, not through its port (in-process-transport.ts).
+    dynamoDbTransport.attach(dynamodb.answer, options.faults?.service);
+    useLocalTransport({ dynamodb: dynamoDbTransport });
+    closers.push(async () => dynamoDbTransport.detach(dynamodb.answer));
     // The pre-check reads households, villages and parcels from the table: load the demo set.
     const seedClient = DynamoDBDocumentClient.from(
       new DynamoDBClient({

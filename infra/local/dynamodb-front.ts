@@ -48,6 +48,8 @@ const SCHEMA_CHANGES = new Set(["CreateTable", "DeleteTable", "UpdateTable"]);
 export interface Front {
   readonly server: Server;
   readonly port: number;
+  /** What the port answers, as a function call (the in-process Lambdas' transport, in-process-transport.ts). */
+  readonly answer: (target: string, raw: Buffer) => Promise<JsonResponse>;
   close(): Promise<void>;
 }
 
@@ -209,18 +211,21 @@ async function answer(front: FrontContext, raw: Buffer, target: string): Promise
 
 export async function startFront(options: FrontOptions): Promise<Front> {
   const front: FrontContext = options;
+  const answerRequest = async (target: string, raw: Buffer): Promise<JsonResponse> => {
+    try {
+      return target === TRANSACT_WRITE || target === TRANSACT_GET
+        ? await answerTransaction(front, target, raw, front.meter?.observer.dynamoDb)
+        : await answer(front, raw, target);
+    } catch (error) {
+      return internalError(error);
+    }
+  };
   const server = createServer(
     faultable("dynamodb", options.faults, (req, res) => {
       readBody(req)
-        .then(async (raw) => {
-          const target = String(req.headers["x-amz-target"] ?? "");
-          sendJson(
-            res,
-            target === TRANSACT_WRITE || target === TRANSACT_GET
-              ? await answerTransaction(front, target, raw, front.meter?.observer.dynamoDb)
-              : await answer(front, raw, target),
-          );
-        })
+        .then(async (raw) =>
+          sendJson(res, await answerRequest(String(req.headers["x-amz-target"] ?? ""), raw)),
+        )
         .catch((error: unknown) => {
           if (!res.headersSent) sendJson(res, internalError(error));
           else res.destroy();
@@ -242,6 +247,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   return {
     server,
     port: address.port,
+    answer: answerRequest,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -20,6 +20,7 @@ import { startFront } from "./dynamodb-front.ts";
 import { ItemLocks, ReadWriteLock } from "./dynamodb-rwlock.ts";
 import { Transactions } from "./dynamodb-transactions.ts";
 import type { LocalFaults } from "./faults.ts";
+import type { JsonAnswerer } from "./in-process-transport.ts";
 import type { LocalMeter } from "./meter.ts";
 
 export interface LocalTable {
@@ -46,6 +47,8 @@ export interface LocalDynamoDb {
   readonly port: number;
   /** The front's item locks (diagnostics and tests: hold an item as a long transaction would). */
   readonly locks: ItemLocks;
+  /** What the port answers, as a function call (for the in-process Lambdas: in-process-transport.ts). */
+  readonly answer: JsonAnswerer;
   /** The tables this start created: empty ones (the others were found in the data folder). */
   readonly createdTables: readonly string[];
   /** Stops the front and dynalite and closes LevelDB, so the process can exit and the dataDir be reopened. */
@@ -200,6 +203,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
     endpoint: `http://127.0.0.1:${port}`,
     port,
     locks: items,
+    answer: front.answer,
     createdTables,
     close: () => {
       closing ??= close();

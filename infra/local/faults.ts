@@ -76,6 +76,29 @@ const ERROR_TYPE_PREFIX: Record<ServiceCall["service"], string> = {
   sms: "com.amazonaws.pinpointsmsvoicev2#",
 };
 
+/** The answer a front gives instead of a request's own (a reset has none: see connectionReset). */
+export function faultAnswer(
+  service: ServiceCall["service"],
+  fault: Exclude<ServiceFault, "reset">,
+): { readonly status: number; readonly headers: Record<string, string>; readonly body: string } {
+  const { status, code } = FAULT_ANSWERS[fault];
+  const body = JSON.stringify({ __type: `${ERROR_TYPE_PREFIX[service]}${code}`, message: "Injected fault" });
+  return {
+    status,
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amzn-errortype": code,
+      "content-length": String(Buffer.byteLength(body)),
+    },
+    body,
+  };
+}
+
+/** What a client meets when the connection is reset before any answer (the SDK retries it). */
+export function connectionReset(): Error {
+  return Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+}
+
 function operationOf(req: IncomingMessage): string {
   const target = String(req.headers["x-amz-target"] ?? "");
   return target.slice(target.indexOf(".") + 1);
@@ -104,17 +127,9 @@ export function faultable(
     }
     req.resume();
     req.on("end", () => {
-      const { status, code } = FAULT_ANSWERS[fault];
-      const body = JSON.stringify({
-        __type: `${ERROR_TYPE_PREFIX[service]}${code}`,
-        message: "Injected fault",
-      });
-      res.writeHead(status, {
-        "content-type": "application/x-amz-json-1.0",
-        "x-amzn-errortype": code,
-        "content-length": Buffer.byteLength(body),
-      });
-      res.end(body);
+      const answer = faultAnswer(service, fault);
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
     });
   };
 }
