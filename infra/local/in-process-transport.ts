@@ -32,6 +32,17 @@ interface Attached {
   readonly faults: LocalFaults["service"];
 }
 
+/**
+ * The request body as bytes. The SDK's JSON body is a string or a Uint8Array that warns when used as
+ * a string (`Buffer.from(value)` would call its `valueOf`): its bytes are viewed, not converted.
+ */
+function bodyOf(body: unknown): Buffer {
+  if (typeof body === "string") return Buffer.from(body);
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  throw new TypeError("The in-process transport takes string or byte bodies only");
+}
+
 export class InProcessTransport {
   private attached: Attached | undefined;
 
@@ -69,8 +80,7 @@ export class InProcessTransport {
         },
       };
     }
-    const body =
-      typeof request.body === "string" ? Buffer.from(request.body) : Buffer.from(request.body ?? "");
+    const body = bodyOf(request.body);
     const answer = await attached.answer(target, body);
     const text = Buffer.from(JSON.stringify(answer.body));
     return {

@@ -1,4 +1,9 @@
-import { DynamoDBClient, GetItemCommand, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import type { JsonResponse } from "#infra/local/dynamodb-dynalite.ts";
 import type { ServiceFault } from "#infra/local/faults.ts";
@@ -44,6 +49,41 @@ describe("the in-process transport of the local Lambdas", () => {
     expect(first.asked).toEqual([
       { target: "DynamoDB_20120810.GetItem", body: { TableName: "t", Key: { pk: { S: "CASE#1" } } } },
     ]);
+  });
+
+  it("reads the SDK's byte bodies as bytes, never through their string conversion", async () => {
+    // The SDK's JSON writer hands over a Uint8Array whose valueOf/toString warn (JsonBytesStringAdapter).
+    class WarningBytes extends Uint8Array {
+      override valueOf(): never {
+        throw new Error("read as a string");
+      }
+    }
+    const transport = new InProcessTransport("dynamodb");
+    const stand = standIn("bytes");
+    transport.attach(stand.answer);
+    const json = JSON.stringify({ TableName: "t", Key: { pk: { S: "农房" } } });
+    const bytes = Buffer.from(json);
+    const body = new WarningBytes(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const { response } = await transport.handle({
+      method: "POST",
+      protocol: "http:",
+      hostname: "localhost",
+      path: "/",
+      query: {},
+      headers: { "x-amz-target": "DynamoDB_20120810.GetItem" },
+      body,
+    } as Parameters<InProcessTransport["handle"]>[0]);
+    expect(response.statusCode).toBe(200);
+    expect(stand.asked[0]?.body).toEqual(JSON.parse(json));
+    // And through a real client, a large item arrives whole.
+    const text = "农房".repeat(20_000);
+    await clientOver(transport).send(
+      new PutItemCommand({ TableName: "t", Item: { pk: { S: "CASE#1" }, text: { S: text } } }),
+    );
+    expect(stand.asked[1]?.body).toEqual({
+      TableName: "t",
+      Item: { pk: { S: "CASE#1" }, text: { S: text } },
+    });
   });
 
   it("passes error answers on as the SDK's exception classes", async () => {
