@@ -13,13 +13,19 @@
  * dependencies (the AWS SDK, dynalite, s3rver, playwright-core); with the
  * cache, the first files compile them and the rest load the compiled code
  * (an e2e file ≈ 15 % less CPU). Child processes (restart.test.ts) share it.
+ * It lives in node_modules/.cache, not in the run's folder: a worker writes
+ * its entries as it exits, which may be after this setup's teardown removed
+ * the folder (it came back, and stayed in the OS temp folder). Node keys the
+ * entries by its version and each file's content, so old ones are never used
+ * for changed code.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { REPO_ROOT } from "#infra/constructs/function-metadata.ts";
 
 const CACHE = "template-cache";
-const COMPILE_CACHE = "node-compile-cache";
+const COMPILE_CACHE = path.join(REPO_ROOT, "node_modules", ".cache", "nongfang-node-compile");
 
 interface RunFolder {
   readonly dir: string;
@@ -49,8 +55,8 @@ export default function setup(): () => void {
     };
     process.env.TMPDIR = dir;
     process.env.NONGFANG_TEMPLATE_CACHE = path.join(dir, CACHE);
-    // A folder the developer chose is kept; otherwise the run's own (removed with it).
-    process.env.NODE_COMPILE_CACHE ??= path.join(dir, CACHE, COMPILE_CACHE);
+    // A folder the developer chose is kept.
+    process.env.NODE_COMPILE_CACHE ??= COMPILE_CACHE;
   }
   const run = shared.nongfangRunFolder;
   run.users++;
