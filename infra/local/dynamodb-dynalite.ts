@@ -35,6 +35,12 @@ export class DynaliteInternalError extends Error {
   }
 }
 
+/** What DynamoDB answers a target it does not know. */
+export const UNKNOWN_OPERATION: JsonResponse = {
+  status: 400,
+  body: { __type: "com.amazon.coral.service#UnknownOperationException" },
+};
+
 export function validationError(message: string): JsonResponse {
   return { status: 400, body: { __type: "com.amazon.coral.validate#ValidationException", message } };
 }

@@ -13,7 +13,12 @@
  */
 import { createRequire } from "node:module";
 import type { AttributeMap } from "./dynamodb-capacity.ts";
-import type { CallDynalite, JsonResponse, ReadAndCheck } from "./dynamodb-dynalite.ts";
+import {
+  type CallDynalite,
+  type JsonResponse,
+  type ReadAndCheck,
+  UNKNOWN_OPERATION,
+} from "./dynamodb-dynalite.ts";
 
 /** The operations dynalite implements (its `validOperations`). */
 const OPERATIONS = [
@@ -91,11 +96,6 @@ export interface DynaliteEngine {
 const isAnswered = (error: unknown): error is AnsweredError =>
   typeof error === "object" && error !== null && "statusCode" in error && "body" in error;
 
-const unknownOperation: JsonResponse = {
-  status: 400,
-  body: { __type: "com.amazon.coral.service#UnknownOperationException" },
-};
-
 /** Opens dynalite's store and answers operations on it, in process. */
 export function openDynaliteEngine(options: EngineOptions): DynaliteEngine {
   const require = createRequire(import.meta.url);
@@ -115,51 +115,59 @@ export function openDynaliteEngine(options: EngineOptions): DynaliteEngine {
   );
   const store = db.create({ ...options });
 
-  const call: CallDynalite = (operation, payload) => {
-    const handler = handlers.get(operation);
-    if (!handler) return Promise.resolve(unknownOperation);
-    return new Promise<JsonResponse>((resolve, reject) => {
-      const answer = (error: unknown, result?: unknown) => {
+  /**
+   * Validates `payload` as `validation` says, then runs `act` on the result; resolves with what
+   * `act` gives, or with the answer of an error dynalite raises or passes on purpose (a 4xx).
+   */
+  const validated = <T>(
+    validation: ActionValidation,
+    payload: unknown,
+    act: (data: unknown, settle: (error: unknown, value?: T) => void) => void,
+  ): Promise<T | JsonResponse> =>
+    new Promise((resolve, reject) => {
+      const settle = (error: unknown, value?: T) => {
         if (isAnswered(error)) resolve({ status: error.statusCode, body: error.body });
         else if (error) reject(error);
-        else resolve({ status: 200, body: result ?? {} });
+        else resolve(value as T);
       };
       try {
         // checkTypes deletes unknown members of what it is given: give it a copy of its own.
-        const data = validations.checkTypes(structuredClone(payload), handler.validation.types);
-        validations.checkValidations(data, handler.validation.types, handler.validation.custom, store);
-        handler.action(store, data, answer);
+        const data = validations.checkTypes(structuredClone(payload), validation.types);
+        validations.checkValidations(data, validation.types, validation.custom, store);
+        act(data, settle);
       } catch (error) {
-        answer(error);
+        settle(error);
       }
     });
+
+  const call: CallDynalite = (operation, payload) => {
+    const handler = handlers.get(operation);
+    if (!handler) return Promise.resolve(UNKNOWN_OPERATION);
+    return validated<JsonResponse>(handler.validation, payload, (data, settle) =>
+      handler.action(store, data, (error, result) => settle(error, { status: 200, body: result ?? {} })),
+    );
   };
 
   // A DeleteItem's validation (key, condition, names, values) and its action up to the condition,
   // without the delete: what dynalite's deleteItem.js does before it writes.
-  const keyed = handlers.get("DeleteItem")?.validation;
-  const readAndCheck: ReadAndCheck = (request) => {
-    if (!keyed) return Promise.resolve(unknownOperation);
-    return new Promise((resolve, reject) => {
-      const fail = (error: unknown) =>
-        isAnswered(error) ? resolve({ status: error.statusCode, body: error.body }) : reject(error);
-      try {
-        const data = validations.checkTypes(structuredClone(request), keyed.types) as KeyedRequest;
-        validations.checkValidations(data, keyed.types, keyed.custom, store);
-        store.getTable(data.TableName, (error, table) => {
-          if (error) return fail(error);
-          const invalid = db.validateKey(data.Key, table);
-          if (invalid) return fail(invalid);
-          store.getItemDb(data.TableName).get(db.createKey(data.Key, table), (readError, item) => {
-            if (readError && readError.name !== "NotFoundError") return fail(readError);
-            resolve({ item: readError ? undefined : item, passed: db.checkConditional(data, item) == null });
+  const keyed = handlers.get("DeleteItem");
+  if (!keyed) throw new Error("dynalite has no DeleteItem");
+  const readAndCheck: ReadAndCheck = (request) =>
+    validated(keyed.validation, request, (validData, settle) => {
+      const data = validData as KeyedRequest;
+      store.getTable(data.TableName, (error, table) => {
+        if (error) return settle(error);
+        const invalid = db.validateKey(data.Key, table);
+        if (invalid) return settle(invalid);
+        store.getItemDb(data.TableName).get(db.createKey(data.Key, table), (readError, item) => {
+          if (readError && readError.name !== "NotFoundError") return settle(readError);
+          settle(null, {
+            item: readError ? undefined : item,
+            passed: db.checkConditional(data, item) == null,
           });
         });
-      } catch (error) {
-        fail(error);
-      }
+      });
     });
-  };
 
   let closing: Promise<void> | undefined;
   return {

@@ -33,6 +33,7 @@ import {
   type JsonResponse,
   readBody,
   sendJson,
+  UNKNOWN_OPERATION,
 } from "./dynamodb-dynalite.ts";
 import { isRecord, itemLocksOf, withOldItem } from "./dynamodb-item-requests.ts";
 import type { ItemLocks, ReadWriteLock } from "./dynamodb-rwlock.ts";
@@ -68,12 +69,6 @@ export interface FrontOptions {
   faults?: LocalFaults["service"];
 }
 
-type FrontContext = FrontOptions;
-
-const UNKNOWN_OPERATION: JsonResponse = {
-  status: 400,
-  body: { __type: "com.amazon.coral.service#UnknownOperationException" },
-};
 const SERIALIZATION_ERROR: JsonResponse = {
   status: 400,
   body: { __type: "com.amazon.coral.service#SerializationException" },
@@ -96,7 +91,7 @@ function restoreCapacityMode(response: JsonResponse, asked: unknown): JsonRespon
 }
 
 async function answerTransaction(
-  front: FrontContext,
+  front: FrontOptions,
   target: string,
   raw: Buffer,
   observe: Observe | undefined,
@@ -119,7 +114,7 @@ async function answerTransaction(
   return runTransaction(front, target, body);
 }
 
-async function runTransaction(front: FrontContext, target: string, body: unknown): Promise<JsonResponse> {
+async function runTransaction(front: FrontOptions, target: string, body: unknown): Promise<JsonResponse> {
   const { lock, items, transactions } = front;
   return lock.withShared(async () => {
     if (target === TRANSACT_WRITE) {
@@ -148,7 +143,7 @@ function operationOf(target: string): string | undefined {
  * sees what it saw.
  */
 async function answerMetered(
-  front: FrontContext,
+  front: FrontOptions,
   operation: string,
   parsed: Record<string, unknown>,
   capacity: DynamoDbCapacityMeter,
@@ -169,7 +164,7 @@ async function answerMetered(
 }
 
 /** Every operation but the transactions: answered by dynalite holding the table's and the items' locks. */
-async function answer(front: FrontContext, raw: Buffer, target: string): Promise<JsonResponse> {
+async function answer(front: FrontOptions, raw: Buffer, target: string): Promise<JsonResponse> {
   const operation = operationOf(target);
   if (operation === undefined) return UNKNOWN_OPERATION;
   let parsed: unknown;
@@ -210,7 +205,7 @@ async function answer(front: FrontContext, raw: Buffer, target: string): Promise
 }
 
 export async function startFront(options: FrontOptions): Promise<Front> {
-  const front: FrontContext = options;
+  const front = options;
   const answerRequest = async (target: string, raw: Buffer): Promise<JsonResponse> => {
     try {
       return target === TRANSACT_WRITE || target === TRANSACT_GET

@@ -99,9 +99,13 @@ export function connectionReset(): Error {
   return Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
 }
 
-function operationOf(req: IncomingMessage): string {
-  const target = String(req.headers["x-amz-target"] ?? "");
+/** The operation an `X-Amz-Target` names ("DynamoDB_20120810.GetItem" → "GetItem"). */
+export function operationOfTarget(target: string): string {
   return target.slice(target.indexOf(".") + 1);
+}
+
+function operationOf(req: IncomingMessage): string {
+  return operationOfTarget(String(req.headers["x-amz-target"] ?? ""));
 }
 
 /**

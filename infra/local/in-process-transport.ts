@@ -18,7 +18,13 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { JsonResponse } from "./dynamodb-dynalite.ts";
-import { connectionReset, faultAnswer, type LocalFaults, type ServiceCall } from "./faults.ts";
+import {
+  connectionReset,
+  faultAnswer,
+  type LocalFaults,
+  operationOfTarget,
+  type ServiceCall,
+} from "./faults.ts";
 
 /** Answers one request of an AWS JSON protocol (`X-Amz-Target` and body), as the front's port would. */
 export type JsonAnswerer = (target: string, body: Buffer) => Promise<JsonResponse>;
@@ -67,7 +73,7 @@ export class InProcessTransport {
     const target = String(request.headers["x-amz-target"] ?? "");
     const fault = attached.faults?.({
       service: this.service,
-      operation: target.slice(target.indexOf(".") + 1),
+      operation: operationOfTarget(target),
     });
     if (fault === "reset") throw connectionReset();
     if (fault) {
