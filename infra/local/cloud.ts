@@ -63,6 +63,11 @@ export interface LocalCloudOptions {
   readonly schedulePeriodMs?: number;
   /** Invocations run at once; the rest wait their turn (lambda-runtime.ts, DEFAULT_LOCAL_CONCURRENCY). */
   readonly lambdaConcurrency?: number;
+  /**
+   * Tests whose data folder is never reopened: DynamoDB keeps its items in memory (dynamodb.ts,
+   * `inMemory`). S3, Step Functions and the keys still live in dataDir. `npm start` never sets it.
+   */
+  readonly dynamoDbInMemory?: boolean;
 }
 
 /** What a client needs to talk to the running local cloud; written to `<dataDir>/endpoints.json`. */
@@ -161,6 +166,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const dynamodb = await startLocalDynamoDb({
       port: options.ports?.dynamodb ?? 0,
       dataDir: path.join(options.dataDir, "dynamodb"),
+      ...(options.dynamoDbInMemory ? { inMemory: true } : {}),
       tables: [{ name: tableName, design: CASE_TABLE }],
       ...(options.meter ? { meter: options.meter } : {}),
       ...(options.faults?.service ? { faults: options.faults.service } : {}),

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -565,6 +565,25 @@ describe("local DynamoDB (dynalite behind the transaction front)", () => {
         pk: "CASE#P",
         sk: "META",
       });
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("keeps a store started in memory out of its dataDir: a reopen starts empty", async () => {
+    const dataDir = await tempDir();
+    const first = await startLocalDynamoDb({ dataDir, tables, inMemory: true });
+    await documentClient(first.endpoint).send(
+      new PutCommand({ TableName: TABLE, Item: { pk: "CASE#M", sk: "META" } }),
+    );
+    expect(await get("CASE#M", "META", documentClient(first.endpoint))).toEqual({ pk: "CASE#M", sk: "META" });
+    await first.close();
+    expect(await readdir(dataDir)).toEqual([]);
+
+    const second = await startLocalDynamoDb({ dataDir, tables, inMemory: true });
+    try {
+      expect(second.createdTables).toEqual([TABLE]);
+      expect(await get("CASE#M", "META", documentClient(second.endpoint))).toBeUndefined();
     } finally {
       await second.close();
     }

@@ -24,10 +24,12 @@ export interface TestCloud {
  * folder (so no test sees another's data), real SDK clients pointed at it.
  * Every response its API gives to `fetch` is checked against the OpenAPI
  * document (./contract-fetch.ts): an undocumented status or body fails the test.
+ * A file that passes its own `dataDir` means to reopen it (a restart): its
+ * DynamoDB items are kept on disk; otherwise in memory (less CPU, same engine).
  */
 export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "nongfang-test-")));
-  const cloud = await startLocalCloud({ ...options, dataDir });
+  const cloud = await startLocalCloud({ dynamoDbInMemory: !options.dataDir, ...options, dataDir });
   const { endpoints } = cloud;
   const common = { region: endpoints.region, credentials: endpoints.credentials };
   const dynamodb = DynamoDBDocumentClient.from(
