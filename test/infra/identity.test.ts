@@ -4,7 +4,7 @@ import { buildApp } from "#infra/app.ts";
 import { CUSTOM_ATTRIBUTES } from "#infra/constructs/identity.ts";
 import { ROLES } from "#shared/auth/actor.ts";
 import { ROUTES, routeKey } from "#shared/http/routes.ts";
-import { testApp } from "../support/cdk-app.ts";
+import { appTemplate, testApp } from "../support/cdk-app.ts";
 
 const PROVINCIAL = {
   oidcIssuerUrl: "https://id.sczwfw.gov.cn/realms/nongfang",
@@ -63,8 +63,8 @@ describe.each([
   ["an external OIDC issuer", PROVINCIAL],
 ])("with %s", (_name, context) => {
   let template: Template;
-  beforeAll(() => {
-    template = Template.fromStack(buildApp(testApp(context)).stack);
+  beforeAll(async () => {
+    template = await appTemplate(context);
   });
 
   it("puts the JWT authorizer on every route the route table does not mark public, and on no public one", () => {
@@ -98,8 +98,8 @@ describe.each([
 
 describe("Cognito user pool (default)", () => {
   let template: Template;
-  beforeAll(() => {
-    template = Template.fromStack(buildApp(testApp()).stack);
+  beforeAll(async () => {
+    template = await appTemplate();
   });
 
   it("is one Plus-plan pool with threat protection enforced, admin-provisioned accounts and deletion protection", () => {

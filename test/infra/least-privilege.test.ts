@@ -14,12 +14,10 @@
  * bundle, so the converse (code that could write needs a write grant) is not
  * asserted here; reading routes stay read-only by their grants, asserted below.
  */
-import { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "#infra/app.ts";
 import { ENTRY_METADATA, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from "#infra/constructs/function.ts";
 import { ROUTES, type RouteDefinition, routeKey } from "#shared/http/routes.ts";
-import { testApp } from "../support/cdk-app.ts";
+import { appTemplate } from "../support/cdk-app.ts";
 import { type Capability, capabilitiesOf } from "../support/code-capabilities.ts";
 
 type Resources = Record<
@@ -28,9 +26,8 @@ type Resources = Record<
 >;
 
 let resources: Resources;
-beforeAll(() => {
-  const { stack } = buildApp(testApp());
-  resources = Template.fromStack(stack).toJSON().Resources as Resources;
+beforeAll(async () => {
+  resources = (await appTemplate()).toJSON().Resources as Resources;
 }, 300_000);
 
 interface Statement {

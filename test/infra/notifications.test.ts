@@ -8,7 +8,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
 import { ENTRY_METADATA } from "#infra/constructs/function.ts";
-import { testApp } from "../support/cdk-app.ts";
+import { appTemplate, testApp } from "../support/cdk-app.ts";
 
 type Resources = Record<
   string,
@@ -29,8 +29,8 @@ const senderOf = (all: Resources): string => {
   return found[0];
 };
 
-beforeAll(() => {
-  template = Template.fromStack(buildApp(testApp()).stack);
+beforeAll(async () => {
+  template = await appTemplate();
   resources = template.toJSON().Resources as Resources;
   senderId = senderOf(resources);
 }, 300_000);

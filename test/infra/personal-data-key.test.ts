@@ -1,14 +1,12 @@
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "#infra/app.ts";
 import { ENTRY_METADATA } from "#infra/constructs/function.ts";
 import { ROUTES } from "#shared/http/routes.ts";
-import { testApp } from "../support/cdk-app.ts";
+import { appTemplate } from "../support/cdk-app.ts";
 
 let template: Template;
-beforeAll(() => {
-  const { stack } = buildApp(testApp());
-  template = Template.fromStack(stack);
+beforeAll(async () => {
+  template = await appTemplate();
 });
 
 type Resources = Record<

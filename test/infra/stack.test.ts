@@ -1,18 +1,17 @@
 import { Stack } from "aws-cdk-lib";
-import { Capture, Match, Template } from "aws-cdk-lib/assertions";
+import { Capture, Match, type Template } from "aws-cdk-lib/assertions";
 import { Bucket } from "aws-cdk-lib/aws-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "#infra/app.ts";
 import { LOCAL_SKIP_METADATA } from "#infra/constructs/function.ts";
 import { ROUTES, routeKey } from "#shared/http/routes.ts";
 import { CASE_TABLE } from "#shared/store/table-design.ts";
-import { testApp } from "../support/cdk-app.ts";
+import { appTemplate, testApp } from "../support/cdk-app.ts";
 import { stateMachineDefinition } from "../support/state-machine.ts";
 
 let template: Template;
-beforeAll(() => {
-  const { stack } = buildApp(testApp());
-  template = Template.fromStack(stack);
+beforeAll(async () => {
+  template = await appTemplate();
 });
 
 describe("case table", () => {

@@ -11,6 +11,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { synthesizeTemplate } from "#infra/local/template.ts";
 
 const outdirs: string[] = [];
 
@@ -32,4 +34,14 @@ export function testApp(context: Readonly<Record<string, unknown>> = {}): App {
     builtinCloudFormationValidation: false,
     context: { "aws:cdk:bundling-stacks": [], ...context },
   });
+}
+
+/**
+ * The whole app's template for `context`, as `Template.fromStack(buildApp(testApp(context)).stack)`
+ * gives it, synthesized once per test run: infra/local/template.ts caches it for every worker, and
+ * the local clouds of the integration and e2e files read the same copy. A synthesis cdk-nag fails
+ * throws, so nothing is cached. Files that change the app (extra constructs, a web build) use `testApp`.
+ */
+export async function appTemplate(context: Readonly<Record<string, unknown>> = {}): Promise<Template> {
+  return Template.fromJSON(await synthesizeTemplate(context));
 }
