@@ -1,5 +1,5 @@
 /**
- * Line breaking of the printed papers (shared/papers/pdf.ts `wrap`): lines are
+ * Line breaking of the printed papers (shared/papers/text-wrap.ts, used by `Paper.wrap`): lines are
  * measured from their tokens' widths, and must break exactly where measuring
  * every candidate line whole (the plain greedy algorithm) breaks them.
  */
