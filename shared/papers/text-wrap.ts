@@ -5,7 +5,7 @@
 import type { PDFFont } from "pdf-lib";
 
 /** Tokens that must not be split: Latin words and numbers; every CJK character stands alone. */
-const TOKEN = /[A-Za-z0-9.,:;/@%²_()+-]+|\s+|./gsu;
+export const WRAP_TOKEN = /[A-Za-z0-9.,:;/@%²_()+-]+|\s+|./gsu;
 
 /** Points within which a line's summed width is checked by measuring the line whole. */
 const NEAR_LIMIT = 1;
@@ -44,7 +44,7 @@ export function wrapText(text: string, width: number, size: number, font: PDFFon
   for (const paragraph of text.split("\n")) {
     let line = "";
     let lineWidth = 0;
-    for (const token of paragraph.match(TOKEN) ?? []) {
+    for (const token of paragraph.match(WRAP_TOKEN) ?? []) {
       const candidate = line + token;
       const estimate = lineWidth + tokenWidth(font, token) * size;
       const over =

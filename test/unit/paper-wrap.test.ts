@@ -7,13 +7,14 @@ import * as fc from "fast-check";
 import type { PDFFont } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Paper } from "#shared/papers/pdf.ts";
+import { WRAP_TOKEN } from "#shared/papers/text-wrap.ts";
 
-/** The greedy algorithm that measures every candidate line whole. */
+/** The greedy algorithm that measures every candidate line whole (the same tokens). */
 function wrapMeasuringWhole(text: string, width: number, size: number, font: PDFFont): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split("\n")) {
     let line = "";
-    for (const token of paragraph.match(/[A-Za-z0-9.,:;/@%²_()+-]+|\s+|./gsu) ?? []) {
+    for (const token of paragraph.match(WRAP_TOKEN) ?? []) {
       const candidate = line + token;
       if (line !== "" && font.widthOfTextAtSize(candidate, size) > width) {
         lines.push(line.trimEnd());
