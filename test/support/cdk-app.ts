@@ -41,7 +41,8 @@ export function testApp(context: Readonly<Record<string, unknown>> = {}): App {
  * gives it, synthesized once per test run: infra/local/template.ts caches it for every worker, and
  * the local clouds of the integration and e2e files read the same copy. A synthesis cdk-nag fails
  * throws, so nothing is cached. Files that change the app (extra constructs, a web build) use `testApp`.
+ * Each caller gets its own copy: the infra files share a worker's modules, and with them the cache.
  */
 export async function appTemplate(context: Readonly<Record<string, unknown>> = {}): Promise<Template> {
-  return Template.fromJSON(await synthesizeTemplate(context));
+  return Template.fromJSON(structuredClone(await synthesizeTemplate(context)));
 }
