@@ -1,6 +1,6 @@
 /**
  * The contract check on every API call the integration suites make: the
- * global `fetch` is wrapped (once per test file's process) so that a response
+ * global `fetch` is wrapped (once per test file; ./fresh-file.ts unwraps it for the next) so that a response
  * from a checked API origin (every local cloud started by ./local-cloud.ts) is
  * validated against the OpenAPI document (./contract.ts) before the test sees
  * it. A response outside the document rejects the `fetch` call with a

@@ -9,10 +9,9 @@
  * that starts a local cloud would otherwise synthesize the same stack again.
  *
  * And Node's compile cache (NODE_COMPILE_CACHE, read when a process starts):
- * every test file runs in a process of its own that loads the same
- * dependencies (the AWS SDK, dynalite, s3rver, playwright-core); with the
- * cache, the first files compile them and the rest load the compiled code
- * (an e2e file ≈ 15 % less CPU). Child processes (restart.test.ts) share it.
+ * every worker loads the same dependencies (the AWS SDK, dynalite, s3rver,
+ * playwright-core); with the cache, the first compile them and the rest load
+ * the compiled code. Child processes (restart.test.ts) share it.
  * It lives in node_modules/.cache, not in the run's folder: a worker writes
  * its entries as it exits, which may be after this setup's teardown removed
  * the folder (it came back, and stayed in the OS temp folder). Node keys the
