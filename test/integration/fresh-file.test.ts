@@ -41,6 +41,13 @@ describe("a file after another in the same worker", () => {
     expect((await import("@aws-sdk/client-s3")).S3Client).toBe(S3Client);
   });
 
+  it("checks its API answers with the contract the worker compiled for the same document", async () => {
+    const last = (await import("../support/contract.ts")).apiContract();
+    startAsFreshFile();
+    const next = await import("../support/contract.ts");
+    expect(next.apiContract()).toBe(last);
+  });
+
   it("gets the worker's own fetch back, not the last file's contract-checking wrapper", async () => {
     startAsFreshFile();
     const own = globalThis.fetch;
