@@ -11,9 +11,9 @@
  *   endpoints and key files there; a file that starts none must not see them);
  * - the global `fetch` is the worker's own (./contract-fetch.ts wraps it).
  *
- * Why: a worker per file cost ≈ 1.4 s of CPU before the first test (a thread,
- * then every package loaded again), ≈ 60 s over the integration files
- * (docs/testing.md#suite-time).
+ * Why: a worker per file cost ≈ 1.4 s of CPU before the first test (a process
+ * or thread, then every package loaded again); the integration project alone
+ * took 353 s of CPU that way, 203 s sharing workers (docs/testing.md#suite-time).
  */
 import { vi } from "vitest";
 
