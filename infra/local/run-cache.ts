@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { threadId } from "node:worker_threads";
 
 function runCachePath(kind: string, key: string): string | undefined {
   const dir = process.env.NONGFANG_TEMPLATE_CACHE;
@@ -28,8 +29,9 @@ export function readRunCache<T>(kind: string, key: string): T | undefined {
 export function writeRunCache(kind: string, key: string, value: unknown): void {
   const file = runCachePath(kind, key);
   if (!file) return;
-  // Another worker may write the same file at once: write aside, then rename (atomic).
-  const temp = `${file}.${process.pid}.tmp`;
+  // Another worker may write the same file at once: write aside, then rename (atomic). The test
+  // workers are threads of one process, so the aside name needs the thread as well as the process.
+  const temp = `${file}.${process.pid}.${threadId}.tmp`;
   writeFileSync(temp, JSON.stringify(value));
   renameSync(temp, file);
 }
