@@ -36,8 +36,8 @@ describe("the order files reach the workers", () => {
     expect(order).toEqual([
       "test/integration/journeys.test.ts",
       "test/e2e/permit-journey.test.ts",
-      "test/e2e/messages.test.ts",
       "test/infra/identity.test.ts",
+      "test/e2e/messages.test.ts",
       "test/unit/openapi.test.ts",
     ]);
   });
