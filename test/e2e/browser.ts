@@ -15,10 +15,10 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { AxeBuilder } from "@axe-core/playwright";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
 import { loadDemoDirectory } from "#infra/local/oidc-issuer.ts";
+import { axeProblems } from "./axe.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const HEADLESS_SHELL = process.env.CHROMIUM_HEADLESS_SHELL_PATH ?? "/usr/bin/chromium-headless-shell";
@@ -156,21 +156,7 @@ export function makePdf(): Buffer {
   return Buffer.from(body, "latin1");
 }
 
-/**
- * axe-core on the page as it is: no serious or critical violation. The
- * name-versus-visible-label rule (experimental in axe) is switched on: a
- * button announced otherwise than it reads is a serious problem.
- */
+/** axe-core on the page as it is (test/e2e/axe.ts): no serious or critical violation, named by screen. */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .options({ rules: { "label-content-name-mismatch": { enabled: true } } })
-    .analyze();
-  const bad = results.violations.filter(
-    (violation) => violation.impact === "serious" || violation.impact === "critical",
-  );
-  expect(
-    bad.map(
-      (violation) => `${screen}: ${violation.id} ${violation.nodes.map((node) => node.target).join(" ")}`,
-    ),
-  ).toEqual([]);
+  expect((await axeProblems(page)).map((problem) => `${screen}: ${problem}`)).toEqual([]);
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { seedConfirmedDocument } from "../support/documents.ts";
 import type { TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
+import { axeProblems } from "./axe.ts";
 import { type Browser, expectAccessible, makeJpeg, screenshot, signIn } from "./browser.ts";
 import { application, fillForm, uploadDocuments } from "./flows.ts";
 import { type Stage, startStage } from "./stage.ts";
@@ -296,6 +297,26 @@ describe("a household of one", () => {
     await page.getByRole("button", { name: "提交申请" }).click();
     await expect.poll(() => statusOf(page), { timeout: 60_000 }).not.toMatch(/^(draft)$/);
     await screenshot(page, "single-04-submitted");
+    await page.close();
+  });
+});
+
+describe("the accessibility scan every screen passes", () => {
+  it("names a serious problem on the page and one inside a frame", async () => {
+    const page = await phone.context.newPage();
+    await page.goto(`${baseUrl}/verify/NO-SUCH-NUMBER`);
+    await page.locator("h1").waitFor();
+    await page.setContent(
+      `<main><h1>Scan</h1><button></button><iframe title="inner" srcdoc="<main><img src='plot.png'></main>"></iframe></main>`,
+    );
+    await page.frameLocator("iframe").locator("img").waitFor({ state: "attached" });
+    const problems = await axeProblems(page);
+    expect(problems.find((line) => line.includes("button-name"))).toMatch(
+      /^critical button-name: .* — button$/,
+    );
+    expect(problems.find((line) => line.includes("image-alt"))).toMatch(
+      /^critical image-alt: .* — iframe img$/,
+    );
     await page.close();
   });
 });
