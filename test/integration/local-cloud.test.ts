@@ -11,9 +11,11 @@ import {
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { logger } from "#shared/logger.ts";
 import { stepKey, tokenKey } from "#shared/store/keys.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
 import { eventually, startTestCloud, type TestCloud } from "../support/local-cloud.ts";
+import { TEST_LOG_LEVEL } from "../support/test-log-level.ts";
 import { demoHouseholdCase, TEST_WAIT_SCALE, WorkflowDriver } from "../support/workflow.ts";
 
 // A one-day notice and long step limits (see withTestPolicies), shrunk by waitScale.
@@ -37,6 +39,26 @@ describe("local HTTP API", () => {
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     expect(response.headers.get("apigw-requestid")).toBeTruthy();
     expect(await response.json()).toMatchObject({ status: "ok", table: "reachable" });
+  });
+
+  it("logs its Lambdas' warnings, not a line per answered request, at the run's level", async () => {
+    const written: string[] = [];
+    const spies = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, "write").mockImplementation((chunk) => {
+        written.push(String(chunk));
+        return true;
+      }),
+    );
+    try {
+      expect((await fetch(`${env.cloud.endpoints.api}/health`)).status).toBe(200);
+      logger.warn("A warning of this test");
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const lines = written.join("");
+    expect(lines).toContain("A warning of this test");
+    // NONGFANG_TEST_LOG_LEVEL=INFO (or DEBUG) brings the request lines back.
+    expect(lines.includes('"message":"Request answered"')).toBe(["DEBUG", "INFO"].includes(TEST_LOG_LEVEL));
   });
 
   it("answers an unknown route with API Gateway's 404 body", async () => {
