@@ -71,14 +71,14 @@ export class CpuLedger {
   }
 }
 
-/** Busy and total ticks of all cores, from the first line of /proc/stat. */
+/** Busy and total ticks of all cores, from the first line of /proc/stat (time stolen by the hypervisor is not ours: not busy). */
 export function parseCpuLine(text: string): { readonly busy: number; readonly total: number } {
   const [label, ...values] = (text.split("\n")[0] ?? "").trim().split(/\s+/);
   if (label !== "cpu") throw new Error("/proc/stat does not start with the cpu line");
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
     values.map(Number);
-  const busy = user + nice + system + irq + softirq + steal;
-  return { busy, total: busy + idle + iowait };
+  const busy = user + nice + system + irq + softirq;
+  return { busy, total: busy + idle + iowait + steal };
 }
 
 /** One pass over /proc: every process started at or after `sinceTicks` goes into the ledger. */
