@@ -6,7 +6,7 @@
  * poppler, esbuild…), the wall time, the cores kept busy, and the shortest
  * wall time that CPU allows on this machine's cores. `/usr/bin/time` leaves
  * Chromium out (its processes are never waited for): on a 2-core machine it
- * was a third of the suite's CPU (docs/testing.md#suite-time). Linux only.
+ * was ≈ 30 % of the suite's CPU (docs/testing.md#suite-time). Linux only.
  *
  *   npx tsx bench/suite-cpu.ts [--interval-ms 1000] [-- <command and arguments>]
  *   npx tsx bench/suite-cpu.ts -- npx vitest run --project e2e
