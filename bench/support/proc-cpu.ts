@@ -44,7 +44,7 @@ export function classify(comm: string, cmdline: string): string {
     return `chromium ${type ?? "browser"}`;
   }
   if (cmdline.includes("cloud-process/child.ts")) return "child clouds (node + tsx)";
-  if (comm === "node" || comm === "MainThread" || /^node\b/.test(comm)) return "node (vitest and tools)";
+  if (comm === "node" || comm === "MainThread") return "node (vitest and tools)";
   return `other: ${comm}`;
 }
 
