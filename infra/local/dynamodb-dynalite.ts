@@ -55,9 +55,11 @@ export function internalError(error: unknown): JsonResponse {
   };
 }
 
+const errorAnswer = z.object({ __type: z.string() });
+
 /** The exception name of an error answer (`ConditionalCheckFailedException`, …). */
 export function errorName(response: JsonResponse): string | undefined {
-  const parsed = z.object({ __type: z.string() }).safeParse(response.body);
+  const parsed = errorAnswer.safeParse(response.body);
   return parsed.success ? parsed.data.__type.split("#").pop() : undefined;
 }
 

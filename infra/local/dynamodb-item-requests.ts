@@ -12,6 +12,29 @@ export const SINGLE_WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem"]);
 const CONDITION_FAILED = "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException";
 
 const attributeMap = z.record(z.string(), z.unknown());
+// Built once: zod compiles an object schema on its first parse, and the front reads every request.
+const keyedRequest = z.object({ TableName: z.string(), Key: attributeMap.optional() });
+const putRequest = z.object({ TableName: z.string(), Item: attributeMap });
+const batchGetRequest = z.object({
+  RequestItems: z.record(z.string(), z.object({ Keys: z.array(attributeMap) })),
+});
+const batchWriteRequest = z.object({
+  RequestItems: z.record(
+    z.string(),
+    z.array(
+      z.object({
+        PutRequest: z.object({ Item: attributeMap }).optional(),
+        DeleteRequest: z.object({ Key: attributeMap }).optional(),
+      }),
+    ),
+  ),
+});
+const writeRequest = z.object({
+  TableName: z.string(),
+  Key: attributeMap.optional(),
+  Item: attributeMap.optional(),
+});
+const readAnswer = z.object({ Item: attributeMap.optional() });
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -29,18 +52,16 @@ export async function itemLocksOf(
     return [{ id: itemLockId(tableName, shape.keyAttributes, key), exclusive }];
   };
   if (operation === "GetItem" || operation === "UpdateItem" || operation === "DeleteItem") {
-    const parsed = z.object({ TableName: z.string(), Key: attributeMap.optional() }).safeParse(body);
+    const parsed = keyedRequest.safeParse(body);
     if (!parsed.success || parsed.data.Key === undefined) return [];
     return lockOf(parsed.data.TableName, parsed.data.Key, operation !== "GetItem");
   }
   if (operation === "PutItem") {
-    const parsed = z.object({ TableName: z.string(), Item: attributeMap }).safeParse(body);
+    const parsed = putRequest.safeParse(body);
     return parsed.success ? lockOf(parsed.data.TableName, parsed.data.Item, true) : [];
   }
   if (operation === "BatchGetItem") {
-    const parsed = z
-      .object({ RequestItems: z.record(z.string(), z.object({ Keys: z.array(attributeMap) })) })
-      .safeParse(body);
+    const parsed = batchGetRequest.safeParse(body);
     if (!parsed.success) return [];
     const locks: ItemLockRequest[] = [];
     for (const [tableName, spec] of Object.entries(parsed.data.RequestItems))
@@ -48,11 +69,7 @@ export async function itemLocksOf(
     return locks;
   }
   if (operation === "BatchWriteItem") {
-    const entry = z.object({
-      PutRequest: z.object({ Item: attributeMap }).optional(),
-      DeleteRequest: z.object({ Key: attributeMap }).optional(),
-    });
-    const parsed = z.object({ RequestItems: z.record(z.string(), z.array(entry)) }).safeParse(body);
+    const parsed = batchWriteRequest.safeParse(body);
     if (!parsed.success) return [];
     const locks: ItemLockRequest[] = [];
     for (const [tableName, requests] of Object.entries(parsed.data.RequestItems))
@@ -81,16 +98,14 @@ export async function withOldItem(
   if (!SINGLE_WRITES.has(operation) || !isRecord(request) || !isRecord(answer)) return undefined;
   if (request.ReturnValuesOnConditionCheckFailure !== "ALL_OLD" || answer.__type !== CONDITION_FAILED)
     return undefined;
-  const parsed = z
-    .object({ TableName: z.string(), Key: attributeMap.optional(), Item: attributeMap.optional() })
-    .safeParse(request);
+  const parsed = writeRequest.safeParse(request);
   if (!parsed.success) return undefined;
   const shape = await shapes.get(parsed.data.TableName);
   if ("status" in shape) return undefined;
   const source = parsed.data.Key ?? parsed.data.Item ?? {};
   const key = Object.fromEntries(shape.keyAttributes.map((name) => [name, source[name]]));
   const read = await call("GetItem", { TableName: parsed.data.TableName, Key: key, ConsistentRead: true });
-  const item = z.object({ Item: attributeMap.optional() }).safeParse(read.body);
+  const item = readAnswer.safeParse(read.body);
   if (read.status !== 200 || !item.success || item.data.Item === undefined) return undefined;
   return { status, body: { ...answer, Item: item.data.Item } };
 }

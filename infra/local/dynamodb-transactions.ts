@@ -48,6 +48,10 @@ import {
   type WriteAction,
 } from "./dynamodb-transact-requests.ts";
 
+// Module scope: a zod object schema compiles itself on first use, so one built per call costs a compile per call.
+const readAnswer = z.object({ Item: attributeMap.optional() });
+const putFields = z.object({ Item: attributeMap });
+
 const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
 
 interface CancellationReason {
@@ -249,7 +253,7 @@ export class Transactions {
       ...extra,
     });
     if (response.status !== 200) return response;
-    return { item: z.object({ Item: attributeMap.optional() }).parse(response.body).Item };
+    return { item: readAnswer.parse(response.body).Item };
   }
 
   private async applyOne(action: WriteAction, prior: AttributeMap | undefined): Promise<WriteOutcome> {
@@ -259,7 +263,7 @@ export class Transactions {
     switch (action.kind) {
       case "Put":
         response = await this.call("PutItem", { ...table, ...action.fields });
-        after = z.object({ Item: attributeMap }).parse(action.fields).Item;
+        after = putFields.parse(action.fields).Item;
         break;
       case "Update":
         response = await this.call("UpdateItem", { ...table, ...action.fields, ReturnValues: "ALL_NEW" });

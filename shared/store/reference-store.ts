@@ -105,6 +105,10 @@ export function overlappingParcels(
     .map(({ villageCode: _village, polygon: _polygon, ...facts }) => overlappingParcelSchema.parse(facts));
 }
 
+/** The register's items with only the fields the pre-check reads (unknown ones dropped, not refused). */
+const householdFields = z.object(householdRecordSchema.shape);
+const homesteadFields = z.object(existingHomesteadSchema.shape);
+
 const stripKeys = (item: Record<string, unknown>) => {
   const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
   return rest;
@@ -147,10 +151,10 @@ export class ReferenceStore {
     );
     return {
       // The register holds more than the pre-check reads (head's ID hash, title numbers): keep the known fields.
-      household: householdRecordSchema.parse(z.object(householdRecordSchema.shape).parse(entry)),
+      household: householdRecordSchema.parse(householdFields.parse(entry)),
       homesteads: items
         .filter((item) => String(item.sk).startsWith(HOMESTEAD_PREFIX))
-        .map((item) => existingHomesteadSchema.parse(z.object(existingHomesteadSchema.shape).parse(item)))
+        .map((item) => existingHomesteadSchema.parse(homesteadFields.parse(item)))
         .map((homestead) =>
           toReturn.has(homestead.homesteadId) ? { ...homestead, willBeReturned: true } : homestead,
         ),
