@@ -96,9 +96,37 @@ export interface DynaliteEngine {
 const isAnswered = (error: unknown): error is AnsweredError =>
   typeof error === "object" && error !== null && "statusCode" in error && "body" in error;
 
+const require = createRequire(import.meta.url);
+
+/**
+ * dynalite keeps an in-memory store in memory-level with its default store
+ * encoding, bytes: every value is JSON, turned into a Buffer on each write and
+ * back into a string on each read, and every key compared as bytes. Stored as
+ * strings instead (memory-level's `storeEncoding: "utf8"`) the same items skip
+ * both conversions, ≈ 3 % of an integration file's CPU. The order is the same:
+ * dynalite's keys are ASCII (table and index prefixes, key values in hex), where
+ * string and byte order agree. dynalite's `create` takes no store option, so
+ * its MemoryLevel is swapped before dynalite/db reads it (it does so once, when
+ * first loaded: nothing else here loads it).
+ */
+function storeStringsInMemory(): void {
+  const memoryLevel = require("memory-level") as {
+    MemoryLevel: new (options?: Record<string, unknown>) => object;
+  };
+  const Original = memoryLevel.MemoryLevel;
+  if ((Original as { storesStrings?: boolean }).storesStrings) return;
+  class StringMemoryLevel extends Original {
+    static readonly storesStrings = true;
+    constructor(options: Record<string, unknown> = {}) {
+      super({ storeEncoding: "utf8", ...options });
+    }
+  }
+  memoryLevel.MemoryLevel = StringMemoryLevel;
+}
+
 /** Opens dynalite's store and answers operations on it, in process. */
 export function openDynaliteEngine(options: EngineOptions): DynaliteEngine {
-  const require = createRequire(import.meta.url);
+  storeStringsInMemory();
   const db = require("dynalite/db") as Db;
   const validations = require("dynalite/validations") as Validations;
   const handlers = new Map<string, { action: Action; validation: ActionValidation }>(
@@ -131,8 +159,12 @@ export function openDynaliteEngine(options: EngineOptions): DynaliteEngine {
         else resolve(value as T);
       };
       try {
-        // checkTypes deletes unknown members of what it is given: give it a copy of its own.
-        const data = validations.checkTypes(structuredClone(payload), validation.types);
+        // checkTypes returns the request it checked and deletes, in what it is given, the members
+        // it does not know or that are null, at every level. No deep copy here (a clone per call
+        // cost ≈ 1 % of an integration file's CPU): every caller hands over a top level built for
+        // this call (the front a copy of its parse, a transaction a request it spreads), and below
+        // it a valid request has nothing to delete (an invalid one is refused before any write).
+        const data = validations.checkTypes(payload, validation.types);
         validations.checkValidations(data, validation.types, validation.custom, store);
         act(data, settle);
       } catch (error) {

@@ -155,7 +155,7 @@ async function answerMetered(
   } catch {
     before = undefined;
   }
-  const answered = await front.call(operation, parsed);
+  const answered = await front.call(operation, { ...parsed });
   const usage = before
     ? await capacity.measure(operation, parsed, before.images, answered)
     : { operation, readUnits: 0, writeUnits: 0, indexWriteUnits: 0, unmetered: true };
@@ -181,10 +181,12 @@ async function answer(front: FrontOptions, raw: Buffer, target: string): Promise
   try {
     const releaseItems = await items.acquire(await itemLocksOf(front.transactions.shapes, operation, parsed));
     try {
+      // dynalite gets a copy of the top level: it drops the members it does not know from what it is
+      // given, and withOldItem reads one of them (ReturnValuesOnConditionCheckFailure).
       const answered =
         observe && meter?.capacity.measures(operation)
           ? await answerMetered(front, operation, parsed, meter.capacity, observe)
-          : await front.call(operation, parsed);
+          : await front.call(operation, { ...parsed });
       // DynamoDB returns the item with a failed condition when asked to; dynalite does not (withOldItem).
       const augmented = await withOldItem(
         front.call,

@@ -589,6 +589,34 @@ describe("local DynamoDB (dynalite behind the transaction front)", () => {
     }
   });
 
+  it("sorts a store in memory as DynamoDB does: sort keys in UTF-8 byte order, items and values intact", async () => {
+    // memory-level keeps this store as strings (infra/local/dynamodb-engine.ts); JavaScript compares
+    // strings by UTF-16 units, where an emoji (a surrogate pair) sorts before U+FF5E — in UTF-8, after.
+    const memory = await startLocalDynamoDb({ dataDir: await tempDir(), tables, inMemory: true });
+    try {
+      const client = documentClient(memory.endpoint);
+      const sortKeys = ["NOTE#😀", "NOTE#～", "NOTE#中", "NOTE#Z", "NOTE#A", "NOTE#"];
+      for (const sk of sortKeys) {
+        await client.send(
+          new PutCommand({ TableName: TABLE, Item: { pk: "CASE#ORDER", sk, text: `申请 ${sk}`, n: 1.5 } }),
+        );
+      }
+      const { Items } = await client.send(
+        new QueryCommand({
+          TableName: TABLE,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": "CASE#ORDER" },
+        }),
+      );
+      const byBytes = [...sortKeys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      expect(byBytes).toEqual(["NOTE#", "NOTE#A", "NOTE#Z", "NOTE#中", "NOTE#～", "NOTE#😀"]);
+      expect(Items?.map((item) => item.sk)).toEqual(byBytes);
+      expect(Items?.[5]).toEqual({ pk: "CASE#ORDER", sk: "NOTE#😀", text: "申请 NOTE#😀", n: 1.5 });
+    } finally {
+      await memory.close();
+    }
+  });
+
   it("keeps instances with different dataDirs apart", async () => {
     const [one, two] = await Promise.all([
       startLocalDynamoDb({ dataDir: await tempDir(), tables }),
