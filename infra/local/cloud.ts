@@ -64,10 +64,11 @@ export interface LocalCloudOptions {
   /** Invocations run at once; the rest wait their turn (lambda-runtime.ts, DEFAULT_LOCAL_CONCURRENCY). */
   readonly lambdaConcurrency?: number;
   /**
-   * Tests whose data folder is never reopened: DynamoDB keeps its items in memory (dynamodb.ts,
-   * `inMemory`). S3, Step Functions and the keys still live in dataDir. `npm start` never sets it.
+   * Tests whose data folder is never reopened: DynamoDB keeps its items (dynamodb.ts) and Step
+   * Functions its execution records (sfn-store.ts) in memory. S3 and the keys still live in
+   * dataDir. `npm start` never sets it.
    */
-  readonly dynamoDbInMemory?: boolean;
+  readonly inMemory?: boolean;
 }
 
 /** What a client needs to talk to the running local cloud; written to `<dataDir>/endpoints.json`. */
@@ -166,7 +167,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const dynamodb = await startLocalDynamoDb({
       port: options.ports?.dynamodb ?? 0,
       dataDir: path.join(options.dataDir, "dynamodb"),
-      ...(options.dynamoDbInMemory ? { inMemory: true } : {}),
+      ...(options.inMemory ? { inMemory: true } : {}),
       tables: [{ name: tableName, design: CASE_TABLE }],
       ...(options.meter ? { meter: options.meter } : {}),
       ...(options.faults?.service ? { faults: options.faults.service } : {}),
@@ -239,6 +240,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const stepFunctions = await startLocalStepFunctions({
       port: options.ports?.stepFunctions ?? 0,
       dataDir: path.join(options.dataDir, "stepfunctions"),
+      ...(options.inMemory ? { inMemory: true } : {}),
       invokeLambda: (functionName, payload) => runtime.invoke(functionName, payload),
       waitScale: options.waitScale ?? 1,
       ...(eventRules.length === 0

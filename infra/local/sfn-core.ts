@@ -23,6 +23,8 @@ export interface LocalStepFunctionsOptions {
   readonly host?: string;
   /** Folder for execution records; created if missing. */
   readonly dataDir: string;
+  /** Tests whose data folder is never reopened: records stay in memory, nothing is written (sfn-store.ts). */
+  readonly inMemory?: boolean;
   /** Invokes a Lambda function by name or ARN; a thrown Error becomes a task error named after `error.name`. */
   readonly invokeLambda: (functionName: string, payload: unknown) => Promise<unknown>;
   /** Wall clock in epoch ms for records, history and Timestamp waits; Date.now by default. */

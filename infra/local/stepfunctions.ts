@@ -140,7 +140,7 @@ async function closeEmulator(core: EmulatorCore): Promise<void> {
 export async function startLocalStepFunctions(
   options: LocalStepFunctionsOptions,
 ): Promise<LocalStepFunctions> {
-  const store = new ExecutionStore(options.dataDir);
+  const store = new ExecutionStore(options.dataDir, { inMemory: options.inMemory === true });
   const { running, closed } = await store.open();
   const core = new EmulatorCore(options, store, await timeoutErrorFactory());
   load(core, running, closed);

@@ -697,6 +697,48 @@ describe("local Step Functions: executions", () => {
     await expect(start(fastClient, "T13c", {})).rejects.toMatchObject({ name: "StateMachineDoesNotExist" });
   });
 
+  it("in memory: writes nothing, and still describes a closed execution with its history and output", async () => {
+    const dataDir = await tempDir();
+    const openStep = callbackFunction("T14mOpen");
+    lambdas.set("T14mEcho", (payload) => payload);
+    const emulator = await startLocalStepFunctions({ dataDir, invokeLambda, inMemory: true });
+    const client = clientFor(emulator);
+    try {
+      emulator.registerStateMachine(machineArn("T14m"), {
+        StartAt: "Echo",
+        States: {
+          Echo: { Type: "Task", Resource: fnArn("T14mEcho"), Next: "Review" },
+          Review: {
+            Type: "Task",
+            Resource: CALLBACK,
+            Parameters: { FunctionName: fnArn("T14mOpen"), Payload: { "taskToken.$": "$$.Task.Token" } },
+            ResultPath: "$.decision",
+            End: true,
+          },
+        },
+      });
+      const arn = await start(client, "T14m", { n: 3 }, "kept");
+      const token = (await eventually(() => openStep[0])).taskToken;
+      await client.send(new SendTaskSuccessCommand({ taskToken: token, output: '"yes"' }));
+      const done = await finished(client, arn);
+      expect(done.status).toBe("SUCCEEDED");
+      // With no status-change target a closed record leaves the live maps as soon as the store has
+      // it (sfn-run.ts, deliverClose): from here on, reads come from the store.
+      const history = await historyOf(client, arn);
+      const again = await client.send(new DescribeExecutionCommand({ executionArn: arn }));
+      expect(again.status).toBe("SUCCEEDED");
+      expect(JSON.parse(again.output ?? "null")).toEqual({ n: 3, decision: "yes" });
+      expect(await historyOf(client, arn)).toEqual(history);
+      expect(typesOf(history).at(-1)).toBe("ExecutionSucceeded");
+      const listed = await client.send(new ListExecutionsCommand({ stateMachineArn: machineArn("T14m") }));
+      expect(listed.executions?.map((execution) => execution.name)).toEqual(["kept"]);
+    } finally {
+      client.destroy();
+      await emulator.close();
+    }
+    expect(await readdir(dataDir)).toEqual([]);
+  });
+
   it("keeps describe, history and list across a restart with the same dataDir", async () => {
     const dataDir = await tempDir();
     const openStep = callbackFunction("T14Open");

@@ -25,11 +25,12 @@ export interface TestCloud {
  * Every response its API gives to `fetch` is checked against the OpenAPI
  * document (./contract-fetch.ts): an undocumented status or body fails the test.
  * A file that passes its own `dataDir` means to reopen it (a restart): its
- * DynamoDB items are kept on disk; otherwise in memory (less CPU, same engine).
+ * DynamoDB items and Step Functions executions are kept on disk; otherwise in
+ * memory (less CPU, same engines).
  */
 export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "nongfang-test-")));
-  const cloud = await startLocalCloud({ dynamoDbInMemory: !options.dataDir, ...options, dataDir });
+  const cloud = await startLocalCloud({ inMemory: !options.dataDir, ...options, dataDir });
   const { endpoints } = cloud;
   const common = { region: endpoints.region, credentials: endpoints.credentials };
   const dynamodb = DynamoDBDocumentClient.from(
