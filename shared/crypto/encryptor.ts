@@ -11,7 +11,14 @@
  * reversed by trying every ID number (which a plain SHA-256 would allow: there
  * are only ~10^11 plausible ID numbers).
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from "node:crypto";
 import type { Sealed } from "../schemas/personal-data.ts";
 
 /** Where data keys come from and how they are unwrapped (KMS or the local key file). */
@@ -49,7 +56,7 @@ export function contextBytes(context: Readonly<Record<string, string>>): Buffer 
 }
 
 export function gcmEncrypt(
-  key: Buffer,
+  key: Buffer | KeyObject,
   plaintext: Buffer,
   aad: Buffer,
 ): { iv: Buffer; tag: Buffer; ct: Buffer } {
@@ -60,7 +67,11 @@ export function gcmEncrypt(
   return { iv, tag: cipher.getAuthTag(), ct };
 }
 
-export function gcmDecrypt(key: Buffer, parts: { iv: Buffer; tag: Buffer; ct: Buffer }, aad: Buffer): Buffer {
+export function gcmDecrypt(
+  key: Buffer | KeyObject,
+  parts: { iv: Buffer; tag: Buffer; ct: Buffer },
+  aad: Buffer,
+): Buffer {
   try {
     const decipher = createDecipheriv("aes-256-gcm", key, parts.iv);
     decipher.setAAD(aad);
@@ -80,9 +91,20 @@ const fromB64 = (value: string) => Buffer.from(value, "base64");
 /** Unwrapped data keys kept per container so reading a case twice costs one unwrap (KMS Decrypt). */
 const UNWRAPPED_CACHE_SIZE = 256;
 
+/**
+ * Keys are held as KeyObjects: Node turns a Buffer key into one on every cipher
+ * or HMAC it creates (≈ 1 % of a test's CPU, where every case read opens its
+ * personal data), and the unwrapped bytes can be zeroed at once.
+ */
+function keyObjectOf(bytes: Buffer): KeyObject {
+  const key = createSecretKey(bytes);
+  bytes.fill(0);
+  return key;
+}
+
 export class EnvelopeEncryptor implements Encryptor {
-  private readonly unwrapped = new Map<string, Buffer>();
-  private hashSecret: Promise<Buffer> | undefined;
+  private readonly unwrapped = new Map<string, KeyObject>();
+  private hashSecret: Promise<KeyObject> | undefined;
 
   constructor(private readonly keyring: Keyring) {}
 
@@ -112,7 +134,7 @@ export class EnvelopeEncryptor implements Encryptor {
     const cacheKey = `${sealed.edk}|${contextBytes(context).toString("base64")}`;
     let key = this.unwrapped.get(cacheKey);
     if (!key) {
-      key = await this.keyring.unwrapDataKey(fromB64(sealed.edk), context);
+      key = keyObjectOf(await this.keyring.unwrapDataKey(fromB64(sealed.edk), context));
       if (this.unwrapped.size >= UNWRAPPED_CACHE_SIZE) {
         const oldest = this.unwrapped.keys().next().value;
         if (oldest !== undefined) this.unwrapped.delete(oldest);
@@ -128,7 +150,8 @@ export class EnvelopeEncryptor implements Encryptor {
   }
 
   async keyedHash(purpose: string, value: string): Promise<string> {
-    this.hashSecret ??= this.keyring.hashSecret();
+    // Not zeroed: the keyring may hand out the secret it keeps (it is stable for its lifetime).
+    this.hashSecret ??= this.keyring.hashSecret().then((secret) => createSecretKey(secret));
     const secret = await this.hashSecret;
     return createHmac("sha256", secret).update(purpose).update("\u0000").update(value).digest("hex");
   }

@@ -69,6 +69,24 @@ describe("field encryption (envelope, AES-256-GCM)", () => {
     );
   });
 
+  it("keeps no unwrapped data key bytes in memory, and opens a value again from its cached key", async () => {
+    const keyring = new LocalFileKeyring(keyFile);
+    const sealed = await new EnvelopeEncryptor(keyring).seal("13800138000", context);
+    const handed: Buffer[] = [];
+    const watched = Object.assign(Object.create(keyring) as LocalFileKeyring, {
+      unwrapDataKey: async (wrapped: Buffer, at: Readonly<Record<string, string>>) => {
+        const bytes = await keyring.unwrapDataKey(wrapped, at);
+        handed.push(bytes);
+        return bytes;
+      },
+    });
+    const encryptor = new EnvelopeEncryptor(watched);
+    expect(await encryptor.open(sealed, context)).toBe("13800138000");
+    expect(await encryptor.open(sealed, context)).toBe("13800138000");
+    expect(handed).toHaveLength(1);
+    expect(handed[0]?.every((byte) => byte === 0)).toBe(true);
+  });
+
   it("keeps an existing key file (a second start must not replace the key)", async () => {
     const before = new LocalFileKeyring(keyFile).keyId;
     ensureLocalKeyFile(keyFile);
