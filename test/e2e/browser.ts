@@ -103,6 +103,37 @@ export async function signIn(context: BrowserContext, baseUrl: string, userId: s
   return page;
 }
 
+/**
+ * A new tab already signed in as `userId`: the demo issuer's ID token for that user is put where
+ * the app keeps a session (sessionStorage "nf.session", web/src/auth.ts) before the app loads.
+ * For steps whose subject is what follows the sign-in (a decision in the console, a user back on
+ * a case): each real sign-in loads the app twice and the issuer's page once, and a run made ≈ 20
+ * of them for decisions alone. `signIn` walks the real flow the first time a file's user signs in
+ * and wherever the sign-in is part of what is tested.
+ */
+export async function openSignedIn(
+  context: BrowserContext,
+  baseUrl: string,
+  userId: string,
+  /** Where to open the app (the role's home by default). */
+  at = "/app",
+): Promise<Page> {
+  const config = (await (await fetch(`${baseUrl}/config.json`)).json()) as { auth: { issuer: string } };
+  const response = await fetch(`${config.auth.issuer}/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: userId }),
+  });
+  if (!response.ok) throw new Error(`No token for ${userId}: ${response.status}`);
+  const { id_token: idToken } = (await response.json()) as { id_token: string };
+  const page = await context.newPage();
+  // sessionStorage belongs to the tab and the origin: set it on a cheap page of the app's origin.
+  await page.goto(`${baseUrl}/config.json`);
+  await page.evaluate((token) => sessionStorage.setItem("nf.session", token), idToken);
+  await page.goto(`${baseUrl}${at}`);
+  return page;
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
-import { type Browser, expectAccessible, screenshot, signIn } from "./browser.ts";
+import { type Browser, expectAccessible, openSignedIn, screenshot, signIn } from "./browser.ts";
 import { application, decideInConsole, uploadDocuments } from "./flows.ts";
 import { type Stage, startStage } from "./stage.ts";
 
@@ -94,8 +94,7 @@ describe("in the browser", () => {
       shot: "correction-01-officer",
     });
 
-    const page = await signIn(phone.context, baseUrl, "villager-wang");
-    await page.goto(`${baseUrl}/app/cases/${caseId}`);
+    const page = await openSignedIn(phone.context, baseUrl, "villager-wang", `/app/cases/${caseId}`);
     await page.locator('.case-page[data-status="correction_requested"]').waitFor({ timeout: 60_000 });
     await page.getByText("“电话号码打不通，请核对。”").first().waitFor();
     await screenshot(page, "correction-02-villager-case");
@@ -128,8 +127,7 @@ describe("in the browser", () => {
   });
 
   it("switches to English and back", async () => {
-    const page = await signIn(phone.context, baseUrl, "villager-wang");
-    await page.goto(`${baseUrl}/app/cases/${caseId}`);
+    const page = await openSignedIn(phone.context, baseUrl, "villager-wang", `/app/cases/${caseId}`);
     await page.getByRole("heading", { name: "宅基地和建房申请" }).waitFor();
     // The button is named by what it shows: the other language, in that language.
     await page.getByRole("button", { name: "English" }).click();

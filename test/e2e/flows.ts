@@ -3,7 +3,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
 import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import { homesteadApplication, ZHANG_HOUSEHOLD } from "../support/fixtures.ts";
-import { makeJpeg, makePdf, screenshot, signIn } from "./browser.ts";
+import { makeJpeg, makePdf, openSignedIn, screenshot } from "./browser.ts";
 
 /** The demo household 511424100001-H0001 (villager-wang) applying for a plot inside the demo parcel. */
 export function application(): ApplicationComplete {
@@ -92,8 +92,9 @@ export async function uploadDocuments(page: Page): Promise<void> {
 }
 
 /**
- * A staff member signs in, waits for the case in their queue (the page refreshes
- * itself), opens it and decides. Returns the page on the decision result.
+ * A staff member, signed in (browser.ts `openSignedIn`: the sign-in itself is
+ * walked by `signIn` elsewhere), waits for the case in their queue (the page
+ * refreshes itself), opens it and decides.
  */
 export async function decideInConsole(
   context: BrowserContext,
@@ -110,7 +111,7 @@ export async function decideInConsole(
     shot?: string;
   } = {},
 ): Promise<void> {
-  const page = await signIn(context, baseUrl, userId);
+  const page = await openSignedIn(context, baseUrl, userId);
   const log: string[] = [];
   page.on("response", (response) => {
     if (new URL(response.url()).pathname.startsWith("/review/"))

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eventually, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
 import { signInAs } from "../support/tokens.ts";
-import { type Browser, SCREENSHOTS, screenshot, signIn } from "./browser.ts";
+import { type Browser, openSignedIn, SCREENSHOTS, screenshot, signIn } from "./browser.ts";
 import { decideInConsole, fillForm, uploadDocuments } from "./flows.ts";
 import { type Stage, startStage } from "./stage.ts";
 
@@ -130,8 +130,7 @@ describe("a homestead application from phone to certificate", () => {
       shot: "staff-04-inspector",
     });
     // The township head sees the three site photos inline, served from the verified bytes.
-    const head = await signIn(desktop.context, baseUrl, "head-a");
-    await head.goto(`${baseUrl}/app/review/${caseId}`);
+    const head = await openSignedIn(desktop.context, baseUrl, "head-a", `/app/review/${caseId}`);
     const photos = head.locator('figure[data-document-type="site_visit_photo"] img');
     await expect.poll(() => photos.count(), { timeout: 30_000 }).toBe(3);
     // The images load lazily, as the head scrolls to them.

@@ -20,7 +20,7 @@ import { eventually, type TestCloud } from "../support/local-cloud.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
 import { WorkflowDriver } from "../support/workflow.ts";
 import { apiAs, submitThroughApi } from "./api-seed.ts";
-import { type Browser, makeJpeg, makePdf, screenshot, signIn } from "./browser.ts";
+import { type Browser, makeJpeg, makePdf, openSignedIn, screenshot, signIn } from "./browser.ts";
 import { application, decideInConsole } from "./flows.ts";
 import { type Stage, startStage } from "./stage.ts";
 
@@ -197,8 +197,7 @@ describe("a farmhouse rebuild (planning permit only)", () => {
       shot: "farmhouse-03-township-head",
     });
 
-    const page = await signIn(phone.context, baseUrl, "villager-li");
-    await page.goto(`${baseUrl}/app/cases/${farmhouseId}`);
+    const page = await openSignedIn(phone.context, baseUrl, "villager-li", `/app/cases/${farmhouseId}`);
     await page.locator('.case-page[data-status="approved"]').waitFor({ timeout: 60_000 });
     const permit = page.locator('a[data-certificate="rural_construction_planning_permit"]');
     await expect.poll(() => permit.getAttribute("href"), { timeout: 30_000 }).toMatch(/^http/);

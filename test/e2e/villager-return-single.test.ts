@@ -12,7 +12,7 @@ import { seedConfirmedDocument } from "../support/documents.ts";
 import type { TestCloud } from "../support/local-cloud.ts";
 import { authHeader, signInAs } from "../support/tokens.ts";
 import { axeProblems } from "./axe.ts";
-import { type Browser, expectAccessible, makeJpeg, screenshot, signIn } from "./browser.ts";
+import { type Browser, expectAccessible, makeJpeg, openSignedIn, screenshot, signIn } from "./browser.ts";
 import { application, fillForm, uploadDocuments } from "./flows.ts";
 import { type Stage, startStage } from "./stage.ts";
 
@@ -112,8 +112,12 @@ describe("a household sent back by the pre-check (return and revise)", () => {
   });
 
   it("says why on the last step, resubmits unchanged without English, then fixes the field", async () => {
-    const page = await signIn(phone.context, baseUrl, "villager-wang");
-    await page.goto(`${baseUrl}/app/cases/${caseId}/form/homestead`);
+    const page = await openSignedIn(
+      phone.context,
+      baseUrl,
+      "villager-wang",
+      `/app/cases/${caseId}/form/homestead`,
+    );
     await page.locator('input[name="hasHomestead"]').first().waitFor();
     await scan(page, "form/homestead");
     await page.goto(`${baseUrl}/app/cases/${caseId}/form/review`);
