@@ -13,7 +13,7 @@ import { maskPhone } from "#shared/domain/phone.ts";
 import { eventually, type TestCloud } from "../support/local-cloud.ts";
 import { apiAs } from "./api-seed.ts";
 import { axeProblems } from "./axe.ts";
-import { type Browser, makeJpeg, screenshot, signIn } from "./browser.ts";
+import { type Browser, makeJpeg, openSignedIn, screenshot, signIn } from "./browser.ts";
 import { application, fillForm, uploadDocuments } from "./flows.ts";
 import { type Stage, startStage } from "./stage.ts";
 
@@ -136,7 +136,7 @@ describe("a case filed on behalf of a household", () => {
   });
 
   it("the officer finds it again in the list of cases filed on behalf, claimed; a 补正 leads to its form", async () => {
-    const page = await signIn(desktop.context, baseUrl, "village-officer-a");
+    const page = await openSignedIn(desktop.context, baseUrl, "village-officer-a");
     await page.setViewportSize(OFFICE);
     await page.getByRole("link", { name: "代办申请" }).click();
     await page.getByRole("heading", { name: "已代办的申请" }).waitFor();
