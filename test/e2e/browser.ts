@@ -108,8 +108,8 @@ export async function signIn(context: BrowserContext, baseUrl: string, userId: s
  * the app keeps a session (sessionStorage "nf.session", web/src/auth.ts) before the app loads.
  * For steps whose subject is what follows the sign-in (a decision in the console, a user back on
  * a case): each real sign-in loads the app twice and the issuer's page once, and a run made ≈ 20
- * of them for decisions alone. `signIn` walks the real flow the first time a file's user signs in
- * and wherever the sign-in is part of what is tested.
+ * of them for decisions alone. `signIn` walks the real flow wherever the sign-in is part of what
+ * is tested, and every file still signs in for real at least once.
  */
 export async function openSignedIn(
   context: BrowserContext,

@@ -224,11 +224,11 @@ describe("withdrawing a case under review", () => {
     // Applying is covered in the browser above and in permit-journey; here the case is submitted through the API.
     withdrawnId = await submitThroughApi(env, "villager-wang", "homestead", application());
 
-    const officer = await signIn(desktop.context, baseUrl, "village-officer-a");
+    const officer = await openSignedIn(desktop.context, baseUrl, "village-officer-a");
     const queued = officer.locator(`tr[data-case-id="${withdrawnId}"]`);
     await queued.waitFor({ timeout: 60_000 });
 
-    const page = await signIn(phone.context, baseUrl, "villager-wang");
+    const page = await openSignedIn(phone.context, baseUrl, "villager-wang");
     await page.goto(`${baseUrl}/app/cases/${withdrawnId}`);
     await page.locator('.case-page[data-status="in_village_review"]').waitFor({ timeout: 60_000 });
     // The confirmation takes the focus (a screen reader reads the question); cancelling changes nothing
@@ -290,7 +290,7 @@ describe("an overdue step escalated to the township head", () => {
     });
     await driver.start(escalatedId);
 
-    const page = await signIn(desktop.context, baseUrl, "head-a");
+    const page = await openSignedIn(desktop.context, baseUrl, "head-a");
     // On their own queue, the head is told that escalations wait, and goes there from the notice.
     const waiting = page.getByTestId("escalations-waiting");
     await waiting.waitFor({ timeout: 60_000 });
@@ -343,7 +343,7 @@ describe("an overdue step escalated to the township head", () => {
 describe("the register (台账)", () => {
   it("an auditor filters by township and status, sees the dates and downloads the filing CSV", async () => {
     expect(farmhouseId && withdrawnId && planningPermitNo).toBeTruthy();
-    const page = await signIn(desktop.context, baseUrl, "auditor");
+    const page = await openSignedIn(desktop.context, baseUrl, "auditor");
     await page.getByRole("navigation").getByRole("link", { name: "台账" }).click();
     await page.getByRole("heading", { name: "审批台账" }).waitFor();
     const row = (caseId: string) => page.locator(`tr[data-case-id="${caseId}"]`);
@@ -409,7 +409,7 @@ describe("the register (台账)", () => {
   });
 
   it("township staff open the register from their console", async () => {
-    const page = await signIn(desktop.context, baseUrl, "clerk-a");
+    const page = await openSignedIn(desktop.context, baseUrl, "clerk-a");
     await page.getByRole("navigation").getByRole("link", { name: "台账" }).click();
     await page.locator(`tr[data-case-id="${farmhouseId}"]`).waitFor();
     await page.locator(`tr[data-case-id="${escalatedId}"]`).waitFor();
