@@ -102,9 +102,8 @@ describe("a case filed on behalf of a household", () => {
   });
 
   it("its history says it was filed on behalf, by whom, with the household's consent", async () => {
-    const page = await signIn(desktop.context, baseUrl, "clerk-a");
+    const page = await openSignedIn(desktop.context, baseUrl, "clerk-a", `/app/review/${caseId}`);
     await page.setViewportSize(OFFICE);
-    await page.goto(`${baseUrl}/app/review/${caseId}`);
     await page.locator(".review-page").waitFor();
     const events = page.locator("details.card").filter({ hasText: "办理记录" });
     await events.locator("summary").click();

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TestCloud } from "../support/local-cloud.ts";
 import { submitThroughApi } from "./api-seed.ts";
 import { axeProblems } from "./axe.ts";
-import { type Browser, screenshot, signIn } from "./browser.ts";
+import { type Browser, openSignedIn, screenshot, signIn } from "./browser.ts";
 import { application } from "./flows.ts";
 import { type Stage, startStage } from "./stage.ts";
 
@@ -41,8 +41,12 @@ afterAll(async () => {
   await stage?.stop();
 });
 
-async function staffPage(userId: string): Promise<Page> {
-  const page = await signIn(desktop.context, baseUrl, userId);
+/** The user's home at office size; `signIn` walks the real sign-in (the file's first user does). */
+async function staffPage(userId: string, how: "signIn" | "openSignedIn" = "openSignedIn"): Promise<Page> {
+  const page =
+    how === "signIn"
+      ? await signIn(desktop.context, baseUrl, userId)
+      : await openSignedIn(desktop.context, baseUrl, userId);
   await page.setViewportSize(OFFICE);
   return page;
 }
@@ -80,7 +84,7 @@ const NAMED_TOWNSHIPS = ["511424100=丹棱镇 · 511424100", "511424101=杨场�
 
 describe("a reviewer's screens at 1366×768", () => {
   it("the village officer's queue and case page show names, large targets and a painted PDF", async () => {
-    const page = await staffPage("village-officer-a");
+    const page = await staffPage("village-officer-a", "signIn");
     const row = page.locator(`tr[data-case-id="${caseId}"]`);
     await row.waitFor({ timeout: 90_000 });
     expect(await row.innerText()).toContain("龙鹄村");
