@@ -38,6 +38,7 @@ import {
   writeCapacity,
 } from "#infra/local/dynamodb-capacity.ts";
 import type { CallDynalite, JsonResponse, TableShapes } from "#infra/local/dynamodb-dynalite.ts";
+import { batchWriteRequest, writeRequest } from "#infra/local/dynamodb-item-requests.ts";
 import { usedBy } from "#infra/local/dynamodb-transact-requests.ts";
 import type { DynamoDbCapacityMeter, DynamoDbUsage, LocalMeter } from "#infra/local/meter.ts";
 
@@ -47,22 +48,6 @@ const READS: ReadonlySet<string> = new Set(["GetItem", "BatchGetItem", "Query", 
 const attributeMap = z.record(z.string(), z.unknown());
 const names = z.record(z.string(), z.string()).optional();
 
-const singleWrite = z.object({
-  TableName: z.string(),
-  Item: attributeMap.optional(),
-  Key: attributeMap.optional(),
-});
-const batchWrite = z.object({
-  RequestItems: z.record(
-    z.string(),
-    z.array(
-      z.object({
-        PutRequest: z.object({ Item: attributeMap }).optional(),
-        DeleteRequest: z.object({ Key: attributeMap }).optional(),
-      }),
-    ),
-  ),
-});
 const getItem = z.object({
   TableName: z.string(),
   Key: attributeMap,
@@ -165,7 +150,7 @@ export class CapacityMeter implements DynamoDbCapacityMeter<Before> {
     if (!WRITES.has(operation)) return { writes: [] };
     const planned: Omit<PlannedWrite, "before">[] = [];
     if (operation === "BatchWriteItem") {
-      for (const [tableName, requests] of Object.entries(batchWrite.parse(request).RequestItems)) {
+      for (const [tableName, requests] of Object.entries(batchWriteRequest.parse(request).RequestItems)) {
         const shape = await this.shape(tableName);
         for (const entry of requests) {
           if (entry.PutRequest) {
@@ -177,7 +162,7 @@ export class CapacityMeter implements DynamoDbCapacityMeter<Before> {
         }
       }
     } else {
-      const parsed = singleWrite.parse(request);
+      const parsed = writeRequest.parse(request);
       const shape = await this.shape(parsed.TableName);
       const key = parsed.Item ? pickKey(shape, parsed.Item) : (parsed.Key ?? {});
       // UpdateItem's after image is read once the update is done; PutItem's is the item sent.

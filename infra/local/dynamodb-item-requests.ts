@@ -13,12 +13,13 @@ const CONDITION_FAILED = "com.amazonaws.dynamodb.v20120810#ConditionalCheckFaile
 
 const attributeMap = z.record(z.string(), z.unknown());
 // Built once: zod compiles an object schema on its first parse, and the front reads every request.
+// (bench/support/dynamodb-meter.ts reads the same requests.)
 const keyedRequest = z.object({ TableName: z.string(), Key: attributeMap.optional() });
 const putRequest = z.object({ TableName: z.string(), Item: attributeMap });
 const batchGetRequest = z.object({
   RequestItems: z.record(z.string(), z.object({ Keys: z.array(attributeMap) })),
 });
-const batchWriteRequest = z.object({
+export const batchWriteRequest = z.object({
   RequestItems: z.record(
     z.string(),
     z.array(
@@ -29,7 +30,8 @@ const batchWriteRequest = z.object({
     ),
   ),
 });
-const writeRequest = z.object({
+/** A PutItem, UpdateItem or DeleteItem request: its table and its item or key. */
+export const writeRequest = z.object({
   TableName: z.string(),
   Key: attributeMap.optional(),
   Item: attributeMap.optional(),
