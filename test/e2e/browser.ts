@@ -18,6 +18,7 @@ import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
 import { loadDemoDirectory } from "#infra/local/oidc-issuer.ts";
+import { issuerTokensFor } from "../support/tokens.ts";
 import { axeProblems } from "./axe.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -119,13 +120,7 @@ export async function openSignedIn(
   at = "/app",
 ): Promise<Page> {
   const config = (await (await fetch(`${baseUrl}/config.json`)).json()) as { auth: { issuer: string } };
-  const response = await fetch(`${config.auth.issuer}/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: userId }),
-  });
-  if (!response.ok) throw new Error(`No token for ${userId}: ${response.status}`);
-  const { id_token: idToken } = (await response.json()) as { id_token: string };
+  const { id_token: idToken } = await issuerTokensFor(config.auth.issuer, userId);
   const page = await context.newPage();
   // sessionStorage belongs to the tab and the origin: set it on a cheap page of the app's origin.
   await page.goto(`${baseUrl}/config.json`);

@@ -37,8 +37,13 @@ const tokenResponseSchema = z.object({
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;
 
 /** Both tokens for a demo user from the local issuer's `POST /token` (a local-only convenience). */
-export async function tokensFor(endpoints: LocalEndpoints, userId: string): Promise<TokenResponse> {
-  const response = await fetch(`${endpoints.auth.issuer}/token`, {
+export function tokensFor(endpoints: LocalEndpoints, userId: string): Promise<TokenResponse> {
+  return issuerTokensFor(endpoints.auth.issuer, userId);
+}
+
+/** The same, from the issuer at `issuer` (what a browser test reads from the app's /config.json). */
+export async function issuerTokensFor(issuer: string, userId: string): Promise<TokenResponse> {
+  const response = await fetch(`${issuer}/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ username: userId }),
