@@ -27,6 +27,7 @@
  */
 
 import { createServer, type Server } from "node:http";
+import { noteLocalChange, reportLocalActivity } from "./changes.ts";
 import {
   type CallDynalite,
   internalError,
@@ -45,6 +46,12 @@ const TRANSACT_WRITE = "DynamoDB_20120810.TransactWriteItems";
 const TRANSACT_GET = "DynamoDB_20120810.TransactGetItems";
 /** Operations after which cached key schemas may be stale. */
 const SCHEMA_CHANGES = new Set(["CreateTable", "DeleteTable", "UpdateTable"]);
+/** Targets whose success changes items (what waits in this process hears of: ./changes.ts). */
+const ITEM_WRITES = new Set(
+  ["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"].map(
+    (operation) => `DynamoDB_20120810.${operation}`,
+  ),
+);
 
 export interface Front {
   readonly server: Server;
@@ -210,13 +217,17 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   const front = options;
   const answerRequest = async (target: string, raw: Buffer): Promise<JsonResponse> => {
     try {
-      return target === TRANSACT_WRITE || target === TRANSACT_GET
-        ? await answerTransaction(front, target, raw, front.meter?.observer.dynamoDb)
-        : await answer(front, raw, target);
+      const answered =
+        target === TRANSACT_WRITE || target === TRANSACT_GET
+          ? await answerTransaction(front, target, raw, front.meter?.observer.dynamoDb)
+          : await answer(front, raw, target);
+      if (answered.status === 200 && ITEM_WRITES.has(target)) noteLocalChange();
+      return answered;
     } catch (error) {
       return internalError(error);
     }
   };
+  const stopReporting = reportLocalActivity();
   const server = createServer(
     faultable("dynamodb", options.faults, (req, res) => {
       readBody(req)
@@ -247,6 +258,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
     answer: answerRequest,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        stopReporting();
         server.close((error) => (error ? reject(error) : resolve()));
         // Keep-alive sockets of SDK clients would otherwise hold close() open.
         server.closeAllConnections();

@@ -5,6 +5,7 @@ import type { Context } from "aws-lambda";
 import pLimit, { type LimitFunction } from "p-limit";
 import { logger } from "#shared/logger.ts";
 import { ENTRY_METADATA, LOCAL_SKIP_METADATA } from "../constructs/function-metadata.ts";
+import { noteLocalWork } from "./changes.ts";
 import { type LocalFaults, lambdaFaultError } from "./faults.ts";
 import type { LocalMeter } from "./meter.ts";
 import { type CfnTemplate, type PhysicalNames, resolveIntrinsics } from "./template.ts";
@@ -146,9 +147,13 @@ export class LocalLambdaRuntime {
 
   /** Invokes like Lambda: JSON in, JSON out, errors by name, the function's timeout enforced. */
   invoke(nameOrArn: string, payload: unknown): Promise<unknown> {
+    const ended = noteLocalWork();
     const running = this.run(nameOrArn, payload);
     this.inFlight.add(running);
-    const settled = () => this.inFlight.delete(running);
+    const settled = () => {
+      this.inFlight.delete(running);
+      ended();
+    };
     running.then(settled, settled);
     return running;
   }

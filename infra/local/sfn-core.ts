@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { StateMachine } from "aws-local-stepfunctions";
+import { noteLocalChange } from "./changes.ts";
 import type { LocalFaults } from "./faults.ts";
 import { type LongTimer, realTimers, setLongTimeout, type TimerApi } from "./long-timer.ts";
 import type { StateSpec } from "./sfn-definition.ts";
@@ -186,6 +187,7 @@ export class EmulatorCore {
     if (this.closed) return;
     const record = exec.record;
     this.store.save(record.executionArn, () => record);
+    noteLocalChange();
   }
 
   machineOf(stateMachineArn: string): RegisteredMachine {

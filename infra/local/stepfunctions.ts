@@ -43,6 +43,7 @@
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { reportLocalActivity } from "./changes.ts";
 import { faultable } from "./faults.ts";
 import { EmulatorCore, type LocalStepFunctionsOptions } from "./sfn-core.ts";
 import { timeoutErrorFactory } from "./sfn-errors.ts";
@@ -145,6 +146,7 @@ export async function startLocalStepFunctions(
   const core = new EmulatorCore(options, store, await timeoutErrorFactory());
   load(core, running, closed);
   const operations = operationsOf(core);
+  const stopReporting = reportLocalActivity();
 
   const server: Server = createServer(
     faultable("stepfunctions", options.faults, (req, res) => {
@@ -168,6 +170,7 @@ export async function startLocalStepFunctions(
       resumeRunning(core, machine);
     },
     close: async () => {
+      stopReporting();
       const closedServer = new Promise<void>((resolve) => server.close(() => resolve()));
       await closeEmulator(core);
       server.closeAllConnections();

@@ -8,9 +8,10 @@ import {
   SendTaskSuccessCommand,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { localActivityReported, localChangeCount } from "#infra/local/changes.ts";
 import { logger } from "#shared/logger.ts";
 import { stepKey, tokenKey } from "#shared/store/keys.ts";
 import { stepIdOf } from "#shared/workflow/steps.ts";
@@ -70,6 +71,31 @@ describe("local HTTP API", () => {
   it("records its endpoints for CLI tools and benchmarks", async () => {
     const written = JSON.parse(await readFile(path.join(env.dataDir, "endpoints.json"), "utf8"));
     expect(written).toEqual(env.cloud.endpoints);
+  });
+});
+
+describe("activity the tests' waits hear of (infra/local/changes.ts)", () => {
+  it("reports each answered write and each workflow step, not reads", async () => {
+    expect(localActivityReported()).toBe(true);
+    const { tableName } = env.cloud.endpoints;
+    const key = { pk: "TEST#activity", sk: "TEST#activity" };
+    const before = localChangeCount();
+    await env.dynamodb.send(new GetCommand({ TableName: tableName, Key: key }));
+    expect(localChangeCount()).toBe(before);
+    await env.dynamodb.send(new PutCommand({ TableName: tableName, Item: { ...key, n: 1 } }));
+    expect(localChangeCount()).toBe(before + 1);
+    const { executionArn } = await env.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: env.cloud.endpoints.stateMachineArn,
+        name: "case-activity",
+        input: JSON.stringify({ caseId: "activity" }),
+      }),
+    );
+    expect(localChangeCount()).toBeGreaterThan(before + 1);
+    await eventually(async () => {
+      const execution = await env.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return execution.status === "RUNNING" ? undefined : execution;
+    });
   });
 });
 
