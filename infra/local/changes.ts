@@ -81,7 +81,10 @@ export function localChangeCount(): number {
   return activity().changes;
 }
 
-/** Resolves when `settled()` holds, checked at every change and end of work and when `recheckIn` says; or after `maxMs`. */
+/**
+ * Resolves when `settled` answers true, or after `maxMs`. It is asked at every change and end of
+ * work, and again after the milliseconds it answers (0: at the next change or end of work).
+ */
 function waitUntil(maxMs: number, settled: (state: CloudActivity) => number | true): Promise<void> {
   const state = activity();
   return new Promise((resolve) => {

@@ -227,7 +227,6 @@ export async function startFront(options: FrontOptions): Promise<Front> {
       return internalError(error);
     }
   };
-  const stopReporting = reportLocalActivity();
   const server = createServer(
     faultable("dynamodb", options.faults, (req, res) => {
       readBody(req)
@@ -251,6 +250,7 @@ export async function startFront(options: FrontOptions): Promise<Front> {
   const address = server.address();
   if (address === null || typeof address === "string")
     throw new Error("front is not listening on a TCP port");
+  const stopReporting = reportLocalActivity();
 
   return {
     server,

@@ -146,7 +146,6 @@ export async function startLocalStepFunctions(
   const core = new EmulatorCore(options, store, await timeoutErrorFactory());
   load(core, running, closed);
   const operations = operationsOf(core);
-  const stopReporting = reportLocalActivity();
 
   const server: Server = createServer(
     faultable("stepfunctions", options.faults, (req, res) => {
@@ -162,6 +161,7 @@ export async function startLocalStepFunctions(
     });
   });
   const { port } = server.address() as AddressInfo;
+  const stopReporting = reportLocalActivity();
   return {
     endpoint: `http://${host}:${port}`,
     port,
