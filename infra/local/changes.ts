@@ -46,29 +46,27 @@ export function noteLocalChange(): void {
   notify(state);
 }
 
+/** One more of `count`; the returned function takes it back, once, and then calls `after`. */
+function holdOne(count: "running" | "sources", after?: (state: CloudActivity) => void): () => void {
+  const state = activity();
+  state[count] += 1;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    state[count] -= 1;
+    after?.(state);
+  };
+}
+
 /** A function invocation starts; call the returned function when it has ended. */
 export function noteLocalWork(): () => void {
-  const state = activity();
-  state.running += 1;
-  let ended = false;
-  return () => {
-    if (ended) return;
-    ended = true;
-    state.running -= 1;
-    notify(state);
-  };
+  return holdOne("running", notify);
 }
 
 /** A stand-in that reports its activity starts; the returned function says it stopped. */
 export function reportLocalActivity(): () => void {
-  const state = activity();
-  state.sources += 1;
-  let stopped = false;
-  return () => {
-    if (stopped) return;
-    stopped = true;
-    state.sources -= 1;
-  };
+  return holdOne("sources");
 }
 
 /** Whether a stand-in in this process reports its activity (else only a clock tells when to look again). */
