@@ -6,12 +6,12 @@
 import * as z from "zod";
 import type { CallDynalite, JsonResponse, TableShapes } from "./dynamodb-dynalite.ts";
 import { type ItemLockRequest, itemLockId } from "./dynamodb-rwlock.ts";
+import { attributeMap } from "./dynamodb-transact-requests.ts";
 
 /** Single-item writes that may ask for the old item on a failed condition. */
 export const SINGLE_WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem"]);
 const CONDITION_FAILED = "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException";
 
-const attributeMap = z.record(z.string(), z.unknown());
 // Built once: zod compiles an object schema on its first parse, and the front reads every request.
 // (bench/support/dynamodb-meter.ts reads the same requests.)
 const keyedRequest = z.object({ TableName: z.string(), Key: attributeMap.optional() });
@@ -36,7 +36,8 @@ export const writeRequest = z.object({
   Key: attributeMap.optional(),
   Item: attributeMap.optional(),
 });
-const readAnswer = z.object({ Item: attributeMap.optional() });
+/** A GetItem answer (the transactions read items the same way). */
+export const itemAnswer = z.object({ Item: attributeMap.optional() });
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -107,7 +108,7 @@ export async function withOldItem(
   const source = parsed.data.Key ?? parsed.data.Item ?? {};
   const key = Object.fromEntries(shape.keyAttributes.map((name) => [name, source[name]]));
   const read = await call("GetItem", { TableName: parsed.data.TableName, Key: key, ConsistentRead: true });
-  const item = readAnswer.safeParse(read.body);
+  const item = itemAnswer.safeParse(read.body);
   if (read.status !== 200 || !item.success || item.data.Item === undefined) return undefined;
   return { status, body: { ...answer, Item: item.data.Item } };
 }

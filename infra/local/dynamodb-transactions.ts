@@ -39,6 +39,7 @@ import {
   type ReadAndCheck,
   type TableShapes,
 } from "./dynamodb-dynalite.ts";
+import { itemAnswer } from "./dynamodb-item-requests.ts";
 import {
   attributeMap,
   type PreparedGet,
@@ -49,7 +50,6 @@ import {
 } from "./dynamodb-transact-requests.ts";
 
 // Module scope: a zod object schema compiles itself on first use, so one built per call costs a compile per call.
-const readAnswer = z.object({ Item: attributeMap.optional() });
 const putFields = z.object({ Item: attributeMap });
 
 const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
@@ -257,7 +257,7 @@ export class Transactions {
       ...extra,
     });
     if (response.status !== 200) return response;
-    return { item: readAnswer.parse(response.body).Item };
+    return { item: itemAnswer.parse(response.body).Item };
   }
 
   private async applyOne(action: WriteAction, prior: AttributeMap | undefined): Promise<WriteOutcome> {

@@ -228,8 +228,7 @@ describe("withdrawing a case under review", () => {
     const queued = officer.locator(`tr[data-case-id="${withdrawnId}"]`);
     await queued.waitFor({ timeout: 60_000 });
 
-    const page = await openSignedIn(phone.context, baseUrl, "villager-wang");
-    await page.goto(`${baseUrl}/app/cases/${withdrawnId}`);
+    const page = await openSignedIn(phone.context, baseUrl, "villager-wang", `/app/cases/${withdrawnId}`);
     await page.locator('.case-page[data-status="in_village_review"]').waitFor({ timeout: 60_000 });
     // The confirmation takes the focus (a screen reader reads the question); cancelling changes nothing
     // and gives the focus back to the button.
