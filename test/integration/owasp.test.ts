@@ -17,7 +17,7 @@
  *   routes, auditors on write routes → 403.
  */
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed, vi } from "vitest";
 import { policyFor } from "#shared/auth/policy.ts";
 import { maskIdNumber } from "#shared/domain/id-number.ts";
 import { ROUTES, routeKey } from "#shared/http/routes.ts";
@@ -50,12 +50,16 @@ const bodies: { userId: string; path: string; text: string }[] = [];
 const logs: string[] = [];
 const restore: (() => void)[] = [];
 
+/**
+ * Keeps what this process writes (the Lambdas log at DEBUG here) for the scan, instead of printing
+ * it: a passing run's output stays the test report. A failed test prints what was kept.
+ */
 function captureOutput(): void {
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write.bind(stream);
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    stream.write = ((chunk: unknown) => {
       logs.push(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
-      return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
+      return true;
     }) as typeof stream.write;
     restore.push(() => {
       stream.write = original;
@@ -65,12 +69,20 @@ function captureOutput(): void {
     const original = console[level];
     console[level] = (...args: unknown[]) => {
       logs.push(args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" "));
-      original(...args);
     };
     restore.push(() => {
       console[level] = original;
     });
   }
+}
+
+/** The kept output, printed once, when a test of this file failed. */
+let printedOnFailure = false;
+function printCapturedOutput(): void {
+  if (printedOnFailure) return;
+  printedOnFailure = true;
+  for (const undo of restore.splice(0).reverse()) undo();
+  process.stderr.write(`owasp.test.ts: the output kept for the log scan\n${logs.join("\n")}\n`);
 }
 
 const api = new ApiDriver(() => env.cloud.endpoints, {
@@ -117,6 +129,21 @@ let taskTokens: string[] = [];
 
 beforeAll(async () => {
   captureOutput();
+  await playScenario().catch((error: unknown) => {
+    printCapturedOutput();
+    throw error;
+  });
+}, 240_000);
+beforeEach(() => {
+  onTestFailed(printCapturedOutput);
+});
+afterAll(async () => {
+  for (const undo of restore.splice(0).reverse()) undo();
+  await env?.stop();
+});
+
+/** The scenario every check below reads: two cases, one to its certificates, read by every role. */
+async function playScenario(): Promise<void> {
   env = await startTestCloud({ context: { countyPolicy: "danling-demo" } });
   [wangCase, liCase] = await Promise.all([
     applyAndSubmit("villager-wang", wang),
@@ -154,11 +181,7 @@ beforeAll(async () => {
     taskTokens.push(...(Items ?? []).map((item) => String(item.taskToken)));
   }
   taskTokens = taskTokens.filter((token) => token.length > 10);
-}, 240_000);
-afterAll(async () => {
-  for (const undo of restore.reverse()) undo();
-  await env?.stop();
-});
+}
 
 describe("API1: broken object-level authorization", () => {
   it("answers 404 to every household route for another household's case", async () => {
