@@ -12,6 +12,7 @@ import { printTable, REPO_ROOT, round } from "./support/report.ts";
 
 const RUNS: readonly { name: string; args: readonly string[] }[] = [
   { name: "cold-start", args: ["--runs", "20"] },
+  { name: "papers", args: ["--renders", "20"] },
   { name: "api-latency", args: ["--seconds", "5", "--rounds", "2"] },
   { name: "cycle-time", args: [] },
   // 1,000 cases take ~25–40 min here (see bench/README.md); run-all measures 100 and reports the rate.

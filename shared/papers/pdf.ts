@@ -11,7 +11,19 @@
  *
  * The font and its subsetting: pdf-font.ts.
  */
-import { type PDFDocument as Doc, degrees, PDFDocument, type PDFFont, type PDFPage, rgb } from "pdf-lib";
+import {
+  type PDFDocument as Doc,
+  degrees,
+  fill,
+  PDFDocument,
+  type PDFFont,
+  type PDFPage,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
+  rgb,
+  setFillingRgbColor,
+} from "pdf-lib";
 import QRCode from "qrcode";
 import { evenGlyphs, fontData } from "./pdf-font.ts";
 import { wrapText } from "./text-wrap.ts";
@@ -225,6 +237,10 @@ export class Paper {
   /**
    * The QR code of `url` as vector squares (`sizeMm` wide, quiet zone included),
    * its lower left corner at (x, y). Medium error correction survives a creased printout.
+   * Each row's run of dark modules is one rectangle, and all of them one filled path: no
+   * hairline seams between neighbouring modules when a viewer or printer anti-aliases, and a
+   * few hundred operators instead of a graphics state per module. `bench/papers.ts`: a sealed
+   * certificate 67–69 → 30–35 ms of CPU per render, a refusal notice 22 → 12 ms, 3 % fewer bytes.
    */
   qr(url: string, x: number, y: number, sizeMm = 30): void {
     const code = QRCode.create(url, { errorCorrectionLevel: "M" });
@@ -232,18 +248,23 @@ export class Paper {
     const quiet = 2;
     const cell = (sizeMm * MM) / (count + 2 * quiet);
     this.page.drawRectangle({ x, y, width: sizeMm * MM, height: sizeMm * MM, color: rgb(1, 1, 1) });
+    const runs = [];
     for (let row = 0; row < count; row++) {
+      const bottom = y + (count - 1 - row + quiet) * cell;
       for (let column = 0; column < count; column++) {
         if (!code.modules.get(row, column)) continue;
-        this.page.drawRectangle({
-          x: x + (column + quiet) * cell,
-          y: y + (count - 1 - row + quiet) * cell,
-          width: cell,
-          height: cell,
-          color: rgb(0, 0, 0),
-        });
+        const start = column;
+        while (column + 1 < count && code.modules.get(row, column + 1)) column++;
+        runs.push(rectangle(x + (start + quiet) * cell, bottom, (column - start + 1) * cell, cell));
       }
     }
+    this.page.pushOperators(
+      pushGraphicsState(),
+      setFillingRgbColor(0, 0, 0),
+      ...runs.flat(),
+      fill(),
+      popGraphicsState(),
+    );
   }
 
   /**
