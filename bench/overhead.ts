@@ -25,16 +25,27 @@ import {
   type StepOpened,
   startBenchCloud,
 } from "./support/cloud.ts";
+import { applicationOf, type Caller, callerOf, enrolHouseholds, tableClient } from "./support/households.ts";
 import { byComponent, summarise } from "./support/profile-summary.ts";
 import { median, percentile, printTable, round, runMain, writeResult } from "./support/report.ts";
 
 const DEPARTMENTS = ["agriculture", "natural_resources", "housing_construction"] as const;
 const APPROVE = { outcome: "approved", comment: "同意" };
 
-/** One homestead case, every reviewer deciding the moment the step opens. */
-async function wholeCase(bench: BenchCloud): Promise<{ requests: number; ms: number }> {
+/**
+ * One homestead case of household `index`, every reviewer deciding the moment the step opens.
+ * A household per case: one household has one open homestead case at a time (一户一宅).
+ */
+async function wholeCase(
+  bench: BenchCloud,
+  household: Caller,
+  index: number,
+): Promise<{ requests: number; ms: number }> {
   const started = performance.now();
-  const { caseId, requests } = await applyAndSubmit(bench);
+  const { caseId, requests } = await applyAndSubmit(bench, {
+    caller: household,
+    application: applicationOf(index),
+  });
   let decisions = 0;
   const step = async (stepId: string) => {
     const opened: StepOpened = await bench.stepOpened(caseId, stepId);
@@ -47,8 +58,14 @@ async function wholeCase(bench: BenchCloud): Promise<{ requests: number; ms: num
   await step("township_approval#1");
   await bench.certificatesIssued(caseId);
   await step("site_visit_staking#1");
+  // The construction period's run waits for the household's completion report, then the inspection.
+  await bench.stepOpened(caseId, "completion_report#1");
+  const reported = await household("POST", `/cases/${caseId}/completion-report`, {});
+  // 202: stored, its delivery to the workflow still pending (the inspection then opens a little later).
+  if (reported.status !== 200 && reported.status !== 202)
+    throw new Error(`completion report: ${reported.status} ${reported.body.slice(0, 400)}`);
   await step("site_visit_completion#1");
-  return { requests: requests + decisions, ms: performance.now() - started };
+  return { requests: requests + decisions + 1, ms: performance.now() - started };
 }
 
 async function runningExecutions(sfn: SFNClient, stateMachineArn: string): Promise<number> {
@@ -98,9 +115,20 @@ async function main() {
     credentials: endpoints.credentials,
     endpoint: endpoints.stepFunctions,
   });
+  const table = tableClient(endpoints);
   try {
+    // Households 0…cases-1 for the measured cases, one more for the warm-up.
+    const tokenOf = await enrolHouseholds(table, endpoints, bench.dataDir, cases + 1);
+    const households = await Promise.all(
+      Array.from({ length: cases + 1 }, async (_, index) => callerOf(endpoints.api, await tokenOf(index))),
+    );
+    const householdOf = (index: number): Caller => {
+      const household = households[index];
+      if (!household) throw new Error(`no household ${index}`);
+      return household;
+    };
     // Warm-up: the first case loads every handler module (the local "cold start"), which N cases amortize anyway.
-    await wholeCase(bench);
+    await wholeCase(bench, householdOf(cases), cases);
     bench.invocations.length = 0;
     // --profile samples only the measured phase (not tsx, CDK synth and template validation at start).
     const session = flag("profile") ? new Session() : undefined;
@@ -117,8 +145,8 @@ async function main() {
     const results = await pool(
       Array.from({ length: cases }, (_, i) => i),
       concurrency,
-      async () => {
-        const result = await wholeCase(bench);
+      async (index) => {
+        const result = await wholeCase(bench, householdOf(index), index);
         done++;
         return result;
       },
@@ -223,6 +251,7 @@ async function main() {
     });
   } finally {
     sfn.destroy();
+    table.destroy();
     await bench.stop();
   }
 }

@@ -67,6 +67,8 @@ export interface Invocation {
 
 export interface BenchCloud {
   readonly cloud: LocalCloud;
+  /** The cloud's data folder (removed by stop): the issuer's key there mints households' tokens. */
+  readonly dataDir: string;
   readonly api: string;
   readonly policy: CountyPolicy;
   /** Resolves when the step opens (or already opened); keyed by case and step id. */
@@ -176,6 +178,7 @@ export async function startBenchCloud(options: Partial<LocalCloudOptions> = {}):
   const { getShippedPolicy } = await import("#shared/domain/policy/shipped-policies.ts");
   return {
     cloud,
+    dataDir,
     api: cloud.endpoints.api,
     policy: getShippedPolicy(policyId),
     stepOpened: (caseId, stepId) => opened.get(`${caseId} ${stepId}`),
@@ -219,6 +222,8 @@ export async function applyAndSubmit(
     policy?: CountyPolicy;
     /** Another demo villager (default villager-wang) with an application of that household. */
     villager?: string;
+    /** Or a household's own caller (bench/support/households.ts) with its application. */
+    caller?: Caller;
     application?: ApplicationComplete;
   } = {},
 ): Promise<SubmittedCase> {
@@ -234,9 +239,11 @@ export async function applyAndSubmit(
     };
   }
   let requests = 0;
-  const call = async (method: string, pathName: string, body?: unknown, extra?: Record<string, string>) => {
+  const call: Caller = async (method, pathName, body, extra) => {
     requests++;
-    return bench.call(villager, method, pathName, body, extra);
+    return options.caller
+      ? options.caller(method, pathName, body, extra)
+      : bench.call(villager, method, pathName, body, extra);
   };
   const { caseId } = json<{ caseId: string }>(
     expectStatus(await call("POST", "/cases", { kind }), 201, "create case"),
