@@ -6,26 +6,16 @@
  *
  *   npx tsx bench/papers.ts [--renders 20]
  *
- * The papers' facts are the rendering tests' (test/unit/support/papers.ts).
+ * The papers are the rendering tests' (test/unit/support/papers.ts): a sealed
+ * certificate, a permit, an approval form, a refusal, an acceptance record, the
+ * register and a corrected certificate.
  */
-import { getShippedPolicy } from "#shared/domain/policy/shipped-policies.ts";
-import {
-  renderAcceptancePdf,
-  renderApprovalFormPdf,
-  renderCertificatePdf,
-  renderRefusalPdf,
-  renderRegisterPdf,
-} from "#shared/papers/documents.ts";
 import { Paper } from "#shared/papers/pdf.ts";
-import * as facts from "../test/unit/support/papers.ts";
+import { PAPERS as RENDERING_TESTS_PAPERS } from "../test/unit/support/papers.ts";
 import { numberOption } from "./support/args.ts";
 import { median, percentile, printTable, round, runMain, writeResult } from "./support/report.ts";
 
-const seal = Buffer.from(
-  getShippedPolicy("danling-demo").papers.townships["511424100"]?.sealPngBase64 ?? "",
-  "base64",
-);
-
+/** The papers of the rendering tests, and a baseline: the same fonts on a page with one line. */
 const PAPERS: Record<string, () => Promise<Uint8Array>> = {
   "baseline: one line of text": async () => {
     const paper = await Paper.create(
@@ -35,14 +25,7 @@ const PAPERS: Record<string, () => Promise<Uint8Array>> = {
     paper.text("农村宅基地批准书 Homestead approval certificate");
     return paper.save();
   },
-  "homestead approval certificate (seal, QR)": () =>
-    renderCertificatePdf(facts.certificate("homestead_approval_certificate", { issuer: facts.issuer(seal) })),
-  "rural construction planning permit (QR)": () =>
-    renderCertificatePdf(facts.certificate("rural_construction_planning_permit")),
-  "approval form (seal, QR)": () => renderApprovalFormPdf(facts.approvalForm({ issuer: facts.issuer(seal) })),
-  "refusal notice": () => renderRefusalPdf(facts.refusal()),
-  "acceptance record": () => renderAcceptancePdf(facts.acceptance()),
-  register: () => renderRegisterPdf(facts.register()),
+  ...RENDERING_TESTS_PAPERS,
 };
 
 async function main(): Promise<void> {

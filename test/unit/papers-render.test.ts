@@ -2,48 +2,11 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { getShippedPolicy } from "#shared/domain/policy/shipped-policies.ts";
-import {
-  deviation,
-  renderAcceptancePdf,
-  renderApprovalFormPdf,
-  renderCertificatePdf,
-  renderRefusalPdf,
-  renderRegisterPdf,
-} from "#shared/papers/documents.ts";
+import { deviation } from "#shared/papers/documents.ts";
 import { readPaper, squash } from "../support/pdf-reader.ts";
 import * as cases from "./support/papers.ts";
 
-const demoSeal = Buffer.from(
-  getShippedPolicy("danling-demo").papers.townships["511424100"]?.sealPngBase64 ?? "",
-  "base64",
-);
-
-/** Every paper of the three cases: a completed one, a refused one and a corrected (re-issued, extended) one. */
-const PAPERS = {
-  homestead_approval_certificate: () =>
-    renderCertificatePdf(
-      cases.certificate("homestead_approval_certificate", { issuer: cases.issuer(demoSeal) }),
-    ),
-  rural_construction_planning_permit: () =>
-    renderCertificatePdf(cases.certificate("rural_construction_planning_permit")),
-  approval_form: () => renderApprovalFormPdf(cases.approvalForm({ issuer: cases.issuer(demoSeal) })),
-  refusal_notice: () => renderRefusalPdf(cases.refusal()),
-  acceptance_record: () => renderAcceptancePdf(cases.acceptance()),
-  register: () => renderRegisterPdf(cases.register()),
-  corrected_certificate: () =>
-    renderCertificatePdf(
-      cases.certificate("homestead_approval_certificate", {
-        number: "511424-ZJDPZ-2026-00051",
-        verifyUrl: `${cases.VERIFY_BASE}/verify/511424-ZJDPZ-2026-00051`,
-        supersedes: "511424-ZJDPZ-2026-00042",
-        extensions: [{ on: "2028-02-01", until: "2029-03-13" }],
-        validUntil: "2029-03-13",
-      }),
-    ),
-} as const;
-
-const EXPECTED: Record<keyof typeof PAPERS, { text: string[]; qr?: string }> = {
+const EXPECTED: Record<keyof typeof cases.PAPERS, { text: string[]; qr?: string }> = {
   homestead_approval_certificate: {
     text: [
       "农村宅基地批准书",
@@ -129,8 +92,8 @@ const EXPECTED: Record<keyof typeof PAPERS, { text: string[]; qr?: string }> = {
 const SCREENSHOTS = process.env.UPDATE_PAPER_SCREENSHOTS === "1";
 
 describe("printed papers", () => {
-  for (const [name, render] of Object.entries(PAPERS)) {
-    const expected = EXPECTED[name as keyof typeof PAPERS];
+  for (const [name, render] of Object.entries(cases.PAPERS)) {
+    const expected = EXPECTED[name as keyof typeof cases.PAPERS];
     it(`${name}: an A4 PDF whose text layer, rendering and QR code read back`, async () => {
       const pdf = await render();
       expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe("%PDF-");
@@ -164,7 +127,7 @@ describe("printed papers", () => {
   }
 
   it("is A4 and embeds a subset of Noto Sans SC, not the whole font", async () => {
-    const pdf = await PAPERS.approval_form();
+    const pdf = await cases.PAPERS.approval_form();
     const directory = readPaper(pdf);
     expect(directory.pages).toBeGreaterThanOrEqual(1);
     const info = execFileSync("pdfinfo", ["-"], { input: Buffer.from(pdf), encoding: "utf8" });
@@ -174,7 +137,7 @@ describe("printed papers", () => {
   }, 30_000);
 
   it("regenerates byte-identical PDFs from the same facts", async () => {
-    for (const render of Object.values(PAPERS)) {
+    for (const render of Object.values(cases.PAPERS)) {
       const first = Buffer.from(await render());
       const second = Buffer.from(await render());
       expect(second.equals(first)).toBe(true);

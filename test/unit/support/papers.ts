@@ -3,6 +3,14 @@
  * with a smaller area and conditions, built, inspected), a refused case and a
  * corrected case (its certificate re-issued under a new number, extended once).
  */
+import { getShippedPolicy } from "#shared/domain/policy/shipped-policies.ts";
+import {
+  renderAcceptancePdf,
+  renderApprovalFormPdf,
+  renderCertificatePdf,
+  renderRefusalPdf,
+  renderRegisterPdf,
+} from "#shared/papers/documents.ts";
 import type {
   AcceptancePaper,
   ApprovalFormPaper,
@@ -231,3 +239,31 @@ export const register = (): RegisterPaper => ({
   ],
   continued: false,
 });
+
+/** The demo county's seal (danling-demo, township 511424100). */
+export const demoSeal = Buffer.from(
+  getShippedPolicy("danling-demo").papers.townships["511424100"]?.sealPngBase64 ?? "",
+  "base64",
+);
+
+/** Every paper of the three cases: a completed one, a refused one and a corrected (re-issued, extended) one. */
+export const PAPERS = {
+  homestead_approval_certificate: () =>
+    renderCertificatePdf(certificate("homestead_approval_certificate", { issuer: issuer(demoSeal) })),
+  rural_construction_planning_permit: () =>
+    renderCertificatePdf(certificate("rural_construction_planning_permit")),
+  approval_form: () => renderApprovalFormPdf(approvalForm({ issuer: issuer(demoSeal) })),
+  refusal_notice: () => renderRefusalPdf(refusal()),
+  acceptance_record: () => renderAcceptancePdf(acceptance()),
+  register: () => renderRegisterPdf(register()),
+  corrected_certificate: () =>
+    renderCertificatePdf(
+      certificate("homestead_approval_certificate", {
+        number: "511424-ZJDPZ-2026-00051",
+        verifyUrl: `${VERIFY_BASE}/verify/511424-ZJDPZ-2026-00051`,
+        supersedes: "511424-ZJDPZ-2026-00042",
+        extensions: [{ on: "2028-02-01", until: "2029-03-13" }],
+        validUntil: "2029-03-13",
+      }),
+    ),
+} as const;
