@@ -13,6 +13,9 @@ import { renderCertificatePdf } from "./documents.ts";
 import { CertificateNotValidError, ExtensionNotAllowedError, PaperUnavailableError } from "./errors.ts";
 import { certificatePdfKey, placeNames, storeOnce } from "./storage.ts";
 
+/** A revocation changes the case and the certificate's record: no paper is drawn, no bucket is reached. */
+export type RevokeDeps = Pick<PapersDeps, "cases" | "tableName" | "now">;
+
 /** The township head of the case's township or the county admin over it; other staff of it 403, the rest 404. */
 function requireCertificateAuthority(
   actor: Actor,
@@ -54,7 +57,7 @@ const replaceAt = <T>(list: readonly T[], index: number, value: T): T[] =>
 
 /** Revoke (撤销): reason, who, when; /verify then says revoked and why. */
 export async function revokeCertificate(
-  deps: PapersDeps,
+  deps: RevokeDeps,
   actor: Actor,
   caseId: string,
   number: string,

@@ -1,9 +1,10 @@
 import { httpRoute, ok } from "#shared/http/handler.ts";
 import { revokeCertificate } from "#shared/papers/certificate-changes.ts";
 import { certificateChangeSchema, certificatePath } from "#shared/papers/schemas.ts";
-import { papersDeps } from "#shared/runtime.ts";
+import { caseStore, now, tableName } from "#shared/runtime.ts";
 
-const deps = papersDeps();
+/** The case and the certificate's record only (its route grants no bucket). */
+const deps = { cases: caseStore(), tableName: tableName(), now };
 
 /** POST /cases/{caseId}/certificates/{number}/revoke: township head or county admin; an audited event. */
 export const handler = httpRoute(
