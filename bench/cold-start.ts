@@ -16,6 +16,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
+import { functionsFromTemplate } from "#infra/local/lambda-runtime.ts";
+import { localPhysicalNames, synthesizeTemplate } from "#infra/local/template.ts";
 import { ROUTES } from "#shared/http/routes.ts";
 import { numberOption } from "./support/args.ts";
 import { median, printTable, REPO_ROOT, round, runMain, writeResult } from "./support/report.ts";
@@ -61,20 +63,30 @@ const ENGLISH_ONLY_ZOD_LOCALES: Plugin = {
 const NODE24 = path.join(REPO_ROOT, "node_modules", ".bin", "node");
 const SIZE_GOAL = 250 * 1024;
 
-/** What module load needs from the environment (config is parsed at import time). */
-const LOAD_ENV = {
+/** What every module load gets: credentials, logging, source maps (no network is reached at load). */
+const BASE_ENV = {
   AWS_REGION: "us-east-1",
   AWS_ACCESS_KEY_ID: "bench",
   AWS_SECRET_ACCESS_KEY: "bench",
-  TABLE_NAME: "bench-table",
-  BUCKET_NAME: "bench-bucket",
-  STATE_MACHINE_ARN: "arn:aws:states:us-east-1:000000000000:stateMachine:bench",
-  COUNTY_POLICY_ID: "sichuan-default",
-  PUBLIC_BASE_URL: "https://example.invalid",
   POWERTOOLS_SERVICE_NAME: "nongfang",
   POWERTOOLS_LOG_LEVEL: "INFO",
   NODE_OPTIONS: "--enable-source-maps",
 };
+
+/**
+ * Each handler's environment as the stack gives it (config is parsed at import time, and fails fast
+ * on a missing variable): the synthesized template's variables of the function with that entry.
+ */
+async function loadEnvironments(): Promise<(entry: string) => Record<string, string>> {
+  const template = await synthesizeTemplate();
+  const functions = functionsFromTemplate(template, localPhysicalNames(template));
+  const byEntry = new Map(functions.map((fn) => [fn.entry, fn.environment]));
+  return (entry) => {
+    const environment = byEntry.get(entry);
+    if (!environment) throw new Error(`No function of the stack runs ${entry}`);
+    return { ...BASE_ENV, ...environment };
+  };
+}
 
 async function handlerEntries(): Promise<string[]> {
   const workflow = (await readdir(path.join(REPO_ROOT, "functions", "workflow")))
@@ -84,10 +96,10 @@ async function handlerEntries(): Promise<string[]> {
 }
 
 /** Loads the module in a fresh Node 24 process and prints how long the import took (ms). */
-function loadMs(file: string): number {
+function loadMs(file: string, environment: Record<string, string> = BASE_ENV): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now() - t);`;
   const result = spawnSync(NODE24, ["--enable-source-maps", "--input-type=module", "-e", script], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...LOAD_ENV },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...environment },
     encoding: "utf8",
   });
   const value = Number(result.stdout.trim().split("\n").at(-1));
@@ -146,6 +158,7 @@ export async function bundleAll(dir: string, extra: BuildOptions = {}): Promise<
 
 async function main() {
   const runs = numberOption("runs", 20);
+  const environmentOf = await loadEnvironments();
   const dir = await mkdtemp(path.join(tmpdir(), "nongfang-cold-"));
   try {
     // Bare `@aws-sdk/*` imports resolve from the repo's node_modules, as they resolve from the runtime on Lambda.
@@ -174,7 +187,7 @@ async function main() {
     for (let r = 0; r < runs; r++) {
       process.stderr.write(`\rcold start: run ${r + 1}/${runs}`);
       for (const file of helloFor.values()) add(file, loadMs(file));
-      for (const bundle of bundles) add(bundle.file, loadMs(bundle.file));
+      for (const bundle of bundles) add(bundle.file, loadMs(bundle.file, environmentOf(bundle.entry)));
     }
     process.stderr.write("\n");
     const rows = bundles.map((bundle) => {
