@@ -12,7 +12,7 @@
 import { request } from "node:http";
 import { startLocalHttpApi } from "#infra/local/http-api.ts";
 import { createLocalJwtAuthorizer } from "#infra/local/jwt-authorizer.ts";
-import { homesteadApplication } from "../test/support/fixtures.ts";
+import { homesteadApplication, LI_HOUSEHOLD } from "../test/support/fixtures.ts";
 import { numberOption } from "./support/args.ts";
 import { applyAndSubmit, decide, expectStatus, json, startBenchCloud, VILLAGER } from "./support/cloud.ts";
 import { median, percentile, printTable, round, runMain, writeResult } from "./support/report.ts";
@@ -35,6 +35,9 @@ interface Sample {
 }
 
 type Loader = (target: Target, seconds: number, connections: number, amount: number) => Promise<Sample>;
+
+/** The demo villager of another household (LI_HOUSEHOLD), whose draft is autosaved. */
+const DRAFTING = "villager-li";
 
 /** autocannon when installed (devDependency autocannon@8), else the bounded node:http loader below. */
 async function loader(): Promise<{ name: string; run: Loader }> {
@@ -134,13 +137,15 @@ async function main() {
     authorize: createLocalJwtAuthorizer({ issuer, audience: [clientId] }),
   });
   try {
-    // A submitted case waiting in the village officer's queue, and a draft to autosave.
+    // A submitted case waiting in the village officer's queue, and another household's draft to
+    // autosave (one household has one open homestead case at a time, a draft included).
     const { caseId } = await applyAndSubmit(bench);
     await bench.stepOpened(caseId, "village_review#1");
     const draft = json<{ caseId: string }>(
-      expectStatus(await bench.call(VILLAGER, "POST", "/cases", { kind: "homestead" }), 201, "draft"),
+      expectStatus(await bench.call(DRAFTING, "POST", "/cases", { kind: "homestead" }), 201, "draft"),
     ).caseId;
     const villager = await bench.headers(VILLAGER);
+    const drafting = await bench.headers(DRAFTING);
     const officer = await bench.headers("village-officer-a");
     const targets: Target[] = [
       {
@@ -166,8 +171,8 @@ async function main() {
         name: "PUT /cases/{id}/application",
         url: `${bench.api}/cases/${draft}/application`,
         method: "PUT",
-        headers: villager,
-        body: JSON.stringify(homesteadApplication()),
+        headers: drafting,
+        body: JSON.stringify(homesteadApplication(LI_HOUSEHOLD)),
       },
     ];
     const { name: loaderName, run } = await loader();
