@@ -25,7 +25,13 @@ import path from "node:path";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { numberOption } from "./support/args.ts";
 import { startBenchCloud } from "./support/cloud.ts";
-import { type CaseResult, type ReviewerModel, Simulator } from "./support/cycle-simulator.ts";
+import {
+  type CaseResult,
+  type HouseholdOf,
+  type ReviewerModel,
+  Simulator,
+} from "./support/cycle-simulator.ts";
+import { applicationOf, callerOf, enrolHouseholds, tableClient } from "./support/households.ts";
 import { BENCH_DIR, median, percentile, printTable, round, runMain, writeResult } from "./support/report.ts";
 
 function summary(results: readonly CaseResult[]) {
@@ -55,9 +61,21 @@ async function main() {
     credentials: endpoints.credentials,
     endpoint: endpoints.stepFunctions,
   });
+  const table = tableClient(endpoints);
   const started = performance.now();
   try {
-    const simulator = new Simulator(bench, sfn, model, scale);
+    // A household per case and mode (cases of the paper chain after those of the platform).
+    const tokenOf = await enrolHouseholds(table, endpoints, bench.dataDir, 2 * cases);
+    const callers = await Promise.all(
+      Array.from({ length: 2 * cases }, async (_, slot) => callerOf(endpoints.api, await tokenOf(slot))),
+    );
+    const householdOf: HouseholdOf = (index, mode) => {
+      const slot = mode === "parallel" ? index : cases + index;
+      const call = callers[slot];
+      if (!call) throw new Error(`no household for case ${index} (${mode})`);
+      return { call, application: applicationOf(slot) };
+    };
+    const simulator = new Simulator(bench, sfn, model, scale, householdOf);
     const indexes = Array.from({ length: cases }, (_, i) => i);
     const [parallel, sequential] = await Promise.all([
       Promise.all(indexes.map((i) => simulator.run(i, "parallel"))),
@@ -149,6 +167,7 @@ async function main() {
     });
   } finally {
     sfn.destroy();
+    table.destroy();
     await bench.stop();
   }
 }

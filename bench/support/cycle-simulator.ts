@@ -6,10 +6,11 @@
 import { GetExecutionHistoryCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import { mulberry32 } from "#infra/local/seed/prng.ts";
 import { workflowRunName } from "#shared/cases/villager.ts";
+import type { ApplicationComplete } from "#shared/schemas/application.ts";
 import type { Duration } from "#shared/schemas/policy.ts";
 import { policyLimitOf } from "#shared/workflow/steps.ts";
 import { type CalendarConfig, WorkingCalendar } from "./calendar.ts";
-import { applyAndSubmit, type BenchCloud, decide, expectStatus, VILLAGER } from "./cloud.ts";
+import { applyAndSubmit, type BenchCloud, type Caller, decide, expectStatus } from "./cloud.ts";
 import { normal } from "./report.ts";
 
 type Outcome = "approved" | "rejected" | "correction_requested";
@@ -66,6 +67,12 @@ export interface CaseResult {
   drawsSequentialHours: number;
 }
 
+/** The household that files case `index` of a mode: its caller and its application. */
+export type HouseholdOf = (
+  index: number,
+  mode: "parallel" | "sequential",
+) => { readonly call: Caller; readonly application: ApplicationComplete };
+
 export class Simulator {
   readonly calendar: WorkingCalendar;
   constructor(
@@ -73,6 +80,8 @@ export class Simulator {
     readonly sfn: SFNClient,
     readonly model: ReviewerModel,
     readonly scale: number,
+    /** A household per case and mode: one household has one open homestead case at a time. */
+    readonly householdOf: HouseholdOf,
   ) {
     this.calendar = new WorkingCalendar(model.calendar);
   }
@@ -115,7 +124,12 @@ export class Simulator {
     const forest = random() < this.model.forestShare;
     const startedReal = performance.now();
     await sleepUntil(startedReal + (arrival - this.calendar.start) * this.scale);
-    const { caseId, submittedAt } = await applyAndSubmit(this.bench, { forest });
+    const household = this.householdOf(index, mode);
+    const { caseId, submittedAt } = await applyAndSubmit(this.bench, {
+      forest,
+      caller: household.call,
+      application: household.application,
+    });
     const { bench, calendar } = this;
     let platformMs = 0;
     let overdueSteps = 0;
@@ -193,7 +207,7 @@ export class Simulator {
       lastReal = performance.now();
       clock = at;
       expectStatus(
-        await bench.call(VILLAGER, "POST", `/cases/${caseId}/correction`, {
+        await household.call("POST", `/cases/${caseId}/correction`, {
           application: { head: { phone: phone() } },
           comment: "已更正",
         }),
@@ -223,7 +237,7 @@ export class Simulator {
     const acceptance = await single("township_acceptance");
     if (acceptance === "rejected") return finish("returned", clock);
 
-    departments = (json(await bench.call(VILLAGER, "GET", `/cases/${caseId}`)).departments as string[]) ?? [];
+    departments = (json(await household.call("GET", `/cases/${caseId}`)).departments as string[]) ?? [];
     let asking = departments;
     for (let round = 1; asking.length > 0; round++) {
       const openedAll = await Promise.all(
@@ -276,10 +290,19 @@ export class Simulator {
     platformMs += issued - lastReal;
     const permit = clock + (issued - lastReal);
     const result = finish("permit", permit);
-    // Site visits come after the permit: decided at once so every execution ends.
-    for (const stepId of ["site_visit_staking#1", "site_visit_completion#1"]) {
-      await decide(bench, caseId, await bench.stepOpened(caseId, stepId), { outcome: "approved" });
-    }
+    // Site visits come after the permit, decided at once so every execution ends: staking out, the
+    // household's report that the house is built (the construction period's run waits for it), the
+    // completion inspection.
+    await decide(bench, caseId, await bench.stepOpened(caseId, "site_visit_staking#1"), {
+      outcome: "approved",
+    });
+    await bench.stepOpened(caseId, "completion_report#1");
+    const reported = await household.call("POST", `/cases/${caseId}/completion-report`, {});
+    if (reported.status !== 200 && reported.status !== 202)
+      throw new Error(`completion report: ${reported.status} ${reported.body.slice(0, 400)}`);
+    await decide(bench, caseId, await bench.stepOpened(caseId, "site_visit_completion#1"), {
+      outcome: "approved",
+    });
     return result;
   }
 
