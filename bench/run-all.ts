@@ -4,13 +4,21 @@
  * 2-core machine. A benchmark that breaks is reported and the others still run;
  * the exit code is 1 only if a script broke (never for a figure).
  *
- *   npx tsx bench/run-all.ts
+ * `--smoke` runs every script, those outside the full run too, at its smallest
+ * size (≈ 6 minutes): whether each still drives the procedure to its end. The
+ * figures mean nothing at that size. Run it after changing the procedure: the
+ * benches drive whole cases and are not part of `npm test`.
+ *
+ *   npx tsx bench/run-all.ts [--smoke]
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import { flag } from "./support/args.ts";
 import { printTable, REPO_ROOT, round } from "./support/report.ts";
 
-const RUNS: readonly { name: string; args: readonly string[] }[] = [
+type Run = { name: string; args: readonly string[] };
+
+const RUNS: readonly Run[] = [
   { name: "cold-start", args: ["--runs", "20"] },
   { name: "papers", args: ["--renders", "20"] },
   { name: "api-latency", args: ["--seconds", "5", "--rounds", "2"] },
@@ -21,8 +29,23 @@ const RUNS: readonly { name: string; args: readonly string[] }[] = [
   { name: "cost-per-permit", args: ["--cases", "10"] },
 ];
 
+/** Every script at its smallest size (not suite-cpu and tab-cpu: they measure the tests, not the platform). */
+const SMOKE: readonly Run[] = [
+  { name: "cold-start", args: ["--runs", "1"] },
+  { name: "papers", args: ["--renders", "2"] },
+  { name: "api-latency", args: ["--seconds", "1", "--rounds", "1"] },
+  { name: "cycle-time", args: ["--cases", "1"] },
+  { name: "overhead", args: ["--cases", "2"] },
+  { name: "cost-per-permit", args: ["--cases", "1"] },
+  { name: "submit-storm", args: ["--households", "4"] },
+  { name: "stuck-cases", args: ["--households", "4", "--deadline-s", "180"] },
+  { name: "journeys", args: ["--journeys", "2"] },
+  { name: "fuzz-api", args: ["--requests", "50"] },
+  { name: "reference-data", args: ["--villages", "1"] },
+];
+
 const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
-const outcomes = RUNS.map(({ name, args }) => {
+const outcomes = (flag("smoke") ? SMOKE : RUNS).map(({ name, args }) => {
   console.log(`\n=== ${name} ${args.join(" ")}`);
   const started = performance.now();
   const result = spawnSync(tsx, [path.join("bench", `${name}.ts`), ...args], {
