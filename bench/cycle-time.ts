@@ -31,7 +31,7 @@ import {
   type ReviewerModel,
   Simulator,
 } from "./support/cycle-simulator.ts";
-import { applicationOf, callerOf, enrolHouseholds, tableClient } from "./support/households.ts";
+import { applicationOf, householdCallers, tableClient } from "./support/households.ts";
 import { BENCH_DIR, median, percentile, printTable, round, runMain, writeResult } from "./support/report.ts";
 
 function summary(results: readonly CaseResult[]) {
@@ -65,10 +65,7 @@ async function main() {
   const started = performance.now();
   try {
     // A household per case and mode (cases of the paper chain after those of the platform).
-    const tokenOf = await enrolHouseholds(table, endpoints, bench.dataDir, 2 * cases);
-    const callers = await Promise.all(
-      Array.from({ length: 2 * cases }, async (_, slot) => callerOf(endpoints.api, await tokenOf(slot))),
-    );
+    const callers = await householdCallers(table, endpoints, bench.dataDir, 2 * cases);
     const householdOf: HouseholdOf = (index, mode) => {
       const slot = mode === "parallel" ? index : cases + index;
       const call = callers[slot];

@@ -25,7 +25,7 @@ import {
   type StepOpened,
   startBenchCloud,
 } from "./support/cloud.ts";
-import { applicationOf, type Caller, callerOf, enrolHouseholds, tableClient } from "./support/households.ts";
+import { applicationOf, type Caller, householdCallers, tableClient } from "./support/households.ts";
 import { byComponent, summarise } from "./support/profile-summary.ts";
 import { median, percentile, printTable, round, runMain, writeResult } from "./support/report.ts";
 
@@ -118,10 +118,7 @@ async function main() {
   const table = tableClient(endpoints);
   try {
     // Households 0…cases-1 for the measured cases, one more for the warm-up.
-    const tokenOf = await enrolHouseholds(table, endpoints, bench.dataDir, cases + 1);
-    const households = await Promise.all(
-      Array.from({ length: cases + 1 }, async (_, index) => callerOf(endpoints.api, await tokenOf(index))),
-    );
+    const households = await householdCallers(table, endpoints, bench.dataDir, cases + 1);
     const householdOf = (index: number): Caller => {
       const household = households[index];
       if (!household) throw new Error(`no household ${index}`);

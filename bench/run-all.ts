@@ -23,7 +23,7 @@ const RUNS: readonly Run[] = [
   { name: "papers", args: ["--renders", "20"] },
   { name: "api-latency", args: ["--seconds", "5", "--rounds", "2"] },
   { name: "cycle-time", args: [] },
-  // 1,000 cases take ~25–40 min here (see bench/README.md); run-all measures 100 and reports the rate.
+  // 1,000 cases take ≈ 12 min here (see bench/README.md); run-all measures 100 and reports the rate.
   { name: "overhead", args: ["--cases", "100", "--profile"] },
   // 10 cases per scenario (5 metered, 5 timed), ~3 minutes; the default 20 gives steadier means.
   { name: "cost-per-permit", args: ["--cases", "10"] },

@@ -44,6 +44,19 @@ export async function enrolHouseholds(
   return tokenOf;
 }
 
+/** Registers `households` and gives each one's caller of the API, by index. */
+export async function householdCallers(
+  ddb: DynamoDBDocumentClient,
+  endpoints: LocalEndpoints,
+  dataDir: string,
+  households: number,
+): Promise<Caller[]> {
+  const tokenOf = await enrolHouseholds(ddb, endpoints, dataDir, households);
+  return Promise.all(
+    Array.from({ length: households }, async (_, index) => callerOf(endpoints.api, await tokenOf(index))),
+  );
+}
+
 /** A JSON caller of the API with a bearer token. */
 export function callerOf(api: string, token: string): Caller {
   return (method, route, body, extra = {}) =>
